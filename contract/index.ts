@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import type { EventSpec, MethodSpec } from './define';
+import type { Result } from './result';
+import { settingsEvents, settingsMethods } from './settings';
+import { systemEvents, systemMethods } from './system';
+
+export * from './result';
+export * from './settings';
+export * from './system';
+export * from './wire';
+export type { EventSpec, MethodSpec } from './define';
+
+/** Every method of every service, by its dotted name (`service.method`). */
+export const methods = { ...systemMethods, ...settingsMethods };
+/** Every event the core emits, by its dotted name. */
+export const events = { ...systemEvents, ...settingsEvents };
+
+type Methods = typeof methods;
+type Events = typeof events;
+
+export type MethodName = keyof Methods;
+export type EventName = keyof Events;
+/** What a client sends. */
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+/** What a handler receives after validation (defaults applied). */
+export type MethodParams<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = Methods[M] extends MethodSpec<z.ZodType, infer O> ? O : never;
+export type EventPayload<E extends EventName> = Events[E] extends EventSpec<infer P> ? P : never;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+type ServiceName = MethodName extends `${infer S}.${string}` ? S : never;
+type MethodsOf<S extends string> = Extract<MethodName, `${S}.${string}`>;
+type ShortName<M extends string, S extends string> = M extends `${S}.${infer N}` ? N : never;
+
+/**
+ * What the renderer calls: one typed function per method, grouped by service, e.g.
+ * `api.settings.set({ key, value })`. The same shape over IPC and over the WebSocket.
+ */
+export type Api = {
+  [S in ServiceName]: {
+    [M in MethodsOf<S> as ShortName<M, S>]: (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>>;
+  };
+} & {
+  /** Subscribe to one event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** Splits `service.method` into its parts (the renderer and preload nest methods by service). */
+export function splitMethodName(name: MethodName): [service: string, method: string] {
+  const dot = name.indexOf('.');
+  return [name.slice(0, dot), name.slice(dot + 1)];
+}

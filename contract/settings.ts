@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { event, method } from './define';
+
+interface SettingDefinition<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  default: z.output<S>;
+  label: string;
+  description: string;
+}
+
+function setting<S extends z.ZodType>(def: SettingDefinition<S>): SettingDefinition<S> {
+  return def;
+}
+
+/**
+ * Every setting, typed and validated. The renderer reads labels from here too, so a new setting
+ * appears in the UI by being declared once.
+ */
+export const settingDefinitions = {
+  'appearance.theme': setting({
+    schema: z.enum(['system', 'light', 'dark']),
+    default: 'system',
+    label: 'Theme',
+    description: 'Follow the system, or always use light or dark.',
+  }),
+  'claude.cliPath': setting({
+    schema: z.string().trim().min(1, 'must not be empty (use null for PATH lookup)').max(4096).nullable(),
+    default: null,
+    label: 'Claude CLI path',
+    description: 'The claude binary to run. Empty: look for claude on PATH. The SWITCHBOARD_CLAUDE environment variable overrides this.',
+  }),
+};
+
+export type SettingKey = keyof typeof settingDefinitions;
+export type SettingValues = { [K in SettingKey]: z.output<(typeof settingDefinitions)[K]['schema']> };
+export type SettingChange = { [K in SettingKey]: { key: K; value: SettingValues[K] } }[SettingKey];
+
+export const settingKeys = Object.keys(settingDefinitions) as SettingKey[];
+
+const keySchema = z.enum(settingKeys as [SettingKey, ...SettingKey[]]);
+
+// One branch per key, so a wrong value fails with a message about that key's type at path "value".
+const setInputSchema = z.discriminatedUnion(
+  'key',
+  settingKeys.map((key) => z.object({ key: z.literal(key), value: settingDefinitions[key].schema }).strict()) as unknown as [
+    z.ZodObject,
+    ...z.ZodObject[],
+  ],
+) as unknown as z.ZodType<SettingChange>;
+
+export const settingsMethods = {
+  'settings.get': method<SettingValues[SettingKey]>()(z.object({ key: keySchema }).strict(), 'One setting value.'),
+  'settings.set': method<SettingChange>()(setInputSchema, 'Validate and store one setting; the old value stays on error.'),
+  'settings.list': method<SettingValues>()(z.object({}).strict(), 'All settings, defaults filled in.'),
+};
+
+export const settingsEvents = {
+  'settings.changed': event<SettingChange>('A setting was stored.'),
+};

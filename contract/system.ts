@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { method } from './define';
+
+export type ServiceState = 'stopped' | 'starting' | 'running' | 'failed' | 'stopping';
+
+export interface ServiceStatus {
+  name: string;
+  state: ServiceState;
+  /** Why it failed, when it did. */
+  error?: string;
+}
+
+export interface ClaudeCliInfo {
+  found: boolean;
+  /** Where the path came from: env SWITCHBOARD_CLAUDE, the setting, or a PATH lookup. */
+  source: 'env' | 'setting' | 'path';
+  /** Absolute path when found, otherwise what was looked for. */
+  path: string;
+  version: string | null;
+  error: string | null;
+}
+
+export interface Health {
+  app: { name: string; version: string; shell: 'electron' | 'headless' };
+  runtime: { node: string; electron: string | null; platform: string; arch: string };
+  dataDir: string;
+  database: {
+    path: string;
+    sizeBytes: number;
+    schemaVersion: number;
+    sqliteVersion: string;
+    sqliteVecVersion: string;
+  };
+  claude: ClaudeCliInfo;
+  uptimeSeconds: number;
+  services: ServiceStatus[];
+}
+
+export const systemMethods = {
+  'system.health': method<Health>()(
+    z.object({}).strict(),
+    'Versions, data dir, database size and schema, the Claude CLI found, uptime and service states.',
+  ),
+};
+
+export const systemEvents = {};

@@ -1,0 +1,47 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export const DEFAULT_PORT = 7345;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** SWITCHBOARD_HOME wins in both shells; otherwise the shell's own default. */
+export function resolveDataDir(env: NodeJS.ProcessEnv, fallback: string = path.join(os.homedir(), '.switchboard')): string {
+  return path.resolve(env.SWITCHBOARD_HOME || fallback);
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function parsePort(text: string, where: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`${where}: "${text}" is not a port (0-65535)`);
+  return port;
+}
+
+/** `switchboard serve [--host H] [--port P]`; env SWITCHBOARD_PORT sets the port when the flag does not. */
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeOptions {
+  const options: ServeOptions = {
+    host: DEFAULT_HOST,
+    port: env.SWITCHBOARD_PORT ? parsePort(env.SWITCHBOARD_PORT, 'SWITCHBOARD_PORT') : DEFAULT_PORT,
+  };
+  const args = argv[0] === 'serve' ? argv.slice(1) : [...argv];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--host') options.host = value();
+    else if (flag === '--port') options.port = parsePort(value(), '--port');
+    else throw new UsageError(`unknown option "${arg}". Usage: switchboard serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}]`);
+  }
+  return options;
+}

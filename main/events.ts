@@ -1,0 +1,25 @@
+import type { EventName, EventPayload } from '../contract';
+
+type Listener = (name: EventName, payload: unknown) => void;
+
+/** The core's one event stream; transports subscribe and forward to their clients. */
+export class EventBus {
+  private readonly listeners = new Set<Listener>();
+
+  emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(name, payload);
+      } catch (error) {
+        // One broken subscriber must not stop delivery to the others.
+        console.error(`event listener failed on ${name}:`, error);
+      }
+    }
+  }
+
+  /** Returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { resolveDataDir } from './config';
+import { createCore, type Core } from './core';
+import { errorMessage } from './errors';
+import { registerElectronIpc } from './ipc/electron-ipc';
+import { FileSecretStore } from './secrets/secret-store';
+import { safeStorageCipher } from './shell/secrets';
+import { AppTray } from './shell/tray';
+import { createMainWindow } from './shell/window';
+
+declare const SWITCHBOARD_VERSION: string;
+
+const distDir = path.join(__dirname, '..');
+const indexHtml = path.join(distDir, 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(indexHtml).href;
+const trayIcon = path.join(distDir, '..', 'resources', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
+
+let core: Core | null = null;
+let window: BrowserWindow | null = null;
+let tray: AppTray | null = null;
+let quitting = false;
+
+function showWindow(): void {
+  if (!window || window.isDestroyed()) {
+    window = createMainWindow({ preload: path.join(distDir, 'preload', 'index.cjs'), indexHtml, isQuitting: () => quitting });
+  }
+  window.show();
+  window.focus();
+}
+
+async function refreshTrayStatus(): Promise<void> {
+  if (!core || !tray) return;
+  const health = await core.system.health();
+  const failed = health.services.filter((s) => s.state === 'failed').map((s) => s.name);
+  tray.setStatus(
+    failed.length
+      ? `Switchboard: ${failed.join(', ')} failed`
+      : health.claude.found
+        ? `Switchboard: running · Claude ${health.claude.version}`
+        : 'Switchboard: running · Claude CLI not found',
+  );
+}
+
+async function boot(): Promise<void> {
+  // A menu-bar app: no dock icon on macOS (LSUIElement in the bundle does this for packaged builds).
+  app.dock?.hide();
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+
+  const dataDir = resolveDataDir(process.env, app.getPath('userData'));
+  core = createCore({
+    dataDir,
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
+    app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
+  });
+  try {
+    await core.start();
+  } catch (error) {
+    dialog.showErrorBox('Switchboard cannot start', errorMessage(error));
+    app.exit(1);
+    return;
+  }
+  registerElectronIpc({
+    ipcMain,
+    router: core.router,
+    events: core.events,
+    isTrustedSender: (event) =>
+      !!window && event.sender.id === window.webContents.id && (event.senderFrame?.url ?? '').startsWith(rendererUrl),
+    targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+  });
+  tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
+  core.events.subscribe((name) => name === 'settings.changed' && void refreshTrayStatus());
+  setInterval(() => void refreshTrayStatus(), 60_000).unref();
+  void refreshTrayStatus();
+  showWindow();
+  // Lets the Playwright _electron spec see the tray and window without reaching into internals.
+  Object.assign(globalThis, { switchboardShell: { tray, window: () => window } });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  // Closing the window keeps the app in the tray; Quit in the tray menu ends it.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    quitting = true;
+    event.preventDefault();
+    void core.stop().finally(() => app.quit());
+  });
+  app.whenReady().then(boot, (error: unknown) => {
+    console.error(error);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { fail, isMethodName, methods, ok, type MethodName, type MethodOutput, type MethodParams, type Result } from '../../contract';
+import { toErrorInfo } from '../errors';
+
+/** One handler per contract method; the compiler flags a missing or mistyped one. */
+export type Handlers = {
+  [M in MethodName]: (params: MethodParams<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
+};
+
+/** "field.path: what is wrong" for each issue, so the caller knows which field to fix. */
+export function formatZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * The one entry point for every transport: checks the method exists, validates the input
+ * against the contract, runs the handler, and turns whatever happens into a Result.
+ */
+export class Router {
+  constructor(private readonly handlers: Handlers) {}
+
+  async call(method: unknown, input: unknown): Promise<Result<unknown>> {
+    if (!isMethodName(method)) return fail('unknown_method', `unknown method "${String(method).slice(0, 200)}"`);
+    const parsed = methods[method].input.safeParse(input ?? {});
+    if (!parsed.success) return fail('invalid_input', formatZodError(parsed.error));
+    try {
+      const handler = this.handlers[method] as (params: unknown) => unknown;
+      return ok(await handler(parsed.data));
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (info.code === 'internal') console.error(`switchboard: ${method} failed:`, error);
+      return { ok: false, error: info };
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { migrate, type Migration } from './migrate';
+
+/** Raised when the file fails its integrity check; the file is left exactly as it was found. */
+export class DatabaseCorruptError extends Error {
+  constructor(file: string, detail: string) {
+    super(
+      `The database ${file} failed its integrity check (${detail}). Switchboard left it untouched and stopped. ` +
+        'Move it aside or restore a backup, then start again.',
+    );
+    this.name = 'DatabaseCorruptError';
+  }
+}
+
+/** SQLITE_CORRUPT and its extended codes, and SQLITE_NOTADB (not a database at all). */
+function isCorruption(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+}
+
+/** Reads only: quick_check walks every page without the cost of the full index cross-check. */
+function checkIntegrity(db: Database, file: string): void {
+  let rows: string[];
+  try {
+    rows = (db.pragma('quick_check') as Record<string, string>[]).map((r) => Object.values(r)[0] ?? '');
+  } catch (error) {
+    if (isCorruption(error)) throw new DatabaseCorruptError(file, (error as Error).message);
+    throw error;
+  }
+  if (rows.length !== 1 || rows[0] !== 'ok') throw new DatabaseCorruptError(file, rows.slice(0, 3).join('; '));
+}
+
+/**
+ * Opens (or creates) the database: integrity check before anything writes, then sqlite-vec,
+ * WAL, foreign keys, and pending migrations.
+ */
+export function openDatabase(file: string, migrations: readonly Migration[]): Database {
+  const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
+  const db = new BetterSqlite3(file);
+  try {
+    if (existed) checkIntegrity(db, file);
+    sqliteVec.load(db);
+    if (!db.prepare("SELECT sqlite_compileoption_used('ENABLE_FTS5') AS on_").pluck().get()) {
+      throw new Error('this SQLite build has no FTS5');
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, file, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { create } from 'zustand';
+import { createApi } from '../../client/api';
+import { createWsTransport, type ConnectionState } from '../../client/ws-transport';
+import { WS_PATH, type Api } from '../../contract';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in a browser. */
+    switchboard?: Api;
+  }
+}
+
+const TOKEN_KEY = 'switchboard.token';
+
+/** The login URL carries the token once (`#token=…`); keep it for reloads and take it out of the address bar. */
+function takeToken(): string | null {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) {
+    localStorage.setItem(TOKEN_KEY, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+interface ConnectionStore {
+  state: ConnectionState | 'no-token';
+}
+
+/** Whether the window can reach the core; the frame shows it, screens need not care. */
+export const useConnection = create<ConnectionStore>(() => ({ state: 'connecting' }));
+
+function browserApi(): Api {
+  const token = takeToken();
+  if (!token) {
+    useConnection.setState({ state: 'no-token' });
+    return createApi({
+      call: async () => ({ ok: false, error: { code: 'unauthorized', message: 'no token' } }),
+      subscribe: async () => ({ ok: false, error: { code: 'unauthorized', message: 'no token' } }),
+    });
+  }
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`;
+  return createApi(createWsTransport({ url, token, onState: (state) => useConnection.setState({ state }) }));
+}
+
+function pickApi(): Api {
+  if (window.switchboard) {
+    useConnection.setState({ state: 'open' });
+    return window.switchboard;
+  }
+  return browserApi();
+}
+
+/** The contract, over whichever transport this window has. */
+export const api: Api = pickApi();

@@ -1,0 +1,42 @@
+import { useEffect } from 'react';
+import { useConnection } from '../api';
+import { useSettings } from '../features/settings/settings-store';
+import { ConnectionBanner } from './ConnectionBanner';
+import { selectCurrent, selectGo, useNavigation } from './navigation-store';
+import { screens } from './screens';
+import { useTheme } from './use-theme';
+
+export function App() {
+  const current = useNavigation(selectCurrent);
+  const go = useNavigation(selectGo);
+  const connection = useConnection((s) => s.state);
+  const theme = useSettings((s) => s.values?.['appearance.theme'] ?? 'system');
+  const start = useSettings((s) => s.start);
+  useTheme(theme);
+  useEffect(() => start(), [start]);
+
+  const Screen = (screens.find((s) => s.id === current) ?? screens[0]!).component;
+  return (
+    <div className="frame">
+      <nav className="sidebar" aria-label="Screens">
+        <div className="brand">Switchboard</div>
+        <ul>
+          {screens.map((s) => (
+            <li key={s.id}>
+              <button className={s.id === current ? 'nav-item active' : 'nav-item'} aria-current={s.id === current ? 'page' : undefined} onClick={() => go(s.id)}>
+                {s.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className={`connection connection-${connection}`} role="status">
+          {connection === 'open' ? 'Connected' : connection === 'reconnecting' ? 'Reconnecting…' : connection === 'connecting' ? 'Connecting…' : 'Not connected'}
+        </div>
+      </nav>
+      <main className="content">
+        <ConnectionBanner state={connection} />
+        {connection === 'unauthorized' || connection === 'no-token' ? null : <Screen />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { useEffect, useState } from 'react';
+import { settingDefinitions } from '../../../../contract';
+import { HealthPanel } from './HealthPanel';
+import { selectFieldErrors, selectValues, useSettings } from './settings-store';
+
+const THEMES = [
+  { value: 'system', label: 'System' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+] as const;
+
+function ThemeField() {
+  const values = useSettings(selectValues);
+  const save = useSettings((s) => s.save);
+  const def = settingDefinitions['appearance.theme'];
+  return (
+    <div className="field">
+      <label htmlFor="setting-theme">{def.label}</label>
+      <select
+        id="setting-theme"
+        value={values?.['appearance.theme'] ?? 'system'}
+        onChange={(e) => void save({ key: 'appearance.theme', value: e.target.value as (typeof THEMES)[number]['value'] })}
+      >
+        {THEMES.map((t) => (
+          <option key={t.value} value={t.value}>
+            {t.label}
+          </option>
+        ))}
+      </select>
+      <p className="hint">{def.description}</p>
+    </div>
+  );
+}
+
+function ClaudePathField() {
+  const stored = useSettings((s) => s.values?.['claude.cliPath'] ?? null);
+  const error = useSettings(selectFieldErrors)['claude.cliPath'];
+  const save = useSettings((s) => s.save);
+  const [draft, setDraft] = useState(stored ?? '');
+  useEffect(() => setDraft(stored ?? ''), [stored]);
+  const def = settingDefinitions['claude.cliPath'];
+  const dirty = draft.trim() !== (stored ?? '');
+  return (
+    <form
+      className="field"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save({ key: 'claude.cliPath', value: draft.trim() === '' ? null : draft.trim() });
+      }}
+    >
+      <label htmlFor="setting-claude-path">{def.label}</label>
+      <div className="row">
+        <input
+          id="setting-claude-path"
+          type="text"
+          spellCheck={false}
+          placeholder="claude (found on PATH)"
+          value={draft}
+          aria-invalid={error ? true : undefined}
+          aria-describedby="setting-claude-path-hint"
+          onChange={(e) => setDraft(e.target.value)}
+        />
+        <button type="submit" disabled={!dirty}>
+          Save
+        </button>
+      </div>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <p className="hint" id="setting-claude-path-hint">
+        {def.description}
+      </p>
+    </form>
+  );
+}
+
+export function SettingsScreen() {
+  const loadError = useSettings((s) => s.loadError);
+  const values = useSettings(selectValues);
+  return (
+    <div className="screen">
+      <h1>Settings</h1>
+      {loadError ? (
+        <div className="banner banner-error" role="alert">
+          {loadError}
+        </div>
+      ) : null}
+      {values ? (
+        <section className="card" aria-labelledby="settings-general">
+          <h2 id="settings-general">General</h2>
+          <ThemeField />
+          <ClaudePathField />
+        </section>
+      ) : null}
+      <HealthPanel />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { create } from 'zustand';
+import type { Health, SettingChange, SettingKey, SettingValues } from '../../../../contract';
+import { api } from '../../api';
+
+interface SettingsStore {
+  values: SettingValues | null;
+  health: Health | null;
+  loadError: string | null;
+  healthLoading: boolean;
+  /** The last rejected value's message, per setting; cleared by the next save. */
+  fieldErrors: Partial<Record<SettingKey, string>>;
+  /** Loads settings and health and follows changes; returns the stop function. */
+  start: () => () => void;
+  refreshHealth: () => Promise<void>;
+  save: (change: SettingChange) => Promise<boolean>;
+}
+
+export const useSettings = create<SettingsStore>((set, get) => ({
+  values: null,
+  health: null,
+  loadError: null,
+  healthLoading: false,
+  fieldErrors: {},
+
+  start: () => {
+    void api.settings.list({}).then((result) => set(result.ok ? { values: result.value, loadError: null } : { loadError: result.error.message }));
+    void get().refreshHealth();
+    return api.on('settings.changed', (change) => {
+      const values = get().values;
+      if (values) set({ values: { ...values, [change.key]: change.value } });
+      if (change.key === 'claude.cliPath') void get().refreshHealth();
+    });
+  },
+
+  refreshHealth: async () => {
+    set({ healthLoading: true });
+    const result = await api.system.health({});
+    set(result.ok ? { health: result.value, healthLoading: false } : { healthLoading: false, loadError: result.error.message });
+  },
+
+  save: async (change) => {
+    const result = await api.settings.set(change);
+    const fieldErrors = { ...get().fieldErrors };
+    if (result.ok) {
+      delete fieldErrors[change.key];
+      const values = get().values;
+      set({ fieldErrors, values: values ? { ...values, [result.value.key]: result.value.value } : values });
+      return true;
+    }
+    set({ fieldErrors: { ...fieldErrors, [change.key]: result.error.message } });
+    return false;
+  },
+}));
+
+export const selectValues = (s: SettingsStore) => s.values;
+export const selectHealth = (s: SettingsStore) => s.health;
+export const selectFieldErrors = (s: SettingsStore) => s.fieldErrors;

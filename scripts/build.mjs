@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Builds main (Electron entry, CJS), serve (headless entry, ESM), preload (sandboxed, CJS) with
+// esbuild, and the renderer with Vite. `--if-stale` skips the work when dist is newer than sources.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const sources = ['contract', 'client', 'main', 'preload', 'renderer', 'package.json', 'vite.config.ts'];
+
+function newestMtime(target) {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
+  }
+  return newest;
+}
+
+const outputs = ['main/index.cjs', 'main/serve.js', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
+if (process.argv.includes('--if-stale')) {
+  const built = Math.min(...outputs.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
+  const changed = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));
+  if (built > changed) process.exit(0);
+}
+
+const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const common = {
+  bundle: true,
+  sourcemap: true,
+  target: 'node22',
+  logLevel: 'warning',
+  define: { SWITCHBOARD_VERSION: JSON.stringify(version) },
+};
+
+const started = performance.now();
+fs.rmSync(dist, { recursive: true, force: true });
+await Promise.all([
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'main/index.ts')],
+    outfile: path.join(dist, 'main/index.cjs'),
+    platform: 'node',
+    format: 'cjs',
+    packages: 'external',
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'main/serve.ts')],
+    outfile: path.join(dist, 'main/serve.js'),
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'preload/index.ts')],
+    outfile: path.join(dist, 'preload/index.cjs'),
+    platform: 'browser',
+    target: 'chrome140',
+    format: 'cjs',
+    external: ['electron'],
+    minify: true,
+  }),
+  viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' }),
+]);
+fs.chmodSync(path.join(dist, 'main/serve.js'), 0o755);
+console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
