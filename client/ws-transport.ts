@@ -96,7 +96,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
         for (const listener of listeners.get(message.event) ?? []) listener(message.payload);
       }
     };
-    ws.onclose = () => {
+    // Browsers fire error then close on a refused handshake; Node's WebSocket only error. Handle either, once.
+    ws.onerror = ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
       for (const resolve of pending.values()) resolve(unreachable('connection to Switchboard lost'));

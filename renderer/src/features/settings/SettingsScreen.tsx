@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { settingDefinitions } from '../../../../contract';
 import { HealthPanel } from './HealthPanel';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
@@ -32,12 +32,11 @@ function ThemeField() {
   );
 }
 
-function ClaudePathField() {
-  const stored = useSettings((s) => s.values?.['claude.cliPath'] ?? null);
+/** Keyed by the stored value by its parent, so a change from elsewhere resets the draft. */
+function ClaudePathField({ stored }: { stored: string | null }) {
   const error = useSettings(selectFieldErrors)['claude.cliPath'];
   const save = useSettings((s) => s.save);
   const [draft, setDraft] = useState(stored ?? '');
-  useEffect(() => setDraft(stored ?? ''), [stored]);
   const def = settingDefinitions['claude.cliPath'];
   const dirty = draft.trim() !== (stored ?? '');
   return (
@@ -91,7 +90,7 @@ export function SettingsScreen() {
         <section className="card" aria-labelledby="settings-general">
           <h2 id="settings-general">General</h2>
           <ThemeField />
-          <ClaudePathField />
+          <ClaudePathField key={values['claude.cliPath'] ?? ''} stored={values['claude.cliPath']} />
         </section>
       ) : null}
       <HealthPanel />

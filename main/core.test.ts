@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServiceStartError } from './lifecycle';
+import { CLAUDE_BIN, makeTempCore, makeTempDir, removeTempDir } from './testing/temp-core';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeTempDir));
+
+describe('createCore', () => {
+  it('starts every service, reports them running, and stops them', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const core = makeTempCore(dir, { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN });
+    await core.start();
+    const health = await core.system.health();
+    expect(health.services).toEqual([
+      { name: 'storage', state: 'running' },
+      { name: 'settings', state: 'running' },
+      { name: 'system', state: 'running' },
+    ]);
+    expect(fs.statSync(dir).mode & 0o077).toBe(0);
+    await core.stop();
+    expect(core.lifecycle.statuses().every((s) => s.state === 'stopped')).toBe(true);
+  });
+
+  it('stops with an error naming the storage service and the damaged file', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'switchboard.db');
+    fs.writeFileSync(file, 'garbage'.repeat(1000));
+    const error = await makeTempCore(dir).start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceStartError);
+    expect((error as Error).message).toContain('storage service');
+    expect((error as Error).message).toContain(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe('garbage'.repeat(1000));
+  });
+
+  it('tells where the claude CLI came from, and says so when it is missing', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const core = makeTempCore(dir, { PATH: '/nonexistent' });
+    await core.start();
+    expect((await core.system.health()).claude).toMatchObject({ found: false, source: 'path', error: 'claude was not found on PATH' });
+    core.settings.set({ key: 'claude.cliPath', value: CLAUDE_BIN });
+    expect((await core.system.health()).claude).toMatchObject({ found: true, source: 'setting', path: CLAUDE_BIN });
+    core.settings.set({ key: 'claude.cliPath', value: '/no/such/claude' });
+    const missing = (await core.system.health()).claude;
+    expect(missing).toMatchObject({ found: false, source: 'setting' });
+    expect(missing.error).toMatch(/ENOENT/);
+    await core.stop();
+  });
+});

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const eslint = new ESLint({ cwd: root });
+
+/** The layer rule messages ESLint gives for `code` placed at `file`. */
+async function layerErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('lint enforces the layers of design.md', () => {
+  it('fails a renderer file that imports main/', async () => {
+    const errors = await layerErrors('renderer/src/features/x.ts', "import { createCore } from '../../../main/core';\nexport const c = createCore;\n");
+    expect(errors.join()).toMatch(/never imports main/);
+  });
+
+  it('fails contract/ importing anything of ours', async () => {
+    expect(await layerErrors('contract/x.ts', "import { Router } from '../main/ipc/router';\nexport const r = Router;\n")).toHaveLength(1);
+    expect(await layerErrors('contract/x.ts', "import { ok } from './result';\nexport const o = ok;\n")).toEqual([]);
+  });
+
+  it('fails electron imports outside main/shell/ and main/index.ts', async () => {
+    const code = "import { app } from 'electron';\nexport const a = app;\n";
+    expect((await layerErrors('main/sessions/manager.ts', code)).join()).toMatch(/core must run without it/);
+    expect(await layerErrors('renderer/src/x.ts', code)).toHaveLength(1);
+    expect(await layerErrors('main/shell/tray.ts', code)).toEqual([]);
+    expect(await layerErrors('main/index.ts', code)).toEqual([]);
+    expect(await layerErrors('preload/index.ts', code)).toEqual([]);
+  });
+
+  it('lets the renderer use the contract and the client', async () => {
+    const code = "import type { Api } from '../../contract';\nimport { createApi } from '../../client/api';\nexport type A = Api;\nexport const c = createApi;\n";
+    expect(await layerErrors('renderer/src/x.ts', code)).toEqual([]);
+  });
+});

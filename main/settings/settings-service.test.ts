@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SettingChange } from '../../contract';
+import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeTempDir));
+
+async function started(dir?: string) {
+  const dataDir = dir ?? makeTempDir();
+  if (!dir) dirs.push(dataDir);
+  const core = makeTempCore(dataDir);
+  await core.start();
+  return { core, dataDir };
+}
+
+describe('SettingsService', () => {
+  it('reads defaults before anything is stored', async () => {
+    const { core } = await started();
+    expect(core.settings.list()).toEqual({ 'appearance.theme': 'system', 'claude.cliPath': null });
+    await core.stop();
+  });
+
+  it('stores a valid value, announces it, and keeps it across a restart', async () => {
+    const { core, dataDir } = await started();
+    const seen: unknown[] = [];
+    core.events.subscribe((name, payload) => seen.push([name, payload]));
+    core.settings.set({ key: 'appearance.theme', value: 'dark' });
+    expect(seen).toEqual([['settings.changed', { key: 'appearance.theme', value: 'dark' }]]);
+    await core.stop();
+    const again = await started(dataDir);
+    expect(again.core.settings.get('appearance.theme')).toBe('dark');
+    await again.core.stop();
+  });
+
+  it('rejects a value of the wrong type, naming the field, and keeps the old one', async () => {
+    const { core } = await started();
+    core.settings.set({ key: 'appearance.theme', value: 'light' });
+    expect(() => core.settings.set({ key: 'appearance.theme', value: 42 } as unknown as SettingChange)).toThrow(/^value: .*appearance\.theme/);
+    expect(() => core.settings.set({ key: 'claude.cliPath', value: '   ' })).toThrow(/value: must not be empty/);
+    expect(core.settings.get('appearance.theme')).toBe('light');
+    expect(core.settings.get('claude.cliPath')).toBeNull();
+    await core.stop();
+  });
+
+  it('reads a stored value that no longer validates as the default', async () => {
+    const { core } = await started();
+    core.storage.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('appearance.theme', '\"sepia\"', 0)").run();
+    expect(core.settings.get('appearance.theme')).toBe('system');
+    await core.stop();
+  });
+});

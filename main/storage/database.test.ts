@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import { DatabaseCorruptError, openDatabase } from './database';
+import { DatabaseTooNewError, schemaVersion, type Migration } from './migrate';
+import { migrations } from './migrations';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeTempDir));
+
+function tempFile(): string {
+  const dir = makeTempDir();
+  dirs.push(dir);
+  return path.join(dir, 'switchboard.db');
+}
+
+const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+describe('openDatabase', () => {
+  it('opens with WAL, foreign keys, sqlite-vec and FTS5, at the latest schema', () => {
+    const db = openDatabase(tempFile(), migrations);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    db.exec("CREATE VIRTUAL TABLE words USING fts5(body); INSERT INTO words VALUES ('the quick brown fox')");
+    expect(db.prepare("SELECT count(*) FROM words WHERE words MATCH 'quick'").pluck().get()).toBe(1);
+    db.exec('CREATE VIRTUAL TABLE vecs USING vec0(embedding float[3])');
+    const insert = db.prepare('INSERT INTO vecs(rowid, embedding) VALUES (?, ?)');
+    insert.run(1n, new Float32Array([1, 0, 0]));
+    insert.run(2n, new Float32Array([0, 1, 0]));
+    const nearest = db.prepare('SELECT rowid FROM vecs WHERE embedding MATCH ? AND k = 1').pluck().get(new Float32Array([0.1, 0.9, 0]));
+    expect(nearest).toBe(2);
+    db.close();
+  });
+
+  it('applies nothing twice on reopen', () => {
+    const file = tempFile();
+    openDatabase(file, migrations).close();
+    const db = openDatabase(file, migrations);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    db.close();
+  });
+
+  it('applies each migration in one transaction: a failing one leaves the file at the previous version', () => {
+    const file = tempFile();
+    const broken: Migration[] = [
+      ...migrations,
+      { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);' },
+    ];
+    expect(() => openDatabase(file, broken)).toThrow(/nowhere/);
+    const db = new BetterSqlite3(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('stops on a file that is not a database, naming it, and leaves it byte for byte', () => {
+    const file = tempFile();
+    fs.writeFileSync(file, Buffer.from('this is not sqlite '.repeat(500)));
+    const before = sha(file);
+    const error = (() => {
+      try {
+        openDatabase(file, migrations);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(DatabaseCorruptError);
+    expect((error as Error).message).toContain(file);
+    expect(sha(file)).toBe(before);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('stops on a database with damaged pages and leaves it untouched', () => {
+    const file = tempFile();
+    const db = openDatabase(file, migrations);
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE INDEX notes_body ON notes(body);');
+    const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(`note number ${i} ${'x'.repeat(80)}`);
+    })();
+    db.pragma('journal_mode = DELETE');
+    db.close();
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa7, pageSize * 4, pageSize * 4 + pageSize);
+    fs.writeFileSync(file, bytes);
+    const before = sha(file);
+    expect(() => openDatabase(file, migrations)).toThrow(DatabaseCorruptError);
+    expect(sha(file)).toBe(before);
+  });
+
+  it('refuses a database written by a newer Switchboard', () => {
+    const file = tempFile();
+    const raw = new BetterSqlite3(file);
+    raw.pragma(`user_version = ${migrations.length + 5}`);
+    raw.close();
+    expect(() => openDatabase(file, migrations)).toThrow(DatabaseTooNewError);
+  });
+});
+
+describe('migrations', () => {
+  it('lists every numbered file in migrations/, in order', () => {
+    const files = fs
+      .readdirSync(path.join(import.meta.dirname, 'migrations'))
+      .filter((f) => /^\d{4}-.+\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
+    expect(migrations.map((m) => m.name)).toEqual(files);
+    expect(migrations.map((m) => m.version)).toEqual(files.map((_, i) => i + 1));
+  });
+});

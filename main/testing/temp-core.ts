@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createCore, type Core } from '../core';
+import { FileSecretStore } from '../secrets/secret-store';
+
+/** A fresh folder under the OS temp dir; remove it with `removeTempDir`. */
+export function makeTempDir(prefix = 'switchboard-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The real claude binary the tests install (a pinned devDependency). */
+export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/@anthropic-ai/claude-code/bin/claude.exe');
+
+/** A core on a temp data dir, as `serve` builds it. */
+export function makeTempCore(dataDir: string, env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Core {
+  return createCore({
+    dataDir,
+    env,
+    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
+  });
+}
