@@ -9,7 +9,7 @@ afterEach(() => dirs.splice(0).forEach(removeTempDir));
 
 // A reversible stand-in for safeStorage (which needs the Electron runtime): enough to show values are not stored plain.
 const xorCipher: Cipher = {
-  encrypt: (plain) => Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a),
+  encrypt: (plain) => Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)),
   decrypt: (data) => Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8'),
 };
 
