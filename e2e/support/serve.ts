@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { CLAUDE_BIN } from '../../main/testing/temp-core';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SERVE_JS = path.join(ROOT, 'dist/main/serve.js');
+/** The exact shape scripts rely on. */
+export const UI_LINE = /^UI: (http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{64})$/m;
+
+export interface Served {
+  process: ChildProcess;
+  url: string;
+  base: string;
+  port: number;
+  token: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Runs the built headless server on a data dir; resolves once it prints its UI line. */
+export function startServe(dataDir: string, options: { port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
+  const child = spawn(process.execPath, [SERVE_JS, 'serve', '--port', String(options.port ?? 0)], {
+    env: { ...process.env, SWITCHBOARD_HOME: dataDir, SWITCHBOARD_CLAUDE: CLAUDE_BIN, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`serve printed no UI line within 15 s:\n${output}`));
+    }, 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = UI_LINE.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ process: child, url: `${match[1]}/#token=${match[3]}`, base: match[1]!, port: Number(match[2]), token: match[3]!, output: () => output, stop });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before its UI line:\n${output}`));
+    });
+  });
+}

@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { launchChromium } from './support/browser';
+import { ROOT, startServe, type Served } from './support/serve';
+
+let browser: Browser;
+const dirs: string[] = [];
+let served: Served | null = null;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await served?.stop();
+  served = null;
+  dirs.splice(0).forEach(removeTempDir);
+});
+
+function tempHome(): string {
+  const dir = makeTempDir('switchboard-e2e-');
+  dirs.push(dir);
+  return dir;
+}
+
+async function openUi(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1100, height: 720 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+describe('the UI in Chromium against serve', () => {
+  it('opens from the login URL, drops the token from the address bar, and shows the real Claude CLI version', async () => {
+    served = await startServe(tempHome());
+    const page = await openUi(served.url);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count()).toBe(1);
+    expect(page.url()).not.toContain('token');
+    const expected = /\d+\.\d+\.\d+/.exec(execFileSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8' }))![0];
+    await expect.poll(() => page.getByTestId('claude-version').textContent()).toBe(expected);
+    expect(await page.getByTestId('database').textContent()).toMatch(/schema version 1, SQLite 3\.\d+\.\d+, sqlite-vec v0\.1/);
+    await page.context().close();
+  });
+
+  it('keeps a setting changed in the UI across a server restart', async () => {
+    const home = tempHome();
+    served = await startServe(home);
+    const page = await openUi(served.url);
+    const theme = page.getByLabel('Theme');
+    await expect.poll(() => theme.inputValue()).toBe('system');
+    await theme.selectOption('dark');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const port = served.port;
+    await served.stop();
+    await expect.poll(() => page.getByText('reconnecting').count()).toBeGreaterThan(0);
+    served = await startServe(home, { port });
+    // The page reconnects by itself; a reload uses the token it kept.
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 15_000 }).toBe(1);
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Theme').inputValue()).toBe('dark');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.context().close();
+  });
+
+  it('shows a rejected value next to its field and keeps the stored one', async () => {
+    served = await startServe(tempHome());
+    const page = await openUi(served.url);
+    const field = page.getByLabel('Claude CLI path');
+    await field.fill('/opt/claude/bin/claude');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('claude-cli').textContent()).toContain('SWITCHBOARD_CLAUDE');
+    await field.fill('x'.repeat(5000));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^value: /);
+    const stored = await page.evaluate(async ({ base, token }) => {
+      const res = await fetch(`${base}/api/settings.get`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"key":"claude.cliPath"}' });
+      return res.json();
+    }, { base: served.base, token: served.token });
+    expect(stored).toEqual({ ok: true, value: '/opt/claude/bin/claude' });
+    await page.context().close();
+  });
+
+  it('refuses a wrong token: the page says so and shows no data', async () => {
+    served = await startServe(tempHome());
+    const page = await openUi(`${served.base}/#token=${'0'.repeat(64)}`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain("This link's token was refused");
+    expect(await page.getByTestId('claude-version').count()).toBe(0);
+    expect(await page.getByRole('status').filter({ hasText: 'Not connected' }).count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('takes the README screenshot', async () => {
+    served = await startServe(tempHome());
+    const page = await openUi(served.url, 'dark');
+    await expect.poll(() => page.getByTestId('claude-version').count()).toBe(1);
+    await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });
+    await page.context().close();
+  });
+});
