@@ -26,6 +26,6 @@ export function findElectronBinary() {
 
 export const NO_ELECTRON_MESSAGE =
   'Switchboard: the Electron runtime is not installed here (node_modules/electron has no binary; ' +
-  'its download was skipped or is not possible on this machine), so the desktop app cannot start.\n' +
+  'its download was skipped or failed on this machine), so the desktop app cannot start.\n' +
   'Run the same app headless in your browser instead:  npm run serve\n' +
   'Or install the runtime where downloads work:          npx install-electron';

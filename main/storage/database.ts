@@ -32,6 +32,11 @@ function checkIntegrity(db: Database, file: string): void {
   if (rows.length !== 1 || rows[0] !== 'ok') throw new DatabaseCorruptError(file, rows.slice(0, 3).join('; '));
 }
 
+/** In a packaged app the extension sits in app.asar.unpacked: SQLite's dlopen cannot read inside an asar. */
+function unpackedPath(file: string): string {
+  return file.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
+}
+
 /**
  * Opens (or creates) the database: integrity check before anything writes, then sqlite-vec,
  * WAL, foreign keys, and pending migrations.
@@ -41,7 +46,7 @@ export function openDatabase(file: string, migrations: readonly Migration[]): Da
   const db = new BetterSqlite3(file);
   try {
     if (existed) checkIntegrity(db, file);
-    sqliteVec.load(db);
+    db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
     if (!db.prepare("SELECT sqlite_compileoption_used('ENABLE_FTS5') AS on_").pluck().get()) {
       throw new Error('this SQLite build has no FTS5');
     }

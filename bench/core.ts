@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { startServe } from '../e2e/support/serve';
+import { median, type BenchGroup } from './figures';
+
+const STARTS = 9;
+
+/** Resident memory of a process, in MB (Linux /proc; ps elsewhere). */
+function rssMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Node starting and printing one line: the floor any Node server's start sits on. */
+async function nodeFloorMs(): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', 'console.log("UI: ready")'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => resolve());
+    child.once('error', reject);
+  });
+  return performance.now() - started;
+}
+
+export const coreGroup: BenchGroup = {
+  name: 'core',
+  description: 'headless start to the UI: line, and idle memory',
+  async run() {
+    // No history exists yet, so the data dir is empty; once it does, this seeds 100,000 messages.
+    const home = makeTempDir('switchboard-bench-');
+    try {
+      await (await startServe(home)).stop(); // first start creates the database; not timed
+      const starts: number[] = [];
+      const floors: number[] = [];
+      for (let i = 0; i < STARTS; i++) {
+        floors.push(await nodeFloorMs());
+        const t0 = performance.now();
+        const served = await startServe(home);
+        starts.push(performance.now() - t0);
+        await served.stop();
+      }
+      const served = await startServe(home);
+      await new Promise((r) => setTimeout(r, 2000));
+      const rss = rssMb(served.process.pid!);
+      await served.stop();
+      const startMs = median(starts);
+      const floorMs = median(floors);
+      return [
+        { name: 'core.start_ms', value: startMs, unit: 'ms', goal: { below: 700 }, note: `median of ${STARTS}, empty data dir (no history yet)` },
+        { name: 'core.node_floor_ms', value: floorMs, unit: 'ms', note: 'node -e printing one line, same run' },
+        { name: 'core.start_over_floor', value: startMs / floorMs, unit: 'x', note: 'start_ms / node_floor_ms' },
+        { name: 'core.idle_rss_mb', value: rss, unit: 'MB', goal: { below: 150 }, note: 'serve, 2 s after start' },
+      ];
+    } finally {
+      removeTempDir(home);
+    }
+  },
+};

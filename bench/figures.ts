@@ -1,0 +1,33 @@
+/** One measured number, with the goal an issue set for it (if any). */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** e.g. { below: 700 } or { above: 20000 } */
+  goal?: { below?: number; above?: number };
+  note?: string;
+}
+
+export interface BenchGroup {
+  name: string;
+  description: string;
+  run(): Promise<Figure[]>;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function meetsGoal(figure: Figure): boolean | null {
+  if (!figure.goal) return null;
+  if (figure.goal.below !== undefined && !(figure.value < figure.goal.below)) return false;
+  if (figure.goal.above !== undefined && !(figure.value > figure.goal.above)) return false;
+  return true;
+}
