@@ -54,7 +54,7 @@ describe('the UI in Chromium against serve', () => {
     const theme = page.getByLabel('Theme');
     await expect.poll(() => theme.inputValue()).toBe('system');
     await theme.selectOption('dark');
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     const port = served.port;
     await served.stop();
     await expect.poll(() => page.getByText('reconnecting').count()).toBeGreaterThan(0);
@@ -63,7 +63,7 @@ describe('the UI in Chromium against serve', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 15_000 }).toBe(1);
     await page.reload();
     await expect.poll(() => page.getByLabel('Theme').inputValue()).toBe('dark');
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.context().close();
   });
 
