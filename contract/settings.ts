@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { event, method } from './define';
 
 interface SettingDefinition<S extends z.ZodType = z.ZodType> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Result } from './result';
 
 /** Loopback transports: the WebSocket path, subprotocol and frame cap, shared by server and browser. */
