@@ -2,33 +2,21 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
-import { SERVE_JS, startServe, type Served } from './support/serve';
+import { SERVE_JS, startServe, tempHomes } from './support/serve';
 
-const dirs: string[] = [];
-let served: Served | null = null;
-afterEach(async () => {
-  await served?.stop();
-  served = null;
-  dirs.splice(0).forEach(removeTempDir);
-});
-
-function tempHome(): string {
-  const dir = makeTempDir('switchboard-e2e-');
-  dirs.push(dir);
-  return dir;
-}
+const temp = tempHomes();
+const tempHome = temp.home;
+const serve = async (home: string) => temp.track(await startServe(home));
+afterEach(() => temp.cleanup());
 
 describe('switchboard serve', () => {
   it('prints one UI line with a token kept 0600 in the data dir, the same on every start', async () => {
     const home = tempHome();
-    served = await startServe(home);
-    const firstToken = served.token;
-    expect(served.output().split('\n').filter((l) => l.startsWith('UI: '))).toHaveLength(1);
+    const first = await serve(home);
+    expect(first.output().split('\n').filter((l) => l.startsWith('UI: '))).toHaveLength(1);
     expect(fs.statSync(path.join(home, 'secrets.json')).mode & 0o777).toBe(0o600);
-    await served.stop();
-    served = await startServe(home);
-    expect(served.token).toBe(firstToken);
+    await first.stop();
+    expect((await serve(home)).token).toBe(first.token);
   });
 
   it('stops with a message naming a damaged database, and leaves it as it was', () => {
@@ -49,7 +37,7 @@ describe('switchboard serve', () => {
   });
 
   it('explains a port in use instead of crashing', async () => {
-    served = await startServe(tempHome());
+    const served = await serve(tempHome());
     const run = spawnSync(process.execPath, [SERVE_JS, 'serve', '--port', String(served.port)], {
       env: { ...process.env, SWITCHBOARD_HOME: tempHome() },
       encoding: 'utf8',

@@ -2,13 +2,15 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { CLAUDE_BIN } from '../main/testing/temp-core';
 import { launchChromium } from './support/browser';
-import { ROOT, startServe, type Served } from './support/serve';
+import { ROOT, startServe, tempHomes, type Served } from './support/serve';
 
 let browser: Browser;
-const dirs: string[] = [];
-let served: Served | null = null;
+const temp = tempHomes();
+const tempHome = temp.home;
+let served: Served;
+const serve = async (home: string, options?: { port: number }) => (served = temp.track(await startServe(home, options)));
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -16,17 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-afterEach(async () => {
-  await served?.stop();
-  served = null;
-  dirs.splice(0).forEach(removeTempDir);
-});
-
-function tempHome(): string {
-  const dir = makeTempDir('switchboard-e2e-');
-  dirs.push(dir);
-  return dir;
-}
+afterEach(() => temp.cleanup());
 
 async function openUi(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1100, height: 720 } });
@@ -37,7 +29,7 @@ async function openUi(url: string, colorScheme: 'light' | 'dark' = 'light'): Pro
 
 describe('the UI in Chromium against serve', () => {
   it('opens from the login URL, drops the token from the address bar, and shows the real Claude CLI version', async () => {
-    served = await startServe(tempHome());
+    await serve(tempHome());
     const page = await openUi(served.url);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count()).toBe(1);
     expect(page.url()).not.toContain('token');
@@ -49,7 +41,7 @@ describe('the UI in Chromium against serve', () => {
 
   it('keeps a setting changed in the UI across a server restart', async () => {
     const home = tempHome();
-    served = await startServe(home);
+    await serve(home);
     const page = await openUi(served.url);
     const theme = page.getByLabel('Theme');
     await expect.poll(() => theme.inputValue()).toBe('system');
@@ -58,7 +50,7 @@ describe('the UI in Chromium against serve', () => {
     const port = served.port;
     await served.stop();
     await expect.poll(() => page.getByText('reconnecting').count()).toBeGreaterThan(0);
-    served = await startServe(home, { port });
+    await serve(home, { port });
     // The page reconnects by itself; a reload uses the token it kept.
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 15_000 }).toBe(1);
     await page.reload();
@@ -68,7 +60,7 @@ describe('the UI in Chromium against serve', () => {
   });
 
   it('shows a rejected value next to its field and keeps the stored one', async () => {
-    served = await startServe(tempHome());
+    await serve(tempHome());
     const page = await openUi(served.url);
     const field = page.getByLabel('Claude CLI path');
     await field.fill('/opt/claude/bin/claude');
@@ -86,7 +78,7 @@ describe('the UI in Chromium against serve', () => {
   });
 
   it('refuses a wrong token: the page says so and shows no data', async () => {
-    served = await startServe(tempHome());
+    await serve(tempHome());
     const page = await openUi(`${served.base}/#token=${'0'.repeat(64)}`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain("This link's token was refused");
     expect(await page.getByTestId('claude-version').count()).toBe(0);
@@ -95,7 +87,7 @@ describe('the UI in Chromium against serve', () => {
   });
 
   it('takes the README screenshot', async () => {
-    served = await startServe(tempHome());
+    await serve(tempHome());
     const page = await openUi(served.url, 'dark');
     await expect.poll(() => page.getByTestId('claude-version').count()).toBe(1);
     await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });

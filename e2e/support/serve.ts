@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { CLAUDE_BIN } from '../../main/testing/temp-core';
+import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../../main/testing/temp-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SERVE_JS = path.join(ROOT, 'dist/main/serve.js');
@@ -48,4 +48,25 @@ export function startServe(dataDir: string, options: { port?: number; env?: Node
       reject(new Error(`serve exited with ${code} before its UI line:\n${output}`));
     });
   });
+}
+
+/** A temp data dir per call, all removed after each test, with any server still running stopped first. */
+export function tempHomes(): { home: () => string; track: (served: Served) => Served; cleanup: () => Promise<void> } {
+  const dirs: string[] = [];
+  const running: Served[] = [];
+  return {
+    home: () => {
+      const dir = makeTempDir('switchboard-e2e-');
+      dirs.push(dir);
+      return dir;
+    },
+    track: (served) => {
+      running.push(served);
+      return served;
+    },
+    cleanup: async () => {
+      await Promise.all(running.splice(0).map((s) => s.stop()));
+      dirs.splice(0).forEach(removeTempDir);
+    },
+  };
 }
