@@ -1,19 +1,23 @@
 import type { z } from 'zod';
 import type { EventSpec, MethodSpec } from './define';
 import type { Result } from './result';
+import { approvalsEvents, approvalsMethods } from './approvals';
+import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
 import { systemEvents, systemMethods } from './system';
 
+export * from './approvals';
 export * from './result';
+export * from './sessions';
 export * from './settings';
 export * from './system';
 export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

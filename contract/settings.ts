@@ -29,6 +29,36 @@ export const settingDefinitions = {
     label: 'Claude CLI path',
     description: 'The claude binary to run. Empty: look for claude on PATH. The SWITCHBOARD_CLAUDE environment variable overrides this.',
   }),
+  'sessions.maxProcesses': setting({
+    schema: z.number().int().min(1).max(64),
+    default: 4,
+    label: 'Max Claude processes',
+    description: 'How many Claude CLI processes may run at once. Idle ones are stopped to make room; past this, sending fails with a capacity error.',
+  }),
+  'sessions.minFreeMemoryMb': setting({
+    schema: z.number().int().min(0).max(1_048_576),
+    default: 512,
+    label: 'Minimum free memory (MB)',
+    description: 'Switchboard does not start another Claude process when less memory than this is free.',
+  }),
+  'sessions.idleStopMinutes': setting({
+    schema: z.number().min(0.01).max(10_080),
+    default: 30,
+    label: 'Stop idle sessions after (minutes)',
+    description: 'An idle Claude process is stopped after this long; the next message resumes the session.',
+  }),
+  'sessions.stallMinutes': setting({
+    schema: z.number().min(0.01).max(1440),
+    default: 10,
+    label: 'Stall watchdog (minutes)',
+    description: 'A turn with no output from Claude for this long is interrupted, then killed, and marked stalled.',
+  }),
+  'approvals.timeoutMinutes': setting({
+    schema: z.number().min(0.01).max(10_080),
+    default: 10,
+    label: 'Deny unanswered questions after (minutes)',
+    description: 'A permission question nobody answers is denied after this long, and the session says why.',
+  }),
 };
 
 export type SettingKey = keyof typeof settingDefinitions;

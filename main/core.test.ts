@@ -14,11 +14,8 @@ describe('createCore', () => {
     const core = makeTempCore(dir, { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN });
     await core.start();
     const health = await core.system.health();
-    expect(health.services).toEqual([
-      { name: 'storage', state: 'running' },
-      { name: 'settings', state: 'running' },
-      { name: 'system', state: 'running' },
-    ]);
+    expect(health.services.map((s) => s.name)).toEqual(['storage', 'settings', 'system', 'approvals', 'sessions']);
+    expect(health.services.every((s) => s.state === 'running')).toBe(true);
     expect(fs.statSync(dir).mode & 0o077).toBe(0);
     await core.stop();
     expect(core.lifecycle.statuses().every((s) => s.state === 'stopped')).toBe(true);

@@ -1,7 +1,10 @@
+import { ApprovalBroker } from './approvals/approval-broker';
 import { EventBus } from './events';
 import { Router } from './ipc/router';
 import { Lifecycle } from './lifecycle';
+import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
+import { SessionManager } from './sessions/session-manager';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
 import { SystemService, type AppInfo } from './system/system-service';
@@ -12,6 +15,10 @@ export interface CoreConfig {
   /** What the shell provides: safeStorage in Electron, a 0600 file headless. */
   secrets: SecretStore;
   env?: NodeJS.ProcessEnv;
+  /** Desktop notifications from the shell; none headless. */
+  notifier?: Notifier;
+  /** Test hook: free memory in MB as the capacity check sees it. */
+  freeMemoryMb?: () => number;
 }
 
 export interface Core {
@@ -22,6 +29,8 @@ export interface Core {
   readonly storage: StorageService;
   readonly settings: SettingsService;
   readonly system: SystemService;
+  readonly approvals: ApprovalBroker;
+  readonly sessions: SessionManager;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,15 +50,45 @@ export function createCore(config: CoreConfig): Core {
     settings,
     statuses: () => lifecycle.statuses(),
   });
+  const notifier = config.notifier ?? silentNotifier;
+  const approvals = new ApprovalBroker({ storage, events, settings, notifier });
+  const sessions = new SessionManager({
+    storage,
+    events,
+    settings,
+    approvals,
+    notifier,
+    dataDir: config.dataDir,
+    env,
+    freeMemoryMb: config.freeMemoryMb,
+  });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);
+  lifecycle.add(approvals);
+  lifecycle.add(sessions);
 
   const router = new Router({
     'system.health': () => system.health(),
     'settings.get': ({ key }) => settings.get(key),
     'settings.set': (change) => settings.set(change),
     'settings.list': () => settings.list(),
+    'sessions.list': () => sessions.list(),
+    'sessions.create': (input, ctx) => sessions.create({ ...input, surface: ctx.surface }),
+    'sessions.update': (input) => sessions.update(input),
+    'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
+    'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx.surface, { interrupt }),
+    'sessions.turn': ({ turnId }) => sessions.turn(turnId),
+    'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),
+    'sessions.reset': ({ id }) => sessions.reset(id),
+    'sessions.delete': async ({ id }) => {
+      await sessions.delete(id);
+      return { deleted: true as const };
+    },
+    'approvals.list': ({ status, limit }) => approvals.list(status, limit),
+    'approvals.answer': ({ id, ...reply }, ctx) => approvals.answer(id, reply, { by: 'user', via: ctx.surface }),
+    'approvals.rules': () => approvals.rules(),
+    'approvals.removeRule': ({ id }) => ({ removed: approvals.removeRule(id) }),
   });
 
   return {
@@ -60,6 +99,8 @@ export function createCore(config: CoreConfig): Core {
     storage,
     settings,
     system,
+    approvals,
+    sessions,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

@@ -40,7 +40,7 @@ export function registerElectronIpc(options: ElectronIpcOptions): () => void {
         console.warn(`switchboard: refused ${method} from untrusted frame ${event.senderFrame?.url ?? '(none)'}`);
         return fail('unauthorized', 'this frame may not call Switchboard');
       }
-      return router.call(method, input);
+      return router.call(method, input, { surface: 'desktop' });
     });
   }
   const unsubscribe = events.subscribe((name, payload) => {

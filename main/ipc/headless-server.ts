@@ -171,7 +171,7 @@ export class HeadlessServer {
       sendJson(res, 400, fail('invalid_input', 'body is not valid JSON'));
       return;
     }
-    const result = await this.options.router.call(method, input);
+    const result = await this.options.router.call(method, input, { surface: 'api' });
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 200), result);
   }
 
@@ -236,7 +236,7 @@ export class HeadlessServer {
     const message = parsed.data;
     let result: Result<unknown>;
     if (message.t === 'call') {
-      result = await this.options.router.call(message.method, message.input);
+      result = await this.options.router.call(message.method, message.input, { surface: 'web' });
     } else if (!isEventName(message.event)) {
       result = fail('unknown_event', `unknown event "${message.event}"`);
     } else {

@@ -1,10 +1,15 @@
 import type { z } from 'zod';
-import { fail, isMethodName, methods, ok, type MethodName, type MethodOutput, type MethodParams, type Result } from '../../contract';
+import { fail, isMethodName, methods, ok, type MethodName, type MethodOutput, type MethodParams, type Result, type Surface } from '../../contract';
 import { toErrorInfo } from '../errors';
+
+/** Who is calling: every turn and every answer records the surface it came from. */
+export interface CallContext {
+  surface: Surface;
+}
 
 /** One handler per contract method; the compiler flags a missing or mistyped one. */
 export type Handlers = {
-  [M in MethodName]: (params: MethodParams<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
+  [M in MethodName]: (params: MethodParams<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
 };
 
 /** "field.path: what is wrong" for each issue, so the caller knows which field to fix. */
@@ -22,13 +27,13 @@ export function formatZodError(error: z.ZodError): string {
 export class Router {
   constructor(private readonly handlers: Handlers) {}
 
-  async call(method: unknown, input: unknown): Promise<Result<unknown>> {
+  async call(method: unknown, input: unknown, ctx: CallContext): Promise<Result<unknown>> {
     if (!isMethodName(method)) return fail('unknown_method', `unknown method "${String(method).slice(0, 200)}"`);
     const parsed = methods[method].input.safeParse(input ?? {});
     if (!parsed.success) return fail('invalid_input', formatZodError(parsed.error));
     try {
-      const handler = this.handlers[method] as (params: unknown) => unknown;
-      return ok(await handler(parsed.data));
+      const handler = this.handlers[method] as (params: unknown, ctx: CallContext) => unknown;
+      return ok(await handler(parsed.data, ctx));
     } catch (error) {
       const info = toErrorInfo(error);
       if (info.code === 'internal') console.error(`switchboard: ${method} failed:`, error);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SettingChange } from '../../contract';
+import { settingDefinitions, type SettingChange } from '../../contract';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 
 const dirs: string[] = [];
@@ -16,7 +16,9 @@ async function started(dir?: string) {
 describe('SettingsService', () => {
   it('reads defaults before anything is stored', async () => {
     const { core } = await started();
-    expect(core.settings.list()).toEqual({ 'appearance.theme': 'system', 'claude.cliPath': null });
+    const defaults = Object.fromEntries(Object.entries(settingDefinitions).map(([key, def]) => [key, def.default]));
+    expect(core.settings.list()).toEqual(defaults);
+    expect(core.settings.list()).toMatchObject({ 'appearance.theme': 'system', 'claude.cliPath': null, 'sessions.maxProcesses': 4 });
     await core.stop();
   });
 

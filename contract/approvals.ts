@@ -1,0 +1,66 @@
+import * as z from 'zod';
+import { event, method } from './define';
+
+export type ApprovalStatus = 'pending' | 'allowed' | 'denied' | 'expired';
+export type ApprovalDecision = 'once' | 'session' | 'always' | 'deny' | 'rule' | 'timeout' | 'cancelled';
+
+export interface Approval {
+  id: string;
+  sessionId: string | null;
+  sessionTitle: string | null;
+  turnId: string | null;
+  /** Who asked: one of our sessions now; hooks from terminal sessions later. */
+  source: string;
+  toolName: string;
+  input: Record<string, unknown>;
+  /** Rules the CLI suggests for "always", in its pattern form. */
+  suggestions: string[];
+  description: string | null;
+  status: ApprovalStatus;
+  decision: ApprovalDecision | null;
+  rule: string | null;
+  message: string | null;
+  answeredBy: string | null;
+  answeredVia: string | null;
+  createdAt: number;
+  expiresAt: number;
+  answeredAt: number | null;
+}
+
+export interface ApprovalRule {
+  id: number;
+  rule: string;
+  createdAt: number;
+}
+
+/** A rule in the CLI's own form: `Bash`, `Bash(git *)`, `Edit(src/**)`, `mcp__server__tool`. */
+export const ruleSchema = z
+  .string()
+  .trim()
+  .max(1000)
+  .regex(/^[A-Za-z0-9_-]+(\(.+\))?$/s, 'must look like Tool or Tool(pattern), e.g. Bash(git *)');
+
+export const approvalsMethods = {
+  'approvals.list': method<Approval[]>()(
+    z.object({ status: z.enum(['pending', 'all']).default('pending'), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    'Pending questions (or the recent log), newest first.',
+  ),
+  'approvals.answer': method<Approval>()(
+    z
+      .object({
+        id: z.string().min(1).max(100),
+        decision: z.enum(['once', 'session', 'always', 'deny']),
+        message: z.string().max(2000).optional(),
+        rule: ruleSchema.optional(),
+      })
+      .strict(),
+    'Allow once, for this session, always (saving a rule), or deny with a message.',
+  ),
+  'approvals.rules': method<ApprovalRule[]>()(z.object({}).strict(), 'The saved "always" rules.'),
+  'approvals.removeRule': method<{ removed: boolean }>()(z.object({ id: z.number().int() }).strict(), 'Remove an "always" rule.'),
+};
+
+export const approvalsEvents = {
+  'approvals.changed': event<Approval>('A question was asked, answered or expired.'),
+  'approvals.rulesChanged': event<ApprovalRule[]>('The "always" rules changed.'),
+};

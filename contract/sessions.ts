@@ -1,0 +1,131 @@
+import * as z from 'zod';
+import { event, method } from './define';
+
+export const permissionPolicies = ['ask', 'acceptEdits', 'plan', 'bypass'] as const;
+export type PermissionPolicy = (typeof permissionPolicies)[number];
+
+/** Where a message came from; every turn records it. */
+export type Surface = 'desktop' | 'web' | 'api' | 'telegram' | 'scheduler' | 'mcp';
+
+export type SessionStatus = 'idle' | 'running' | 'queued' | 'stalled' | 'failed' | 'stopped';
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  surface: string;
+  claudeSessionId: string;
+  cwd: string;
+  model: string | null;
+  permissionPolicy: PermissionPolicy;
+  systemPrompt: string | null;
+  status: SessionStatus;
+  /** Turns waiting behind the running one. */
+  queueLength: number;
+  costUsd: number;
+  /** The live CLI process, if any. */
+  pid: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type TurnStatus = 'queued' | 'running' | 'done' | 'failed' | 'stalled' | 'interrupted' | 'cancelled';
+
+export interface Turn {
+  id: string;
+  sessionId: string;
+  seq: number;
+  surface: string;
+  prompt: string;
+  status: TurnStatus;
+  /** 0 while running, 1.. while queued, null once ended. */
+  position: number | null;
+  resultText: string | null;
+  error: string | null;
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  durationMs: number | null;
+  denials: string[];
+  queuedAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export type MessageRole = 'user' | 'assistant' | 'tool' | 'system';
+export type MessageKind = 'text' | 'thinking' | 'tool_use' | 'tool_result' | 'notice' | 'error' | 'unknown';
+
+export interface Message {
+  id: number;
+  sessionId: string;
+  turnId: string | null;
+  role: MessageRole;
+  kind: MessageKind;
+  text: string;
+  /** tool_use: {id, name, input}; tool_result: {toolUseId, isError}; unknown: the raw line. */
+  data: unknown;
+  surface: string | null;
+  createdAt: number;
+}
+
+/** Live output of a session, in order. */
+export type StreamItem =
+  | { kind: 'text_delta'; text: string }
+  | { kind: 'thinking_delta'; text: string }
+  | { kind: 'message'; message: Message }
+  | { kind: 'turn'; turn: Turn };
+
+export interface Transcript {
+  session: SessionSummary;
+  turns: Turn[];
+  messages: Message[];
+}
+
+const id = z.string().min(1).max(100);
+const text = z.string().trim().min(1, 'must not be empty').max(200_000);
+
+export const sessionsMethods = {
+  'sessions.list': method<SessionSummary[]>()(z.object({}).strict(), 'Every session, newest first.'),
+  'sessions.create': method<SessionSummary>()(
+    z
+      .object({
+        title: z.string().trim().min(1).max(200).optional(),
+        cwd: z.string().trim().min(1).max(4096).nullable().optional(),
+        model: z.string().trim().min(1).max(200).nullable().optional(),
+        permissionPolicy: z.enum(permissionPolicies).default('ask'),
+        systemPrompt: z.string().max(50_000).nullable().optional(),
+      })
+      .strict(),
+    'A new session: its own folder unless one is chosen; bypass only by explicit choice.',
+  ),
+  'sessions.update': method<SessionSummary>()(
+    z
+      .object({
+        id,
+        title: z.string().trim().min(1).max(200).optional(),
+        model: z.string().trim().min(1).max(200).nullable().optional(),
+        permissionPolicy: z.enum(permissionPolicies).optional(),
+        systemPrompt: z.string().max(50_000).nullable().optional(),
+      })
+      .strict(),
+    'Change title, model, policy or prompt; the policy applies to the running process at once.',
+  ),
+  'sessions.transcript': method<Transcript>()(
+    z.object({ id, limit: z.number().int().min(1).max(10_000).default(2000) }).strict(),
+    'The session, its turns and its latest messages.',
+  ),
+  'sessions.send': method<Turn>()(
+    z.object({ id, text, interrupt: z.boolean().default(false) }).strict(),
+    'Queue a message (stored at once) and return its turn; with interrupt, stop the running turn and send this next.',
+  ),
+  'sessions.turn': method<Turn>()(z.object({ turnId: id }).strict(), 'One turn: status, position and result (a background task).'),
+  'sessions.interrupt': method<{ interrupted: boolean }>()(z.object({ id }).strict(), 'Stop the running turn.'),
+  'sessions.reset': method<SessionSummary>()(z.object({ id }).strict(), 'A new Claude session id; the old transcript stays in history.'),
+  'sessions.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Stop the process and delete the session and its history.'),
+};
+
+export const sessionsEvents = {
+  'sessions.changed': event<SessionSummary>('A session was created or its status, queue or cost changed.'),
+  'sessions.removed': event<{ id: string }>('A session was deleted.'),
+  'sessions.stream': event<{ sessionId: string; turnId: string | null; item: StreamItem }>('Live output of a session.'),
+};

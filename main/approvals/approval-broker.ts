@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import type { Approval, ApprovalDecision, ApprovalRule, ApprovalStatus } from '../../contract';
+import { AppError } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import type { Notifier } from '../notifier';
+import type { SettingsService } from '../settings/settings-service';
+import type { StorageService } from '../storage/storage-service';
+import { defaultRule, ruleMatches } from './rules';
+
+export interface Question {
+  sessionId: string | null;
+  turnId: string | null;
+  source: string;
+  toolName: string;
+  input: Record<string, unknown>;
+  suggestions: string[];
+  description: string | null;
+}
+
+export type BrokerAnswer = { allow: true; input: Record<string, unknown> } | { allow: false; message: string };
+
+export interface Answerer {
+  /** e.g. "user", "rule" */
+  by: string;
+  /** The surface the answer came from: desktop, web, telegram… */
+  via: string;
+}
+
+interface Row {
+  id: string;
+  session_id: string | null;
+  session_title: string | null;
+  turn_id: string | null;
+  source: string;
+  tool_name: string;
+  input: string;
+  suggestions: string;
+  description: string | null;
+  status: ApprovalStatus;
+  decision: ApprovalDecision | null;
+  rule: string | null;
+  message: string | null;
+  answered_by: string | null;
+  answered_via: string | null;
+  created_at: number;
+  expires_at: number;
+  answered_at: number | null;
+}
+
+const SELECT = `SELECT a.*, s.title AS session_title FROM approvals a LEFT JOIN sessions s ON s.id = a.session_id`;
+
+function toApproval(row: Row): Approval {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    sessionTitle: row.session_title,
+    turnId: row.turn_id,
+    source: row.source,
+    toolName: row.tool_name,
+    input: JSON.parse(row.input) as Record<string, unknown>,
+    suggestions: JSON.parse(row.suggestions) as string[],
+    description: row.description,
+    status: row.status,
+    decision: row.decision,
+    rule: row.rule,
+    message: row.message,
+    answeredBy: row.answered_by,
+    answeredVia: row.answered_via,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    answeredAt: row.answered_at,
+  };
+}
+
+interface Waiting {
+  question: Question;
+  resolve: (answer: BrokerAnswer) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One broker for every permission question: a question waits until someone answers it (from
+ * any surface), a saved rule answers it, or it times out and is denied. Every question and
+ * answer is logged.
+ */
+export class ApprovalBroker implements Service {
+  readonly name = 'approvals';
+  private readonly waiting = new Map<string, Waiting>();
+
+  constructor(
+    private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; notifier: Notifier },
+  ) {}
+
+  /** Questions left pending by a previous run cannot be answered: their processes are gone. */
+  start(): void {
+    const stale = this.db
+      .prepare(`UPDATE approvals SET status = 'expired', decision = 'cancelled', message = ?, answered_at = ? WHERE status = 'pending' RETURNING id`)
+      .all('Switchboard stopped before this was answered', Date.now());
+    if (stale.length) console.warn(`switchboard: ${stale.length} unanswered permission question(s) from the last run expired`);
+  }
+
+  stop(): void {
+    for (const id of [...this.waiting.keys()]) this.settle(id, 'expired', 'cancelled', 'Switchboard is stopping', { by: 'system', via: 'system' });
+  }
+
+  /** Asks; resolves at once when a saved rule or this session's rules allow the call. */
+  ask(question: Question): { id: string; answer: Promise<BrokerAnswer> } {
+    const id = randomUUID();
+    const now = Date.now();
+    const rule = this.matchingRule(question);
+    const timeoutMs = this.deps.settings.get('approvals.timeoutMinutes') * 60_000;
+    this.db
+      .prepare(
+        `INSERT INTO approvals (id, session_id, turn_id, source, tool_name, input, suggestions, description, status, decision, rule, answered_by, answered_via, created_at, expires_at, answered_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        question.sessionId,
+        question.turnId,
+        question.source,
+        question.toolName,
+        JSON.stringify(question.input),
+        JSON.stringify(question.suggestions),
+        question.description,
+        rule ? 'allowed' : 'pending',
+        rule ? 'rule' : null,
+        rule,
+        rule ? 'rule' : null,
+        rule ? 'rule' : null,
+        now,
+        now + timeoutMs,
+        rule ? now : null,
+      );
+    this.emit(id);
+    if (rule) return { id, answer: Promise.resolve({ allow: true, input: question.input }) };
+    const answer = new Promise<BrokerAnswer>((resolve) => {
+      const timer = setTimeout(() => {
+        const minutes = this.deps.settings.get('approvals.timeoutMinutes');
+        this.settle(id, 'expired', 'timeout', `No answer within ${minutes} min, so Switchboard denied it.`, { by: 'system', via: 'timeout' });
+      }, timeoutMs);
+      timer.unref();
+      this.waiting.set(id, { question, resolve, timer });
+    });
+    const approval = this.get(id);
+    this.deps.notifier.notify({
+      title: `Claude asks to use ${question.toolName}`,
+      body: `${approval.sessionTitle ?? 'A session'}: ${summarize(question)}`,
+    });
+    return { id, answer };
+  }
+
+  answer(id: string, reply: { decision: 'once' | 'session' | 'always' | 'deny'; message?: string; rule?: string }, who: Answerer): Approval {
+    const waiting = this.waiting.get(id);
+    if (!waiting) {
+      const row = this.db.prepare('SELECT status FROM approvals WHERE id = ?').pluck().get(id) as string | undefined;
+      if (!row) throw new AppError('not_found', `no permission question ${id}`);
+      throw new AppError('conflict', `this question is already ${row === 'pending' ? 'being answered' : row}`);
+    }
+    const { question } = waiting;
+    if (reply.decision === 'deny') {
+      this.settle(id, 'denied', 'deny', reply.message?.trim() || 'The user denied this.', who);
+      return this.get(id);
+    }
+    let rule: string | null = null;
+    if (reply.decision === 'session' || reply.decision === 'always') {
+      rule = reply.rule ?? defaultRule(question.toolName, question.suggestions);
+      if (reply.decision === 'always') this.addRule(rule);
+      else if (question.sessionId) this.addSessionRule(question.sessionId, rule);
+    }
+    this.settle(id, 'allowed', reply.decision, reply.message ?? null, who, rule);
+    if (rule) this.answerMatching();
+    return this.get(id);
+  }
+
+  /** Ends the questions of a turn that is over (the process died or was interrupted). */
+  cancelTurn(turnId: string, reason: string): void {
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.question.turnId === turnId) this.settle(id, 'expired', 'cancelled', reason, { by: 'system', via: 'system' });
+    }
+  }
+
+  get(id: string): Approval {
+    const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
+    if (!row) throw new AppError('not_found', `no permission question ${id}`);
+    return toApproval(row);
+  }
+
+  list(status: 'pending' | 'all', limit: number): Approval[] {
+    const where = status === 'pending' ? `WHERE a.status = 'pending'` : '';
+    return (this.db.prepare(`${SELECT} ${where} ORDER BY a.created_at DESC LIMIT ?`).all(limit) as Row[]).map(toApproval);
+  }
+
+  rules(): ApprovalRule[] {
+    return (this.db.prepare('SELECT id, rule, created_at FROM approval_rules ORDER BY rule').all() as { id: number; rule: string; created_at: number }[]).map(
+      (r) => ({ id: r.id, rule: r.rule, createdAt: r.created_at }),
+    );
+  }
+
+  /** Rules a new process gets as --allowedTools: the saved ones and this session's. */
+  allowedTools(sessionId: string): string[] {
+    return [...new Set([...this.rules().map((r) => r.rule), ...this.sessionRules(sessionId)])];
+  }
+
+  addRule(rule: string): void {
+    this.db.prepare('INSERT INTO approval_rules (rule, created_at) VALUES (?, ?) ON CONFLICT (rule) DO NOTHING').run(rule, Date.now());
+    this.deps.events.emit('approvals.rulesChanged', this.rules());
+  }
+
+  removeRule(id: number): boolean {
+    const removed = this.db.prepare('DELETE FROM approval_rules WHERE id = ?').run(id).changes > 0;
+    if (removed) this.deps.events.emit('approvals.rulesChanged', this.rules());
+    return removed;
+  }
+
+  private get db() {
+    return this.deps.storage.db;
+  }
+
+  private sessionRules(sessionId: string | null): string[] {
+    if (!sessionId) return [];
+    const raw = this.db.prepare('SELECT session_rules FROM sessions WHERE id = ?').pluck().get(sessionId) as string | undefined;
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+
+  private addSessionRule(sessionId: string, rule: string): void {
+    const rules = [...new Set([...this.sessionRules(sessionId), rule])];
+    this.db.prepare('UPDATE sessions SET session_rules = ? WHERE id = ?').run(JSON.stringify(rules), sessionId);
+  }
+
+  private matchingRule(question: Question): string | null {
+    const candidates = [...this.rules().map((r) => r.rule), ...this.sessionRules(question.sessionId)];
+    return candidates.find((rule) => ruleMatches(rule, question.toolName, question.input)) ?? null;
+  }
+
+  /** A rule just saved may answer other questions still waiting. */
+  private answerMatching(): void {
+    for (const [id, waiting] of this.waiting) {
+      const rule = this.matchingRule(waiting.question);
+      if (rule) this.settle(id, 'allowed', 'rule', null, { by: 'rule', via: 'rule' }, rule);
+    }
+  }
+
+  private settle(id: string, status: ApprovalStatus, decision: ApprovalDecision, message: string | null, who: Answerer, rule: string | null = null): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    clearTimeout(waiting.timer);
+    this.db
+      .prepare('UPDATE approvals SET status = ?, decision = ?, message = ?, rule = ?, answered_by = ?, answered_via = ?, answered_at = ? WHERE id = ?')
+      .run(status, decision, message, rule, who.by, who.via, Date.now(), id);
+    waiting.resolve(status === 'allowed' ? { allow: true, input: waiting.question.input } : { allow: false, message: message ?? 'Denied.' });
+    this.emit(id);
+  }
+
+  private emit(id: string): void {
+    this.deps.events.emit('approvals.changed', this.get(id));
+  }
+}
+
+/** One line about what the tool would do, for notifications and phone messages. */
+export function summarize(question: Pick<Question, 'toolName' | 'input' | 'description'>): string {
+  const input = question.input;
+  const detail = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string') as string | undefined;
+  return (detail ?? question.description ?? JSON.stringify(input)).slice(0, 200);
+}

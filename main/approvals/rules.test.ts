@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRule, ruleMatches } from './rules';
+
+describe('permission rules', () => {
+  it('matches Bash commands by glob and by the legacy prefix form', () => {
+    expect(ruleMatches('Bash(git *)', 'Bash', { command: 'git status' })).toBe(true);
+    expect(ruleMatches('Bash(git *)', 'Bash', { command: 'rm -rf / && git status' })).toBe(false);
+    expect(ruleMatches('Bash(npm run test:*)', 'Bash', { command: 'npm run test -- --watch' })).toBe(true);
+    expect(ruleMatches('Bash(touch a.txt)', 'Bash', { command: 'touch b.txt' })).toBe(false);
+    expect(ruleMatches('Bash', 'Bash', { command: 'anything' })).toBe(true);
+    expect(ruleMatches('Bash', 'Write', { file_path: '/x' })).toBe(false);
+  });
+
+  it('matches file tools by path glob', () => {
+    expect(ruleMatches('Edit(/repo/src/**)', 'Edit', { file_path: '/repo/src/a/b.ts' })).toBe(true);
+    expect(ruleMatches('Edit(/repo/src/*)', 'Edit', { file_path: '/repo/src/a/b.ts' })).toBe(false);
+    expect(ruleMatches('Write(/repo/*.md)', 'Write', { file_path: '/repo/README.md' })).toBe(true);
+  });
+
+  it('matches MCP servers and web domains', () => {
+    expect(ruleMatches('mcp__switchboard', 'mcp__switchboard__memory_search', {})).toBe(true);
+    expect(ruleMatches('mcp__switchboard__memory_add', 'mcp__switchboard__memory_search', {})).toBe(false);
+    expect(ruleMatches('WebFetch(domain:example.com)', 'WebFetch', { url: 'https://docs.example.com/x' })).toBe(true);
+    expect(ruleMatches('WebFetch(domain:example.com)', 'WebFetch', { url: 'https://example.com.evil.io/' })).toBe(false);
+  });
+
+  it('takes the CLI suggestion as the default rule for "always"', () => {
+    expect(defaultRule('Bash', ['Bash(git status)'])).toBe('Bash(git status)');
+    expect(defaultRule('Write', [])).toBe('Write');
+  });
+});

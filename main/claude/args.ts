@@ -1,0 +1,51 @@
+/** How much Claude may do without asking: the CLI's permission modes, bypass only by explicit choice. */
+export type PermissionPolicy = 'ask' | 'acceptEdits' | 'plan' | 'bypass';
+
+export interface ClaudeLaunch {
+  /** Start a new CLI session with this id, or resume it. */
+  sessionId: string;
+  resume: boolean;
+  model?: string | null;
+  policy: PermissionPolicy;
+  appendSystemPrompt?: string | null;
+  /** Rules in the CLI's pattern form that never ask (`Bash(git *)`, `Edit`). */
+  allowedTools?: readonly string[];
+}
+
+const MODE: Record<PermissionPolicy, string | null> = {
+  ask: null,
+  acceptEdits: 'acceptEdits',
+  plan: 'plan',
+  bypass: 'bypassPermissions',
+};
+
+/**
+ * The arguments of a long-lived stream-json process. No prompt ever goes in argv (messages go
+ * on stdin), so list-taking flags cannot swallow it and long prompts are no problem.
+ */
+export function buildClaudeArgs(launch: ClaudeLaunch): string[] {
+  const args = [
+    '-p',
+    '--input-format',
+    'stream-json',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    '--include-partial-messages',
+    '--permission-prompt-tool',
+    'stdio',
+    launch.resume ? '--resume' : '--session-id',
+    launch.sessionId,
+  ];
+  const mode = MODE[launch.policy];
+  if (mode) args.push('--permission-mode', mode);
+  if (launch.model) args.push('--model', launch.model);
+  if (launch.appendSystemPrompt) args.push('--append-system-prompt', launch.appendSystemPrompt);
+  if (launch.allowedTools?.length) args.push('--allowedTools', ...launch.allowedTools);
+  return args;
+}
+
+/** One user message as a stream-json input line. */
+export function userMessageLine(text: string): string {
+  return `${JSON.stringify({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '' })}\n`;
+}

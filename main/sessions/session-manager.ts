@@ -1,0 +1,606 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Transcript, Turn, TurnStatus } from '../../contract';
+import type { ApprovalBroker } from '../approvals/approval-broker';
+import { buildClaudeArgs } from '../claude/args';
+import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
+import { chooseClaudeCommand } from '../claude/cli-locator';
+import type { ClaudeEvent, TurnResult } from '../claude/events';
+import { AppError, errorMessage } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import type { Notifier } from '../notifier';
+import type { SettingsService } from '../settings/settings-service';
+import type { StorageService } from '../storage/storage-service';
+import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
+
+/** A turn longer than this gets a desktop notification when it ends. */
+const NOTIFY_AFTER_MS = 30_000;
+/** How long an interrupt may take before the process is killed. */
+const INTERRUPT_GRACE_MS = 5_000;
+const WATCHDOG_TICK_MS = 250;
+const NEW_TITLE = 'New session';
+
+const CLI_MODE: Record<PermissionPolicy, string> = { ask: 'default', acceptEdits: 'acceptEdits', plan: 'plan', bypass: 'bypassPermissions' };
+
+interface Current {
+  turnId: string;
+  prompt: string;
+  startedAt: number;
+  /** Streamed text not yet stored as a whole block: kept if the process dies mid-block. */
+  partialText: string;
+  interrupted: boolean;
+  stalled: boolean;
+  /** While Claude waits for a permission answer it is silent on purpose: no stall. */
+  waitingApprovals: number;
+  restartedFresh: boolean;
+}
+
+interface Runtime {
+  sessionId: string;
+  process: ClaudeProcess | null;
+  /** The process's cumulative cost at its last result: a turn's cost is the difference. */
+  processCost: number;
+  queue: string[];
+  current: Current | null;
+  /** How the last turn ended when it went wrong, shown until the next message. */
+  outcome: 'failed' | 'stalled' | null;
+  lastError: string | null;
+  lastActivity: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+export interface SessionManagerDeps {
+  storage: StorageService;
+  events: EventBus;
+  settings: SettingsService;
+  approvals: ApprovalBroker;
+  notifier: Notifier;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Free memory in MB; replaceable so tests can simulate a full machine. */
+  freeMemoryMb?: () => number;
+  /** Whether the CLI runs as root, where it refuses to bypass permissions. */
+  isRoot?: boolean;
+}
+
+export interface CreateSession {
+  title?: string;
+  cwd?: string | null;
+  model?: string | null;
+  permissionPolicy: PermissionPolicy;
+  systemPrompt?: string | null;
+  surface: string;
+  /** A surface's own key for the conversation (a chat id); defaults to the session id. */
+  surfaceKey?: string;
+}
+
+function lastLines(text: string, count = 5): string {
+  return text.split('\n').filter(Boolean).slice(-count).join('\n');
+}
+
+/**
+ * Every conversation with Claude runs here: one long-lived CLI process per session, a FIFO
+ * queue in front of it, idle stop and transparent resume, a stall watchdog, and limits on how
+ * many processes run. Every surface (window, browser, Telegram, scheduler, MCP) uses it.
+ */
+export class SessionManager implements Service {
+  readonly name = 'sessions';
+  private readonly store: SessionStore;
+  private readonly runtimes = new Map<string, Runtime>();
+  private watchdog: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: SessionManagerDeps) {
+    this.store = new SessionStore(deps.storage);
+  }
+
+  start(): void {
+    const ended = this.store.endLeftoverTurns();
+    if (ended) console.warn(`switchboard: ${ended} turn(s) from the last run were marked failed or cancelled`);
+    this.watchdog = setInterval(() => this.checkStalls(), WATCHDOG_TICK_MS);
+    this.watchdog.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    await Promise.all(
+      [...this.runtimes.values()].map(async (rt) => {
+        if (rt.idleTimer) clearTimeout(rt.idleTimer);
+        for (const turnId of rt.queue.splice(0)) this.store.endTurn(turnId, { status: 'cancelled', error: 'Switchboard stopped before this message was sent.' });
+        const proc = rt.process;
+        rt.process = null;
+        if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
+        await proc?.stop(1000);
+      }),
+    );
+  }
+
+  list(): SessionSummary[] {
+    return this.store.sessions().map((row) => this.summary(row));
+  }
+
+  get(id: string): SessionSummary {
+    return this.summary(this.row(id));
+  }
+
+  create(input: CreateSession): SessionSummary {
+    if (input.permissionPolicy === 'bypass' && (this.deps.isRoot ?? process.getuid?.() === 0)) {
+      throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root');
+    }
+    const id = randomUUID();
+    let cwd: string;
+    if (input.cwd) {
+      cwd = path.resolve(input.cwd);
+      if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
+    } else {
+      cwd = path.join(this.deps.dataDir, 'sessions', id);
+      fs.mkdirSync(cwd, { recursive: true });
+    }
+    const now = Date.now();
+    this.store.insertSession({
+      id,
+      surface: input.surface,
+      surface_key: input.surfaceKey ?? id,
+      claude_session_id: randomUUID(),
+      title: input.title ?? NEW_TITLE,
+      cwd,
+      model: input.model ?? null,
+      permission_policy: input.permissionPolicy,
+      system_prompt: input.systemPrompt ?? null,
+      created_at: now,
+      updated_at: now,
+    });
+    return this.changed(id);
+  }
+
+  async update(input: { id: string; title?: string; model?: string | null; permissionPolicy?: PermissionPolicy; systemPrompt?: string | null }): Promise<SessionSummary> {
+    const row = this.row(input.id);
+    if (input.permissionPolicy === 'bypass' && (this.deps.isRoot ?? process.getuid?.() === 0)) {
+      throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root');
+    }
+    this.store.updateSession(row.id, {
+      ...(input.title !== undefined && { title: input.title }),
+      ...(input.model !== undefined && { model: input.model }),
+      ...(input.permissionPolicy !== undefined && { permission_policy: input.permissionPolicy }),
+      ...(input.systemPrompt !== undefined && { system_prompt: input.systemPrompt }),
+    });
+    const proc = this.runtimes.get(row.id)?.process;
+    if (input.permissionPolicy && input.permissionPolicy !== row.permission_policy && proc?.alive) {
+      await proc.setPermissionMode(CLI_MODE[input.permissionPolicy]);
+    }
+    return this.changed(row.id);
+  }
+
+  transcript(id: string, limit: number): Transcript {
+    const row = this.row(id);
+    const rt = this.runtimes.get(id);
+    return { session: this.summary(row), turns: this.store.turns(id).map((t) => this.withPosition(t, rt)), messages: this.store.messages(id, limit) };
+  }
+
+  turn(turnId: string): Turn {
+    const turn = this.store.turn(turnId);
+    if (!turn) throw new AppError('not_found', `no turn ${turnId}`);
+    return this.withPosition(turn, this.runtimes.get(turn.sessionId));
+  }
+
+  /**
+   * Stores the message and queues its turn, then returns at once. With `interrupt`, the running
+   * turn is stopped and this message goes next, ahead of any others waiting.
+   */
+  send(id: string, text: string, surface: string, options: { interrupt?: boolean } = {}): Turn {
+    const row = this.row(id);
+    const rt = this.runtime(id);
+    if (!rt.process?.alive && !rt.current) this.ensureCapacity(id);
+    const { turn } = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
+    if (row.title === NEW_TITLE) this.store.updateSession(id, { title: text.split('\n')[0]!.slice(0, 60) });
+    if (options.interrupt) rt.queue.unshift(turn.id);
+    else rt.queue.push(turn.id);
+    rt.lastActivity = Date.now();
+    this.emitStream(id, turn.id, { kind: 'turn', turn: this.withPosition(turn, rt) });
+    if (options.interrupt && rt.current) void this.interrupt(id);
+    this.pump(rt);
+    this.changed(id);
+    return this.withPosition(this.store.turn(turn.id)!, rt);
+  }
+
+  /** Stops the running turn: the CLI is asked first, and killed if it does not stop in time. */
+  async interrupt(id: string): Promise<boolean> {
+    this.row(id);
+    const rt = this.runtimes.get(id);
+    const cur = rt?.current;
+    const proc = rt?.process;
+    if (!cur || !proc) return false;
+    cur.interrupted = true;
+    const acknowledged = await proc.interrupt(INTERRUPT_GRACE_MS);
+    if (!acknowledged) proc.kill('SIGKILL');
+    return true;
+  }
+
+  /** A fresh Claude session id: what Claude remembers starts over; the history here stays. */
+  async reset(id: string): Promise<SessionSummary> {
+    this.row(id);
+    const rt = this.runtime(id);
+    for (const turnId of rt.queue.splice(0)) this.endQueued(rt, turnId, 'The session was reset before this message was sent.');
+    if (rt.current) await this.interrupt(id);
+    await this.stopProcess(rt);
+    const fresh = randomUUID();
+    this.store.updateSession(id, { claude_session_id: fresh, cli_started: 0, session_rules: '[]' } as Partial<SessionRow>);
+    rt.outcome = null;
+    rt.lastError = null;
+    this.notice(id, null, `Started a new Claude session (${fresh}). Earlier messages stay here, but Claude no longer has them in mind.`);
+    return this.changed(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.row(id);
+    const rt = this.runtimes.get(id);
+    if (rt) {
+      rt.queue.splice(0);
+      if (rt.idleTimer) clearTimeout(rt.idleTimer);
+      const proc = rt.process;
+      rt.process = null;
+      rt.current = null;
+      proc?.kill('SIGKILL');
+      this.runtimes.delete(id);
+    }
+    this.store.deleteSession(id);
+    this.deps.events.emit('sessions.removed', { id });
+  }
+
+  /** How many CLI processes are alive (for health and benchmarks). */
+  liveProcesses(): number {
+    return [...this.runtimes.values()].filter((rt) => rt.process?.alive).length;
+  }
+
+  // --- running turns -------------------------------------------------------------------------
+
+  private pump(rt: Runtime): void {
+    if (rt.current || !rt.queue.length) return;
+    const turnId = rt.queue.shift()!;
+    const row = this.store.session(rt.sessionId);
+    const turn = this.store.turn(turnId);
+    if (!row || !turn) return;
+    if (rt.idleTimer) clearTimeout(rt.idleTimer);
+    rt.idleTimer = null;
+    rt.outcome = null;
+    rt.lastError = null;
+    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false };
+    try {
+      if (!rt.process?.alive) this.spawn(rt, row);
+    } catch (error) {
+      this.endCurrent(rt, 'failed', errorMessage(error));
+      this.afterTurn(rt);
+      return;
+    }
+    this.store.startTurn(turnId, row.claude_session_id);
+    rt.process!.lastOutputAt = Date.now();
+    rt.process!.send(turn.prompt);
+    this.emitStream(rt.sessionId, turnId, { kind: 'turn', turn: this.withPosition(this.store.turn(turnId)!, rt) });
+    for (const queued of rt.queue) this.emitStream(rt.sessionId, queued, { kind: 'turn', turn: this.withPosition(this.store.turn(queued)!, rt) });
+    this.changed(rt.sessionId);
+  }
+
+  private spawn(rt: Runtime, row: SessionRow): void {
+    if (!fs.statSync(row.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`The session's folder ${row.cwd} no longer exists.`);
+    const { command } = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
+    const args = buildClaudeArgs({
+      sessionId: row.claude_session_id,
+      resume: row.cli_started === 1,
+      model: row.model,
+      policy: row.permission_policy,
+      appendSystemPrompt: row.system_prompt,
+      allowedTools: this.deps.approvals.allowedTools(row.id),
+    });
+    const proc = new ClaudeProcess({ command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } });
+    rt.process = proc;
+    rt.processCost = 0;
+    proc.onEvent((event) => {
+      if (rt.process === proc) this.onEvent(rt, proc, event);
+    });
+    void proc.exited.then((exit) => this.onExit(rt, proc, exit));
+  }
+
+  private onEvent(rt: Runtime, proc: ClaudeProcess, event: ClaudeEvent): void {
+    const cur = rt.current;
+    const turnId = cur?.turnId ?? null;
+    const id = rt.sessionId;
+    switch (event.type) {
+      case 'init':
+        if (this.store.session(id)?.cli_started === 0) this.store.updateSession(id, { cli_started: 1 });
+        return;
+      case 'text_delta':
+        if (cur && !event.parentToolUseId) cur.partialText += event.text;
+        this.emitStream(id, turnId, { kind: 'text_delta', text: event.text });
+        return;
+      case 'thinking_delta':
+        this.emitStream(id, turnId, { kind: 'thinking_delta', text: event.text });
+        return;
+      case 'assistant': {
+        const { block } = event;
+        if (cur && block.type === 'text' && !event.parentToolUseId) cur.partialText = '';
+        if (block.type === 'text' && block.text) this.message({ sessionId: id, turnId, role: 'assistant', kind: 'text', text: block.text, data: event.parentToolUseId ? { parentToolUseId: event.parentToolUseId } : undefined });
+        if (block.type === 'thinking') this.message({ sessionId: id, turnId, role: 'assistant', kind: 'thinking', text: block.thinking });
+        if (block.type === 'tool_use') {
+          this.message({ sessionId: id, turnId, role: 'assistant', kind: 'tool_use', text: block.name, data: { id: block.id, name: block.name, input: block.input, parentToolUseId: event.parentToolUseId } });
+        }
+        if (event.error) this.message({ sessionId: id, turnId, role: 'system', kind: 'error', text: `Claude API error: ${event.error}` });
+        return;
+      }
+      case 'tool_result':
+        this.message({ sessionId: id, turnId, role: 'tool', kind: 'tool_result', text: event.content.slice(0, 200_000), data: { toolUseId: event.toolUseId, isError: event.isError, parentToolUseId: event.parentToolUseId } });
+        return;
+      case 'permission_request':
+        this.askPermission(rt, proc, event.requestId, event.question);
+        return;
+      case 'result':
+        this.finishTurn(rt, proc, event.result);
+        return;
+      case 'api_retry':
+        this.notice(id, turnId, `The Claude API failed${event.error ? ` (${event.error})` : ''}; retrying, attempt ${event.attempt} of ${event.maxRetries}.`);
+        return;
+      case 'control_request':
+        proc.answerControlError(event.requestId, `Switchboard does not handle ${event.subtype}`);
+        return;
+      case 'unknown':
+        this.message({ sessionId: id, turnId, role: 'system', kind: 'unknown', text: '', data: event.raw });
+        return;
+      case 'malformed':
+        this.message({ sessionId: id, turnId, role: 'system', kind: 'unknown', text: event.line, data: { error: event.error } });
+        return;
+      case 'status':
+      case 'control_response':
+        return;
+    }
+  }
+
+  private askPermission(rt: Runtime, proc: ClaudeProcess, requestId: string, question: Extract<ClaudeEvent, { type: 'permission_request' }>['question']): void {
+    const cur = rt.current;
+    if (cur) cur.waitingApprovals++;
+    const { answer } = this.deps.approvals.ask({ sessionId: rt.sessionId, turnId: cur?.turnId ?? null, source: 'session', ...question });
+    void answer.then((reply) => {
+      if (cur) cur.waitingApprovals--;
+      proc.lastOutputAt = Date.now();
+      proc.answerPermission(requestId, reply.allow ? { behavior: 'allow', updatedInput: reply.input } : { behavior: 'deny', message: reply.message });
+    });
+  }
+
+  private finishTurn(rt: Runtime, proc: ClaudeProcess, result: TurnResult): void {
+    const cur = rt.current;
+    if (!cur) return;
+    if (result.isError && !cur.restartedFresh && result.errors.some((e) => /No conversation found/i.test(e))) {
+      this.restartFresh(rt, proc, cur);
+      return;
+    }
+    const costUsd = Math.max(0, result.totalCostUsd - rt.processCost);
+    rt.processCost = result.totalCostUsd;
+    const status: TurnStatus = cur.stalled ? 'stalled' : cur.interrupted ? 'interrupted' : result.isError ? 'failed' : 'done';
+    const error =
+      status === 'stalled'
+        ? this.stallMessage()
+        : status === 'interrupted'
+          ? 'Interrupted.'
+          : status === 'failed'
+            ? result.errors.filter((e) => !e.startsWith('[ede_diagnostic]')).join('; ') || result.text || 'Claude reported an error.'
+            : null;
+    this.endCurrent(rt, status, error, {
+      resultText: result.text,
+      costUsd,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      durationMs: result.durationMs || Date.now() - cur.startedAt,
+      denials: result.denials.map((d) => d.toolName),
+    });
+    this.afterTurn(rt);
+  }
+
+  /** Resume found no such Claude session (its transcript is gone): start a fresh one, say so, and go on. */
+  private restartFresh(rt: Runtime, proc: ClaudeProcess, cur: Current): void {
+    const row = this.store.session(rt.sessionId)!;
+    const fresh = randomUUID();
+    this.store.updateSession(row.id, { claude_session_id: fresh, cli_started: 0 });
+    this.notice(row.id, cur.turnId, `Claude could not find session ${row.claude_session_id} (its transcript is gone), so Switchboard started a new Claude session. Earlier messages stay here, but Claude no longer has them in mind.`);
+    rt.process = null;
+    void proc.stop(500);
+    cur.restartedFresh = true;
+    try {
+      this.spawn(rt, this.store.session(row.id)!);
+    } catch (error) {
+      this.endCurrent(rt, 'failed', errorMessage(error));
+      this.afterTurn(rt);
+      return;
+    }
+    this.store.startTurn(cur.turnId, fresh);
+    rt.process!.send(cur.prompt);
+    this.changed(row.id);
+  }
+
+  private onExit(rt: Runtime, proc: ClaudeProcess, exit: ClaudeExit): void {
+    if (rt.process !== proc) return;
+    rt.process = null;
+    const cur = rt.current;
+    if (cur) {
+      if (cur.partialText) {
+        this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'assistant', kind: 'text', text: cur.partialText, data: { partial: true } });
+      }
+      const how = exit.spawnError
+        ? `Could not start Claude: ${exit.spawnError}`
+        : `Claude exited ${exit.code !== null ? `with code ${exit.code}` : `on ${exit.signal}`} during the turn${exit.stderrTail ? `: ${lastLines(exit.stderrTail)}` : '.'}`;
+      const status: TurnStatus = cur.stalled ? 'stalled' : cur.interrupted ? 'interrupted' : 'failed';
+      const error = status === 'stalled' ? `${this.stallMessage()} It did not stop, so it was killed.` : status === 'interrupted' ? 'Interrupted.' : how;
+      this.endCurrent(rt, status, error);
+      if (status === 'failed') this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'system', kind: 'error', text: `${error} Your next message resumes the session.` });
+    }
+    this.afterTurn(rt);
+  }
+
+  private endCurrent(rt: Runtime, status: TurnStatus, error: string | null, fields: Omit<TurnEnd, 'status' | 'error'> = {}): void {
+    const cur = rt.current;
+    if (!cur) return;
+    rt.current = null;
+    const turn = this.store.endTurn(cur.turnId, { ...fields, status, error });
+    rt.outcome = status === 'failed' || status === 'stalled' ? status : null;
+    rt.lastError = error;
+    rt.lastActivity = Date.now();
+    this.deps.approvals.cancelTurn(cur.turnId, 'The turn ended before this was answered.');
+    this.emitStream(rt.sessionId, cur.turnId, { kind: 'turn', turn });
+    if (Date.now() - cur.startedAt > NOTIFY_AFTER_MS) {
+      const title = this.store.session(rt.sessionId)?.title ?? 'A session';
+      this.deps.notifier.notify({ title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`, body: (turn.resultText ?? error ?? '').slice(0, 200) });
+    }
+  }
+
+  private endQueued(rt: Runtime, turnId: string, reason: string): void {
+    const turn = this.store.endTurn(turnId, { status: 'cancelled', error: reason });
+    this.emitStream(rt.sessionId, turnId, { kind: 'turn', turn });
+  }
+
+  /** Next message, or an idle timer that stops the process. */
+  private afterTurn(rt: Runtime): void {
+    if (!this.runtimes.has(rt.sessionId)) return;
+    if (rt.queue.length) {
+      this.pump(rt);
+      return;
+    }
+    this.changed(rt.sessionId);
+    if (rt.idleTimer) clearTimeout(rt.idleTimer);
+    if (!rt.process) return;
+    rt.idleTimer = setTimeout(() => {
+      rt.idleTimer = null;
+      if (!rt.current && !rt.queue.length) void this.stopProcess(rt).then(() => this.runtimes.has(rt.sessionId) && this.changed(rt.sessionId));
+    }, this.deps.settings.get('sessions.idleStopMinutes') * 60_000);
+    rt.idleTimer.unref();
+  }
+
+  private async stopProcess(rt: Runtime): Promise<void> {
+    if (rt.idleTimer) clearTimeout(rt.idleTimer);
+    rt.idleTimer = null;
+    const proc = rt.process;
+    rt.process = null;
+    await proc?.stop(2000);
+  }
+
+  private checkStalls(): void {
+    const stallMs = this.deps.settings.get('sessions.stallMinutes') * 60_000;
+    const now = Date.now();
+    for (const rt of this.runtimes.values()) {
+      const cur = rt.current;
+      const proc = rt.process;
+      if (!cur || !proc || cur.stalled || cur.waitingApprovals > 0 || now - proc.lastOutputAt < stallMs) continue;
+      cur.stalled = true;
+      this.notice(rt.sessionId, cur.turnId, `${this.stallMessage()} Interrupting it.`);
+      void proc.interrupt(INTERRUPT_GRACE_MS).then((acknowledged) => {
+        if (!acknowledged) proc.kill('SIGKILL');
+        // Acknowledged but no result either: the turn is still stuck.
+        else setTimeout(() => rt.current === cur && proc.kill('SIGKILL'), INTERRUPT_GRACE_MS).unref();
+      });
+    }
+  }
+
+  private stallMessage(): string {
+    const minutes = this.deps.settings.get('sessions.stallMinutes');
+    return `No output from Claude for ${minutes} min, so the turn was stopped as stalled.`;
+  }
+
+  // --- limits --------------------------------------------------------------------------------
+
+  /** Makes room for one more process (stopping the least recently used idle one), or refuses. */
+  private ensureCapacity(forId: string): void {
+    const max = this.deps.settings.get('sessions.maxProcesses');
+    const claimed = [...this.runtimes.values()].filter((rt) => rt.sessionId !== forId && (rt.process?.alive || rt.current || rt.queue.length));
+    let over = claimed.length - max + 1;
+    if (over > 0) {
+      const idle = claimed.filter((rt) => rt.process?.alive && !rt.current && !rt.queue.length).sort((a, b) => a.lastActivity - b.lastActivity);
+      if (idle.length < over) {
+        throw new AppError(
+          'capacity',
+          `All ${max} Claude processes are busy with running turns (limit "Max Claude processes" = ${max}). Wait for one to finish, or raise the limit in Settings.`,
+        );
+      }
+      for (const rt of idle) {
+        if (over-- <= 0) break;
+        void this.stopProcess(rt).then(() => this.changed(rt.sessionId));
+      }
+    }
+    const min = this.deps.settings.get('sessions.minFreeMemoryMb');
+    const free = Math.floor(this.deps.freeMemoryMb?.() ?? os.freemem() / 1024 / 1024);
+    if (free < min) {
+      throw new AppError(
+        'capacity',
+        `Only ${free} MB of memory is free; Switchboard keeps ${min} MB free before starting another Claude process (limit "Minimum free memory"). Close something, or lower the limit in Settings.`,
+      );
+    }
+  }
+
+  // --- state and events ----------------------------------------------------------------------
+
+  private row(id: string): SessionRow {
+    const row = this.store.session(id);
+    if (!row) throw new AppError('not_found', `no session ${id}`);
+    return row;
+  }
+
+  private runtime(id: string): Runtime {
+    let rt = this.runtimes.get(id);
+    if (!rt) {
+      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null };
+      this.runtimes.set(id, rt);
+    }
+    return rt;
+  }
+
+  private status(rt: Runtime | undefined): SessionStatus {
+    if (!rt) return 'stopped';
+    if (rt.current) return 'running';
+    if (rt.queue.length) return 'queued';
+    if (rt.outcome) return rt.outcome;
+    return rt.process?.alive ? 'idle' : 'stopped';
+  }
+
+  private summary(row: SessionRow): SessionSummary {
+    const rt = this.runtimes.get(row.id);
+    return {
+      id: row.id,
+      title: row.title,
+      surface: row.surface,
+      claudeSessionId: row.claude_session_id,
+      cwd: row.cwd,
+      model: row.model,
+      permissionPolicy: row.permission_policy,
+      systemPrompt: row.system_prompt,
+      status: this.status(rt),
+      queueLength: rt?.queue.length ?? 0,
+      costUsd: row.cost_usd,
+      pid: rt?.process?.alive ? (rt.process.pid ?? null) : null,
+      lastError: rt?.lastError ?? null,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  private withPosition(turn: Turn, rt: Runtime | undefined): Turn {
+    if (turn.status === 'running') return { ...turn, position: 0 };
+    const index = rt?.queue.indexOf(turn.id) ?? -1;
+    return { ...turn, position: index >= 0 ? index + 1 : null };
+  }
+
+  private changed(id: string): SessionSummary {
+    const summary = this.summary(this.row(id));
+    this.deps.events.emit('sessions.changed', summary);
+    return summary;
+  }
+
+  private message(message: NewMessage): void {
+    const stored = this.store.insertMessage(message);
+    this.emitStream(message.sessionId, message.turnId, { kind: 'message', message: stored });
+  }
+
+  private notice(sessionId: string, turnId: string | null, text: string): void {
+    this.message({ sessionId, turnId, role: 'system', kind: 'notice', text });
+  }
+
+  private emitStream(sessionId: string, turnId: string | null, item: StreamItem): void {
+    this.deps.events.emit('sessions.stream', { sessionId, turnId, item });
+  }
+}

@@ -1,0 +1,231 @@
+import type { Database } from 'better-sqlite3';
+import type { Message, MessageKind, MessageRole, PermissionPolicy, SessionStatus, Turn, TurnStatus } from '../../contract';
+import type { StorageService } from '../storage/storage-service';
+
+export interface SessionRow {
+  id: string;
+  surface: string;
+  surface_key: string;
+  claude_session_id: string;
+  cli_started: number;
+  title: string;
+  cwd: string;
+  model: string | null;
+  permission_policy: PermissionPolicy;
+  system_prompt: string | null;
+  last_status: SessionStatus;
+  cost_usd: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface TurnRow {
+  id: string;
+  session_id: string;
+  seq: number;
+  surface: string;
+  prompt: string;
+  status: TurnStatus;
+  result_text: string | null;
+  error: string | null;
+  cost_usd: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  duration_ms: number | null;
+  denials: string | null;
+  queued_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+interface MessageRow {
+  id: number;
+  session_id: string;
+  turn_id: string | null;
+  role: MessageRole;
+  kind: MessageKind;
+  text: string;
+  data: string | null;
+  surface: string | null;
+  created_at: number;
+}
+
+export interface TurnEnd {
+  status: TurnStatus;
+  resultText?: string | null;
+  error?: string | null;
+  costUsd?: number | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  durationMs?: number | null;
+  denials?: string[];
+}
+
+export interface NewMessage {
+  sessionId: string;
+  turnId: string | null;
+  role: MessageRole;
+  kind: MessageKind;
+  text: string;
+  data?: unknown;
+  surface?: string | null;
+}
+
+function toTurn(row: TurnRow): Turn {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    seq: row.seq,
+    surface: row.surface,
+    prompt: row.prompt,
+    status: row.status,
+    position: null,
+    resultText: row.result_text,
+    error: row.error,
+    costUsd: row.cost_usd,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    durationMs: row.duration_ms,
+    denials: row.denials ? (JSON.parse(row.denials) as string[]) : [],
+    queuedAt: row.queued_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    turnId: row.turn_id,
+    role: row.role,
+    kind: row.kind,
+    text: row.text,
+    data: row.data === null ? null : JSON.parse(row.data),
+    surface: row.surface,
+    createdAt: row.created_at,
+  };
+}
+
+/** The sessions' tables: every write that must survive a crash happens here, synchronously. */
+export class SessionStore {
+  constructor(private readonly storage: StorageService) {}
+
+  private get db(): Database {
+    return this.storage.db;
+  }
+
+  insertSession(row: Omit<SessionRow, 'cli_started' | 'last_status' | 'cost_usd'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, surface, surface_key, claude_session_id, title, cwd, model, permission_policy, system_prompt, created_at, updated_at)
+         VALUES (@id, @surface, @surface_key, @claude_session_id, @title, @cwd, @model, @permission_policy, @system_prompt, @created_at, @updated_at)`,
+      )
+      .run(row);
+  }
+
+  session(id: string): SessionRow | undefined {
+    return this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+  }
+
+  sessions(): SessionRow[] {
+    return this.db.prepare('SELECT * FROM sessions ORDER BY updated_at DESC').all() as SessionRow[];
+  }
+
+  updateSession(id: string, fields: Partial<Omit<SessionRow, 'id'>>): void {
+    const keys = Object.keys(fields);
+    if (!keys.length) return;
+    this.db.prepare(`UPDATE sessions SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, updated_at = @now WHERE id = @id`).run({ ...fields, id, now: Date.now() });
+  }
+
+  deleteSession(id: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+  }
+
+  /** Stores the user's message and its queued turn together: once this returns, nothing is lost. */
+  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: string; prompt: string }): { turn: Turn; message: Message } {
+    return this.db.transaction(() => {
+      const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE session_id = ?').pluck().get(turn.sessionId) as number) ?? 1;
+      const now = Date.now();
+      this.db
+        .prepare(
+          `INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
+        )
+        .run(turn.id, turn.sessionId, seq, turn.claudeSessionId, turn.surface, turn.prompt, now);
+      const message = this.insertMessage({ sessionId: turn.sessionId, turnId: turn.id, role: 'user', kind: 'text', text: turn.prompt, surface: turn.surface });
+      this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, turn.sessionId);
+      return { turn: this.turn(turn.id)!, message };
+    })();
+  }
+
+  turn(id: string): Turn | undefined {
+    const row = this.db.prepare('SELECT * FROM turns WHERE id = ?').get(id) as TurnRow | undefined;
+    return row && toTurn(row);
+  }
+
+  turns(sessionId: string): Turn[] {
+    return (this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY seq').all(sessionId) as TurnRow[]).map(toTurn);
+  }
+
+  startTurn(id: string, claudeSessionId: string): void {
+    this.db.prepare(`UPDATE turns SET status = 'running', started_at = ?, claude_session_id = ? WHERE id = ?`).run(Date.now(), claudeSessionId, id);
+  }
+
+  endTurn(id: string, end: TurnEnd): Turn {
+    this.db
+      .prepare(
+        `UPDATE turns SET status = @status, result_text = @resultText, error = @error, cost_usd = @costUsd, input_tokens = @inputTokens,
+           output_tokens = @outputTokens, duration_ms = @durationMs, denials = @denials, ended_at = @endedAt WHERE id = @id`,
+      )
+      .run({
+        id,
+        status: end.status,
+        resultText: end.resultText ?? null,
+        error: end.error ?? null,
+        costUsd: end.costUsd ?? null,
+        inputTokens: end.inputTokens ?? null,
+        outputTokens: end.outputTokens ?? null,
+        durationMs: end.durationMs ?? null,
+        denials: end.denials ? JSON.stringify(end.denials) : null,
+        endedAt: Date.now(),
+      });
+    if (end.costUsd) this.db.prepare('UPDATE sessions SET cost_usd = cost_usd + ? WHERE id = (SELECT session_id FROM turns WHERE id = ?)').run(end.costUsd, id);
+    return this.turn(id)!;
+  }
+
+  insertMessage(message: NewMessage): Message {
+    const row = this.db
+      .prepare(
+        `INSERT INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(
+        message.sessionId,
+        message.turnId,
+        message.role,
+        message.kind,
+        message.text,
+        message.data === undefined ? null : JSON.stringify(message.data),
+        message.surface ?? null,
+        Date.now(),
+      ) as MessageRow;
+    return toMessage(row);
+  }
+
+  /** The latest `limit` messages, oldest first. */
+  messages(sessionId: string, limit: number): Message[] {
+    const rows = this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?').all(sessionId, limit) as MessageRow[];
+    return rows.reverse().map(toMessage);
+  }
+
+  /** Turns a previous run left queued or running: they can no longer run as they were. */
+  endLeftoverTurns(): number {
+    const now = Date.now();
+    const running = this.db
+      .prepare(`UPDATE turns SET status = 'failed', error = ?, ended_at = ? WHERE status = 'running'`)
+      .run('Switchboard stopped during this turn.', now).changes;
+    const queued = this.db
+      .prepare(`UPDATE turns SET status = 'cancelled', error = ?, ended_at = ? WHERE status = 'queued'`)
+      .run('Switchboard stopped before this message was sent. It is kept here; send it again if you still need it.', now).changes;
+    return running + queued;
+  }
+}
