@@ -1,0 +1,294 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Approval, StreamItem } from '../../contract';
+import { AppError } from '../errors';
+import { lastUserText, userTexts } from '../testing/fake-anthropic';
+import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+
+// Real `claude` binary, real SQLite, the Messages API played by a loopback stand-in.
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
+  h = await startHarness(...args);
+  return h;
+}
+
+function streamOf(harness: Harness, sessionId: string): StreamItem[] {
+  const items: StreamItem[] = [];
+  harness.core.events.subscribe((name, payload) => {
+    if (name === 'sessions.stream' && (payload as { sessionId: string }).sessionId === sessionId) items.push((payload as { item: StreamItem }).item);
+  });
+  return items;
+}
+
+const pendingApproval = (harness: Harness) => nextEvent(harness.core.events, 'approvals.changed', (a: Approval) => a.status === 'pending');
+
+describe('sessions against the real claude CLI', () => {
+  it('streams a reply, then reuses the same process and session id for the next message', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const items = streamOf(h!, session.id);
+    api.reply({ kind: 'text', text: 'Hello there, friend', chunks: 3 });
+    const first = core.sessions.send(session.id, 'hi', 'desktop');
+    expect(first.position).toBe(0);
+    const done = await turnEnded(first.id);
+    expect(done).toMatchObject({ status: 'done', resultText: 'Hello there, friend', surface: 'desktop' });
+    expect(done.costUsd).toBeGreaterThan(0);
+    expect(items.filter((i) => i.kind === 'text_delta').map((i) => (i as { text: string }).text)).toEqual(['Hello t', 'here, f', 'riend']);
+    const running = core.sessions.get(session.id);
+    expect(running.status).toBe('idle');
+    const pid = running.pid;
+    expect(pid).toBeGreaterThan(0);
+
+    const second = await turnEnded(core.sessions.send(session.id, 'again', 'web').id);
+    expect(second).toMatchObject({ status: 'done', resultText: 'echo: again', surface: 'web' });
+    expect(core.sessions.get(session.id).pid).toBe(pid);
+    const { messages, turns } = core.sessions.transcript(session.id, 100);
+    expect(turns.map((t) => t.seq)).toEqual([1, 2]);
+    expect(messages.filter((m) => m.role === 'user').map((m) => [m.text, m.surface])).toEqual([
+      ['hi', 'desktop'],
+      ['again', 'web'],
+    ]);
+    expect(new Set(core.sessions.transcript(session.id, 10).turns.map((t) => t.status))).toEqual(new Set(['done']));
+    expect(core.sessions.get(session.id).claudeSessionId).toBe(session.claudeSessionId);
+  });
+
+  it('stops an idle process and resumes it transparently with the earlier turns', async () => {
+    const { core, api, turnEnded } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'remember the word falcon', 'desktop').id);
+    const firstPid = core.sessions.get(session.id).pid;
+    await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
+    expect(core.sessions.get(session.id).pid).toBeNull();
+
+    const resumed = await turnEnded(core.sessions.send(session.id, 'what was the word?', 'desktop').id);
+    expect(resumed.status).toBe('done');
+    const after = core.sessions.get(session.id);
+    expect(after.pid).not.toBe(firstPid);
+    expect(after.claudeSessionId).toBe(session.claudeSessionId);
+    const lastRequest = api.mainRequests().at(-1)!;
+    expect(lastUserText(lastRequest)).toBe('what was the word?');
+    expect(userTexts(lastRequest).join('\n')).toContain('remember the word falcon');
+  });
+
+  it('runs a Bash command only when allowed', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const cwd = session.cwd;
+
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch allowed.txt', description: 'create a file' } }, { kind: 'text', text: 'created' });
+    const asked = pendingApproval(h!);
+    const allowedTurn = core.sessions.send(session.id, 'make allowed.txt', 'desktop');
+    const question = await asked;
+    expect(question).toMatchObject({ toolName: 'Bash', input: { command: 'touch allowed.txt' }, sessionId: session.id, turnId: allowedTurn.id });
+    expect(fs.existsSync(path.join(cwd, 'allowed.txt'))).toBe(false);
+    const answered = core.approvals.answer(question.id, { decision: 'once' }, { by: 'user', via: 'desktop' });
+    expect(answered).toMatchObject({ status: 'allowed', decision: 'once', answeredBy: 'user', answeredVia: 'desktop' });
+    expect((await turnEnded(allowedTurn.id)).status).toBe('done');
+    expect(fs.existsSync(path.join(cwd, 'allowed.txt'))).toBe(true);
+
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch denied.txt', description: 'create a file' } }, { kind: 'text', text: 'ok, not created' });
+    const askedAgain = pendingApproval(h!);
+    const deniedTurn = core.sessions.send(session.id, 'make denied.txt', 'desktop');
+    core.approvals.answer((await askedAgain).id, { decision: 'deny', message: 'not that one' }, { by: 'user', via: 'telegram' });
+    const denied = await turnEnded(deniedTurn.id);
+    expect(denied.status).toBe('done');
+    expect(denied.denials).toEqual(['Bash']);
+    expect(fs.existsSync(path.join(cwd, 'denied.txt'))).toBe(false);
+    const toolResult = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'tool_result').at(-1)!;
+    expect(toolResult.data).toMatchObject({ isError: true });
+    expect(toolResult.text).toContain('not that one');
+    expect(core.approvals.list('all', 10).map((a) => a.answeredVia)).toEqual(['telegram', 'desktop']);
+  });
+
+  it('stops asking once a tool is allowed always, in this process and in new ones', async () => {
+    const { core, api, turnEnded } = await harness();
+    const first = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch one.txt', description: 'x' } }, { kind: 'text', text: 'ok' });
+    const asked = pendingApproval(h!);
+    const turn1 = core.sessions.send(first.id, 'one', 'desktop');
+    const question = await asked;
+    expect(question.suggestions).toEqual(['Bash(touch one.txt)']);
+    core.approvals.answer(question.id, { decision: 'always', rule: 'Bash(touch *)' }, { by: 'user', via: 'desktop' });
+    await turnEnded(turn1.id);
+    expect(core.approvals.rules().map((r) => r.rule)).toEqual(['Bash(touch *)']);
+
+    const seen: Approval[] = [];
+    core.events.subscribe((name, payload) => name === 'approvals.changed' && seen.push(payload as Approval));
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch two.txt', description: 'x' } }, { kind: 'text', text: 'ok' });
+    await turnEnded(core.sessions.send(first.id, 'two', 'desktop').id);
+    expect(fs.existsSync(path.join(first.cwd, 'two.txt'))).toBe(true);
+    expect(seen.every((a) => a.status !== 'pending')).toBe(true);
+
+    const second = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch three.txt', description: 'x' } }, { kind: 'text', text: 'ok' });
+    await turnEnded(core.sessions.send(second.id, 'three', 'desktop').id);
+    expect(fs.existsSync(path.join(second.cwd, 'three.txt'))).toBe(true);
+    expect(seen.every((a) => a.status !== 'pending')).toBe(true);
+  });
+
+  it('marks a turn failed when the CLI is killed mid-turn, and the next message works', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'warm up', 'desktop').id);
+    api.reply({ kind: 'hang', text: 'half a sent' });
+    const turn = core.sessions.send(session.id, 'this will crash', 'desktop');
+    await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
+    process.kill(core.sessions.get(session.id).pid!, 'SIGKILL');
+    const failed = await turnEnded(turn.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/Claude exited on SIGKILL during the turn/);
+    expect(core.sessions.get(session.id)).toMatchObject({ status: 'failed', lastError: failed.error });
+    const partial = core.sessions.transcript(session.id, 100).messages.find((m) => (m.data as { partial?: boolean } | null)?.partial);
+    expect(partial?.text).toBe('half a sent');
+
+    const next = await turnEnded(core.sessions.send(session.id, 'still there?', 'desktop').id);
+    expect(next).toMatchObject({ status: 'done', resultText: 'echo: still there?' });
+  });
+
+  it('trips the watchdog on a hung stream, then carries on', async () => {
+    const { core, api, turnEnded } = await harness({ settings: [{ key: 'sessions.stallMinutes', value: 0.03 }] });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'hang' });
+    const stalled = await turnEnded(core.sessions.send(session.id, 'hang please', 'desktop').id);
+    expect(stalled.status).toBe('stalled');
+    expect(stalled.error).toMatch(/No output from Claude for 0.03 min/);
+    expect(core.sessions.get(session.id).status).toBe('stalled');
+    const next = await turnEnded(core.sessions.send(session.id, 'and now?', 'desktop').id);
+    expect(next.status).toBe('done');
+  });
+
+  it('refuses past the process limit with a capacity error naming it, after stopping idle processes first', async () => {
+    const { core, api, turnEnded } = await harness({ settings: [{ key: 'sessions.maxProcesses', value: 1 }] });
+    const a = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const b = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(a.id, 'a1', 'desktop').id);
+    expect(core.sessions.get(a.id).status).toBe('idle');
+    // A is idle: its process makes way for B.
+    await turnEnded(core.sessions.send(b.id, 'b1', 'desktop').id);
+    await expect.poll(() => core.sessions.get(a.id).pid).toBeNull();
+
+    api.reply({ kind: 'hang' });
+    const busy = core.sessions.send(b.id, 'b2 hangs', 'desktop');
+    expect(core.sessions.get(b.id).status).toBe('running');
+    const error = (() => {
+      try {
+        core.sessions.send(a.id, 'a2', 'desktop');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'capacity', message: expect.stringContaining('Max Claude processes') });
+    expect(core.sessions.transcript(a.id, 100).messages.map((m) => m.text)).not.toContain('a2');
+    await core.sessions.interrupt(b.id);
+    expect((await turnEnded(busy.id)).status).toBe('interrupted');
+  });
+
+  it('refuses to start a process when free memory is below the minimum', async () => {
+    const { core } = await harness({ freeMemoryMb: () => 100 });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    expect(() => core.sessions.send(session.id, 'hello', 'desktop')).toThrow(/Only 100 MB of memory is free.*Minimum free memory/);
+  });
+
+  it('runs ten concurrent sends to one session in order', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const turns = Array.from({ length: 10 }, (_, i) => core.sessions.send(session.id, `message ${i}`, 'desktop'));
+    expect(turns.map((t) => t.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const ended = await Promise.all(turns.map((t) => turnEnded(t.id, 90_000)));
+    expect(ended.map((t) => t.resultText)).toEqual(turns.map((_, i) => `echo: message ${i}`));
+    expect(api.mainRequests().map(lastUserText)).toEqual(turns.map((_, i) => `message ${i}`));
+    const starts = ended.map((t) => t.startedAt!);
+    expect([...starts].sort((x, y) => x - y)).toEqual(starts);
+  });
+
+  it('interrupts the running turn and sends the new message next', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'hang', text: 'thinking aloud' });
+    const slow = core.sessions.send(session.id, 'slow one', 'desktop');
+    const waiting = core.sessions.send(session.id, 'queued one', 'desktop');
+    await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
+    const urgent = core.sessions.send(session.id, 'urgent one', 'desktop', { interrupt: true });
+    expect(urgent.position).toBe(1);
+    expect((await turnEnded(slow.id)).status).toBe('interrupted');
+    const [u, w] = await Promise.all([turnEnded(urgent.id), turnEnded(waiting.id)]);
+    expect(u.status).toBe('done');
+    expect(w.status).toBe('done');
+    expect(u.startedAt!).toBeLessThan(w.startedAt!);
+  });
+
+  it('starts a fresh Claude session, and says so, when the one to resume is gone', async () => {
+    const { core, turnEnded, home } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'first', 'desktop').id);
+    await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
+    const transcripts = fs.readdirSync(path.join(home, '.claude', 'projects'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(`${session.claudeSessionId}.jsonl`));
+    expect(transcripts).toHaveLength(1);
+    fs.rmSync(path.join(home, '.claude', 'projects', transcripts[0]!));
+
+    const turn = await turnEnded(core.sessions.send(session.id, 'second', 'desktop').id);
+    expect(turn).toMatchObject({ status: 'done', resultText: 'echo: second' });
+    const after = core.sessions.get(session.id);
+    expect(after.claudeSessionId).not.toBe(session.claudeSessionId);
+    const notice = core.sessions.transcript(session.id, 100).messages.find((m) => m.kind === 'notice');
+    expect(notice?.text).toContain(`could not find session ${session.claudeSessionId}`);
+  });
+
+  it('denies a question nobody answers in time, and the session says why', async () => {
+    const { core, api, turnEnded } = await harness({ settings: [{ key: 'approvals.timeoutMinutes', value: 0.02 }] });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch late.txt', description: 'x' } }, { kind: 'text', text: 'fine' });
+    const turn = await turnEnded(core.sessions.send(session.id, 'try', 'desktop').id);
+    expect(turn.status).toBe('done');
+    expect(turn.denials).toEqual(['Bash']);
+    const [approval] = core.approvals.list('all', 1);
+    expect(approval).toMatchObject({ status: 'expired', decision: 'timeout', message: expect.stringContaining('No answer within 0.02 min') });
+    expect(fs.existsSync(path.join(session.cwd, 'late.txt'))).toBe(false);
+  });
+
+  it('fails a turn with the reason when the CLI cannot be started', async () => {
+    const { core, turnEnded } = await harness();
+    core.settings.set({ key: 'claude.cliPath', value: '/nonexistent/claude' });
+    const env = core.config.env!;
+    delete env.SWITCHBOARD_CLAUDE;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const turn = await turnEnded(core.sessions.send(session.id, 'hello', 'desktop').id);
+    expect(turn.status).toBe('failed');
+    expect(turn.error).toMatch(/Could not start Claude: spawn \/nonexistent\/claude ENOENT/);
+  });
+
+  it('refuses a bypass session as root, and a folder that does not exist', async () => {
+    const { core } = await harness();
+    if (process.getuid?.() === 0) expect(() => core.sessions.create({ permissionPolicy: 'bypass', surface: 'desktop' })).toThrow(/refuses to bypass permissions when it runs as root/);
+    expect(() => core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop', cwd: '/no/such/folder' })).toThrow(/cwd: \/no\/such\/folder is not a folder/);
+  });
+});
+
+describe('sessions across a restart', () => {
+  it('keeps every accepted message and marks unfinished turns', async () => {
+    const { core, dir } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const db = core.storage.db;
+    const insert = db.prepare(`INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at) VALUES (?, ?, ?, ?, 'desktop', ?, ?, 0)`);
+    insert.run('t-running', session.id, 1, session.claudeSessionId, 'was running', 'running');
+    insert.run('t-queued', session.id, 2, session.claudeSessionId, 'was queued', 'queued');
+    await h!.core.stop();
+    const { createCore } = await import('../core');
+    const { FileSecretStore } = await import('../secrets/secret-store');
+    const again = createCore({ dataDir: path.join(dir, 'data'), env: h!.env, secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')), app: h!.core.config.app });
+    await again.start();
+    expect(again.sessions.turn('t-running')).toMatchObject({ status: 'failed', error: 'Switchboard stopped during this turn.' });
+    expect(again.sessions.turn('t-queued')).toMatchObject({ status: 'cancelled', prompt: 'was queued' });
+    await again.stop();
+    await h!.api.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    h = null;
+  });
+});

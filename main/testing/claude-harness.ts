@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventName, EventPayload, SettingChange } from '../../contract';
+import type { Core } from '../core';
+import { createCore } from '../core';
+import type { EventBus } from '../events';
+import { FileSecretStore } from '../secrets/secret-store';
+import { FakeAnthropic } from './fake-anthropic';
+import { CLAUDE_BIN, makeTempDir, removeTempDir } from './temp-core';
+
+/** The environment that points the real CLI at the stand-in API, with its own HOME and config dir. */
+export function claudeEnv(apiUrl: string, home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
+    ANTHROPIC_BASE_URL: apiUrl,
+    ANTHROPIC_API_KEY: 'sk-test',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+    SWITCHBOARD_CLAUDE: CLAUDE_BIN,
+  };
+}
+
+/** Runs the real claude binary once, always under a timeout (a dummy key retries for minutes otherwise). */
+export function runClaude(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; stdin?: string; timeoutMs?: number },
+): Promise<{ code: number | null; lines: unknown[]; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(CLAUDE_BIN, args, { cwd: options.cwd, env: options.env });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 30_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(options.stdin ?? '');
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const lines = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          try {
+            return JSON.parse(l) as unknown;
+          } catch {
+            return l;
+          }
+        });
+      resolve({ code, lines, stderr, timedOut });
+    });
+  });
+}
+
+/** Resolves with the first payload of `name` that passes `match`, or rejects after `timeoutMs`. */
+export function nextEvent<E extends EventName>(
+  events: EventBus,
+  name: E,
+  match: (payload: EventPayload<E>) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<EventPayload<E>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const unsubscribe = events.subscribe((event, payload) => {
+      if (event !== name || !match(payload as EventPayload<E>)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(payload as EventPayload<E>);
+    });
+  });
+}
+
+export interface Harness {
+  api: FakeAnthropic;
+  dir: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  core: Core;
+  notifications: { title: string; body: string }[];
+  /** Waits until the turn has ended, and returns it. */
+  turnEnded: (turnId: string, timeoutMs?: number) => Promise<import('../../contract').Turn>;
+  close: () => Promise<void>;
+}
+
+/** A started core whose sessions run the real claude binary against a fresh stand-in API. */
+export async function startHarness(options: { settings?: SettingChange[]; freeMemoryMb?: () => number } = {}): Promise<Harness> {
+  const api = new FakeAnthropic();
+  await api.start();
+  const dir = makeTempDir('switchboard-sessions-');
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(home);
+  const env = claudeEnv(api.url, home);
+  const notifications: { title: string; body: string }[] = [];
+  const core = createCore({
+    dataDir: path.join(dir, 'data'),
+    env,
+    secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')),
+    app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
+    notifier: { notify: (n) => notifications.push(n) },
+    freeMemoryMb: options.freeMemoryMb ?? (() => 100_000),
+  });
+  await core.start();
+  for (const change of options.settings ?? []) core.settings.set(change);
+  const turnEnded = async (turnId: string, timeoutMs = 45_000) => {
+    const done = (t: { status: string }) => !['queued', 'running'].includes(t.status);
+    const ended = nextEvent(core.events, 'sessions.stream', (p) => p.item.kind === 'turn' && p.item.turn.id === turnId && done(p.item.turn), timeoutMs);
+    const now = core.sessions.turn(turnId);
+    if (done(now)) {
+      ended.catch(() => {});
+      return now;
+    }
+    const payload = await ended;
+    return (payload.item as { turn: import('../../contract').Turn }).turn;
+  };
+  return {
+    api,
+    dir,
+    home,
+    env,
+    core,
+    notifications,
+    turnEnded,
+    close: async () => {
+      await core.stop();
+      await api.stop();
+      removeTempDir(dir);
+    },
+  };
+}
