@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EventName, EventPayload, SettingChange } from '../../contract';
+import type { EventName, EventPayload, SettingChange, Turn } from '../../contract';
 import type { Core } from '../core';
 import { createCore } from '../core';
 import type { EventBus } from '../events';
@@ -87,7 +87,7 @@ export interface Harness {
   core: Core;
   notifications: { title: string; body: string }[];
   /** Waits until the turn has ended, and returns it. */
-  turnEnded: (turnId: string, timeoutMs?: number) => Promise<import('../../contract').Turn>;
+  turnEnded: (turnId: string, timeoutMs?: number) => Promise<Turn>;
   close: () => Promise<void>;
 }
 
@@ -119,7 +119,7 @@ export async function startHarness(options: { settings?: SettingChange[]; freeMe
       return now;
     }
     const payload = await ended;
-    return (payload.item as { turn: import('../../contract').Turn }).turn;
+    return (payload.item as { turn: Turn }).turn;
   };
   return {
     api,
