@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ipcChannel, methodNames } from '../contract';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { ROOT } from './support/serve';
 
@@ -38,7 +39,7 @@ describe('Electron shell wiring (stand-in electron module)', () => {
     expect(report.visibleAfterSecondInstance).toBe(true);
     expect(report.trayIcon).toMatchObject({ exists: true });
     expect(report.trayMenuLater).toEqual([expect.stringMatching(/^Switchboard: running · Claude/), 'separator', 'Open Switchboard', 'Quit Switchboard']);
-    expect(report.channels).toEqual(['settings.get', 'settings.list', 'settings.set', 'system.health'].map((m) => `switchboard:call:${m}`));
+    expect(report.channels).toEqual(methodNames.map((m) => ipcChannel.call(m)).sort());
     expect(report.permissionHandler).toBe(true);
     expect(report.trustedHealth).toMatchObject({ ok: true, value: { app: { shell: 'electron' }, dataDir: expect.stringContaining('switchboard-shell-') } });
     expect(report.foreignHealth).toMatchObject({ ok: false, error: { code: 'unauthorized' } });

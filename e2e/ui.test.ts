@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../main/storage/migrations';
 import { CLAUDE_BIN } from '../main/testing/temp-core';
 import { launchChromium } from './support/browser';
 import { ROOT, startServe, tempHomes, type Served } from './support/serve';
@@ -27,22 +28,28 @@ async function openUi(url: string, colorScheme: 'light' | 'dark' = 'light'): Pro
   return page;
 }
 
+async function openSettings(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await openUi(url, colorScheme);
+  await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+  return page;
+}
+
 describe('the UI in Chromium against serve', () => {
   it('opens from the login URL, drops the token from the address bar, and shows the real Claude CLI version', async () => {
     await serve(tempHome());
-    const page = await openUi(served.url);
+    const page = await openSettings(served.url);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count()).toBe(1);
     expect(page.url()).not.toContain('token');
     const expected = /\d+\.\d+\.\d+/.exec(execFileSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8' }))![0];
     await expect.poll(() => page.getByTestId('claude-version').textContent()).toBe(expected);
-    expect(await page.getByTestId('database').textContent()).toMatch(/schema version 1, SQLite 3\.\d+\.\d+, sqlite-vec v0\.1/);
+    expect(await page.getByTestId('database').textContent()).toMatch(new RegExp(`schema version ${migrations.length}, SQLite 3\\.\\d+\\.\\d+, sqlite-vec v0\\.1`));
     await page.context().close();
   });
 
   it('keeps a setting changed in the UI across a server restart', async () => {
     const home = tempHome();
     await serve(home);
-    const page = await openUi(served.url);
+    const page = await openSettings(served.url);
     const theme = page.getByLabel('Theme');
     await expect.poll(() => theme.inputValue()).toBe('system');
     await theme.selectOption('dark');
@@ -54,6 +61,7 @@ describe('the UI in Chromium against serve', () => {
     // The page reconnects by itself; a reload uses the token it kept.
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 15_000 }).toBe(1);
     await page.reload();
+    await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
     await expect.poll(() => page.getByLabel('Theme').inputValue()).toBe('dark');
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.context().close();
@@ -61,13 +69,14 @@ describe('the UI in Chromium against serve', () => {
 
   it('shows a rejected value next to its field and keeps the stored one', async () => {
     await serve(tempHome());
-    const page = await openUi(served.url);
+    const page = await openSettings(served.url);
     const field = page.getByLabel('Claude CLI path');
+    const save = page.locator('form').filter({ has: field }).getByRole('button', { name: 'Save' });
     await field.fill('/opt/claude/bin/claude');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await save.click();
     await expect.poll(() => page.getByTestId('claude-cli').textContent()).toContain('SWITCHBOARD_CLAUDE');
     await field.fill('x'.repeat(5000));
-    await page.getByRole('button', { name: 'Save' }).click();
+    await save.click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^value: /);
     const stored = await page.evaluate(async ({ base, token }) => {
       const res = await fetch(`${base}/api/settings.get`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"key":"claude.cliPath"}' });
@@ -88,7 +97,7 @@ describe('the UI in Chromium against serve', () => {
 
   it('takes the README screenshot', async () => {
     await serve(tempHome());
-    const page = await openUi(served.url, 'dark');
+    const page = await openSettings(served.url, 'dark');
     await expect.poll(() => page.getByTestId('claude-version').count()).toBe(1);
     await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });
     await page.context().close();

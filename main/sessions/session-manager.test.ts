@@ -40,6 +40,12 @@ describe('sessions against the real claude CLI', () => {
     expect(done).toMatchObject({ status: 'done', resultText: 'Hello there, friend', surface: 'desktop' });
     expect(done.costUsd).toBeGreaterThan(0);
     expect(items.filter((i) => i.kind === 'text_delta').map((i) => (i as { text: string }).text)).toEqual(['Hello t', 'here, f', 'riend']);
+    // The stream carries the whole conversation: the user's message first, then the reply.
+    const stored = items.filter((i) => i.kind === 'message').map((i) => (i as { message: { role: string; text: string } }).message);
+    expect(stored.map((m) => [m.role, m.text])).toEqual([
+      ['user', 'hi'],
+      ['assistant', 'Hello there, friend'],
+    ]);
     const running = core.sessions.get(session.id);
     expect(running.status).toBe('idle');
     const pid = running.pid;

@@ -193,11 +193,12 @@ export class SessionManager implements Service {
     const row = this.row(id);
     const rt = this.runtime(id);
     if (!rt.process?.alive && !rt.current) this.ensureCapacity(id);
-    const { turn } = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
+    const { turn, message } = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
     if (row.title === NEW_TITLE) this.store.updateSession(id, { title: text.split('\n')[0]!.slice(0, 60) });
     if (options.interrupt) rt.queue.unshift(turn.id);
     else rt.queue.push(turn.id);
     rt.lastActivity = Date.now();
+    this.emitStream(id, turn.id, { kind: 'message', message });
     this.emitStream(id, turn.id, { kind: 'turn', turn: this.withPosition(turn, rt) });
     if (options.interrupt && rt.current) void this.interrupt(id);
     this.pump(rt);

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { SessionsScreen } from '../features/sessions/SessionsScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 
 export interface Screen {
@@ -8,4 +9,7 @@ export interface Screen {
 }
 
 /** Only screens that work are listed; each later feature adds its own entry. */
-export const screens: Screen[] = [{ id: 'settings', label: 'Settings', component: SettingsScreen }];
+export const screens: Screen[] = [
+  { id: 'sessions', label: 'Sessions', component: SessionsScreen },
+  { id: 'settings', label: 'Settings', component: SettingsScreen },
+];

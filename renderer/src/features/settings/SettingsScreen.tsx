@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { settingDefinitions } from '../../../../contract';
 import { HealthPanel } from './HealthPanel';
+import { NumberSetting } from './NumberSetting';
+import { PermissionRules } from './PermissionRules';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
 
 const THEMES = [
@@ -93,6 +95,15 @@ export function SettingsScreen() {
           <ClaudePathField key={values['claude.cliPath'] ?? ''} stored={values['claude.cliPath']} />
         </section>
       ) : null}
+      {values ? (
+        <section className="card" aria-labelledby="settings-sessions">
+          <h2 id="settings-sessions">Sessions</h2>
+          {(['sessions.maxProcesses', 'sessions.minFreeMemoryMb', 'sessions.idleStopMinutes', 'sessions.stallMinutes', 'approvals.timeoutMinutes'] as const).map((key) => (
+            <NumberSetting key={`${key}:${values[key]}`} settingKey={key} stored={values[key]} />
+          ))}
+        </section>
+      ) : null}
+      <PermissionRules />
       <HealthPanel />
     </div>
   );

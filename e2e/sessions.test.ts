@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionSummary } from '../contract';
+import { claudeEnv } from '../main/testing/claude-harness';
+import { FakeAnthropic } from '../main/testing/fake-anthropic';
+import { launchChromium } from './support/browser';
+import { startServe, tempHomes } from './support/serve';
+
+let browser: Browser;
+const api = new FakeAnthropic();
+const temp = tempHomes();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  await api.start();
+});
+afterAll(async () => {
+  await browser?.close();
+  await api.stop();
+});
+afterEach(() => temp.cleanup());
+
+describe('a session in Chromium, through serve, with the real claude CLI', () => {
+  it('starts a session, streams the reply, and approves a tool call', async (ctx) => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    fs.mkdirSync(claudeHome);
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
+    ctx.onTestFailed(async () => {
+      console.error(`page errors:\n${pageErrors.join('\n')}`);
+      await page.screenshot({ path: path.join(import.meta.dirname, 'artifacts', 'sessions-failure.png') });
+      console.error(served.output());
+    });
+    await page.goto(served.url);
+
+    await page.getByRole('button', { name: 'New session' }).click();
+    await page.getByLabel('Title').fill('e2e session');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'e2e session' }).count()).toBe(1);
+
+    api.reply({ kind: 'text', text: 'Streaming a **bold** reply to you', chunks: 6, chunkDelayMs: 250 });
+    await page.getByLabel('Message').fill('hello there');
+    await page.getByLabel('Message').press('Enter');
+    // Mid-stream: partial text is on screen before the turn ends.
+    await expect.poll(() => page.getByTestId('streaming').textContent(), { timeout: 20_000 }).toMatch(/^Streaming/);
+    expect(await page.getByTestId('turn-footer').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('assistant-message').locator('strong').textContent(), { timeout: 20_000 }).toBe('bold');
+    await expect.poll(() => page.getByTestId('turn-footer').first().textContent()).toContain('done');
+
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch from-browser.txt', description: 'create a file' } }, { kind: 'text', text: 'File made.' });
+    await page.getByLabel('Message').fill('make a file');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const approval = page.getByTestId('approval');
+    await expect.poll(() => approval.textContent(), { timeout: 20_000 }).toContain('touch from-browser.txt');
+    await approval.getByRole('button', { name: 'Allow once' }).click();
+    await expect.poll(() => page.getByTestId('tool-call').textContent(), { timeout: 20_000 }).toContain('done');
+    await expect.poll(() => page.getByText('File made.').count(), { timeout: 20_000 }).toBe(1);
+    expect(await approval.count()).toBe(0);
+
+    const sessions = (await (
+      await fetch(`${served.base}/api/sessions.list`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: '{}' })
+    ).json()) as { value: SessionSummary[] };
+    const [session] = sessions.value;
+    expect(fs.existsSync(path.join(session!.cwd, 'from-browser.txt'))).toBe(true);
+    expect(session!.costUsd).toBeGreaterThan(0);
+    await page.context().close();
+  });
+});

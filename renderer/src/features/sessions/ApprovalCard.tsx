@@ -1,0 +1,54 @@
+import { useState } from 'react';
+import type { Approval } from '../../../../contract';
+import { useSessions } from './sessions-store';
+
+function detail(approval: Approval): string {
+  const input = approval.input;
+  const value = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string');
+  return typeof value === 'string' ? value : JSON.stringify(input);
+}
+
+/** One permission question with its four answers: once, this session, always (a rule), deny. */
+export function ApprovalCard({ approval }: { approval: Approval }) {
+  const answer = useSessions((s) => s.answer);
+  const [rule, setRule] = useState(approval.suggestions[0] ?? approval.toolName);
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const reply = async (decision: 'once' | 'session' | 'always' | 'deny') => {
+    setError(
+      await answer(approval.id, decision, {
+        ...(decision === 'deny' && message.trim() ? { message: message.trim() } : {}),
+        ...(decision === 'always' || decision === 'session' ? { rule } : {}),
+      }),
+    );
+  };
+  return (
+    <div className="approval" role="group" aria-label={`Permission for ${approval.toolName}`} data-testid="approval">
+      <div className="approval-head">
+        <strong>Claude wants to use {approval.toolName}</strong>
+        {approval.sessionTitle ? <span className="muted"> in {approval.sessionTitle}</span> : null}
+      </div>
+      <code className="approval-detail">{detail(approval)}</code>
+      {approval.description ? <p className="muted">{approval.description}</p> : null}
+      <div className="approval-actions">
+        <button onClick={() => void reply('once')}>Allow once</button>
+        <button onClick={() => void reply('session')}>Allow for this session</button>
+        <span className="rule-field">
+          <input aria-label="Rule to allow always" value={rule} onChange={(e) => setRule(e.target.value)} spellCheck={false} />
+          <button onClick={() => void reply('always')}>Always allow</button>
+        </span>
+        <span className="rule-field">
+          <input aria-label="Reason to deny" placeholder="Reason (optional)" value={message} onChange={(e) => setMessage(e.target.value)} />
+          <button className="danger" onClick={() => void reply('deny')}>
+            Deny
+          </button>
+        </span>
+      </div>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

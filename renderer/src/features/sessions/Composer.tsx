@@ -1,0 +1,50 @@
+import { useState, type KeyboardEvent } from 'react';
+import type { SessionSummary } from '../../../../contract';
+import { useSessions } from './sessions-store';
+
+/** Send (queued behind a running turn), or interrupt and send. Enter sends; Shift+Enter is a new line. */
+export function Composer({ session }: { session: SessionSummary }) {
+  const send = useSessions((s) => s.send);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const busy = session.status === 'running' || session.status === 'queued';
+  const submit = async (interrupt: boolean) => {
+    const message = text.trim();
+    if (!message) return;
+    const failure = await send(message, interrupt);
+    setError(failure);
+    if (!failure) setText('');
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void submit(false);
+    }
+  };
+  return (
+    <div className="composer">
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <textarea
+        aria-label="Message"
+        placeholder={busy ? 'Claude is working; a message now waits its turn' : 'Message Claude'}
+        value={text}
+        rows={3}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="composer-actions">
+        {busy ? <span className="muted">{session.queueLength ? `${session.queueLength} waiting` : 'Running'}</span> : null}
+        <button type="button" disabled={!busy || !text.trim()} onClick={() => void submit(true)}>
+          Interrupt &amp; send
+        </button>
+        <button type="submit" disabled={!text.trim()} onClick={() => void submit(false)}>
+          {busy ? 'Queue' : 'Send'}
+        </button>
+      </div>
+    </div>
+  );
+}

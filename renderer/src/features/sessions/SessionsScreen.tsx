@@ -1,0 +1,121 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { SessionSummary } from '../../../../contract';
+import { ApprovalCard } from './ApprovalCard';
+import { Composer } from './Composer';
+import { NewSessionDialog } from './NewSessionDialog';
+import { selectSelected, selectSessionList, useSessions } from './sessions-store';
+import { Transcript } from './Transcript';
+
+const POLICY_LABEL = { ask: 'asks first', acceptEdits: 'accepts edits', plan: 'plan only', bypass: 'BYPASSES PERMISSIONS' } as const;
+
+function folderName(cwd: string): string {
+  return cwd.split(/[\\/]/).filter(Boolean).pop() ?? cwd;
+}
+
+function SessionList({ onNew }: { onNew: () => void }) {
+  const sessions = useSessions(selectSessionList);
+  const selectedId = useSessions((s) => s.selectedId);
+  const select = useSessions((s) => s.select);
+  const approvals = useSessions((s) => s.approvals);
+  const sorted = useMemo(() => Object.values(sessions).sort((a, b) => b.updatedAt - a.updatedAt), [sessions]);
+  const asking = useMemo(() => new Set(Object.values(approvals).map((a) => a.sessionId)), [approvals]);
+  return (
+    <aside className="session-list" aria-label="Sessions">
+      <button className="new-session" onClick={onNew}>
+        New session
+      </button>
+      <ul>
+        {sorted.map((s) => (
+          <li key={s.id}>
+            <button className={s.id === selectedId ? 'session-item active' : 'session-item'} onClick={() => select(s.id)} aria-current={s.id === selectedId ? 'true' : undefined}>
+              <span className="session-title">{s.title}</span>
+              <span className="session-facts">
+                <span className={`badge status-${s.status}`} data-testid="session-status">
+                  {s.status}
+                </span>
+                {asking.has(s.id) ? <span className="badge badge-warn">asks</span> : null}
+                <span className="muted">{folderName(s.cwd)}</span>
+                <span className="muted">${s.costUsd.toFixed(4)}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function SessionHeader({ session }: { session: SessionSummary }) {
+  const interrupt = useSessions((s) => s.interrupt);
+  const reset = useSessions((s) => s.reset);
+  const remove = useSessions((s) => s.remove);
+  return (
+    <header className="session-header">
+      <div>
+        <h1>{session.title}</h1>
+        <p className="muted">
+          <code>{session.cwd}</code> · {session.model ?? 'default model'} ·{' '}
+          <span className={session.permissionPolicy === 'bypass' ? 'field-error' : ''}>{POLICY_LABEL[session.permissionPolicy]}</span> · ${session.costUsd.toFixed(4)}
+          {session.pid ? ` · pid ${session.pid}` : ''}
+        </p>
+      </div>
+      <div className="session-actions">
+        <button disabled={session.status !== 'running'} onClick={() => void interrupt()}>
+          Stop
+        </button>
+        <button onClick={() => window.confirm('Start a new Claude session? This history stays, but Claude will not remember it.') && void reset()}>Reset</button>
+        <button className="danger" onClick={() => window.confirm(`Delete "${session.title}" and its history?`) && void remove()}>
+          Delete
+        </button>
+      </div>
+    </header>
+  );
+}
+
+/** Live sessions: list, transcript, approvals and composer. */
+export function SessionsScreen() {
+  const start = useSessions((s) => s.start);
+  const session = useSessions(selectSelected);
+  const approvals = useSessions((s) => s.approvals);
+  const error = useSessions((s) => s.error);
+  const dismissError = useSessions((s) => s.dismissError);
+  const [creating, setCreating] = useState(false);
+  useEffect(() => start(), [start]);
+  const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
+  const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
+  return (
+    <div className="sessions-screen">
+      <SessionList onNew={() => setCreating(true)} />
+      <section className="session-detail">
+        {error ? (
+          <div className="banner banner-error" role="alert" onClick={dismissError}>
+            {error}
+          </div>
+        ) : null}
+        {others.length ? (
+          <div className="banner banner-warn">
+            {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions.
+          </div>
+        ) : null}
+        {session ? (
+          <>
+            <SessionHeader session={session} />
+            {session.lastError && (session.status === 'failed' || session.status === 'stalled') ? (
+              <div className="banner banner-error" role="alert">
+                {session.lastError}
+              </div>
+            ) : null}
+            <Transcript />
+            {mine.map((a) => (
+              <ApprovalCard key={a.id} approval={a} />
+            ))}
+            <Composer session={session} />
+          </>
+        ) : (
+          <p className="muted empty">No session selected. Start one with “New session”.</p>
+        )}
+      </section>
+      {creating ? <NewSessionDialog onClose={() => setCreating(false)} /> : null}
+    </div>
+  );
+}

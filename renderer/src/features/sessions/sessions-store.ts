@@ -1,0 +1,182 @@
+import { create } from 'zustand';
+import type { Approval, Message, PermissionPolicy, SessionSummary, StreamItem, Turn } from '../../../../contract';
+import { api } from '../../api';
+
+/** Text still streaming for the running turn; replaced by the stored block when it completes. */
+interface Live {
+  turnId: string | null;
+  text: string;
+  thinking: string;
+}
+
+interface OpenTranscript {
+  sessionId: string;
+  loading: boolean;
+  turns: Record<string, Turn>;
+  messages: Message[];
+  live: Live;
+}
+
+export interface NewSessionInput {
+  title?: string;
+  cwd?: string | null;
+  model?: string | null;
+  permissionPolicy: PermissionPolicy;
+  systemPrompt?: string | null;
+}
+
+interface SessionsStore {
+  sessions: Record<string, SessionSummary>;
+  selectedId: string | null;
+  transcript: OpenTranscript | null;
+  /** Pending permission questions, from every session. */
+  approvals: Record<string, Approval>;
+  error: string | null;
+  start: () => () => void;
+  select: (id: string | null) => void;
+  create: (input: NewSessionInput) => Promise<string | null>;
+  send: (text: string, interrupt?: boolean) => Promise<string | null>;
+  interrupt: () => Promise<void>;
+  reset: () => Promise<void>;
+  remove: () => Promise<void>;
+  answer: (id: string, decision: 'once' | 'session' | 'always' | 'deny', extra?: { message?: string; rule?: string }) => Promise<string | null>;
+  dismissError: () => void;
+}
+
+const EMPTY_LIVE: Live = { turnId: null, text: '', thinking: '' };
+
+function mergeMessages(a: Message[], b: Message[]): Message[] {
+  const byId = new Map<number, Message>();
+  for (const m of [...a, ...b]) byId.set(m.id, m);
+  return [...byId.values()].sort((x, y) => x.id - y.id);
+}
+
+function applyStream(t: OpenTranscript, turnId: string | null, item: StreamItem): OpenTranscript {
+  switch (item.kind) {
+    case 'text_delta':
+      return { ...t, live: { ...t.live, turnId, text: t.live.text + item.text } };
+    case 'thinking_delta':
+      return { ...t, live: { ...t.live, turnId, thinking: t.live.thinking + item.text } };
+    case 'message': {
+      const live =
+        item.message.role === 'assistant' && item.message.kind === 'text'
+          ? { ...t.live, text: '' }
+          : item.message.kind === 'thinking'
+            ? { ...t.live, thinking: '' }
+            : t.live;
+      return { ...t, live, messages: mergeMessages(t.messages, [item.message]) };
+    }
+    case 'turn': {
+      const ended = !['queued', 'running'].includes(item.turn.status);
+      const live = ended && t.live.turnId === item.turn.id ? EMPTY_LIVE : t.live;
+      return { ...t, live, turns: { ...t.turns, [item.turn.id]: item.turn } };
+    }
+  }
+}
+
+export const useSessions = create<SessionsStore>((set, get) => ({
+  sessions: {},
+  selectedId: null,
+  transcript: null,
+  approvals: {},
+  error: null,
+
+  start: () => {
+    void api.sessions.list({}).then((r) => {
+      if (!r.ok) return set({ error: r.error.message });
+      set({ sessions: Object.fromEntries(r.value.map((s) => [s.id, s])) });
+      if (!get().selectedId && r.value[0]) get().select(r.value[0].id);
+    });
+    void api.approvals.list({ status: 'pending' }).then((r) => r.ok && set({ approvals: Object.fromEntries(r.value.map((a) => [a.id, a])) }));
+    const offs = [
+      api.on('sessions.changed', (s) => set({ sessions: { ...get().sessions, [s.id]: s } })),
+      api.on('sessions.removed', ({ id }) => {
+        const sessions = { ...get().sessions };
+        delete sessions[id];
+        set({ sessions, ...(get().selectedId === id ? { selectedId: null, transcript: null } : {}) });
+      }),
+      api.on('sessions.stream', ({ sessionId, turnId, item }) => {
+        const t = get().transcript;
+        if (t?.sessionId === sessionId) set({ transcript: applyStream(t, turnId, item) });
+      }),
+      api.on('approvals.changed', (a) => {
+        const approvals = { ...get().approvals };
+        if (a.status === 'pending') approvals[a.id] = a;
+        else delete approvals[a.id];
+        set({ approvals });
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  },
+
+  select: (id) => {
+    if (!id) return set({ selectedId: null, transcript: null });
+    set({ selectedId: id, transcript: { sessionId: id, loading: true, turns: {}, messages: [], live: EMPTY_LIVE } });
+    void api.sessions.transcript({ id }).then((r) => {
+      const t = get().transcript;
+      if (t?.sessionId !== id) return;
+      if (!r.ok) return set({ error: r.error.message });
+      set({
+        transcript: {
+          ...t,
+          loading: false,
+          turns: { ...Object.fromEntries(r.value.turns.map((x) => [x.id, x])), ...t.turns },
+          messages: mergeMessages(r.value.messages, t.messages),
+        },
+      });
+    });
+  },
+
+  create: async (input) => {
+    const r = await api.sessions.create(input);
+    if (!r.ok) return r.error.message;
+    set({ sessions: { ...get().sessions, [r.value.id]: r.value } });
+    get().select(r.value.id);
+    return null;
+  },
+
+  send: async (text, interrupt = false) => {
+    const id = get().selectedId;
+    if (!id) return 'no session selected';
+    const r = await api.sessions.send({ id, text, interrupt });
+    if (!r.ok) return r.error.message;
+    const t = get().transcript;
+    if (t?.sessionId === id) set({ transcript: { ...t, turns: { ...t.turns, [r.value.id]: r.value } } });
+    return null;
+  },
+
+  interrupt: async () => {
+    const id = get().selectedId;
+    if (id) await api.sessions.interrupt({ id });
+  },
+
+  reset: async () => {
+    const id = get().selectedId;
+    if (!id) return;
+    const r = await api.sessions.reset({ id });
+    if (!r.ok) set({ error: r.error.message });
+  },
+
+  remove: async () => {
+    const id = get().selectedId;
+    if (!id) return;
+    const r = await api.sessions.delete({ id });
+    if (!r.ok) set({ error: r.error.message });
+  },
+
+  answer: async (id, decision, extra = {}) => {
+    const r = await api.approvals.answer({ id, decision, ...extra });
+    if (!r.ok) return r.error.message;
+    const approvals = { ...get().approvals };
+    delete approvals[id];
+    set({ approvals });
+    return null;
+  },
+
+  dismissError: () => set({ error: null }),
+}));
+
+export const selectSessionList = (s: SessionsStore) => s.sessions;
+export const selectSelected = (s: SessionsStore) => (s.selectedId ? (s.sessions[s.selectedId] ?? null) : null);
+export const selectTranscript = (s: SessionsStore) => s.transcript;
+export const selectPendingCount = (s: SessionsStore) => Object.keys(s.approvals).length;
