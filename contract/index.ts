@@ -5,19 +5,21 @@ import { approvalsEvents, approvalsMethods } from './approvals';
 import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
 import { systemEvents, systemMethods } from './system';
+import { terminalsEvents, terminalsMethods } from './terminals';
 
 export * from './approvals';
 export * from './result';
 export * from './sessions';
 export * from './settings';
 export * from './system';
+export * from './terminals';
 export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

@@ -71,4 +71,32 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     expect(session!.costUsd).toBeGreaterThan(0);
     await page.context().close();
   });
+
+  it('opens a shell in the session folder in the terminal tab, and a second viewer sees the same output', async () => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    fs.mkdirSync(claudeHome);
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(served.url);
+    await page.getByRole('button', { name: 'New session' }).click();
+    await page.getByLabel('Title').fill('terminal session');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('button', { name: 'Open shell here' }).click();
+    const terminal = page.getByTestId('terminal');
+    await expect.poll(() => terminal.locator('.xterm-rows').count(), { timeout: 10_000 }).toBe(1);
+    await terminal.click();
+    await page.keyboard.type('echo from-xterm-$((6*7)) && pwd');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminal.locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('from-xterm-42');
+
+    // A second window joins late and gets the scrollback.
+    const second = await context.newPage();
+    await second.goto(served.base);
+    await second.getByRole('tab', { name: 'Terminal' }).click();
+    await expect.poll(() => second.getByTestId('terminal').locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('from-xterm-42');
+    await context.close();
+  });
 });

@@ -5,6 +5,7 @@ import { Lifecycle } from './lifecycle';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { SessionManager } from './sessions/session-manager';
+import { TerminalManager } from './sessions/terminal-manager';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
 import { SystemService, type AppInfo } from './system/system-service';
@@ -31,6 +32,7 @@ export interface Core {
   readonly system: SystemService;
   readonly approvals: ApprovalBroker;
   readonly sessions: SessionManager;
+  readonly terminals: TerminalManager;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,11 +64,13 @@ export function createCore(config: CoreConfig): Core {
     env,
     freeMemoryMb: config.freeMemoryMb,
   });
+  const terminals = new TerminalManager({ events, settings, env, sessionFolder: (id) => sessions.get(id).cwd });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);
   lifecycle.add(approvals);
   lifecycle.add(sessions);
+  lifecycle.add(terminals);
 
   const router = new Router({
     'system.health': () => system.health(),
@@ -89,6 +93,12 @@ export function createCore(config: CoreConfig): Core {
     'approvals.answer': ({ id, ...reply }, ctx) => approvals.answer(id, reply, { by: 'user', via: ctx.surface }),
     'approvals.rules': () => approvals.rules(),
     'approvals.removeRule': ({ id }) => ({ removed: approvals.removeRule(id) }),
+    'terminals.list': () => terminals.list(),
+    'terminals.open': (input) => terminals.open(input),
+    'terminals.attach': ({ id }) => terminals.attach(id),
+    'terminals.write': ({ id, data }) => ({ written: terminals.write(id, data) }),
+    'terminals.resize': ({ id, cols, rows }) => terminals.resize(id, cols, rows),
+    'terminals.close': ({ id }) => ({ closed: terminals.close(id) }),
   });
 
   return {
@@ -101,6 +111,7 @@ export function createCore(config: CoreConfig): Core {
     system,
     approvals,
     sessions,
+    terminals,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

@@ -33,7 +33,7 @@ if (process.argv.includes('--if-stale')) {
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 // Native modules stay in node_modules (and unpacked from the asar); everything else is bundled,
 // which halves start time compared with resolving hundreds of small files.
-const nativeModules = ['better-sqlite3', 'sqlite-vec', 'electron'];
+const nativeModules = ['better-sqlite3', 'sqlite-vec', 'node-pty', 'electron'];
 const common = {
   bundle: true,
   sourcemap: true,

@@ -4,6 +4,7 @@ import { ApprovalCard } from './ApprovalCard';
 import { Composer } from './Composer';
 import { NewSessionDialog } from './NewSessionDialog';
 import { selectSelected, selectSessionList, useSessions } from './sessions-store';
+import { TerminalsTab } from './TerminalsTab';
 import { Transcript } from './Transcript';
 
 const POLICY_LABEL = { ask: 'asks first', acceptEdits: 'accepts edits', plan: 'plan only', bypass: 'BYPASSES PERMISSIONS' } as const;
@@ -80,6 +81,7 @@ export function SessionsScreen() {
   const error = useSessions((s) => s.error);
   const dismissError = useSessions((s) => s.dismissError);
   const [creating, setCreating] = useState(false);
+  const [tab, setTab] = useState<'conversation' | 'terminal'>('conversation');
   useEffect(() => start(), [start]);
   const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
   const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
@@ -100,16 +102,29 @@ export function SessionsScreen() {
         {session ? (
           <>
             <SessionHeader session={session} />
-            {session.lastError && (session.status === 'failed' || session.status === 'stalled') ? (
+            <div className="tabs" role="tablist">
+              <button role="tab" aria-selected={tab === 'conversation'} onClick={() => setTab('conversation')}>
+                Conversation
+              </button>
+              <button role="tab" aria-selected={tab === 'terminal'} onClick={() => setTab('terminal')}>
+                Terminal
+              </button>
+            </div>
+            {tab === 'terminal' ? <TerminalsTab session={session} /> : null}
+            {tab === 'conversation' && session.lastError && (session.status === 'failed' || session.status === 'stalled') ? (
               <div className="banner banner-error" role="alert">
                 {session.lastError}
               </div>
             ) : null}
-            <Transcript />
-            {mine.map((a) => (
-              <ApprovalCard key={a.id} approval={a} />
-            ))}
-            <Composer session={session} />
+            {tab === 'conversation' ? (
+              <>
+                <Transcript />
+                {mine.map((a) => (
+                  <ApprovalCard key={a.id} approval={a} />
+                ))}
+                <Composer session={session} />
+              </>
+            ) : null}
           </>
         ) : (
           <p className="muted empty">No session selected. Start one with “New session”.</p>

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TerminalInfo, TerminalOutput } from '../../contract';
+import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+/** Everything a viewer has seen of a terminal, by offset, as xterm.js would assemble it. */
+function viewer(harness: Harness, id: string) {
+  let text = '';
+  let end = 0;
+  harness.core.events.subscribe((name, payload) => {
+    const out = payload as TerminalOutput;
+    if (name !== 'terminals.output' || out.id !== id || out.offset < end) return;
+    text += out.data;
+    end = out.offset + out.data.length;
+  });
+  return () => text;
+}
+
+describe('terminals in node-pty', () => {
+  it('runs a shell, takes input, resizes, replays scrollback to a late viewer, and reports the exit', async () => {
+    const harness = (h = await startHarness());
+    const { core } = harness;
+    core.config.env!.SHELL = '/bin/bash';
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const opened = core.terminals.open({ command: 'shell', sessionId: session.id, cols: 80, rows: 24 });
+    expect(opened).toMatchObject({ cwd: session.cwd, command: 'shell', exit: null });
+    const first = viewer(harness, opened.id);
+    core.terminals.write(opened.id, 'echo sum-$((40+2)); pwd\r');
+    await expect.poll(first, { timeout: 10_000 }).toContain('sum-42');
+    expect(first()).toContain(session.cwd);
+
+    core.terminals.resize(opened.id, 120, 40);
+    core.terminals.write(opened.id, 'stty size\r');
+    await expect.poll(first, { timeout: 10_000 }).toContain('40 120');
+
+    const late = core.terminals.attach(opened.id);
+    expect(late.scrollback).toContain('sum-42');
+    expect(late.offset).toBe(0);
+
+    const exited = nextEvent(core.events, 'terminals.changed', (t: TerminalInfo) => t.id === opened.id && t.exit !== null);
+    core.terminals.write(opened.id, 'exit 3\r');
+    expect((await exited).exit).toEqual({ code: 3, signal: 0 });
+    expect(() => core.terminals.write(opened.id, 'x')).toThrow(/has ended/);
+    expect(core.terminals.close(opened.id)).toBe(true);
+    expect(core.terminals.list()).toEqual([]);
+  });
+
+  it('runs the real claude TUI in a folder', async () => {
+    const harness = (h = await startHarness());
+    const { core } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const opened = core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
+    const screen = viewer(harness, opened.id);
+    // A first run in a folder asks whether to trust it: the TUI is up and drawing.
+    // eslint-disable-next-line no-control-regex -- strips the TUI's ANSI escapes
+    await expect.poll(() => screen().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), { timeout: 20_000 }).toMatch(/trust|Claude Code|Welcome/i);
+    expect(core.terminals.close(opened.id)).toBe(true);
+  });
+
+  it('refuses a folder that does not exist', async () => {
+    const { core } = (h = await startHarness());
+    expect(() => core.terminals.open({ command: 'shell', cwd: '/no/such/dir', cols: 80, rows: 24 })).toThrow(/cwd: \/no\/such\/dir is not a folder/);
+  });
+});
