@@ -53,6 +53,12 @@ export const settingDefinitions = {
     label: 'Stall watchdog (minutes)',
     description: 'A turn with no output from Claude for this long is interrupted, then killed, and marked stalled.',
   }),
+  'sessions.notifyAfterSeconds': setting({
+    schema: z.number().min(0).max(86_400),
+    default: 30,
+    label: 'Notify when a turn took longer than (seconds)',
+    description: 'A desktop notification when a turn that ran this long ends. Questions waiting for you always notify.',
+  }),
   'approvals.timeoutMinutes': setting({
     schema: z.number().min(0.01).max(10_080),
     default: 10,

@@ -6,6 +6,7 @@ import { createCore, type Core } from './core';
 import { errorMessage } from './errors';
 import { registerElectronIpc } from './ipc/electron-ipc';
 import { FileSecretStore } from './secrets/secret-store';
+import { electronNotifier } from './shell/notifications';
 import { safeStorageCipher } from './shell/secrets';
 import { AppTray } from './shell/tray';
 import { createMainWindow } from './shell/window';
@@ -52,6 +53,7 @@ async function boot(): Promise<void> {
   core = createCore({
     dataDir,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
+    notifier: electronNotifier(showWindow),
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
   });
   try {

@@ -116,6 +116,12 @@ const electron = {
   session: { defaultSession: { setPermissionRequestHandler: () => (record.permissionHandler = true) } },
   dialog: { showErrorBox: (title, text) => record.errors.push(`${title}: ${text}`) },
   safeStorage: { isEncryptionAvailable: () => false },
+  Notification: class extends EventEmitter {
+    static isSupported() {
+      return true;
+    }
+    show() {}
+  },
   shell: { openExternal: async () => {} },
 };
 

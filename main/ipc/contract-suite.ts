@@ -1,7 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApi, type Transport } from '../../client/api';
 import type { Api, SettingChange } from '../../contract';
 import type { Core } from '../core';
+import { claudeEnv } from '../testing/claude-harness';
+import { FakeAnthropic } from '../testing/fake-anthropic';
 import { CLAUDE_BIN, makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 
 export interface Connected {
@@ -32,10 +36,15 @@ export function defineContractSuite(transportName: string, connect: Connect): vo
     let core: Core;
     let connected: Connected;
     let api: Api;
+    const anthropic = new FakeAnthropic();
+
+    beforeAll(() => anthropic.start());
+    afterAll(() => anthropic.stop());
 
     beforeEach(async () => {
       dir = makeTempDir();
-      core = makeTempCore(dir, { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN });
+      fs.mkdirSync(path.join(dir, 'home'));
+      core = makeTempCore(dir, claudeEnv(anthropic.url, path.join(dir, 'home')));
       await core.start();
       connected = await connect(core);
       api = createApi(connected.transport);
@@ -95,6 +104,31 @@ export function defineContractSuite(transportName: string, connect: Connect): vo
       const result = await connected.transport.subscribe('system.nothing', () => {});
       expect(!result.ok && result.error.code).toBe('unknown_event');
       expect((await api.settings.list({})).ok).toBe(true);
+    });
+
+    it('runs a session turn, streams it as events, and records the surface of this transport', async () => {
+      const created = await api.sessions.create({ title: 'over the wire' });
+      if (!created.ok) throw new Error(created.error.message);
+      const deltas: string[] = [];
+      const ended = waitFor<string>((resolve) =>
+        api.on('sessions.stream', ({ item }) => {
+          if (item.kind === 'text_delta') deltas.push(item.text);
+          if (item.kind === 'turn' && item.turn.status === 'done') resolve(item.turn.id);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      anthropic.reply({ kind: 'text', text: 'one two three', chunks: 3 });
+      const sent = await api.sessions.send({ id: created.value.id, text: 'count' });
+      if (!sent.ok) throw new Error(sent.error.message);
+      expect(await ended).toBe(sent.value.id);
+      expect(deltas.join('')).toBe('one two three');
+      const turn = await api.sessions.turn({ turnId: sent.value.id });
+      expect(turn.ok && turn.value).toMatchObject({ status: 'done', resultText: 'one two three', surface: created.value.surface });
+      expect(['web', 'desktop']).toContain(created.value.surface);
+      const missing = await api.sessions.send({ id: 'no-such-session', text: 'x' });
+      expect(!missing.ok && missing.error.code).toBe('not_found');
+      const empty = await connected.transport.call('sessions.send', { id: created.value.id, text: '   ' });
+      expect(!empty.ok && empty.error).toMatchObject({ code: 'invalid_input', message: 'text: must not be empty' });
     });
 
     it('stops delivering an event after unsubscribe', async () => {

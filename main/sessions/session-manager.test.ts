@@ -110,6 +110,20 @@ describe('sessions against the real claude CLI', () => {
     expect(toolResult.data).toMatchObject({ isError: true });
     expect(toolResult.text).toContain('not that one');
     expect(core.approvals.list('all', 10).map((a) => a.answeredVia)).toEqual(['telegram', 'desktop']);
+    expect(h!.notifications.filter((n) => n.title === 'Claude asks to use Bash').map((n) => n.body)).toEqual([
+      `${core.sessions.get(session.id).title}: touch allowed.txt`,
+      `${core.sessions.get(session.id).title}: touch denied.txt`,
+    ]);
+  });
+
+  it('notifies when a turn that ran past the threshold ends, and not before', async () => {
+    const { core, api, turnEnded, notifications } = await harness({ settings: [{ key: 'sessions.notifyAfterSeconds', value: 1 }] });
+    const session = core.sessions.create({ title: 'Report', permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'quick', 'desktop').id);
+    expect(notifications).toEqual([]);
+    api.reply({ kind: 'text', text: 'Slow answer', delayMs: 1200 });
+    await turnEnded(core.sessions.send(session.id, 'slow', 'desktop').id);
+    expect(notifications).toEqual([{ title: 'Claude finished: Report', body: 'Slow answer' }]);
   });
 
   it('stops asking once a tool is allowed always, in this process and in new ones', async () => {

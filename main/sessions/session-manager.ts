@@ -16,8 +16,6 @@ import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
 
-/** A turn longer than this gets a desktop notification when it ends. */
-const NOTIFY_AFTER_MS = 30_000;
 /** How long an interrupt may take before the process is killed. */
 const INTERRUPT_GRACE_MS = 5_000;
 const WATCHDOG_TICK_MS = 250;
@@ -446,7 +444,7 @@ export class SessionManager implements Service {
     rt.lastActivity = Date.now();
     this.deps.approvals.cancelTurn(cur.turnId, 'The turn ended before this was answered.');
     this.emitStream(rt.sessionId, cur.turnId, { kind: 'turn', turn });
-    if (Date.now() - cur.startedAt > NOTIFY_AFTER_MS) {
+    if (Date.now() - cur.startedAt >= this.deps.settings.get('sessions.notifyAfterSeconds') * 1000) {
       const title = this.store.session(rt.sessionId)?.title ?? 'A session';
       this.deps.notifier.notify({ title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`, body: (turn.resultText ?? error ?? '').slice(0, 200) });
     }

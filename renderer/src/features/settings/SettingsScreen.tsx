@@ -98,7 +98,9 @@ export function SettingsScreen() {
       {values ? (
         <section className="card" aria-labelledby="settings-sessions">
           <h2 id="settings-sessions">Sessions</h2>
-          {(['sessions.maxProcesses', 'sessions.minFreeMemoryMb', 'sessions.idleStopMinutes', 'sessions.stallMinutes', 'approvals.timeoutMinutes'] as const).map((key) => (
+          {(
+            ['sessions.maxProcesses', 'sessions.minFreeMemoryMb', 'sessions.idleStopMinutes', 'sessions.stallMinutes', 'sessions.notifyAfterSeconds', 'approvals.timeoutMinutes'] as const
+          ).map((key) => (
             <NumberSetting key={`${key}:${values[key]}`} settingKey={key} stored={values[key]} />
           ))}
         </section>
