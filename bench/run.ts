@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import { coreGroup } from './core';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
+import { sessionsGroup } from './sessions';
 
-const groups: BenchGroup[] = [coreGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];
