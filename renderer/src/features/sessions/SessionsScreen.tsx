@@ -36,6 +36,7 @@ function SessionList({ onNew }: { onNew: () => void }) {
                 </span>
                 {asking.has(s.id) ? <span className="badge badge-warn">asks</span> : null}
                 <span className="muted">{folderName(s.cwd)}</span>
+                <span className="muted">{s.model ?? 'default model'}</span>
                 <span className="muted">${s.costUsd.toFixed(4)}</span>
               </span>
             </button>
@@ -80,6 +81,7 @@ export function SessionsScreen() {
   const approvals = useSessions((s) => s.approvals);
   const error = useSessions((s) => s.error);
   const dismissError = useSessions((s) => s.dismissError);
+  const select = useSessions((s) => s.select);
   const [creating, setCreating] = useState(false);
   const [tab, setTab] = useState<'conversation' | 'terminal'>('conversation');
   useEffect(() => start(), [start]);
@@ -95,9 +97,9 @@ export function SessionsScreen() {
           </div>
         ) : null}
         {others.length ? (
-          <div className="banner banner-warn">
-            {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions.
-          </div>
+          <button className="banner banner-warn" onClick={() => others[0]?.sessionId && select(others[0].sessionId)}>
+            {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions. Show
+          </button>
         ) : null}
         {session ? (
           <>
