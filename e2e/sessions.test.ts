@@ -6,7 +6,7 @@ import type { SessionSummary } from '../contract';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
 import { launchChromium } from './support/browser';
-import { startServe, tempHomes } from './support/serve';
+import { ROOT, startServe, tempHomes } from './support/serve';
 
 let browser: Browser;
 const api = new FakeAnthropic();
@@ -28,7 +28,7 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     const claudeHome = path.join(home, 'claude-home');
     fs.mkdirSync(claudeHome);
     const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
     page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
@@ -44,7 +44,7 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'e2e session' }).count()).toBe(1);
 
-    api.reply({ kind: 'text', text: 'Streaming a **bold** reply to you', chunks: 6, chunkDelayMs: 250 });
+    api.reply({ kind: 'text', text: 'Streaming a **bold** reply to you, with a list:\n\n- one\n- two', chunks: 6, chunkDelayMs: 250 });
     await page.getByLabel('Message').fill('hello there');
     await page.getByLabel('Message').press('Enter');
     // Mid-stream: partial text is on screen before the turn ends.
@@ -69,6 +69,8 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     const [session] = sessions.value;
     expect(fs.existsSync(path.join(session!.cwd, 'from-browser.txt'))).toBe(true);
     expect(session!.costUsd).toBeGreaterThan(0);
+    await page.getByTestId('tool-call').locator('summary').click();
+    await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });
     await page.context().close();
   });
 

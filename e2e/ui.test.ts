@@ -95,11 +95,11 @@ describe('the UI in Chromium against serve', () => {
     await page.context().close();
   });
 
-  it('takes the README screenshot', async () => {
+  it('takes the README screenshot of Settings', async () => {
     await serve(tempHome());
     const page = await openSettings(served.url, 'dark');
     await expect.poll(() => page.getByTestId('claude-version').count()).toBe(1);
-    await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });
+    await page.screenshot({ path: path.join(ROOT, 'docs/settings.png') });
     await page.context().close();
   });
 });
