@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Approval } from '../../../../contract';
+import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 
 function detail(approval: Approval): string {
@@ -44,11 +45,7 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
           </button>
         </span>
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError error={error} />
     </div>
   );
 }

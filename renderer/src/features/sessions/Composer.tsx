@@ -1,5 +1,6 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { SessionSummary } from '../../../../contract';
+import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 
 /** Send (queued behind a running turn), or interrupt and send. Enter sends; Shift+Enter is a new line. */
@@ -23,11 +24,7 @@ export function Composer({ session }: { session: SessionSummary }) {
   };
   return (
     <div className="composer">
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError error={error} />
       <textarea
         aria-label="Message"
         placeholder={busy ? 'Claude is working; a message now waits its turn' : 'Message Claude'}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { PermissionPolicy } from '../../../../contract';
+import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 
 const POLICIES: { value: PermissionPolicy; label: string }[] = [
@@ -71,11 +72,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
           <label htmlFor="new-prompt">Extra system prompt</label>
           <textarea id="new-prompt" rows={3} value={systemPrompt} onChange={(e) => setSystemPrompt(e.target.value)} />
         </div>
-        {error ? (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FieldError error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel

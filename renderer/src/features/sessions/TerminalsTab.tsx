@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SessionSummary, TerminalInfo } from '../../../../contract';
+import { FieldError } from '../../app/FieldError';
 import { api } from '../../api';
 import { TerminalView } from './TerminalView';
 
@@ -48,11 +49,7 @@ export function TerminalsTab({ session }: { session: SessionSummary }) {
           </button>
         ) : null}
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError error={error} />
       {shown ? <TerminalView key={shown.id} id={shown.id} /> : <p className="muted empty">No terminal in this folder yet.</p>}
     </div>
   );

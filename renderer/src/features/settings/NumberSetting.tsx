@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { settingDefinitions, type SettingChange, type SettingKey } from '../../../../contract';
+import { SettingForm } from './SettingForm';
 import { selectFieldErrors, useSettings } from './settings-store';
 
 type NumberKey = { [K in SettingKey]: (typeof settingDefinitions)[K]['default'] extends number ? K : never }[SettingKey];
@@ -12,26 +13,15 @@ export function NumberSetting({ settingKey, stored }: { settingKey: NumberKey; s
   const [draft, setDraft] = useState(String(stored));
   const id = `setting-${settingKey.replace('.', '-')}`;
   return (
-    <form
-      className="field"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save({ key: settingKey, value: Number(draft) } as SettingChange);
-      }}
+    <SettingForm
+      id={id}
+      label={def.label}
+      hint={def.description}
+      error={error}
+      dirty={draft.trim() !== String(stored)}
+      onSave={() => void save({ key: settingKey, value: Number(draft) } as SettingChange)}
     >
-      <label htmlFor={id}>{def.label}</label>
-      <div className="row">
-        <input id={id} type="text" inputMode="decimal" value={draft} aria-invalid={error ? true : undefined} onChange={(e) => setDraft(e.target.value)} />
-        <button type="submit" disabled={draft.trim() === String(stored)}>
-          Save
-        </button>
-      </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <p className="hint">{def.description}</p>
-    </form>
+      <input id={id} type="text" inputMode="decimal" value={draft} aria-invalid={error ? true : undefined} aria-describedby={`${id}-hint`} onChange={(e) => setDraft(e.target.value)} />
+    </SettingForm>
   );
 }

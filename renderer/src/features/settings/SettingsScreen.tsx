@@ -3,6 +3,7 @@ import { settingDefinitions } from '../../../../contract';
 import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
+import { SettingForm } from './SettingForm';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
 
 const THEMES = [
@@ -40,40 +41,26 @@ function ClaudePathField({ stored }: { stored: string | null }) {
   const save = useSettings((s) => s.save);
   const [draft, setDraft] = useState(stored ?? '');
   const def = settingDefinitions['claude.cliPath'];
-  const dirty = draft.trim() !== (stored ?? '');
   return (
-    <form
-      className="field"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save({ key: 'claude.cliPath', value: draft.trim() === '' ? null : draft.trim() });
-      }}
+    <SettingForm
+      id="setting-claude-path"
+      label={def.label}
+      hint={def.description}
+      error={error}
+      dirty={draft.trim() !== (stored ?? '')}
+      onSave={() => void save({ key: 'claude.cliPath', value: draft.trim() === '' ? null : draft.trim() })}
     >
-      <label htmlFor="setting-claude-path">{def.label}</label>
-      <div className="row">
-        <input
-          id="setting-claude-path"
-          type="text"
-          spellCheck={false}
-          placeholder="claude (found on PATH)"
-          value={draft}
-          aria-invalid={error ? true : undefined}
-          aria-describedby="setting-claude-path-hint"
-          onChange={(e) => setDraft(e.target.value)}
-        />
-        <button type="submit" disabled={!dirty}>
-          Save
-        </button>
-      </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <p className="hint" id="setting-claude-path-hint">
-        {def.description}
-      </p>
-    </form>
+      <input
+        id="setting-claude-path"
+        type="text"
+        spellCheck={false}
+        placeholder="claude (found on PATH)"
+        value={draft}
+        aria-invalid={error ? true : undefined}
+        aria-describedby="setting-claude-path-hint"
+        onChange={(e) => setDraft(e.target.value)}
+      />
+    </SettingForm>
   );
 }
 
