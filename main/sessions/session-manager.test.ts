@@ -244,6 +244,23 @@ describe('sessions against the real claude CLI', () => {
     expect(u.startedAt!).toBeLessThan(w.startedAt!);
   });
 
+  it('reset during a running turn ends that turn and starts a new Claude session', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'hang', text: 'working' });
+    const running = core.sessions.send(session.id, 'long job', 'desktop');
+    const queued = core.sessions.send(session.id, 'after it', 'desktop');
+    await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
+    const after = await core.sessions.reset(session.id);
+    expect(after.claudeSessionId).not.toBe(session.claudeSessionId);
+    expect(await turnEnded(running.id)).toMatchObject({ status: 'interrupted' });
+    expect(core.sessions.turn(queued.id)).toMatchObject({ status: 'cancelled', error: 'The session was reset before this message was sent.' });
+    expect(core.sessions.get(session.id).status).toBe('stopped');
+    const fresh = await turnEnded(core.sessions.send(session.id, 'new start', 'desktop').id);
+    expect(fresh.status).toBe('done');
+    expect(api.mainRequests().at(-1)!.body.messages!.map((m) => JSON.stringify(m.content)).join()).not.toContain('long job');
+  });
+
   it('starts a fresh Claude session, and says so, when the one to resume is gone', async () => {
     const { core, turnEnded, home } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });

@@ -223,7 +223,7 @@ export class SessionManager implements Service {
     const rt = this.runtime(id);
     for (const turnId of rt.queue.splice(0)) this.endQueued(rt, turnId, 'The session was reset before this message was sent.');
     if (rt.current) await this.interrupt(id);
-    await this.stopProcess(rt);
+    await this.stopProcess(rt, 'Interrupted: the session was reset.');
     const fresh = randomUUID();
     this.store.updateSession(id, { claude_session_id: fresh, cli_started: 0, session_rules: '[]' } as Partial<SessionRow>);
     rt.outcome = null;
@@ -240,6 +240,7 @@ export class SessionManager implements Service {
       if (rt.idleTimer) clearTimeout(rt.idleTimer);
       const proc = rt.process;
       rt.process = null;
+      if (rt.current) this.deps.approvals.cancelTurn(rt.current.turnId, 'The session was deleted.');
       rt.current = null;
       proc?.kill('SIGKILL');
       this.runtimes.delete(id);
@@ -374,7 +375,8 @@ export class SessionManager implements Service {
     }
     const costUsd = Math.max(0, result.totalCostUsd - rt.processCost);
     rt.processCost = result.totalCostUsd;
-    const status: TurnStatus = cur.stalled ? 'stalled' : cur.interrupted ? 'interrupted' : result.isError ? 'failed' : 'done';
+    // A turn that finished just as an interrupt arrived still finished.
+    const status: TurnStatus = !result.isError ? 'done' : cur.stalled ? 'stalled' : cur.interrupted ? 'interrupted' : 'failed';
     const error =
       status === 'stalled'
         ? this.stallMessage()
@@ -472,11 +474,13 @@ export class SessionManager implements Service {
     rt.idleTimer.unref();
   }
 
-  private async stopProcess(rt: Runtime): Promise<void> {
+  /** Stops the process; a turn still running on it ends here, since its events will no longer be heard. */
+  private async stopProcess(rt: Runtime, reason = 'The Claude process was stopped.'): Promise<void> {
     if (rt.idleTimer) clearTimeout(rt.idleTimer);
     rt.idleTimer = null;
     const proc = rt.process;
     rt.process = null;
+    if (rt.current) this.endCurrent(rt, 'interrupted', reason);
     await proc?.stop(2000);
   }
 
