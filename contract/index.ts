@@ -2,12 +2,16 @@ import type { z } from 'zod';
 import type { EventSpec, MethodSpec } from './define';
 import type { Result } from './result';
 import { approvalsEvents, approvalsMethods } from './approvals';
+import { historyEvents, historyMethods } from './history';
+import { memoryEvents, memoryMethods } from './memory';
 import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
 import { systemEvents, systemMethods } from './system';
 import { terminalsEvents, terminalsMethods } from './terminals';
 
 export * from './approvals';
+export * from './history';
+export * from './memory';
 export * from './result';
 export * from './sessions';
 export * from './settings';
@@ -17,9 +21,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

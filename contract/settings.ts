@@ -65,6 +65,42 @@ export const settingDefinitions = {
     label: 'Deny unanswered questions after (minutes)',
     description: 'A permission question nobody answers is denied after this long, and the session says why.',
   }),
+  'embeddings.provider': setting({
+    schema: z.enum(['builtin', 'ollama', 'openai']),
+    default: 'builtin',
+    label: 'Embeddings',
+    description: 'Built in: offline, no setup, matches shared words and spellings. Ollama or an OpenAI-compatible endpoint: matches meaning. Changing it re-embeds everything in the background.',
+  }),
+  'embeddings.ollamaUrl': setting({
+    schema: z.url({ protocol: /^https?$/ }).max(2000),
+    default: 'http://127.0.0.1:11434',
+    label: 'Ollama address',
+    description: 'Where Ollama listens.',
+  }),
+  'embeddings.ollamaModel': setting({
+    schema: z.string().trim().min(1).max(200),
+    default: 'nomic-embed-text',
+    label: 'Ollama model',
+    description: 'An embedding model pulled in Ollama.',
+  }),
+  'embeddings.openaiBaseUrl': setting({
+    schema: z.url({ protocol: /^https?$/ }).max(2000),
+    default: 'https://api.openai.com/v1',
+    label: 'Embeddings endpoint',
+    description: 'Base URL of an OpenAI-compatible API (…/v1). Its key is kept with the other secrets.',
+  }),
+  'embeddings.openaiModel': setting({
+    schema: z.string().trim().min(1).max(200),
+    default: 'text-embedding-3-small',
+    label: 'Embeddings model',
+    description: 'The model name the endpoint expects.',
+  }),
+  'memory.duplicateSimilarity': setting({
+    schema: z.number().min(0.5).max(1),
+    default: 0.9,
+    label: 'Near-duplicate similarity',
+    description: 'A new memory this similar (cosine) to an existing one updates it instead of adding a second.',
+  }),
 };
 
 export type SettingKey = keyof typeof settingDefinitions;

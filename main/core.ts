@@ -1,10 +1,15 @@
 import { ApprovalBroker } from './approvals/approval-broker';
 import { EventBus } from './events';
+import { HistoryService } from './history/history-service';
+import { TranscriptImporter } from './history/transcript-importer';
+import { EmbeddingService, OPENAI_KEY_SECRET } from './memory/embedding-service';
+import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { Lifecycle } from './lifecycle';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { SessionManager } from './sessions/session-manager';
+import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
@@ -33,6 +38,10 @@ export interface Core {
   readonly approvals: ApprovalBroker;
   readonly sessions: SessionManager;
   readonly terminals: TerminalManager;
+  readonly embeddings: EmbeddingService;
+  readonly history: HistoryService;
+  readonly memory: MemoryService;
+  readonly transcripts: TranscriptImporter;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -65,12 +74,21 @@ export function createCore(config: CoreConfig): Core {
     freeMemoryMb: config.freeMemoryMb,
   });
   const terminals = new TerminalManager({ events, settings, env, sessionFolder: (id) => sessions.get(id).cwd });
+  const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets });
+  const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
+  const memory = new MemoryService({ storage, events, settings, embeddings });
+  const transcripts = new TranscriptImporter({ storage, events, embeddings, env });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);
   lifecycle.add(approvals);
   lifecycle.add(sessions);
   lifecycle.add(terminals);
+  lifecycle.add(embeddings);
+  lifecycle.add(history);
+  lifecycle.add(memory);
+  // Reading outside transcripts is a convenience: a failure is reported, not fatal.
+  lifecycle.add(transcripts, { required: false });
 
   const router = new Router({
     'system.health': () => system.health(),
@@ -99,6 +117,28 @@ export function createCore(config: CoreConfig): Core {
     'terminals.write': ({ id, data }) => ({ written: terminals.write(id, data) }),
     'terminals.resize': ({ id, cols, rows }) => terminals.resize(id, cols, rows),
     'terminals.close': ({ id }) => ({ closed: terminals.close(id) }),
+    'history.search': ({ query, filters, limit }) => history.search(query, filters, limit),
+    'history.conversations': () => history.conversations(),
+    'history.messages': ({ sessionId }) => history.messages(sessionId),
+    'history.import': () => transcripts.importAll(),
+    'history.importStatus': () => transcripts.status(),
+    'memory.list': (input) => memory.list(input),
+    'memory.search': ({ query, category, limit }) => memory.search(query, category, limit),
+    'memory.add': (input) => memory.add(input),
+    'memory.update': ({ id, ...patch }) => memory.update(id, patch),
+    'memory.delete': ({ id }) => ({ deleted: memory.delete(id) }),
+    'memory.restore': ({ memory: m }) => memory.restore(m),
+    'memory.export': () => memory.export(),
+    'memory.import': ({ data }) =>
+      memory.import(data.memories.map((m) => ({ text: m.text, category: m.category, tags: m.tags, source: m.source }))),
+    'memory.indexStatus': () => embeddings.status(),
+    'memory.setEmbeddingKey': ({ key }) => {
+      if (key) config.secrets.set(OPENAI_KEY_SECRET, key);
+      else config.secrets.delete(OPENAI_KEY_SECRET);
+      // The provider reads the key when it is built: rebuild it if it is the one in use.
+      if (settings.get('embeddings.provider') === 'openai') settings.set({ key: 'embeddings.provider', value: 'openai' });
+      return { stored: key !== null };
+    },
   });
 
   return {
@@ -112,6 +152,10 @@ export function createCore(config: CoreConfig): Core {
     approvals,
     sessions,
     terminals,
+    embeddings,
+    history,
+    memory,
+    transcripts,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

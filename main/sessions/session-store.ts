@@ -71,6 +71,11 @@ export interface NewMessage {
   surface?: string | null;
 }
 
+/** Whether a message gets a vector: 0 pending, 2 never (tool output, notices, very short text). */
+export function vecState(role: MessageRole, kind: MessageKind, text: string): 0 | 2 {
+  return (role === 'user' || role === 'assistant') && kind === 'text' && text.trim().length >= 3 ? 0 : 2;
+}
+
 function toTurn(row: TurnRow): Turn {
   return {
     id: row.id,
@@ -196,7 +201,7 @@ export class SessionStore {
   insertMessage(message: NewMessage): Message {
     const row = this.db
       .prepare(
-        `INSERT INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, vec_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
       .get(
         message.sessionId,
@@ -207,6 +212,7 @@ export class SessionStore {
         message.data === undefined ? null : JSON.stringify(message.data),
         message.surface ?? null,
         Date.now(),
+        vecState(message.role, message.kind, message.text),
       ) as MessageRow;
     return toMessage(row);
   }

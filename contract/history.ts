@@ -1,0 +1,72 @@
+import * as z from 'zod';
+import { event, method } from './define';
+import type { Message } from './sessions';
+
+/** Marks around the matched words in a snippet: plain characters, so no HTML crosses the boundary. */
+export const MARK_START = '\u0001';
+export const MARK_END = '\u0002';
+
+export interface SearchHit {
+  messageId: number;
+  sessionId: string;
+  sessionTitle: string;
+  surface: string;
+  cwd: string;
+  role: string;
+  kind: string;
+  createdAt: number;
+  /** Text around the match, matches between MARK_START and MARK_END. */
+  snippet: string;
+  /** Reciprocal-rank-fusion score: higher is better. */
+  score: number;
+  via: ('words' | 'meaning')[];
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  surface: string;
+  cwd: string;
+  claudeSessionId: string;
+  messageCount: number;
+  updatedAt: number;
+}
+
+export interface ImportProgress {
+  running: boolean;
+  filesTotal: number;
+  filesDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  messages: number;
+  malformed: number;
+  error: string | null;
+}
+
+export const searchFiltersSchema = z
+  .object({
+    surface: z.array(z.string().max(50)).max(20).optional(),
+    cwd: z.string().max(4096).optional(),
+    sessionId: z.string().max(100).optional(),
+    role: z.array(z.enum(['user', 'assistant', 'tool', 'system'])).max(4).optional(),
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+  })
+  .strict();
+
+export type SearchFilters = z.infer<typeof searchFiltersSchema>;
+
+export const historyMethods = {
+  'history.search': method<{ hits: SearchHit[]; usedVectors: boolean; tookMs: number }>()(
+    z.object({ query: z.string().trim().min(1, 'must not be empty').max(2000), filters: searchFiltersSchema.default({}), limit: z.number().int().min(1).max(200).default(30) }).strict(),
+    'Words (BM25) and meaning (vectors) fused by reciprocal rank, with filters; each hit names its message.',
+  ),
+  'history.conversations': method<ConversationSummary[]>()(z.object({}).strict(), 'Every conversation, from every surface, newest first.'),
+  'history.messages': method<Message[]>()(z.object({ sessionId: z.string().min(1).max(100) }).strict(), 'All messages of one conversation, oldest first.'),
+  'history.import': method<ImportProgress>()(z.object({}).strict(), 'Import Claude Code transcripts now (incremental; it also runs on start and follows live).'),
+  'history.importStatus': method<ImportProgress>()(z.object({}).strict(), 'Where the transcript import stands.'),
+};
+
+export const historyEvents = {
+  'history.importProgress': event<ImportProgress>('Transcript import progress.'),
+};

@@ -1,0 +1,82 @@
+import * as z from 'zod';
+import { event, method } from './define';
+
+export interface Memory {
+  id: number;
+  text: string;
+  category: string;
+  tags: string[];
+  source: { kind: 'user' | 'message' | 'tool'; sessionId: string | null; messageId: number | null };
+  createdAt: number;
+  updatedAt: number;
+  /** Whether it has a vector yet (it is found by its words either way). */
+  indexed: boolean;
+}
+
+export interface MemoryHit {
+  memory: Memory;
+  score: number;
+  snippet: string;
+  via: ('words' | 'meaning')[];
+}
+
+export interface IndexStatus {
+  provider: string;
+  dimensions: number | null;
+  ready: boolean;
+  /** Rows waiting for a vector. */
+  pending: number;
+  reindexing: { done: number; total: number } | null;
+  error: string | null;
+}
+
+const memoryText = z.string().trim().min(1, 'must not be empty').max(20_000);
+const category = z.string().trim().min(1).max(100);
+const tags = z.array(z.string().trim().min(1).max(100)).max(50);
+const source = z
+  .object({ kind: z.enum(['user', 'message', 'tool']), sessionId: z.string().max(100).nullable().default(null), messageId: z.number().int().nullable().default(null) })
+  .strict();
+
+const memorySchema = z
+  .object({
+    id: z.number().int(),
+    text: memoryText,
+    category,
+    tags,
+    source,
+    createdAt: z.number().int(),
+    updatedAt: z.number().int(),
+    indexed: z.boolean().optional(),
+  })
+  .strict();
+
+export const memoryMethods = {
+  'memory.list': method<{ memories: Memory[]; total: number; categories: { name: string; count: number }[] }>()(
+    z.object({ category: category.optional(), limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
+    'Memories, newest first, with the categories in use.',
+  ),
+  'memory.search': method<{ hits: MemoryHit[]; usedVectors: boolean }>()(
+    z.object({ query: z.string().trim().min(1, 'must not be empty').max(2000), category: category.optional(), limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    'Hybrid search over memories.',
+  ),
+  'memory.add': method<{ memory: Memory; action: 'added' | 'updated'; duplicateOf: number | null }>()(
+    z.object({ text: memoryText, category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null }) }).strict(),
+    'Remember something; a near-duplicate updates the existing memory instead, and says so.',
+  ),
+  'memory.update': method<Memory>()(z.object({ id: z.number().int(), text: memoryText.optional(), category: category.optional(), tags: tags.optional() }).strict(), 'Correct a memory.'),
+  'memory.delete': method<{ deleted: Memory }>()(z.object({ id: z.number().int() }).strict(), 'Forget: text, word index and vector, all gone. Returns what was removed (for undo).'),
+  'memory.restore': method<Memory>()(z.object({ memory: memorySchema }).strict(), 'Put back a memory just deleted, with its id and provenance.'),
+  'memory.export': method<{ version: 1; exportedAt: number; memories: Memory[] }>()(z.object({}).strict(), 'All memories as JSON.'),
+  'memory.import': method<{ added: number; updated: number }>()(
+    z.object({ data: z.object({ version: z.literal(1), memories: z.array(memorySchema.partial({ id: true, createdAt: true, updatedAt: true })).max(100_000) }) }).strict(),
+    'Add memories from an export; near-duplicates update instead.',
+  ),
+  'memory.indexStatus': method<IndexStatus>()(z.object({}).strict(), 'Embedding provider, dimension, pending rows and re-embedding progress.'),
+  'memory.setEmbeddingKey': method<{ stored: boolean }>()(z.object({ key: z.string().trim().min(1).max(500).nullable() }).strict(), 'The API key of the OpenAI-compatible endpoint, kept with the secrets (null removes it).'),
+};
+
+export const memoryEvents = {
+  'memory.changed': event<Memory>('A memory was added or corrected.'),
+  'memory.removed': event<{ id: number }>('A memory was forgotten.'),
+  'memory.indexStatus': event<IndexStatus>('Embedding progress or a provider change.'),
+};

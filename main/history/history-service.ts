@@ -1,0 +1,162 @@
+import type { ConversationSummary, Message, SearchFilters, SearchHit } from '../../contract';
+import { MARK_END, MARK_START } from '../../contract';
+import type { Service } from '../lifecycle';
+import type { EmbeddingService } from '../memory/embedding-service';
+import type { SessionStore } from '../sessions/session-store';
+import type { StorageService } from '../storage/storage-service';
+import { ftsQuery, fuse, MAX_VECTOR_DISTANCE, plainSnippet } from './hybrid';
+
+/** Candidates each side contributes to the fusion. */
+const CANDIDATES = 50;
+/** Past this many sessions a surface/folder filter is applied after the vector search instead of in it. */
+const MAX_IN_FILTER = 500;
+
+/** SQL conditions and their parameters, built together so they cannot drift apart. */
+class Conditions {
+  readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, ...values: unknown[]): void {
+    this.parts.push(sql);
+    this.params.push(...values);
+  }
+
+  in(column: string, values: readonly unknown[]): void {
+    this.add(`${column} IN (${values.map(() => '?').join(',')})`, ...values);
+  }
+}
+
+interface HitRow {
+  id: number;
+  session_id: string;
+  role: string;
+  kind: string;
+  text: string;
+  created_at: number;
+  title: string;
+  surface: string;
+  cwd: string;
+}
+
+/** Searches every conversation by words and by meaning, and serves transcripts for the Chats screen. */
+export class HistoryService implements Service {
+  readonly name = 'history';
+
+  constructor(private readonly deps: { storage: StorageService; embeddings: EmbeddingService; store: SessionStore }) {}
+
+  start(): void {}
+  stop(): void {}
+
+  conversations(): ConversationSummary[] {
+    const rows = this.deps.storage.db
+      .prepare(
+        `SELECT s.id, s.title, s.surface, s.cwd, s.claude_session_id, s.updated_at, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count
+         FROM sessions s ORDER BY s.updated_at DESC`,
+      )
+      .all() as { id: string; title: string; surface: string; cwd: string; claude_session_id: string; updated_at: number; message_count: number }[];
+    return rows.map((r) => ({ id: r.id, title: r.title, surface: r.surface, cwd: r.cwd, claudeSessionId: r.claude_session_id, messageCount: r.message_count, updatedAt: r.updated_at }));
+  }
+
+  messages(sessionId: string): Message[] {
+    return this.deps.store.messages(sessionId, 1_000_000);
+  }
+
+  async search(query: string, filters: SearchFilters, limit: number): Promise<{ hits: SearchHit[]; usedVectors: boolean; tookMs: number }> {
+    const started = performance.now();
+    const db = this.deps.storage.db;
+    const sql = new Conditions();
+    if (filters.sessionId) sql.add('m.session_id = ?', filters.sessionId);
+    if (filters.role?.length) sql.in('m.role', filters.role);
+    if (filters.surface?.length) sql.in('s.surface', filters.surface);
+    if (filters.cwd) sql.add('s.cwd = ?', filters.cwd);
+    if (filters.from !== undefined) sql.add('m.created_at >= ?', filters.from);
+    if (filters.to !== undefined) sql.add('m.created_at <= ?', filters.to);
+    const conditions = sql.parts.length ? ` AND ${sql.parts.join(' AND ')}` : '';
+    const params = sql.params;
+
+    const match = ftsQuery(query);
+    const wordRows = match
+      ? (db
+          .prepare(
+            `SELECT m.id, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet FROM messages_fts
+             JOIN messages m ON m.id = messages_fts.rowid JOIN sessions s ON s.id = m.session_id
+             WHERE messages_fts MATCH ?${conditions} ORDER BY rank LIMIT ?`,
+          )
+          .all(MARK_START, MARK_END, match, ...params, CANDIDATES) as { id: number; snippet: string }[])
+      : [];
+    const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
+
+    const vector = await this.deps.embeddings.embedQuery(query);
+    let meaningIds: number[] = [];
+    if (vector) {
+      const filter = this.vectorFilter(filters);
+      const hits = this.deps.embeddings.messages.search(vector, CANDIDATES, filter.inKnn);
+      const allowed = filter.post ? this.allowedIds(hits.map((h) => h.id), conditions, params) : null;
+      meaningIds = hits.filter((h) => h.distance <= MAX_VECTOR_DISTANCE && (!allowed || allowed.has(h.id))).map((h) => h.id);
+    }
+
+    const fused = fuse(
+      wordRows.map((r) => r.id),
+      meaningIds,
+    ).slice(0, limit);
+    if (!fused.length) return { hits: [], usedVectors: !!vector, tookMs: performance.now() - started };
+    const rows = db
+      .prepare(
+        `SELECT m.id, m.session_id, m.role, m.kind, m.text, m.created_at, s.title, s.surface, s.cwd FROM messages m JOIN sessions s ON s.id = m.session_id
+         WHERE m.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(fused.map((f) => f.id))) as HitRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const hits = fused.flatMap((f): SearchHit[] => {
+      const row = byId.get(f.id);
+      if (!row) return [];
+      return [
+        {
+          messageId: row.id,
+          sessionId: row.session_id,
+          sessionTitle: row.title,
+          surface: row.surface,
+          cwd: row.cwd,
+          role: row.role,
+          kind: row.kind,
+          createdAt: row.created_at,
+          snippet: snippets.get(row.id) ?? plainSnippet(row.text, query),
+          score: f.score,
+          via: f.via,
+        },
+      ];
+    });
+    return { hits, usedVectors: !!vector, tookMs: performance.now() - started };
+  }
+
+  /** Filters the vector index can apply during its search; the rest are checked afterwards. */
+  private vectorFilter(filters: SearchFilters): { inKnn: { sql: string; params: unknown[] } | null; post: boolean } {
+    const knn = new Conditions();
+    let post = false;
+    if (filters.role?.length) knn.in('role', filters.role);
+    // vec0 compares integer metadata only with integers bound as BigInt.
+    if (filters.from !== undefined) knn.add('created_at >= ?', BigInt(filters.from));
+    if (filters.to !== undefined) knn.add('created_at <= ?', BigInt(filters.to));
+    let sessionIds: string[] | null = filters.sessionId ? [filters.sessionId] : null;
+    if (filters.surface?.length || filters.cwd) {
+      const sessions = new Conditions();
+      if (filters.surface?.length) sessions.in('surface', filters.surface);
+      if (filters.cwd) sessions.add('cwd = ?', filters.cwd);
+      const ids = this.deps.storage.db.prepare(`SELECT id FROM sessions WHERE ${sessions.parts.join(' AND ')}`).pluck().all(...sessions.params) as string[];
+      sessionIds = sessionIds ? sessionIds.filter((id) => ids.includes(id)) : ids;
+    }
+    if (sessionIds) {
+      if (sessionIds.length <= MAX_IN_FILTER) knn.in('session_id', sessionIds.length ? sessionIds : ['']);
+      else post = true;
+    }
+    return { inKnn: knn.parts.length ? { sql: knn.parts.join(' AND '), params: knn.params } : null, post };
+  }
+
+  private allowedIds(ids: number[], conditions: string, params: unknown[]): Set<number> {
+    const rows = this.deps.storage.db
+      .prepare(`SELECT m.id FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.id IN (SELECT value FROM json_each(?))${conditions}`)
+      .pluck()
+      .all(JSON.stringify(ids), ...params) as number[];
+    return new Set(rows);
+  }
+}

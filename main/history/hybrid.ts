@@ -1,0 +1,45 @@
+import { MARK_END, MARK_START } from '../../contract';
+import { words } from '../memory/embeddings';
+
+/** Reciprocal rank fusion's constant: dampens the weight of the very top ranks. */
+const RRF_K = 60;
+/** Vector hits further than this (cosine distance) are noise, not meaning. */
+export const MAX_VECTOR_DISTANCE = 0.85;
+
+/**
+ * A user's words as an FTS5 query that cannot be a syntax error: each word quoted, any of them
+ * may match (BM25 ranks rows with more of them higher), the last one as a prefix for typing.
+ */
+export function ftsQuery(text: string): string | null {
+  const terms = (text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 32);
+  if (!terms.length) return null;
+  return terms.map((t, i) => `"${t}"${i === terms.length - 1 && t.length >= 2 ? '*' : ''}`).join(' OR ');
+}
+
+export interface Fused {
+  id: number;
+  score: number;
+  via: ('words' | 'meaning')[];
+}
+
+/** Combines ranked id lists: each list adds 1/(60 + rank) for every id it holds. */
+export function fuse(wordsIds: number[], meaningIds: number[]): Fused[] {
+  const all = new Map<number, Fused>();
+  const add = (ids: number[], via: 'words' | 'meaning') =>
+    ids.forEach((id, rank) => {
+      const entry = all.get(id) ?? { id, score: 0, via: [] };
+      entry.score += 1 / (RRF_K + rank + 1);
+      entry.via.push(via);
+      all.set(id, entry);
+    });
+  add(wordsIds, 'words');
+  add(meaningIds, 'meaning');
+  return [...all.values()].sort((a, b) => b.score - a.score);
+}
+
+/** A snippet for a hit found by meaning alone: the start of the text, query words marked. */
+export function plainSnippet(text: string, query: string, length = 200): string {
+  const terms = new Set(words(query));
+  const cut = text.length > length ? `${text.slice(0, length)}…` : text;
+  return cut.replace(/[\p{L}\p{N}_]+/gu, (w) => (terms.has(w.toLowerCase()) ? `${MARK_START}${w}${MARK_END}` : w));
+}

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ImportProgress, MessageKind, MessageRole } from '../../contract';
+import { contentText } from '../claude/stream-parser';
+import { errorMessage } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import type { EmbeddingService } from '../memory/embedding-service';
+import { vecState } from '../sessions/session-store';
+import type { StorageService } from '../storage/storage-service';
+
+/** Where Claude Code keeps its transcripts: ${CLAUDE_CONFIG_DIR:-~/.claude}/projects. */
+export function projectsDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), '.claude'), 'projects');
+}
+
+interface ParsedMessage {
+  externalId: string;
+  role: MessageRole;
+  kind: MessageKind;
+  text: string;
+  data: unknown;
+  createdAt: number;
+}
+
+interface ParsedChunk {
+  sessionId: string | null;
+  cwd: string | null;
+  firstUserText: string | null;
+  messages: ParsedMessage[];
+  malformed: number;
+  /** Bytes consumed: up to the last complete line. */
+  consumed: number;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads complete lines of a transcript chunk: user and assistant lines kept, others skipped, bad ones counted. */
+export function parseTranscript(buffer: Buffer): ParsedChunk {
+  const end = buffer.lastIndexOf(0x0a) + 1;
+  const chunk: ParsedChunk = { sessionId: null, cwd: null, firstUserText: null, messages: [], malformed: 0, consumed: end };
+  for (const line of buffer.subarray(0, end).toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let o: unknown;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      chunk.malformed++;
+      continue;
+    }
+    if (!isObject(o) || typeof o.type !== 'string') {
+      chunk.malformed++;
+      continue;
+    }
+    if (o.type !== 'user' && o.type !== 'assistant') continue;
+    if (o.isSidechain === true) continue;
+    const message = isObject(o.message) ? o.message : null;
+    if (!message || typeof o.uuid !== 'string') {
+      chunk.malformed++;
+      continue;
+    }
+    chunk.sessionId ??= typeof o.sessionId === 'string' ? o.sessionId : null;
+    if (typeof o.cwd === 'string') chunk.cwd ??= o.cwd;
+    const createdAt = typeof o.timestamp === 'string' && !Number.isNaN(Date.parse(o.timestamp)) ? Date.parse(o.timestamp) : Date.now();
+    const blocks: unknown[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : [];
+    blocks.forEach((block, index) => {
+      if (!isObject(block)) return;
+      const externalId = `${o.uuid as string}:${index}`;
+      const base = { externalId, createdAt };
+      if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
+        const role: MessageRole = o.type === 'user' ? 'user' : 'assistant';
+        if (role === 'user') chunk.firstUserText ??= block.text;
+        chunk.messages.push({ ...base, role, kind: 'text', text: block.text, data: null });
+      } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
+        chunk.messages.push({ ...base, role: 'assistant', kind: 'thinking', text: block.thinking, data: null });
+      } else if (block.type === 'tool_use') {
+        chunk.messages.push({ ...base, role: 'assistant', kind: 'tool_use', text: String(block.name ?? ''), data: { id: block.id, name: block.name, input: block.input } });
+      } else if (block.type === 'tool_result') {
+        chunk.messages.push({ ...base, role: 'tool', kind: 'tool_result', text: contentText(block.content).slice(0, 200_000), data: { toolUseId: block.tool_use_id, isError: block.is_error === true } });
+      }
+    });
+  }
+  return chunk;
+}
+
+const EMPTY: ImportProgress = { running: false, filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, messages: 0, malformed: 0, error: null };
+
+/**
+ * Imports Claude Code transcripts from sessions Switchboard did not start (terminal, IDE, other
+ * tools), incrementally by file offset and idempotently by line id, then follows them live.
+ */
+export class TranscriptImporter implements Service {
+  readonly name = 'transcripts';
+  private progress: ImportProgress = { ...EMPTY };
+  private watcher: fs.FSWatcher | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private running: Promise<ImportProgress> | null = null;
+
+  constructor(private readonly deps: { storage: StorageService; events: EventBus; embeddings: EmbeddingService; env: NodeJS.ProcessEnv }) {}
+
+  get dir(): string {
+    return projectsDir(this.deps.env);
+  }
+
+  start(): void {
+    const timer = setTimeout(() => void this.importAll().finally(() => this.follow()), 0);
+    timer.unref();
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.poll) clearInterval(this.poll);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  status(): ImportProgress {
+    return { ...this.progress };
+  }
+
+  /** Every transcript, from where each was left; safe to run any number of times. */
+  importAll(): Promise<ImportProgress> {
+    this.running ??= this.runAll().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async runAll(): Promise<ImportProgress> {
+    const files = this.transcriptFiles();
+    const sizes = files.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0);
+    this.progress = { ...EMPTY, running: true, filesTotal: files.length, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
+    this.emit();
+    let lastEmit = Date.now();
+    for (const [i, file] of files.entries()) {
+      try {
+        const result = this.importFile(file, false);
+        this.progress.messages += result.messages;
+        this.progress.malformed += result.malformed;
+      } catch (error) {
+        this.progress.error = `${file}: ${errorMessage(error)}`;
+      }
+      this.progress.filesDone = i + 1;
+      this.progress.bytesDone += sizes[i]!;
+      if (Date.now() - lastEmit > 100) {
+        lastEmit = Date.now();
+        this.emit();
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    this.progress.running = false;
+    this.emit();
+    this.deps.embeddings.kick();
+    return this.status();
+  }
+
+  /** Reads what was appended since the last read. `live` announces each new message, for watchers. */
+  importFile(file: string, live: boolean): { messages: number; malformed: number } {
+    const db = this.deps.storage.db;
+    const known = db.prepare('SELECT offset, session_id FROM transcript_files WHERE path = ?').get(file) as { offset: number; session_id: string | null } | undefined;
+    const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    // A file that shrank was rewritten: read it again; line ids keep this idempotent.
+    const offset = known && known.offset <= size ? known.offset : 0;
+    if (size <= offset) return { messages: 0, malformed: 0 };
+    const fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(size - offset);
+    try {
+      fs.readSync(fd, buffer, 0, buffer.length, offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const chunk = parseTranscript(buffer);
+    const claudeId = chunk.sessionId ?? known?.session_id ?? path.basename(file, '.jsonl');
+    const ours = db.prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'terminal' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`).get(claudeId, claudeId);
+    let added: { id: number; text: string; role: string; created_at: number; vec_state: number }[] = [];
+    let sessionId: string | null = null;
+    db.transaction(() => {
+      if (!ours && chunk.messages.length) {
+        sessionId = this.ensureSession(claudeId, chunk);
+        const insert = db.prepare(
+          `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
+           VALUES (?, NULL, ?, ?, ?, ?, 'terminal', ?, ?, ?) RETURNING id, text, role, created_at, vec_state`,
+        );
+        added = chunk.messages.flatMap((m) => {
+          const row = insert.get(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.createdAt, m.externalId, vecState(m.role, m.kind, m.text)) as
+            | { id: number; text: string; role: string; created_at: number; vec_state: number }
+            | undefined;
+          return row ? [row] : [];
+        });
+        if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...chunk.messages.map((m) => m.createdAt)), sessionId);
+        this.deps.embeddings.embedInline(
+          'messages',
+          added.filter((r) => r.vec_state === 0).map((r) => ({ id: r.id, text: r.text, meta: { session_id: sessionId, role: r.role, created_at: r.created_at } })),
+        );
+      }
+      db.prepare(
+        `INSERT INTO transcript_files (path, session_id, offset, size, malformed, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (path) DO UPDATE SET session_id = excluded.session_id, offset = excluded.offset, size = excluded.size, malformed = malformed + excluded.malformed, updated_at = excluded.updated_at`,
+      ).run(file, claudeId, offset + chunk.consumed, size, chunk.malformed, Date.now());
+    })();
+    if (live && sessionId && added.length) {
+      const messages = db.prepare(`SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(added.map((r) => r.id))) as Record<string, unknown>[];
+      for (const m of messages) {
+        this.deps.events.emit('sessions.stream', {
+          sessionId,
+          turnId: null,
+          item: {
+            kind: 'message',
+            message: {
+              id: m.id as number,
+              sessionId,
+              turnId: null,
+              role: m.role as MessageRole,
+              kind: m.kind as MessageKind,
+              text: m.text as string,
+              data: m.data ? JSON.parse(m.data as string) : null,
+              surface: 'terminal',
+              createdAt: m.created_at as number,
+            },
+          },
+        });
+      }
+    }
+    return { messages: added.length, malformed: chunk.malformed };
+  }
+
+  /** A session row for an outside transcript: surface "terminal", resumable by its Claude id. */
+  private ensureSession(claudeId: string, chunk: ParsedChunk): string {
+    const db = this.deps.storage.db;
+    const existing = db.prepare(`SELECT id FROM sessions WHERE surface = 'terminal' AND surface_key = ?`).pluck().get(claudeId) as string | undefined;
+    if (existing) return existing;
+    const id = randomUUID();
+    const now = Date.now();
+    const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
+    db.prepare(
+      `INSERT INTO sessions (id, surface, surface_key, claude_session_id, cli_started, title, cwd, permission_policy, created_at, updated_at)
+       VALUES (?, 'terminal', ?, ?, 1, ?, ?, 'ask', ?, ?)`,
+    ).run(id, claudeId, claudeId, title, chunk.cwd ?? '', chunk.messages[0]?.createdAt ?? now, now);
+    return id;
+  }
+
+  private transcriptFiles(): string[] {
+    if (!fs.existsSync(this.dir)) return [];
+    return (fs.readdirSync(this.dir, { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => path.join(this.dir, f))
+      .sort();
+  }
+
+  /** Live follow: file events where the platform gives them, and a poll as a safety net. */
+  private follow(): void {
+    const watch = () => {
+      if (this.watcher || !fs.existsSync(this.dir)) return;
+      try {
+        this.watcher = fs.watch(this.dir, { recursive: true }, (_event, name) => {
+          if (name && String(name).endsWith('.jsonl')) this.markDirty(path.join(this.dir, String(name)));
+        });
+        this.watcher.on('error', () => {
+          this.watcher?.close();
+          this.watcher = null;
+        });
+      } catch {
+        this.watcher = null;
+      }
+    };
+    watch();
+    this.poll = setInterval(() => {
+      watch();
+      for (const file of this.transcriptFiles()) {
+        const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+        const known = this.deps.storage.db.prepare('SELECT size FROM transcript_files WHERE path = ?').pluck().get(file) as number | undefined;
+        if (known !== size) this.markDirty(file);
+      }
+    }, 2000);
+    this.poll.unref();
+  }
+
+  private markDirty(file: string): void {
+    this.dirty.add(file);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      const files = [...this.dirty];
+      this.dirty.clear();
+      for (const file of files) {
+        try {
+          if (fs.existsSync(file)) this.importFile(file, true);
+        } catch (error) {
+          console.warn(`switchboard: could not read ${file}: ${errorMessage(error)}`);
+        }
+      }
+      this.deps.embeddings.kick();
+    }, 50);
+    this.flushTimer.unref();
+  }
+
+  private emit(): void {
+    this.deps.events.emit('history.importProgress', this.status());
+  }
+}

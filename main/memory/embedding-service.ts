@@ -1,0 +1,225 @@
+import type { IndexStatus } from '../../contract';
+import { errorMessage } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import type { SecretStore } from '../secrets/secret-store';
+import type { SettingsService } from '../settings/settings-service';
+import type { StorageService } from '../storage/storage-service';
+import { BuiltinEmbedder, OllamaEmbedder, OpenAiEmbedder, type EmbeddingProvider } from './embeddings';
+import { VectorIndex } from './vector-index';
+
+const BATCH = 64;
+export const OPENAI_KEY_SECRET = 'embeddings.openaiKey';
+
+/** Which rows of a table get a vector, and the metadata stored with it. */
+interface Source {
+  index: VectorIndex;
+  table: 'messages' | 'memories';
+  select: string;
+  meta: (row: Record<string, unknown>) => Record<string, string | number | null>;
+}
+
+/**
+ * Keeps vectors for messages and memories, from whichever provider the settings choose. New rows
+ * are embedded in the background (or at once, inside the write, by the built-in provider); a row
+ * whose embedding fails stays stored, marked pending, and is retried with backoff. A new provider
+ * rebuilds the vector tables and re-embeds everything, reporting progress; words search meanwhile.
+ */
+export class EmbeddingService implements Service {
+  readonly name = 'embeddings';
+  private provider: EmbeddingProvider = new BuiltinEmbedder();
+  private sources: Source[] = [];
+  private ready = false;
+  private draining = false;
+  private timer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private lastError: string | null = null;
+  private reindex: { total: number } | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; secrets: SecretStore }) {}
+
+  get messages(): VectorIndex {
+    return this.sources[0]!.index;
+  }
+
+  get memories(): VectorIndex {
+    return this.sources[1]!.index;
+  }
+
+  start(): void {
+    const db = this.deps.storage.db;
+    this.sources = [
+      {
+        index: new VectorIndex(db, 'messages', [
+          { name: 'session_id', type: 'text' },
+          { name: 'role', type: 'text' },
+          { name: 'created_at', type: 'integer' },
+        ]),
+        table: 'messages',
+        select: 'SELECT id, text, session_id, role, created_at FROM messages WHERE vec_state = 0 ORDER BY id LIMIT ?',
+        meta: (r) => ({ session_id: r.session_id as string, role: r.role as string, created_at: r.created_at as number }),
+      },
+      {
+        index: new VectorIndex(db, 'memories', [{ name: 'category', type: 'text' }]),
+        table: 'memories',
+        select: 'SELECT id, text, category FROM memories WHERE vec_state = 0 ORDER BY id LIMIT ?',
+        meta: (r) => ({ category: r.category as string }),
+      },
+    ];
+    this.unsubscribe = this.deps.events.subscribe((name, payload) => {
+      if (name === 'settings.changed' && (payload as { key: string }).key.startsWith('embeddings.')) void this.useProvider(this.buildProvider());
+      if (name === 'sessions.stream' && (payload as { item: { kind: string } }).item.kind === 'message') this.kick();
+    });
+    void this.useProvider(this.buildProvider());
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ready = false;
+  }
+
+  status(): IndexStatus {
+    const db = this.deps.storage.db;
+    const pending = (db.prepare('SELECT (SELECT count(*) FROM messages WHERE vec_state = 0) + (SELECT count(*) FROM memories WHERE vec_state = 0)').pluck().get() as number) ?? 0;
+    return {
+      provider: this.provider.id,
+      dimensions: this.provider.dimensions,
+      ready: this.ready,
+      pending,
+      reindexing: this.reindex ? { done: Math.max(0, this.reindex.total - pending), total: this.reindex.total } : null,
+      error: this.lastError,
+    };
+  }
+
+  /** A vector for a search query, or null when vectors cannot be had now (words still work). */
+  async embedQuery(text: string): Promise<Float32Array | null> {
+    if (!this.ready) return null;
+    try {
+      if (this.provider.embedSync) return this.provider.embedSync([text])[0]!;
+      return (await this.provider.embed([text]))[0]!;
+    } catch (error) {
+      this.lastError = errorMessage(error);
+      return null;
+    }
+  }
+
+  /** Embeds rows inside the caller's transaction when the provider can do it synchronously. */
+  embedInline(table: 'messages' | 'memories', rows: { id: number; text: string; meta: Record<string, string | number | null> }[]): boolean {
+    if (!this.ready || !this.provider.embedSync || !rows.length) return false;
+    const source = this.sources.find((s) => s.table === table)!;
+    const vectors = this.provider.embedSync(rows.map((r) => r.text));
+    const mark = this.deps.storage.db.prepare(`UPDATE ${table} SET vec_state = 1 WHERE id = ?`);
+    rows.forEach((row, i) => {
+      source.index.insert(row.id, vectors[i]!, row.meta);
+      mark.run(row.id);
+    });
+    return true;
+  }
+
+  /** Embeds pending rows soon. */
+  kick(delayMs = 20): void {
+    if (this.timer || !this.ready) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.drain();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private buildProvider(): EmbeddingProvider {
+    const s = this.deps.settings;
+    switch (s.get('embeddings.provider')) {
+      case 'ollama':
+        return new OllamaEmbedder(s.get('embeddings.ollamaUrl'), s.get('embeddings.ollamaModel'));
+      case 'openai':
+        return new OpenAiEmbedder(s.get('embeddings.openaiBaseUrl'), s.get('embeddings.openaiModel'), this.deps.secrets.get(OPENAI_KEY_SECRET));
+      default:
+        return new BuiltinEmbedder();
+    }
+  }
+
+  /** Switches to a provider: learns its dimension, rebuilds the tables if it differs from the stored one. */
+  private async useProvider(provider: EmbeddingProvider): Promise<void> {
+    this.provider = provider;
+    this.ready = false;
+    this.failures = 0;
+    let dimensions = provider.dimensions;
+    try {
+      if (dimensions === null) dimensions = (await provider.embed(['dimension probe']))[0]!.length;
+    } catch (error) {
+      this.fail(error, () => void this.useProvider(provider));
+      return;
+    }
+    if (this.provider !== provider) return;
+    const db = this.deps.storage.db;
+    let rebuilt = false;
+    db.transaction(() => {
+      for (const source of this.sources) {
+        if (source.index.ensure(provider.id, dimensions)) {
+          rebuilt = true;
+          db.prepare(`UPDATE ${source.table} SET vec_state = 0 WHERE vec_state = 1`).run();
+        }
+      }
+    })();
+    this.lastError = null;
+    this.ready = true;
+    if (rebuilt) {
+      const total = db.prepare('SELECT (SELECT count(*) FROM messages WHERE vec_state = 0) + (SELECT count(*) FROM memories WHERE vec_state = 0)').pluck().get() as number;
+      this.reindex = total ? { total } : null;
+    }
+    this.emit();
+    this.kick(0);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining || !this.ready) return;
+    this.draining = true;
+    const provider = this.provider;
+    try {
+      for (const source of this.sources) {
+        for (;;) {
+          if (this.provider !== provider || !this.ready) return;
+          const rows = this.deps.storage.db.prepare(source.select).all(BATCH) as Record<string, unknown>[];
+          if (!rows.length) break;
+          const vectors = await provider.embed(rows.map((r) => r.text as string));
+          if (this.provider !== provider) return;
+          const mark = this.deps.storage.db.prepare(`UPDATE ${source.table} SET vec_state = 1 WHERE id = ? AND vec_state = 0`);
+          this.deps.storage.db.transaction(() => {
+            rows.forEach((row, i) => {
+              // The row may have been forgotten while we waited for the provider.
+              if (mark.run(row.id).changes) source.index.insert(row.id as number, vectors[i]!, source.meta(row));
+            });
+          })();
+          this.emit();
+        }
+      }
+      this.failures = 0;
+      this.lastError = null;
+      if (this.reindex) {
+        this.reindex = null;
+        this.emit();
+      }
+    } catch (error) {
+      this.fail(error, () => this.kick(0));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Keeps the text, says what failed, and tries again later (1 s, 2 s, … up to a minute). */
+  private fail(error: unknown, retry: () => void): void {
+    this.lastError = errorMessage(error);
+    const delay = Math.min(60_000, 1000 * 2 ** this.failures++);
+    console.warn(`switchboard: embeddings (${this.provider.id}) failed, retrying in ${delay / 1000} s: ${this.lastError}`);
+    this.emit();
+    const timer = setTimeout(retry, delay);
+    timer.unref();
+  }
+
+  private emit(): void {
+    this.deps.events.emit('memory.indexStatus', this.status());
+  }
+}

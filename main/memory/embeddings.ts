@@ -1,0 +1,132 @@
+/** Turns text into unit-length vectors. The id is stored with the index: a new id means re-embedding. */
+export interface EmbeddingProvider {
+  readonly id: string;
+  /** Known up front for the built-in provider; remote ones learn it from their first answer. */
+  readonly dimensions: number | null;
+  /** Providers that can embed synchronously do so inside the writing transaction. */
+  embedSync?(texts: string[]): Float32Array[];
+  embed(texts: string[]): Promise<Float32Array[]>;
+}
+
+function normalize(values: ArrayLike<number>): Float32Array {
+  const v = Float32Array.from(values);
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
+  return v;
+}
+
+/** FNV-1a, 32-bit. */
+function hash(text: string, seed = 0x811c9dc5): number {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const STOPWORDS = new Set('a an and are as at be but by do for from has have i if in into is it its me my not of on or so that the their them then there these they this to was we were what when which who will with you your'.split(' '));
+
+export function words(text: string): string[] {
+  return (text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => !STOPWORDS.has(w));
+}
+
+/**
+ * The built-in provider: works offline, with no model to download. It hashes words, word pairs and
+ * character trigrams into 256 signed dimensions, so texts that share words, or spell them alike
+ * (plural, typo, inflection), land near each other. It does not know meaning: "car" and
+ * "automobile" are strangers to it.
+ */
+export class BuiltinEmbedder implements EmbeddingProvider {
+  static readonly DIMENSIONS = 256;
+  readonly id = `builtin:hash-v1-${BuiltinEmbedder.DIMENSIONS}`;
+  readonly dimensions = BuiltinEmbedder.DIMENSIONS;
+
+  embedSync(texts: string[]): Float32Array[] {
+    return texts.map((text) => this.one(text));
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    return this.embedSync(texts);
+  }
+
+  private one(text: string): Float32Array {
+    const d = BuiltinEmbedder.DIMENSIONS;
+    const v = new Float32Array(d);
+    const add = (feature: string, weight: number) => {
+      const h = hash(feature);
+      v[h % d]! += (hash(feature, 0x9747b28c) & 1 ? 1 : -1) * weight;
+    };
+    const list = words(text);
+    for (let i = 0; i < list.length; i++) {
+      const word = list[i]!;
+      add(`w:${word}`, 1);
+      if (i > 0) add(`b:${list[i - 1]}_${word}`, 0.5);
+      const padded = `#${word}#`;
+      const grams = padded.length - 2;
+      for (let j = 0; j < grams; j++) add(`t:${padded.slice(j, j + 3)}`, 0.6 / Math.sqrt(grams));
+    }
+    return normalize(v);
+  }
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** Ollama's /api/embed (default model nomic-embed-text). */
+export class OllamaEmbedder implements EmbeddingProvider {
+  readonly id: string;
+  dimensions: number | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly model: string,
+  ) {
+    this.id = `ollama:${model}`;
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    const out = (await postJson(`${this.url.replace(/\/$/, '')}/api/embed`, { model: this.model, input: texts })) as { embeddings?: number[][] };
+    if (!Array.isArray(out.embeddings) || out.embeddings.length !== texts.length) throw new Error('Ollama returned no embeddings');
+    const vectors = out.embeddings.map(normalize);
+    this.dimensions = vectors[0]?.length ?? this.dimensions;
+    return vectors;
+  }
+}
+
+/** Any OpenAI-compatible /v1/embeddings endpoint. */
+export class OpenAiEmbedder implements EmbeddingProvider {
+  readonly id: string;
+  dimensions: number | null = null;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly model: string,
+    private readonly apiKey: string | null,
+  ) {
+    this.id = `openai:${baseUrl.replace(/\/$/, '')}:${model}`;
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    const out = (await postJson(
+      `${this.baseUrl.replace(/\/$/, '')}/embeddings`,
+      { model: this.model, input: texts },
+      this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {},
+    )) as { data?: { embedding: number[]; index: number }[] };
+    if (!Array.isArray(out.data) || out.data.length !== texts.length) throw new Error('the embeddings endpoint returned no data');
+    const vectors = [...out.data].sort((a, b) => a.index - b.index).map((d) => normalize(d.embedding));
+    this.dimensions = vectors[0]?.length ?? this.dimensions;
+    return vectors;
+  }
+}

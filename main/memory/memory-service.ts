@@ -1,0 +1,201 @@
+import type { Memory, MemoryHit } from '../../contract';
+import { MARK_END, MARK_START } from '../../contract';
+import { AppError } from '../errors';
+import type { EventBus } from '../events';
+import { ftsQuery, fuse, MAX_VECTOR_DISTANCE, plainSnippet } from '../history/hybrid';
+import type { Service } from '../lifecycle';
+import type { SettingsService } from '../settings/settings-service';
+import type { StorageService } from '../storage/storage-service';
+import type { EmbeddingService } from './embedding-service';
+import { words } from './embeddings';
+
+interface Row {
+  id: number;
+  text: string;
+  category: string;
+  tags: string;
+  source_kind: Memory['source']['kind'];
+  source_session_id: string | null;
+  source_message_id: number | null;
+  vec_state: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function toMemory(row: Row): Memory {
+  return {
+    id: row.id,
+    text: row.text,
+    category: row.category,
+    tags: JSON.parse(row.tags) as string[],
+    source: { kind: row.source_kind, sessionId: row.source_session_id, messageId: row.source_message_id },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    indexed: row.vec_state === 1,
+  };
+}
+
+/** Same words, same order, whatever the case and punctuation. */
+function normalized(text: string): string {
+  return words(text).join(' ');
+}
+
+export interface NewMemory {
+  text: string;
+  category: string;
+  tags: string[];
+  source: Memory['source'];
+}
+
+/** What the user and Claude remember: added, searched, corrected, and forgotten for good. */
+export class MemoryService implements Service {
+  readonly name = 'memory';
+
+  constructor(private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; embeddings: EmbeddingService }) {}
+
+  start(): void {}
+  stop(): void {}
+
+  private get db() {
+    return this.deps.storage.db;
+  }
+
+  get(id: number): Memory {
+    const row = this.db.prepare('SELECT * FROM memories WHERE id = ?').get(id) as Row | undefined;
+    if (!row) throw new AppError('not_found', `no memory ${id}`);
+    return toMemory(row);
+  }
+
+  list(options: { category?: string; limit: number; offset: number }): { memories: Memory[]; total: number; categories: { name: string; count: number }[] } {
+    const where = options.category ? 'WHERE category = ?' : '';
+    const args = options.category ? [options.category] : [];
+    const rows = this.db.prepare(`SELECT * FROM memories ${where} ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, options.limit, options.offset) as Row[];
+    const total = this.db.prepare(`SELECT count(*) FROM memories ${where}`).pluck().get(...args) as number;
+    const categories = this.db.prepare('SELECT category AS name, count(*) AS count FROM memories GROUP BY category ORDER BY count DESC, name').all() as { name: string; count: number }[];
+    return { memories: rows.map(toMemory), total, categories };
+  }
+
+  /** Adds, unless a near-duplicate exists: then that one is updated, and the answer says so. */
+  async add(input: NewMemory): Promise<{ memory: Memory; action: 'added' | 'updated'; duplicateOf: number | null }> {
+    const duplicate = await this.findDuplicate(input.text);
+    if (duplicate) {
+      const merged = [...new Set([...duplicate.tags, ...input.tags])];
+      const memory = this.update(duplicate.id, { text: input.text, tags: merged });
+      return { memory, action: 'updated', duplicateOf: duplicate.id };
+    }
+    const now = Date.now();
+    const id = this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `INSERT INTO memories (text, category, tags, source_kind, source_session_id, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        )
+        .get(input.text, input.category, JSON.stringify(input.tags), input.source.kind, input.source.sessionId, input.source.messageId, now, now) as { id: number };
+      this.deps.embeddings.embedInline('memories', [{ id: row.id, text: input.text, meta: { category: input.category } }]);
+      return row.id;
+    })();
+    this.deps.embeddings.kick();
+    const memory = this.get(id);
+    this.deps.events.emit('memory.changed', memory);
+    return { memory, action: 'added', duplicateOf: null };
+  }
+
+  update(id: number, patch: { text?: string; category?: string; tags?: string[] }): Memory {
+    const current = this.get(id);
+    const next = { text: patch.text ?? current.text, category: patch.category ?? current.category, tags: patch.tags ?? current.tags };
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE memories SET text = ?, category = ?, tags = ?, vec_state = 0, updated_at = ? WHERE id = ?').run(next.text, next.category, JSON.stringify(next.tags), Date.now(), id);
+      this.deps.embeddings.memories.delete(id);
+      this.deps.embeddings.embedInline('memories', [{ id, text: next.text, meta: { category: next.category } }]);
+    })();
+    this.deps.embeddings.kick();
+    const memory = this.get(id);
+    this.deps.events.emit('memory.changed', memory);
+    return memory;
+  }
+
+  /** Forget means gone: the row, its words in the index (by trigger), and its vector, in one transaction. */
+  delete(id: number): Memory {
+    const memory = this.get(id);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM memories WHERE id = ?').run(id);
+      this.deps.embeddings.memories.delete(id);
+    })();
+    this.deps.events.emit('memory.removed', { id });
+    return memory;
+  }
+
+  /** Undo of a delete: the same id and provenance. */
+  restore(memory: Omit<Memory, 'indexed'>): Memory {
+    if (this.db.prepare('SELECT 1 FROM memories WHERE id = ?').get(memory.id)) throw new AppError('conflict', `memory ${memory.id} exists`);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO memories (id, text, category, tags, source_kind, source_session_id, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(memory.id, memory.text, memory.category, JSON.stringify(memory.tags), memory.source.kind, memory.source.sessionId, memory.source.messageId, memory.createdAt, memory.updatedAt);
+      this.deps.embeddings.embedInline('memories', [{ id: memory.id, text: memory.text, meta: { category: memory.category } }]);
+    })();
+    this.deps.embeddings.kick();
+    const restored = this.get(memory.id);
+    this.deps.events.emit('memory.changed', restored);
+    return restored;
+  }
+
+  async search(query: string, category: string | undefined, limit: number): Promise<{ hits: MemoryHit[]; usedVectors: boolean }> {
+    const match = ftsQuery(query);
+    const categoryFilter = category ? ' AND m.category = ?' : '';
+    const wordRows = match
+      ? (this.db
+          .prepare(
+            `SELECT m.id, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+             WHERE memories_fts MATCH ?${categoryFilter} ORDER BY rank LIMIT 50`,
+          )
+          .all(MARK_START, MARK_END, match, ...(category ? [category] : [])) as { id: number; snippet: string }[])
+      : [];
+    const vector = await this.deps.embeddings.embedQuery(query);
+    const meaning = vector ? this.deps.embeddings.memories.search(vector, 50, category ? { sql: 'category = ?', params: [category] } : null) : [];
+    const fused = fuse(
+      wordRows.map((r) => r.id),
+      meaning.filter((h) => h.distance <= MAX_VECTOR_DISTANCE).map((h) => h.id),
+    ).slice(0, limit);
+    const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
+    const rows = this.db.prepare('SELECT * FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(fused.map((f) => f.id))) as Row[];
+    const byId = new Map(rows.map((r) => [r.id, toMemory(r)]));
+    const hits = fused.flatMap((f) => {
+      const memory = byId.get(f.id);
+      return memory ? [{ memory, score: f.score, via: f.via, snippet: snippets.get(f.id) ?? plainSnippet(memory.text, query) }] : [];
+    });
+    return { hits, usedVectors: !!vector };
+  }
+
+  export(): { version: 1; exportedAt: number; memories: Memory[] } {
+    return { version: 1, exportedAt: Date.now(), memories: (this.db.prepare('SELECT * FROM memories ORDER BY id').all() as Row[]).map(toMemory) };
+  }
+
+  async import(memories: { text: string; category: string; tags: string[]; source: Memory['source'] }[]): Promise<{ added: number; updated: number }> {
+    let added = 0;
+    let updated = 0;
+    for (const m of memories) {
+      const result = await this.add({ text: m.text, category: m.category, tags: m.tags, source: m.source });
+      if (result.action === 'added') added++;
+      else updated++;
+    }
+    return { added, updated };
+  }
+
+  /** The same text (case and punctuation aside), or one whose vector is within the similarity setting. */
+  private async findDuplicate(text: string): Promise<Memory | null> {
+    const key = normalized(text);
+    if (key) {
+      const match = ftsQuery(text);
+      const candidates = match ? (this.db.prepare('SELECT m.* FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid WHERE memories_fts MATCH ? ORDER BY rank LIMIT 20').all(match) as Row[]) : [];
+      const same = candidates.find((r) => normalized(r.text) === key);
+      if (same) return toMemory(same);
+    }
+    const vector = await this.deps.embeddings.embedQuery(text);
+    if (!vector) return null;
+    const [nearest] = this.deps.embeddings.memories.search(vector, 1);
+    if (!nearest || 1 - nearest.distance < this.deps.settings.get('memory.duplicateSimilarity')) return null;
+    return this.get(nearest.id);
+  }
+}
