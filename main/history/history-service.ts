@@ -4,7 +4,7 @@ import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../memory/embedding-service';
 import type { SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
-import { ftsQuery, fuse, MAX_VECTOR_DISTANCE, plainSnippet } from './hybrid';
+import { ftsQuery, fuse, meaningful, plainSnippet } from './hybrid';
 
 /** Candidates each side contributes to the fusion. */
 const CANDIDATES = 50;
@@ -92,7 +92,7 @@ export class HistoryService implements Service {
       const filter = this.vectorFilter(filters);
       const hits = this.deps.embeddings.messages.search(vector, CANDIDATES, filter.inKnn);
       const allowed = filter.post ? this.allowedIds(hits.map((h) => h.id), conditions, params) : null;
-      meaningIds = hits.filter((h) => h.distance <= MAX_VECTOR_DISTANCE && (!allowed || allowed.has(h.id))).map((h) => h.id);
+      meaningIds = meaningful(hits.filter((h) => !allowed || allowed.has(h.id)));
     }
 
     const fused = fuse(

@@ -3,8 +3,15 @@ import { words } from '../memory/embeddings';
 
 /** Reciprocal rank fusion's constant: dampens the weight of the very top ranks. */
 const RRF_K = 60;
-/** Vector hits further than this (cosine distance) are noise, not meaning. */
-export const MAX_VECTOR_DISTANCE = 0.85;
+/**
+ * The vector hits worth fusing: near enough to the best one (half its similarity) and not plain
+ * noise. A fixed cutoff cannot serve both a typo (best similarity 0.2) and a clear match (0.7).
+ */
+export function meaningful(hits: { id: number; distance: number }[]): number[] {
+  const best = Math.max(0, ...hits.map((h) => 1 - h.distance));
+  const floor = Math.max(0.08, best * 0.5);
+  return hits.filter((h) => 1 - h.distance >= floor).map((h) => h.id);
+}
 
 /**
  * A user's words as an FTS5 query that cannot be a syntax error: each word quoted, any of them

@@ -29,6 +29,15 @@ function hash(text: string, seed = 0x811c9dc5): number {
 
 const STOPWORDS = new Set('a an and are as at be but by do for from has have i if in into is it its me my not of on or so that the their them then there these they this to was we were what when which who will with you your'.split(' '));
 
+/** A light suffix stripper: "deploys", "deployed", "deploying" all become "deploy". */
+export function stem(word: string): string {
+  if (word.length <= 4) return word;
+  for (const suffix of ['ing', 'edly', 'ed', 'ies', 'es', 's', 'ly']) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return suffix === 'ies' ? `${word.slice(0, -3)}y` : word.slice(0, -suffix.length);
+  }
+  return word;
+}
+
 export function words(text: string): string[] {
   return (text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => !STOPWORDS.has(w));
 }
@@ -41,7 +50,7 @@ export function words(text: string): string[] {
  */
 export class BuiltinEmbedder implements EmbeddingProvider {
   static readonly DIMENSIONS = 256;
-  readonly id = `builtin:hash-v1-${BuiltinEmbedder.DIMENSIONS}`;
+  readonly id = `builtin:hash-v2-${BuiltinEmbedder.DIMENSIONS}`;
   readonly dimensions = BuiltinEmbedder.DIMENSIONS;
 
   embedSync(texts: string[]): Float32Array[] {
@@ -59,14 +68,15 @@ export class BuiltinEmbedder implements EmbeddingProvider {
       const h = hash(feature);
       v[h % d]! += (hash(feature, 0x9747b28c) & 1 ? 1 : -1) * weight;
     };
-    const list = words(text);
+    const list = words(text).map(stem);
     for (let i = 0; i < list.length; i++) {
       const word = list[i]!;
       add(`w:${word}`, 1);
-      if (i > 0) add(`b:${list[i - 1]}_${word}`, 0.5);
+      if (i > 0) add(`b:${list[i - 1]}_${word}`, 0.3);
+      // Character trigrams carry as much as the word itself, so a typo still lands close.
       const padded = `#${word}#`;
       const grams = padded.length - 2;
-      for (let j = 0; j < grams; j++) add(`t:${padded.slice(j, j + 3)}`, 0.6 / Math.sqrt(grams));
+      for (let j = 0; j < grams; j++) add(`t:${padded.slice(j, j + 3)}`, 1.2 / Math.sqrt(grams));
     }
     return normalize(v);
   }

@@ -2,7 +2,7 @@ import type { Memory, MemoryHit } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
-import { ftsQuery, fuse, MAX_VECTOR_DISTANCE, plainSnippet } from '../history/hybrid';
+import { ftsQuery, fuse, meaningful, plainSnippet } from '../history/hybrid';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
@@ -156,7 +156,7 @@ export class MemoryService implements Service {
     const meaning = vector ? this.deps.embeddings.memories.search(vector, 50, category ? { sql: 'category = ?', params: [category] } : null) : [];
     const fused = fuse(
       wordRows.map((r) => r.id),
-      meaning.filter((h) => h.distance <= MAX_VECTOR_DISTANCE).map((h) => h.id),
+      meaningful(meaning),
     ).slice(0, limit);
     const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
     const rows = this.db.prepare('SELECT * FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(fused.map((f) => f.id))) as Row[];

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MARK_END, MARK_START, type SearchHit } from '../../contract';
+import { SessionStore } from '../sessions/session-store';
+import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
+import { CLAUDE_BIN } from '../testing/temp-core';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const CORPUS: [role: 'user' | 'assistant', text: string][] = [
+  ['user', 'How do I configure the nginx reverse proxy for websockets?'],
+  ['assistant', 'Postgres vacuum settings matter for large tables.'],
+  ['user', 'The websocket connection drops behind the proxy.'],
+  ['assistant', 'Grocery list: apples, bananas and oat milk.'],
+  ['user', 'Configuring TLS certificates with certbot on the server.'],
+  ['assistant', 'Websocket frames are capped at one megabyte.'],
+];
+
+async function corpus(harness: Harness) {
+  const store = new SessionStore(harness.core.storage);
+  const a = harness.core.sessions.create({ title: 'infra', permissionPolicy: 'ask', surface: 'desktop' });
+  const b = harness.core.sessions.create({ title: 'life', permissionPolicy: 'ask', surface: 'telegram' });
+  const ids = CORPUS.map(([role, text], i) => store.insertMessage({ sessionId: i === 3 ? b.id : a.id, turnId: null, role, kind: 'text', text }).id);
+  harness.core.embeddings.kick(0);
+  await expect.poll(() => harness.core.embeddings.status().pending, { timeout: 10_000 }).toBe(0);
+  return { a, b, ids };
+}
+
+const idsOf = (hits: SearchHit[]) => hits.map((hit) => hit.messageId);
+
+describe('hybrid search over history', () => {
+  it('finds by words with marked snippets, by meaning past a typo, and fuses both', async () => {
+    const harness = (h = await startHarness());
+    const { ids } = await corpus(harness);
+    const { history } = harness.core;
+
+    const byWords = await history.search('postgres vacuum', {}, 10);
+    expect(byWords.hits[0]).toMatchObject({ messageId: ids[1], via: expect.arrayContaining(['words']), sessionTitle: 'infra' });
+    expect(byWords.hits[0]!.snippet).toContain(`${MARK_START}Postgres${MARK_END}`);
+
+    // No word matches the typo; its character trigrams still do.
+    const byMeaning = await history.search('websokets', {}, 10);
+    expect(byMeaning.usedVectors).toBe(true);
+    expect(byMeaning.hits.every((hit) => hit.via.join() === 'meaning')).toBe(true);
+    expect(idsOf(byMeaning.hits).slice(0, 3)).toEqual(expect.arrayContaining([ids[2], ids[5]]));
+
+    const fused = await history.search('websocket proxy', {}, 10);
+    expect(idsOf(fused.hits).slice(0, 2).sort()).toEqual([ids[0], ids[2]].sort());
+    expect(fused.hits[0]!.via).toEqual(['words', 'meaning']);
+    expect(idsOf(fused.hits)).not.toContain(ids[3]);
+  });
+
+  it('filters by role, surface, conversation and date', async () => {
+    const harness = (h = await startHarness());
+    const { a, b, ids } = await corpus(harness);
+    const { history } = harness.core;
+    const users = await history.search('websocket', { role: ['user'] }, 10);
+    expect(idsOf(users.hits).sort()).toEqual([ids[0], ids[2]].sort());
+    expect((await history.search('grocery apples', { surface: ['desktop'] }, 10)).hits.map((x) => x.sessionId)).not.toContain(b.id);
+    expect(idsOf((await history.search('grocery apples', { surface: ['telegram'] }, 10)).hits)).toEqual([ids[3]]);
+    expect((await history.search('websocket', { sessionId: a.id }, 10)).hits.every((x) => x.sessionId === a.id)).toBe(true);
+    expect((await history.search('websocket', { from: Date.now() + 60_000 }, 10)).hits).toEqual([]);
+  });
+
+  it('answers a query of symbols without an FTS syntax error', async () => {
+    const harness = (h = await startHarness());
+    await corpus(harness);
+    await expect(harness.core.history.search('"AND (OR* NEAR', {}, 5)).resolves.toMatchObject({ hits: expect.any(Array) });
+    await expect(harness.core.history.search('***', {}, 5)).resolves.toMatchObject({ hits: expect.any(Array) });
+  });
+});
+
+describe('transcripts of sessions Switchboard did not start', () => {
+  it('imports real CLI transcripts, skips and counts malformed lines, and is idempotent', async () => {
+    const harness = (h = await startHarness());
+    const { core, env, dir } = harness;
+    const cwd = path.join(dir, 'outside project');
+    fs.mkdirSync(cwd);
+    const run = await runClaude(['-p', '--output-format', 'stream-json', '--verbose'], { env, cwd, stdin: 'what is in this folder?' });
+    expect(run.code).toBe(0);
+    const projects = path.join(env.CLAUDE_CONFIG_DIR!, 'projects');
+    const [file] = (fs.readdirSync(projects, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.jsonl'));
+    fs.appendFileSync(path.join(projects, file!), '{not json\n{"type":"user"}\n["array"]\n');
+
+    const first = await core.transcripts.importAll();
+    expect(first).toMatchObject({ running: false, filesDone: 1, malformed: 3, error: null });
+    const conversation = core.history.conversations().find((c) => c.surface === 'terminal')!;
+    expect(conversation).toMatchObject({ cwd, title: 'what is in this folder?' });
+    const messages = core.history.messages(conversation.id);
+    expect(messages.map((m) => [m.role, m.text])).toEqual([
+      ['user', 'what is in this folder?'],
+      ['assistant', 'echo: what is in this folder?'],
+    ]);
+
+    // Again, from scratch: offsets forgotten, the line ids still prevent doubles.
+    core.storage.db.prepare('DELETE FROM transcript_files').run();
+    const second = await core.transcripts.importAll();
+    expect(second.messages).toBe(0);
+    expect(core.history.messages(conversation.id)).toHaveLength(2);
+    expect(core.history.conversations().filter((c) => c.surface === 'terminal')).toHaveLength(1);
+  });
+
+  it('shows lines appended to a followed transcript within a second', async () => {
+    const harness = (h = await startHarness());
+    const { core, env, dir } = harness;
+    const cwd = path.join(dir, 'live');
+    fs.mkdirSync(cwd);
+    const sessionId = '0b5e3f7a-1111-4222-8333-944445555666';
+    await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--session-id', sessionId], { env, cwd, stdin: 'first question' });
+    await core.transcripts.importAll();
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = nextEvent(core.events, 'sessions.stream', (p) => p.item.kind === 'message' && p.item.message.text === 'echo: second question', 5000);
+    const started = Date.now();
+    // The same session continued in a "terminal": the real CLI appends to its transcript.
+    await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--resume', sessionId], { env, cwd, stdin: 'second question' });
+    const written = Date.now();
+    await seen;
+    expect(Date.now() - written).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(CLAUDE_BIN).toBeTruthy();
+  });
+
+  it('does not import the transcripts of its own sessions', async () => {
+    const harness = (h = await startHarness());
+    const { core, turnEnded } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'mine', 'desktop').id);
+    await core.transcripts.importAll();
+    expect(core.history.conversations().map((c) => c.surface)).toEqual(['desktop']);
+    expect(core.history.messages(session.id).filter((m) => m.text === 'mine')).toHaveLength(1);
+  });
+});

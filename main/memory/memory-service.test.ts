@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IndexStatus } from '../../contract';
+import { SessionStore } from '../sessions/session-store';
+import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+import { FakeEmbeddings } from '../testing/fake-embeddings';
+
+let h: Harness | null = null;
+const servers: FakeEmbeddings[] = [];
+afterEach(async () => {
+  await h?.close();
+  h = null;
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+const user = { kind: 'user' as const, sessionId: null, messageId: null };
+
+describe('memory', () => {
+  it('updates a near-duplicate instead of adding a second, and says so', async () => {
+    const { core } = (h = await startHarness());
+    const first = await core.memory.add({ text: 'Deploys go through the staging server first', category: 'ops', tags: ['deploy'], source: user });
+    expect(first.action).toBe('added');
+    const again = await core.memory.add({ text: 'Deploy goes through the staging servers first.', category: 'ops', tags: ['staging'], source: user });
+    expect(again).toMatchObject({ action: 'updated', duplicateOf: first.memory.id });
+    expect(again.memory).toMatchObject({ id: first.memory.id, text: 'Deploy goes through the staging servers first.', tags: ['deploy', 'staging'] });
+    const different = await core.memory.add({ text: 'Postgres runs on port 5433 in development', category: 'ops', tags: [], source: user });
+    expect(different.action).toBe('added');
+    expect(core.memory.list({ limit: 10, offset: 0 }).total).toBe(2);
+  });
+
+  it('forgets completely: no row, no words in the index, no vector', async () => {
+    const { core } = (h = await startHarness());
+    const db = core.storage.db;
+    const { memory } = await core.memory.add({ text: 'The zyzzyvaquux password hint is in the vault', category: 'secrets', tags: [], source: user });
+    expect(memory.indexed).toBe(true);
+    const count = (sql: string, ...args: unknown[]) => db.prepare(sql).pluck().get(...args) as number;
+    expect(count("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'zyzzyvaquux'")).toBe(1);
+    expect(count('SELECT count(*) FROM memories_embeddings WHERE id = ?', memory.id)).toBe(1);
+    expect(count('SELECT count(*) FROM memories_vec WHERE rowid = ?', memory.id)).toBe(1);
+
+    const removed = core.memory.delete(memory.id);
+    expect(removed.text).toContain('zyzzyvaquux');
+    expect(count('SELECT count(*) FROM memories WHERE id = ?', memory.id)).toBe(0);
+    expect(count("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'zyzzyvaquux'")).toBe(0);
+    db.exec("CREATE VIRTUAL TABLE temp.memory_terms USING fts5vocab(main, 'memories_fts', 'row')");
+    expect(count("SELECT count(*) FROM temp.memory_terms WHERE term LIKE 'zyzzyva%'")).toBe(0);
+    expect(count('SELECT count(*) FROM memories_embeddings WHERE id = ?', memory.id)).toBe(0);
+    expect(count('SELECT count(*) FROM memories_vec WHERE rowid = ?', memory.id)).toBe(0);
+    expect((await core.memory.search('zyzzyvaquux', undefined, 5)).hits).toEqual([]);
+
+    // Undo puts it back as it was.
+    const restored = core.memory.restore(removed);
+    expect(restored).toMatchObject({ id: memory.id, text: memory.text, indexed: true });
+    expect((await core.memory.search('zyzzyvaquux', undefined, 5)).hits.map((x) => x.memory.id)).toEqual([memory.id]);
+  });
+
+  it('searches by words and meaning, by category, and round-trips through export and import', async () => {
+    const { core } = (h = await startHarness());
+    for (const [text, category] of [
+      ['Prefers pnpm over npm for every project', 'preferences'],
+      ['The staging database is called sb_stage', 'infra'],
+      ['Tabs, not spaces, in Go code', 'preferences'],
+    ] as const) await core.memory.add({ text, category, tags: [], source: user });
+    const hits = await core.memory.search('pnpm', undefined, 5);
+    expect(hits.hits[0]!.memory.text).toContain('pnpm');
+    expect(hits.hits[0]!.via).toContain('words');
+    expect((await core.memory.search('databse', undefined, 5)).hits[0]!.memory.category).toBe('infra');
+    expect((await core.memory.search('spaces', 'infra', 5)).hits).toEqual([]);
+    const exported = core.memory.export();
+    expect(exported.memories).toHaveLength(3);
+    const other = await startHarness();
+    try {
+      expect(await other.core.memory.import(exported.memories)).toEqual({ added: 3, updated: 0 });
+      expect(await other.core.memory.import(exported.memories)).toEqual({ added: 0, updated: 3 });
+      expect(other.core.memory.list({ limit: 10, offset: 0 }).categories).toEqual([
+        { name: 'preferences', count: 2 },
+        { name: 'infra', count: 1 },
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('embedding providers', () => {
+  it('re-embeds every row in the background when the provider changes, with progress, searching words meanwhile', async () => {
+    const { core } = (h = await startHarness());
+    const fake = new FakeEmbeddings();
+    servers.push(fake);
+    await fake.start();
+    const store = new SessionStore(core.storage);
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    for (let i = 0; i < 150; i++) store.insertMessage({ sessionId: session.id, turnId: null, role: i % 2 ? 'user' : 'assistant', kind: 'text', text: `note number ${i} about caching layer ${i % 7}` });
+    for (let i = 0; i < 20; i++) await core.memory.add({ text: `fact ${i}: the cache expires after ${i} minutes`, category: 'general', tags: [], source: user });
+    await expect.poll(() => core.embeddings.status().pending, { timeout: 10_000 }).toBe(0);
+    expect(core.embeddings.status().provider).toMatch(/^builtin:/);
+
+    const statuses: IndexStatus[] = [];
+    core.events.subscribe((name, payload) => name === 'memory.indexStatus' && statuses.push(payload as IndexStatus));
+    core.settings.set({ key: 'embeddings.openaiBaseUrl', value: `${fake.url}/v1` });
+    core.settings.set({ key: 'embeddings.provider', value: 'openai' });
+    const wordsMeanwhile = await core.history.search('caching', {}, 5);
+    expect(wordsMeanwhile.hits.length).toBeGreaterThan(0);
+    await expect.poll(() => core.embeddings.status(), { timeout: 20_000 }).toMatchObject({ ready: true, pending: 0, reindexing: null, dimensions: FakeEmbeddings.DIMENSIONS });
+
+    const db = core.storage.db;
+    expect(db.prepare('SELECT provider, dimensions FROM vector_index ORDER BY name').all()).toEqual([
+      { provider: `openai:${fake.url}/v1:text-embedding-3-small`, dimensions: 64 },
+      { provider: `openai:${fake.url}/v1:text-embedding-3-small`, dimensions: 64 },
+    ]);
+    expect(db.prepare('SELECT count(*) FROM messages_embeddings').pluck().get()).toBe(150);
+    expect(db.prepare('SELECT count(*) FROM memories_embeddings').pluck().get()).toBe(20);
+    expect(statuses.some((s) => s.reindexing && s.reindexing.total === 170 && s.reindexing.done < 170)).toBe(true);
+    expect((await core.memory.search('cache expiry', undefined, 3)).usedVectors).toBe(true);
+  });
+
+  it('keeps the text when embedding fails, marks it pending, and retries', async () => {
+    const { core } = (h = await startHarness());
+    const fake = new FakeEmbeddings();
+    servers.push(fake);
+    await fake.start();
+    core.settings.set({ key: 'embeddings.ollamaUrl', value: fake.url });
+    core.settings.set({ key: 'embeddings.provider', value: 'ollama' });
+    await expect.poll(() => core.embeddings.status().ready, { timeout: 10_000 }).toBe(true);
+    fake.failing = true;
+    const { memory } = await core.memory.add({ text: 'Keep me even if the embedder is down', category: 'general', tags: [], source: user });
+    expect(memory.indexed).toBe(false);
+    await expect.poll(() => core.embeddings.status().error, { timeout: 10_000 }).toMatch(/503/);
+    expect(core.memory.get(memory.id).text).toBe('Keep me even if the embedder is down');
+    expect((await core.memory.search('embedder', undefined, 3)).hits.map((x) => x.memory.id)).toEqual([memory.id]);
+    fake.failing = false;
+    await expect.poll(() => core.memory.get(memory.id).indexed, { timeout: 15_000 }).toBe(true);
+    const status = await nextEvent(core.events, 'memory.indexStatus', () => true, 5000).catch(() => core.embeddings.status());
+    expect(status.error ?? null).toBeNull();
+  });
+});
