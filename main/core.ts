@@ -77,7 +77,7 @@ export function createCore(config: CoreConfig): Core {
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets });
   const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
   const memory = new MemoryService({ storage, events, settings, embeddings });
-  const transcripts = new TranscriptImporter({ storage, events, embeddings, env });
+  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);

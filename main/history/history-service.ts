@@ -1,8 +1,8 @@
-import type { ConversationSummary, Message, SearchFilters, SearchHit } from '../../contract';
+import type { ConversationSummary, Message, MessageKind, MessageRole, SearchFilters, SearchHit } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../memory/embedding-service';
-import type { SessionStore } from '../sessions/session-store';
+import { vecState, type SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
 import { ftsQuery, fuse, meaningful, plainSnippet } from './hybrid';
 
@@ -38,6 +38,17 @@ interface HitRow {
   cwd: string;
 }
 
+/** A message arriving in bulk (an imported transcript line's block). */
+export interface IncomingMessage {
+  externalId: string | null;
+  role: MessageRole;
+  kind: MessageKind;
+  text: string;
+  data: unknown;
+  surface: string | null;
+  createdAt: number;
+}
+
 /** Searches every conversation by words and by meaning, and serves transcripts for the Chats screen. */
 export class HistoryService implements Service {
   readonly name = 'history';
@@ -55,6 +66,32 @@ export class HistoryService implements Service {
       )
       .all() as { id: string; title: string; surface: string; cwd: string; claude_session_id: string; updated_at: number; message_count: number }[];
     return rows.map((r) => ({ id: r.id, title: r.title, surface: r.surface, cwd: r.cwd, claudeSessionId: r.claude_session_id, messageCount: r.message_count, updatedAt: r.updated_at }));
+  }
+
+  /**
+   * Stores messages in one transaction, with their words indexed (trigger) and, when the provider
+   * can, their vectors; lines seen before (same external id) are skipped. Returns the new rows' ids.
+   */
+  ingest(sessionId: string, messages: IncomingMessage[]): number[] {
+    const db = this.deps.storage.db;
+    const insert = db.prepare(
+      `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
+       VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    );
+    return db.transaction(() => {
+      const added: number[] = [];
+      const toEmbed: { id: number; text: string; meta: Record<string, string | number | null> }[] = [];
+      for (const m of messages) {
+        const state = vecState(m.role, m.kind, m.text);
+        const row = insert.get(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.surface, m.createdAt, m.externalId, state) as { id: number } | undefined;
+        if (!row) continue;
+        added.push(row.id);
+        if (state === 0) toEmbed.push({ id: row.id, text: m.text, meta: { session_id: sessionId, role: m.role, created_at: m.createdAt } });
+      }
+      if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...messages.map((m) => m.createdAt)), sessionId);
+      this.deps.embeddings.embedInline('messages', toEmbed);
+      return added;
+    })();
   }
 
   messages(sessionId: string): Message[] {

@@ -8,7 +8,7 @@ import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../memory/embedding-service';
-import { vecState } from '../sessions/session-store';
+import type { HistoryService, IncomingMessage } from './history-service';
 import type { StorageService } from '../storage/storage-service';
 
 /** Where Claude Code keeps its transcripts: ${CLAUDE_CONFIG_DIR:-~/.claude}/projects. */
@@ -16,14 +16,7 @@ export function projectsDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), '.claude'), 'projects');
 }
 
-interface ParsedMessage {
-  externalId: string;
-  role: MessageRole;
-  kind: MessageKind;
-  text: string;
-  data: unknown;
-  createdAt: number;
-}
+type ParsedMessage = Omit<IncomingMessage, 'surface'>;
 
 interface ParsedChunk {
   sessionId: string | null;
@@ -101,7 +94,7 @@ export class TranscriptImporter implements Service {
   private flushTimer: NodeJS.Timeout | null = null;
   private running: Promise<ImportProgress> | null = null;
 
-  constructor(private readonly deps: { storage: StorageService; events: EventBus; embeddings: EmbeddingService; env: NodeJS.ProcessEnv }) {}
+  constructor(private readonly deps: { storage: StorageService; events: EventBus; embeddings: EmbeddingService; history: HistoryService; env: NodeJS.ProcessEnv }) {}
 
   get dir(): string {
     return projectsDir(this.deps.env);
@@ -175,26 +168,12 @@ export class TranscriptImporter implements Service {
     const chunk = parseTranscript(buffer);
     const claudeId = chunk.sessionId ?? known?.session_id ?? path.basename(file, '.jsonl');
     const ours = db.prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'terminal' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`).get(claudeId, claudeId);
-    let added: { id: number; text: string; role: string; created_at: number; vec_state: number }[] = [];
+    let added: number[] = [];
     let sessionId: string | null = null;
     db.transaction(() => {
       if (!ours && chunk.messages.length) {
         sessionId = this.ensureSession(claudeId, chunk);
-        const insert = db.prepare(
-          `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
-           VALUES (?, NULL, ?, ?, ?, ?, 'terminal', ?, ?, ?) RETURNING id, text, role, created_at, vec_state`,
-        );
-        added = chunk.messages.flatMap((m) => {
-          const row = insert.get(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.createdAt, m.externalId, vecState(m.role, m.kind, m.text)) as
-            | { id: number; text: string; role: string; created_at: number; vec_state: number }
-            | undefined;
-          return row ? [row] : [];
-        });
-        if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...chunk.messages.map((m) => m.createdAt)), sessionId);
-        this.deps.embeddings.embedInline(
-          'messages',
-          added.filter((r) => r.vec_state === 0).map((r) => ({ id: r.id, text: r.text, meta: { session_id: sessionId, role: r.role, created_at: r.created_at } })),
-        );
+        added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'terminal' })));
       }
       db.prepare(
         `INSERT INTO transcript_files (path, session_id, offset, size, malformed, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -202,7 +181,7 @@ export class TranscriptImporter implements Service {
       ).run(file, claudeId, offset + chunk.consumed, size, chunk.malformed, Date.now());
     })();
     if (live && sessionId && added.length) {
-      const messages = db.prepare(`SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(added.map((r) => r.id))) as Record<string, unknown>[];
+      const messages = db.prepare(`SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(added)) as Record<string, unknown>[];
       for (const m of messages) {
         this.deps.events.emit('sessions.stream', {
           sessionId,
