@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import { coreGroup } from './core';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
+import { searchGroup } from './search';
 import { sessionsGroup } from './sessions';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

@@ -97,7 +97,7 @@ export const settingDefinitions = {
   }),
   'memory.duplicateSimilarity': setting({
     schema: z.number().min(0.5).max(1),
-    default: 0.85,
+    default: 0.8,
     label: 'Near-duplicate similarity',
     description: 'A new memory this similar (cosine) to an existing one updates it instead of adding a second.',
   }),

@@ -4,10 +4,10 @@ import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../memory/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
-import { ftsQuery, fuse, meaningful, plainSnippet } from './hybrid';
+import { ftsQueries, ftsRanked, fuse, meaningful, plainSnippet } from './hybrid';
 
 /** Candidates each side contributes to the fusion. */
-const CANDIDATES = 50;
+const CANDIDATES = 40;
 /** Past this many sessions a surface/folder filter is applied after the vector search instead of in it. */
 const MAX_IN_FILTER = 500;
 
@@ -78,18 +78,19 @@ export class HistoryService implements Service {
       `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
        VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
+    const states = messages.map((m) => vecState(m.role, m.kind, m.text));
+    const vectors = this.deps.embeddings.embedNow(messages.map((m, i) => (states[i] === 0 ? m.text : null)));
     return db.transaction(() => {
       const added: number[] = [];
-      const toEmbed: { id: number; text: string; meta: Record<string, string | number | null> }[] = [];
-      for (const m of messages) {
-        const state = vecState(m.role, m.kind, m.text);
+      messages.forEach((m, i) => {
+        const vector = vectors?.[i] ?? null;
+        const state = states[i] === 0 && vector ? 1 : states[i]!;
         const row = insert.get(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.surface, m.createdAt, m.externalId, state) as { id: number } | undefined;
-        if (!row) continue;
+        if (!row) return;
         added.push(row.id);
-        if (state === 0) toEmbed.push({ id: row.id, text: m.text, meta: { session_id: sessionId, role: m.role, created_at: m.createdAt } });
-      }
+        if (vector && state === 1) this.deps.embeddings.messages.insert(row.id, vector, { session_id: sessionId, role: m.role, created_at: m.createdAt }, false);
+      });
       if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...messages.map((m) => m.createdAt)), sessionId);
-      this.deps.embeddings.embedInline('messages', toEmbed);
       return added;
     })();
   }
@@ -111,17 +112,14 @@ export class HistoryService implements Service {
     const conditions = sql.parts.length ? ` AND ${sql.parts.join(' AND ')}` : '';
     const params = sql.params;
 
-    const match = ftsQuery(query);
-    const wordRows = match
-      ? (db
-          .prepare(
-            `SELECT m.id, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet FROM messages_fts
-             JOIN messages m ON m.id = messages_fts.rowid JOIN sessions s ON s.id = m.session_id
-             WHERE messages_fts MATCH ?${conditions} ORDER BY rank LIMIT ?`,
-          )
-          .all(MARK_START, MARK_END, match, ...params, CANDIDATES) as { id: number; snippet: string }[])
-      : [];
-    const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
+    const queries = ftsQueries(query);
+    // The sessions join is only needed to filter by surface or folder.
+    const join = filters.surface?.length || filters.cwd ? ' JOIN sessions s ON s.id = m.session_id' : '';
+    const words = db.prepare(
+      `SELECT m.id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid${join}
+       WHERE messages_fts MATCH ?${conditions} ORDER BY rank LIMIT ?`,
+    );
+    const wordRows = queries ? ftsRanked(queries, (match) => words.all(match, ...params, CANDIDATES) as { id: number }[], CANDIDATES) : [];
 
     const vector = await this.deps.embeddings.embedQuery(query);
     let meaningIds: number[] = [];
@@ -137,6 +135,15 @@ export class HistoryService implements Service {
       meaningIds,
     ).slice(0, limit);
     if (!fused.length) return { hits: [], usedVectors: !!vector, tookMs: performance.now() - started };
+    // Snippets only for what is shown: FTS5 re-reads the text to make each one.
+    const wordHits = fused.filter((f) => f.via.includes('words')).map((f) => f.id);
+    const snippets = new Map(
+      queries && wordHits.length
+        ? (db
+            .prepare(`SELECT rowid AS id, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`)
+            .all(MARK_START, MARK_END, queries.any, JSON.stringify(wordHits)) as { id: number; snippet: string }[]).map((r) => [r.id, r.snippet])
+        : [],
+    );
     const rows = db
       .prepare(
         `SELECT m.id, m.session_id, m.role, m.kind, m.text, m.created_at, s.title, s.surface, s.cwd FROM messages m JOIN sessions s ON s.id = m.session_id

@@ -14,13 +14,30 @@ export function meaningful(hits: { id: number; distance: number }[]): number[] {
 }
 
 /**
- * A user's words as an FTS5 query that cannot be a syntax error: each word quoted, any of them
- * may match (BM25 ranks rows with more of them higher), the last one as a prefix for typing.
+ * A user's words as FTS5 queries that cannot be a syntax error: each word quoted, the last one a
+ * prefix for typing. `all` needs every word (few rows to rank, the best ones); `any` needs one.
  */
-export function ftsQuery(text: string): string | null {
+export function ftsQueries(text: string): { all: string; any: string } | null {
   const terms = (text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 32);
   if (!terms.length) return null;
-  return terms.map((t, i) => `"${t}"${i === terms.length - 1 && t.length >= 2 ? '*' : ''}`).join(' OR ');
+  const quoted = terms.map((t, i) => `"${t}"${i === terms.length - 1 && t.length >= 2 ? '*' : ''}`);
+  return { all: quoted.join(' '), any: quoted.join(' OR ') };
+}
+
+/**
+ * Rows matching all the words first; only when those are too few, rows matching any. Ranking
+ * every row that has one common word is what makes a plain OR query slow on a big history.
+ */
+export function ftsRanked<T extends { id: number }>(queries: { all: string; any: string }, run: (match: string) => T[], wanted: number): T[] {
+  const all = run(queries.all);
+  if (all.length >= wanted / 2 || queries.all === queries.any) return all;
+  const seen = new Set(all.map((r) => r.id));
+  return [...all, ...run(queries.any).filter((r) => !seen.has(r.id))].slice(0, wanted);
+}
+
+/** Any of the words, as one query (near-duplicate lookup wants the widest net). */
+export function ftsQuery(text: string): string | null {
+  return ftsQueries(text)?.any ?? null;
 }
 
 export interface Fused {

@@ -106,14 +106,27 @@ export class EmbeddingService implements Service {
     }
   }
 
-  /** Embeds rows inside the caller's transaction when the provider can do it synchronously. */
-  embedInline(table: 'messages' | 'memories', rows: { id: number; text: string; meta: Record<string, string | number | null> }[]): boolean {
+  /** Vectors for the non-null texts, now, when the provider works synchronously; else null (embedded later). */
+  embedNow(texts: (string | null)[]): (Float32Array | null)[] | null {
+    if (!this.ready || !this.provider.embedSync) return null;
+    const wanted = texts.flatMap((t, i) => (t === null ? [] : [i]));
+    const vectors = this.provider.embedSync(wanted.map((i) => texts[i]!));
+    const out: (Float32Array | null)[] = texts.map(() => null);
+    wanted.forEach((index, k) => (out[index] = vectors[k]!));
+    return out;
+  }
+
+  /**
+   * Embeds rows inside the caller's transaction when the provider can do it synchronously.
+   * `fresh` rows are new, so they have no vector to replace.
+   */
+  embedInline(table: 'messages' | 'memories', rows: { id: number; text: string; meta: Record<string, string | number | null> }[], fresh = false): boolean {
     if (!this.ready || !this.provider.embedSync || !rows.length) return false;
     const source = this.sources.find((s) => s.table === table)!;
     const vectors = this.provider.embedSync(rows.map((r) => r.text));
     const mark = this.deps.storage.db.prepare(`UPDATE ${table} SET vec_state = 1 WHERE id = ?`);
     rows.forEach((row, i) => {
-      source.index.insert(row.id, vectors[i]!, row.meta);
+      source.index.insert(row.id, vectors[i]!, row.meta, !fresh);
       mark.run(row.id);
     });
     return true;

@@ -38,8 +38,14 @@ export function stem(word: string): string {
   return word;
 }
 
+const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
+
+/** Lower-cased words without accents or stopwords; plain ASCII (most text here) skips Unicode work. */
 export function words(text: string): string[] {
-  return (text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => !STOPWORDS.has(w));
+  const found = NON_ASCII.test(text)
+    ? text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu)
+    : text.toLowerCase().match(/[a-z0-9_]+/g);
+  return (found ?? []).filter((w) => !STOPWORDS.has(w));
 }
 
 /**
@@ -50,7 +56,7 @@ export function words(text: string): string[] {
  */
 export class BuiltinEmbedder implements EmbeddingProvider {
   static readonly DIMENSIONS = 256;
-  readonly id = `builtin:hash-v2-${BuiltinEmbedder.DIMENSIONS}`;
+  readonly id = `builtin:hash-v3-${BuiltinEmbedder.DIMENSIONS}`;
   readonly dimensions = BuiltinEmbedder.DIMENSIONS;
 
   embedSync(texts: string[]): Float32Array[] {
@@ -64,19 +70,28 @@ export class BuiltinEmbedder implements EmbeddingProvider {
   private one(text: string): Float32Array {
     const d = BuiltinEmbedder.DIMENSIONS;
     const v = new Float32Array(d);
-    const add = (feature: string, weight: number) => {
-      const h = hash(feature);
-      v[h % d]! += (hash(feature, 0x9747b28c) & 1 ? 1 : -1) * weight;
+    // Hashes are mixed as numbers, not built from strings: this runs for every message stored.
+    const add = (h: number, weight: number) => {
+      const mixed = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+      v[mixed % d]! += (mixed & 0x80000000 ? 1 : -1) * weight;
     };
     const list = words(text).map(stem);
+    let previous = 0;
     for (let i = 0; i < list.length; i++) {
       const word = list[i]!;
-      add(`w:${word}`, 1);
-      if (i > 0) add(`b:${list[i - 1]}_${word}`, 0.3);
-      // Character trigrams carry as much as the word itself, so a typo still lands close.
-      const padded = `#${word}#`;
-      const grams = padded.length - 2;
-      for (let j = 0; j < grams; j++) add(`t:${padded.slice(j, j + 3)}`, 1.2 / Math.sqrt(grams));
+      const wordHash = hash(word);
+      add(wordHash, 1);
+      if (i > 0) add(Math.imul(previous, 0x01000193) ^ wordHash ^ 0x5bd1e995, 0.3);
+      previous = wordHash;
+      // Character trigrams of "#word#" carry as much as the word itself, so a typo still lands close.
+      const grams = word.length;
+      const weight = 1.2 / Math.sqrt(grams);
+      for (let j = 0; j < grams; j++) {
+        const a = j === 0 ? 35 : word.charCodeAt(j - 1);
+        const b = word.charCodeAt(j);
+        const c = j + 1 < word.length ? word.charCodeAt(j + 1) : 35;
+        add(Math.imul(Math.imul(a, 0x01000193) ^ b, 0x01000193) ^ c ^ 0x27d4eb2f, weight);
+      }
     }
     return normalize(v);
   }

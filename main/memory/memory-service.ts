@@ -2,7 +2,7 @@ import type { Memory, MemoryHit } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
-import { ftsQuery, fuse, meaningful, plainSnippet } from '../history/hybrid';
+import { ftsQueries, ftsQuery, ftsRanked, fuse, meaningful, plainSnippet } from '../history/hybrid';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
@@ -142,18 +142,15 @@ export class MemoryService implements Service {
   }
 
   async search(query: string, category: string | undefined, limit: number): Promise<{ hits: MemoryHit[]; usedVectors: boolean }> {
-    const match = ftsQuery(query);
+    const queries = ftsQueries(query);
     const categoryFilter = category ? ' AND m.category = ?' : '';
-    const wordRows = match
-      ? (this.db
-          .prepare(
-            `SELECT m.id, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-             WHERE memories_fts MATCH ?${categoryFilter} ORDER BY rank LIMIT 50`,
-          )
-          .all(MARK_START, MARK_END, match, ...(category ? [category] : [])) as { id: number; snippet: string }[])
-      : [];
+    const words = this.db.prepare(
+      `SELECT m.id, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+       WHERE memories_fts MATCH ?${categoryFilter} ORDER BY rank LIMIT 30`,
+    );
+    const wordRows = queries ? ftsRanked(queries, (match) => words.all(MARK_START, MARK_END, match, ...(category ? [category] : [])) as { id: number; snippet: string }[], 30) : [];
     const vector = await this.deps.embeddings.embedQuery(query);
-    const meaning = vector ? this.deps.embeddings.memories.search(vector, 50, category ? { sql: 'category = ?', params: [category] } : null) : [];
+    const meaning = vector ? this.deps.embeddings.memories.search(vector, 30, category ? { sql: 'category = ?', params: [category] } : null) : [];
     const fused = fuse(
       wordRows.map((r) => r.id),
       meaningful(meaning),

@@ -1,0 +1,65 @@
+import type { Core } from '../main/core';
+import type { IncomingMessage } from '../main/history/history-service';
+
+/** A seeded random source, so every run measures the same corpus. */
+export function seeded(seed = 7): () => number {
+  let s = seed;
+  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
+const TOPICS = [
+  'nginx proxy websocket timeout header upstream tls certificate',
+  'postgres vacuum index query planner replication backup migration',
+  'react component state effect render hook memo props',
+  'docker image container volume compose network build layer',
+  'python virtualenv package import pytest fixture typing',
+  'rust borrow lifetime trait async tokio cargo crate',
+  'kubernetes pod deployment service ingress helm namespace',
+  'git rebase merge branch commit conflict stash bisect',
+  'typescript generic type inference union narrowing compiler',
+  'terraform module state provider plan apply variable',
+].map((t) => t.split(' '));
+const FILLER = 'the a we it this that fix check run try make add use need see want think file code test error change update'.split(' ');
+
+/** A believable message: mostly one topic's words, some filler, some rare made-up words. */
+export function message(random: () => number): string {
+  const topic = TOPICS[Math.floor(random() * TOPICS.length)]!;
+  const length = 8 + Math.floor(random() * 30);
+  const out: string[] = [];
+  for (let i = 0; i < length; i++) {
+    const r = random();
+    if (r < 0.45) out.push(topic[Math.floor(random() * topic.length)]!);
+    else if (r < 0.9) out.push(FILLER[Math.floor(random() * FILLER.length)]!);
+    else out.push(`w${Math.floor(random() * 20000).toString(36)}`);
+  }
+  return out.join(' ');
+}
+
+export function query(random: () => number): string {
+  const topic = TOPICS[Math.floor(random() * TOPICS.length)]!;
+  return [0, 1].map(() => topic[Math.floor(random() * topic.length)]!).join(' ');
+}
+
+/**
+ * Writes `count` messages across 500 conversations through the history ingest path, in
+ * transactions of `batch`; returns messages per second.
+ */
+export function seedMessages(core: Core, count: number, batch = 1000): number {
+  const random = seeded(11);
+  const sessions = Array.from({ length: 500 }, (_, i) => core.sessions.create({ title: `bench ${i}`, permissionPolicy: 'ask', surface: i % 3 ? 'desktop' : 'telegram' }).id);
+  const started = performance.now();
+  for (let done = 0; done < count; done += batch) {
+    const session = sessions[(done / batch) % sessions.length]!;
+    const messages: IncomingMessage[] = Array.from({ length: Math.min(batch, count - done) }, (_, i) => ({
+      externalId: null,
+      role: i % 2 ? 'assistant' : 'user',
+      kind: 'text',
+      text: message(random),
+      data: null,
+      surface: 'desktop',
+      createdAt: 1_700_000_000_000 + done + i,
+    }));
+    core.history.ingest(session, messages);
+  }
+  return count / ((performance.now() - started) / 1000);
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCore } from '../main/core';
+import { FileSecretStore } from '../main/secrets/secret-store';
+import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { message, query, seeded, seedMessages } from './corpus';
+import { percentile, type BenchGroup } from './figures';
+
+const MESSAGES = 100_000;
+const MEMORIES = 10_000;
+const QUERIES = 200;
+
+function fileMb(file: string): number {
+  const size = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+  return (size(file) + size(`${file}-wal`)) / 1024 / 1024;
+}
+
+/** A Claude Code transcript of `lines` user/assistant lines, as the CLI writes them. */
+function writeTranscript(file: string, lines: number): number {
+  const random = seeded(3);
+  const sessionId = '7d9a4c2e-0000-4000-8000-000000000001';
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const user = i % 2 === 0;
+    out.push(
+      JSON.stringify({
+        type: user ? 'user' : 'assistant',
+        uuid: `00000000-0000-4000-8000-${i.toString().padStart(12, '0')}`,
+        parentUuid: null,
+        sessionId,
+        cwd: '/home/user/project',
+        timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+        isSidechain: false,
+        version: '2.1.329',
+        message: user ? { role: 'user', content: message(random) } : { role: 'assistant', content: [{ type: 'text', text: `${message(random)} ${message(random)}` }] },
+      }),
+    );
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${out.join('\n')}\n`);
+  return fs.statSync(file).size / 1024 / 1024;
+}
+
+export const searchGroup: BenchGroup = {
+  name: 'search',
+  description: `${MESSAGES.toLocaleString('en')} messages and ${MEMORIES.toLocaleString('en')} memories: ingest, hybrid and word search, memory search, transcript import, size`,
+  async run() {
+    const dir = makeTempDir('switchboard-bench-search-');
+    const home = path.join(dir, 'home');
+    const core = createCore({
+      dataDir: path.join(dir, 'data'),
+      env: { PATH: process.env.PATH, HOME: home },
+      secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')),
+      app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
+    });
+    try {
+      await core.start();
+      const ingest = seedMessages(core, MESSAGES);
+
+      const random = seeded(5);
+      for (let i = 0; i < MEMORIES; i++) {
+        core.storage.db.transaction(() => {
+          const now = Date.now();
+          const row = core.storage.db
+            .prepare(`INSERT INTO memories (text, category, tags, source_kind, created_at, updated_at) VALUES (?, ?, '[]', 'user', ?, ?) RETURNING id`)
+            .get(message(random), `c${i % 12}`, now, now) as { id: number };
+          core.embeddings.embedInline('memories', [{ id: row.id, text: '', meta: { category: `c${i % 12}` } }].map((r) => ({ ...r, text: core.storage.db.prepare('SELECT text FROM memories WHERE id = ?').pluck().get(row.id) as string })));
+        })();
+      }
+
+      const queries = Array.from({ length: QUERIES }, () => query(random));
+      const hybrid: number[] = [];
+      const words: number[] = [];
+      const memories: number[] = [];
+      const fts = core.storage.db.prepare(
+        `SELECT m.id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH ? ORDER BY rank LIMIT 50`,
+      );
+      for (const q of queries.slice(0, 10)) await core.history.search(q, {}, 20);
+      for (const q of queries) {
+        let t = performance.now();
+        const result = await core.history.search(q, {}, 20);
+        hybrid.push(performance.now() - t);
+        if (!result.usedVectors || !result.hits.length) throw new Error(`hybrid search found nothing for "${q}"`);
+        t = performance.now();
+        fts.all(q.split(' ').map((w) => `"${w}"`).join(' OR '));
+        words.push(performance.now() - t);
+        t = performance.now();
+        await core.memory.search(q, undefined, 10);
+        memories.push(performance.now() - t);
+      }
+
+      core.storage.db.pragma('wal_checkpoint(TRUNCATE)');
+      const dbMb = fileMb(core.storage.file);
+
+      const transcriptMb = writeTranscript(path.join(home, '.claude', 'projects', '-home-user-project', 'bench.jsonl'), 40_000);
+      const t = performance.now();
+      const imported = await core.transcripts.importAll();
+      const importSeconds = (performance.now() - t) / 1000;
+      if (imported.messages !== 40_000) throw new Error(`imported ${imported.messages} of 40000 transcript lines`);
+
+      return [
+        { name: 'history.ingest_msgs_per_s', value: ingest, unit: 'msg/s', goal: { above: 20_000 }, note: 'batches of 1,000: row, FTS5 and vector in one transaction' },
+        { name: 'search.hybrid_p50_ms', value: percentile(hybrid, 50), unit: 'ms', note: `${QUERIES} queries over ${MESSAGES.toLocaleString('en')} messages` },
+        { name: 'search.hybrid_p95_ms', value: percentile(hybrid, 95), unit: 'ms', goal: { below: 50 }, note: 'words + meaning, fused, top 20 with snippets' },
+        { name: 'search.fts_only_p95_ms', value: percentile(words, 95), unit: 'ms', note: 'the floor: the FTS5 query alone, same queries' },
+        { name: 'search.hybrid_over_fts', value: percentile(hybrid, 95) / percentile(words, 95), unit: 'x', note: 'hybrid p95 / FTS-only p95' },
+        { name: 'search.memory_p50_ms', value: percentile(memories, 50), unit: 'ms', note: `${MEMORIES.toLocaleString('en')} memories` },
+        { name: 'search.memory_p95_ms', value: percentile(memories, 95), unit: 'ms', goal: { below: 10 } },
+        { name: 'history.import_mb_per_s', value: transcriptMb / importSeconds, unit: 'MB/s', note: `${transcriptMb.toFixed(1)} MB transcript, 40,000 lines` },
+        { name: 'history.db_mb_100k', value: dbMb, unit: 'MB', note: 'after 100k messages and 10k memories, with indexes' },
+      ];
+    } finally {
+      await core.stop();
+      removeTempDir(dir);
+    }
+  },
+};
