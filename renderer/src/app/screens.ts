@@ -1,4 +1,6 @@
 import type { ComponentType } from 'react';
+import { ChatsScreen } from '../features/chats/ChatsScreen';
+import { MemoryScreen } from '../features/memory/MemoryScreen';
 import { SessionsScreen } from '../features/sessions/SessionsScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 
@@ -11,5 +13,7 @@ export interface Screen {
 /** Only screens that work are listed; each later feature adds its own entry. */
 export const screens: Screen[] = [
   { id: 'sessions', label: 'Sessions', component: SessionsScreen },
+  { id: 'chats', label: 'Chats', component: ChatsScreen },
+  { id: 'memory', label: 'Memory', component: MemoryScreen },
   { id: 'settings', label: 'Settings', component: SettingsScreen },
 ];

@@ -1,38 +1,7 @@
-import { memo, useEffect, useMemo, useRef } from 'react';
-import Markdown from 'react-markdown';
-import remarkGfm from 'remark-gfm';
-import type { Message, Turn } from '../../../../contract';
+import { useEffect, useMemo, useRef } from 'react';
+import type { Turn } from '../../../../contract';
+import { MarkdownText, MessageView, resultsByToolUse } from '../../app/messages';
 import { selectTranscript, useSessions } from './sessions-store';
-
-const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
-  return (
-    <div className="markdown">
-      <Markdown remarkPlugins={[remarkGfm]}>{text}</Markdown>
-    </div>
-  );
-});
-
-function toolSummary(input: unknown): string {
-  if (!input || typeof input !== 'object') return '';
-  const i = input as Record<string, unknown>;
-  const value = [i.command, i.file_path, i.pattern, i.url, i.description].find((v) => typeof v === 'string');
-  return typeof value === 'string' ? value : '';
-}
-
-const ToolCall = memo(function ToolCall({ use, result }: { use: Message; result: Message | undefined }) {
-  const data = use.data as { name: string; input: unknown };
-  const failed = (result?.data as { isError?: boolean } | undefined)?.isError;
-  return (
-    <details className={`tool-call${failed ? ' tool-failed' : ''}`} data-testid="tool-call">
-      <summary>
-        <span className="tool-name">{data.name}</span> <code>{toolSummary(data.input)}</code>
-        <span className="muted">{result ? (failed ? ' — error' : ' — done') : ' — waiting'}</span>
-      </summary>
-      <pre className="tool-input">{JSON.stringify(data.input, null, 2)}</pre>
-      {result ? <pre className="tool-result">{result.text || '(no output)'}</pre> : null}
-    </details>
-  );
-});
 
 function TurnFooter({ turn }: { turn: Turn }) {
   if (turn.status === 'queued') return <div className="turn-footer muted">Queued #{turn.position}</div>;
@@ -50,66 +19,15 @@ function TurnFooter({ turn }: { turn: Turn }) {
   );
 }
 
-const MessageView = memo(function MessageView({ message, results, turn }: { message: Message; results: Map<string, Message>; turn: Turn | undefined }) {
-  switch (message.kind) {
-    case 'text':
-      if (message.role === 'user') {
-        return (
-          <div className="msg msg-user" data-testid="user-message">
-            <div className="msg-meta muted">
-              {message.surface ?? 'you'}
-              {turn?.status === 'queued' ? ` · queued #${turn.position}` : ''}
-            </div>
-            <div className="msg-body">{message.text}</div>
-          </div>
-        );
-      }
-      return (
-        <div className="msg msg-assistant" data-testid="assistant-message">
-          <MarkdownText text={message.text} />
-        </div>
-      );
-    case 'thinking':
-      return (
-        <details className="thinking">
-          <summary className="muted">Thinking</summary>
-          <p>{message.text}</p>
-        </details>
-      );
-    case 'tool_use':
-      return <ToolCall use={message} result={results.get((message.data as { id: string }).id)} />;
-    case 'tool_result':
-      return null;
-    case 'notice':
-      return <div className="msg-notice">{message.text}</div>;
-    case 'error':
-      return (
-        <div className="msg-error" role="alert">
-          {message.text}
-        </div>
-      );
-    default:
-      return (
-        <details className="msg-unknown">
-          <summary className="muted">Output Switchboard does not recognise</summary>
-          <pre>{message.text || JSON.stringify(message.data, null, 2)}</pre>
-        </details>
-      );
-  }
-});
-
 /** The conversation as it happened, with the running turn streaming at the end. */
 export function Transcript() {
   const transcript = useSessions(selectTranscript);
   const end = useRef<HTMLDivElement>(null);
   const { results, lastMessageOfTurn } = useMemo(() => {
-    const results = new Map<string, Message>();
+    const messages = transcript?.messages ?? [];
     const lastMessageOfTurn = new Map<string, number>();
-    for (const m of transcript?.messages ?? []) {
-      if (m.kind === 'tool_result') results.set((m.data as { toolUseId: string }).toolUseId, m);
-      if (m.turnId) lastMessageOfTurn.set(m.turnId, m.id);
-    }
-    return { results, lastMessageOfTurn };
+    for (const m of messages) if (m.turnId) lastMessageOfTurn.set(m.turnId, m.id);
+    return { results: resultsByToolUse(messages), lastMessageOfTurn };
   }, [transcript?.messages]);
   const live = transcript?.live;
   useEffect(() => {

@@ -1,0 +1,114 @@
+import 'highlight.js/styles/github-dark-dimmed.css';
+import { memo, type ReactNode } from 'react';
+import Markdown from 'react-markdown';
+import rehypeHighlight from 'rehype-highlight';
+import remarkGfm from 'remark-gfm';
+import { MARK_END, MARK_START, type Message, type Turn } from '../../../contract';
+
+/** Markdown as Claude writes it: GitHub flavour, code highlighted, no raw HTML. */
+export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
+  return (
+    <div className="markdown">
+      <Markdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]}>
+        {text}
+      </Markdown>
+    </div>
+  );
+});
+
+/** A search snippet with its matches marked; the marks are plain characters, never HTML. */
+export function Marked({ text }: { text: string }) {
+  const parts: ReactNode[] = [];
+  let rest = text;
+  let key = 0;
+  while (rest) {
+    const start = rest.indexOf(MARK_START);
+    if (start < 0) {
+      parts.push(rest);
+      break;
+    }
+    const end = rest.indexOf(MARK_END, start);
+    parts.push(rest.slice(0, start));
+    parts.push(<mark key={key++}>{rest.slice(start + 1, end < 0 ? undefined : end)}</mark>);
+    rest = end < 0 ? '' : rest.slice(end + 1);
+  }
+  return <>{parts}</>;
+}
+
+function toolSummary(input: unknown): string {
+  if (!input || typeof input !== 'object') return '';
+  const i = input as Record<string, unknown>;
+  const value = [i.command, i.file_path, i.pattern, i.url, i.description].find((v) => typeof v === 'string');
+  return typeof value === 'string' ? value : '';
+}
+
+export const ToolCall = memo(function ToolCall({ use, result }: { use: Message; result: Message | undefined }) {
+  const data = use.data as { name: string; input: unknown };
+  const failed = (result?.data as { isError?: boolean } | undefined)?.isError;
+  return (
+    <details className={`tool-call${failed ? ' tool-failed' : ''}`} data-testid="tool-call">
+      <summary>
+        <span className="tool-name">{data.name}</span> <code>{toolSummary(data.input)}</code>
+        <span className="muted">{result ? (failed ? ' — error' : ' — done') : ' — waiting'}</span>
+      </summary>
+      <pre className="tool-input">{JSON.stringify(data.input, null, 2)}</pre>
+      {result ? <pre className="tool-result">{result.text || '(no output)'}</pre> : null}
+    </details>
+  );
+});
+
+/** Tool results by the id of the call they answer, so a call folds its result in. */
+export function resultsByToolUse(messages: readonly Message[]): Map<string, Message> {
+  const results = new Map<string, Message>();
+  for (const m of messages) if (m.kind === 'tool_result') results.set((m.data as { toolUseId: string }).toolUseId, m);
+  return results;
+}
+
+/** One stored message, whatever its kind. Tool results render inside their call. */
+export const MessageView = memo(function MessageView({ message, results, turn }: { message: Message; results: Map<string, Message>; turn?: Turn | undefined }) {
+  switch (message.kind) {
+    case 'text':
+      if (message.role === 'user') {
+        return (
+          <div className="msg msg-user" data-testid="user-message">
+            <div className="msg-meta muted">
+              {message.surface ?? 'you'}
+              {turn?.status === 'queued' ? ` · queued #${turn.position}` : ''}
+            </div>
+            <div className="msg-body">{message.text}</div>
+          </div>
+        );
+      }
+      return (
+        <div className="msg msg-assistant" data-testid="assistant-message">
+          <MarkdownText text={message.text} />
+        </div>
+      );
+    case 'thinking':
+      return (
+        <details className="thinking">
+          <summary className="muted">Thinking</summary>
+          <p>{message.text}</p>
+        </details>
+      );
+    case 'tool_use':
+      return <ToolCall use={message} result={results.get((message.data as { id: string }).id)} />;
+    case 'tool_result':
+      return null;
+    case 'notice':
+      return <div className="msg-notice">{message.text}</div>;
+    case 'error':
+      return (
+        <div className="msg-error" role="alert">
+          {message.text}
+        </div>
+      );
+    default:
+      return (
+        <details className="msg-unknown">
+          <summary className="muted">Output Switchboard does not recognise</summary>
+          <pre>{message.text || JSON.stringify(message.data, null, 2)}</pre>
+        </details>
+      );
+  }
+});

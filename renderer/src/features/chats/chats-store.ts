@@ -1,0 +1,101 @@
+import { create } from 'zustand';
+import type { ConversationSummary, ImportProgress, Message, SearchHit } from '../../../../contract';
+import { api } from '../../api';
+
+interface ChatsStore {
+  conversations: ConversationSummary[];
+  query: string;
+  surface: string | null;
+  results: SearchHit[] | null;
+  searchInfo: { usedVectors: boolean; tookMs: number } | null;
+  searchError: string | null;
+  openId: string | null;
+  messages: Message[];
+  /** The message to scroll to and mark, when opened from a search hit or a memory. */
+  target: number | null;
+  importStatus: ImportProgress | null;
+  start: () => () => void;
+  setQuery: (query: string) => void;
+  setSurface: (surface: string | null) => void;
+  open: (sessionId: string, messageId?: number | null) => void;
+  runImport: () => Promise<void>;
+}
+
+let searchTimer: ReturnType<typeof setTimeout> | null = null;
+let searchSeq = 0;
+
+export const useChats = create<ChatsStore>((set, get) => {
+  const refresh = () => void api.history.conversations({}).then((r) => r.ok && set({ conversations: r.value }));
+  const search = () => {
+    const { query, surface } = get();
+    if (!query.trim()) return set({ results: null, searchInfo: null, searchError: null });
+    const seq = ++searchSeq;
+    void api.history.search({ query, filters: surface ? { surface: [surface] } : {}, limit: 50 }).then((r) => {
+      if (seq !== searchSeq) return;
+      if (!r.ok) return set({ searchError: r.error.message, results: [] });
+      set({ results: r.value.hits, searchInfo: { usedVectors: r.value.usedVectors, tookMs: r.value.tookMs }, searchError: null });
+    });
+  };
+  return {
+    conversations: [],
+    query: '',
+    surface: null,
+    results: null,
+    searchInfo: null,
+    searchError: null,
+    openId: null,
+    messages: [],
+    target: null,
+    importStatus: null,
+
+    start: () => {
+      refresh();
+      void api.history.importStatus({}).then((r) => r.ok && set({ importStatus: r.value }));
+      let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+      const refreshSoon = () => {
+        refreshTimer ??= setTimeout(() => {
+          refreshTimer = null;
+          refresh();
+        }, 300);
+      };
+      const offs = [
+        api.on('history.importProgress', (p) => {
+          set({ importStatus: p });
+          if (!p.running) refreshSoon();
+        }),
+        api.on('sessions.changed', refreshSoon),
+        api.on('sessions.removed', refreshSoon),
+        api.on('sessions.stream', ({ sessionId, item }) => {
+          if (item.kind !== 'message') return;
+          if (sessionId === get().openId && !get().messages.some((m) => m.id === item.message.id)) set({ messages: [...get().messages, item.message] });
+          refreshSoon();
+        }),
+      ];
+      return () => offs.forEach((off) => off());
+    },
+
+    setQuery: (query) => {
+      set({ query });
+      if (searchTimer) clearTimeout(searchTimer);
+      searchTimer = setTimeout(search, 150);
+    },
+
+    setSurface: (surface) => {
+      set({ surface });
+      search();
+    },
+
+    open: (sessionId, messageId = null) => {
+      if (get().openId === sessionId) return set({ target: messageId });
+      set({ openId: sessionId, messages: [], target: messageId });
+      void api.history.messages({ sessionId }).then((r) => {
+        if (get().openId === sessionId && r.ok) set({ messages: r.value });
+      });
+    },
+
+    runImport: async () => {
+      const r = await api.history.import({});
+      if (r.ok) set({ importStatus: r.value });
+    },
+  };
+});

@@ -1,0 +1,107 @@
+import { create } from 'zustand';
+import type { IndexStatus, Memory, MemoryHit } from '../../../../contract';
+import { api } from '../../api';
+
+interface MemoryStore {
+  memories: Memory[];
+  total: number;
+  categories: { name: string; count: number }[];
+  category: string | null;
+  query: string;
+  hits: MemoryHit[] | null;
+  status: IndexStatus | null;
+  /** The last one deleted, kept for Undo until the next delete. */
+  deleted: Memory | null;
+  notice: string | null;
+  start: () => () => void;
+  setQuery: (query: string) => void;
+  setCategory: (category: string | null) => void;
+  add: (text: string, category: string, tags: string[]) => Promise<string | null>;
+  update: (id: number, patch: { text?: string; category?: string }) => Promise<string | null>;
+  remove: (id: number) => Promise<void>;
+  undo: () => Promise<void>;
+  importJson: (text: string) => Promise<string | null>;
+}
+
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+export const useMemory = create<MemoryStore>((set, get) => {
+  const load = () =>
+    void api.memory.list({ ...(get().category ? { category: get().category! } : {}), limit: 500 }).then((r) => {
+      if (r.ok) set({ memories: r.value.memories, total: r.value.total, categories: r.value.categories });
+    });
+  const search = () => {
+    const { query, category } = get();
+    if (!query.trim()) return set({ hits: null });
+    void api.memory.search({ query, ...(category ? { category } : {}), limit: 50 }).then((r) => r.ok && set({ hits: r.value.hits }));
+  };
+  const refresh = () => {
+    load();
+    search();
+  };
+  return {
+    memories: [],
+    total: 0,
+    categories: [],
+    category: null,
+    query: '',
+    hits: null,
+    status: null,
+    deleted: null,
+    notice: null,
+    start: () => {
+      load();
+      void api.memory.indexStatus({}).then((r) => r.ok && set({ status: r.value }));
+      const offs = [api.on('memory.changed', refresh), api.on('memory.removed', refresh), api.on('memory.indexStatus', (status) => set({ status }))];
+      return () => offs.forEach((off) => off());
+    },
+    setQuery: (query) => {
+      set({ query });
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(search, 150);
+    },
+    setCategory: (category) => {
+      set({ category });
+      refresh();
+    },
+    add: async (text, category, tags) => {
+      const r = await api.memory.add({ text, category, tags });
+      if (!r.ok) return r.error.message;
+      set({ notice: r.value.action === 'updated' ? `That was close to memory #${r.value.duplicateOf}, so it was updated instead of added.` : 'Remembered.' });
+      refresh();
+      return null;
+    },
+    update: async (id, patch) => {
+      const r = await api.memory.update({ id, ...patch });
+      if (!r.ok) return r.error.message;
+      refresh();
+      return null;
+    },
+    remove: async (id) => {
+      const r = await api.memory.delete({ id });
+      if (r.ok) set({ deleted: r.value.deleted, notice: null });
+      refresh();
+    },
+    undo: async () => {
+      const memory = get().deleted;
+      if (!memory) return;
+      const { indexed: _indexed, ...rest } = memory;
+      const r = await api.memory.restore({ memory: rest });
+      set({ deleted: null, notice: r.ok ? 'Restored.' : r.error.message });
+      refresh();
+    },
+    importJson: async (text) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        return 'That file is not JSON.';
+      }
+      const r = await api.memory.import({ data: data as { version: 1; memories: [] } });
+      if (!r.ok) return r.error.message;
+      set({ notice: `Imported: ${r.value.added} added, ${r.value.updated} updated.` });
+      refresh();
+      return null;
+    },
+  };
+});
