@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser';
+import { startServe, tempHomes } from './support/serve';
+
+let browser: Browser;
+const temp = tempHomes();
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(() => temp.cleanup());
+
+/** A Claude Code transcript as a terminal session leaves it, with one needle deep inside. */
+function writeTranscript(claudeHome: string, lines: number, needleAt: number): void {
+  const dir = path.join(claudeHome, '.claude', 'projects', '-work-project');
+  fs.mkdirSync(dir, { recursive: true });
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const user = i % 2 === 0;
+    const text = i === needleAt ? 'The deploy key is stored under quetzalcoatl in the vault' : `${user ? 'Question' : 'Answer'} number ${i} about build caching and test runs`;
+    out.push(
+      JSON.stringify({
+        type: user ? 'user' : 'assistant',
+        uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        sessionId: '5f1e0c3a-aaaa-4bbb-8ccc-0123456789ab',
+        cwd: '/work/project',
+        timestamp: new Date(1_760_000_000_000 + i * 1000).toISOString(),
+        message: user ? { role: 'user', content: text } : { role: 'assistant', content: [{ type: 'text', text }] },
+      }),
+    );
+  }
+  fs.writeFileSync(path.join(dir, '5f1e0c3a-aaaa-4bbb-8ccc-0123456789ab.jsonl'), `${out.join('\n')}\n`);
+}
+
+describe('history and memory in Chromium', () => {
+  it('finds a message deep in an imported 3,000-message conversation and jumps to it', async () => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    writeTranscript(claudeHome, 3000, 2501);
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: { HOME: claudeHome, CLAUDE_CONFIG_DIR: path.join(claudeHome, '.claude') } }));
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Chats' }).click();
+    await expect.poll(() => page.getByText('Terminal & IDE').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+
+    await page.getByLabel('Search conversations').fill('quetzalcoatl vault');
+    const hit = page.getByTestId('search-hit').first();
+    await expect.poll(() => hit.textContent(), { timeout: 10_000 }).toContain('quetzalcoatl');
+    expect(await hit.locator('mark').first().textContent()).toBe('quetzalcoatl');
+    await hit.click();
+
+    const target = page.getByTestId('target-message');
+    await expect.poll(() => target.textContent(), { timeout: 10_000 }).toContain('The deploy key is stored under quetzalcoatl');
+    expect(await target.isVisible()).toBe(true);
+    // Virtualized: a handful of rows exist, not 3,000.
+    expect(await page.getByTestId('chat-transcript').locator('.chat-row').count()).toBeLessThan(60);
+    await page.context().close();
+  });
+
+  it('remembers, updates a near-duplicate, forgets with undo', async () => {
+    const home = temp.home();
+    const served = temp.track(await startServe(path.join(home, 'data')));
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
+    await page.getByLabel('New memory').fill('Deploys go through the staging server first');
+    await page.getByRole('button', { name: 'Remember' }).click();
+    await expect.poll(() => page.getByTestId('memory').count()).toBe(1);
+    await page.getByLabel('New memory').fill('Deploy goes through the staging servers first.');
+    await page.getByRole('button', { name: 'Remember' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'updated instead of added' }).count()).toBe(1);
+    expect(await page.getByTestId('memory').count()).toBe(1);
+
+    await page.getByTestId('memory').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByTestId('memory').count()).toBe(0);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByTestId('memory').textContent()).toContain('staging servers first');
+    await page.getByLabel('Search memories').fill('stagng');
+    await expect.poll(() => page.getByTestId('memory').count()).toBe(1);
+    await page.context().close();
+  });
+});
