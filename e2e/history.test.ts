@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeEmbeddings } from '../main/testing/fake-embeddings';
 import { launchChromium } from './support/browser';
 import { startServe, tempHomes } from './support/serve';
 
@@ -83,5 +84,33 @@ describe('history and memory in Chromium', () => {
     await page.getByLabel('Search memories').fill('stagng');
     await expect.poll(() => page.getByTestId('memory').count()).toBe(1);
     await page.context().close();
+  });
+
+  it('switches the embeddings provider from Settings and shows the re-embedding finish', async () => {
+    const fake = new FakeEmbeddings();
+    await fake.start();
+    try {
+      const home = temp.home();
+      const served = temp.track(await startServe(path.join(home, 'data')));
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(served.url);
+      await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
+      for (const text of ['Ports: the API listens on 8080', 'The nightly build runs at 02:00 UTC']) {
+        await page.getByLabel('New memory').fill(text);
+        await page.getByRole('button', { name: 'Remember' }).click();
+      }
+      await expect.poll(() => page.getByTestId('memory').count()).toBe(2);
+      await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+      await page.getByRole('combobox', { name: 'Embeddings' }).selectOption('openai');
+      const endpoint = page.getByLabel('Embeddings endpoint');
+      await endpoint.fill(`${fake.url}/v1`);
+      await page.locator('form').filter({ has: endpoint }).getByRole('button', { name: 'Save' }).click();
+      const status = page.getByTestId('embeddings-status');
+      await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(new RegExp(`openai:${fake.url}/v1:text-embedding-3-small, 64 dimensions · up to date`));
+      expect(fake.requests).toBeGreaterThan(0);
+      await page.context().close();
+    } finally {
+      await fake.stop();
+    }
   });
 });

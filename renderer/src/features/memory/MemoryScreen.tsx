@@ -88,9 +88,11 @@ function AddMemory() {
       className="add-memory card"
       onSubmit={async (e) => {
         e.preventDefault();
-        const failure = await add(text, category.trim() || 'general', tags.split(',').map((t) => t.trim()).filter(Boolean));
+        const submitted = text;
+        const failure = await add(submitted, category.trim() || 'general', tags.split(',').map((t) => t.trim()).filter(Boolean));
         setError(failure);
-        if (!failure) setText('');
+        // Clear only what was sent: the user may have typed the next one while this was saved.
+        if (!failure) setText((current) => (current === submitted ? '' : current));
       }}
     >
       <textarea aria-label="New memory" placeholder="Something worth remembering" rows={2} value={text} onChange={(e) => setText(e.target.value)} />

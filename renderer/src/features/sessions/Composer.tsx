@@ -12,9 +12,11 @@ export function Composer({ session }: { session: SessionSummary }) {
   const submit = async (interrupt: boolean) => {
     const message = text.trim();
     if (!message) return;
+    const sent = text;
     const failure = await send(message, interrupt);
     setError(failure);
-    if (!failure) setText('');
+    // Clear only what was sent: the next message may already be half typed.
+    if (!failure) setText((current) => (current === sent ? '' : current));
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {

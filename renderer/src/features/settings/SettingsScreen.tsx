@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { settingDefinitions } from '../../../../contract';
+import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
@@ -92,6 +93,7 @@ export function SettingsScreen() {
           ))}
         </section>
       ) : null}
+      {values ? <EmbeddingsCard values={values} /> : null}
       <PermissionRules />
       <HealthPanel />
     </div>
