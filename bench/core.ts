@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import path from 'node:path';
 import { startServe } from '../e2e/support/serve';
+import { createCore } from '../main/core';
+import { FileSecretStore } from '../main/secrets/secret-store';
+import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { seedMessages } from './corpus';
 import { median, type BenchGroup } from './figures';
 
 const STARTS = 9;
@@ -31,10 +35,19 @@ export const coreGroup: BenchGroup = {
   name: 'core',
   description: 'headless start to the UI: line, and idle memory',
   async run() {
-    // No history exists yet, so the data dir is empty; once it does, this seeds 100,000 messages.
     const home = makeTempDir('switchboard-bench-');
     try {
-      await (await startServe(home)).stop(); // first start creates the database; not timed
+      // A data dir with a real history: 100,000 messages, their word index and vectors.
+      const seed = createCore({
+        dataDir: home,
+        env: { PATH: process.env.PATH, HOME: path.join(home, 'none') },
+        secrets: new FileSecretStore(path.join(home, 'secrets.json')),
+        app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
+      });
+      await seed.start();
+      seedMessages(seed, 100_000);
+      await seed.stop();
+      await (await startServe(home)).stop(); // the first start after seeding is not timed
       const starts: number[] = [];
       const floors: number[] = [];
       for (let i = 0; i < STARTS; i++) {
@@ -51,10 +64,10 @@ export const coreGroup: BenchGroup = {
       const startMs = median(starts);
       const floorMs = median(floors);
       return [
-        { name: 'core.start_ms', value: startMs, unit: 'ms', goal: { below: 700 }, note: `median of ${STARTS}, empty data dir (no history yet)` },
+        { name: 'core.start_ms', value: startMs, unit: 'ms', goal: { below: 700 }, note: `median of ${STARTS}, data dir with 100,000 messages` },
         { name: 'core.node_floor_ms', value: floorMs, unit: 'ms', note: 'node -e printing one line, same run' },
         { name: 'core.start_over_floor', value: startMs / floorMs, unit: 'x', note: 'start_ms / node_floor_ms' },
-        { name: 'core.idle_rss_mb', value: rss, unit: 'MB', goal: { below: 150 }, note: 'serve, 2 s after start' },
+        { name: 'core.idle_rss_mb', value: rss, unit: 'MB', goal: { below: 150 }, note: 'serve on that data dir, 2 s after start' },
       ];
     } finally {
       removeTempDir(home);

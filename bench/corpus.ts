@@ -63,3 +63,22 @@ export function seedMessages(core: Core, count: number, batch = 1000): number {
   }
   return count / ((performance.now() - started) / 1000);
 }
+
+/** Writes `count` memories in 12 categories, in transactions of 1,000, with their vectors. */
+export function seedMemories(core: Core, count: number): void {
+  const random = seeded(5);
+  const db = core.storage.db;
+  const insert = db.prepare(`INSERT INTO memories (text, category, tags, source_kind, created_at, updated_at) VALUES (?, ?, '[]', 'user', ?, ?) RETURNING id`);
+  for (let done = 0; done < count; done += 1000) {
+    db.transaction(() => {
+      const rows = Array.from({ length: Math.min(1000, count - done) }, (_, i) => {
+        const text = message(random);
+        const category = `c${(done + i) % 12}`;
+        const now = Date.now();
+        const { id } = insert.get(text, category, now, now) as { id: number };
+        return { id, text, meta: { category } };
+      });
+      core.embeddings.embedInline('memories', rows, true);
+    })();
+  }
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createCore } from '../main/core';
 import { FileSecretStore } from '../main/secrets/secret-store';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
-import { message, query, seeded, seedMessages } from './corpus';
+import { message, query, seeded, seedMemories, seedMessages } from './corpus';
 import { percentile, type BenchGroup } from './figures';
 
 const MESSAGES = 100_000;
@@ -57,16 +57,8 @@ export const searchGroup: BenchGroup = {
       await core.start();
       const ingest = seedMessages(core, MESSAGES);
 
+      seedMemories(core, MEMORIES);
       const random = seeded(5);
-      for (let i = 0; i < MEMORIES; i++) {
-        core.storage.db.transaction(() => {
-          const now = Date.now();
-          const row = core.storage.db
-            .prepare(`INSERT INTO memories (text, category, tags, source_kind, created_at, updated_at) VALUES (?, ?, '[]', 'user', ?, ?) RETURNING id`)
-            .get(message(random), `c${i % 12}`, now, now) as { id: number };
-          core.embeddings.embedInline('memories', [{ id: row.id, text: '', meta: { category: `c${i % 12}` } }].map((r) => ({ ...r, text: core.storage.db.prepare('SELECT text FROM memories WHERE id = ?').pluck().get(row.id) as string })));
-        })();
-      }
 
       const queries = Array.from({ length: QUERIES }, () => query(random));
       const hybrid: number[] = [];
