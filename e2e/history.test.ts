@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeEmbeddings } from '../main/testing/fake-embeddings';
 import { launchChromium } from './support/browser';
-import { startServe, tempHomes } from './support/serve';
+import { ROOT, startServe, tempHomes } from './support/serve';
 
 let browser: Browser;
 const temp = tempHomes();
@@ -44,7 +44,7 @@ describe('history and memory in Chromium', () => {
     const claudeHome = path.join(home, 'claude-home');
     writeTranscript(claudeHome, 3000, 2501);
     const served = temp.track(await startServe(path.join(home, 'data'), { env: { HOME: claudeHome, CLAUDE_CONFIG_DIR: path.join(claudeHome, '.claude') } }));
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Chats' }).click();
     await expect.poll(() => page.getByText('Terminal & IDE').count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -60,6 +60,7 @@ describe('history and memory in Chromium', () => {
     expect(await target.isVisible()).toBe(true);
     // Virtualized: a handful of rows exist, not 3,000.
     expect(await page.getByTestId('chat-transcript').locator('.chat-row').count()).toBeLessThan(60);
+    await page.screenshot({ path: path.join(ROOT, 'docs/chats.png') });
     await page.context().close();
   });
 

@@ -98,7 +98,7 @@ function ImportLine() {
       {status?.running
         ? `Importing Claude Code transcripts… ${status.filesDone}/${status.filesTotal}`
         : status
-          ? `Claude Code transcripts: ${status.filesDone} files read${status.malformed ? `, ${status.malformed} bad lines skipped` : ''}.`
+          ? `Claude Code transcripts: ${status.filesDone} ${status.filesDone === 1 ? 'file' : 'files'} read${status.malformed ? `, ${status.malformed} bad lines skipped` : ''}.`
           : ''}{' '}
       <button onClick={() => void runImport()} disabled={status?.running}>
         Import now
