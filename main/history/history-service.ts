@@ -69,15 +69,16 @@ export class HistoryService implements Service {
   }
 
   /**
-   * Stores messages in one transaction, with their words indexed (trigger) and, when the provider
+   * Stores messages in one transaction, with their words indexed (one statement for the batch) and, when the provider
    * can, their vectors; lines seen before (same external id) are skipped. Returns the new rows' ids.
    */
   ingest(sessionId: string, messages: IncomingMessage[]): number[] {
     const db = this.deps.storage.db;
     const insert = db.prepare(
       `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
-       VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const indexWords = db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
     const states = messages.map((m) => vecState(m.role, m.kind, m.text));
     const vectors = this.deps.embeddings.embedNow(messages.map((m, i) => (states[i] === 0 ? m.text : null)));
     return db.transaction(() => {
@@ -85,11 +86,14 @@ export class HistoryService implements Service {
       messages.forEach((m, i) => {
         const vector = vectors?.[i] ?? null;
         const state = states[i] === 0 && vector ? 1 : states[i]!;
-        const row = insert.get(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.surface, m.createdAt, m.externalId, state) as { id: number } | undefined;
-        if (!row) return;
-        added.push(row.id);
-        if (vector && state === 1) this.deps.embeddings.messages.insert(row.id, vector, { session_id: sessionId, role: m.role, created_at: m.createdAt }, false);
+        const result = insert.run(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.surface, m.createdAt, m.externalId, state);
+        // Ignored: a transcript line seen before.
+        if (!result.changes) return;
+        const id = Number(result.lastInsertRowid);
+        added.push(id);
+        if (vector && state === 1) this.deps.embeddings.messages.insert(id, vector, { session_id: sessionId, role: m.role, created_at: m.createdAt }, false);
       });
+      if (added.length) indexWords.run(JSON.stringify(added));
       if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...messages.map((m) => m.createdAt)), sessionId);
       return added;
     })();

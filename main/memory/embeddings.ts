@@ -40,12 +40,27 @@ export function stem(word: string): string {
 
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
-/** Lower-cased words without accents or stopwords; plain ASCII (most text here) skips Unicode work. */
+/** Lower-cased words without accents or stopwords; plain ASCII (most text here) is split in one pass. */
 export function words(text: string): string[] {
-  const found = NON_ASCII.test(text)
-    ? text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu)
-    : text.toLowerCase().match(/[a-z0-9_]+/g);
-  return (found ?? []).filter((w) => !STOPWORDS.has(w));
+  if (NON_ASCII.test(text)) {
+    const found = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+    return found.filter((w) => !STOPWORDS.has(w));
+  }
+  const out: string[] = [];
+  let start = -1;
+  const lower = text.toLowerCase();
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    const wordChar = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95;
+    if (wordChar) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const word = lower.slice(start, i);
+      if (!STOPWORDS.has(word)) out.push(word);
+      start = -1;
+    }
+  }
+  return out;
 }
 
 /**
@@ -75,22 +90,25 @@ export class BuiltinEmbedder implements EmbeddingProvider {
       const mixed = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
       v[mixed % d]! += (mixed & 0x80000000 ? 1 : -1) * weight;
     };
-    const list = words(text).map(stem);
     let previous = 0;
-    for (let i = 0; i < list.length; i++) {
-      const word = list[i]!;
-      const wordHash = hash(word);
+    let first = true;
+    for (const word of words(text)) {
+      const stemmed = stem(word);
+      const wordHash = hash(stemmed);
       add(wordHash, 1);
-      if (i > 0) add(Math.imul(previous, 0x01000193) ^ wordHash ^ 0x5bd1e995, 0.3);
+      if (!first) add(Math.imul(previous, 0x01000193) ^ wordHash ^ 0x5bd1e995, 0.3);
       previous = wordHash;
+      first = false;
       // Character trigrams of "#word#" carry as much as the word itself, so a typo still lands close.
-      const grams = word.length;
-      const weight = 1.2 / Math.sqrt(grams);
-      for (let j = 0; j < grams; j++) {
-        const a = j === 0 ? 35 : word.charCodeAt(j - 1);
-        const b = word.charCodeAt(j);
-        const c = j + 1 < word.length ? word.charCodeAt(j + 1) : 35;
+      const n = stemmed.length;
+      const weight = 1.2 / Math.sqrt(n);
+      let a = 35;
+      let b = stemmed.charCodeAt(0);
+      for (let j = 0; j < n; j++) {
+        const c = j + 1 < n ? stemmed.charCodeAt(j + 1) : 35;
         add(Math.imul(Math.imul(a, 0x01000193) ^ b, 0x01000193) ^ c ^ 0x27d4eb2f, weight);
+        a = b;
+        b = c;
       }
     }
     return normalize(v);

@@ -198,23 +198,27 @@ export class SessionStore {
     return this.turn(id)!;
   }
 
+  /** One message and its words in the index, together. */
   insertMessage(message: NewMessage): Message {
-    const row = this.db
-      .prepare(
-        `INSERT INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, vec_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(
-        message.sessionId,
-        message.turnId,
-        message.role,
-        message.kind,
-        message.text,
-        message.data === undefined ? null : JSON.stringify(message.data),
-        message.surface ?? null,
-        Date.now(),
-        vecState(message.role, message.kind, message.text),
-      ) as MessageRow;
-    return toMessage(row);
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `INSERT INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, vec_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(
+          message.sessionId,
+          message.turnId,
+          message.role,
+          message.kind,
+          message.text,
+          message.data === undefined ? null : JSON.stringify(message.data),
+          message.surface ?? null,
+          Date.now(),
+          vecState(message.role, message.kind, message.text),
+        ) as MessageRow;
+      this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(row.id, row.text);
+      return toMessage(row);
+    })();
   }
 
   /** The latest `limit` messages, oldest first. */
