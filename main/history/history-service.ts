@@ -79,6 +79,7 @@ export class HistoryService implements Service {
        VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const indexWords = db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
+    const sessionKey = db.prepare('SELECT key FROM sessions WHERE id = ?').pluck().get(sessionId) as number;
     const states = messages.map((m) => vecState(m.role, m.kind, m.text));
     const vectors = this.deps.embeddings.embedNow(messages.map((m, i) => (states[i] === 0 ? m.text : null)));
     return db.transaction(() => {
@@ -91,7 +92,7 @@ export class HistoryService implements Service {
         if (!result.changes) return;
         const id = Number(result.lastInsertRowid);
         added.push(id);
-        if (vector && state === 1) this.deps.embeddings.messages.insert(id, vector, { session_id: sessionId, role: m.role, created_at: m.createdAt }, false);
+        if (vector && state === 1) this.deps.embeddings.messages.insert(id, vector, { session: sessionKey, role: m.role, created_at: m.createdAt }, false);
       });
       if (added.length) indexWords.run(JSON.stringify(added));
       if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...messages.map((m) => m.createdAt)), sessionId);
@@ -185,16 +186,14 @@ export class HistoryService implements Service {
     // vec0 compares integer metadata only with integers bound as BigInt.
     if (filters.from !== undefined) knn.add('created_at >= ?', BigInt(filters.from));
     if (filters.to !== undefined) knn.add('created_at <= ?', BigInt(filters.to));
-    let sessionIds: string[] | null = filters.sessionId ? [filters.sessionId] : null;
-    if (filters.surface?.length || filters.cwd) {
+    if (filters.sessionId || filters.surface?.length || filters.cwd) {
+      // The vector index knows sessions by their integer key.
       const sessions = new Conditions();
+      if (filters.sessionId) sessions.add('id = ?', filters.sessionId);
       if (filters.surface?.length) sessions.in('surface', filters.surface);
       if (filters.cwd) sessions.add('cwd = ?', filters.cwd);
-      const ids = this.deps.storage.db.prepare(`SELECT id FROM sessions WHERE ${sessions.parts.join(' AND ')}`).pluck().all(...sessions.params) as string[];
-      sessionIds = sessionIds ? sessionIds.filter((id) => ids.includes(id)) : ids;
-    }
-    if (sessionIds) {
-      if (sessionIds.length <= MAX_IN_FILTER) knn.in('session_id', sessionIds.length ? sessionIds : ['']);
+      const keys = this.deps.storage.db.prepare(`SELECT key FROM sessions WHERE ${sessions.parts.join(' AND ')}`).pluck().all(...sessions.params) as number[];
+      if (keys.length <= MAX_IN_FILTER) knn.in('session', (keys.length ? keys : [-1]).map((k) => BigInt(k)));
       else post = true;
     }
     return { inKnn: knn.parts.length ? { sql: knn.parts.join(' AND '), params: knn.params } : null, post };

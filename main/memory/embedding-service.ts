@@ -51,14 +51,17 @@ export class EmbeddingService implements Service {
     const db = this.deps.storage.db;
     this.sources = [
       {
+        // The session as its integer key: sqlite-vec keeps text metadata over 12 characters (a UUID)
+        // in a table of its own, which tripled the cost of every insert.
         index: new VectorIndex(db, 'messages', [
-          { name: 'session_id', type: 'text' },
+          { name: 'session', type: 'integer' },
           { name: 'role', type: 'text' },
           { name: 'created_at', type: 'integer' },
         ]),
         table: 'messages',
-        select: 'SELECT id, text, session_id, role, created_at FROM messages WHERE vec_state = 0 ORDER BY id LIMIT ?',
-        meta: (r) => ({ session_id: r.session_id as string, role: r.role as string, created_at: r.created_at as number }),
+        select: `SELECT m.id, m.text, s.key AS session, m.role, m.created_at FROM messages m JOIN sessions s ON s.id = m.session_id
+                 WHERE m.vec_state = 0 ORDER BY m.id LIMIT ?`,
+        meta: (r) => ({ session: r.session as number, role: r.role as string, created_at: r.created_at as number }),
       },
       {
         index: new VectorIndex(db, 'memories', [{ name: 'category', type: 'text' }]),

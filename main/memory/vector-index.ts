@@ -48,8 +48,13 @@ export class VectorIndex {
     return statement;
   }
 
-  stored(): { provider: string; dimensions: number } | null {
-    const row = this.db.prepare('SELECT provider, dimensions FROM vector_index WHERE name = ?').get(this.name) as { provider: string; dimensions: number } | undefined;
+  /** The metadata columns, as stored with the index: a different layout means a rebuild. */
+  private get layout(): string {
+    return this.meta.map((m) => `${m.name}:${m.type}`).join(',');
+  }
+
+  stored(): { provider: string; dimensions: number; layout: string } | null {
+    const row = this.db.prepare('SELECT provider, dimensions, layout FROM vector_index WHERE name = ?').get(this.name) as { provider: string; dimensions: number; layout: string } | undefined;
     return row ?? null;
   }
 
@@ -57,7 +62,7 @@ export class VectorIndex {
   ensure(provider: string, dimensions: number): boolean {
     const current = this.stored();
     const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(this.vecTable);
-    if (current?.provider === provider && current.dimensions === dimensions && exists) return false;
+    if (current?.provider === provider && current.dimensions === dimensions && current.layout === this.layout && exists) return false;
     if (dimensions % 8 !== 0) throw new Error(`vector dimension ${dimensions} is not a multiple of 8`);
     this.statements = new Map();
     this.db.transaction(() => {
@@ -66,8 +71,10 @@ export class VectorIndex {
       this.db.exec(`CREATE VIRTUAL TABLE ${this.vecTable} USING vec0(embedding bit[${dimensions}]${columns})`);
       this.db.exec(`CREATE TABLE ${this.fullTable} (id INTEGER PRIMARY KEY, embedding BLOB NOT NULL) STRICT`);
       this.db
-        .prepare('INSERT INTO vector_index (name, provider, dimensions, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, dimensions = excluded.dimensions, updated_at = excluded.updated_at')
-        .run(this.name, provider, dimensions, Date.now());
+        .prepare(
+          'INSERT INTO vector_index (name, provider, dimensions, layout, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, dimensions = excluded.dimensions, layout = excluded.layout, updated_at = excluded.updated_at',
+        )
+        .run(this.name, provider, dimensions, this.layout, Date.now());
     })();
     return true;
   }

@@ -10,5 +10,15 @@ export default {
     DROP TRIGGER messages_fts_insert;
     -- Date filters run inside the word and vector searches, never by this index; it only cost writes.
     DROP INDEX messages_created;
+    -- The vector tables' columns, so a change of layout (not only of provider) rebuilds them.
+    ALTER TABLE vector_index ADD COLUMN layout TEXT NOT NULL DEFAULT '';
+    -- A stable integer for each session (an implicit rowid may change on VACUUM): the vector index
+    -- filters by it.
+    ALTER TABLE sessions ADD COLUMN key INTEGER;
+    UPDATE sessions SET key = rowid;
+    CREATE UNIQUE INDEX sessions_key ON sessions(key);
+    CREATE TRIGGER sessions_key_insert AFTER INSERT ON sessions WHEN new.key IS NULL BEGIN
+      UPDATE sessions SET key = (SELECT coalesce(max(key), 0) + 1 FROM sessions) WHERE id = new.id;
+    END;
   `,
 } satisfies Migration;
