@@ -45,7 +45,7 @@ export const coreGroup: BenchGroup = {
         app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
       });
       await seed.start();
-      seedMessages(seed, 100_000);
+      await seedMessages(seed, 100_000);
       await seed.stop();
       await (await startServe(home)).stop(); // the first start after seeding is not timed
       const starts: number[] = [];

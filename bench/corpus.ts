@@ -44,23 +44,25 @@ export function query(random: () => number): string {
  * Writes `count` messages across 500 conversations through the history ingest path, in
  * transactions of `batch`; returns messages per second.
  */
-export function seedMessages(core: Core, count: number, batch = 1000): number {
+export async function seedMessages(core: Core, count: number, batch = 1000): Promise<number> {
   const random = seeded(11);
   const sessions = Array.from({ length: 500 }, (_, i) => core.sessions.create({ title: `bench ${i}`, permissionPolicy: 'ask', surface: i % 3 ? 'desktop' : 'telegram' }).id);
-  const started = performance.now();
+  const batches: IncomingMessage[][] = [];
   for (let done = 0; done < count; done += batch) {
-    const session = sessions[(done / batch) % sessions.length]!;
-    const messages: IncomingMessage[] = Array.from({ length: Math.min(batch, count - done) }, (_, i) => ({
-      externalId: null,
-      role: i % 2 ? 'assistant' : 'user',
-      kind: 'text',
-      text: message(random),
-      data: null,
-      surface: 'desktop',
-      createdAt: 1_700_000_000_000 + done + i,
-    }));
-    core.history.ingest(session, messages);
+    batches.push(
+      Array.from({ length: Math.min(batch, count - done) }, (_, i) => ({
+        externalId: null,
+        role: i % 2 ? 'assistant' : 'user',
+        kind: 'text',
+        text: message(random),
+        data: null,
+        surface: 'desktop',
+        createdAt: 1_700_000_000_000 + done + i,
+      })),
+    );
   }
+  const started = performance.now();
+  await core.history.ingestBatches((i) => sessions[i % sessions.length]!, batches);
   return count / ((performance.now() - started) / 1000);
 }
 

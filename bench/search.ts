@@ -52,10 +52,12 @@ export const searchGroup: BenchGroup = {
       env: { PATH: process.env.PATH, HOME: home },
       secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')),
       app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
+      // As the app runs it: the built embedding worker (npm run bench builds first).
+      embedWorker: path.resolve(import.meta.dirname, '../dist/main/embed-worker.cjs'),
     });
     try {
       await core.start();
-      const ingest = seedMessages(core, MESSAGES);
+      const ingest = await seedMessages(core, MESSAGES);
 
       seedMemories(core, MEMORIES);
       const random = seeded(5);
@@ -91,7 +93,7 @@ export const searchGroup: BenchGroup = {
       if (imported.messages !== 40_000) throw new Error(`imported ${imported.messages} of 40000 transcript lines`);
 
       return [
-        { name: 'history.ingest_msgs_per_s', value: ingest, unit: 'msg/s', goal: { above: 20_000 }, note: 'batches of 1,000: row, FTS5 and vector in one transaction' },
+        { name: 'history.ingest_msgs_per_s', value: ingest, unit: 'msg/s', goal: { above: 20_000 }, note: 'batches of 1,000: row, words and vector in one transaction; the next batch embedded in the worker meanwhile' },
         { name: 'search.hybrid_p50_ms', value: percentile(hybrid, 50), unit: 'ms', note: `${QUERIES} queries over ${MESSAGES.toLocaleString('en')} messages` },
         { name: 'search.hybrid_p95_ms', value: percentile(hybrid, 95), unit: 'ms', goal: { below: 50 }, note: 'words + meaning, fused, top 20 with snippets' },
         { name: 'search.fts_only_p95_ms', value: percentile(words, 95), unit: 'ms', note: 'the floor: the FTS5 query alone, same queries' },

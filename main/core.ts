@@ -23,6 +23,8 @@ export interface CoreConfig {
   env?: NodeJS.ProcessEnv;
   /** Desktop notifications from the shell; none headless. */
   notifier?: Notifier;
+  /** The bundled embedding worker (dist/main/embed-worker.cjs); without it embedding runs in-thread. */
+  embedWorker?: string | null;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
 }
@@ -74,7 +76,7 @@ export function createCore(config: CoreConfig): Core {
     freeMemoryMb: config.freeMemoryMb,
   });
   const terminals = new TerminalManager({ events, settings, env, sessionFolder: (id) => sessions.get(id).cwd });
-  const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets });
+  const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env });

@@ -54,6 +54,7 @@ async function boot(): Promise<void> {
     dataDir,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
     notifier: electronNotifier(showWindow),
+    embedWorker: path.join(__dirname, 'embed-worker.cjs'),
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
   });
   try {

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     dataDir,
     secrets,
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'headless', electronVersion: null },
+    embedWorker: path.join(here, 'embed-worker.cjs'),
   });
   await core.start();
   const token = loadOrCreateServerToken(secrets);

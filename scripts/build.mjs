@@ -23,7 +23,7 @@ function newestMtime(target) {
   return newest;
 }
 
-const outputs = ['main/index.cjs', 'main/serve.js', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
+const outputs = ['main/index.cjs', 'main/serve.js', 'main/embed-worker.cjs', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
 if (process.argv.includes('--if-stale')) {
   const built = Math.min(...outputs.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
   const changed = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));
@@ -62,6 +62,13 @@ await Promise.all([
     external: nativeModules,
     // Bundled CommonJS dependencies (ws) call require(); give the ESM bundle one.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __sbCreateRequire } from 'node:module';\nconst require = __sbCreateRequire(import.meta.url);" },
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'main/memory/embed-worker.ts')],
+    outfile: path.join(dist, 'main/embed-worker.cjs'),
+    platform: 'node',
+    format: 'cjs',
   }),
   esbuild.build({
     ...common,

@@ -72,7 +72,7 @@ export class HistoryService implements Service {
    * Stores messages in one transaction, with their words indexed (one statement for the batch) and, when the provider
    * can, their vectors; lines seen before (same external id) are skipped. Returns the new rows' ids.
    */
-  ingest(sessionId: string, messages: IncomingMessage[]): number[] {
+  ingest(sessionId: string, messages: IncomingMessage[], precomputed?: (Float32Array | null)[] | null): number[] {
     const db = this.deps.storage.db;
     const insert = db.prepare(
       `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
@@ -81,7 +81,7 @@ export class HistoryService implements Service {
     const indexWords = db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
     const sessionKey = db.prepare('SELECT key FROM sessions WHERE id = ?').pluck().get(sessionId) as number;
     const states = messages.map((m) => vecState(m.role, m.kind, m.text));
-    const vectors = this.deps.embeddings.embedNow(messages.map((m, i) => (states[i] === 0 ? m.text : null)));
+    const vectors = precomputed !== undefined ? precomputed : this.deps.embeddings.embedNow(this.embeddable(messages, states));
     return db.transaction(() => {
       const added: number[] = [];
       messages.forEach((m, i) => {
@@ -98,6 +98,26 @@ export class HistoryService implements Service {
       if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...messages.map((m) => m.createdAt)), sessionId);
       return added;
     })();
+  }
+
+  /**
+   * Many batches, pipelined: the next batch is embedded (in the worker) while this one is written.
+   * Returns how many rows were added.
+   */
+  async ingestBatches(sessionId: (batch: number) => string, batches: IncomingMessage[][]): Promise<number> {
+    let added = 0;
+    const textsOf = (batch: IncomingMessage[]) => this.embeddable(batch, batch.map((m) => vecState(m.role, m.kind, m.text)));
+    let next = batches.length ? this.deps.embeddings.embedAhead(textsOf(batches[0]!)) : null;
+    for (let i = 0; i < batches.length; i++) {
+      const vectors = await next;
+      next = i + 1 < batches.length ? this.deps.embeddings.embedAhead(textsOf(batches[i + 1]!)) : null;
+      added += this.ingest(sessionId(i), batches[i]!, vectors).length;
+    }
+    return added;
+  }
+
+  private embeddable(messages: IncomingMessage[], states: number[]): (string | null)[] {
+    return messages.map((m, i) => (states[i] === 0 ? m.text : null));
   }
 
   messages(sessionId: string): Message[] {

@@ -5,6 +5,7 @@ import type { Service } from '../lifecycle';
 import type { SecretStore } from '../secrets/secret-store';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
+import { EmbedPool } from './embed-pool';
 import { BuiltinEmbedder, OllamaEmbedder, OpenAiEmbedder, type EmbeddingProvider } from './embeddings';
 import { VectorIndex } from './vector-index';
 
@@ -37,7 +38,20 @@ export class EmbeddingService implements Service {
   private reindex: { total: number } | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; secrets: SecretStore }) {}
+  private readonly pool: EmbedPool | null;
+
+  constructor(
+    private readonly deps: {
+      storage: StorageService;
+      events: EventBus;
+      settings: SettingsService;
+      secrets: SecretStore;
+      /** The built worker script, when there is one (bundled builds); else the built-in provider embeds in-thread. */
+      workerScript?: string | null;
+    },
+  ) {
+    this.pool = deps.workerScript ? new EmbedPool(deps.workerScript) : null;
+  }
 
   get messages(): VectorIndex {
     return this.sources[0]!.index;
@@ -78,6 +92,7 @@ export class EmbeddingService implements Service {
   }
 
   stop(): void {
+    this.pool?.stop();
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -106,6 +121,23 @@ export class EmbeddingService implements Service {
     } catch (error) {
       this.lastError = errorMessage(error);
       return null;
+    }
+  }
+
+  /**
+   * Vectors for the non-null texts, computed off the main thread when the built-in provider has its
+   * worker, so the caller can write one batch while the next is embedded. Null: embedded later.
+   */
+  async embedAhead(texts: (string | null)[]): Promise<(Float32Array | null)[] | null> {
+    if (!this.pool || !this.ready || !(this.provider instanceof BuiltinEmbedder)) return this.embedNow(texts);
+    const wanted = texts.flatMap((t, i) => (t === null ? [] : [i]));
+    try {
+      const vectors = await this.pool.embed(wanted.map((i) => texts[i]!));
+      const out: (Float32Array | null)[] = texts.map(() => null);
+      wanted.forEach((index, k) => (out[index] = vectors[k]!));
+      return out;
+    } catch {
+      return this.embedNow(texts);
     }
   }
 
