@@ -1,4 +1,4 @@
-import type { ConversationSummary, Message, MessageKind, MessageRole, SearchFilters, SearchHit } from '../../contract';
+import type { ConversationSummary, Message, SearchFilters, SearchHit } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../memory/embedding-service';
@@ -38,16 +38,8 @@ interface HitRow {
   cwd: string;
 }
 
-/** A message arriving in bulk (an imported transcript line's block). */
-export interface IncomingMessage {
-  externalId: string | null;
-  role: MessageRole;
-  kind: MessageKind;
-  text: string;
-  data: unknown;
-  surface: string | null;
-  createdAt: number;
-}
+/** A message arriving in bulk (an imported transcript line's block), with the line's own id. */
+export type IncomingMessage = Pick<Message, 'role' | 'kind' | 'text' | 'data' | 'surface' | 'createdAt'> & { externalId: string | null };
 
 /** Searches every conversation by words and by meaning, and serves transcripts for the Chats screen. */
 export class HistoryService implements Service {

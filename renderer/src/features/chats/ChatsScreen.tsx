@@ -119,8 +119,8 @@ export function ChatsScreen() {
   useEffect(() => start(), [start]);
   const current = conversations.find((c) => c.id === openId);
   return (
-    <div className="chats-screen">
-      <aside className="chats-side">
+    <div className="chats-screen two-pane full-bleed">
+      <aside className="chats-side pane-side">
         <div className="search-row">
           <input type="search" aria-label="Search conversations" placeholder="Search every conversation" value={query} onChange={(e) => setQuery(e.target.value)} />
           <select aria-label="Surface" value={surface ?? ''} onChange={(e) => setSurface(e.target.value || null)}>

@@ -162,7 +162,7 @@ export function MemoryScreen() {
   const notice = useMemory((s) => s.notice);
   useEffect(() => start(), [start]);
   return (
-    <div className="screen memory-screen">
+    <div className="screen memory-screen full-bleed">
       <h1>Memory</h1>
       <IndexLine />
       <AddMemory />

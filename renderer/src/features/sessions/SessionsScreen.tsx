@@ -21,7 +21,7 @@ function SessionList({ onNew }: { onNew: () => void }) {
   const sorted = useMemo(() => Object.values(sessions).sort((a, b) => b.updatedAt - a.updatedAt), [sessions]);
   const asking = useMemo(() => new Set(Object.values(approvals).map((a) => a.sessionId)), [approvals]);
   return (
-    <aside className="session-list" aria-label="Sessions">
+    <aside className="session-list pane-side" aria-label="Sessions">
       <button className="new-session" onClick={onNew}>
         New session
       </button>
@@ -88,7 +88,7 @@ export function SessionsScreen() {
   const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
   const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
   return (
-    <div className="sessions-screen">
+    <div className="sessions-screen two-pane full-bleed">
       <SessionList onNew={() => setCreating(true)} />
       <section className="session-detail">
         {error ? (
