@@ -87,7 +87,8 @@ export class HistoryService implements Service {
         if (vector && state === 1) this.deps.embeddings.messages.insert(id, vector, { session: sessionKey, role: m.role, created_at: m.createdAt }, false);
       });
       if (added.length) indexWords.run(JSON.stringify(added));
-      if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(Math.max(...messages.map((m) => m.createdAt)), sessionId);
+      // A reduce, not Math.max(...): one imported transcript can be a batch of hundreds of thousands.
+      if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(messages.reduce((latest, m) => Math.max(latest, m.createdAt), 0), sessionId);
       return added;
     })();
   }

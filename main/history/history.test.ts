@@ -75,6 +75,18 @@ describe('hybrid search over history', () => {
   });
 });
 
+describe('bulk ingest', () => {
+  it('takes a batch far larger than a call stack in one transaction', async () => {
+    const harness = (h = await startHarness());
+    const session = harness.core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const messages = Array.from({ length: 200_000 }, (_, i) => ({ externalId: `line-${i}`, role: 'tool' as const, kind: 'tool_result' as const, text: `output ${i}`, data: null, surface: 'terminal', createdAt: i }));
+    expect(harness.core.history.ingest(session.id, messages)).toHaveLength(200_000);
+    // The same lines again add nothing.
+    expect(harness.core.history.ingest(session.id, messages.slice(0, 10))).toEqual([]);
+    expect(harness.core.sessions.get(session.id).updatedAt).toBeGreaterThanOrEqual(199_999);
+  });
+});
+
 describe('transcripts of sessions Switchboard did not start', () => {
   it('imports real CLI transcripts, skips and counts malformed lines, and is idempotent', async () => {
     const harness = (h = await startHarness());
