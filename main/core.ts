@@ -79,7 +79,7 @@ export function createCore(config: CoreConfig): Core {
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
   const memory = new MemoryService({ storage, events, settings, embeddings });
-  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env });
+  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);

@@ -127,12 +127,16 @@ describe('transcripts of sessions Switchboard did not start', () => {
     await core.transcripts.importAll();
     await new Promise((r) => setTimeout(r, 300));
     const seen = nextEvent(core.events, 'sessions.stream', (p) => p.item.kind === 'message' && p.item.message.text === 'echo: second question', 5000);
+    const listed = nextEvent(core.events, 'sessions.changed', (s) => s.surface === 'terminal' && s.claudeSessionId === sessionId, 5000);
     const started = Date.now();
     // The same session continued in a "terminal": the real CLI appends to its transcript.
     await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--resume', sessionId], { env, cwd, stdin: 'second question' });
     const written = Date.now();
     await seen;
     expect(Date.now() - written).toBeLessThan(1000);
+    // The Sessions screen hears of it too, and can show it: it is in the session list.
+    expect((await listed).cwd).toBe(cwd);
+    expect(core.sessions.list().some((s) => s.claudeSessionId === sessionId)).toBe(true);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(CLAUDE_BIN).toBeTruthy();
   });

@@ -94,7 +94,17 @@ export class TranscriptImporter implements Service {
   private flushTimer: NodeJS.Timeout | null = null;
   private running: Promise<ImportProgress> | null = null;
 
-  constructor(private readonly deps: { storage: StorageService; events: EventBus; embeddings: EmbeddingService; history: HistoryService; env: NodeJS.ProcessEnv }) {}
+  constructor(
+    private readonly deps: {
+      storage: StorageService;
+      events: EventBus;
+      embeddings: EmbeddingService;
+      history: HistoryService;
+      env: NodeJS.ProcessEnv;
+      /** Tells every window a followed session changed, so the Sessions list shows it live. */
+      announce: (sessionId: string) => void;
+    },
+  ) {}
 
   get dir(): string {
     return projectsDir(this.deps.env);
@@ -181,6 +191,7 @@ export class TranscriptImporter implements Service {
       ).run(file, claudeId, offset + chunk.consumed, size, chunk.malformed, Date.now());
     })();
     if (live && sessionId && added.length) {
+      this.deps.announce(sessionId);
       const messages = db.prepare(`SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(added)) as Record<string, unknown>[];
       for (const m of messages) {
         this.deps.events.emit('sessions.stream', {
