@@ -74,6 +74,7 @@ export function createCore(config: CoreConfig): Core {
     dataDir: config.dataDir,
     env,
     freeMemoryMb: config.freeMemoryMb,
+    activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
   });
   const terminals = new TerminalManager({ events, settings, env, sessionFolder: (id) => sessions.get(id).cwd });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });

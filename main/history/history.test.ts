@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MARK_END, MARK_START, type SearchHit } from '../../contract';
 import { SessionStore } from '../sessions/session-store';
+import { userTexts } from '../testing/fake-anthropic';
 import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
 import { CLAUDE_BIN } from '../testing/temp-core';
 
@@ -136,7 +137,17 @@ describe('transcripts of sessions Switchboard did not start', () => {
     expect(Date.now() - written).toBeLessThan(1000);
     // The Sessions screen hears of it too, and can show it: it is in the session list.
     expect((await listed).cwd).toBe(cwd);
-    expect(core.sessions.list().some((s) => s.claudeSessionId === sessionId)).toBe(true);
+    const terminal = core.sessions.list().find((s) => s.claudeSessionId === sessionId)!;
+    expect(terminal).toBeDefined();
+    // Just written to from outside: resuming it here now would put two processes on one session.
+    expect(() => core.sessions.send(terminal.id, 'from the app', 'desktop')).toThrow(/still being written by Claude Code/);
+
+    // Idle there for two minutes: the app continues the same Claude session, with its history.
+    const past = new Date(Date.now() - 120_000);
+    for (const file of core.storage.db.prepare('SELECT path FROM transcript_files WHERE session_id = ?').pluck().all(sessionId) as string[]) fs.utimesSync(file, past, past);
+    const turn = await harness.turnEnded(core.sessions.send(terminal.id, 'from the app', 'desktop').id);
+    expect(turn).toMatchObject({ status: 'done', resultText: 'echo: from the app' });
+    expect(userTexts(harness.api.mainRequests().at(-1)!).join('\n')).toContain('first question');
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(CLAUDE_BIN).toBeTruthy();
   });

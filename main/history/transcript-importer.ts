@@ -122,6 +122,12 @@ export class TranscriptImporter implements Service {
     if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
+  /** Whether Claude Code elsewhere wrote this session's transcript within `ms`: it may still be running there. */
+  activeElsewhere(claudeSessionId: string, ms = 60_000): boolean {
+    const paths = this.deps.storage.db.prepare('SELECT path FROM transcript_files WHERE session_id = ?').pluck().all(claudeSessionId) as string[];
+    return paths.some((file) => Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < ms);
+  }
+
   status(): ImportProgress {
     return { ...this.progress };
   }

@@ -62,6 +62,8 @@ export interface SessionManagerDeps {
   freeMemoryMb?: () => number;
   /** Whether the CLI runs as root, where it refuses to bypass permissions. */
   isRoot?: boolean;
+  /** Whether Claude Code outside the app is writing this session now (a terminal or IDE). */
+  activeElsewhere?: (claudeSessionId: string) => boolean;
 }
 
 export interface CreateSession {
@@ -190,6 +192,13 @@ export class SessionManager implements Service {
   send(id: string, text: string, surface: string, options: { interrupt?: boolean } = {}): Turn {
     const row = this.row(id);
     const rt = this.runtime(id);
+    // Two processes on one session corrupt it: do not resume one that is running elsewhere.
+    if (row.surface === 'terminal' && !rt.process?.alive && this.deps.activeElsewhere?.(row.claude_session_id)) {
+      throw new AppError(
+        'conflict',
+        'This session is still being written by Claude Code in a terminal or IDE (within the last minute). Sending from here now would run two Claude processes on one session; wait until it is idle there.',
+      );
+    }
     if (!rt.process?.alive && !rt.current) this.ensureCapacity(id);
     const { turn, message } = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
     if (row.title === NEW_TITLE) this.store.updateSession(id, { title: text.split('\n')[0]!.slice(0, 60) });
