@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { nextRuns, runsBetween, validateSchedule } from './cron';
+
+const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+
+describe('cron with time zones', () => {
+  it('runs a daily 02:30 New York job once on the spring-forward day, an hour later, and once on the repeat day', () => {
+    // 2026-03-08 has no 02:30 (EST→EDT at 02:00): it runs at 03:30 EDT, then at 02:30 EDT as usual.
+    expect(iso(nextRuns('30 2 * * *', 'America/New_York', new Date('2026-03-06T12:00:00Z'), 4))).toEqual([
+      '2026-03-07T07:30:00.000Z',
+      '2026-03-08T07:30:00.000Z',
+      '2026-03-09T06:30:00.000Z',
+      '2026-03-10T06:30:00.000Z',
+    ]);
+    // 2026-11-01 has 01:30 twice (EDT, then EST): one run, at the first.
+    expect(iso(nextRuns('30 1 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'), 3))).toEqual([
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-02T06:30:00.000Z',
+      '2026-11-03T06:30:00.000Z',
+    ]);
+  });
+
+  it('fires a 09:00 Berlin job at 08:00 UTC in winter and 07:00 UTC in summer', () => {
+    const runs = nextRuns('0 9 * * *', 'Europe/Berlin', new Date('2026-03-27T12:00:00Z'), 3);
+    // 2026-03-29: CET→CEST.
+    expect(iso(runs)).toEqual(['2026-03-28T08:00:00.000Z', '2026-03-29T07:00:00.000Z', '2026-03-30T07:00:00.000Z']);
+  });
+
+  it('runs an hourly job once, not twice, through the autumn repeat hour in Berlin', () => {
+    const runs = runsBetween('0 * * * *', 'Europe/Berlin', new Date('2026-10-25T00:00:00Z'), new Date('2026-10-25T03:30:00Z'), 100);
+    // 01:00-03:30 UTC: local 02:00 CEST, 02:00 CET, 03:00, 04:00, 05:00 … each UTC hour once.
+    expect(iso(runs.times)).toEqual(['2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z']);
+    expect(new Set(iso(runs.times)).size).toBe(runs.times.length);
+  });
+
+  it('counts what fell in a window and keeps the latest ones', () => {
+    const { times, total } = runsBetween('*/10 * * * *', 'UTC', new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T02:00:00Z'), 3);
+    expect(total).toBe(12);
+    expect(iso(times)).toEqual(['2026-01-01T01:40:00.000Z', '2026-01-01T01:50:00.000Z', '2026-01-01T02:00:00.000Z']);
+  });
+
+  it('names what is wrong in a bad expression or zone', () => {
+    expect(() => validateSchedule('61 * * * *', 'UTC')).toThrow(/^cron: /);
+    expect(() => validateSchedule('* * *', 'UTC')).toThrow(/cron: "\* \* \*" has 3 fields/);
+    expect(() => validateSchedule('0 9 * * *', 'Mars/Olympus')).toThrow(/timeZone: "Mars\/Olympus" is not an IANA time zone/);
+    expect(() => validateSchedule('0 9 * * 1-5', 'Asia/Tokyo')).not.toThrow();
+  });
+});
