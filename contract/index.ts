@@ -4,6 +4,7 @@ import type { Result } from './result';
 import { approvalsEvents, approvalsMethods } from './approvals';
 import { historyEvents, historyMethods } from './history';
 import { memoryEvents, memoryMethods } from './memory';
+import { schedulesEvents, schedulesMethods } from './schedules';
 import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
 import { systemEvents, systemMethods } from './system';
@@ -12,6 +13,7 @@ import { terminalsEvents, terminalsMethods } from './terminals';
 export * from './approvals';
 export * from './history';
 export * from './memory';
+export * from './schedules';
 export * from './result';
 export * from './sessions';
 export * from './settings';
@@ -21,9 +23,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

@@ -8,6 +8,8 @@ import { Router } from './ipc/router';
 import { Lifecycle } from './lifecycle';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
+import { nextRuns } from './scheduler/cron';
+import { SchedulerService } from './scheduler/scheduler-service';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
@@ -25,6 +27,8 @@ export interface CoreConfig {
   notifier?: Notifier;
   /** The bundled embedding worker (dist/main/embed-worker.cjs); without it embedding runs in-thread. */
   embedWorker?: string | null;
+  /** Test hook: the scheduler's clock, to simulate downtime. */
+  now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
 }
@@ -44,6 +48,7 @@ export interface Core {
   readonly history: HistoryService;
   readonly memory: MemoryService;
   readonly transcripts: TranscriptImporter;
+  readonly scheduler: SchedulerService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -81,6 +86,7 @@ export function createCore(config: CoreConfig): Core {
   const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
+  const scheduler = new SchedulerService({ storage, events, sessions, notifier, env, now: config.now });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);
@@ -90,6 +96,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(embeddings);
   lifecycle.add(history);
   lifecycle.add(memory);
+  lifecycle.add(scheduler);
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
 
@@ -135,6 +142,17 @@ export function createCore(config: CoreConfig): Core {
     'memory.import': ({ data }) =>
       memory.import(data.memories.map((m) => ({ text: m.text, category: m.category, tags: m.tags, source: m.source }))),
     'memory.indexStatus': () => embeddings.status(),
+    'schedules.list': () => scheduler.list(),
+    'schedules.create': (input) => scheduler.create(input),
+    'schedules.update': ({ id, ...patch }) => scheduler.update(id, patch),
+    'schedules.delete': ({ id }) => {
+      scheduler.delete(id);
+      return { deleted: true as const };
+    },
+    'schedules.preview': ({ cron, timeZone, count }) => ({ runs: nextRuns(cron, timeZone, new Date(), count).map((d) => d.getTime()) }),
+    'schedules.runNow': ({ id }) => scheduler.runNow(id),
+    'schedules.cancel': ({ id }) => ({ cancelled: scheduler.cancel(id) }),
+    'schedules.runs': ({ id, limit }) => scheduler.runs(id, limit),
     'memory.setEmbeddingKey': ({ key }) => {
       if (key) config.secrets.set(OPENAI_KEY_SECRET, key);
       else config.secrets.delete(OPENAI_KEY_SECRET);
@@ -159,6 +177,7 @@ export function createCore(config: CoreConfig): Core {
     history,
     memory,
     transcripts,
+    scheduler,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

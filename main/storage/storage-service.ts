@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Service } from '../lifecycle';
+import { DataDirLock } from './data-dir-lock';
 import { openDatabase } from './database';
 import { schemaVersion } from './migrate';
 import { migrations } from './migrations';
@@ -27,9 +28,11 @@ export class StorageService implements Service {
   readonly name = 'storage';
   readonly file: string;
   private database: Database | null = null;
+  private readonly lock: DataDirLock;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'switchboard.db');
+    this.lock = new DataDirLock(dataDir);
   }
 
   get db(): Database {
@@ -40,13 +43,20 @@ export class StorageService implements Service {
   start(): void {
     // Chat history and memory are private: the data folder is the user's alone.
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    this.database = openDatabase(this.file, migrations);
+    this.lock.acquire();
+    try {
+      this.database = openDatabase(this.file, migrations);
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
   }
 
   stop(): void {
     this.database?.pragma('optimize');
     this.database?.close();
     this.database = null;
+    this.lock.release();
   }
 
   info(): DatabaseInfo {

@@ -1,0 +1,106 @@
+import * as z from 'zod';
+import { event, method } from './define';
+import { permissionPolicies } from './sessions';
+
+export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'missed' | 'cancelled';
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'retry';
+
+export const jobFields = {
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  kind: z.enum(['shell', 'claude']),
+  cron: z.string().trim().min(1, 'must not be empty').max(200),
+  timeZone: z.string().trim().min(1).max(100),
+  enabled: z.boolean(),
+  /** The shell command, or the prompt for Claude. */
+  command: z.string().trim().min(1, 'must not be empty').max(100_000),
+  cwd: z.string().trim().min(1).max(4096).nullable(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'names an environment variable'), z.string().max(10_000)),
+  timeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600),
+  tags: z.array(z.string().trim().min(1).max(100)).max(50),
+  model: z.string().trim().min(1).max(200).nullable(),
+  permissionPolicy: z.enum(permissionPolicies),
+  sessionMode: z.enum(['fresh', 'persistent']),
+  overlap: z.enum(['skip', 'queue']),
+  missed: z.enum(['skip', 'once', 'each']),
+  missedLimit: z.number().int().min(1).max(1000),
+  graceSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+  retries: z.number().int().min(0).max(20),
+  retryDelaySeconds: z.number().int().min(1).max(24 * 3600),
+  delivery: z.object({ desktop: z.boolean().default(true), telegramChatId: z.string().max(100).nullable().default(null) }).strict(),
+};
+
+export const jobInputSchema = z
+  .object({
+    name: jobFields.name,
+    kind: jobFields.kind,
+    cron: jobFields.cron,
+    timeZone: jobFields.timeZone.default('UTC'),
+    enabled: jobFields.enabled.default(true),
+    command: jobFields.command,
+    cwd: jobFields.cwd.default(null),
+    env: jobFields.env.default({}),
+    timeoutSeconds: jobFields.timeoutSeconds.default(3600),
+    tags: jobFields.tags.default([]),
+    model: jobFields.model.default(null),
+    permissionPolicy: jobFields.permissionPolicy.default('ask'),
+    sessionMode: jobFields.sessionMode.default('fresh'),
+    overlap: jobFields.overlap.default('skip'),
+    missed: jobFields.missed.default('skip'),
+    missedLimit: jobFields.missedLimit.default(5),
+    graceSeconds: jobFields.graceSeconds.default(300),
+    retries: jobFields.retries.default(0),
+    retryDelaySeconds: jobFields.retryDelaySeconds.default(60),
+    delivery: jobFields.delivery.default({ desktop: true, telegramChatId: null }),
+  })
+  .strict();
+
+export type JobInput = z.output<typeof jobInputSchema>;
+
+export interface Job extends JobInput {
+  id: string;
+  /** The persistent session a Claude job carries on in, if it has one. */
+  sessionId: string | null;
+  nextRun: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JobRun {
+  id: string;
+  jobId: string;
+  plannedAt: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  status: RunStatus;
+  trigger: RunTrigger;
+  attempt: number;
+  exitCode: number | null;
+  stdoutTail: string | null;
+  stderrTail: string | null;
+  resultText: string | null;
+  costUsd: number | null;
+  sessionId: string | null;
+  reason: string | null;
+}
+
+const id = z.string().min(1).max(100);
+
+export const schedulesMethods = {
+  'schedules.list': method<Job[]>()(z.object({}).strict(), 'Every job with its next run.'),
+  'schedules.create': method<Job>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
+  'schedules.update': method<Job>()(z.object({ id }).extend(jobInputSchema.partial().shape).strict(), 'Change a job; it is rescheduled at once.'),
+  'schedules.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Delete a job and its run history.'),
+  'schedules.preview': method<{ runs: number[] }>()(
+    z.object({ cron: jobFields.cron, timeZone: jobFields.timeZone, count: z.number().int().min(1).max(50).default(5) }).strict(),
+    'The next runs of an expression in a time zone, by the rules the runner uses.',
+  ),
+  'schedules.runNow': method<JobRun>()(z.object({ id }).strict(), 'Run a job now (its overlap policy applies).'),
+  'schedules.cancel': method<{ cancelled: boolean }>()(z.object({ id }).strict(), "Cancel a job's running run."),
+  'schedules.runs': method<JobRun[]>()(z.object({ id, limit: z.number().int().min(1).max(1000).default(50) }).strict(), 'Run history, newest first.'),
+};
+
+export const schedulesEvents = {
+  'schedules.changed': event<Job>('A job was created, changed or rescheduled.'),
+  'schedules.removed': event<{ id: string }>('A job was deleted.'),
+  'schedules.run': event<JobRun>('A run started, ended, or was recorded as skipped or missed.'),
+};

@@ -1,0 +1,229 @@
+import type { Job, JobInput, JobRun, RunStatus, RunTrigger } from '../../contract';
+import type { StorageService } from '../storage/storage-service';
+
+interface JobRow {
+  id: string;
+  name: string;
+  kind: Job['kind'];
+  cron: string;
+  time_zone: string;
+  enabled: number;
+  command: string;
+  cwd: string | null;
+  env: string;
+  timeout_seconds: number;
+  tags: string;
+  model: string | null;
+  permission_policy: Job['permissionPolicy'];
+  session_mode: Job['sessionMode'];
+  session_id: string | null;
+  overlap: Job['overlap'];
+  missed: Job['missed'];
+  missed_limit: number;
+  grace_seconds: number;
+  retries: number;
+  retry_delay_seconds: number;
+  delivery: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface RunRow {
+  id: string;
+  job_id: string;
+  planned_at: number | null;
+  started_at: number | null;
+  ended_at: number | null;
+  status: RunStatus;
+  trigger: RunTrigger;
+  attempt: number;
+  exit_code: number | null;
+  stdout_tail: string | null;
+  stderr_tail: string | null;
+  result_text: string | null;
+  cost_usd: number | null;
+  session_id: string | null;
+  reason: string | null;
+}
+
+function toJob(row: JobRow): Omit<Job, 'nextRun'> {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    cron: row.cron,
+    timeZone: row.time_zone,
+    enabled: row.enabled === 1,
+    command: row.command,
+    cwd: row.cwd,
+    env: JSON.parse(row.env) as Record<string, string>,
+    timeoutSeconds: row.timeout_seconds,
+    tags: JSON.parse(row.tags) as string[],
+    model: row.model,
+    permissionPolicy: row.permission_policy,
+    sessionMode: row.session_mode,
+    sessionId: row.session_id,
+    overlap: row.overlap,
+    missed: row.missed,
+    missedLimit: row.missed_limit,
+    graceSeconds: row.grace_seconds,
+    retries: row.retries,
+    retryDelaySeconds: row.retry_delay_seconds,
+    delivery: JSON.parse(row.delivery) as Job['delivery'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRun(row: RunRow): JobRun {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    plannedAt: row.planned_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    status: row.status,
+    trigger: row.trigger,
+    attempt: row.attempt,
+    exitCode: row.exit_code,
+    stdoutTail: row.stdout_tail,
+    stderrTail: row.stderr_tail,
+    resultText: row.result_text,
+    costUsd: row.cost_usd,
+    sessionId: row.session_id,
+    reason: row.reason,
+  };
+}
+
+function columns(input: Partial<JobInput>): Record<string, unknown> {
+  const map: [keyof JobInput, string, (v: never) => unknown][] = [
+    ['name', 'name', (v) => v],
+    ['kind', 'kind', (v) => v],
+    ['cron', 'cron', (v) => v],
+    ['timeZone', 'time_zone', (v) => v],
+    ['enabled', 'enabled', (v: boolean) => (v ? 1 : 0)],
+    ['command', 'command', (v) => v],
+    ['cwd', 'cwd', (v) => v],
+    ['env', 'env', (v) => JSON.stringify(v)],
+    ['timeoutSeconds', 'timeout_seconds', (v) => v],
+    ['tags', 'tags', (v) => JSON.stringify(v)],
+    ['model', 'model', (v) => v],
+    ['permissionPolicy', 'permission_policy', (v) => v],
+    ['sessionMode', 'session_mode', (v) => v],
+    ['overlap', 'overlap', (v) => v],
+    ['missed', 'missed', (v) => v],
+    ['missedLimit', 'missed_limit', (v) => v],
+    ['graceSeconds', 'grace_seconds', (v) => v],
+    ['retries', 'retries', (v) => v],
+    ['retryDelaySeconds', 'retry_delay_seconds', (v) => v],
+    ['delivery', 'delivery', (v) => JSON.stringify(v)],
+  ];
+  const out: Record<string, unknown> = {};
+  for (const [key, column, encode] of map) if (input[key] !== undefined) out[column] = encode(input[key] as never);
+  return out;
+}
+
+/** Jobs, runs and the scheduler's last look at the clock, in SQLite. */
+export class JobStore {
+  constructor(private readonly storage: StorageService) {}
+
+  private get db() {
+    return this.storage.db;
+  }
+
+  insert(id: string, input: JobInput, now: number): void {
+    const values = { ...columns(input), id, created_at: now, updated_at: now };
+    const keys = Object.keys(values);
+    this.db.prepare(`INSERT INTO jobs (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`).run(values);
+  }
+
+  update(id: string, patch: Partial<JobInput>, now: number): void {
+    const values = columns(patch);
+    const keys = Object.keys(values);
+    if (!keys.length) return;
+    this.db.prepare(`UPDATE jobs SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, updated_at = @now WHERE id = @id`).run({ ...values, id, now });
+  }
+
+  setSession(id: string, sessionId: string): void {
+    this.db.prepare('UPDATE jobs SET session_id = ? WHERE id = ?').run(sessionId, id);
+  }
+
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
+  }
+
+  job(id: string): Omit<Job, 'nextRun'> | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  jobs(): Omit<Job, 'nextRun'>[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
+  }
+
+  /** Starts a run; null when one is already running (the partial unique index is the lock). */
+  startRun(run: { id: string; jobId: string; plannedAt: number | null; trigger: RunTrigger; attempt: number; now: number }): JobRun | null {
+    const result = this.db
+      .prepare(`INSERT OR IGNORE INTO job_runs (id, job_id, planned_at, started_at, status, trigger, attempt) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
+      .run(run.id, run.jobId, run.plannedAt, run.now, run.trigger, run.attempt);
+    return result.changes ? this.run(run.id)! : null;
+  }
+
+  /** A run that did not happen: skipped or missed, with why. */
+  recordRun(run: { id: string; jobId: string; plannedAt: number | null; status: 'skipped' | 'missed'; trigger: RunTrigger; reason: string; now: number }): JobRun {
+    this.db
+      .prepare(`INSERT INTO job_runs (id, job_id, planned_at, ended_at, status, trigger, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(run.id, run.jobId, run.plannedAt, run.now, run.status, run.trigger, run.reason);
+    return this.run(run.id)!;
+  }
+
+  endRun(id: string, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): JobRun {
+    this.db
+      .prepare(
+        `UPDATE job_runs SET status = @status, ended_at = @endedAt, exit_code = @exitCode, stdout_tail = @stdoutTail, stderr_tail = @stderrTail,
+           result_text = @resultText, cost_usd = @costUsd, session_id = @sessionId, reason = @reason WHERE id = @id`,
+      )
+      .run({
+        id,
+        status: end.status,
+        endedAt: end.endedAt,
+        exitCode: end.exitCode ?? null,
+        stdoutTail: end.stdoutTail ?? null,
+        stderrTail: end.stderrTail ?? null,
+        resultText: end.resultText ?? null,
+        costUsd: end.costUsd ?? null,
+        sessionId: end.sessionId ?? null,
+        reason: end.reason ?? null,
+      });
+    return this.run(id)!;
+  }
+
+  run(id: string): JobRun | undefined {
+    const row = this.db.prepare('SELECT * FROM job_runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  runs(jobId: string, limit: number): JobRun[] {
+    return (this.db.prepare('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[]).map(toRun);
+  }
+
+  /** Keeps the newest `keep` runs of a job. */
+  prune(jobId: string, keep: number): void {
+    this.db
+      .prepare('DELETE FROM job_runs WHERE job_id = ? AND id NOT IN (SELECT id FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?)')
+      .run(jobId, jobId, keep);
+  }
+
+  /** Runs a previous process left running: it died with them. */
+  failLeftoverRuns(now: number): number {
+    return this.db.prepare(`UPDATE job_runs SET status = 'failed', ended_at = ?, reason = 'Switchboard stopped during this run' WHERE status = 'running'`).run(now).changes;
+  }
+
+  checkedAt(): number | null {
+    return (this.db.prepare('SELECT checked_at FROM scheduler_state WHERE id = 1').pluck().get() as number | undefined) ?? null;
+  }
+
+  setCheckedAt(now: number): void {
+    this.db.prepare('INSERT INTO scheduler_state (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(now);
+  }
+}

@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
+import { createCore } from '../core';
+import { FileSecretStore } from '../secrets/secret-store';
+import { lastUserText, userTexts } from '../testing/fake-anthropic';
+import { startHarness, type Harness } from '../testing/claude-harness';
+
+let h: Harness | null = null;
+const extra: { stop: () => Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(extra.splice(0).map((c) => c.stop()));
+  await h?.close();
+  h = null;
+});
+
+const job = (input: Partial<JobInput> & Pick<JobInput, 'name' | 'command'>): JobInput => jobInputSchema.parse({ kind: 'shell', cron: '0 3 * * *', ...input });
+
+describe('shell jobs', () => {
+  it('runs in the job folder with its environment, and records output and exit code', async () => {
+    const { core, dir } = (h = await startHarness());
+    const folder = path.join(dir, 'work');
+    fs.mkdirSync(folder);
+    const ok = core.scheduler.create(job({ name: 'greet', command: 'echo "hello $WHO from $(pwd)"; echo oops >&2', cwd: folder, env: { WHO: 'cron' } }));
+    expect(core.scheduler.runNow(ok.id)).toMatchObject({ status: 'running', trigger: 'manual' });
+    await core.scheduler.settled(ok.id);
+    const [run] = core.scheduler.runs(ok.id, 5);
+    expect(run).toMatchObject({ status: 'ok', exitCode: 0, stdoutTail: `hello cron from ${folder}\n`, stderrTail: 'oops\n' });
+    expect(h.notifications.at(-1)).toMatchObject({ title: 'greet: done' });
+
+    const bad = core.scheduler.create(job({ name: 'fail', command: 'exit 3' }));
+    core.scheduler.runNow(bad.id);
+    await core.scheduler.settled(bad.id);
+    expect(core.scheduler.runs(bad.id, 1)[0]).toMatchObject({ status: 'failed', exitCode: 3, reason: 'exit code 3' });
+
+    const gone = core.scheduler.create(job({ name: 'gone', command: 'true', cwd: path.join(dir, 'no-such-folder') }));
+    core.scheduler.runNow(gone.id);
+    await core.scheduler.settled(gone.id);
+    expect(core.scheduler.runs(gone.id, 1)[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('does not exist') });
+  });
+
+  it('kills a run at its timeout, children included', async () => {
+    const { core, dir } = (h = await startHarness());
+    const marker = path.join(dir, 'child-survived');
+    const slow = core.scheduler.create(job({ name: 'slow', command: `(sleep 3; touch ${marker}) & sleep 30`, timeoutSeconds: 1 }));
+    core.scheduler.runNow(slow.id);
+    await core.scheduler.settled(slow.id, 15_000);
+    expect(core.scheduler.runs(slow.id, 1)[0]).toMatchObject({ status: 'timeout', reason: 'killed after the 1 s timeout' });
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it('skips a run while the previous one is going, or queues it when told to', async () => {
+    const { core } = (h = await startHarness());
+    const skip = core.scheduler.create(job({ name: 'skip', command: 'sleep 1' }));
+    core.scheduler.runNow(skip.id);
+    expect(core.scheduler.runNow(skip.id)).toMatchObject({ status: 'skipped', reason: 'the previous run was still going' });
+    await core.scheduler.settled(skip.id);
+    expect(core.scheduler.runs(skip.id, 5).map((r) => r.status).sort()).toEqual(['ok', 'skipped']);
+
+    const queue = core.scheduler.create(job({ name: 'queue', command: 'sleep 0.5', overlap: 'queue' }));
+    core.scheduler.runNow(queue.id);
+    core.scheduler.runNow(queue.id);
+    await core.scheduler.settled(queue.id);
+    expect(core.scheduler.runs(queue.id, 5).map((r) => r.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('retries a failed run with backoff, up to the count', async () => {
+    const { core } = (h = await startHarness());
+    const flaky = core.scheduler.create(job({ name: 'flaky', command: 'exit 1', retries: 2, retryDelaySeconds: 1 }));
+    core.scheduler.runNow(flaky.id);
+    // Attempts at 0 s, +1 s, +2 s.
+    await expect.poll(() => core.scheduler.runs(flaky.id, 10).length, { timeout: 10_000 }).toBe(3);
+    await core.scheduler.settled(flaky.id);
+    const runs = core.scheduler.runs(flaky.id, 10).reverse();
+    expect(runs.map((r) => [r.trigger, r.attempt, r.status])).toEqual([
+      ['manual', 1, 'failed'],
+      ['retry', 2, 'failed'],
+      ['retry', 3, 'failed'],
+    ]);
+  });
+
+  it('fires on its schedule through node-schedule', async () => {
+    const { core } = (h = await startHarness());
+    const every = core.scheduler.create(job({ name: 'every second', cron: '* * * * * *', command: 'true' }));
+    await expect.poll(() => core.scheduler.runs(every.id, 5).filter((r) => r.trigger === 'schedule').length, { timeout: 5000 }).toBeGreaterThan(0);
+    core.scheduler.update(every.id, { enabled: false });
+    const first = core.scheduler.runs(every.id, 50).find((r) => r.trigger === 'schedule')!;
+    expect(first.plannedAt! % 1000).toBe(0);
+    expect(first.startedAt! - first.plannedAt!).toBeLessThan(1000);
+  });
+
+  it('refuses a bad expression, time zone or variable name, naming the field', async () => {
+    const { core } = (h = await startHarness());
+    expect(() => core.scheduler.create(job({ name: 'x', command: 'true', cron: '0 25 * * *' }))).toThrow(/^cron: /);
+    expect(() => core.scheduler.create(job({ name: 'x', command: 'true', timeZone: 'Nowhere/City' }))).toThrow(/^timeZone: /);
+    const result = await core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '* * * * *', command: 'true', env: { 'BAD NAME': '1' } }, { surface: 'web' });
+    expect(!result.ok && result.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^env/) });
+    expect(core.scheduler.list()).toEqual([]);
+  });
+});
+
+/** A core whose scheduler clock the test sets. */
+async function coreAt(harness: Harness, clock: { now: number }) {
+  const core = createCore({
+    dataDir: path.join(harness.dir, 'data'),
+    env: harness.env,
+    secrets: new FileSecretStore(path.join(harness.dir, 'data', 'secrets.json')),
+    app: harness.core.config.app,
+    now: () => clock.now,
+  });
+  await core.start();
+  extra.push(core);
+  return core;
+}
+
+describe('runs missed while Switchboard was not running', () => {
+  const T0 = Date.parse('2026-06-01T00:00:30Z');
+
+  async function downtime(policy: JobInput['missed'], options: Partial<JobInput> = {}) {
+    const harness = (h = await startHarness());
+    const clock = { now: T0 };
+    await harness.core.stop();
+    let core = await coreAt(harness, clock);
+    const created = core.scheduler.create(job({ name: `hourly ${policy}`, cron: '0 * * * *', command: 'echo ran', missed: policy, missedLimit: 3, graceSeconds: 60, ...options }));
+    await core.stop();
+    extra.splice(extra.indexOf(core), 1);
+    clock.now = T0 + 5 * 3600_000 + 10 * 60_000; // five hourly runs fell, the last 10 min ago
+    core = await coreAt(harness, clock);
+    await core.scheduler.settled(created.id);
+    return { core, id: created.id, runs: () => core.scheduler.runs(created.id, 20).reverse() };
+  }
+
+  const summary = (runs: JobRun[]) => runs.map((r) => [r.status, r.plannedAt === null ? null : new Date(r.plannedAt).toISOString().slice(11, 16), r.trigger]);
+
+  it('skip: records each missed run, the oldest beyond the limit as a count', async () => {
+    const { runs } = await downtime('skip');
+    expect(summary(runs())).toEqual([
+      ['missed', '03:00', 'schedule'],
+      ['missed', '04:00', 'schedule'],
+      ['missed', '05:00', 'schedule'],
+      ['missed', null, 'schedule'],
+    ]);
+    expect(runs().at(-1)!.reason).toBe('and 2 earlier runs missed as well');
+  });
+
+  it('once: runs the latest one now and records the rest', async () => {
+    const { runs } = await downtime('once');
+    expect(summary(runs()).filter(([s]) => s !== 'missed')).toEqual([['ok', '05:00', 'catch-up']]);
+    expect(runs().filter((r) => r.status === 'missed')).toHaveLength(3);
+  });
+
+  it('each: runs every missed one up to the limit, in order', async () => {
+    const { runs } = await downtime('each');
+    expect(summary(runs()).filter(([s]) => s === 'ok')).toEqual([
+      ['ok', '03:00', 'catch-up'],
+      ['ok', '04:00', 'catch-up'],
+      ['ok', '05:00', 'catch-up'],
+    ]);
+  });
+
+  it('a run within the grace window is just late, and runs', async () => {
+    const { runs } = await downtime('skip', { graceSeconds: 15 * 60 });
+    expect(summary(runs()).filter(([s]) => s !== 'missed')).toEqual([['ok', '05:00', 'catch-up']]);
+  });
+
+  it('a restart does not run a job twice', async () => {
+    const { core, id, runs } = await downtime('once');
+    const before = runs().length;
+    await core.stop();
+    extra.splice(extra.indexOf(core), 1);
+    const again = await coreAt(h!, { now: T0 + 5 * 3600_000 + 11 * 60_000 });
+    await again.scheduler.settled(id);
+    expect(again.scheduler.runs(id, 50)).toHaveLength(before);
+  });
+
+  it('a second Switchboard on the same data folder is refused, so no job runs twice at once', async () => {
+    const harness = (h = await startHarness());
+    await expect(coreAt(harness, { now: Date.now() })).rejects.toThrow(/another Switchboard \(pid \d+\) is using/);
+  });
+
+  it('marks a run cut short by a crash as failed on the next start, freeing the run lock', async () => {
+    const harness = (h = await startHarness());
+    const long = harness.core.scheduler.create(job({ name: 'long', command: 'sleep 1' }));
+    harness.core.storage.db.prepare(`INSERT INTO job_runs (id, job_id, started_at, status, trigger) VALUES ('crashed', ?, 1, 'running', 'schedule')`).run(long.id);
+    expect(harness.core.scheduler.runNow(long.id)).toMatchObject({ status: 'skipped', reason: 'a run of this job is already in progress' });
+    await harness.core.stop();
+    const again = await coreAt(harness, { now: Date.now() });
+    expect(again.scheduler.runs(long.id, 5).find((r) => r.id === 'crashed')).toMatchObject({ status: 'failed', reason: 'Switchboard stopped during this run' });
+    expect(again.scheduler.runNow(long.id).status).toBe('running');
+    await again.scheduler.settled(long.id);
+  });
+});
+
+describe('Claude jobs, through the real CLI', () => {
+  it('records the result and cost, and a persistent session carries on from run to run', async () => {
+    const { core, api } = (h = await startHarness());
+    const briefing = core.scheduler.create(jobInputSchema.parse({ name: 'briefing', kind: 'claude', cron: '0 7 * * *', command: 'Summarize the day', sessionMode: 'persistent' }));
+    core.scheduler.runNow(briefing.id);
+    await core.scheduler.settled(briefing.id);
+    const [first] = core.scheduler.runs(briefing.id, 1);
+    expect(first).toMatchObject({ status: 'ok', resultText: 'echo: Summarize the day' });
+    expect(first!.costUsd).toBeGreaterThan(0);
+    const session = core.sessions.get(first!.sessionId!);
+    expect(session).toMatchObject({ surface: 'scheduler', title: 'Job: briefing' });
+
+    core.scheduler.runNow(briefing.id);
+    await core.scheduler.settled(briefing.id);
+    const [second] = core.scheduler.runs(briefing.id, 1);
+    expect(second!.sessionId).toBe(first!.sessionId);
+    const request = api.mainRequests().at(-1)!;
+    expect(lastUserText(request)).toBe('Summarize the day');
+    expect(userTexts(request).filter((t) => t === 'Summarize the day')).toHaveLength(2);
+
+    const fresh = core.scheduler.create(jobInputSchema.parse({ name: 'fresh', kind: 'claude', cron: '0 7 * * *', command: 'New day' }));
+    core.scheduler.runNow(fresh.id);
+    await core.scheduler.settled(fresh.id);
+    core.scheduler.runNow(fresh.id);
+    await core.scheduler.settled(fresh.id);
+    const [a, b] = core.scheduler.runs(fresh.id, 2);
+    expect(a!.sessionId).not.toBe(b!.sessionId);
+  });
+});

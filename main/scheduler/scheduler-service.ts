@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import schedule from 'node-schedule';
+import type { Job, JobInput, JobRun, RunTrigger } from '../../contract';
+import { AppError, errorMessage } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import type { Notifier } from '../notifier';
+import type { SessionManager } from '../sessions/session-manager';
+import type { StorageService } from '../storage/storage-service';
+import { nextRuns, runsBetween, validateSchedule } from './cron';
+import { JobStore } from './job-store';
+import { runShell } from './shell-runner';
+
+/** Runs kept per job. */
+const KEEP_RUNS = 200;
+/** How often the scheduler notes the time; a longer gap between two ticks means the machine slept. */
+const TICK_MS = 30_000;
+
+interface Pending {
+  plannedAt: number | null;
+  trigger: RunTrigger;
+  attempt: number;
+}
+
+/**
+ * Shell commands and Claude prompts on cron schedules, in time zones. Every run is recorded,
+ * including the ones that did not happen; runs that fell while the machine slept or the app was
+ * closed are found on start and on wake and handled by each job's missed-run policy.
+ */
+export class SchedulerService implements Service {
+  readonly name = 'scheduler';
+  private readonly store: JobStore;
+  private readonly timers = new Map<string, schedule.Job>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly queued = new Map<string, Pending[]>();
+  private tick: NodeJS.Timeout | null = null;
+  private lastTick = 0;
+
+  constructor(
+    private readonly deps: {
+      storage: StorageService;
+      events: EventBus;
+      sessions: SessionManager;
+      notifier: Notifier;
+      env: NodeJS.ProcessEnv;
+      /** The clock; tests move it to simulate downtime. */
+      now?: () => number;
+    },
+  ) {
+    this.store = new JobStore(deps.storage);
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  start(): void {
+    const failed = this.store.failLeftoverRuns(this.now());
+    if (failed) console.warn(`switchboard: ${failed} job run(s) were cut short when Switchboard last stopped`);
+    for (const job of this.store.jobs()) this.arm(job);
+    this.checkMissed();
+    this.lastTick = Date.now();
+    this.tick = setInterval(() => {
+      // Timers do not run while the machine sleeps: a long gap is a wake-up.
+      const slept = Date.now() - this.lastTick > TICK_MS * 2;
+      this.lastTick = Date.now();
+      if (slept) this.checkMissed();
+      else this.store.setCheckedAt(this.now());
+    }, TICK_MS);
+    this.tick.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.tick) clearInterval(this.tick);
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+    this.store.setCheckedAt(this.now());
+    for (const controller of this.running.values()) controller.abort();
+    // Let cancelled runs record themselves.
+    const deadline = Date.now() + 6000;
+    while (this.running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  list(): Job[] {
+    return this.store.jobs().map((job) => this.withNext(job));
+  }
+
+  get(id: string): Job {
+    const job = this.store.job(id);
+    if (!job) throw new AppError('not_found', `no job ${id}`);
+    return this.withNext(job);
+  }
+
+  create(input: JobInput): Job {
+    validateSchedule(input.cron, input.timeZone);
+    const id = randomUUID();
+    this.store.insert(id, input, this.now());
+    return this.changed(id);
+  }
+
+  update(id: string, patch: Partial<JobInput>): Job {
+    const current = this.get(id);
+    validateSchedule(patch.cron ?? current.cron, patch.timeZone ?? current.timeZone);
+    this.store.update(id, patch, this.now());
+    return this.changed(id);
+  }
+
+  delete(id: string): void {
+    this.get(id);
+    this.running.get(id)?.abort();
+    this.timers.get(id)?.cancel();
+    this.timers.delete(id);
+    this.queued.delete(id);
+    this.store.delete(id);
+    this.deps.events.emit('schedules.removed', { id });
+  }
+
+  runs(id: string, limit: number): JobRun[] {
+    this.get(id);
+    return this.store.runs(id, limit);
+  }
+
+  /** Runs now; the overlap policy applies as to a scheduled run. Resolves when the run has started (or was skipped). */
+  runNow(id: string): JobRun {
+    this.get(id);
+    return this.fire(id, null, 'manual', 1);
+  }
+
+  cancel(id: string): boolean {
+    const controller = this.running.get(id);
+    controller?.abort();
+    return !!controller;
+  }
+
+  /** Waits for a job's running run to end (tests, and shutdown). */
+  async settled(id: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.running.has(id) || this.queued.get(id)?.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /**
+   * Finds the runs that fell since the scheduler last looked at the clock and applies each job's
+   * policy: runs within the grace window are simply late and run now; older ones are missed, and
+   * are skipped (recorded), run once, or run each up to the job's limit.
+   */
+  checkMissed(): void {
+    const now = this.now();
+    const since = this.store.checkedAt();
+    this.store.setCheckedAt(now);
+    if (since === null || now <= since) return;
+    for (const job of this.store.jobs()) {
+      if (!job.enabled) continue;
+      const { times, total } = runsBetween(job.cron, job.timeZone, new Date(since), new Date(now), Math.max(job.missedLimit, 1));
+      if (!total) continue;
+      const late = times.filter((t) => now - t.getTime() <= job.graceSeconds * 1000);
+      const missed = times.filter((t) => now - t.getTime() > job.graceSeconds * 1000);
+      const uncounted = total - times.length;
+      if (late.length) this.fire(job.id, late.at(-1)!.getTime(), 'catch-up', 1);
+      if (!missed.length) continue;
+      const runNow = job.missed === 'each' ? missed : job.missed === 'once' && !late.length ? [missed.at(-1)!] : [];
+      const recorded = missed.filter((t) => !runNow.includes(t));
+      for (const t of recorded) {
+        const reason = job.missed === 'skip' ? 'missed while Switchboard was not running; the policy skips missed runs' : 'missed; the policy runs only the latest one';
+        this.deps.events.emit('schedules.run', this.store.recordRun({ id: randomUUID(), jobId: job.id, plannedAt: t.getTime(), status: 'missed', trigger: 'schedule', reason, now }));
+      }
+      if (uncounted > 0) {
+        this.deps.events.emit(
+          'schedules.run',
+          this.store.recordRun({ id: randomUUID(), jobId: job.id, plannedAt: null, status: 'missed', trigger: 'schedule', reason: `and ${uncounted} earlier runs missed as well`, now }),
+        );
+      }
+      for (const t of runNow) this.fire(job.id, t.getTime(), 'catch-up', 1);
+    }
+  }
+
+  // --- running ---------------------------------------------------------------------------------
+
+  private arm(job: Omit<Job, 'nextRun'>): void {
+    this.timers.get(job.id)?.cancel();
+    this.timers.delete(job.id);
+    if (!job.enabled) return;
+    const timer = schedule.scheduleJob({ rule: job.cron, tz: job.timeZone }, (fireDate: Date) => {
+      this.store.setCheckedAt(this.now());
+      this.fire(job.id, fireDate.getTime(), 'schedule', 1);
+    });
+    if (timer) this.timers.set(job.id, timer);
+  }
+
+  /**
+   * Starts a run, or applies the overlap policy when one is running. Catch-up runs always queue:
+   * "run each missed one" means each.
+   */
+  private fire(jobId: string, plannedAt: number | null, trigger: RunTrigger, attempt: number): JobRun {
+    const job = this.store.job(jobId);
+    if (!job) throw new AppError('not_found', `no job ${jobId}`);
+    if (this.running.has(jobId)) {
+      if (job.overlap === 'queue' || trigger === 'catch-up') {
+        this.queued.set(jobId, [...(this.queued.get(jobId) ?? []), { plannedAt, trigger, attempt }]);
+      } else {
+        const skipped = this.store.recordRun({ id: randomUUID(), jobId, plannedAt, status: 'skipped', trigger, reason: 'the previous run was still going', now: this.now() });
+        this.deps.events.emit('schedules.run', skipped);
+        return skipped;
+      }
+      return this.store.runs(jobId, 1)[0]!;
+    }
+    const run = this.store.startRun({ id: randomUUID(), jobId, plannedAt, trigger, attempt, now: this.now() });
+    if (!run) {
+      // Another process holds the lock (a second instance on the same data dir).
+      const skipped = this.store.recordRun({ id: randomUUID(), jobId, plannedAt, status: 'skipped', trigger, reason: 'a run of this job is already in progress', now: this.now() });
+      this.deps.events.emit('schedules.run', skipped);
+      return skipped;
+    }
+    const controller = new AbortController();
+    this.running.set(jobId, controller);
+    this.deps.events.emit('schedules.run', run);
+    void this.execute(job, run, controller.signal).then((ended) => this.finish(job, ended));
+    return run;
+  }
+
+  private async execute(job: Omit<Job, 'nextRun'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
+    try {
+      if (job.kind === 'shell') {
+        const result = await runShell({ command: job.command, cwd: job.cwd, env: { ...this.deps.env, ...job.env }, timeoutMs: job.timeoutSeconds * 1000, signal });
+        return this.store.endRun(run.id, { ...result, endedAt: this.now() });
+      }
+      return await this.runClaude(job, run, signal);
+    } catch (error) {
+      return this.store.endRun(run.id, { status: 'failed', endedAt: this.now(), reason: errorMessage(error) });
+    }
+  }
+
+  /** A Claude job: a fresh session each run, or one that carries on from run to run. */
+  private async runClaude(job: Omit<Job, 'nextRun'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
+    const sessions = this.deps.sessions;
+    let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
+    if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
+      const created = sessions.create({
+        title: job.sessionMode === 'persistent' ? `Job: ${job.name}` : `Job: ${job.name} (${new Date(run.startedAt ?? this.now()).toISOString().slice(0, 16)})`,
+        cwd: job.cwd,
+        model: job.model,
+        permissionPolicy: job.permissionPolicy,
+        surface: 'scheduler',
+        surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
+      });
+      sessionId = created.id;
+      if (job.sessionMode === 'persistent') this.store.setSession(job.id, sessionId);
+    }
+    const turn = sessions.send(sessionId, job.command, 'scheduler');
+    const ended = await new Promise<{ status: string; resultText: string | null; costUsd: number | null; error: string | null } | null>((resolve) => {
+      const timer = setTimeout(() => {
+        void sessions.interrupt(sessionId);
+        resolve(null);
+      }, job.timeoutSeconds * 1000);
+      const onAbort = () => void sessions.interrupt(sessionId);
+      signal.addEventListener('abort', onAbort);
+      const check = (t: { id: string; status: string; resultText: string | null; costUsd: number | null; error: string | null }) => {
+        if (t.id !== turn.id || ['queued', 'running'].includes(t.status)) return;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
+        resolve(t);
+      };
+      const unsubscribe = this.deps.events.subscribe((name, payload) => {
+        const item = (payload as { item?: { kind: string; turn?: Parameters<typeof check>[0] } }).item;
+        if (name === 'sessions.stream' && item?.kind === 'turn' && item.turn) check(item.turn);
+      });
+      check(sessions.turn(turn.id));
+    });
+    if (!ended) return this.store.endRun(run.id, { status: 'timeout', endedAt: this.now(), sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` });
+    const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
+    return this.store.endRun(run.id, { status, endedAt: this.now(), sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) });
+  }
+
+  private finish(job: Omit<Job, 'nextRun'>, run: JobRun): void {
+    this.running.delete(job.id);
+    this.store.prune(job.id, KEEP_RUNS);
+    this.deps.events.emit('schedules.run', run);
+    if (job.delivery.desktop && run.status !== 'cancelled') {
+      this.deps.notifier.notify({
+        title: `${job.name}: ${run.status === 'ok' ? 'done' : run.status}`,
+        body: (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim().slice(0, 200),
+      });
+    }
+    if ((run.status === 'failed' || run.status === 'timeout') && run.attempt <= job.retries && this.store.job(job.id)) {
+      const delay = job.retryDelaySeconds * 1000 * 2 ** (run.attempt - 1);
+      setTimeout(() => this.store.job(job.id) && this.fire(job.id, run.plannedAt, 'retry', run.attempt + 1), delay).unref();
+    }
+    const next = this.queued.get(job.id)?.shift();
+    if (next) this.fire(job.id, next.plannedAt, next.trigger, next.attempt);
+  }
+
+  private withNext(job: Omit<Job, 'nextRun'>): Job {
+    let nextRun: number | null = null;
+    if (job.enabled) {
+      try {
+        nextRun = nextRuns(job.cron, job.timeZone, new Date(this.now()), 1)[0]!.getTime();
+      } catch {
+        nextRun = null;
+      }
+    }
+    return { ...job, nextRun };
+  }
+
+  private changed(id: string): Job {
+    const job = this.get(id);
+    this.arm(job);
+    this.deps.events.emit('schedules.changed', job);
+    return job;
+  }
+}
