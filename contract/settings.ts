@@ -95,6 +95,12 @@ export const settingDefinitions = {
     label: 'Embeddings model',
     description: 'The model name the endpoint expects.',
   }),
+  'scheduler.keepRuns': setting({
+    schema: z.number().int().min(10).max(100_000),
+    default: 200,
+    label: 'Runs kept per job',
+    description: 'The run history of each job keeps this many of its newest runs.',
+  }),
   'memory.duplicateSimilarity': setting({
     schema: z.number().min(0.5).max(1),
     default: 0.8,

@@ -41,6 +41,7 @@ describe('Electron shell wiring (stand-in electron module)', () => {
     expect(report.trayMenuLater).toEqual([expect.stringMatching(/^Switchboard: running · Claude/), 'separator', 'Open Switchboard', 'Quit Switchboard']);
     expect(report.channels).toEqual(methodNames.map((m) => ipcChannel.call(m)).sort());
     expect(report.permissionHandler).toBe(true);
+    expect(report.powerEvents).toEqual(['resume', 'unlock-screen']);
     expect(report.trustedHealth).toMatchObject({ ok: true, value: { app: { shell: 'electron' }, dataDir: expect.stringContaining('switchboard-shell-') } });
     expect(report.foreignHealth).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(report.quit).toBe(true);

@@ -86,7 +86,7 @@ export function createCore(config: CoreConfig): Core {
   const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
-  const scheduler = new SchedulerService({ storage, events, sessions, notifier, env, now: config.now });
+  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);

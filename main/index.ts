@@ -7,6 +7,7 @@ import { errorMessage } from './errors';
 import { registerElectronIpc } from './ipc/electron-ipc';
 import { FileSecretStore } from './secrets/secret-store';
 import { electronNotifier } from './shell/notifications';
+import { onWake } from './shell/power';
 import { safeStorageCipher } from './shell/secrets';
 import { AppTray } from './shell/tray';
 import { createMainWindow } from './shell/window';
@@ -72,6 +73,7 @@ async function boot(): Promise<void> {
       !!window && event.sender.id === window.webContents.id && (event.senderFrame?.url ?? '').startsWith(rendererUrl),
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
+  onWake(() => core?.scheduler.checkMissed());
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
   core.events.subscribe((name) => name === 'settings.changed' && void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();

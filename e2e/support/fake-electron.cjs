@@ -116,6 +116,7 @@ const electron = {
   session: { defaultSession: { setPermissionRequestHandler: () => (record.permissionHandler = true) } },
   dialog: { showErrorBox: (title, text) => record.errors.push(`${title}: ${text}`) },
   safeStorage: { isEncryptionAvailable: () => false },
+  powerMonitor: { on: (name) => (record.power ??= []).push(name) },
   Notification: class extends EventEmitter {
     static isSupported() {
       return true;
@@ -155,6 +156,7 @@ setTimeout(async () => {
     trayMenu: tray?.menu?.template.map((item) => item.label ?? item.type),
     channels: [...record.handlers.keys()].sort(),
     permissionHandler: record.permissionHandler,
+    powerEvents: record.power ?? [],
     trustedHealth: handler ? await handler(trusted, {}) : null,
     foreignHealth: handler ? await handler(foreign, {}) : null,
   };

@@ -6,13 +6,12 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SessionManager } from '../sessions/session-manager';
+import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import { runShell } from './shell-runner';
 
-/** Runs kept per job. */
-const KEEP_RUNS = 200;
 /** How often the scheduler notes the time; a longer gap between two ticks means the machine slept. */
 const TICK_MS = 30_000;
 
@@ -41,6 +40,7 @@ export class SchedulerService implements Service {
       storage: StorageService;
       events: EventBus;
       sessions: SessionManager;
+      settings: SettingsService;
       notifier: Notifier;
       env: NodeJS.ProcessEnv;
       /** The clock; tests move it to simulate downtime. */
@@ -273,7 +273,7 @@ export class SchedulerService implements Service {
 
   private finish(job: Omit<Job, 'nextRun'>, run: JobRun): void {
     this.running.delete(job.id);
-    this.store.prune(job.id, KEEP_RUNS);
+    this.store.prune(job.id, this.deps.settings.get('scheduler.keepRuns'));
     this.deps.events.emit('schedules.run', run);
     if (job.delivery.desktop && run.status !== 'cancelled') {
       this.deps.notifier.notify({
