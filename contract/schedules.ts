@@ -61,6 +61,8 @@ export interface Job extends JobInput {
   /** The persistent session a Claude job carries on in, if it has one. */
   sessionId: string | null;
   nextRun: number | null;
+  /** The latest runs' statuses, newest first, for the list. */
+  recent: RunStatus[];
   createdAt: number;
   updatedAt: number;
 }

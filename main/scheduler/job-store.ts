@@ -46,7 +46,7 @@ interface RunRow {
   reason: string | null;
 }
 
-function toJob(row: JobRow): Omit<Job, 'nextRun'> {
+function toJob(row: JobRow): Omit<Job, 'nextRun' | 'recent'> {
   return {
     id: row.id,
     name: row.name,
@@ -152,12 +152,12 @@ export class JobStore {
     return this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
   }
 
-  job(id: string): Omit<Job, 'nextRun'> | undefined {
+  job(id: string): Omit<Job, 'nextRun' | 'recent'> | undefined {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row && toJob(row);
   }
 
-  jobs(): Omit<Job, 'nextRun'>[] {
+  jobs(): Omit<Job, 'nextRun' | 'recent'>[] {
     return (this.db.prepare('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
   }
 

@@ -175,7 +175,7 @@ export class SchedulerService implements Service {
 
   // --- running ---------------------------------------------------------------------------------
 
-  private arm(job: Omit<Job, 'nextRun'>): void {
+  private arm(job: Omit<Job, 'nextRun' | 'recent'>): void {
     this.timers.get(job.id)?.cancel();
     this.timers.delete(job.id);
     if (!job.enabled) return;
@@ -217,7 +217,7 @@ export class SchedulerService implements Service {
     return run;
   }
 
-  private async execute(job: Omit<Job, 'nextRun'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
+  private async execute(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
     try {
       if (job.kind === 'shell') {
         const result = await runShell({ command: job.command, cwd: job.cwd, env: { ...this.deps.env, ...job.env }, timeoutMs: job.timeoutSeconds * 1000, signal });
@@ -230,7 +230,7 @@ export class SchedulerService implements Service {
   }
 
   /** A Claude job: a fresh session each run, or one that carries on from run to run. */
-  private async runClaude(job: Omit<Job, 'nextRun'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
+  private async runClaude(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
     const sessions = this.deps.sessions;
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
     if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
@@ -271,7 +271,7 @@ export class SchedulerService implements Service {
     return this.store.endRun(run.id, { status, endedAt: this.now(), sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) });
   }
 
-  private finish(job: Omit<Job, 'nextRun'>, run: JobRun): void {
+  private finish(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun): void {
     this.running.delete(job.id);
     this.store.prune(job.id, this.deps.settings.get('scheduler.keepRuns'));
     this.deps.events.emit('schedules.run', run);
@@ -289,7 +289,7 @@ export class SchedulerService implements Service {
     if (next) this.fire(job.id, next.plannedAt, next.trigger, next.attempt);
   }
 
-  private withNext(job: Omit<Job, 'nextRun'>): Job {
+  private withNext(job: Omit<Job, 'nextRun' | 'recent'>): Job {
     let nextRun: number | null = null;
     if (job.enabled) {
       try {
@@ -298,7 +298,7 @@ export class SchedulerService implements Service {
         nextRun = null;
       }
     }
-    return { ...job, nextRun };
+    return { ...job, nextRun, recent: this.store.runs(job.id, 5).map((r) => r.status) };
   }
 
   private changed(id: string): Job {

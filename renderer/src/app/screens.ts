@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { ChatsScreen } from '../features/chats/ChatsScreen';
 import { MemoryScreen } from '../features/memory/MemoryScreen';
+import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { SessionsScreen } from '../features/sessions/SessionsScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 
@@ -15,5 +16,6 @@ export const screens: Screen[] = [
   { id: 'sessions', label: 'Sessions', component: SessionsScreen },
   { id: 'chats', label: 'Chats', component: ChatsScreen },
   { id: 'memory', label: 'Memory', component: MemoryScreen },
+  { id: 'schedules', label: 'Schedules', component: SchedulesScreen },
   { id: 'settings', label: 'Settings', component: SettingsScreen },
 ];

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser';
+import { ROOT, startServe, tempHomes } from './support/serve';
+
+let browser: Browser;
+const temp = tempHomes();
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(() => temp.cleanup());
+
+describe('the Schedules screen in Chromium', () => {
+  it('creates a job in the editor, shows its next runs in words and dates, runs it now, and lists the run', async () => {
+    const served = temp.track(await startServe(path.join(temp.home(), 'data'), { env: { SHELL: '/bin/bash' } }));
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark', timezoneId: 'Europe/Berlin' })).newPage();
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
+    await page.getByRole('button', { name: 'New job' }).click();
+    await page.getByLabel('Name').fill('nightly check');
+    await page.getByLabel('Command').fill('echo "checked $((20+22)) files"');
+
+    // A bad expression is named inline, by the runner's rules.
+    await page.getByLabel('Schedule (cron)').fill('0 25 * * *');
+    await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 5000 }).toMatch(/^cron: /);
+
+    await page.getByLabel('Presets').selectOption({ label: 'Weekdays at 09:00' });
+    await page.getByLabel('Time zone').fill('America/New_York');
+    await expect.poll(() => page.getByTestId('cron-words').textContent()).toBe('At 09:00, Monday through Friday');
+    const next = page.getByTestId('next-runs');
+    await expect.poll(() => next.locator('li').count(), { timeout: 5000 }).toBe(5);
+    expect(await next.textContent()).toContain('America/New_York');
+    for (const item of await next.locator('li').allTextContents()) expect(item).toMatch(/9:00|09:00/);
+
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'nightly check' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const run = page.getByTestId('run').first();
+    await expect.poll(() => run.textContent(), { timeout: 10_000 }).toMatch(/^ok.*manual/);
+    await run.locator('summary').click();
+    expect(await run.locator('pre').textContent()).toContain('checked 42 files');
+    await page.screenshot({ path: path.join(ROOT, 'docs/schedules.png') });
+    await page.context().close();
+  });
+});

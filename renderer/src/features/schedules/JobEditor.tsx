@@ -1,0 +1,190 @@
+import cronstrue from 'cronstrue';
+import { useEffect, useState } from 'react';
+import type { Job, JobInput } from '../../../../contract';
+import { FieldError } from '../../app/FieldError';
+import { api } from '../../api';
+import { useSchedules } from './schedules-store';
+
+const PRESETS = [
+  { label: 'Every 15 minutes', cron: '*/15 * * * *' },
+  { label: 'Every hour', cron: '0 * * * *' },
+  { label: 'Every day at 09:00', cron: '0 9 * * *' },
+  { label: 'Weekdays at 09:00', cron: '0 9 * * 1-5' },
+  { label: 'Mondays at 08:00', cron: '0 8 * * 1' },
+  { label: 'First of the month at 07:00', cron: '0 7 1 * *' },
+];
+
+const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function blank(): JobInput {
+  return {
+    name: '',
+    kind: 'shell',
+    cron: '0 9 * * *',
+    timeZone: LOCAL_ZONE,
+    enabled: true,
+    command: '',
+    cwd: null,
+    env: {},
+    timeoutSeconds: 3600,
+    tags: [],
+    model: null,
+    permissionPolicy: 'ask',
+    sessionMode: 'fresh',
+    overlap: 'skip',
+    missed: 'once',
+    missedLimit: 5,
+    graceSeconds: 300,
+    retries: 0,
+    retryDelaySeconds: 60,
+    delivery: { desktop: true, telegramChatId: null },
+  };
+}
+
+function fromJob(job: Job): JobInput {
+  const { id: _id, sessionId: _s, nextRun: _n, recent: _r, createdAt: _c, updatedAt: _u, ...input } = job;
+  return input;
+}
+
+/** The expression in words, or why it is not valid. */
+function describe(cron: string): { text: string | null; error: string | null } {
+  try {
+    return { text: cronstrue.toString(cron, { use24HourTimeFormat: true, throwExceptionOnParseError: true }), error: null };
+  } catch (error) {
+    return { text: null, error: String(error) };
+  }
+}
+
+/** Next runs, by the server's (the runner's) rules, shown in the job's time zone. */
+function useNextRuns(cron: string, timeZone: string): { runs: number[]; error: string | null } {
+  const [state, setState] = useState<{ runs: number[]; error: string | null }>({ runs: [], error: null });
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      void api.schedules.preview({ cron, timeZone, count: 5 }).then((r) => setState(r.ok ? { runs: r.value.runs, error: null } : { runs: [], error: r.error.message }));
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [cron, timeZone]);
+  return state;
+}
+
+/** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
+export function JobEditor({ job }: { job: Job | null }) {
+  const save = useSchedules((s) => s.save);
+  const [input, setInput] = useState<JobInput>(job ? fromJob(job) : blank());
+  const [error, setError] = useState<string | null>(null);
+  const set = <K extends keyof JobInput>(key: K, value: JobInput[K]) => setInput((current) => ({ ...current, [key]: value }));
+  const words = describe(input.cron);
+  const next = useNextRuns(input.cron, input.timeZone);
+  const format = new Intl.DateTimeFormat(undefined, { timeZone: input.timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  // The server checks by the runner's rules: its word is the one shown.
+  const cronError = next.error?.startsWith('cron') ? next.error : null;
+  const zoneError = next.error?.startsWith('timeZone') ? next.error : null;
+  return (
+    <form
+      className="job-editor card"
+      aria-label="Job"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(await save(input));
+      }}
+    >
+      <div className="grid-2">
+        <div className="field">
+          <label htmlFor="job-name">Name</label>
+          <input id="job-name" value={input.name} onChange={(e) => set('name', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="job-kind">Kind</label>
+          <select id="job-kind" value={input.kind} onChange={(e) => set('kind', e.target.value as JobInput['kind'])}>
+            <option value="shell">Shell command</option>
+            <option value="claude">Claude prompt</option>
+          </select>
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="job-command">{input.kind === 'shell' ? 'Command' : 'Prompt'}</label>
+        <textarea id="job-command" rows={3} spellCheck={input.kind === 'claude'} value={input.command} onChange={(e) => set('command', e.target.value)} />
+      </div>
+      <div className="grid-2">
+        <div className="field">
+          <label htmlFor="job-cron">Schedule (cron)</label>
+          <div className="row">
+            <input id="job-cron" spellCheck={false} value={input.cron} aria-invalid={cronError ? true : undefined} onChange={(e) => set('cron', e.target.value)} />
+            <select aria-label="Presets" value="" onChange={(e) => e.target.value && set('cron', e.target.value)}>
+              <option value="">Presets…</option>
+              {PRESETS.map((p) => (
+                <option key={p.cron} value={p.cron}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {words.text ? <p className="hint" data-testid="cron-words">{words.text}</p> : null}
+          <FieldError error={cronError} />
+        </div>
+        <div className="field">
+          <label htmlFor="job-zone">Time zone</label>
+          <input id="job-zone" spellCheck={false} value={input.timeZone} aria-invalid={zoneError ? true : undefined} onChange={(e) => set('timeZone', e.target.value)} />
+          <FieldError error={zoneError} />
+        </div>
+      </div>
+      {next.runs.length ? (
+        <div className="next-runs" data-testid="next-runs">
+          <span className="muted">Next runs ({input.timeZone}):</span>
+          <ol>
+            {next.runs.map((t) => (
+              <li key={t}>{format.format(t)}</li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+      <div className="grid-3">
+        <div className="field">
+          <label htmlFor="job-cwd">Folder</label>
+          <input id="job-cwd" spellCheck={false} placeholder="Your home folder" value={input.cwd ?? ''} onChange={(e) => set('cwd', e.target.value.trim() || null)} />
+        </div>
+        <div className="field">
+          <label htmlFor="job-timeout">Timeout (s)</label>
+          <input id="job-timeout" inputMode="numeric" value={input.timeoutSeconds} onChange={(e) => set('timeoutSeconds', Number(e.target.value) || 0)} />
+        </div>
+        <div className="field">
+          <label htmlFor="job-overlap">If still running</label>
+          <select id="job-overlap" value={input.overlap} onChange={(e) => set('overlap', e.target.value as JobInput['overlap'])}>
+            <option value="skip">Skip the new run</option>
+            <option value="queue">Queue it</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="job-missed">Missed runs</label>
+          <select id="job-missed" value={input.missed} onChange={(e) => set('missed', e.target.value as JobInput['missed'])}>
+            <option value="skip">Skip (recorded)</option>
+            <option value="once">Run once on return</option>
+            <option value="each">Run each, up to a limit</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="job-retries">Retries</label>
+          <input id="job-retries" inputMode="numeric" value={input.retries} onChange={(e) => set('retries', Number(e.target.value) || 0)} />
+        </div>
+        {input.kind === 'claude' ? (
+          <div className="field">
+            <label htmlFor="job-session">Session</label>
+            <select id="job-session" value={input.sessionMode} onChange={(e) => set('sessionMode', e.target.value as JobInput['sessionMode'])}>
+              <option value="fresh">Fresh each run</option>
+              <option value="persistent">Carries on from run to run</option>
+            </select>
+          </div>
+        ) : null}
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={input.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
+      </label>
+      <FieldError error={error} />
+      <div className="row-actions">
+        <button type="submit" disabled={!input.name.trim() || !input.command.trim()}>
+          {job ? 'Save' : 'Create'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,115 @@
+import cronstrue from 'cronstrue';
+import { useEffect, useMemo } from 'react';
+import type { JobRun } from '../../../../contract';
+import { JobEditor } from './JobEditor';
+import { useSchedules } from './schedules-store';
+
+function words(cron: string): string {
+  try {
+    return cronstrue.toString(cron, { use24HourTimeFormat: true });
+  } catch {
+    return cron;
+  }
+}
+
+function RunRow({ run }: { run: JobRun }) {
+  const duration = run.startedAt && run.endedAt ? `${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s` : '';
+  const when = run.startedAt ?? run.plannedAt ?? run.endedAt;
+  const output = [run.resultText, run.stdoutTail, run.stderrTail].filter(Boolean).join('\n');
+  return (
+    <li className="run" data-testid="run">
+      <details>
+        <summary>
+          <span className={`badge run-${run.status}`}>{run.status}</span> {when ? new Date(when).toLocaleString() : ''} <span className="muted">{run.trigger}</span> {duration}
+          {run.exitCode !== null ? <span className="muted"> · exit {run.exitCode}</span> : null}
+          {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
+          {run.reason ? <span className="muted"> · {run.reason}</span> : null}
+        </summary>
+        {output ? <pre className="run-output">{output}</pre> : <p className="muted">No output.</p>}
+      </details>
+    </li>
+  );
+}
+
+/** Jobs on a schedule: the list, the editor with its next runs, run now, and every run's history. */
+export function SchedulesScreen() {
+  const start = useSchedules((s) => s.start);
+  const jobs = useSchedules((s) => s.jobs);
+  const selected = useSchedules((s) => s.selected);
+  const select = useSchedules((s) => s.select);
+  const runs = useSchedules((s) => s.runs);
+  const runNow = useSchedules((s) => s.runNow);
+  const cancel = useSchedules((s) => s.cancel);
+  const remove = useSchedules((s) => s.remove);
+  const error = useSchedules((s) => s.error);
+  useEffect(() => start(), [start]);
+  const sorted = useMemo(() => Object.values(jobs).sort((a, b) => a.name.localeCompare(b.name)), [jobs]);
+  const job = selected && selected !== 'new' ? (jobs[selected] ?? null) : null;
+  const running = runs.some((r) => r.status === 'running');
+  return (
+    <div className="schedules-screen two-pane full-bleed">
+      <aside className="pane-side job-list" aria-label="Jobs">
+        <button className="new-session" onClick={() => select('new')}>
+          New job
+        </button>
+        <ul>
+          {sorted.map((j) => (
+            <li key={j.id}>
+              <button className={j.id === selected ? 'session-item active' : 'session-item'} onClick={() => select(j.id)}>
+                <span className="session-title">{j.name}</span>
+                <span className="muted">{words(j.cron)}</span>
+                <span className="session-facts">
+                  <span className="badge">{j.kind}</span>
+                  <span className="muted">{j.enabled && j.nextRun ? `next ${new Date(j.nextRun).toLocaleString()}` : 'disabled'}</span>
+                  <span className="recent" aria-label="Recent runs">
+                    {j.recent.map((status, i) => (
+                      <span key={i} className={`dot run-${status}`} title={status} />
+                    ))}
+                  </span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section className="schedule-detail">
+        {error ? <div className="banner banner-error">{error}</div> : null}
+        {selected ? (
+          <>
+            <div className="session-header">
+              <h1>{job ? job.name : 'New job'}</h1>
+              {job ? (
+                <div className="session-actions">
+                  <button onClick={() => void runNow()}>Run now</button>
+                  <button disabled={!running} onClick={() => void cancel()}>
+                    Cancel run
+                  </button>
+                  <button className="danger" onClick={() => window.confirm(`Delete "${job.name}" and its history?`) && void remove()}>
+                    Delete
+                  </button>
+                </div>
+              ) : null}
+            </div>
+            <JobEditor key={job ? `${job.id}:${job.updatedAt}` : 'new'} job={job} />
+            {job ? (
+              <section aria-label="Run history">
+                <h2>Runs</h2>
+                {runs.length ? (
+                  <ul className="runs">
+                    {runs.map((r) => (
+                      <RunRow key={r.id} run={r} />
+                    ))}
+                  </ul>
+                ) : (
+                  <p className="muted">No runs yet.</p>
+                )}
+              </section>
+            ) : null}
+          </>
+        ) : (
+          <p className="muted empty">No job selected. Create one with “New job”.</p>
+        )}
+      </section>
+    </div>
+  );
+}
