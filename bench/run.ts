@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import { coreGroup } from './core';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
+import { schedulerGroup } from './scheduler';
 import { searchGroup } from './search';
 import { sessionsGroup } from './sessions';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { Statements } from '../storage/statements';
 
 /** A metadata column of the vector table, filterable during the search. */
 export interface MetaColumn {
@@ -23,13 +24,15 @@ const OVERFETCH = 16;
  */
 export class VectorIndex {
   /** Prepared once per table shape; a rebuild (new provider) clears them. */
-  private statements: Map<string, Statement> = new Map();
+  private readonly statements: Statements;
 
   constructor(
     private readonly db: Database,
     readonly name: 'messages' | 'memories',
     private readonly meta: MetaColumn[],
-  ) {}
+  ) {
+    this.statements = new Statements(() => db);
+  }
 
   private get vecTable(): string {
     return `${this.name}_vec`;
@@ -40,12 +43,7 @@ export class VectorIndex {
   }
 
   private statement(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 
   /** The metadata columns, as stored with the index: a different layout means a rebuild. */
@@ -64,7 +62,7 @@ export class VectorIndex {
     const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(this.vecTable);
     if (current?.provider === provider && current.dimensions === dimensions && current.layout === this.layout && exists) return false;
     if (dimensions % 8 !== 0) throw new Error(`vector dimension ${dimensions} is not a multiple of 8`);
-    this.statements = new Map();
+    this.statements.clear();
     this.db.transaction(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${this.vecTable}; DROP TABLE IF EXISTS ${this.fullTable};`);
       const columns = this.meta.map((m) => `, ${m.name} ${m.type}`).join('');

@@ -1,14 +1,21 @@
 import parser from 'cron-parser';
 import { AppError } from '../errors';
 
-/** Whether the runtime knows this IANA time zone. */
+const knownZones = new Map<string, boolean>();
+
+/** Whether the runtime knows this IANA time zone (remembered: building a formatter is slow). */
 export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 1000) knownZones.set(zone, known);
   }
+  return known;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Job, JobInput, JobRun, RunStatus, RunTrigger } from '../../contract';
+import { Statements } from '../storage/statements';
 import type { StorageService } from '../storage/storage-service';
 
 interface JobRow {
@@ -125,7 +126,11 @@ function columns(input: Partial<JobInput>): Record<string, unknown> {
 
 /** Jobs, runs and the scheduler's last look at the clock, in SQLite. */
 export class JobStore {
-  constructor(private readonly storage: StorageService) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly storage: StorageService) {
+    this.sql = new Statements(() => storage.db);
+  }
 
   private get db() {
     return this.storage.db;
@@ -145,41 +150,41 @@ export class JobStore {
   }
 
   setSession(id: string, sessionId: string): void {
-    this.db.prepare('UPDATE jobs SET session_id = ? WHERE id = ?').run(sessionId, id);
+    this.sql.get('UPDATE jobs SET session_id = ? WHERE id = ?').run(sessionId, id);
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
+    return this.sql.get('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
   }
 
   job(id: string): Omit<Job, 'nextRun' | 'recent'> | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql.get('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row && toJob(row);
   }
 
   jobs(): Omit<Job, 'nextRun' | 'recent'>[] {
-    return (this.db.prepare('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
+    return (this.sql.get('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
   }
 
   /** Starts a run; null when one is already running (the partial unique index is the lock). */
   startRun(run: { id: string; jobId: string; plannedAt: number | null; trigger: RunTrigger; attempt: number; now: number }): JobRun | null {
-    const result = this.db
-      .prepare(`INSERT OR IGNORE INTO job_runs (id, job_id, planned_at, started_at, status, trigger, attempt) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
+    const result = this.sql
+      .get(`INSERT OR IGNORE INTO job_runs (id, job_id, planned_at, started_at, status, trigger, attempt) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
       .run(run.id, run.jobId, run.plannedAt, run.now, run.trigger, run.attempt);
     return result.changes ? this.run(run.id)! : null;
   }
 
   /** A run that did not happen: skipped or missed, with why. */
   recordRun(run: { id: string; jobId: string; plannedAt: number | null; status: 'skipped' | 'missed'; trigger: RunTrigger; reason: string; now: number }): JobRun {
-    this.db
-      .prepare(`INSERT INTO job_runs (id, job_id, planned_at, ended_at, status, trigger, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.sql
+      .get(`INSERT INTO job_runs (id, job_id, planned_at, ended_at, status, trigger, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(run.id, run.jobId, run.plannedAt, run.now, run.status, run.trigger, run.reason);
     return this.run(run.id)!;
   }
 
   endRun(id: string, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): JobRun {
-    this.db
-      .prepare(
+    this.sql
+      .get(
         `UPDATE job_runs SET status = @status, ended_at = @endedAt, exit_code = @exitCode, stdout_tail = @stdoutTail, stderr_tail = @stderrTail,
            result_text = @resultText, cost_usd = @costUsd, session_id = @sessionId, reason = @reason WHERE id = @id`,
       )
@@ -199,31 +204,31 @@ export class JobStore {
   }
 
   run(id: string): JobRun | undefined {
-    const row = this.db.prepare('SELECT * FROM job_runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.sql.get('SELECT * FROM job_runs WHERE id = ?').get(id) as RunRow | undefined;
     return row && toRun(row);
   }
 
   runs(jobId: string, limit: number): JobRun[] {
-    return (this.db.prepare('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[]).map(toRun);
+    return (this.sql.get('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[]).map(toRun);
   }
 
   /** Keeps the newest `keep` runs of a job. */
   prune(jobId: string, keep: number): void {
-    this.db
-      .prepare('DELETE FROM job_runs WHERE job_id = ? AND id NOT IN (SELECT id FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?)')
+    this.sql
+      .get('DELETE FROM job_runs WHERE job_id = ? AND id NOT IN (SELECT id FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?)')
       .run(jobId, jobId, keep);
   }
 
   /** Runs a previous process left running: it died with them. */
   failLeftoverRuns(now: number): number {
-    return this.db.prepare(`UPDATE job_runs SET status = 'failed', ended_at = ?, reason = 'Switchboard stopped during this run' WHERE status = 'running'`).run(now).changes;
+    return this.sql.get(`UPDATE job_runs SET status = 'failed', ended_at = ?, reason = 'Switchboard stopped during this run' WHERE status = 'running'`).run(now).changes;
   }
 
   checkedAt(): number | null {
-    return (this.db.prepare('SELECT checked_at FROM scheduler_state WHERE id = 1').pluck().get() as number | undefined) ?? null;
+    return (this.sql.get('SELECT checked_at FROM scheduler_state WHERE id = 1').pluck().get() as number | undefined) ?? null;
   }
 
   setCheckedAt(now: number): void {
-    this.db.prepare('INSERT INTO scheduler_state (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(now);
+    this.sql.get('INSERT INTO scheduler_state (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(now);
   }
 }
