@@ -64,18 +64,19 @@ export const schedulerGroup: BenchGroup = {
         settings: core.settings,
         notifier: { notify: () => {} },
         env: {},
-        execute: async () => ({ status: 'ok' }),
+        // A command that ends at once, on the next turn of the event loop, as a quick process would.
+        execute: () => new Promise((resolve) => setImmediate(() => resolve({ status: 'ok' }))),
       });
       // Steady state: the seconds between setup and start are not "missed runs" to catch up on.
       core.storage.db.prepare('UPDATE scheduler_state SET checked_at = ?').run(Date.now());
       const started = performance.now();
       scheduler.start();
       const loadMs = performance.now() - started;
-      // The same with 1,000 different expressions: no shared timers.
-      const distinct = await loadDistinct(dir);
       await new Promise((r) => setTimeout(r, SECONDS * 1000));
       await scheduler.stop();
       await core.stop();
+      // The same with 1,000 different expressions: no shared timers (measured alone).
+      const distinct = await loadDistinct(dir);
 
       // Memory: the real headless server holding the same 1,000 jobs, armed.
       const served = await startServe(path.join(dir, 'data'));
@@ -87,7 +88,7 @@ export const schedulerGroup: BenchGroup = {
         { name: 'scheduler.load_1000_ms', value: loadMs, unit: 'ms', goal: { below: 300 }, note: 'read 1,000 jobs due every second, arm their timers, check for missed runs' },
         { name: 'scheduler.load_1000_distinct_ms', value: distinct, unit: 'ms', note: '1,000 jobs with 1,000 different expressions (one timer each)' },
         { name: 'scheduler.fire_delay_p50_ms', value: percentile(delays, 50), unit: 'ms', note: `${delays.length} fires in ${SECONDS} s, planned time to run start (lock row written)` },
-        { name: 'scheduler.fire_delay_p95_ms', value: percentile(delays, 95), unit: 'ms', goal: { below: 25 }, note: 'the command itself not started: 1,000 processes a second would time fork, not the scheduler' },
+        { name: 'scheduler.fire_delay_p95_ms', value: percentile(delays, 95), unit: 'ms', goal: { below: 25 }, note: 'the command not started (it ends on the next event-loop turn): 1,000 processes a second would time fork, not the scheduler' },
         { name: 'scheduler.rss_mb_1000', value: rss, unit: 'MB', note: 'serve with 1,000 jobs armed (jobs every second), 2 s after start' },
       ];
     } finally {

@@ -171,7 +171,25 @@ export class JobStore {
     const result = this.sql
       .get(`INSERT OR IGNORE INTO job_runs (id, job_id, planned_at, started_at, status, trigger, attempt) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
       .run(run.id, run.jobId, run.plannedAt, run.now, run.trigger, run.attempt);
-    return result.changes ? this.run(run.id)! : null;
+    if (!result.changes) return null;
+    // Built here rather than read back: this runs for every job at every fire.
+    return {
+      id: run.id,
+      jobId: run.jobId,
+      plannedAt: run.plannedAt,
+      startedAt: run.now,
+      endedAt: null,
+      status: 'running',
+      trigger: run.trigger,
+      attempt: run.attempt,
+      exitCode: null,
+      stdoutTail: null,
+      stderrTail: null,
+      resultText: null,
+      costUsd: null,
+      sessionId: null,
+      reason: null,
+    };
   }
 
   /** A run that did not happen: skipped or missed, with why. */

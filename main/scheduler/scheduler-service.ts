@@ -35,11 +35,15 @@ export class SchedulerService implements Service {
    * other's rescheduling.
    */
   private readonly triggers = new Map<string, { timer: schedule.Job; jobs: Set<string> }>();
+  /** Which trigger each job is on, so re-arming one job does not scan them all. */
+  private readonly triggerOf = new Map<string, string>();
   private readonly running = new Map<string, AbortController>();
   private readonly queued = new Map<string, Pending[]>();
   private tick: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private finished = 0;
+  /** Jobs as last stored: firing reads them for every run, and parsing rows each time was the cost. */
+  private readonly jobs = new Map<string, Omit<Job, 'nextRun' | 'recent'>>();
 
   constructor(
     private readonly deps: {
@@ -65,7 +69,10 @@ export class SchedulerService implements Service {
   start(): void {
     const failed = this.store.failLeftoverRuns(this.now());
     if (failed) console.warn(`switchboard: ${failed} job run(s) were cut short when Switchboard last stopped`);
-    for (const job of this.store.jobs()) this.arm(job);
+    for (const job of this.store.jobs()) {
+      this.jobs.set(job.id, job);
+      this.arm(job);
+    }
     this.checkMissed();
     this.lastTick = Date.now();
     this.tick = setInterval(() => {
@@ -82,6 +89,7 @@ export class SchedulerService implements Service {
     if (this.tick) clearInterval(this.tick);
     for (const trigger of this.triggers.values()) trigger.timer.cancel();
     this.triggers.clear();
+    this.triggerOf.clear();
     this.store.setCheckedAt(this.now());
     for (const controller of this.running.values()) controller.abort();
     // Let cancelled runs record themselves.
@@ -118,6 +126,7 @@ export class SchedulerService implements Service {
     this.running.get(id)?.abort();
     this.disarm(id);
     this.queued.delete(id);
+    this.jobs.delete(id);
     this.store.delete(id);
     this.deps.events.emit('schedules.removed', { id });
   }
@@ -186,6 +195,7 @@ export class SchedulerService implements Service {
     this.disarm(job.id);
     if (!job.enabled) return;
     const key = `${job.timeZone} ${job.cron}`;
+    this.triggerOf.set(job.id, key);
     const existing = this.triggers.get(key);
     if (existing) {
       existing.jobs.add(job.id);
@@ -204,11 +214,15 @@ export class SchedulerService implements Service {
   }
 
   private disarm(jobId: string): void {
-    for (const [key, trigger] of this.triggers) {
-      if (!trigger.jobs.delete(jobId) || trigger.jobs.size) continue;
-      trigger.timer.cancel();
-      this.triggers.delete(key);
-    }
+    const key = this.triggerOf.get(jobId);
+    if (key === undefined) return;
+    this.triggerOf.delete(jobId);
+    const trigger = this.triggers.get(key);
+    if (!trigger) return;
+    trigger.jobs.delete(jobId);
+    if (trigger.jobs.size) return;
+    trigger.timer.cancel();
+    this.triggers.delete(key);
   }
 
   /**
@@ -216,7 +230,7 @@ export class SchedulerService implements Service {
    * "run each missed one" means each.
    */
   private fire(jobId: string, plannedAt: number | null, trigger: RunTrigger, attempt: number, startedAt = this.now()): JobRun {
-    const job = this.store.job(jobId);
+    const job = this.jobs.get(jobId) ?? this.store.job(jobId);
     if (!job) throw new AppError('not_found', `no job ${jobId}`);
     if (this.running.has(jobId)) {
       if (job.overlap === 'queue' || trigger === 'catch-up') {
@@ -269,7 +283,10 @@ export class SchedulerService implements Service {
         surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
       });
       sessionId = created.id;
-      if (job.sessionMode === 'persistent') this.store.setSession(job.id, sessionId);
+      if (job.sessionMode === 'persistent') {
+        this.store.setSession(job.id, sessionId);
+        this.jobs.set(job.id, { ...job, sessionId });
+      }
     }
     const turn = sessions.send(sessionId, job.command, 'scheduler');
     const ended = await new Promise<{ status: string; resultText: string | null; costUsd: number | null; error: string | null } | null>((resolve) => {
@@ -308,9 +325,9 @@ export class SchedulerService implements Service {
         body: (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim().slice(0, 200),
       });
     }
-    if ((run.status === 'failed' || run.status === 'timeout') && run.attempt <= job.retries && this.store.job(job.id)) {
+    if ((run.status === 'failed' || run.status === 'timeout') && run.attempt <= job.retries && this.jobs.has(job.id)) {
       const delay = job.retryDelaySeconds * 1000 * 2 ** (run.attempt - 1);
-      setTimeout(() => this.store.job(job.id) && this.fire(job.id, run.plannedAt, 'retry', run.attempt + 1), delay).unref();
+      setTimeout(() => this.jobs.has(job.id) && this.fire(job.id, run.plannedAt, 'retry', run.attempt + 1), delay).unref();
     }
     const next = this.queued.get(job.id)?.shift();
     if (next) this.fire(job.id, next.plannedAt, next.trigger, next.attempt);
@@ -330,6 +347,8 @@ export class SchedulerService implements Service {
 
   private changed(id: string): Job {
     const job = this.get(id);
+    const { nextRun: _next, recent: _recent, ...stored } = job;
+    this.jobs.set(id, stored);
     this.arm(job);
     this.deps.events.emit('schedules.changed', job);
     return job;
