@@ -200,7 +200,8 @@ export class JobStore {
     return this.run(run.id)!;
   }
 
-  endRun(id: string, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): JobRun {
+  /** Records how a run ended; the caller knows the whole run already, so nothing is read back. */
+  endRun(id: string, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): void {
     this.sql
       .get(
         `UPDATE job_runs SET status = @status, ended_at = @endedAt, exit_code = @exitCode, stdout_tail = @stdoutTail, stderr_tail = @stderrTail,
@@ -218,7 +219,6 @@ export class JobStore {
         sessionId: end.sessionId ?? null,
         reason: end.reason ?? null,
       });
-    return this.run(id)!;
   }
 
   run(id: string): JobRun | undefined {

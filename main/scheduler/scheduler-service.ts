@@ -15,6 +15,9 @@ import { runShell } from './shell-runner';
 /** How often the scheduler notes the time; a longer gap between two ticks means the machine slept. */
 const TICK_MS = 30_000;
 
+/** How a run ended, as its executor reports it. */
+type RunEnd = Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: JobRun['status'] };
+
 interface Pending {
   plannedAt: number | null;
   trigger: RunTrigger;
@@ -42,6 +45,8 @@ export class SchedulerService implements Service {
   private tick: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private finished = 0;
+  /** Runs that ended since the last flush: recorded together, one transaction per turn of the event loop. */
+  private endings: { job: Omit<Job, 'nextRun' | 'recent'>; run: JobRun; end: RunEnd & { endedAt: number } }[] = [];
   /** Jobs as last stored: firing reads them for every run, and parsing rows each time was the cost. */
   private readonly jobs = new Map<string, Omit<Job, 'nextRun' | 'recent'>>();
 
@@ -56,7 +61,7 @@ export class SchedulerService implements Service {
       /** The clock; tests move it to simulate downtime. */
       now?: () => number;
       /** Replaces running the command (the scheduler benchmark times firing, not process start). */
-      execute?: (job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun) => Promise<Partial<JobRun> & { status: JobRun['status'] }>;
+      execute?: (job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun) => Promise<RunEnd>;
     },
   ) {
     this.store = new JobStore(deps.storage);
@@ -252,25 +257,41 @@ export class SchedulerService implements Service {
     const controller = new AbortController();
     this.running.set(jobId, controller);
     this.deps.events.emit('schedules.run', run);
-    void this.execute(job, run, controller.signal).then((ended) => this.finish(job, ended));
+    void this.execute(job, run, controller.signal).then((end) => this.complete(job, run, end));
     return run;
   }
 
-  private async execute(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
+  private async execute(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<RunEnd> {
     try {
-      if (this.deps.execute) return this.store.endRun(run.id, { ...(await this.deps.execute(job, run)), endedAt: this.now() });
+      if (this.deps.execute) return await this.deps.execute(job, run);
       if (job.kind === 'shell') {
-        const result = await runShell({ command: job.command, cwd: job.cwd, env: { ...this.deps.env, ...job.env }, timeoutMs: job.timeoutSeconds * 1000, signal });
-        return this.store.endRun(run.id, { ...result, endedAt: this.now() });
+        return await runShell({ command: job.command, cwd: job.cwd, env: { ...this.deps.env, ...job.env }, timeoutMs: job.timeoutSeconds * 1000, signal });
       }
       return await this.runClaude(job, run, signal);
     } catch (error) {
-      return this.store.endRun(run.id, { status: 'failed', endedAt: this.now(), reason: errorMessage(error) });
+      return { status: 'failed', reason: errorMessage(error) };
     }
   }
 
+  /**
+   * Queues a run's ending; the queue is written in one transaction on the next turn. Runs that end
+   * together (a burst of quick commands) would otherwise each commit alone, and hold up the timers.
+   */
+  private complete(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, end: RunEnd): void {
+    this.endings.push({ job, run, end: { ...end, endedAt: this.now() } });
+    if (this.endings.length > 1) return;
+    setImmediate(() => {
+      const batch = this.endings;
+      this.endings = [];
+      this.deps.storage.db.transaction(() => {
+        for (const { run: r, end: e } of batch) this.store.endRun(r.id, e);
+      })();
+      for (const { job: j, run: r, end: e } of batch) this.finish(j, { ...r, ...e });
+    });
+  }
+
   /** A Claude job: a fresh session each run, or one that carries on from run to run. */
-  private async runClaude(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<JobRun> {
+  private async runClaude(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<RunEnd> {
     const sessions = this.deps.sessions;
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
     if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
@@ -309,9 +330,9 @@ export class SchedulerService implements Service {
       });
       check(sessions.turn(turn.id));
     });
-    if (!ended) return this.store.endRun(run.id, { status: 'timeout', endedAt: this.now(), sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` });
+    if (!ended) return { status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
     const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
-    return this.store.endRun(run.id, { status, endedAt: this.now(), sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) });
+    return { status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
   }
 
   private finish(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun): void {
