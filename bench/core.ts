@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { startServe } from '../e2e/support/serve';
-import { createCore } from '../main/core';
-import { FileSecretStore } from '../main/secrets/secret-store';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { benchCore } from './bench-core';
 import { seedMessages } from './corpus';
 import { median, type BenchGroup } from './figures';
 
@@ -38,13 +36,7 @@ export const coreGroup: BenchGroup = {
     const home = makeTempDir('switchboard-bench-');
     try {
       // A data dir with a real history: 100,000 messages, their word index and vectors.
-      const seed = createCore({
-        dataDir: home,
-        env: { PATH: process.env.PATH, HOME: path.join(home, 'none') },
-        secrets: new FileSecretStore(path.join(home, 'secrets.json')),
-        app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
-      });
-      await seed.start();
+      const seed = await benchCore(home);
       await seedMessages(seed, 100_000);
       await seed.stop();
       await (await startServe(home)).stop(); // the first start after seeding is not timed

@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { jobInputSchema, type JobRun } from '../contract';
 import { startServe } from '../e2e/support/serve';
-import { createCore } from '../main/core';
 import { EventBus } from '../main/events';
 import { SchedulerService } from '../main/scheduler/scheduler-service';
-import { FileSecretStore } from '../main/secrets/secret-store';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { benchCore } from './bench-core';
 import { percentile, type BenchGroup } from './figures';
 
 const JOBS = 1000;
@@ -14,13 +13,7 @@ const SECONDS = 6;
 
 /** Load time for 1,000 jobs that share no schedule: the worst case for timers. */
 async function loadDistinct(dir: string): Promise<number> {
-  const core = createCore({
-    dataDir: path.join(dir, 'distinct'),
-    env: { PATH: process.env.PATH, HOME: dir },
-    secrets: new FileSecretStore(path.join(dir, 'distinct', 'secrets.json')),
-    app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
-  });
-  await core.start();
+  const core = await benchCore(path.join(dir, 'distinct'));
   for (let i = 0; i < JOBS; i++) {
     core.scheduler.create(jobInputSchema.parse({ name: `job ${i}`, kind: 'shell', cron: `${i % 60} ${Math.floor(i / 60) % 24} * * ${i % 7}`, command: 'true', timeZone: 'Europe/Berlin' }));
   }
@@ -38,13 +31,7 @@ export const schedulerGroup: BenchGroup = {
   async run() {
     const dir = makeTempDir('switchboard-bench-scheduler-');
     try {
-      const core = createCore({
-        dataDir: path.join(dir, 'data'),
-        env: { PATH: process.env.PATH, HOME: dir },
-        secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')),
-        app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
-      });
-      await core.start();
+      const core = await benchCore(path.join(dir, 'data'));
       for (let i = 0; i < JOBS; i++) {
         core.scheduler.create(jobInputSchema.parse({ name: `job ${i}`, kind: 'shell', cron: '* * * * * *', command: 'true', timeZone: i % 2 ? 'Europe/Berlin' : 'America/New_York' }));
       }

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createCore } from '../main/core';
-import { FileSecretStore } from '../main/secrets/secret-store';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { benchCore } from './bench-core';
 import { message, query, seeded, seedMemories, seedMessages } from './corpus';
 import { percentile, type BenchGroup } from './figures';
 
@@ -47,16 +46,9 @@ export const searchGroup: BenchGroup = {
   async run() {
     const dir = makeTempDir('switchboard-bench-search-');
     const home = path.join(dir, 'home');
-    const core = createCore({
-      dataDir: path.join(dir, 'data'),
-      env: { PATH: process.env.PATH, HOME: home },
-      secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')),
-      app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
-      // As the app runs it: the built embedding worker (npm run bench builds first).
-      embedWorker: path.resolve(import.meta.dirname, '../dist/main/embed-worker.cjs'),
-    });
+    // As the app runs it: the built embedding worker (npm run bench builds first).
+    const core = await benchCore(path.join(dir, 'data'), { env: { PATH: process.env.PATH, HOME: home }, embedWorker: path.resolve(import.meta.dirname, '../dist/main/embed-worker.cjs') });
     try {
-      await core.start();
       const ingest = await seedMessages(core, MESSAGES);
 
       seedMemories(core, MEMORIES);

@@ -7,11 +7,10 @@ import { createWsTransport } from '../client/ws-transport';
 import type { Api, SessionSummary } from '../contract';
 import { startServe } from '../e2e/support/serve';
 import { buildClaudeArgs, userMessageLine } from '../main/claude/args';
-import { createCore } from '../main/core';
-import { FileSecretStore } from '../main/secrets/secret-store';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
 import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { benchCore } from './bench-core';
 import { median, type BenchGroup, type Figure } from './figures';
 
 const FOLLOWUPS = 20;
@@ -82,13 +81,7 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
   const home = path.join(dir, 'latency-home');
   fs.mkdirSync(home, { recursive: true });
   const env = claudeEnv(api.url, home);
-  const core = createCore({
-    dataDir: path.join(dir, 'latency-data'),
-    env,
-    secrets: new FileSecretStore(path.join(dir, 'latency-data', 'secrets.json')),
-    app: { name: 'Switchboard', version: 'bench', shell: 'headless', electronVersion: null },
-  });
-  await core.start();
+  const core = await benchCore(path.join(dir, 'latency-data'), { env });
   const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'api' });
   const sendAndTime = async (text: string): Promise<number> => {
     let start = 0;

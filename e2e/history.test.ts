@@ -1,19 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FakeEmbeddings } from '../main/testing/fake-embeddings';
-import { launchChromium } from './support/browser';
+import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes } from './support/serve';
 
-let browser: Browser;
 const temp = tempHomes();
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 afterEach(() => temp.cleanup());
 
 /** A Claude Code transcript as a terminal session leaves it, with one needle deep inside. */
@@ -44,7 +37,7 @@ describe('history and memory in Chromium', () => {
     const claudeHome = path.join(home, 'claude-home');
     writeTranscript(claudeHome, 3000, 2501);
     const served = temp.track(await startServe(path.join(home, 'data'), { env: { HOME: claudeHome, CLAUDE_CONFIG_DIR: path.join(claudeHome, '.claude') } }));
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Chats' }).click();
     await expect.poll(() => page.getByText('Terminal & IDE').count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -67,7 +60,7 @@ describe('history and memory in Chromium', () => {
   it('remembers, updates a near-duplicate, forgets with undo', async () => {
     const home = temp.home();
     const served = temp.track(await startServe(path.join(home, 'data')));
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await chromium().newContext()).newPage();
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
     await page.getByLabel('New memory').fill('Deploys go through the staging server first');
@@ -93,7 +86,7 @@ describe('history and memory in Chromium', () => {
     try {
       const home = temp.home();
       const served = temp.track(await startServe(path.join(home, 'data')));
-      const page = await (await browser.newContext()).newPage();
+      const page = await (await chromium().newContext()).newPage();
       await page.goto(served.url);
       await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
       for (const text of ['Ports: the API listens on 8080', 'The nightly build runs at 02:00 UTC']) {

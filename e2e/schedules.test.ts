@@ -1,23 +1,16 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes } from './support/serve';
 
-let browser: Browser;
 const temp = tempHomes();
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 afterEach(() => temp.cleanup());
 
 describe('the Schedules screen in Chromium', () => {
   it('creates a job in the editor, shows its next runs in words and dates, runs it now, and lists the run', async () => {
     const served = temp.track(await startServe(path.join(temp.home(), 'data'), { env: { SHELL: '/bin/bash' } }));
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark', timezoneId: 'Europe/Berlin' })).newPage();
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark', timezoneId: 'Europe/Berlin' })).newPage();
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
     await page.getByRole('button', { name: 'New job' }).click();

@@ -1,25 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../contract';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
-import { launchChromium } from './support/browser';
+import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes } from './support/serve';
 
-let browser: Browser;
 const api = new FakeAnthropic();
 const temp = tempHomes();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  await api.start();
-});
-afterAll(async () => {
-  await browser?.close();
-  await api.stop();
-});
+const chromium = useChromium();
+beforeAll(() => api.start());
+afterAll(() => api.stop());
 afterEach(() => temp.cleanup());
 
 describe('a session in Chromium, through serve, with the real claude CLI', () => {
@@ -28,7 +21,7 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     const claudeHome = path.join(home, 'claude-home');
     fs.mkdirSync(claudeHome);
     const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
     page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
@@ -79,7 +72,7 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     const claudeHome = path.join(home, 'claude-home');
     fs.mkdirSync(claudeHome);
     const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const context = await chromium().newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
     await page.goto(served.url);
     await page.getByRole('button', { name: 'New session' }).click();

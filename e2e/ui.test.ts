@@ -1,28 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../main/storage/migrations';
 import { CLAUDE_BIN } from '../main/testing/temp-core';
-import { launchChromium } from './support/browser';
+import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes, type Served } from './support/serve';
 
-let browser: Browser;
 const temp = tempHomes();
 const tempHome = temp.home;
 let served: Served;
 const serve = async (home: string, options?: { port: number }) => (served = temp.track(await startServe(home, options)));
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 afterEach(() => temp.cleanup());
 
 async function openUi(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1100, height: 720 } });
+  const context = await chromium().newContext({ colorScheme, viewport: { width: 1100, height: 720 } });
   const page = await context.newPage();
   await page.goto(url);
   return page;
