@@ -265,10 +265,12 @@ export class TranscriptImporter implements Service {
     watch();
     this.poll = setInterval(() => {
       watch();
+      const known = new Map(
+        (this.deps.storage.db.prepare('SELECT path, size FROM transcript_files').all() as { path: string; size: number }[]).map((r) => [r.path, r.size]),
+      );
       for (const file of this.transcriptFiles()) {
         const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-        const known = this.deps.storage.db.prepare('SELECT size FROM transcript_files WHERE path = ?').pluck().get(file) as number | undefined;
-        if (known !== size) this.markDirty(file);
+        if (known.get(file) !== size) this.markDirty(file);
       }
     }, 2000);
     this.poll.unref();

@@ -156,9 +156,9 @@ export class EmbeddingService implements Service {
    * `fresh` rows are new, so they have no vector to replace.
    */
   embedInline(table: 'messages' | 'memories', rows: { id: number; text: string; meta: Record<string, string | number | null> }[], fresh = false): boolean {
-    if (!this.ready || !this.provider.embedSync || !rows.length) return false;
+    const vectors = rows.length ? this.embedNow(rows.map((r) => r.text)) : null;
+    if (!vectors) return false;
     const source = this.sources.find((s) => s.table === table)!;
-    const vectors = this.provider.embedSync(rows.map((r) => r.text));
     const mark = this.deps.storage.db.prepare(`UPDATE ${table} SET vec_state = 1 WHERE id = ?`);
     rows.forEach((row, i) => {
       source.index.insert(row.id, vectors[i]!, row.meta, !fresh);

@@ -169,7 +169,7 @@ export class SchedulerService implements Service {
     const since = this.store.checkedAt();
     this.store.setCheckedAt(now);
     if (since === null || now <= since) return;
-    for (const job of this.store.jobs()) {
+    for (const job of this.jobs.values()) {
       if (!job.enabled) continue;
       const { times, total } = runsBetween(job.cron, job.timeZone, new Date(since), new Date(now), Math.max(job.missedLimit, 1));
       if (!total) continue;
