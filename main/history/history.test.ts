@@ -162,3 +162,16 @@ describe('transcripts of sessions Switchboard did not start', () => {
     expect(core.history.messages(session.id).filter((m) => m.text === 'mine')).toHaveLength(1);
   });
 });
+
+describe('transcript follower lifecycle', () => {
+  it('does not start following after a stop that came during the first import', async () => {
+    const harness = (h = await startHarness());
+    const importer = harness.core.transcripts;
+    // Stop while the start-up import is still pending; its completion must not start the poll.
+    importer.stop();
+    await importer.importAll();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((importer as unknown as { poll: unknown }).poll).toBeNull();
+    expect((importer as unknown as { watcher: unknown }).watcher).toBeNull();
+  });
+});

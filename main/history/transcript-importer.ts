@@ -93,6 +93,8 @@ export class TranscriptImporter implements Service {
   private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private running: Promise<ImportProgress> | null = null;
+  private startTimer: NodeJS.Timeout | null = null;
+  private stopped = true;
 
   constructor(
     private readonly deps: {
@@ -111,15 +113,21 @@ export class TranscriptImporter implements Service {
   }
 
   start(): void {
-    const timer = setTimeout(() => void this.importAll().finally(() => this.follow()), 0);
-    timer.unref();
+    this.stopped = false;
+    this.startTimer = setTimeout(() => void this.importAll().finally(() => this.follow()), 0);
+    this.startTimer.unref();
   }
 
   stop(): void {
+    // Set first: an import still running must not start following once it ends.
+    this.stopped = true;
+    if (this.startTimer) clearTimeout(this.startTimer);
     this.watcher?.close();
     this.watcher = null;
     if (this.poll) clearInterval(this.poll);
+    this.poll = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
   }
 
   /** Whether Claude Code elsewhere wrote this session's transcript within `ms`: it may still be running there. */
@@ -248,6 +256,7 @@ export class TranscriptImporter implements Service {
 
   /** Live follow: file events where the platform gives them, and a poll as a safety net. */
   private follow(): void {
+    if (this.stopped || this.poll) return;
     const watch = () => {
       if (this.watcher || !fs.existsSync(this.dir)) return;
       try {
