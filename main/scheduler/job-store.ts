@@ -166,30 +166,40 @@ export class JobStore {
     return (this.sql.get('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
   }
 
-  /** Starts a run; null when one is already running (the partial unique index is the lock). */
-  startRun(run: { id: string; jobId: string; plannedAt: number | null; trigger: RunTrigger; attempt: number; now: number }): JobRun | null {
-    const result = this.sql
-      .get(`INSERT OR IGNORE INTO job_runs (id, job_id, planned_at, started_at, status, trigger, attempt) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
-      .run(run.id, run.jobId, run.plannedAt, run.now, run.trigger, run.attempt);
-    if (!result.changes) return null;
+  /**
+   * Starts runs (one, or all those of an instant), writing their lock rows in one statement. Returns
+   * the runs that started; a job left out already has a run in progress.
+   */
+  startRuns(runs: readonly { id: string; jobId: string }[], at: { plannedAt: number | null; trigger: RunTrigger; attempt: number; now: number }): JobRun[] {
+    const started = new Set(
+      this.sql
+        .get(
+          `INSERT OR IGNORE INTO active_runs (id, job_id, planned_at, started_at, trigger, attempt)
+           SELECT value ->> 0, value ->> 1, ?, ?, ?, ? FROM json_each(?) RETURNING id`,
+        )
+        .pluck()
+        .all(at.plannedAt, at.now, at.trigger, at.attempt, JSON.stringify(runs.map((r) => [r.id, r.jobId]))) as string[],
+    );
     // Built here rather than read back: this runs for every job at every fire.
-    return {
-      id: run.id,
-      jobId: run.jobId,
-      plannedAt: run.plannedAt,
-      startedAt: run.now,
-      endedAt: null,
-      status: 'running',
-      trigger: run.trigger,
-      attempt: run.attempt,
-      exitCode: null,
-      stdoutTail: null,
-      stderrTail: null,
-      resultText: null,
-      costUsd: null,
-      sessionId: null,
-      reason: null,
-    };
+    return runs
+      .filter((r) => started.has(r.id))
+      .map((r) => ({
+        id: r.id,
+        jobId: r.jobId,
+        plannedAt: at.plannedAt,
+        startedAt: at.now,
+        endedAt: null,
+        status: 'running',
+        trigger: at.trigger,
+        attempt: at.attempt,
+        exitCode: null,
+        stdoutTail: null,
+        stderrTail: null,
+        resultText: null,
+        costUsd: null,
+        sessionId: null,
+        reason: null,
+      }));
   }
 
   /** A run that did not happen: skipped or missed, with why. */
@@ -200,15 +210,21 @@ export class JobStore {
     return this.run(run.id)!;
   }
 
-  /** Records how a run ended; the caller knows the whole run already, so nothing is read back. */
-  endRun(id: string, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): void {
+  /** Records how a run ended and releases its lock; the caller knows the whole run, so nothing is read back. */
+  endRun(run: JobRun, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): void {
+    this.sql.get('DELETE FROM active_runs WHERE job_id = ? AND id = ?').run(run.jobId, run.id);
     this.sql
       .get(
-        `UPDATE job_runs SET status = @status, ended_at = @endedAt, exit_code = @exitCode, stdout_tail = @stdoutTail, stderr_tail = @stderrTail,
-           result_text = @resultText, cost_usd = @costUsd, session_id = @sessionId, reason = @reason WHERE id = @id`,
+        `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, exit_code, stdout_tail, stderr_tail, result_text, cost_usd, session_id, reason)
+         VALUES (@id, @jobId, @plannedAt, @startedAt, @endedAt, @status, @trigger, @attempt, @exitCode, @stdoutTail, @stderrTail, @resultText, @costUsd, @sessionId, @reason)`,
       )
       .run({
-        id,
+        id: run.id,
+        jobId: run.jobId,
+        plannedAt: run.plannedAt,
+        startedAt: run.startedAt,
+        trigger: run.trigger,
+        attempt: run.attempt,
         status: end.status,
         endedAt: end.endedAt,
         exitCode: end.exitCode ?? null,
@@ -226,8 +242,16 @@ export class JobStore {
     return row && toRun(row);
   }
 
+  /** A job's newest runs, the one in progress first. */
   runs(jobId: string, limit: number): JobRun[] {
-    return (this.sql.get('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[]).map(toRun);
+    const active = this.sql
+      .get(
+        `SELECT id, job_id, planned_at, started_at, NULL AS ended_at, 'running' AS status, trigger, attempt, NULL AS exit_code, NULL AS stdout_tail,
+           NULL AS stderr_tail, NULL AS result_text, NULL AS cost_usd, NULL AS session_id, NULL AS reason FROM active_runs WHERE job_id = ?`,
+      )
+      .get(jobId) as RunRow | undefined;
+    const ended = this.sql.get('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[];
+    return (active ? [active, ...ended] : ended).slice(0, limit).map(toRun);
   }
 
   /** Keeps the newest `keep` runs of a job. */
@@ -237,9 +261,17 @@ export class JobStore {
       .run(jobId, jobId, keep);
   }
 
-  /** Runs a previous process left running: it died with them. */
+  /** Runs a previous process left in progress: they died with it. */
   failLeftoverRuns(now: number): number {
-    return this.sql.get(`UPDATE job_runs SET status = 'failed', ended_at = ?, reason = 'Switchboard stopped during this run' WHERE status = 'running'`).run(now).changes;
+    return this.db.transaction(() => {
+      this.sql
+        .get(
+          `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, reason)
+           SELECT id, job_id, planned_at, started_at, ?, 'failed', trigger, attempt, 'Switchboard stopped during this run' FROM active_runs`,
+        )
+        .run(now);
+      return this.sql.get('DELETE FROM active_runs').run().changes;
+    })();
   }
 
   checkedAt(): number | null {

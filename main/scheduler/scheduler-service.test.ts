@@ -91,6 +91,28 @@ describe('shell jobs', () => {
     expect(first.startedAt! - first.plannedAt!).toBeLessThan(1000);
   });
 
+  it('starts the jobs of one instant together, whatever their time zones', async () => {
+    const { core } = (h = await startHarness());
+    const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo'];
+    const ids = new Set(zones.map((timeZone) => core.scheduler.create(job({ name: timeZone, cron: '* * * * * *', timeZone, command: 'true' })).id));
+    // For each instant, the turn of the event loop each run started in (a microtask ends a turn).
+    const turns = new Map<number, object[]>();
+    let turn: object | null = null;
+    const unsubscribe = core.events.subscribe((name, payload) => {
+      const run = payload as JobRun;
+      if (name !== 'schedules.run' || run.status !== 'running' || !ids.has(run.jobId)) return;
+      if (!turn) {
+        turn = {};
+        queueMicrotask(() => (turn = null));
+      }
+      turns.set(run.plannedAt!, [...(turns.get(run.plannedAt!) ?? []), turn]);
+    });
+    await expect.poll(() => [...turns.values()].filter((t) => t.length === zones.length).length, { timeout: 5000 }).toBeGreaterThan(1);
+    unsubscribe();
+    for (const id of ids) core.scheduler.update(id, { enabled: false });
+    for (const started of turns.values()) expect(new Set(started).size).toBe(1);
+  });
+
   it('refuses a bad expression, time zone or variable name, naming the field', async () => {
     const { core } = (h = await startHarness());
     expect(() => core.scheduler.create(job({ name: 'x', command: 'true', cron: '0 25 * * *' }))).toThrow(/^cron: /);
@@ -183,7 +205,7 @@ describe('runs missed while Switchboard was not running', () => {
   it('marks a run cut short by a crash as failed on the next start, freeing the run lock', async () => {
     const harness = (h = await startHarness());
     const long = harness.core.scheduler.create(job({ name: 'long', command: 'sleep 1' }));
-    harness.core.storage.db.prepare(`INSERT INTO job_runs (id, job_id, started_at, status, trigger) VALUES ('crashed', ?, 1, 'running', 'schedule')`).run(long.id);
+    harness.core.storage.db.prepare(`INSERT INTO active_runs (id, job_id, started_at, trigger, attempt) VALUES ('crashed', ?, 1, 'schedule', 1)`).run(long.id);
     expect(harness.core.scheduler.runNow(long.id)).toMatchObject({ status: 'skipped', reason: 'a run of this job is already in progress' });
     await harness.core.stop();
     const again = await coreAt(harness, { now: Date.now() });

@@ -35,9 +35,14 @@ export class SchedulerService implements Service {
   /**
    * One node-schedule timer per distinct (expression, time zone), firing all its jobs together:
    * jobs often share a schedule, and 1,000 separate timers due at one instant queue behind each
-   * other's rescheduling.
+   * other's rescheduling. `firedAt` is the instant it last started its jobs.
    */
-  private readonly triggers = new Map<string, { timer: schedule.Job; jobs: Set<string> }>();
+  private readonly triggers = new Map<string, { timer: schedule.Job; jobs: Set<string>; firedAt: number }>();
+  /**
+   * Which triggers are due at each instant: the first of them to fire starts the jobs of all, so
+   * jobs in different time zones that fall on one instant start together, in one write.
+   */
+  private readonly dueAt = new Map<number, Set<string>>();
   /** Which trigger each job is on, so re-arming one job does not scan them all. */
   private readonly triggerOf = new Map<string, string>();
   private readonly running = new Map<string, AbortController>();
@@ -206,16 +211,46 @@ export class SchedulerService implements Service {
       existing.jobs.add(job.id);
       return;
     }
-    const jobs = new Set([job.id]);
-    const timer = schedule.scheduleJob({ rule: job.cron, tz: job.timeZone }, (fireDate: Date) => {
-      const firedAt = this.now();
-      this.store.setCheckedAt(firedAt);
-      // All the runs of this instant start in one transaction, each at the moment it fired.
+    const timer = schedule.scheduleJob({ rule: job.cron, tz: job.timeZone }, (fireDate: Date) => this.due(key, fireDate.getTime()));
+    if (!timer) return;
+    this.triggers.set(key, { timer, jobs: new Set([job.id]), firedAt: 0 });
+    // The first instant was planned inside scheduleJob, before a listener could hear it.
+    this.planned(key, timer.nextInvocation()?.getTime());
+    timer.on('scheduled', (date: Date) => this.planned(key, date.getTime()));
+  }
+
+  private planned(key: string, at: number | undefined): void {
+    if (at === undefined) return;
+    const keys = this.dueAt.get(at);
+    if (keys) keys.add(key);
+    else this.dueAt.set(at, new Set([key]));
+  }
+
+  /** A trigger fired: start its jobs and those of every other trigger due at the same instant. */
+  private due(key: string, at: number): void {
+    const trigger = this.triggers.get(key);
+    // Already started together with another trigger of this instant.
+    if (!trigger || trigger.firedAt === at) return;
+    const together = [trigger];
+    for (const other of this.dueAt.get(at) ?? []) {
+      const t = this.triggers.get(other);
+      if (t && t !== trigger && t.firedAt !== at) together.push(t);
+    }
+    this.dueAt.delete(at);
+    const jobIds: string[] = [];
+    for (const t of together) {
+      t.firedAt = at;
+      jobIds.push(...t.jobs);
+    }
+    try {
       this.deps.storage.db.transaction(() => {
-        for (const id of jobs) this.fire(id, fireDate.getTime(), 'schedule', 1, firedAt);
+        this.store.setCheckedAt(this.now());
+        this.startRuns(jobIds, at, 'schedule', 1);
       })();
-    });
-    if (timer) this.triggers.set(key, { timer, jobs });
+    } catch (error) {
+      // Thrown from a node-schedule callback it would end the process; the next instant tries again.
+      console.error(`switchboard: could not start the runs due at ${new Date(at).toISOString()}: ${errorMessage(error)}`);
+    }
   }
 
   private disarm(jobId: string): void {
@@ -226,39 +261,53 @@ export class SchedulerService implements Service {
     if (!trigger) return;
     trigger.jobs.delete(jobId);
     if (trigger.jobs.size) return;
+    const next = trigger.timer.nextInvocation()?.getTime();
+    if (next !== undefined) this.dueAt.get(next)?.delete(key);
     trigger.timer.cancel();
     this.triggers.delete(key);
   }
 
+  private fire(jobId: string, plannedAt: number | null, trigger: RunTrigger, attempt: number): JobRun {
+    return this.startRuns([jobId], plannedAt, trigger, attempt)[0]!;
+  }
+
   /**
-   * Starts a run, or applies the overlap policy when one is running. Catch-up runs always queue:
-   * "run each missed one" means each.
+   * Starts runs of jobs (one, or all those of an instant), or applies the overlap policy to a job
+   * whose previous run is still going. Catch-up runs always queue: "run each missed one" means each.
+   * Returns each job's run, in the order given.
    */
-  private fire(jobId: string, plannedAt: number | null, trigger: RunTrigger, attempt: number, startedAt = this.now()): JobRun {
-    const job = this.jobs.get(jobId) ?? this.store.job(jobId);
-    if (!job) throw new AppError('not_found', `no job ${jobId}`);
-    if (this.running.has(jobId)) {
-      if (job.overlap === 'queue' || trigger === 'catch-up') {
+  private startRuns(jobIds: readonly string[], plannedAt: number | null, trigger: RunTrigger, attempt: number): JobRun[] {
+    const now = this.now();
+    const result = new Map<string, JobRun>();
+    const free: { id: string; jobId: string }[] = [];
+    for (const jobId of jobIds) {
+      const job = this.jobs.get(jobId);
+      if (!job) throw new AppError('not_found', `no job ${jobId}`);
+      if (!this.running.has(jobId)) free.push({ id: randomUUID(), jobId });
+      else if (job.overlap === 'queue' || trigger === 'catch-up') {
         this.queued.set(jobId, [...(this.queued.get(jobId) ?? []), { plannedAt, trigger, attempt }]);
+        result.set(jobId, this.store.runs(jobId, 1)[0]!);
       } else {
-        const skipped = this.store.recordRun({ id: randomUUID(), jobId, plannedAt, status: 'skipped', trigger, reason: 'the previous run was still going', now: this.now() });
-        this.deps.events.emit('schedules.run', skipped);
-        return skipped;
+        result.set(jobId, this.skip(jobId, plannedAt, trigger, 'the previous run was still going'));
       }
-      return this.store.runs(jobId, 1)[0]!;
     }
-    const run = this.store.startRun({ id: randomUUID(), jobId, plannedAt, trigger, attempt, now: startedAt });
-    if (!run) {
-      // Another process holds the lock (a second instance on the same data dir).
-      const skipped = this.store.recordRun({ id: randomUUID(), jobId, plannedAt, status: 'skipped', trigger, reason: 'a run of this job is already in progress', now: this.now() });
-      this.deps.events.emit('schedules.run', skipped);
-      return skipped;
+    for (const run of this.store.startRuns(free, { plannedAt, trigger, attempt, now })) {
+      const controller = new AbortController();
+      this.running.set(run.jobId, controller);
+      result.set(run.jobId, run);
+      this.deps.events.emit('schedules.run', run);
+      const job = this.jobs.get(run.jobId)!;
+      void this.execute(job, run, controller.signal).then((end) => this.complete(job, run, end));
     }
-    const controller = new AbortController();
-    this.running.set(jobId, controller);
-    this.deps.events.emit('schedules.run', run);
-    void this.execute(job, run, controller.signal).then((end) => this.complete(job, run, end));
-    return run;
+    // Left out by the store: another process holds the lock (a second instance on the same data dir).
+    for (const { jobId } of free) if (!result.has(jobId)) result.set(jobId, this.skip(jobId, plannedAt, trigger, 'a run of this job is already in progress'));
+    return jobIds.map((id) => result.get(id)!);
+  }
+
+  private skip(jobId: string, plannedAt: number | null, trigger: RunTrigger, reason: string): JobRun {
+    const skipped = this.store.recordRun({ id: randomUUID(), jobId, plannedAt, status: 'skipped', trigger, reason, now: this.now() });
+    this.deps.events.emit('schedules.run', skipped);
+    return skipped;
   }
 
   private async execute(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<RunEnd> {
@@ -284,7 +333,7 @@ export class SchedulerService implements Service {
       const batch = this.endings;
       this.endings = [];
       this.deps.storage.db.transaction(() => {
-        for (const { run: r, end: e } of batch) this.store.endRun(r.id, e);
+        for (const { run: r, end: e } of batch) this.store.endRun(r, e);
       })();
       for (const { job: j, run: r, end: e } of batch) this.finish(j, { ...r, ...e });
     });

@@ -113,3 +113,18 @@ describe('migrations', () => {
     expect(migrations.map((m) => m.version)).toEqual(files.map((_, i) => i + 1));
   });
 });
+
+describe('0006-active-runs', () => {
+  it('moves a run left in progress into the run locks, and keeps the finished ones', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 5));
+    old.prepare(`INSERT INTO jobs (id, name, kind, cron, time_zone, command, timeout_seconds, created_at, updated_at) VALUES ('j', 'j', 'shell', '* * * * *', 'UTC', 'true', 60, 0, 0)`).run();
+    old.prepare(`INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger) VALUES ('done', 'j', 1, 1, 2, 'ok', 'schedule')`).run();
+    old.prepare(`INSERT INTO job_runs (id, job_id, planned_at, started_at, status, trigger, attempt) VALUES ('cut', 'j', 3, 4, 'running', 'retry', 2)`).run();
+    old.close();
+    const db = openDatabase(file, migrations);
+    expect(db.prepare('SELECT id, status FROM job_runs').all()).toEqual([{ id: 'done', status: 'ok' }]);
+    expect(db.prepare('SELECT * FROM active_runs').all()).toEqual([{ job_id: 'j', id: 'cut', planned_at: 3, started_at: 4, trigger: 'retry', attempt: 2 }]);
+    db.close();
+  });
+});
