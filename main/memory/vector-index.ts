@@ -25,6 +25,8 @@ const OVERFETCH = 16;
 export class VectorIndex {
   /** Prepared once per table shape; a rebuild (new provider) clears them. */
   private readonly statements: Statements;
+  /** The two inserts, built once per table shape: they run for every message stored. */
+  private inserts: [Statement, Statement] | null = null;
 
   constructor(
     private readonly db: Database,
@@ -63,6 +65,7 @@ export class VectorIndex {
     if (current?.provider === provider && current.dimensions === dimensions && current.layout === this.layout && exists) return false;
     if (dimensions % 8 !== 0) throw new Error(`vector dimension ${dimensions} is not a multiple of 8`);
     this.statements.clear();
+    this.inserts = null;
     this.db.transaction(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${this.vecTable}; DROP TABLE IF EXISTS ${this.fullTable};`);
       const columns = this.meta.map((m) => `, ${m.name} ${m.type}`).join('');
@@ -82,15 +85,22 @@ export class VectorIndex {
    * Integer metadata must be bound as BigInt for vec0.
    */
   insert(id: number, vector: Float32Array, meta: Record<string, string | number | null>, replace = true): void {
-    const names = this.meta.map((m) => m.name);
-    const values = this.meta.map((m) => (m.type === 'integer' ? BigInt(Math.round(Number(meta[m.name] ?? 0))) : String(meta[m.name] ?? '')));
     if (replace) this.statement(`DELETE FROM ${this.vecTable} WHERE rowid = ?`).run(BigInt(id));
-    this.statement(`INSERT INTO ${this.vecTable} (rowid, embedding${names.map((n) => `, ${n}`).join('')}) VALUES (?, vec_quantize_binary(?)${names.map(() => ', ?').join('')})`).run(
-      BigInt(id),
-      vector,
-      ...values,
-    );
-    this.statement(`INSERT OR REPLACE INTO ${this.fullTable} (id, embedding) VALUES (?, vec_quantize_int8(?, 'unit'))`).run(id, vector);
+    const [insertBits, insertFull] = this.insertStatements();
+    insertBits.run(BigInt(id), vector, ...this.meta.map((m) => (m.type === 'integer' ? BigInt(Math.round(Number(meta[m.name] ?? 0))) : String(meta[m.name] ?? ''))));
+    insertFull.run(id, vector);
+  }
+
+  private insertStatements(): [Statement, Statement] {
+    if (!this.inserts) {
+      const names = this.meta.map((m) => `, ${m.name}`).join('');
+      const params = this.meta.map(() => ', ?').join('');
+      this.inserts = [
+        this.statement(`INSERT INTO ${this.vecTable} (rowid, embedding${names}) VALUES (?, vec_quantize_binary(?)${params})`),
+        this.statement(`INSERT OR REPLACE INTO ${this.fullTable} (id, embedding) VALUES (?, vec_quantize_int8(?, 'unit'))`),
+      ];
+    }
+    return this.inserts;
   }
 
   delete(id: number): void {
