@@ -100,6 +100,7 @@ export class SchedulerService implements Service {
     for (const trigger of this.triggers.values()) trigger.timer.cancel();
     this.triggers.clear();
     this.triggerOf.clear();
+    this.dueAt.clear();
     this.store.setCheckedAt(this.now());
     for (const controller of this.running.values()) controller.abort();
     // Let cancelled runs record themselves.
