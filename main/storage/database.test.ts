@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../testing/temp-core';
-import { DatabaseCorruptError, openDatabase } from './database';
+import { closeDatabase, DatabaseCorruptError, openDatabase } from './database';
 import { DatabaseTooNewError, schemaVersion, type Migration } from './migrate';
 import { migrations } from './migrations';
 
@@ -91,6 +91,33 @@ describe('openDatabase', () => {
     const before = sha(file);
     expect(() => openDatabase(file, migrations)).toThrow(DatabaseCorruptError);
     expect(sha(file)).toBe(before);
+  });
+
+  it('skips the check only for a file exactly as a clean close left it', () => {
+    const file = tempFile();
+    const db = openDatabase(file, migrations);
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE INDEX notes_body ON notes(body);');
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) db.prepare('INSERT INTO notes (body) VALUES (?)').run(`note number ${i} ${'x'.repeat(80)}`);
+    })();
+    closeDatabase(db, file);
+    expect(fs.existsSync(`${file}.clean`)).toBe(true);
+    // A clean reopen removes the mark while running: a crash now means a full check next time.
+    const again = openDatabase(file, migrations);
+    expect(fs.existsSync(`${file}.clean`)).toBe(false);
+    closeDatabase(again, file);
+
+    // Pages damaged after the clean close: the file changed, so it is checked and refused.
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa7, pageSize * 4, pageSize * 4 + pageSize);
+    fs.writeFileSync(file, bytes);
+    expect(() => openDatabase(file, migrations)).toThrow(DatabaseCorruptError);
+
+    // The same bytes with a mark that matches them are trusted: the check is what was skipped.
+    const { size, mtimeMs } = fs.statSync(file);
+    fs.writeFileSync(`${file}.clean`, JSON.stringify({ size, mtimeMs }));
+    openDatabase(file, migrations).close();
   });
 
   it('refuses a database written by a newer Switchboard', () => {

@@ -32,20 +32,59 @@ function checkIntegrity(db: Database, file: string): void {
   if (rows.length !== 1 || rows[0] !== 'ok') throw new DatabaseCorruptError(file, rows.slice(0, 3).join('; '));
 }
 
+/** Beside the database after a clean close: the file's size and time then, so a start can trust it. */
+const cleanMarker = (file: string) => `${file}.clean`;
+
+interface CleanClose {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Whether the file is as Switchboard left it at a clean close: same size and modification time,
+ * and no write-ahead log waiting. The marker is removed either way, so a crash in this run means
+ * a full check at the next start.
+ */
+function closedCleanly(file: string): boolean {
+  let marker: CleanClose;
+  try {
+    marker = JSON.parse(fs.readFileSync(cleanMarker(file), 'utf8')) as CleanClose;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(cleanMarker(file), { force: true });
+  }
+  const stat = fs.statSync(file);
+  const wal = fs.statSync(`${file}-wal`, { throwIfNoEntry: false });
+  return stat.size === marker.size && stat.mtimeMs === marker.mtimeMs && !wal?.size;
+}
+
+/** Closes the database and marks the file as cleanly closed, so the next start can skip its check. */
+export function closeDatabase(db: Database, file: string): void {
+  db.pragma('optimize');
+  db.close();
+  // The last connection's close checkpoints the log into the file; only then is the file the whole truth.
+  if (fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size) return;
+  const { size, mtimeMs } = fs.statSync(file);
+  fs.writeFileSync(cleanMarker(file), JSON.stringify({ size, mtimeMs } satisfies CleanClose), { mode: 0o600 });
+}
+
 /** In a packaged app the extension sits in app.asar.unpacked: SQLite's dlopen cannot read inside an asar. */
 function unpackedPath(file: string): string {
   return file.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 }
 
 /**
- * Opens (or creates) the database: integrity check before anything writes, then sqlite-vec,
- * WAL, foreign keys, and pending migrations.
+ * Opens (or creates) the database: integrity check before anything writes (unless the file is
+ * exactly as a clean close left it: the check reads every page, most of a start on a big history),
+ * then sqlite-vec, WAL, foreign keys, and pending migrations.
  */
 export function openDatabase(file: string, migrations: readonly Migration[]): Database {
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
+  const trusted = existed && closedCleanly(file);
   const db = new BetterSqlite3(file);
   try {
-    if (existed) checkIntegrity(db, file);
+    if (existed && !trusted) checkIntegrity(db, file);
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
     if (!db.prepare("SELECT sqlite_compileoption_used('ENABLE_FTS5') AS on_").pluck().get()) {
       throw new Error('this SQLite build has no FTS5');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Service } from '../lifecycle';
 import { DataDirLock } from './data-dir-lock';
-import { openDatabase } from './database';
+import { closeDatabase, openDatabase } from './database';
 import { schemaVersion } from './migrate';
 import { migrations } from './migrations';
 
@@ -53,8 +53,7 @@ export class StorageService implements Service {
   }
 
   stop(): void {
-    this.database?.pragma('optimize');
-    this.database?.close();
+    if (this.database) closeDatabase(this.database, this.file);
     this.database = null;
     this.lock.release();
   }
