@@ -221,9 +221,18 @@ export class SessionManager implements Service {
     const proc = rt?.process;
     if (!cur || !proc) return false;
     cur.interrupted = true;
+    await this.stopTurn(rt, cur, proc);
+    return true;
+  }
+
+  /**
+   * Interrupts a turn; kills the process when the CLI does not answer, or answers but the turn goes
+   * on (an interrupt that reaches the CLI before it has begun the turn is acknowledged, then ignored).
+   */
+  private async stopTurn(rt: Runtime, cur: Current, proc: ClaudeProcess): Promise<void> {
     const acknowledged = await proc.interrupt(INTERRUPT_GRACE_MS);
     if (!acknowledged) proc.kill('SIGKILL');
-    return true;
+    else setTimeout(() => rt.current === cur && proc.kill('SIGKILL'), INTERRUPT_GRACE_MS).unref();
   }
 
   /** A fresh Claude session id: what Claude remembers starts over; the history here stays. */
@@ -502,11 +511,7 @@ export class SessionManager implements Service {
       if (!cur || !proc || cur.stalled || cur.waitingApprovals > 0 || now - proc.lastOutputAt < stallMs) continue;
       cur.stalled = true;
       this.notice(rt.sessionId, cur.turnId, `${this.stallMessage()} Interrupting it.`);
-      void proc.interrupt(INTERRUPT_GRACE_MS).then((acknowledged) => {
-        if (!acknowledged) proc.kill('SIGKILL');
-        // Acknowledged but no result either: the turn is still stuck.
-        else setTimeout(() => rt.current === cur && proc.kill('SIGKILL'), INTERRUPT_GRACE_MS).unref();
-      });
+      void this.stopTurn(rt, cur, proc);
     }
   }
 
