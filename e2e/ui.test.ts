@@ -61,6 +61,28 @@ describe('the UI in Chromium against serve', () => {
     await page.context().close();
   });
 
+  it('shows a setting changed in another window, but never over text being typed', async () => {
+    await serve(tempHome());
+    const [here, there] = [await openSettings(served.url), await openSettings(served.url)];
+    const field = (page: Page) => page.getByLabel('Max Claude processes');
+    const saveIn = (page: Page) => page.locator('form').filter({ has: field(page) }).getByRole('button', { name: 'Save' });
+    await expect.poll(() => field(here).inputValue()).toBe('4');
+    await field(there).fill('6');
+    await saveIn(there).click();
+    await expect.poll(() => field(here).inputValue()).toBe('6');
+    // Typing here, then a change from there: the typed text stays, still unsaved.
+    await field(here).fill('3');
+    await field(there).fill('7');
+    await saveIn(there).click();
+    await expect.poll(() => field(there).inputValue()).toBe('7');
+    await expect.poll(() => saveIn(here).isEnabled()).toBe(true);
+    expect(await field(here).inputValue()).toBe('3');
+    await saveIn(here).click();
+    await expect.poll(() => field(there).inputValue()).toBe('3');
+    await here.context().close();
+    await there.context().close();
+  });
+
   it('shows a rejected value next to its field and keeps the stored one', async () => {
     await serve(tempHome());
     const page = await openSettings(served.url);

@@ -47,14 +47,14 @@ export function EmbeddingsCard({ values }: { values: SettingValues }) {
       </div>
       {provider === 'ollama' ? (
         <>
-          <TextSetting key={`u:${values['embeddings.ollamaUrl']}`} settingKey="embeddings.ollamaUrl" stored={values['embeddings.ollamaUrl']} />
-          <TextSetting key={`m:${values['embeddings.ollamaModel']}`} settingKey="embeddings.ollamaModel" stored={values['embeddings.ollamaModel']} />
+          <TextSetting key="embeddings.ollamaUrl" settingKey="embeddings.ollamaUrl" stored={values['embeddings.ollamaUrl']} />
+          <TextSetting key="embeddings.ollamaModel" settingKey="embeddings.ollamaModel" stored={values['embeddings.ollamaModel']} />
         </>
       ) : null}
       {provider === 'openai' ? (
         <>
-          <TextSetting key={`b:${values['embeddings.openaiBaseUrl']}`} settingKey="embeddings.openaiBaseUrl" stored={values['embeddings.openaiBaseUrl']} />
-          <TextSetting key={`o:${values['embeddings.openaiModel']}`} settingKey="embeddings.openaiModel" stored={values['embeddings.openaiModel']} />
+          <TextSetting key="embeddings.openaiBaseUrl" settingKey="embeddings.openaiBaseUrl" stored={values['embeddings.openaiBaseUrl']} />
+          <TextSetting key="embeddings.openaiModel" settingKey="embeddings.openaiModel" stored={values['embeddings.openaiModel']} />
           <form
             className="field"
             onSubmit={async (e) => {
@@ -74,7 +74,7 @@ export function EmbeddingsCard({ values }: { values: SettingValues }) {
           </form>
         </>
       ) : null}
-      <NumberSetting key={`d:${values['memory.duplicateSimilarity']}`} settingKey="memory.duplicateSimilarity" stored={values['memory.duplicateSimilarity']} />
+      <NumberSetting key="memory.duplicateSimilarity" settingKey="memory.duplicateSimilarity" stored={values['memory.duplicateSimilarity']} />
     </section>
   );
 }

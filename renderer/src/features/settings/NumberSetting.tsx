@@ -1,16 +1,16 @@
-import { useState } from 'react';
 import { settingDefinitions, type SettingChange, type SettingKey } from '../../../../contract';
 import { SettingForm } from './SettingForm';
 import { selectFieldErrors, useSettings } from './settings-store';
+import { useDraft } from './use-draft';
 
 type NumberKey = { [K in SettingKey]: (typeof settingDefinitions)[K]['default'] extends number ? K : never }[SettingKey];
 
-/** A numeric setting; keyed by its stored value by the parent so a change elsewhere resets the draft. */
+/** A numeric setting. */
 export function NumberSetting({ settingKey, stored }: { settingKey: NumberKey; stored: number }) {
   const def = settingDefinitions[settingKey];
   const error = useSettings(selectFieldErrors)[settingKey];
   const save = useSettings((s) => s.save);
-  const [draft, setDraft] = useState(String(stored));
+  const draft = useDraft(String(stored), (text) => save({ key: settingKey, value: Number(text) } as SettingChange));
   const id = `setting-${settingKey.replace('.', '-')}`;
   return (
     <SettingForm
@@ -18,10 +18,10 @@ export function NumberSetting({ settingKey, stored }: { settingKey: NumberKey; s
       label={def.label}
       hint={def.description}
       error={error}
-      dirty={draft.trim() !== String(stored)}
-      onSave={() => void save({ key: settingKey, value: Number(draft) } as SettingChange)}
+      dirty={draft.dirty}
+      onSave={draft.submit}
     >
-      <input id={id} type="text" inputMode="decimal" value={draft} aria-invalid={error ? true : undefined} aria-describedby={`${id}-hint`} onChange={(e) => setDraft(e.target.value)} />
+      <input id={id} type="text" inputMode="decimal" value={draft.value} aria-invalid={error ? true : undefined} aria-describedby={`${id}-hint`} onChange={(e) => draft.setValue(e.target.value)} />
     </SettingForm>
   );
 }

@@ -1,10 +1,11 @@
-import { useState } from 'react';
 import { settingDefinitions } from '../../../../contract';
+import { BrowserNotificationsCard } from '../../app/browser-notifications';
 import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
+import { useDraft } from './use-draft';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
 
 const THEMES = [
@@ -36,11 +37,10 @@ function ThemeField() {
   );
 }
 
-/** Keyed by the stored value by its parent, so a change from elsewhere resets the draft. */
 function ClaudePathField({ stored }: { stored: string | null }) {
   const error = useSettings(selectFieldErrors)['claude.cliPath'];
   const save = useSettings((s) => s.save);
-  const [draft, setDraft] = useState(stored ?? '');
+  const draft = useDraft(stored ?? '', (text) => save({ key: 'claude.cliPath', value: text.trim() === '' ? null : text.trim() }));
   const def = settingDefinitions['claude.cliPath'];
   return (
     <SettingForm
@@ -48,18 +48,18 @@ function ClaudePathField({ stored }: { stored: string | null }) {
       label={def.label}
       hint={def.description}
       error={error}
-      dirty={draft.trim() !== (stored ?? '')}
-      onSave={() => void save({ key: 'claude.cliPath', value: draft.trim() === '' ? null : draft.trim() })}
+      dirty={draft.dirty}
+      onSave={draft.submit}
     >
       <input
         id="setting-claude-path"
         type="text"
         spellCheck={false}
         placeholder="claude (found on PATH)"
-        value={draft}
+        value={draft.value}
         aria-invalid={error ? true : undefined}
         aria-describedby="setting-claude-path-hint"
-        onChange={(e) => setDraft(e.target.value)}
+        onChange={(e) => draft.setValue(e.target.value)}
       />
     </SettingForm>
   );
@@ -80,7 +80,7 @@ export function SettingsScreen() {
         <section className="card" aria-labelledby="settings-general">
           <h2 id="settings-general">General</h2>
           <ThemeField />
-          <ClaudePathField key={values['claude.cliPath'] ?? ''} stored={values['claude.cliPath']} />
+          <ClaudePathField stored={values['claude.cliPath']} />
         </section>
       ) : null}
       {values ? (
@@ -89,12 +89,13 @@ export function SettingsScreen() {
           {(
             ['sessions.maxProcesses', 'sessions.minFreeMemoryMb', 'sessions.idleStopMinutes', 'sessions.stallMinutes', 'sessions.notifyAfterSeconds', 'approvals.timeoutMinutes'] as const
           ).map((key) => (
-            <NumberSetting key={`${key}:${values[key]}`} settingKey={key} stored={values[key]} />
+            <NumberSetting key={key} settingKey={key} stored={values[key]} />
           ))}
         </section>
       ) : null}
       {values ? <EmbeddingsCard values={values} /> : null}
       <PermissionRules />
+      <BrowserNotificationsCard />
       <HealthPanel />
     </div>
   );

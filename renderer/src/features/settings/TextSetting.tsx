@@ -1,20 +1,20 @@
-import { useState } from 'react';
 import { settingDefinitions, type SettingChange, type SettingKey } from '../../../../contract';
 import { SettingForm } from './SettingForm';
 import { selectFieldErrors, useSettings } from './settings-store';
+import { useDraft } from './use-draft';
 
 type TextKey = { [K in SettingKey]: (typeof settingDefinitions)[K]['default'] extends string ? K : never }[SettingKey];
 
-/** A text setting (an address, a model name); keyed by its stored value by the parent. */
+/** A text setting (an address, a model name). */
 export function TextSetting({ settingKey, stored }: { settingKey: TextKey; stored: string }) {
   const def = settingDefinitions[settingKey];
   const error = useSettings(selectFieldErrors)[settingKey];
   const save = useSettings((s) => s.save);
-  const [draft, setDraft] = useState(stored);
+  const draft = useDraft(stored, (text) => save({ key: settingKey, value: text.trim() } as SettingChange));
   const id = `setting-${settingKey.replace('.', '-')}`;
   return (
-    <SettingForm id={id} label={def.label} hint={def.description} error={error} dirty={draft.trim() !== stored} onSave={() => void save({ key: settingKey, value: draft.trim() } as SettingChange)}>
-      <input id={id} type="text" spellCheck={false} value={draft} aria-invalid={error ? true : undefined} aria-describedby={`${id}-hint`} onChange={(e) => setDraft(e.target.value)} />
+    <SettingForm id={id} label={def.label} hint={def.description} error={error} dirty={draft.dirty} onSave={draft.submit}>
+      <input id={id} type="text" spellCheck={false} value={draft.value} aria-invalid={error ? true : undefined} aria-describedby={`${id}-hint`} onChange={(e) => draft.setValue(e.target.value)} />
     </SettingForm>
   );
 }
