@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { method } from './define';
+import { event, method } from './define';
 
 export type ServiceState = 'stopped' | 'starting' | 'running' | 'failed' | 'stopping';
 
@@ -43,4 +43,13 @@ export const systemMethods = {
   ),
 };
 
-export const systemEvents = {};
+/** What the core told the user: a question waiting, a long turn done, a job's result. */
+export interface UserNotification {
+  title: string;
+  body: string;
+  at: number;
+}
+
+export const systemEvents = {
+  'system.notification': event<UserNotification>('A notification for the user; the desktop app also shows it natively, a browser window can show it too.'),
+};

@@ -10,7 +10,18 @@ afterEach(() => temp.cleanup());
 describe('the Schedules screen in Chromium', () => {
   it('creates a job in the editor, shows its next runs in words and dates, runs it now, and lists the run', async () => {
     const served = temp.track(await startServe(path.join(temp.home(), 'data'), { env: { SHELL: '/bin/bash' } }));
-    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark', timezoneId: 'Europe/Berlin' })).newPage();
+    const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark', timezoneId: 'Europe/Berlin', permissions: ['notifications'] });
+    // Headless Chromium shows no notification anyone could see: record what the page asks it to show.
+    await context.addInitScript(`
+      window.shownNotifications = [];
+      window.Notification = class extends window.Notification {
+        constructor(title, options) {
+          super(title, options);
+          window.shownNotifications.push({ title, body: options?.body });
+        }
+      };
+    `);
+    const page = await context.newPage();
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
     await page.getByRole('button', { name: 'New job' }).click();
@@ -36,7 +47,24 @@ describe('the Schedules screen in Chromium', () => {
     await expect.poll(() => run.textContent(), { timeout: 10_000 }).toMatch(/^ok.*manual/);
     await run.locator('summary').click();
     expect(await run.locator('pre').textContent()).toContain('checked 42 files');
+    // Headless, the job's desktop delivery reaches the browser window as a notification.
+    const shown = () => page.evaluate('window.shownNotifications');
+    await expect.poll(shown, { timeout: 5000 }).toEqual([{ title: 'nightly check: done', body: 'checked 42 files' }]);
     await page.screenshot({ path: path.join(ROOT, 'docs/schedules.png') });
+    await page.context().close();
+  });
+
+  it('offers browser notifications in Settings until they are allowed', async () => {
+    const served = temp.track(await startServe(path.join(temp.home(), 'data')));
+    const page = await (await chromium().newContext()).newPage();
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+    const card = page.getByRole('region', { name: 'Notifications in this browser' });
+    await expect.poll(() => card.getByRole('button', { name: 'Allow notifications' }).count(), { timeout: 5000 }).toBe(1);
+    await page.context().grantPermissions(['notifications']);
+    await page.reload();
+    await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+    await expect.poll(() => card.textContent(), { timeout: 5000 }).toContain('On:');
     await page.context().close();
   });
 });

@@ -68,7 +68,14 @@ export function createCore(config: CoreConfig): Core {
     settings,
     statuses: () => lifecycle.statuses(),
   });
-  const notifier = config.notifier ?? silentNotifier;
+  // Every notification also goes out as an event, so a browser window (headless) can show it.
+  const shellNotifier = config.notifier ?? silentNotifier;
+  const notifier: Notifier = {
+    notify: (n) => {
+      shellNotifier.notify(n);
+      events.emit('system.notification', { ...n, at: Date.now() });
+    },
+  };
   const approvals = new ApprovalBroker({ storage, events, settings, notifier });
   const sessions = new SessionManager({
     storage,

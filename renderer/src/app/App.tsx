@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useConnection } from '../api';
 import { useSettings } from '../features/settings/settings-store';
+import { useBrowserNotifications } from './browser-notifications';
 import { ConnectionBanner } from './ConnectionBanner';
 import { selectCurrent, selectGo, useNavigation } from './navigation-store';
 import { screens } from './screens';
@@ -13,6 +14,7 @@ export function App() {
   const theme = useSettings((s) => s.values?.['appearance.theme'] ?? 'system');
   const start = useSettings((s) => s.start);
   useTheme(theme);
+  useBrowserNotifications();
   useEffect(() => start(), [start]);
 
   const Screen = (screens.find((s) => s.id === current) ?? screens[0]!).component;
