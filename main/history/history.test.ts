@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MARK_END, MARK_START, type SearchHit } from '../../contract';
 import { SessionStore } from '../sessions/session-store';
+import { TranscriptImporter } from './transcript-importer';
 import { userTexts } from '../testing/fake-anthropic';
 import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
 import { CLAUDE_BIN } from '../testing/temp-core';
@@ -160,6 +161,33 @@ describe('transcripts of sessions Switchboard did not start', () => {
     await core.transcripts.importAll();
     expect(core.history.conversations().map((c) => c.surface)).toEqual(['desktop']);
     expect(core.history.messages(session.id).filter((m) => m.text === 'mine')).toHaveLength(1);
+  });
+});
+
+describe('transcripts read in chunks', () => {
+  it('reads a transcript a chunk at a time, a line longer than a chunk included, with the same result', async () => {
+    const harness = (h = await startHarness());
+    const { core, env, dir } = harness;
+    core.transcripts.stop();
+    const cwd = path.join(dir, 'chunked');
+    fs.mkdirSync(cwd);
+    await runClaude(['-p', '--output-format', 'stream-json', '--verbose'], { env, cwd, stdin: 'short question' });
+    const projects = path.join(env.CLAUDE_CONFIG_DIR!, 'projects');
+    const file = path.join(projects, (fs.readdirSync(projects, { recursive: true, encoding: 'utf8' }) as string[]).find((f) => f.endsWith('.jsonl'))!);
+    const long = `a long paste ${'x'.repeat(3000)}`;
+    const { sessionId } = JSON.parse(fs.readFileSync(file, 'utf8').split('\n').find((l) => l.includes('"sessionId"'))!) as { sessionId: string };
+    const line = { type: 'user', uuid: '11111111-2222-4333-8444-555555555555', sessionId, cwd, timestamp: new Date().toISOString(), message: { role: 'user', content: long } };
+    fs.appendFileSync(file, `${JSON.stringify(line)}\n{not json\n`);
+
+    const importer = new TranscriptImporter({ storage: core.storage, events: core.events, embeddings: core.embeddings, history: core.history, env, announce: () => {}, chunkBytes: 256 });
+    importer.start();
+    const progress = await importer.importAll();
+    importer.stop();
+    expect(progress).toMatchObject({ filesDone: 1, messages: 3, malformed: 1, bytesDone: fs.statSync(file).size, error: null });
+    const conversation = core.history.conversations().find((c) => c.surface === 'terminal')!;
+    expect(core.history.messages(conversation.id).map((m) => m.text)).toEqual(['short question', 'echo: short question', long]);
+    const stored = core.storage.db.prepare('SELECT offset, size FROM transcript_files').get() as { offset: number; size: number };
+    expect(stored.offset).toBe(stored.size);
   });
 });
 

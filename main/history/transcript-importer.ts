@@ -79,6 +79,24 @@ export function parseTranscript(buffer: Buffer): ParsedChunk {
   return chunk;
 }
 
+/**
+ * Bytes read and stored at a time: a transcript of hundreds of MB neither fills memory nor holds the
+ * event loop for long. A single longer line is read whole.
+ */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Reads from `offset` up to `bytes`, and on until a line ends (or the file does). */
+function readLines(fd: number, offset: number, size: number, bytes: number): Buffer {
+  let length = Math.min(bytes, size - offset);
+  for (;;) {
+    const buffer = Buffer.alloc(length);
+    const read = fs.readSync(fd, buffer, 0, length, offset);
+    // A short read: the file ended sooner than it said (it was cut meanwhile).
+    if (read < length || buffer.lastIndexOf(0x0a, read - 1) >= 0 || offset + read >= size) return buffer.subarray(0, read);
+    length = Math.min(length * 2, size - offset);
+  }
+}
+
 const EMPTY: ImportProgress = { running: false, filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, messages: 0, malformed: 0, error: null };
 
 /**
@@ -105,6 +123,8 @@ export class TranscriptImporter implements Service {
       env: NodeJS.ProcessEnv;
       /** Tells every window a followed session changed, so the Sessions list shows it live. */
       announce: (sessionId: string) => void;
+      /** Bytes per read (tests make it small). */
+      chunkBytes?: number;
     },
   ) {}
 
@@ -153,20 +173,25 @@ export class TranscriptImporter implements Service {
     this.emit();
     let lastEmit = Date.now();
     for (const [i, file] of files.entries()) {
+      const bytesBefore = this.progress.bytesDone;
       try {
-        const result = this.importFile(file, false);
-        this.progress.messages += result.messages;
-        this.progress.malformed += result.malformed;
+        for (let more = true; more && !this.stopped; ) {
+          const result = this.importFile(file, false);
+          this.progress.messages += result.messages;
+          this.progress.malformed += result.malformed;
+          this.progress.bytesDone = Math.min(bytesBefore + sizes[i]!, this.progress.bytesDone + result.bytes);
+          more = result.more;
+          if (Date.now() - lastEmit > 100) {
+            lastEmit = Date.now();
+            this.emit();
+            await new Promise((r) => setImmediate(r));
+          }
+        }
       } catch (error) {
         this.progress.error = `${file}: ${errorMessage(error)}`;
       }
       this.progress.filesDone = i + 1;
-      this.progress.bytesDone += sizes[i]!;
-      if (Date.now() - lastEmit > 100) {
-        lastEmit = Date.now();
-        this.emit();
-        await new Promise((r) => setImmediate(r));
-      }
+      this.progress.bytesDone = bytesBefore + sizes[i]!;
     }
     this.progress.running = false;
     this.emit();
@@ -174,18 +199,21 @@ export class TranscriptImporter implements Service {
     return this.status();
   }
 
-  /** Reads what was appended since the last read. `live` announces each new message, for watchers. */
-  importFile(file: string, live: boolean): { messages: number; malformed: number } {
+  /**
+   * Reads the next chunk of what was appended since the last read; `more` when the file has more.
+   * `live` announces each new message, for watchers.
+   */
+  importFile(file: string, live: boolean): { messages: number; malformed: number; bytes: number; more: boolean } {
     const db = this.deps.storage.db;
     const known = db.prepare('SELECT offset, session_id FROM transcript_files WHERE path = ?').get(file) as { offset: number; session_id: string | null } | undefined;
     const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     // A file that shrank was rewritten: read it again; line ids keep this idempotent.
     const offset = known && known.offset <= size ? known.offset : 0;
-    if (size <= offset) return { messages: 0, malformed: 0 };
+    if (size <= offset) return { messages: 0, malformed: 0, bytes: 0, more: false };
     const fd = fs.openSync(file, 'r');
-    const buffer = Buffer.alloc(size - offset);
+    let buffer: Buffer;
     try {
-      fs.readSync(fd, buffer, 0, buffer.length, offset);
+      buffer = readLines(fd, offset, size, this.deps.chunkBytes ?? CHUNK_BYTES);
     } finally {
       fs.closeSync(fd);
     }
@@ -228,7 +256,8 @@ export class TranscriptImporter implements Service {
         });
       }
     }
-    return { messages: added.length, malformed: chunk.malformed };
+    // Nothing consumed: the last line is still being written.
+    return { messages: added.length, malformed: chunk.malformed, bytes: chunk.consumed, more: chunk.consumed > 0 && offset + chunk.consumed < size };
   }
 
   /** A session row for an outside transcript: surface "terminal", resumable by its Claude id. */
@@ -294,7 +323,8 @@ export class TranscriptImporter implements Service {
       this.dirty.clear();
       for (const file of files) {
         try {
-          if (fs.existsSync(file)) this.importFile(file, true);
+          // One chunk per turn: a big append is read over several, the app answering meanwhile.
+          if (fs.existsSync(file) && this.importFile(file, true).more) this.markDirty(file);
         } catch (error) {
           console.warn(`switchboard: could not read ${file}: ${errorMessage(error)}`);
         }
