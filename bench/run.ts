@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   const chosen = names.length ? groups.filter((g) => names.includes(g.name)) : groups;
   const figures: Figure[] = [];
   for (const group of chosen) {
+    // Each group starts on a clean heap: no figure pays for the garbage of the group before it.
+    (globalThis as { gc?: () => void }).gc?.();
     console.error(`bench: ${group.name}: ${group.description}…`);
     figures.push(...(await group.run()));
   }

@@ -13,7 +13,7 @@ import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-cor
 import { benchCore } from './bench-core';
 import { median, type BenchGroup, type Figure } from './figures';
 
-const FOLLOWUPS = 20;
+const FOLLOWUPS = 40;
 const SPAWNS = 5;
 const PARALLEL = 20;
 const CHUNKS = 40;
