@@ -137,6 +137,26 @@ async function coreAt(harness: Harness, clock: { now: number }) {
   return core;
 }
 
+describe('the next run in the list', () => {
+  it('moves on once the remembered next run has passed, and follows a change of schedule', async () => {
+    const harness = (h = await startHarness());
+    await harness.core.stop();
+    const clock = { now: Date.parse('2026-03-28T12:00:00Z') };
+    const core = await coreAt(harness, clock);
+    const hourly = core.scheduler.create(job({ name: 'hourly', cron: '0 * * * *', command: 'true', timeZone: 'Europe/Berlin' }));
+    const next = () => new Date(core.scheduler.list().find((j) => j.id === hourly.id)!.nextRun!).toISOString();
+    expect(next()).toBe('2026-03-28T13:00:00.000Z');
+    clock.now += 30 * 60_000;
+    expect(next()).toBe('2026-03-28T13:00:00.000Z');
+    clock.now += 31 * 60_000;
+    expect(next()).toBe('2026-03-28T14:00:00.000Z');
+    // A new schedule, across the spring-forward night in Berlin (02:00 → 03:00 on 29 March): by the
+    // runner's rules 02:30 that day is 03:30 local.
+    core.scheduler.update(hourly.id, { cron: '30 2 * * *' });
+    expect(next()).toBe('2026-03-29T01:30:00.000Z');
+  });
+});
+
 describe('runs missed while Switchboard was not running', () => {
   const T0 = Date.parse('2026-06-01T00:00:30Z');
 

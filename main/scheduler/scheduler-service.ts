@@ -52,6 +52,8 @@ export class SchedulerService implements Service {
   private finished = 0;
   /** Runs that ended since the last flush: recorded together, one transaction per turn of the event loop. */
   private endings: { job: Omit<Job, 'nextRun' | 'recent'>; run: JobRun; end: RunEnd & { endedAt: number } }[] = [];
+  /** Each schedule's next fire time and when it was computed (see nextRun). */
+  private readonly upcoming = new Map<string, { from: number; next: number | null }>();
   /** Jobs as last stored: firing reads them for every run, and parsing rows each time was the cost. */
   private readonly jobs = new Map<string, Omit<Job, 'nextRun' | 'recent'>>();
 
@@ -175,9 +177,15 @@ export class SchedulerService implements Service {
     const since = this.store.checkedAt();
     this.store.setCheckedAt(now);
     if (since === null || now <= since) return;
+    // Jobs that share a schedule share its missed times: worked out once per schedule and limit.
+    const fell = new Map<string, ReturnType<typeof runsBetween>>();
     for (const job of this.jobs.values()) {
       if (!job.enabled) continue;
-      const { times, total } = runsBetween(job.cron, job.timeZone, new Date(since), new Date(now), Math.max(job.missedLimit, 1));
+      const limit = Math.max(job.missedLimit, 1);
+      const key = `${job.timeZone} ${job.cron} ${limit}`;
+      let missedTimes = fell.get(key);
+      if (!missedTimes) fell.set(key, (missedTimes = runsBetween(job.cron, job.timeZone, new Date(since), new Date(now), limit)));
+      const { times, total } = missedTimes;
       if (!total) continue;
       const late = times.filter((t) => now - t.getTime() <= job.graceSeconds * 1000);
       const missed = times.filter((t) => now - t.getTime() > job.graceSeconds * 1000);
@@ -222,6 +230,8 @@ export class SchedulerService implements Service {
 
   private planned(key: string, at: number | undefined): void {
     if (at === undefined) return;
+    // node-schedule worked out the next run already: the Schedules list need not again.
+    this.upcoming.set(key, { from: Date.now(), next: at });
     const keys = this.dueAt.get(at);
     if (keys) keys.add(key);
     else this.dueAt.set(at, new Set([key]));
@@ -405,15 +415,27 @@ export class SchedulerService implements Service {
   }
 
   private withNext(job: Omit<Job, 'nextRun' | 'recent'>): Job {
-    let nextRun: number | null = null;
-    if (job.enabled) {
-      try {
-        nextRun = nextRuns(job.cron, job.timeZone, new Date(this.now()), 1)[0]!.getTime();
-      } catch {
-        nextRun = null;
-      }
+    return { ...job, nextRun: job.enabled ? this.nextRun(job.cron, job.timeZone) : null, recent: this.store.runs(job.id, 5).map((r) => r.status) };
+  }
+
+  /**
+   * The next fire time of a schedule, remembered until it passes (and given by node-schedule as it
+   * arms a timer): computing it in a time zone takes ~2 ms (cron-parser steps through luxon), and the
+   * Schedules list asks for every job each time.
+   */
+  private nextRun(cron: string, timeZone: string): number | null {
+    const key = `${timeZone} ${cron}`;
+    const now = this.now();
+    const known = this.upcoming.get(key);
+    if (known && known.from <= now && (known.next === null || now < known.next)) return known.next;
+    let next: number | null;
+    try {
+      next = nextRuns(cron, timeZone, new Date(now), 1)[0]!.getTime();
+    } catch {
+      next = null;
     }
-    return { ...job, nextRun, recent: this.store.runs(job.id, 5).map((r) => r.status) };
+    this.upcoming.set(key, { from: now, next });
+    return next;
   }
 
   private changed(id: string): Job {
