@@ -8,15 +8,8 @@ import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { defaultRule, ruleMatches } from './rules';
 
-export interface Question {
-  sessionId: string | null;
-  turnId: string | null;
-  source: string;
-  toolName: string;
-  input: Record<string, unknown>;
-  suggestions: string[];
-  description: string | null;
-}
+/** What the CLI asks: the approval before it has an id, a title or an answer. */
+export type Question = Pick<Approval, 'sessionId' | 'turnId' | 'source' | 'toolName' | 'input' | 'suggestions' | 'description'>;
 
 export type BrokerAnswer = { allow: true; input: Record<string, unknown> } | { allow: false; message: string };
 
