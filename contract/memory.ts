@@ -13,6 +13,21 @@ export interface Memory {
   indexed: boolean;
 }
 
+/** What `memory.add` did: added, or updated the memory stating the same fact (and what it replaced). */
+export interface MemoryAdded {
+  memory: Memory;
+  action: 'added' | 'updated';
+  duplicateOf: number | null;
+  replaced: { text: string; category: string; tags: string[] } | null;
+}
+
+export interface MemoryVersion {
+  text: string;
+  category: string;
+  tags: string[];
+  replacedAt: number;
+}
+
 export interface MemoryHit {
   memory: Memory;
   score: number;
@@ -59,16 +74,29 @@ export const memoryMethods = {
     z.object({ query: z.string().trim().min(1, 'must not be empty').max(2000), category: category.optional(), limit: z.number().int().min(1).max(100).default(20) }).strict(),
     'Hybrid search over memories.',
   ),
-  'memory.add': method<{ memory: Memory; action: 'added' | 'updated'; duplicateOf: number | null }>()(
+  'memory.add': method<MemoryAdded>()(
     z.object({ text: memoryText, category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null }) }).strict(),
-    'Remember something; a near-duplicate updates the existing memory instead, and says so.',
+    'Remember something; the same fact said again (other case, punctuation, word forms, typos) updates the existing memory instead, and says what it replaced.',
   ),
+  'memory.versions': method<MemoryVersion[]>()(z.object({ id: z.number().int() }).strict(), 'Earlier texts of a memory, newest first: what edits and merges replaced.'),
   'memory.update': method<Memory>()(z.object({ id: z.number().int(), text: memoryText.optional(), category: category.optional(), tags: tags.optional() }).strict(), 'Correct a memory.'),
   'memory.delete': method<{ deleted: Memory }>()(z.object({ id: z.number().int() }).strict(), 'Forget: text, word index and vector, all gone. Returns what was removed (for undo).'),
   'memory.restore': method<Memory>()(z.object({ memory: memorySchema }).strict(), 'Put back a memory just deleted, with its id and provenance.'),
   'memory.export': method<{ version: 1; exportedAt: number; memories: Memory[] }>()(z.object({}).strict(), 'All memories as JSON.'),
   'memory.import': method<{ added: number; updated: number }>()(
-    z.object({ data: z.object({ version: z.literal(1), memories: z.array(memorySchema.partial({ id: true, createdAt: true, updatedAt: true })).max(100_000) }) }).strict(),
+    z
+      .object({
+        data: z.object({
+          version: z.literal(1).default(1),
+          // A hand-written file needs only the text of each memory.
+          memories: z
+            .array(
+              memorySchema.extend({ category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null }) }).partial({ id: true, createdAt: true, updatedAt: true }),
+            )
+            .max(100_000),
+        }),
+      })
+      .strict(),
     'Add memories from an export; near-duplicates update instead.',
   ),
   'memory.indexStatus': method<IndexStatus>()(z.object({}).strict(), 'Embedding provider, dimension, pending rows and re-embedding progress.'),

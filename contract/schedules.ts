@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { folderPath, withoutNul } from './fields';
 import { permissionPolicies } from './sessions';
 
 export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'missed' | 'cancelled';
@@ -12,12 +13,12 @@ export const jobFields = {
   timeZone: z.string().trim().min(1).max(100),
   enabled: z.boolean(),
   /** The shell command, or the prompt for Claude. */
-  command: z.string().trim().min(1, 'must not be empty').max(100_000),
-  cwd: z.string().trim().min(1).max(4096).nullable(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'names an environment variable'), z.string().max(10_000)),
+  command: withoutNul(z.string().trim().min(1, 'must not be empty').max(100_000)),
+  cwd: folderPath.nullable(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'names an environment variable'), withoutNul(z.string().max(10_000))),
   timeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600),
   tags: z.array(z.string().trim().min(1).max(100)).max(50),
-  model: z.string().trim().min(1).max(200).nullable(),
+  model: withoutNul(z.string().trim().min(1).max(200)).nullable(),
   permissionPolicy: z.enum(permissionPolicies),
   sessionMode: z.enum(['fresh', 'persistent']),
   overlap: z.enum(['skip', 'queue']),
@@ -67,6 +68,11 @@ export interface Job extends JobInput {
   updatedAt: number;
 }
 
+/** A saved job, with what will fail at run time unless fixed (a folder that does not exist yet). */
+export interface SavedJob extends Job {
+  warnings: string[];
+}
+
 export interface JobRun {
   id: string;
   jobId: string;
@@ -89,8 +95,8 @@ const id = z.string().min(1).max(100);
 
 export const schedulesMethods = {
   'schedules.list': method<Job[]>()(z.object({}).strict(), 'Every job with its next run.'),
-  'schedules.create': method<Job>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
-  'schedules.update': method<Job>()(z.object({ id }).extend(jobInputSchema.partial().shape).strict(), 'Change a job; it is rescheduled at once.'),
+  'schedules.create': method<SavedJob>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
+  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobInputSchema.partial().shape).strict(), 'Change a job; it is rescheduled at once.'),
   'schedules.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Delete a job and its run history.'),
   'schedules.preview': method<{ runs: number[] }>()(
     z.object({ cron: jobFields.cron, timeZone: jobFields.timeZone, count: z.number().int().min(1).max(50).default(5) }).strict(),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { folderPath, withoutNul } from './fields';
 
 export const permissionPolicies = ['ask', 'acceptEdits', 'plan', 'bypass'] as const;
 export type PermissionPolicy = (typeof permissionPolicies)[number];
@@ -79,6 +80,8 @@ export interface Transcript {
   session: SessionSummary;
   turns: Turn[];
   messages: Message[];
+  /** Text of the running turn streamed so far and not yet a message: a window opened mid-turn shows it all. */
+  streaming: { turnId: string; text: string } | null;
 }
 
 const id = z.string().min(1).max(100);
@@ -90,10 +93,10 @@ export const sessionsMethods = {
     z
       .object({
         title: z.string().trim().min(1).max(200).optional(),
-        cwd: z.string().trim().min(1).max(4096).nullable().optional(),
-        model: z.string().trim().min(1).max(200).nullable().optional(),
+        cwd: folderPath.nullable().optional(),
+        model: withoutNul(z.string().trim().min(1).max(200)).nullable().optional(),
         permissionPolicy: z.enum(permissionPolicies).default('ask'),
-        systemPrompt: z.string().max(50_000).nullable().optional(),
+        systemPrompt: withoutNul(z.string().max(50_000)).nullable().optional(),
       })
       .strict(),
     'A new session: its own folder unless one is chosen; bypass only by explicit choice.',
@@ -103,9 +106,9 @@ export const sessionsMethods = {
       .object({
         id,
         title: z.string().trim().min(1).max(200).optional(),
-        model: z.string().trim().min(1).max(200).nullable().optional(),
+        model: withoutNul(z.string().trim().min(1).max(200)).nullable().optional(),
         permissionPolicy: z.enum(permissionPolicies).optional(),
-        systemPrompt: z.string().max(50_000).nullable().optional(),
+        systemPrompt: withoutNul(z.string().max(50_000)).nullable().optional(),
       })
       .strict(),
     'Change title, model, policy or prompt; the policy applies to the running process at once.',

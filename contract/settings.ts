@@ -101,6 +101,17 @@ export const settingDefinitions = {
     label: 'Runs kept per job',
     description: 'The run history of each job keeps this many of its newest runs.',
   }),
+  'server.allowedHosts': setting({
+    schema: z
+      .string()
+      .trim()
+      .max(2000)
+      .regex(/^[A-Za-z0-9.:[\]\-\s,]*$/, 'host names contain only letters, digits, dots, dashes and colons; separate them with spaces or commas'),
+    default: '',
+    label: 'Allowed host names',
+    description:
+      'Names this server also answers to besides its own addresses (a tailnet or LAN name), separated by spaces or commas. Requests naming any other host are refused, so a web page cannot reach Switchboard through DNS rebinding.',
+  }),
   'memory.duplicateSimilarity': setting({
     schema: z.number().min(0.5).max(1),
     default: 0.8,

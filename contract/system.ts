@@ -30,6 +30,8 @@ export interface Health {
     schemaVersion: number;
     sqliteVersion: string;
     sqliteVecVersion: string;
+    /** The background check of the file (after a fast start, then daily); corrupt stops every write. */
+    integrity: { state: 'unchecked' | 'checking' | 'ok'; checkedAt: number | null } | { state: 'corrupt'; checkedAt: number; detail: string };
   };
   claude: ClaudeCliInfo;
   uptimeSeconds: number;
@@ -50,6 +52,12 @@ export interface UserNotification {
   at: number;
 }
 
+/** Sent to one window only: it stopped reading, so these events were dropped for it; re-read what it shows. */
+export interface Resync {
+  events: string[];
+}
+
 export const systemEvents = {
+  'system.resync': event<Resync>('Events were dropped for this window because it stopped reading; re-read transcripts and terminal scrollback.'),
   'system.notification': event<UserNotification>('A notification for the user; the desktop app also shows it natively, a browser window can show it too.'),
 };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { folderPath } from './fields';
 
 export interface TerminalInfo {
   id: string;
@@ -33,17 +34,22 @@ export const terminalsMethods = {
       .object({
         command: z.enum(['claude', 'shell']),
         sessionId: id.optional(),
-        cwd: z.string().trim().min(1).max(4096).optional(),
+        cwd: folderPath.optional(),
         cols: cols.default(100),
         rows: rows.default(30),
       })
       .strict(),
     "The real claude TUI, or the user's shell, in a session's folder or a chosen one.",
   ),
-  'terminals.attach': method<{ info: TerminalInfo; scrollback: string; offset: number }>()(
+  'terminals.attach': method<{ info: TerminalInfo; scrollback: string; offset: number; viewer: string }>()(
     z.object({ id }).strict(),
-    'For a viewer joining late: the output so far (the last megabyte) and where it ends.',
+    'For a viewer joining (late, or again after missing output): the output so far (the last megabyte), where it starts, and a viewer id to acknowledge with.',
   ),
+  'terminals.ack': method<{ paused: boolean }>()(
+    z.object({ id, viewer: id, offset: z.number().int().min(0) }).strict(),
+    'A viewer has shown the output up to this offset. The pty pauses while even the fastest viewer is far behind.',
+  ),
+  'terminals.detach': method<{ detached: boolean }>()(z.object({ id, viewer: id }).strict(), 'A viewer went away; it no longer holds the pty back.'),
   'terminals.write': method<{ written: number }>()(z.object({ id, data: z.string().min(1).max(65_536) }).strict(), 'Keystrokes or pasted text.'),
   'terminals.resize': method<TerminalInfo>()(z.object({ id, cols, rows }).strict(), 'Resize the pty.'),
   'terminals.close': method<{ closed: boolean }>()(z.object({ id }).strict(), 'Kill the program if it runs, and forget the terminal.'),

@@ -4,12 +4,16 @@ import { DEFAULT_PORT, parseServeArgs, resolveDataDir, UsageError } from './conf
 
 describe('serve options', () => {
   it('binds loopback on the default port unless told otherwise', () => {
-    expect(parseServeArgs(['serve'], {})).toEqual({ host: '127.0.0.1', port: DEFAULT_PORT });
+    expect(parseServeArgs(['serve'], {})).toEqual({ host: '127.0.0.1', port: DEFAULT_PORT, allowHosts: [] });
   });
 
   it('takes --host and --port, in both spellings, over SWITCHBOARD_PORT', () => {
-    expect(parseServeArgs(['serve', '--port', '9000', '--host=0.0.0.0'], { SWITCHBOARD_PORT: '8000' })).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(parseServeArgs(['serve', '--port', '9000', '--host=0.0.0.0'], { SWITCHBOARD_PORT: '8000' })).toEqual({ host: '0.0.0.0', port: 9000, allowHosts: [] });
     expect(parseServeArgs(['serve'], { SWITCHBOARD_PORT: '8000' }).port).toBe(8000);
+  });
+
+  it('collects --allow-host names, repeated or comma-separated', () => {
+    expect(parseServeArgs(['serve', '--allow-host', 'box.tailnet.ts.net,phone.lan', '--allow-host=nas'], {}).allowHosts).toEqual(['box.tailnet.ts.net', 'phone.lan', 'nas']);
   });
 
   it('refuses a bad port or an unknown flag with a usage error naming it', () => {

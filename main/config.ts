@@ -12,6 +12,13 @@ export function resolveDataDir(env: NodeJS.ProcessEnv, fallback: string = path.j
 export interface ServeOptions {
   host: string;
   port: number;
+  /** Names the server answers to besides its own addresses (`--allow-host`, repeatable or comma-separated). */
+  allowHosts: string[];
+}
+
+/** Host names in a list typed by a person: spaces or commas between them. */
+export function splitHostList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
 }
 
 export class UsageError extends Error {
@@ -24,11 +31,12 @@ function parsePort(text: string, where: string): number {
   return port;
 }
 
-/** `switchboard serve [--host H] [--port P]`; env SWITCHBOARD_PORT sets the port when the flag does not. */
+/** `switchboard serve [--host H] [--port P] [--allow-host NAME]`; env SWITCHBOARD_PORT sets the port when the flag does not. */
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeOptions {
   const options: ServeOptions = {
     host: DEFAULT_HOST,
     port: env.SWITCHBOARD_PORT ? parsePort(env.SWITCHBOARD_PORT, 'SWITCHBOARD_PORT') : DEFAULT_PORT,
+    allowHosts: [],
   };
   const args = argv[0] === 'serve' ? argv.slice(1) : [...argv];
   for (let i = 0; i < args.length; i++) {
@@ -41,7 +49,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     };
     if (flag === '--host') options.host = value();
     else if (flag === '--port') options.port = parsePort(value(), '--port');
-    else throw new UsageError(`unknown option "${arg}". Usage: switchboard serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}]`);
+    else if (flag === '--allow-host') options.allowHosts.push(...splitHostList(value()));
+    else throw new UsageError(`unknown option "${arg}". Usage: switchboard serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--allow-host NAME]`);
   }
   return options;
 }

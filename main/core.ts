@@ -27,6 +27,8 @@ export interface CoreConfig {
   notifier?: Notifier;
   /** The bundled embedding worker (dist/main/embed-worker.cjs); without it embedding runs in-thread. */
   embedWorker?: string | null;
+  /** The bundled integrity-check worker (dist/main/integrity-worker.cjs); without it the background check runs in-thread. */
+  integrityWorker?: string | null;
   /** Test hook: the scheduler's clock, to simulate downtime. */
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
@@ -58,7 +60,14 @@ export function createCore(config: CoreConfig): Core {
   const env = config.env ?? process.env;
   const events = new EventBus();
   const lifecycle = new Lifecycle();
-  const storage = new StorageService(config.dataDir);
+  const storage = new StorageService(config.dataDir, {
+    integrityWorker: config.integrityWorker,
+    onCorrupt: (detail) =>
+      notifier.notify({
+        title: 'Switchboard stopped writing its database',
+        body: `The database failed its integrity check: ${detail}. Nothing more is written to it. Quit, restore a backup or move the file aside, then start again.`,
+      }),
+  });
   const settings = new SettingsService(storage, events);
   const system = new SystemService({
     app: config.app,
@@ -131,6 +140,8 @@ export function createCore(config: CoreConfig): Core {
     'terminals.list': () => terminals.list(),
     'terminals.open': (input) => terminals.open(input),
     'terminals.attach': ({ id }) => terminals.attach(id),
+    'terminals.ack': ({ id, viewer, offset }) => terminals.ack(id, viewer, offset),
+    'terminals.detach': ({ id, viewer }) => ({ detached: terminals.detach(id, viewer) }),
     'terminals.write': ({ id, data }) => ({ written: terminals.write(id, data) }),
     'terminals.resize': ({ id, cols, rows }) => terminals.resize(id, cols, rows),
     'terminals.close': ({ id }) => ({ closed: terminals.close(id) }),
@@ -145,6 +156,7 @@ export function createCore(config: CoreConfig): Core {
     'memory.update': ({ id, ...patch }) => memory.update(id, patch),
     'memory.delete': ({ id }) => ({ deleted: memory.delete(id) }),
     'memory.restore': ({ memory: m }) => memory.restore(m),
+    'memory.versions': ({ id }) => memory.versions(id),
     'memory.export': () => memory.export(),
     'memory.import': ({ data }) =>
       memory.import(data.memories.map((m) => ({ text: m.text, category: m.category, tags: m.tags, source: m.source }))),

@@ -14,6 +14,9 @@ export class AppError extends Error {
 /** Turns anything thrown into what a client may see: AppErrors keep their code, the rest is `internal`. */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof AppError) return { code: error.code, message: error.message };
+  if ((error as { code?: unknown } | null)?.code === 'SQLITE_READONLY') {
+    return { code: 'unavailable', message: 'Switchboard has stopped writing its database because it failed its integrity check; see Settings → Health.' };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal', message };
 }

@@ -56,6 +56,7 @@ async function boot(): Promise<void> {
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
     notifier: electronNotifier(showWindow),
     embedWorker: path.join(__dirname, 'embed-worker.cjs'),
+    integrityWorker: path.join(__dirname, 'integrity-worker.cjs'),
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
   });
   try {

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseServeArgs, resolveDataDir, UsageError } from './config';
+import { parseServeArgs, resolveDataDir, splitHostList, UsageError } from './config';
 import { createCore } from './core';
 import { errorMessage } from './errors';
 import { HeadlessServer } from './ipc/headless-server';
+import { isLoopbackHost } from './ipc/host-guard';
+import { guardProcess } from './last-resort';
 import { ServiceStartError } from './lifecycle';
 import { loadOrCreateServerToken } from './ipc/token';
 import { FileSecretStore } from './secrets/secret-store';
@@ -14,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The headless shell: the same core, served to a browser on loopback behind a token. */
 async function main(): Promise<void> {
+  guardProcess();
   const options = parseServeArgs(process.argv.slice(2), process.env);
   const dataDir = resolveDataDir(process.env);
   const secrets = new FileSecretStore(path.join(dataDir, 'secrets.json'));
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
     secrets,
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'headless', electronVersion: null },
     embedWorker: path.join(here, 'embed-worker.cjs'),
+    integrityWorker: path.join(here, 'integrity-worker.cjs'),
   });
   await core.start();
   const token = loadOrCreateServerToken(secrets);
@@ -32,6 +36,7 @@ async function main(): Promise<void> {
     router: core.router,
     events: core.events,
     staticDir: path.join(here, '..', 'renderer'),
+    allowedHosts: () => [...options.allowHosts, ...splitHostList(core.settings.get('server.allowedHosts'))],
   });
   let address;
   try {
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  if (!['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     console.warn(`switchboard: listening on ${options.host}, reachable from other machines; the token is the only guard.`);
   }
   console.log(`UI: http://${host}:${address.port}/#token=${token}`);

@@ -7,7 +7,8 @@ export interface ClaudeLaunch {
   resume: boolean;
   model?: string | null;
   policy: PermissionPolicy;
-  appendSystemPrompt?: string | null;
+  /** A file holding text for the end of the system prompt: in argv it would be readable by every local user. */
+  appendSystemPromptFile?: string | null;
   /** Rules in the CLI's pattern form that never ask (`Bash(git *)`, `Edit`). */
   allowedTools?: readonly string[];
 }
@@ -40,7 +41,7 @@ export function buildClaudeArgs(launch: ClaudeLaunch): string[] {
   const mode = MODE[launch.policy];
   if (mode) args.push('--permission-mode', mode);
   if (launch.model) args.push('--model', launch.model);
-  if (launch.appendSystemPrompt) args.push('--append-system-prompt', launch.appendSystemPrompt);
+  if (launch.appendSystemPromptFile) args.push('--append-system-prompt-file', launch.appendSystemPromptFile);
   if (launch.allowedTools?.length) args.push('--allowedTools', ...launch.allowedTools);
   return args;
 }

@@ -18,6 +18,8 @@ import {
   type ServerMessage,
 } from '../../contract';
 import type { EventBus } from '../events';
+import { log } from '../log';
+import { HostGuard, hostRefusal } from './host-guard';
 import { formatZodError, type Router } from './router';
 import { tokenMatches } from './token';
 
@@ -30,7 +32,18 @@ export interface HeadlessServerOptions {
   /** The built renderer; a hint page is served when it is missing. */
   staticDir: string;
   maxFrameBytes?: number;
+  /** Host names admitted besides the server's own (`--allow-host`, the setting). */
+  allowedHosts?: () => readonly string[];
+  /** Past this many unsent bytes a client's events are dropped until it catches up. */
+  maxBufferedBytes?: number;
+  /** A client that stays that far behind this long is disconnected. */
+  lagLimitMs?: number;
 }
+
+/** A browser tab that stops reading (paused, asleep) must not make the server buffer without bound. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const LAG_LIMIT_MS = 60_000;
+const LAG_CHECK_MS = 200;
 
 const HTML_HEADERS = {
   'Content-Security-Policy':
@@ -66,7 +79,84 @@ function upgradeToken(req: http.IncomingMessage): string | null {
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
+}
+
+/** The path of a request target (origin-form or absolute-form), or null when it is not a URL at all. */
+function requestPath(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One client's outgoing stream. Replies always go out; events stop while the client has more than
+ * `maxBuffered` bytes unsent. Once it has caught up it gets `system.resync` naming what it missed,
+ * so it re-reads instead of showing a hole; one that stays behind past the lag limit is dropped.
+ */
+class ClientStream {
+  private dropped: Set<string> | null = null;
+  private laggingSince = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly maxBuffered: number,
+    private readonly lagLimitMs: number,
+  ) {}
+
+  reply(message: ServerMessage): void {
+    this.send(message);
+  }
+
+  event(event: string, payload: unknown): void {
+    if (this.dropped) {
+      this.dropped.add(event);
+      return;
+    }
+    if (this.ws.bufferedAmount > this.maxBuffered) {
+      this.dropped = new Set([event]);
+      this.laggingSince = Date.now();
+      this.timer = setInterval(() => this.checkLag(), LAG_CHECK_MS);
+      this.timer.unref();
+      return;
+    }
+    this.send({ t: 'event', event, payload });
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private checkLag(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return this.close();
+    if (this.ws.bufferedAmount <= this.maxBuffered / 4) {
+      const events = [...(this.dropped ?? [])];
+      this.dropped = null;
+      this.close();
+      this.send({ t: 'event', event: 'system.resync', payload: { events } });
+    } else if (Date.now() - this.laggingSince > this.lagLimitMs) {
+      log.warn('dropped a client that stopped reading', { bufferedBytes: this.ws.bufferedAmount });
+      this.close();
+      this.ws.terminate();
+    }
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
 }
 
 /**
@@ -79,35 +169,95 @@ export class HeadlessServer {
   private readonly wss: WebSocketServer;
   private readonly maxFrameBytes: number;
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly guard: HostGuard;
+  private readonly assets: ReturnType<typeof sirv> | null;
 
   constructor(private readonly options: HeadlessServerOptions) {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
-    const assets = fs.existsSync(options.staticDir)
-      ? sirv(options.staticDir, { etag: true, setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff') })
+    this.guard = new HostGuard({ bindHost: options.host, extraHosts: options.allowedHosts ?? (() => []) });
+    this.assets = fs.existsSync(options.staticDir)
+      ? sirv(options.staticDir, {
+          etag: true,
+          // Source maps stay on disk for a stack trace; the server does not hand them out.
+          ignores: [/\.map$/],
+          setHeaders: (res, pathname) => {
+            res.setHeader('X-Content-Type-Options', 'nosniff');
+            if (pathname === '/index.html' || pathname === '/') res.setHeader('Cache-Control', 'no-store');
+          },
+        })
       : null;
+    // Every failure inside a handler, thrown or rejected, becomes this request's answer: no request ends the process.
     this.server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/api/')) {
-        void this.handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)));
-        return;
-      }
-      if (url.pathname === '/' || url.pathname === '/index.html') for (const [k, v] of Object.entries(HTML_HEADERS)) res.setHeader(k, v);
-      if (!assets) {
-        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('The Switchboard UI is not built. Run: npm run build');
-        return;
-      }
-      assets(req, res, () => {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Not found');
-      });
+      this.handleRequest(req, res).catch((error: unknown) => this.answerFailure(req, res, error));
+    });
+    // Unparsable requests (bad targets, broken headers) never reach a handler; Node's default answers them too, but silently.
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      if (error.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
     });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.maxFrameBytes,
       handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
     });
-    this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      try {
+        this.handleUpgrade(req, socket, head);
+      } catch (error) {
+        const id = log.error('websocket upgrade failed', error, { target: req.url?.slice(0, 300) });
+        refuseUpgrade(socket, 500, `Internal Server Error (error ${id})`);
+      }
+    });
+  }
+
+  private async handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.on('error', () => res.destroy());
+    const refused = this.guard.refusedHost(req.headers.host);
+    if (refused !== null) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(hostRefusal(refused));
+      return;
+    }
+    const pathname = requestPath(req.url);
+    if (pathname === null) {
+      sendJson(res, 400, fail('invalid_input', 'the request target is not a valid path'));
+      return;
+    }
+    if (pathname.startsWith('/api/')) {
+      if (!this.guard.originAllowed(req.headers.origin, req.headers.host)) {
+        sendJson(res, 403, fail('unauthorized', 'requests from another origin are refused'));
+        return;
+      }
+      const method = safeDecode(pathname.slice('/api/'.length));
+      if (method === null) sendJson(res, 400, fail('invalid_input', 'the method name is not valid percent-encoding'));
+      else await this.handleApi(req, res, method);
+      return;
+    }
+    if (pathname === '/' || pathname === '/index.html') for (const [k, v] of Object.entries(HTML_HEADERS)) res.setHeader(k, v);
+    if (!this.assets) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('The Switchboard UI is not built. Run: npm run build');
+      return;
+    }
+    this.assets(req, res, () => {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Not found');
+    });
+  }
+
+  /** A handler failed: a 500 naming an error id the log has with the details, unless the client is gone. */
+  private answerFailure(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void {
+    if (req.socket.destroyed && !res.headersSent) {
+      log.info('request ended by the client before it was answered', { target: req.url?.slice(0, 300) });
+      return;
+    }
+    const id = log.error(`request failed: ${req.method} ${req.url?.slice(0, 300)}`, error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendJson(res, 500, fail('internal', `Switchboard could not answer this request (error ${id}); the log has the details.`));
   }
 
   /** Resolves with the bound address once listening. */
@@ -119,6 +269,7 @@ export class HeadlessServer {
         resolve();
       });
     });
+    this.guard.setPort((this.server.address() as AddressInfo).port);
     // Drops clients that vanished without a close (sleeping laptop, killed tab).
     this.heartbeat = setInterval(() => {
       for (const ws of this.wss.clients) {
@@ -159,6 +310,7 @@ export class HeadlessServer {
       return;
     }
     const body = await this.readBody(req);
+    if (body === undefined) return;
     if (body === null) {
       sendJson(res, 413, fail('too_large', `request body over ${this.maxFrameBytes} bytes`));
       req.resume();
@@ -175,9 +327,9 @@ export class HeadlessServer {
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 200), result);
   }
 
-  /** The body as text, or null once it passes the size cap. */
-  private readBody(req: http.IncomingMessage): Promise<string | null> {
-    return new Promise((resolve, reject) => {
+  /** The body as text, null once it passes the size cap, undefined when the client went away mid-body. */
+  private readBody(req: http.IncomingMessage): Promise<string | null | undefined> {
+    return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
@@ -190,34 +342,43 @@ export class HeadlessServer {
         chunks.push(chunk);
       });
       req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
+      req.on('error', () => resolve(undefined));
+      req.on('close', () => {
+        if (!req.complete) resolve(undefined);
+      });
     });
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    const refused = this.guard.refusedHost(req.headers.host);
+    if (refused !== null) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (requestPath(req.url) !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!this.guard.originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!tokenMatches(this.options.token, upgradeToken(req))) return refuseUpgrade(socket, 401, 'Unauthorized');
-    const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) return refuseUpgrade(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
   }
 
   private attach(ws: WebSocket): void {
     const subscriptions = new Set<EventName>();
-    const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    };
+    const client = new ClientStream(ws, this.options.maxBufferedBytes ?? MAX_BUFFERED_BYTES, this.options.lagLimitMs ?? LAG_LIMIT_MS);
     const unsubscribe = this.options.events.subscribe((event, payload) => {
-      if (subscriptions.has(event)) send({ t: 'event', event, payload });
+      if (subscriptions.has(event)) client.event(event, payload);
     });
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
-    ws.on('close', unsubscribe);
+    ws.on('close', () => {
+      unsubscribe();
+      client.close();
+    });
     // An oversized frame closes this socket with 1009 (ws raises it here); the server goes on.
-    ws.on('error', (error) => console.warn(`switchboard: websocket closed: ${error.message}`));
+    ws.on('error', (error) => log.warn('websocket closed', { error: error.message }));
     ws.on('message', (data, isBinary) => {
-      void this.onMessage(isBinary ? null : data.toString(), subscriptions).then((reply) => send(reply));
+      this.onMessage(isBinary ? null : data.toString(), subscriptions)
+        .catch((error: unknown) => {
+          const id = log.error('websocket message failed', error);
+          return { t: 'result', id: null, result: fail('internal', `Switchboard could not answer (error ${id}); the log has the details.`) } satisfies ServerMessage;
+        })
+        .then((reply) => client.reply(reply));
     });
   }
 

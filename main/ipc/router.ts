@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { fail, isMethodName, methods, ok, type MethodName, type MethodOutput, type MethodParams, type Result, type Surface } from '../../contract';
 import { toErrorInfo } from '../errors';
+import { log } from '../log';
 
 /** Who is calling: every turn and every answer records the surface it came from. */
 export interface CallContext {
@@ -36,8 +37,10 @@ export class Router {
       return ok(await handler(parsed.data, ctx));
     } catch (error) {
       const info = toErrorInfo(error);
-      if (info.code === 'internal') console.error(`switchboard: ${method} failed:`, error);
-      return { ok: false, error: info };
+      if (info.code !== 'internal') return { ok: false, error: info };
+      // The details go to the log under an id; the caller gets the id, not our internals.
+      const id = log.error(`${method} failed`, error);
+      return fail('internal', `Switchboard could not do this (error ${id}); the log has the details.`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Memory, MemoryHit } from '../../contract';
+import type { Memory, MemoryAdded, MemoryHit, MemoryVersion } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -7,7 +7,7 @@ import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import type { EmbeddingService } from './embedding-service';
-import { words } from './embeddings';
+import { sameFact } from './near-duplicate';
 
 interface Row {
   id: number;
@@ -33,11 +33,6 @@ function toMemory(row: Row): Memory {
     updatedAt: row.updated_at,
     indexed: row.vec_state === 1,
   };
-}
-
-/** Same words, same order, whatever the case and punctuation. */
-function normalized(text: string): string {
-  return words(text).join(' ');
 }
 
 export interface NewMemory {
@@ -75,13 +70,13 @@ export class MemoryService implements Service {
     return { memories: rows.map(toMemory), total, categories };
   }
 
-  /** Adds, unless a near-duplicate exists: then that one is updated, and the answer says so. */
-  async add(input: NewMemory): Promise<{ memory: Memory; action: 'added' | 'updated'; duplicateOf: number | null }> {
+  /** Adds, unless the same fact is already kept: then that one is updated, and the answer says what it replaced. */
+  async add(input: NewMemory): Promise<MemoryAdded> {
     const duplicate = await this.findDuplicate(input.text);
     if (duplicate) {
       const merged = [...new Set([...duplicate.tags, ...input.tags])];
       const memory = this.update(duplicate.id, { text: input.text, tags: merged });
-      return { memory, action: 'updated', duplicateOf: duplicate.id };
+      return { memory, action: 'updated', duplicateOf: duplicate.id, replaced: { text: duplicate.text, category: duplicate.category, tags: duplicate.tags } };
     }
     const now = Date.now();
     const id = this.db.transaction(() => {
@@ -96,13 +91,19 @@ export class MemoryService implements Service {
     this.deps.embeddings.kick();
     const memory = this.get(id);
     this.deps.events.emit('memory.changed', memory);
-    return { memory, action: 'added', duplicateOf: null };
+    return { memory, action: 'added', duplicateOf: null, replaced: null };
   }
 
   update(id: number, patch: { text?: string; category?: string; tags?: string[] }): Memory {
     const current = this.get(id);
     const next = { text: patch.text ?? current.text, category: patch.category ?? current.category, tags: patch.tags ?? current.tags };
     this.db.transaction(() => {
+      // What an update replaces is kept, so a wrong merge or edit can always be taken back.
+      if (next.text !== current.text || next.category !== current.category || next.tags.join('\n') !== current.tags.join('\n')) {
+        this.db
+          .prepare('INSERT INTO memory_versions (memory_id, text, category, tags, replaced_at) VALUES (?, ?, ?, ?, ?)')
+          .run(id, current.text, current.category, JSON.stringify(current.tags), Date.now());
+      }
       this.db.prepare('UPDATE memories SET text = ?, category = ?, tags = ?, vec_state = 0, updated_at = ? WHERE id = ?').run(next.text, next.category, JSON.stringify(next.tags), Date.now(), id);
       this.deps.embeddings.memories.delete(id);
       this.deps.embeddings.embedInline('memories', [{ id, text: next.text, meta: { category: next.category } }]);
@@ -180,19 +181,36 @@ export class MemoryService implements Service {
     return { added, updated };
   }
 
-  /** The same text (case and punctuation aside), or one whose vector is within the similarity setting. */
+  /** Earlier texts of a memory, newest first: what edits and merges replaced. */
+  versions(id: number): MemoryVersion[] {
+    this.get(id);
+    const rows = this.db.prepare('SELECT text, category, tags, replaced_at FROM memory_versions WHERE memory_id = ? ORDER BY id DESC').all(id) as {
+      text: string;
+      category: string;
+      tags: string;
+      replaced_at: number;
+    }[];
+    return rows.map((r) => ({ text: r.text, category: r.category, tags: JSON.parse(r.tags) as string[], replacedAt: r.replaced_at }));
+  }
+
+  /**
+   * A memory stating the same fact. Candidates come from shared words and from the nearest vectors
+   * (within the similarity setting); the decision is `sameFact`'s, since vectors cannot tell
+   * "Alice prefers tabs" from "Bob prefers tabs".
+   */
   private async findDuplicate(text: string): Promise<Memory | null> {
-    const key = normalized(text);
-    if (key) {
-      const match = ftsQuery(text);
-      const candidates = match ? (this.db.prepare('SELECT m.* FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid WHERE memories_fts MATCH ? ORDER BY rank LIMIT 20').all(match) as Row[]) : [];
-      const same = candidates.find((r) => normalized(r.text) === key);
-      if (same) return toMemory(same);
-    }
+    const match = ftsQuery(text);
+    const candidates = match ? (this.db.prepare('SELECT m.* FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid WHERE memories_fts MATCH ? ORDER BY rank LIMIT 20').all(match) as Row[]) : [];
+    const same = candidates.find((r) => sameFact(r.text, text));
+    if (same) return toMemory(same);
     const vector = await this.deps.embeddings.embedQuery(text);
     if (!vector) return null;
-    const [nearest] = this.deps.embeddings.memories.search(vector, 1);
-    if (!nearest || 1 - nearest.distance < this.deps.settings.get('memory.duplicateSimilarity')) return null;
-    return this.get(nearest.id);
+    const threshold = this.deps.settings.get('memory.duplicateSimilarity');
+    for (const near of this.deps.embeddings.memories.search(vector, 5)) {
+      if (1 - near.distance < threshold) break;
+      const memory = this.get(near.id);
+      if (sameFact(memory.text, text)) return memory;
+    }
+    return null;
   }
 }

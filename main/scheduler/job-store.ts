@@ -261,15 +261,30 @@ export class JobStore {
       .run(jobId, jobId, keep);
   }
 
-  /** Runs a previous process left in progress: they died with it. */
-  failLeftoverRuns(now: number): number {
+  /** Keeps a shell run's process group with its lock row, for the next start to clean up after a crash. */
+  setRunGroup(runId: string, pgid: number, started: number | null): void {
+    this.sql.get('UPDATE active_runs SET pgid = ?, pgid_started = ? WHERE id = ?').run(pgid, started, runId);
+  }
+
+  /** The process groups of runs a previous process left in progress. */
+  leftoverGroups(): { runId: string; pgid: number; started: number | null }[] {
+    return this.sql.get('SELECT id AS runId, pgid, pgid_started AS started FROM active_runs WHERE pgid IS NOT NULL').all() as {
+      runId: string;
+      pgid: number;
+      started: number | null;
+    }[];
+  }
+
+  /** Runs a previous process left in progress: they died with it, and `reasons` says what was left of them. */
+  failLeftoverRuns(now: number, reasons: ReadonlyMap<string, string> = new Map()): number {
     return this.db.transaction(() => {
       this.sql
         .get(
           `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, reason)
-           SELECT id, job_id, planned_at, started_at, ?, 'failed', trigger, attempt, 'Switchboard stopped during this run' FROM active_runs`,
+           SELECT id, job_id, planned_at, started_at, ?, 'failed', trigger, attempt,
+                  coalesce(json_extract(?, '$.' || json_quote(id)), 'Switchboard stopped during this run') FROM active_runs`,
         )
-        .run(now);
+        .run(now, JSON.stringify(Object.fromEntries(reasons)));
       return this.sql.get('DELETE FROM active_runs').run().changes;
     })();
   }

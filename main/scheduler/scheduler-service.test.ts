@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { createCore } from '../core';
 import { FileSecretStore } from '../secrets/secret-store';
 import { lastUserText, userTexts } from '../testing/fake-anthropic';
 import { startHarness, type Harness } from '../testing/claude-harness';
+import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { SchedulerService } from './scheduler-service';
 
 let h: Harness | null = null;
 const extra: { stop: () => Promise<void> }[] = [];
@@ -262,5 +265,88 @@ describe('Claude jobs, through the real CLI', () => {
     await core.scheduler.settled(fresh.id);
     const [a, b] = core.scheduler.runs(fresh.id, 2);
     expect(a!.sessionId).not.toBe(b!.sessionId);
+  });
+});
+
+describe('a shell job never outlives supervision', () => {
+  it('after kill -9 of Switchboard, the next start kills the leftover command before recording the run as failed', async () => {
+    const dir = makeTempDir();
+    try {
+      const data = path.join(dir, 'data');
+      const beat = path.join(dir, 'beat');
+      const script = path.join(dir, 'crashing-switchboard.mts');
+      // A real second process holding the core: it starts a job, says its process group, and is then killed -9.
+      fs.writeFileSync(
+        script,
+        `import { jobInputSchema } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../contract/index.ts'))};
+         import { makeTempCore } from ${JSON.stringify(path.resolve(import.meta.dirname, '../testing/temp-core.ts'))};
+         const core = makeTempCore(${JSON.stringify(data)}, { PATH: process.env.PATH, HOME: ${JSON.stringify(dir)}, SHELL: '/bin/sh' });
+         await core.start();
+         const job = core.scheduler.create(jobInputSchema.parse({ name: 'beat', kind: 'shell', cron: '0 3 * * *', timeoutSeconds: 2,
+           command: 'while true; do date +%s%N >> ${beat}; sleep 0.1; done' }));
+         const run = core.scheduler.runNow(job.id);
+         const wait = () => core.storage.db.prepare('SELECT pgid FROM active_runs WHERE id = ?').pluck().get(run.id);
+         while (!wait()) await new Promise((r) => setTimeout(r, 20));
+         console.log(JSON.stringify({ jobId: job.id, runId: run.id, pgid: wait() }));`,
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      const started = await new Promise<{ jobId: string; runId: string; pgid: number }>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`the crashing Switchboard exited early (${code})`)));
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (line) resolve(JSON.parse(line));
+        });
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      // The command goes on without its Switchboard, past its 2 s timeout.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(() => process.kill(-started.pgid, 0)).not.toThrow();
+
+      const next = makeTempCore(data, { PATH: process.env.PATH, HOME: dir });
+      await next.start();
+      extra.push(next);
+      const gone = () => {
+        try {
+          process.kill(-started.pgid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      await expect.poll(gone, { timeout: 3000 }).toBe(true);
+      const size = fs.statSync(beat).size;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(fs.statSync(beat).size).toBe(size);
+      expect(next.scheduler.runs(started.jobId, 5).find((r) => r.id === started.runId)).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining(`process group ${started.pgid}) and was killed`),
+      });
+    } finally {
+      await Promise.all(extra.splice(0).map((c) => c.stop()));
+      removeTempDir(dir);
+    }
+  }, 60_000);
+
+  it('refuses at save what could only fail later: NUL bytes, a relative folder, bypass as root; warns of a missing folder', async () => {
+    const { core, dir } = (h = await startHarness());
+    const input = (patch: Record<string, unknown>) => core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '0 3 * * *', command: 'true', ...patch }, { surface: 'web' });
+    for (const [patch, field] of [
+      [{ command: 'echo a\0b' }, 'command'],
+      [{ cwd: '/tmp/a\0b' }, 'cwd'],
+      [{ env: { A: 'x\0y' } }, 'env.A'],
+      [{ cwd: 'relative/folder' }, 'cwd'],
+    ] as const) {
+      const result = await input(patch);
+      expect(result, JSON.stringify(patch)).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining(field) } });
+    }
+    const asRoot = new SchedulerService({ ...(core.scheduler as unknown as { deps: ConstructorParameters<typeof SchedulerService>[0] }).deps, isRoot: true });
+    expect(() => asRoot.create(job({ name: 'yolo', command: 'do it', kind: 'claude', permissionPolicy: 'bypass' }))).toThrow(/refuses to bypass permissions when it runs as root/);
+    const missing = await input({ cwd: path.join(dir, 'not-yet') });
+    expect(missing).toMatchObject({ ok: true, value: { warnings: [expect.stringContaining('does not exist')] } });
+    const home = await input({ cwd: '~' });
+    expect(home).toMatchObject({ ok: true, value: { cwd: core.config.env!.HOME, warnings: [] } });
   });
 });

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import schedule from 'node-schedule';
-import type { Job, JobInput, JobRun, RunTrigger } from '../../contract';
+import type { Job, JobInput, JobRun, RunTrigger, SavedJob } from '../../contract';
 import { AppError, errorMessage } from '../errors';
+import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { Notifier } from '../notifier';
 import type { SessionManager } from '../sessions/session-manager';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
+import { killOwnGroup, processStartTime } from '../system/process-identity';
 import { nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import { runShell } from './shell-runner';
@@ -65,6 +69,8 @@ export class SchedulerService implements Service {
       settings: SettingsService;
       notifier: Notifier;
       env: NodeJS.ProcessEnv;
+      /** Whether Claude runs as root, where the CLI refuses to bypass permissions. */
+      isRoot?: boolean;
       /** The clock; tests move it to simulate downtime. */
       now?: () => number;
       /** Replaces running the command (the scheduler benchmark times firing, not process start). */
@@ -79,7 +85,7 @@ export class SchedulerService implements Service {
   }
 
   start(): void {
-    const failed = this.store.failLeftoverRuns(this.now());
+    const failed = this.store.failLeftoverRuns(this.now(), this.killLeftoverGroups());
     if (failed) console.warn(`switchboard: ${failed} job run(s) were cut short when Switchboard last stopped`);
     for (const job of this.store.jobs()) {
       this.jobs.set(job.id, job);
@@ -95,6 +101,19 @@ export class SchedulerService implements Service {
       else this.store.setCheckedAt(this.now());
     }, TICK_MS);
     this.tick.unref();
+  }
+
+  /** Shell runs that outlived a crashed Switchboard are killed before they are recorded as failed. */
+  private killLeftoverGroups(): Map<string, string> {
+    const reasons = new Map<string, string>();
+    for (const { runId, pgid, started } of this.store.leftoverGroups()) {
+      const outcome = killOwnGroup(pgid, started);
+      if (outcome === 'killed') {
+        log.warn('killed the processes of a job run left from the last start', { runId, pgid });
+        reasons.set(runId, `Switchboard stopped during this run; the command was still running (process group ${pgid}) and was killed at the next start`);
+      }
+    }
+    return reasons;
   }
 
   async stop(): Promise<void> {
@@ -120,18 +139,37 @@ export class SchedulerService implements Service {
     return this.withNext(job);
   }
 
-  create(input: JobInput): Job {
-    validateSchedule(input.cron, input.timeZone);
+  create(input: JobInput): SavedJob {
+    const job = this.checked(input);
     const id = randomUUID();
-    this.store.insert(id, input, this.now());
-    return this.changed(id);
+    this.store.insert(id, job, this.now());
+    return this.saved(id);
   }
 
-  update(id: string, patch: Partial<JobInput>): Job {
+  update(id: string, patch: Partial<JobInput>): SavedJob {
     const current = this.get(id);
-    validateSchedule(patch.cron ?? current.cron, patch.timeZone ?? current.timeZone);
-    this.store.update(id, patch, this.now());
-    return this.changed(id);
+    const job = this.checked({ ...current, ...patch });
+    this.store.update(id, { ...patch, ...(patch.cwd !== undefined && { cwd: job.cwd }) }, this.now());
+    return this.saved(id);
+  }
+
+  /** Refuses now what could only fail at every run; the folder is stored as the absolute path it names. */
+  private checked<J extends JobInput>(job: J): J {
+    validateSchedule(job.cron, job.timeZone);
+    if (job.kind === 'claude' && job.permissionPolicy === 'bypass' && (this.deps.isRoot ?? process.getuid?.() === 0)) {
+      throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root, so every run would fail');
+    }
+    return { ...job, cwd: job.cwd === null ? null : expandFolder(job.cwd, this.deps.env) };
+  }
+
+  /** The job as changed, with a warning for a folder that does not exist (yet): the run would fail. */
+  private saved(id: string): SavedJob {
+    const job = this.changed(id);
+    const warnings: string[] = [];
+    if (job.cwd !== null && !fs.statSync(job.cwd, { throwIfNoEntry: false })?.isDirectory()) {
+      warnings.push(`Folder: ${job.cwd} does not exist; runs will fail until it does.`);
+    }
+    return { ...job, warnings };
   }
 
   delete(id: string): void {
@@ -325,7 +363,14 @@ export class SchedulerService implements Service {
     try {
       if (this.deps.execute) return await this.deps.execute(job, run);
       if (job.kind === 'shell') {
-        return await runShell({ command: job.command, cwd: job.cwd, env: { ...this.deps.env, ...job.env }, timeoutMs: job.timeoutSeconds * 1000, signal });
+        return await runShell({
+          command: job.command,
+          cwd: job.cwd,
+          env: { ...this.deps.env, ...job.env },
+          timeoutMs: job.timeoutSeconds * 1000,
+          signal,
+          onStart: (pgid) => this.store.setRunGroup(run.id, pgid, processStartTime(pgid)),
+        });
       }
       return await this.runClaude(job, run, signal);
     } catch (error) {

@@ -26,6 +26,8 @@ export function runShell(options: {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Told the process group as soon as the command starts, to keep with the run's lock. */
+  onStart?: (pgid: number) => void;
 }): Promise<ShellResult> {
   const cwd = options.cwd ?? options.env.HOME ?? process.cwd();
   if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
@@ -40,6 +42,7 @@ export function runShell(options: {
     detached: !windows,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid && !windows) options.onStart?.(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-OUTPUT_CAP * 2)));

@@ -9,16 +9,20 @@ import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
 import { chooseClaudeCommand } from '../claude/cli-locator';
 import type { ClaudeEvent, TurnResult } from '../claude/events';
 import { AppError, errorMessage } from '../errors';
+import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
+import { makePrivateDir } from '../storage/private-files';
 import type { StorageService } from '../storage/storage-service';
 import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
 
 /** How long an interrupt may take before the process is killed. */
 const INTERRUPT_GRACE_MS = 5_000;
 const WATCHDOG_TICK_MS = 250;
+/** Streamed text reaches the database at most this often while a block is being written. */
+const PARTIAL_FLUSH_MS = 500;
 const NEW_TITLE = 'New session';
 
 const CLI_MODE: Record<PermissionPolicy, string> = { ask: 'default', acceptEdits: 'acceptEdits', plan: 'plan', bypass: 'bypassPermissions' };
@@ -34,6 +38,8 @@ interface Current {
   /** While Claude waits for a permission answer it is silent on purpose: no stall. */
   waitingApprovals: number;
   restartedFresh: boolean;
+  /** Pending write of `partialText` to the turn row, so a crash keeps what was streamed. */
+  partialTimer: NodeJS.Timeout | null;
 }
 
 interface Runtime {
@@ -132,11 +138,12 @@ export class SessionManager implements Service {
     const id = randomUUID();
     let cwd: string;
     if (input.cwd) {
-      cwd = path.resolve(input.cwd);
+      cwd = expandFolder(input.cwd, this.deps.env);
       if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
     } else {
+      makePrivateDir(path.join(this.deps.dataDir, 'sessions'));
       cwd = path.join(this.deps.dataDir, 'sessions', id);
-      fs.mkdirSync(cwd, { recursive: true });
+      makePrivateDir(cwd);
     }
     const now = Date.now();
     this.store.insertSession({
@@ -176,7 +183,13 @@ export class SessionManager implements Service {
   transcript(id: string, limit: number): Transcript {
     const row = this.row(id);
     const rt = this.runtimes.get(id);
-    return { session: this.summary(row), turns: this.store.turns(id).map((t) => this.withPosition(t, rt)), messages: this.store.messages(id, limit) };
+    const cur = rt?.current;
+    return {
+      session: this.summary(row),
+      turns: this.store.turns(id).map((t) => this.withPosition(t, rt)),
+      messages: this.store.messages(id, limit),
+      streaming: cur?.partialText ? { turnId: cur.turnId, text: cur.partialText } : null,
+    };
   }
 
   turn(turnId: string): Turn {
@@ -264,6 +277,7 @@ export class SessionManager implements Service {
       this.runtimes.delete(id);
     }
     this.store.deleteSession(id);
+    fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.txt`), { force: true });
     this.deps.events.emit('sessions.removed', { id });
   }
 
@@ -284,7 +298,7 @@ export class SessionManager implements Service {
     rt.idleTimer = null;
     rt.outcome = null;
     rt.lastError = null;
-    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false };
+    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null };
     try {
       if (!rt.process?.alive) this.spawn(rt, row);
     } catch (error) {
@@ -308,7 +322,7 @@ export class SessionManager implements Service {
       resume: row.cli_started === 1,
       model: row.model,
       policy: row.permission_policy,
-      appendSystemPrompt: row.system_prompt,
+      appendSystemPromptFile: row.system_prompt ? this.writePromptFile(row.id, row.system_prompt) : null,
       allowedTools: this.deps.approvals.allowedTools(row.id),
     });
     const proc = new ClaudeProcess({ command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } });
@@ -320,6 +334,15 @@ export class SessionManager implements Service {
     void proc.exited.then((exit) => this.onExit(rt, proc, exit));
   }
 
+  /** The session's system prompt in a 0600 file under the data folder, for `--append-system-prompt-file`. */
+  private writePromptFile(sessionId: string, prompt: string): string {
+    const dir = path.join(this.deps.dataDir, 'prompts');
+    makePrivateDir(dir);
+    const file = path.join(dir, `${sessionId}.txt`);
+    fs.writeFileSync(file, prompt, { mode: 0o600 });
+    return file;
+  }
+
   private onEvent(rt: Runtime, proc: ClaudeProcess, event: ClaudeEvent): void {
     const cur = rt.current;
     const turnId = cur?.turnId ?? null;
@@ -329,7 +352,10 @@ export class SessionManager implements Service {
         if (this.store.session(id)?.cli_started === 0) this.store.updateSession(id, { cli_started: 1 });
         return;
       case 'text_delta':
-        if (cur && !event.parentToolUseId) cur.partialText += event.text;
+        if (cur && !event.parentToolUseId) {
+          cur.partialText += event.text;
+          this.persistPartial(cur);
+        }
         this.emitStream(id, turnId, { kind: 'text_delta', text: event.text });
         return;
       case 'thinking_delta':
@@ -337,7 +363,10 @@ export class SessionManager implements Service {
         return;
       case 'assistant': {
         const { block } = event;
-        if (cur && block.type === 'text' && !event.parentToolUseId) cur.partialText = '';
+        if (cur && block.type === 'text' && !event.parentToolUseId) {
+          cur.partialText = '';
+          this.persistPartial(cur);
+        }
         if (block.type === 'text' && block.text) this.message({ sessionId: id, turnId, role: 'assistant', kind: 'text', text: block.text, data: event.parentToolUseId ? { parentToolUseId: event.parentToolUseId } : undefined });
         if (block.type === 'thinking') this.message({ sessionId: id, turnId, role: 'assistant', kind: 'thinking', text: block.thinking });
         if (block.type === 'tool_use') {
@@ -440,9 +469,6 @@ export class SessionManager implements Service {
     rt.process = null;
     const cur = rt.current;
     if (cur) {
-      if (cur.partialText) {
-        this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'assistant', kind: 'text', text: cur.partialText, data: { partial: true } });
-      }
       const how = exit.spawnError
         ? `Could not start Claude: ${exit.spawnError}`
         : `Claude exited ${exit.code !== null ? `with code ${exit.code}` : `on ${exit.signal}`} during the turn${exit.stderrTail ? `: ${lastLines(exit.stderrTail)}` : '.'}`;
@@ -458,6 +484,11 @@ export class SessionManager implements Service {
     const cur = rt.current;
     if (!cur) return;
     rt.current = null;
+    // Whatever ended the turn (a crash, a stop, an API failure), the text the user saw streaming stays.
+    if (cur.partialTimer) clearTimeout(cur.partialTimer);
+    if (cur.partialText) {
+      this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'assistant', kind: 'text', text: cur.partialText, data: { partial: true } });
+    }
     const turn = this.store.endTurn(cur.turnId, { ...fields, status, error });
     rt.outcome = status === 'failed' || status === 'stalled' ? status : null;
     rt.lastError = error;
@@ -468,6 +499,15 @@ export class SessionManager implements Service {
       const title = this.store.session(rt.sessionId)?.title ?? 'A session';
       this.deps.notifier.notify({ title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`, body: (turn.resultText ?? error ?? '').slice(0, 200) });
     }
+  }
+
+  /** Writes the streamed text of the block in progress to the turn, at most every PARTIAL_FLUSH_MS. */
+  private persistPartial(cur: Current): void {
+    if (cur.partialTimer) return;
+    cur.partialTimer = setTimeout(() => {
+      cur.partialTimer = null;
+      this.store.setPartialText(cur.turnId, cur.partialText || null);
+    }, PARTIAL_FLUSH_MS);
   }
 
   private endQueued(rt: Runtime, turnId: string, reason: string): void {

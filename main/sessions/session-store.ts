@@ -176,10 +176,15 @@ export class SessionStore {
     this.db.prepare(`UPDATE turns SET status = 'running', started_at = ?, claude_session_id = ? WHERE id = ?`).run(Date.now(), claudeSessionId, id);
   }
 
+  /** The text of the block being streamed (null once it is stored whole). */
+  setPartialText(turnId: string, text: string | null): void {
+    this.db.prepare('UPDATE turns SET partial_text = ? WHERE id = ?').run(text, turnId);
+  }
+
   endTurn(id: string, end: TurnEnd): Turn {
     this.db
       .prepare(
-        `UPDATE turns SET status = @status, result_text = @resultText, error = @error, cost_usd = @costUsd, input_tokens = @inputTokens,
+        `UPDATE turns SET partial_text = NULL, status = @status, result_text = @resultText, error = @error, cost_usd = @costUsd, input_tokens = @inputTokens,
            output_tokens = @outputTokens, duration_ms = @durationMs, denials = @denials, ended_at = @endedAt WHERE id = @id`,
       )
       .run({
@@ -230,8 +235,17 @@ export class SessionStore {
   /** Turns a previous run left queued or running: they can no longer run as they were. */
   endLeftoverTurns(): number {
     const now = Date.now();
+    // What a turn had streamed when the process died is kept, as it would be after a CLI crash.
+    const partial = this.db.prepare(`SELECT id, session_id, partial_text FROM turns WHERE status = 'running' AND partial_text IS NOT NULL`).all() as {
+      id: string;
+      session_id: string;
+      partial_text: string;
+    }[];
+    for (const turn of partial) {
+      this.insertMessage({ sessionId: turn.session_id, turnId: turn.id, role: 'assistant', kind: 'text', text: turn.partial_text, data: { partial: true } });
+    }
     const running = this.db
-      .prepare(`UPDATE turns SET status = 'failed', error = ?, ended_at = ? WHERE status = 'running'`)
+      .prepare(`UPDATE turns SET status = 'failed', error = ?, ended_at = ?, partial_text = NULL WHERE status = 'running'`)
       .run('Switchboard stopped during this turn.', now).changes;
     const queued = this.db
       .prepare(`UPDATE turns SET status = 'cancelled', error = ?, ended_at = ? WHERE status = 'queued'`)

@@ -4,21 +4,35 @@ import * as pty from 'node-pty';
 import type { TerminalInfo } from '../../contract';
 import { chooseClaudeCommand } from '../claude/cli-locator';
 import { AppError } from '../errors';
+import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
+import { OutputRing } from './output-ring';
 
 /** What a late viewer gets replayed. */
 const SCROLLBACK_CHARS = 1024 * 1024;
 const MAX_TERMINALS = 16;
+/** Flow control, as VS Code's pty host does it: pause past this many unacknowledged characters… */
+export const HIGH_WATERMARK = 100_000;
+/** …and resume below this many. */
+export const LOW_WATERMARK = 5_000;
+/** A viewer that has not acknowledged for this long (a closed tab) no longer holds the pty back. */
+const VIEWER_TIMEOUT_MS = 10_000;
+
+interface Viewer {
+  /** Output up to this offset has been shown. */
+  acked: number;
+  seenAt: number;
+}
 
 interface Terminal {
   info: TerminalInfo;
   pty: pty.IPty;
-  /** Recent output, and the offset of its first character in the whole output. */
-  scrollback: string;
-  scrollbackStart: number;
+  scrollback: OutputRing;
   written: number;
+  viewers: Map<string, Viewer>;
+  paused: boolean;
 }
 
 /**
@@ -28,6 +42,7 @@ interface Terminal {
 export class TerminalManager implements Service {
   readonly name = 'terminals';
   private readonly terminals = new Map<string, Terminal>();
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: {
@@ -39,9 +54,13 @@ export class TerminalManager implements Service {
     },
   ) {}
 
-  start(): void {}
+  start(): void {
+    this.sweeper = setInterval(() => this.dropSilentViewers(), 1000);
+    this.sweeper.unref();
+  }
 
   stop(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const terminal of this.terminals.values()) if (!terminal.info.exit) terminal.pty.kill();
     this.terminals.clear();
   }
@@ -52,7 +71,7 @@ export class TerminalManager implements Service {
 
   open(options: { command: 'claude' | 'shell'; sessionId?: string; cwd?: string; cols: number; rows: number }): TerminalInfo {
     if (this.terminals.size >= MAX_TERMINALS) throw new AppError('capacity', `${MAX_TERMINALS} terminals are open; close one first`);
-    const cwd = options.sessionId ? this.deps.sessionFolder(options.sessionId) : (options.cwd ?? this.deps.env.HOME ?? process.cwd());
+    const cwd = options.sessionId ? this.deps.sessionFolder(options.sessionId) : options.cwd ? expandFolder(options.cwd, this.deps.env) : (this.deps.env.HOME ?? process.cwd());
     if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
     const file =
       options.command === 'claude'
@@ -74,21 +93,18 @@ export class TerminalManager implements Service {
     const terminal: Terminal = {
       info: { id, sessionId: options.sessionId ?? null, command: options.command, cwd, pid: proc.pid, cols: options.cols, rows: options.rows, startedAt: Date.now(), exit: null },
       pty: proc,
-      scrollback: '',
-      scrollbackStart: 0,
+      scrollback: new OutputRing(SCROLLBACK_CHARS),
       written: 0,
+      viewers: new Map(),
+      paused: false,
     };
     this.terminals.set(id, terminal);
     proc.onData((data) => {
       const offset = terminal.written;
       terminal.written += data.length;
-      terminal.scrollback += data;
-      if (terminal.scrollback.length > SCROLLBACK_CHARS) {
-        const cut = terminal.scrollback.length - SCROLLBACK_CHARS;
-        terminal.scrollback = terminal.scrollback.slice(cut);
-        terminal.scrollbackStart += cut;
-      }
+      terminal.scrollback.append(data);
       this.deps.events.emit('terminals.output', { id, data, offset });
+      this.flow(terminal);
     });
     proc.onExit(({ exitCode, signal }) => {
       terminal.info = { ...terminal.info, exit: { code: exitCode, signal: signal ?? null } };
@@ -98,9 +114,68 @@ export class TerminalManager implements Service {
     return terminal.info;
   }
 
-  attach(id: string): { info: TerminalInfo; scrollback: string; offset: number } {
+  /** A viewer joins: it gets the scrollback (counted as shown) and an id to acknowledge output with. */
+  attach(id: string): { info: TerminalInfo; scrollback: string; offset: number; viewer: string } {
     const terminal = this.get(id);
-    return { info: terminal.info, scrollback: terminal.scrollback, offset: terminal.scrollbackStart };
+    const viewer = randomUUID();
+    terminal.viewers.set(viewer, { acked: terminal.written, seenAt: Date.now() });
+    this.flow(terminal);
+    return { info: terminal.info, scrollback: terminal.scrollback.text(), offset: terminal.scrollback.start, viewer };
+  }
+
+  ack(id: string, viewerId: string, offset: number): { paused: boolean } {
+    const terminal = this.get(id);
+    const viewer = terminal.viewers.get(viewerId) ?? { acked: 0, seenAt: 0 };
+    viewer.acked = Math.max(viewer.acked, Math.min(offset, terminal.written));
+    viewer.seenAt = Date.now();
+    terminal.viewers.set(viewerId, viewer);
+    this.flow(terminal);
+    return { paused: terminal.paused };
+  }
+
+  detach(id: string, viewerId: string): boolean {
+    const terminal = this.terminals.get(id);
+    const had = !!terminal?.viewers.delete(viewerId);
+    if (terminal) this.flow(terminal);
+    return had;
+  }
+
+  /** Whether the pty is paused for its viewers (tests, health). */
+  paused(id: string): boolean {
+    return this.get(id).paused;
+  }
+
+  /**
+   * Pauses the pty while even the most advanced viewer is more than HIGH_WATERMARK behind, and
+   * resumes it below LOW_WATERMARK. A program flooding output then waits for the screens showing
+   * it instead of filling the server's memory; with no viewer it runs free into the scrollback.
+   */
+  private flow(terminal: Terminal): void {
+    if (terminal.info.exit) return;
+    let lead = -1;
+    for (const viewer of terminal.viewers.values()) lead = Math.max(lead, viewer.acked);
+    const behind = lead < 0 ? 0 : terminal.written - lead;
+    if (!terminal.paused && behind > HIGH_WATERMARK) {
+      terminal.paused = true;
+      terminal.pty.pause();
+    } else if (terminal.paused && behind < LOW_WATERMARK) {
+      terminal.paused = false;
+      terminal.pty.resume();
+    }
+  }
+
+  private dropSilentViewers(): void {
+    const now = Date.now();
+    for (const terminal of this.terminals.values()) {
+      let dropped = false;
+      for (const [id, viewer] of terminal.viewers) {
+        if (now - viewer.seenAt > VIEWER_TIMEOUT_MS && viewer.acked < terminal.written) {
+          terminal.viewers.delete(id);
+          dropped = true;
+        }
+      }
+      if (dropped) this.flow(terminal);
+    }
   }
 
   write(id: string, data: string): number {

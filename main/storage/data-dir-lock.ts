@@ -1,51 +1,108 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { alive, processStartTime, START_TOLERANCE_MS } from '../system/process-identity';
 
-function alive(pid: number): boolean {
+/** What a lock file says: enough to tell the holder from another program that got its pid later. */
+interface Holder {
+  pid: number;
+  /** When the holder process started (ms since the epoch), as the OS reports it. */
+  started: number | null;
+  token: string;
+}
+
+/** A take-over that has held its guard file this long died halfway. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/** Whether the holder is still that very process: alive, and (where the OS tells) started when it said. */
+function holderLives(holder: Holder): boolean {
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || !alive(holder.pid)) return false;
+  if (holder.started === null) return true;
+  const started = processStartTime(holder.pid);
+  return started === null || Math.abs(started - holder.started) < START_TOLERANCE_MS;
+}
+
+function parseHolder(text: string): Holder | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const value = JSON.parse(text) as Partial<Holder>;
+    if (typeof value.pid === 'number' && typeof value.token === 'string') return { pid: value.pid, started: value.started ?? null, token: value.token };
+  } catch {
+    // Older versions wrote "pid:uuid": no start time to prove identity with.
+    const [pid, token] = text.split(':');
+    if (pid && /^\d+$/.test(pid)) return { pid: Number(pid), started: null, token: token ?? '' };
   }
+  return null;
 }
 
 /**
  * One Switchboard per data folder: two would run the same jobs and resume the same Claude
- * sessions at once. A lock file holds the owner's pid; a stale one (its process gone) is taken over.
+ * sessions at once. The lock file names the holder by pid and start time, so a pid reused by
+ * another program after a crash does not keep the folder locked. A stale lock is taken over
+ * under a short-lived guard file, so two starters cannot both decide it is stale and both win.
  */
 export class DataDirLock {
   readonly file: string;
-  private readonly token = `${process.pid}:${randomUUID()}`;
+  private readonly holder: Holder = { pid: process.pid, started: processStartTime(process.pid), token: randomUUID() };
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'switchboard.lock');
   }
 
   acquire(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(this.file, this.token, { flag: 'wx', mode: 0o600 });
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (this.tryCreate()) return;
+      const text = this.read();
+      if (text === null) continue;
+      const holder = parseHolder(text);
+      if (holder && holderLives(holder)) {
+        throw new Error(`another Switchboard (pid ${holder.pid}) is using ${path.dirname(this.file)}. Stop it, or point SWITCHBOARD_HOME at another folder.`);
       }
-      const holder = fs.readFileSync(this.file, 'utf8');
-      const pid = Number(holder.split(':')[0]);
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new Error(`another Switchboard (pid ${pid}) is using ${path.dirname(this.file)}. Stop it, or point SWITCHBOARD_HOME at another folder.`);
-      }
-      fs.rmSync(this.file, { force: true });
+      this.takeOver(text);
     }
-    throw new Error(`could not take the lock ${this.file}`);
+    throw new Error(`could not take the lock ${this.file}: other Switchboards are starting on this folder at the same time`);
   }
 
   release(): void {
+    const text = this.read();
+    if (text !== null && parseHolder(text)?.token === this.holder.token) fs.rmSync(this.file, { force: true });
+  }
+
+  private tryCreate(): boolean {
     try {
-      if (fs.readFileSync(this.file, 'utf8') === this.token) fs.rmSync(this.file);
-    } catch {
-      /* already gone */
+      fs.writeFileSync(this.file, JSON.stringify(this.holder), { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return false;
+    }
+  }
+
+  private read(): string | null {
+    try {
+      return fs.readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /** Removes the stale lock only if it is still the one judged stale, holding the take-over guard. */
+  private takeOver(staleText: string): void {
+    const guard = `${this.file}.takeover`;
+    try {
+      fs.writeFileSync(guard, this.holder.token, { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (fs.statSync(guard, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > TAKEOVER_STALE_MS) fs.rmSync(guard, { force: true });
+      // Another starter is taking over right now: give it a moment, then look again.
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      return;
+    }
+    try {
+      if (this.read() === staleText) fs.rmSync(this.file, { force: true });
+    } finally {
+      fs.rmSync(guard, { force: true });
     }
   }
 }

@@ -151,7 +151,9 @@ describe('0006-active-runs', () => {
     old.close();
     const db = openDatabase(file, migrations);
     expect(db.prepare('SELECT id, status FROM job_runs').all()).toEqual([{ id: 'done', status: 'ok' }]);
-    expect(db.prepare('SELECT * FROM active_runs').all()).toEqual([{ job_id: 'j', id: 'cut', planned_at: 3, started_at: 4, trigger: 'retry', attempt: 2 }]);
+    expect(db.prepare('SELECT job_id, id, planned_at, started_at, trigger, attempt FROM active_runs').all()).toEqual([
+      { job_id: 'j', id: 'cut', planned_at: 3, started_at: 4, trigger: 'retry', attempt: 2 },
+    ]);
     db.close();
   });
 });

@@ -59,8 +59,15 @@ function closedCleanly(file: string): boolean {
   return stat.size === marker.size && stat.mtimeMs === marker.mtimeMs && !wal?.size;
 }
 
-/** Closes the database and marks the file as cleanly closed, so the next start can skip its check. */
-export function closeDatabase(db: Database, file: string): void {
+/**
+ * Closes the database and marks the file as cleanly closed, so the next start can skip its check;
+ * a file found corrupt is closed without a mark (and without writing), so the next start checks it.
+ */
+export function closeDatabase(db: Database, file: string, options: { markClean: boolean } = { markClean: true }): void {
+  if (!options.markClean) {
+    db.close();
+    return;
+  }
   db.pragma('optimize');
   db.close();
   // The last connection's close checkpoints the log into the file; only then is the file the whole truth.
@@ -80,6 +87,11 @@ function unpackedPath(file: string): string {
  * then sqlite-vec, WAL, foreign keys, and pending migrations.
  */
 export function openDatabase(file: string, migrations: readonly Migration[]): Database {
+  return openDatabaseChecked(file, migrations).db;
+}
+
+/** openDatabase, also saying whether the start skipped the check (the file was trusted), so it can run later. */
+export function openDatabaseChecked(file: string, migrations: readonly Migration[]): { db: Database; skippedCheck: boolean } {
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   const trusted = existed && closedCleanly(file);
   const db = new BetterSqlite3(file);
@@ -94,7 +106,7 @@ export function openDatabase(file: string, migrations: readonly Migration[]): Da
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, file, migrations);
-    return db;
+    return { db, skippedCheck: trusted };
   } catch (error) {
     db.close();
     throw error;

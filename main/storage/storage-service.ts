@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import { DataDirLock } from './data-dir-lock';
-import { closeDatabase, openDatabase } from './database';
+import { closeDatabase, openDatabaseChecked } from './database';
+import { IntegrityMonitor, type IntegrityState } from './integrity-monitor';
 import { schemaVersion } from './migrate';
 import { migrations } from './migrations';
+import { makePrivateFile, privatizeDataDir } from './private-files';
 
 export interface DatabaseInfo {
   path: string;
@@ -13,6 +16,14 @@ export interface DatabaseInfo {
   schemaVersion: number;
   sqliteVersion: string;
   sqliteVecVersion: string;
+  integrity: IntegrityState;
+}
+
+export interface StorageOptions {
+  /** The integrity check's worker script; without one the background check runs in-thread. */
+  integrityWorker?: string | null;
+  /** Told when the background check finds the file corrupt (writes have stopped by then). */
+  onCorrupt?: (detail: string) => void;
 }
 
 function fileSize(file: string): number {
@@ -29,10 +40,12 @@ export class StorageService implements Service {
   readonly file: string;
   private database: Database | null = null;
   private readonly lock: DataDirLock;
+  readonly integrity: IntegrityMonitor;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: StorageOptions = {}) {
     this.file = path.join(dataDir, 'switchboard.db');
     this.lock = new DataDirLock(dataDir);
+    this.integrity = new IntegrityMonitor({ file: this.file, db: () => this.db, script: options.integrityWorker ?? null, onCorrupt: (d) => options.onCorrupt?.(d) });
   }
 
   get db(): Database {
@@ -42,20 +55,28 @@ export class StorageService implements Service {
 
   start(): void {
     // Chat history and memory are private: the data folder is the user's alone.
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    privatizeDataDir(path.dirname(this.file));
+    log.attach(path.dirname(this.file));
     this.lock.acquire();
     try {
-      this.database = openDatabase(this.file, migrations);
+      // SQLite gives the -wal and -shm files the database file's mode: make that 0600 first.
+      makePrivateFile(this.file);
+      const { db, skippedCheck } = openDatabaseChecked(this.file, migrations);
+      this.database = db;
+      // A fast start skipped the check; it runs now in the background, and daily either way.
+      this.integrity.start(skippedCheck);
     } catch (error) {
       this.lock.release();
       throw error;
     }
   }
 
-  stop(): void {
-    if (this.database) closeDatabase(this.database, this.file);
+  async stop(): Promise<void> {
+    await this.integrity.stop();
+    if (this.database) closeDatabase(this.database, this.file, { markClean: !this.integrity.corrupt });
     this.database = null;
     this.lock.release();
+    log.detach();
   }
 
   info(): DatabaseInfo {
@@ -66,6 +87,7 @@ export class StorageService implements Service {
       schemaVersion: schemaVersion(this.db),
       sqliteVersion: row.sqlite,
       sqliteVecVersion: row.vec,
+      integrity: this.integrity.state,
     };
   }
 }

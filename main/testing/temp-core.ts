@@ -16,6 +16,9 @@ export function removeTempDir(dir: string): void {
 /** The real claude binary the tests install (a pinned devDependency). */
 export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/@anthropic-ai/claude-code/bin/claude.exe');
 
+/** The integrity worker's source: it imports nothing of ours, so Node runs it as it is (type stripping). */
+export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
+
 /** A core on a temp data dir, as `serve` builds it. */
 export function makeTempCore(dataDir: string, env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Core {
   return createCore({
@@ -23,5 +26,6 @@ export function makeTempCore(dataDir: string, env: NodeJS.ProcessEnv = { PATH: p
     env,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
     app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
+    integrityWorker: INTEGRITY_WORKER_SOURCE,
   });
 }

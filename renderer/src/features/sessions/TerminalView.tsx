@@ -3,10 +3,16 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
 import { api } from '../../api';
+import { TerminalFeed } from './terminal-feed';
+
+/** Acknowledge shown output this often, in characters (the server pauses the pty 100,000 behind). */
+const ACK_EVERY = 5_000;
 
 /**
  * One xterm.js view of a pty. It subscribes first, then replays the scrollback, and skips any
- * live chunk it already has by offset, so a late viewer sees exactly what an early one did.
+ * live chunk it already has by offset, so a late viewer sees exactly what an early one did. It
+ * acknowledges what xterm.js has drawn, so a flood waits for the screen; output it missed (the
+ * server dropped it while this window was not reading) is fetched again from the scrollback.
  */
 export function TerminalView({ id }: { id: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -15,24 +21,34 @@ export function TerminalView({ id }: { id: string }) {
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(host.current!);
-    let end = -1;
-    const pending: { data: string; offset: number }[] = [];
-    const accept = (data: string, offset: number) => {
-      if (offset + data.length <= end) return;
-      term.write(offset < end ? data.slice(end - offset) : data);
-      end = offset + data.length;
+    let viewer: string | null = null;
+    let acked = 0;
+    let closed = false;
+    const feed = new TerminalFeed((data, end) =>
+      term.write(data, () => {
+        if (!viewer || closed || end - acked < ACK_EVERY) return;
+        acked = end;
+        void api.terminals.ack({ id, viewer, offset: end });
+      }),
+    );
+    const attach = () => {
+      feed.reset();
+      void api.terminals.attach({ id }).then((r) => {
+        if (closed) return;
+        if (!r.ok) return term.write(`\r\n[${r.error.message}]\r\n`);
+        if (viewer) void api.terminals.detach({ id, viewer });
+        viewer = r.value.viewer;
+        acked = r.value.offset + r.value.scrollback.length;
+        feed.attached(r.value.scrollback, r.value.offset);
+      });
     };
     const off = api.on('terminals.output', (out) => {
-      if (out.id !== id) return;
-      if (end < 0) pending.push(out);
-      else accept(out.data, out.offset);
+      if (out.id === id && feed.live(out.data, out.offset) === 'gap') attach();
     });
-    void api.terminals.attach({ id }).then((r) => {
-      if (!r.ok) return term.write(`\r\n[${r.error.message}]\r\n`);
-      end = r.value.offset;
-      accept(r.value.scrollback, r.value.offset);
-      for (const out of pending.splice(0)) accept(out.data, out.offset);
+    const offResync = api.on('system.resync', ({ events }) => {
+      if (events.includes('terminals.output')) attach();
     });
+    attach();
     const input = term.onData((data) => void api.terminals.write({ id, data }));
     const resize = () => {
       fit.fit();
@@ -42,9 +58,12 @@ export function TerminalView({ id }: { id: string }) {
     observer.observe(host.current!);
     term.focus();
     return () => {
+      closed = true;
+      if (viewer) void api.terminals.detach({ id, viewer });
       observer.disconnect();
       input.dispose();
       off();
+      offResync();
       term.dispose();
     };
   }, [id]);

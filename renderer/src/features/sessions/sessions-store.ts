@@ -99,6 +99,11 @@ export const useSessions = create<SessionsStore>((set, get) => ({
         const t = get().transcript;
         if (t?.sessionId === sessionId) set({ transcript: applyStream(t, turnId, item) });
       }),
+      // This window missed events while it was not reading: read the open transcript again.
+      api.on('system.resync', ({ events }) => {
+        const id = get().selectedId;
+        if (id && events.includes('sessions.stream')) get().select(id);
+      }),
       api.on('approvals.changed', (a) => {
         const approvals = { ...get().approvals };
         if (a.status === 'pending') approvals[a.id] = a;
@@ -122,6 +127,8 @@ export const useSessions = create<SessionsStore>((set, get) => ({
           loading: false,
           turns: { ...Object.fromEntries(r.value.turns.map((x) => [x.id, x])), ...t.turns },
           messages: mergeMessages(r.value.messages, t.messages),
+          // Everything streamed so far, not only what arrived since this window subscribed.
+          live: r.value.streaming ? { ...t.live, turnId: r.value.streaming.turnId, text: r.value.streaming.text } : t.live,
         },
       });
     });

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+/** Clock ticks per second for /proc's start times; 100 on every Linux build that matters. */
+const CLK_TCK = 100;
+/** Start times read two ways (ours when recorded, the OS's later) agree within this. */
+export const START_TOLERANCE_MS = 2_000;
+
+let bootTimeMs: number | null | undefined;
+
+function linuxBootTime(): number | null {
+  if (bootTimeMs !== undefined) return bootTimeMs;
+  const line = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+  bootTimeMs = line ? Number(line[1]) * 1000 : null;
+  return bootTimeMs;
+}
+
+/**
+ * When a process started (ms since the epoch), or null when the OS does not say (it is gone, or
+ * we cannot ask). A pid alone does not name a process: after a crash another program may get it.
+ */
+export function processStartTime(pid: number): number | null {
+  try {
+    if (process.platform === 'linux') {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const boot = linuxBootTime();
+      return boot === null ? null : boot + (Number(fields[19]) / CLK_TCK) * 1000;
+    }
+    if (process.platform === 'win32') return null;
+    const text = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 }).trim();
+    const time = Date.parse(text);
+    return Number.isNaN(time) ? null : time;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a process with this pid exists (it may belong to another user). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether any process is still in this process group. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Kills what is left of a process group we started, if it is still ours: its leader alive with
+ * the start time we recorded, or the leader gone while the group lives on (a pid that names a
+ * live group is not handed out again, so the group cannot be another program's).
+ */
+export function killOwnGroup(pgid: number, started: number | null): 'killed' | 'gone' | 'not ours' {
+  if (process.platform === 'win32' || !groupAlive(pgid)) return 'gone';
+  if (alive(pgid) && started !== null) {
+    const now = processStartTime(pgid);
+    if (now !== null && Math.abs(now - started) >= START_TOLERANCE_MS) return 'not ours';
+  }
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return 'killed';
+  } catch {
+    return 'gone';
+  }
+}
