@@ -20,12 +20,47 @@ describe('memory', () => {
     const first = await core.memory.add({ text: 'Deploys go through the staging server first', category: 'ops', tags: ['deploy'], source: user });
     expect(first.action).toBe('added');
     const again = await core.memory.add({ text: 'Deploy goes through the staging servers first.', category: 'ops', tags: ['staging'], source: user });
-    expect(again).toMatchObject({ action: 'updated', duplicateOf: first.memory.id });
+    expect(again).toMatchObject({ action: 'updated', duplicateOf: first.memory.id, replaced: { text: 'Deploys go through the staging server first', tags: ['deploy'] } });
     expect(again.memory).toMatchObject({ id: first.memory.id, text: 'Deploy goes through the staging servers first.', tags: ['deploy', 'staging'] });
     const different = await core.memory.add({ text: 'Postgres runs on port 5433 in development', category: 'ops', tags: [], source: user });
     expect(different.action).toBe('added');
     expect(core.memory.list({ limit: 10, offset: 0 }).total).toBe(2);
   });
+
+  it('never merges a different fact, keeps what an update replaced, and imports text alone', async () => {
+    const { core } = (h = await startHarness());
+    const alice = await core.memory.add({ text: 'Alice prefers tabs over spaces', category: 'people', tags: [], source: user });
+    const bob = await core.memory.add({ text: 'Bob prefers spaces over tabs', category: 'people', tags: [], source: user });
+    expect(bob.action).toBe('added');
+    const deploy = await core.memory.add({ text: 'Deploy on Friday', category: 'ops', tags: [], source: user });
+    const never = await core.memory.add({ text: 'Do not deploy on Friday', category: 'ops', tags: [], source: user });
+    expect(never.action).toBe('added');
+    const port = await core.memory.add({ text: 'The dev server runs on port 5433', category: 'ops', tags: [], source: user });
+    expect((await core.memory.add({ text: 'The dev server runs on port 5434', category: 'ops', tags: [], source: user })).action).toBe('added');
+    // The same fact again, with a typo fixed, is an update, and the old text is kept.
+    const typo = await core.memory.add({ text: 'Alice prefers tabs over spacse.', category: 'people', tags: [], source: user });
+    expect(typo).toMatchObject({ action: 'updated', duplicateOf: alice.memory.id, replaced: { text: 'Alice prefers tabs over spaces' } });
+    expect(core.memory.versions(alice.memory.id)).toMatchObject([{ text: 'Alice prefers tabs over spaces' }]);
+    expect(core.memory.get(deploy.memory.id).text).toBe('Deploy on Friday');
+    expect(core.memory.get(port.memory.id).text).toBe('The dev server runs on port 5433');
+
+    const imported = await core.router.call('memory.import', { data: { memories: [{ text: 'Handwritten: the cat is called Miso' }] } }, { surface: 'web' });
+    expect(imported).toMatchObject({ ok: true, value: { added: 1, updated: 0 } });
+  });
+
+  it('merges none of 1,000 distinct generated facts', async () => {
+    const { core } = (h = await startHarness());
+    const people = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi', 'Ivan', 'Judy'];
+    const likes = ['prefers', 'avoids', 'uses', 'dislikes', 'recommends'];
+    const things = ['tabs', 'spaces', 'vim', 'emacs', 'postgres', 'sqlite', 'rust', 'go', 'docker', 'nix'];
+    const when = ['at work', 'at home', 'on weekends', 'for side projects'];
+    const texts = new Set<string>();
+    for (const p of people) for (const l of likes) for (const a of things) for (const w of when) if (texts.size < 1000) texts.add(`${p} ${l} ${a} ${w}`);
+    let merged = 0;
+    for (const text of texts) if ((await core.memory.add({ text, category: 'gen', tags: [], source: user })).action !== 'added') merged++;
+    expect(texts.size).toBe(1000);
+    expect(merged).toBe(0);
+  }, 120_000);
 
   it('forgets completely: no row, no words in the index, no vector', async () => {
     const { core } = (h = await startHarness());

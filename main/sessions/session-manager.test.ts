@@ -329,3 +329,100 @@ describe('sessions across a restart', () => {
     h = null;
   });
 });
+
+describe('streamed text survives however a turn ends', () => {
+  const partialOf = (harness: Harness, sessionId: string, turnId: string) =>
+    harness.core.sessions.transcript(sessionId, 100).messages.find((m) => m.turnId === turnId && (m.data as { partial?: boolean } | null)?.partial)?.text;
+
+  it('keeps it when the API fails mid-reply', async () => {
+    const harness = (h = await startHarness());
+    const { core, api, turnEnded } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    // The CLI retries a reply that breaks off; the retry is refused outright.
+    api.reply(
+      { kind: 'broken', text: 'The first half of an answer', errorType: 'overloaded_error', message: 'Overloaded' },
+      { kind: 'error', status: 400, type: 'invalid_request_error', message: 'prompt is too long' },
+    );
+    const turn = core.sessions.send(session.id, 'go', 'desktop');
+    const ended = await turnEnded(turn.id);
+    expect(ended.status).toBe('failed');
+    expect(partialOf(harness, session.id, turn.id)).toBe('The first half of an answer');
+  });
+
+  it('keeps it when Switchboard stops during the turn, and when it is killed', async () => {
+    const harness = (h = await startHarness());
+    const { core, api, dir } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'hang', text: 'streamed before the stop' });
+    const turn = core.sessions.send(session.id, 'go', 'desktop');
+    await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
+    // A window opened now sees everything streamed so far.
+    expect(core.sessions.transcript(session.id, 100).streaming).toEqual({ turnId: turn.id, text: 'streamed before the stop' });
+    // What a crash leaves: the streamed text is on disk before the turn ends.
+    await expect.poll(() => core.storage.db.prepare('SELECT partial_text FROM turns WHERE id = ?').pluck().get(turn.id), { timeout: 5000 }).toBe('streamed before the stop');
+    const { createCore } = await import('../core');
+    const { FileSecretStore } = await import('../secrets/secret-store');
+    // Simulate kill -9: the rows stay as they were, then a new core starts on the same file.
+    const db = core.storage.db;
+    const crashed = db.prepare('SELECT status, partial_text FROM turns WHERE id = ?').get(turn.id);
+    expect(crashed).toEqual({ status: 'running', partial_text: 'streamed before the stop' });
+    await core.stop();
+    const again = createCore({ dataDir: path.join(dir, 'data'), env: harness.env, secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')), app: core.config.app });
+    await again.start();
+    const kept = again.sessions.transcript(session.id, 100).messages.filter((m) => m.turnId === turn.id && (m.data as { partial?: boolean } | null)?.partial);
+    expect(kept.map((m) => m.text)).toEqual(['streamed before the stop']);
+    expect(again.sessions.turn(turn.id).status).toBe('failed');
+    await again.stop();
+    await harness.api.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    h = null;
+  });
+
+  it('keeps it after a crash that left the turn running', async () => {
+    const harness = (h = await startHarness());
+    const { core, dir } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    core.storage.db
+      .prepare(`INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at, partial_text) VALUES ('t-crash', ?, 1, ?, 'desktop', 'p', 'running', 0, 'half of it')`)
+      .run(session.id, session.claudeSessionId);
+    await core.stop();
+    const { createCore } = await import('../core');
+    const { FileSecretStore } = await import('../secrets/secret-store');
+    const again = createCore({ dataDir: path.join(dir, 'data'), env: harness.env, secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')), app: core.config.app });
+    await again.start();
+    expect(again.sessions.transcript(session.id, 100).messages.find((m) => m.turnId === 't-crash')).toMatchObject({ role: 'assistant', text: 'half of it', data: { partial: true } });
+    await again.stop();
+    await harness.api.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    h = null;
+  });
+});
+
+describe('what could only fail later is refused at once', () => {
+  it('refuses NUL bytes and relative folders as invalid input, naming the field', async () => {
+    const harness = (h = await startHarness());
+    const call = (input: unknown) => harness.core.router.call('sessions.create', input, { surface: 'web' });
+    expect(await call({ cwd: '/tmp/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^cwd: must not contain a NUL/) } });
+    expect(await call({ cwd: 'projects/app' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^cwd: must be a full path/) } });
+    expect(await call({ systemPrompt: 'a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const home = await call({ cwd: '~' });
+    expect(home).toMatchObject({ ok: true, value: { cwd: harness.home } });
+  });
+
+  it("passes the system prompt in a private file, never in the process's argv", async () => {
+    const harness = (h = await startHarness());
+    const { core, api, turnEnded } = harness;
+    const secret = 'Answer as the pirate captain zyx-4411.';
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop', systemPrompt: secret });
+    await turnEnded(core.sessions.send(session.id, 'hello', 'desktop').id);
+    const pid = core.sessions.get(session.id).pid!;
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    expect(argv).not.toContain('zyx-4411');
+    expect(argv).toContain('--append-system-prompt-file');
+    expect(JSON.stringify(api.mainRequests().at(-1)!.body.system)).toContain('zyx-4411');
+    const file = path.join(harness.dir, 'data', 'prompts', `${session.id}.txt`);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    await core.sessions.delete(session.id);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});

@@ -363,6 +363,8 @@ export class SessionManager implements Service {
         return;
       case 'assistant': {
         const { block } = event;
+        // An API error ends the block being streamed without it: what the user saw of it stays.
+        if (cur && event.error) this.keepPartial(rt, cur);
         if (cur && block.type === 'text' && !event.parentToolUseId) {
           cur.partialText = '';
           this.persistPartial(cur);
@@ -385,6 +387,8 @@ export class SessionManager implements Service {
         this.finishTurn(rt, proc, event.result);
         return;
       case 'api_retry':
+        // The reply broke off and is asked again from the start: keep the part that had streamed.
+        if (cur) this.keepPartial(rt, cur);
         this.notice(id, turnId, `The Claude API failed${event.error ? ` (${event.error})` : ''}; retrying, attempt ${event.attempt} of ${event.maxRetries}.`);
         return;
       case 'control_request':
@@ -485,10 +489,9 @@ export class SessionManager implements Service {
     if (!cur) return;
     rt.current = null;
     // Whatever ended the turn (a crash, a stop, an API failure), the text the user saw streaming stays.
+    this.keepPartial(rt, cur);
+    // endTurn below clears the stored partial text; no write may follow it.
     if (cur.partialTimer) clearTimeout(cur.partialTimer);
-    if (cur.partialText) {
-      this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'assistant', kind: 'text', text: cur.partialText, data: { partial: true } });
-    }
     const turn = this.store.endTurn(cur.turnId, { ...fields, status, error });
     rt.outcome = status === 'failed' || status === 'stalled' ? status : null;
     rt.lastError = error;
@@ -499,6 +502,14 @@ export class SessionManager implements Service {
       const title = this.store.session(rt.sessionId)?.title ?? 'A session';
       this.deps.notifier.notify({ title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`, body: (turn.resultText ?? error ?? '').slice(0, 200) });
     }
+  }
+
+  /** Stores the text streamed of an unfinished block as a partial message, and starts over. */
+  private keepPartial(rt: Runtime, cur: Current): void {
+    if (!cur.partialText) return;
+    this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'assistant', kind: 'text', text: cur.partialText, data: { partial: true } });
+    cur.partialText = '';
+    this.persistPartial(cur);
   }
 
   /** Writes the streamed text of the block in progress to the turn, at most every PARTIAL_FLUSH_MS. */

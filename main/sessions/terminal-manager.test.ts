@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TerminalInfo, TerminalOutput } from '../../contract';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+import { HIGH_WATERMARK } from './terminal-manager';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -66,4 +67,52 @@ describe('terminals in node-pty', () => {
     const { core } = (h = await startHarness());
     expect(() => core.terminals.open({ command: 'shell', cwd: '/no/such/dir', cols: 80, rows: 24 })).toThrow(/cwd: \/no\/such\/dir is not a folder/);
   });
+});
+
+describe('terminal flow control', () => {
+  /** Characters a terminal has sent out so far. */
+  function counter(harness: Harness, id: string) {
+    let end = 0;
+    harness.core.events.subscribe((name, payload) => {
+      const out = payload as TerminalOutput;
+      if (name === 'terminals.output' && out.id === id) end = out.offset + out.data.length;
+    });
+    return () => end;
+  }
+
+  it('pauses a flooding program while its only viewer lags, and resumes it when the viewer catches up', async () => {
+    const harness = (h = await startHarness());
+    const { core } = harness;
+    core.config.env!.SHELL = '/bin/bash';
+    const opened = core.terminals.open({ command: 'shell', cwd: harness.dir, cols: 80, rows: 24 });
+    const sent = counter(harness, opened.id);
+    const { viewer } = core.terminals.attach(opened.id);
+    core.terminals.write(opened.id, "head -c 8000000 /dev/zero | tr '\\0' x; echo; echo flood-$((2*2))-done\r");
+    await expect.poll(() => core.terminals.paused(opened.id), { timeout: 10_000 }).toBe(true);
+    const atPause = sent();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Paused: only what was already on its way arrived, far from the 8 MB the program wants to print.
+    expect(sent() - atPause).toBeLessThan(256 * 1024);
+    expect(sent()).toBeLessThan(HIGH_WATERMARK + 512 * 1024);
+    // The viewer shows it all: output flows again, up to the next watermark.
+    core.terminals.ack(opened.id, viewer, sent());
+    await expect.poll(() => sent(), { timeout: 5000 }).toBeGreaterThan(atPause + HIGH_WATERMARK / 2);
+    // A viewer that goes away no longer holds it back.
+    core.terminals.detach(opened.id, viewer);
+    expect(core.terminals.paused(opened.id)).toBe(false);
+    await expect.poll(() => core.terminals.attach(opened.id).scrollback, { timeout: 30_000 }).toContain('flood-4-done');
+  }, 60_000);
+
+  it('keeps a bounded scrollback that a late viewer gets with its right offset', async () => {
+    const harness = (h = await startHarness());
+    const { core } = harness;
+    core.config.env!.SHELL = '/bin/bash';
+    const opened = core.terminals.open({ command: 'shell', cwd: harness.dir, cols: 80, rows: 24 });
+    const sent = counter(harness, opened.id);
+    core.terminals.write(opened.id, "head -c 5000000 /dev/zero | tr '\\0' y; echo; echo ring-$((1+1))-end\r");
+    await expect.poll(() => core.terminals.attach(opened.id).scrollback, { timeout: 30_000 }).toContain('ring-2-end');
+    const late = core.terminals.attach(opened.id);
+    expect(late.scrollback.length).toBe(1024 * 1024);
+    expect(late.offset + late.scrollback.length).toBe(sent());
+  }, 60_000);
 });

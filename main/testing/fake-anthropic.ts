@@ -9,7 +9,9 @@ export type Reply =
   | { kind: 'thinking'; thinking: string; text: string }
   | { kind: 'error'; status: number; type: string; message: string }
   /** Starts a message and never finishes it: the connection stays open and silent. */
-  | { kind: 'hang'; text?: string };
+  | { kind: 'hang'; text?: string }
+  /** Streams some text, then an error event in the stream (a non-retryable API failure mid-reply). */
+  | { kind: 'broken'; text: string; errorType: string; message: string };
 
 export interface RecordedRequest {
   path: string;
@@ -135,6 +137,14 @@ export class FakeAnthropic {
       if (reply.text) send('content_block_delta', { index, delta: { type: 'text_delta', text: reply.text } });
       this.hung.add(res);
       res.on('close', () => this.hung.delete(res));
+      return;
+    }
+    if (reply.kind === 'broken') {
+      send('content_block_start', { index, content_block: { type: 'text', text: '' } });
+      send('content_block_delta', { index, delta: { type: 'text_delta', text: reply.text } });
+      await sleep(50);
+      send('error', { error: { type: reply.errorType, message: reply.message } });
+      res.end();
       return;
     }
     let stopReason = 'end_turn';
