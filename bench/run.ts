@@ -4,9 +4,10 @@ import { coreGroup } from './core';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
 import { schedulerGroup } from './scheduler';
 import { searchGroup } from './search';
+import { serverGroup } from './server';
 import { sessionsGroup } from './sessions';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

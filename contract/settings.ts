@@ -116,7 +116,8 @@ export const settingDefinitions = {
     schema: z.number().min(0.5).max(1),
     default: 0.8,
     label: 'Near-duplicate similarity',
-    description: 'A new memory this similar (cosine) to an existing one updates it instead of adding a second.',
+    description:
+      'How similar (cosine) a memory must be to a new one to be checked as the same fact. Only the same fact, said again (other case, punctuation, word forms, typos), updates it; anything else is added.',
   }),
 };
 

@@ -178,8 +178,6 @@ export class HeadlessServer {
     this.assets = fs.existsSync(options.staticDir)
       ? sirv(options.staticDir, {
           etag: true,
-          // Source maps stay on disk for a stack trace; the server does not hand them out.
-          ignores: [/\.map$/],
           setHeaders: (res, pathname) => {
             res.setHeader('X-Content-Type-Options', 'nosniff');
             if (pathname === '/index.html' || pathname === '/') res.setHeader('Cache-Control', 'no-store');
@@ -235,6 +233,12 @@ export class HeadlessServer {
       return;
     }
     if (pathname === '/' || pathname === '/index.html') for (const [k, v] of Object.entries(HTML_HEADERS)) res.setHeader(k, v);
+    // Source maps stay on disk for a stack trace; the server does not hand out the sources.
+    if (pathname.endsWith('.map')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Not found');
+      return;
+    }
     if (!this.assets) {
       res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('The Switchboard UI is not built. Run: npm run build');

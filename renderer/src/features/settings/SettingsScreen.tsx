@@ -5,6 +5,7 @@ import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
+import { TextSetting } from './TextSetting';
 import { useDraft } from './use-draft';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
 
@@ -94,6 +95,12 @@ export function SettingsScreen() {
         </section>
       ) : null}
       {values ? <EmbeddingsCard values={values} /> : null}
+      {values ? (
+        <section className="card" aria-labelledby="settings-server">
+          <h2 id="settings-server">Server</h2>
+          <TextSetting settingKey="server.allowedHosts" stored={values['server.allowedHosts']} />
+        </section>
+      ) : null}
       <PermissionRules />
       <BrowserNotificationsCard />
       <HealthPanel />
