@@ -57,7 +57,7 @@ describe('history and memory in Chromium', () => {
     await page.context().close();
   });
 
-  it('remembers, updates a near-duplicate, forgets with undo', async () => {
+  it('remembers, updates the same fact showing what it replaced (with undo), forgets with undo', async () => {
     const home = temp.home();
     const served = temp.track(await startServe(path.join(home, 'data')));
     const page = await (await chromium().newContext()).newPage();
@@ -68,8 +68,16 @@ describe('history and memory in Chromium', () => {
     await expect.poll(() => page.getByTestId('memory').count()).toBe(1);
     await page.getByLabel('New memory').fill('Deploy goes through the staging servers first.');
     await page.getByRole('button', { name: 'Remember' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'updated instead of added' }).count()).toBe(1);
+    const merged = page.getByRole('status').filter({ hasText: 'Already remembered, so it was updated' });
+    await expect.poll(() => merged.count()).toBe(1);
+    expect(await merged.textContent()).toContain('“Deploys go through the staging server first” is now “Deploy goes through the staging servers first.”');
+    expect(await merged.textContent()).not.toMatch(/#\d/);
     expect(await page.getByTestId('memory').count()).toBe(1);
+    await merged.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByTestId('memory').textContent()).toContain('Deploys go through the staging server first');
+    await page.getByLabel('New memory').fill('Deploy goes through the staging servers first.');
+    await page.getByRole('button', { name: 'Remember' }).click();
+    await expect.poll(() => page.getByTestId('memory').textContent()).toContain('staging servers first.');
 
     await page.getByTestId('memory').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.getByTestId('memory').count()).toBe(0);

@@ -160,6 +160,8 @@ export function MemoryScreen() {
   const deleted = useMemory((s) => s.deleted);
   const undo = useMemory((s) => s.undo);
   const notice = useMemory((s) => s.notice);
+  const merged = useMemory((s) => s.merged);
+  const undoMerge = useMemory((s) => s.undoMerge);
   useEffect(() => start(), [start]);
   return (
     <div className="screen memory-screen full-bleed">
@@ -167,6 +169,11 @@ export function MemoryScreen() {
       <IndexLine />
       <AddMemory />
       {notice ? <div className="banner banner-warn" role="status">{notice}</div> : null}
+      {merged ? (
+        <div className="banner banner-warn" role="status">
+          Already remembered, so it was updated: “{merged.before.text.slice(0, 120)}” is now “{merged.after.slice(0, 120)}”. <button onClick={() => void undoMerge()}>Undo</button>
+        </div>
+      ) : null}
       {deleted ? (
         <div className="banner banner-warn" role="status">
           Forgot “{deleted.text.slice(0, 60)}”. <button onClick={() => void undo()}>Undo</button>

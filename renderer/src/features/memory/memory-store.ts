@@ -12,6 +12,8 @@ interface MemoryStore {
   status: IndexStatus | null;
   /** The last one deleted, kept for Undo until the next delete. */
   deleted: Memory | null;
+  /** The last add that updated a memory stating the same fact: what it replaced, for Undo. */
+  merged: { id: number; before: { text: string; category: string; tags: string[] }; after: string } | null;
   notice: string | null;
   start: () => () => void;
   setQuery: (query: string) => void;
@@ -20,10 +22,14 @@ interface MemoryStore {
   update: (id: number, patch: { text?: string; category?: string }) => Promise<string | null>;
   remove: (id: number) => Promise<void>;
   undo: () => Promise<void>;
+  undoMerge: () => Promise<void>;
   importJson: (text: string) => Promise<string | null>;
 }
 
 let timer: ReturnType<typeof setTimeout> | null = null;
+let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+/** Notices say what just happened; they go after a while instead of standing there stale. */
+const NOTICE_MS = 6000;
 
 export const useMemory = create<MemoryStore>((set, get) => {
   const load = () =>
@@ -39,6 +45,11 @@ export const useMemory = create<MemoryStore>((set, get) => {
     load();
     search();
   };
+  const say = (notice: string | null) => {
+    set({ notice });
+    if (noticeTimer) clearTimeout(noticeTimer);
+    if (notice) noticeTimer = setTimeout(() => set({ notice: null }), NOTICE_MS);
+  };
   return {
     memories: [],
     total: 0,
@@ -48,6 +59,7 @@ export const useMemory = create<MemoryStore>((set, get) => {
     hits: null,
     status: null,
     deleted: null,
+    merged: null,
     notice: null,
     start: () => {
       load();
@@ -67,7 +79,13 @@ export const useMemory = create<MemoryStore>((set, get) => {
     add: async (text, category, tags) => {
       const r = await api.memory.add({ text, category, tags });
       if (!r.ok) return r.error.message;
-      set({ notice: r.value.action === 'updated' ? `That was close to memory #${r.value.duplicateOf}, so it was updated instead of added.` : 'Remembered.' });
+      if (r.value.action === 'updated' && r.value.replaced) {
+        set({ merged: { id: r.value.memory.id, before: r.value.replaced, after: r.value.memory.text } });
+        say(null);
+      } else {
+        set({ merged: null });
+        say('Remembered.');
+      }
       refresh();
       return null;
     },
@@ -79,7 +97,8 @@ export const useMemory = create<MemoryStore>((set, get) => {
     },
     remove: async (id) => {
       const r = await api.memory.delete({ id });
-      if (r.ok) set({ deleted: r.value.deleted, notice: null });
+      if (r.ok) set({ deleted: r.value.deleted, merged: null });
+      say(null);
       refresh();
     },
     undo: async () => {
@@ -87,7 +106,16 @@ export const useMemory = create<MemoryStore>((set, get) => {
       if (!memory) return;
       const { indexed: _indexed, ...rest } = memory;
       const r = await api.memory.restore({ memory: rest });
-      set({ deleted: null, notice: r.ok ? 'Restored.' : r.error.message });
+      set({ deleted: null });
+      say(r.ok ? 'Restored.' : r.error.message);
+      refresh();
+    },
+    undoMerge: async () => {
+      const merged = get().merged;
+      if (!merged) return;
+      const r = await api.memory.update({ id: merged.id, ...merged.before });
+      set({ merged: null });
+      say(r.ok ? 'Put back as it was.' : r.error.message);
       refresh();
     },
     importJson: async (text) => {
@@ -99,7 +127,7 @@ export const useMemory = create<MemoryStore>((set, get) => {
       }
       const r = await api.memory.import({ data: data as { version: 1; memories: [] } });
       if (!r.ok) return r.error.message;
-      set({ notice: `Imported: ${r.value.added} added, ${r.value.updated} updated.` });
+      say(`Imported: ${r.value.added} added, ${r.value.updated} updated.`);
       refresh();
       return null;
     },
