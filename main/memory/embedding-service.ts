@@ -2,6 +2,7 @@ import type { IndexStatus } from '../../contract';
 import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { SecretStore } from '../secrets/secret-store';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
@@ -33,7 +34,11 @@ export class EmbeddingService implements Service {
   private ready = false;
   private draining = false;
   private timer: NodeJS.Timeout | null = null;
+  /** The pending retry after a failure; a new provider cancels it (it belonged to the old one). */
+  private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  /** Retries so far, counted over the last minute of failures, for tests and the health panel. */
+  retries: { at: number; delayMs: number }[] = [];
   private lastError: string | null = null;
   private reindex: { total: number } | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -85,17 +90,19 @@ export class EmbeddingService implements Service {
       },
     ];
     this.unsubscribe = this.deps.events.subscribe((name, payload) => {
-      if (name === 'settings.changed' && (payload as { key: string }).key.startsWith('embeddings.')) void this.useProvider(this.buildProvider());
+      if (name === 'settings.changed' && (payload as { key: string }).key.startsWith('embeddings.')) this.switchTo(this.buildProvider());
       if (name === 'sessions.stream' && (payload as { item: { kind: string } }).item.kind === 'message') this.kick();
     });
-    void this.useProvider(this.buildProvider());
+    this.switchTo(this.buildProvider());
   }
 
   stop(): void {
     this.pool?.stop();
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.timer = null;
+    this.retryTimer = null;
     this.ready = false;
   }
 
@@ -189,16 +196,25 @@ export class EmbeddingService implements Service {
     }
   }
 
-  /** Switches to a provider: learns its dimension, rebuilds the tables if it differs from the stored one. */
+  /** A provider chosen in the settings: the old one's retries and errors end here, and backoff starts over. */
+  private switchTo(provider: EmbeddingProvider): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.failures = 0;
+    this.lastError = null;
+    void this.useProvider(provider);
+  }
+
+  /** Uses a provider: learns its dimension, rebuilds the tables if it differs from the stored one. */
   private async useProvider(provider: EmbeddingProvider): Promise<void> {
     this.provider = provider;
     this.ready = false;
-    this.failures = 0;
+    this.emit();
     let dimensions = provider.dimensions;
     try {
       if (dimensions === null) dimensions = (await provider.embed(['dimension probe']))[0]!.length;
     } catch (error) {
-      this.fail(error, () => void this.useProvider(provider));
+      if (this.provider === provider) this.fail(error, () => void this.useProvider(provider));
       return;
     }
     if (this.provider !== provider) return;
@@ -213,6 +229,7 @@ export class EmbeddingService implements Service {
       }
     })();
     this.lastError = null;
+    this.failures = 0;
     this.ready = true;
     if (rebuilt) {
       const total = db.prepare('SELECT (SELECT count(*) FROM messages WHERE vec_state = 0) + (SELECT count(*) FROM memories WHERE vec_state = 0)').pluck().get() as number;
@@ -251,20 +268,28 @@ export class EmbeddingService implements Service {
         this.emit();
       }
     } catch (error) {
-      this.fail(error, () => this.kick(0));
+      if (this.provider === provider) this.fail(error, () => this.kick(0));
     } finally {
       this.draining = false;
+      // The provider changed while this drain waited on the old one: the new one's rows are next.
+      if (this.provider !== provider && this.ready) this.kick(0);
     }
   }
 
-  /** Keeps the text, says what failed, and tries again later (1 s, 2 s, … up to a minute). */
+  /** Keeps the text, says what failed, and tries again later (1 s, 2 s, … up to a minute), this provider only. */
   private fail(error: unknown, retry: () => void): void {
     this.lastError = errorMessage(error);
     const delay = Math.min(60_000, 1000 * 2 ** this.failures++);
-    console.warn(`switchboard: embeddings (${this.provider.id}) failed, retrying in ${delay / 1000} s: ${this.lastError}`);
+    this.retries = [...this.retries.filter((r) => r.at > Date.now() - 60_000), { at: Date.now(), delayMs: delay }];
+    log.warn(`embeddings (${this.provider.id}) failed, retrying in ${delay / 1000} s`, { error: this.lastError });
     this.emit();
-    const timer = setTimeout(retry, delay);
-    timer.unref();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const provider = this.provider;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.provider === provider) retry();
+    }, delay);
+    this.retryTimer.unref();
   }
 
   private emit(): void {

@@ -168,3 +168,29 @@ describe('embedding providers', () => {
     expect(status.error ?? null).toBeNull();
   });
 });
+
+describe('switching embeddings back', () => {
+  it('goes back to Built in at once from a failing provider, with backoff while it failed', async () => {
+    const { core } = (h = await startHarness());
+    await core.memory.add({ text: 'The release checklist lives in docs/release.md', category: 'ops', tags: [], source: user });
+    // Nothing listens here: every call to Ollama fails.
+    core.settings.set({ key: 'embeddings.ollamaUrl', value: 'http://127.0.0.1:9' });
+    core.settings.set({ key: 'embeddings.provider', value: 'ollama' });
+    await expect.poll(() => core.embeddings.retries.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const [first, second] = core.embeddings.retries;
+    expect(second!.delayMs).toBe(2 * first!.delayMs);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(first!.delayMs - 50);
+
+    core.settings.set({ key: 'embeddings.provider', value: 'builtin' });
+    await expect.poll(() => core.embeddings.status(), { timeout: 10_000 }).toMatchObject({ provider: expect.stringMatching(/^builtin:/), ready: true, pending: 0, error: null });
+    const retried = core.embeddings.retries.length;
+    const found = await core.memory.search('release checklists', undefined, 3);
+    expect(found.usedVectors).toBe(true);
+    expect(found.hits[0]?.memory.text).toContain('release checklist');
+    expect(found.hits[0]?.via).toContain('meaning');
+    // The old provider's retries are over.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(core.embeddings.retries.length).toBe(retried);
+    expect(core.embeddings.status().provider).toMatch(/^builtin:/);
+  }, 30_000);
+});
