@@ -74,7 +74,9 @@ export type StreamItem =
   | { kind: 'text_delta'; text: string }
   | { kind: 'thinking_delta'; text: string }
   | { kind: 'message'; message: Message }
-  | { kind: 'turn'; turn: Turn };
+  | { kind: 'turn'; turn: Turn }
+  /** A queued message taken back before it started. */
+  | { kind: 'removed'; turnId: string };
 
 export interface Transcript {
   session: SessionSummary;
@@ -122,6 +124,8 @@ export const sessionsMethods = {
     'Queue a message (stored at once) and return its turn; with interrupt, stop the running turn and send this next.',
   ),
   'sessions.turn': method<Turn>()(z.object({ turnId: id }).strict(), 'One turn: status, position and result (a background task).'),
+  'sessions.editQueued': method<Turn>()(z.object({ turnId: id, text }).strict(), 'Change a message still waiting in the queue.'),
+  'sessions.removeQueued': method<{ removed: true }>()(z.object({ turnId: id }).strict(), 'Take back a message still waiting in the queue.'),
   'sessions.interrupt': method<{ interrupted: boolean }>()(z.object({ id }).strict(), 'Stop the running turn.'),
   'sessions.reset': method<SessionSummary>()(z.object({ id }).strict(), 'A new Claude session id; the old transcript stays in history.'),
   'sessions.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Stop the process and delete the session and its history.'),

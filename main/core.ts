@@ -127,6 +127,8 @@ export function createCore(config: CoreConfig): Core {
     'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
     'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx.surface, { interrupt }),
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),
+    'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),
+    'sessions.removeQueued': ({ turnId }) => sessions.removeQueued(turnId),
     'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),
     'sessions.reset': ({ id }) => sessions.reset(id),
     'sessions.delete': async ({ id }) => {

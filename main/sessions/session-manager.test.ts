@@ -82,6 +82,21 @@ describe('sessions against the real claude CLI', () => {
     expect(userTexts(lastRequest).join('\n')).toContain('remember the word falcon');
   });
 
+  it('charges each turn its own cost after a resume, never the session total again', async () => {
+    const { core, turnEnded } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const costs: number[] = [];
+    for (const text of ['one', 'two']) costs.push((await turnEnded(core.sessions.send(session.id, text, 'desktop').id)).costUsd!);
+    await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
+    const resumed = await turnEnded(core.sessions.send(session.id, 'three', 'desktop').id);
+    // The stand-in charges the same tokens for every reply: a resumed turn costs what a warm one did.
+    expect(resumed.costUsd).toBeCloseTo(costs[1]!, 6);
+    costs.push(resumed.costUsd!);
+    costs.push((await turnEnded(core.sessions.send(session.id, 'four', 'desktop').id)).costUsd!);
+    expect(costs[3]).toBeCloseTo(costs[1]!, 6);
+    expect(core.sessions.get(session.id).costUsd).toBeCloseTo(costs.reduce((a, b) => a + b, 0), 6);
+  });
+
   it('runs a Bash command only when allowed', async () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
@@ -226,6 +241,28 @@ describe('sessions against the real claude CLI', () => {
     expect(api.mainRequests().map(lastUserText)).toEqual(turns.map((_, i) => `message ${i}`));
     const starts = ended.map((t) => t.startedAt!);
     expect([...starts].sort((x, y) => x - y)).toEqual(starts);
+  });
+
+  it('stores messages in conversation order: a queued one enters when its turn starts, and can be edited or taken back until then', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'text', text: 'A1 streamed slowly', chunks: 6, chunkDelayMs: 80 });
+    const q1 = core.sessions.send(session.id, 'Q1', 'desktop');
+    const q2 = core.sessions.send(session.id, 'Q2', 'desktop');
+    const q3 = core.sessions.send(session.id, 'Q3 draft', 'desktop');
+    const q4 = core.sessions.send(session.id, 'Q4 never mind', 'desktop');
+    expect(core.sessions.transcript(session.id, 100).messages.map((m) => m.text)).toEqual(['Q1']);
+    core.sessions.editQueued(q3.id, 'Q3');
+    core.sessions.removeQueued(q4.id);
+    expect(() => core.sessions.editQueued(q1.id, 'too late')).toThrow(/already started/);
+    expect(core.sessions.transcript(session.id, 100).turns.map((t) => t.prompt)).toEqual(['Q1', 'Q2', 'Q3']);
+    await turnEnded(q3.id);
+    await turnEnded(q2.id);
+    const order = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'text').map((m) => m.text);
+    expect(order).toEqual(['Q1', 'A1 streamed slowly', 'Q2', 'echo: Q2', 'Q3', 'echo: Q3']);
+    expect(api.mainRequests().map(lastUserText)).toEqual(['Q1', 'Q2', 'Q3']);
+    // History (Chats) reads the same table: the same order.
+    expect((await core.router.call('history.messages', { sessionId: session.id }, { surface: 'web' })).ok).toBe(true);
   });
 
   it('interrupts the running turn and sends the new message next', async () => {

@@ -114,7 +114,10 @@ export class SessionManager implements Service {
     await Promise.all(
       [...this.runtimes.values()].map(async (rt) => {
         if (rt.idleTimer) clearTimeout(rt.idleTimer);
-        for (const turnId of rt.queue.splice(0)) this.store.endTurn(turnId, { status: 'cancelled', error: 'Switchboard stopped before this message was sent.' });
+        for (const turnId of rt.queue.splice(0)) {
+          this.store.enterConversation(turnId, { notSent: true });
+          this.store.endTurn(turnId, { status: 'cancelled', error: 'Switchboard stopped before this message was sent.' });
+        }
         const proc = rt.process;
         rt.process = null;
         if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
@@ -213,17 +216,43 @@ export class SessionManager implements Service {
       );
     }
     if (!rt.process?.alive && !rt.current) this.ensureCapacity(id);
-    const { turn, message } = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
+    const turn = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
     if (row.title === NEW_TITLE) this.store.updateSession(id, { title: text.split('\n')[0]!.slice(0, 60) });
     if (options.interrupt) rt.queue.unshift(turn.id);
     else rt.queue.push(turn.id);
     rt.lastActivity = Date.now();
-    this.emitStream(id, turn.id, { kind: 'message', message });
     this.emitStream(id, turn.id, { kind: 'turn', turn: this.withPosition(turn, rt) });
     if (options.interrupt && rt.current) void this.interrupt(id);
     this.pump(rt);
     this.changed(id);
     return this.withPosition(this.store.turn(turn.id)!, rt);
+  }
+
+  /** Changes a message still waiting in the queue. */
+  editQueued(turnId: string, text: string): Turn {
+    const turn = this.queuedTurn(turnId);
+    const edited = this.withPosition(this.store.editQueued(turn.id, text), this.runtimes.get(turn.sessionId));
+    this.emitStream(turn.sessionId, turn.id, { kind: 'turn', turn: edited });
+    return edited;
+  }
+
+  /** Takes back a message still waiting in the queue; the ones behind it move up. */
+  removeQueued(turnId: string): { removed: true } {
+    const turn = this.queuedTurn(turnId);
+    const rt = this.runtimes.get(turn.sessionId)!;
+    rt.queue.splice(rt.queue.indexOf(turn.id), 1);
+    this.store.deleteQueued(turn.id);
+    this.emitStream(turn.sessionId, turn.id, { kind: 'removed', turnId: turn.id });
+    for (const queued of rt.queue) this.emitStream(rt.sessionId, queued, { kind: 'turn', turn: this.withPosition(this.store.turn(queued)!, rt) });
+    this.changed(turn.sessionId);
+    return { removed: true };
+  }
+
+  private queuedTurn(turnId: string): Turn {
+    const turn = this.turn(turnId);
+    const rt = this.runtimes.get(turn.sessionId);
+    if (turn.status !== 'queued' || !rt?.queue.includes(turn.id)) throw new AppError('conflict', 'That message has already started (or ended), so it can no longer be changed.');
+    return turn;
   }
 
   /** Stops the running turn: the CLI is asked first, and killed if it does not stop in time. */
@@ -299,6 +328,8 @@ export class SessionManager implements Service {
     rt.outcome = null;
     rt.lastError = null;
     rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null };
+    // The message enters the conversation now, after the reply before it: stored order is conversation order.
+    this.emitStream(rt.sessionId, turnId, { kind: 'message', message: this.store.enterConversation(turnId) });
     try {
       if (!rt.process?.alive) this.spawn(rt, row);
     } catch (error) {
@@ -327,7 +358,8 @@ export class SessionManager implements Service {
     });
     const proc = new ClaudeProcess({ command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } });
     rt.process = proc;
-    rt.processCost = 0;
+    // A resumed CLI counts the whole Claude session's cost, earlier processes included: start from that.
+    rt.processCost = row.cli_started === 1 ? this.store.claudeSessionCost(row.claude_session_id) : 0;
     proc.onEvent((event) => {
       if (rt.process === proc) this.onEvent(rt, proc, event);
     });
@@ -424,7 +456,8 @@ export class SessionManager implements Service {
       this.restartFresh(rt, proc, cur);
       return;
     }
-    const costUsd = Math.max(0, result.totalCostUsd - rt.processCost);
+    // Below the base, the CLI did not carry the earlier cost over: all of it is this turn's.
+    const costUsd = result.totalCostUsd >= rt.processCost ? result.totalCostUsd - rt.processCost : result.totalCostUsd;
     rt.processCost = result.totalCostUsd;
     // A turn that finished just as an interrupt arrived still finished.
     const status: TurnStatus = !result.isError ? 'done' : cur.stalled ? 'stalled' : cur.interrupted ? 'interrupted' : 'failed';
@@ -522,6 +555,7 @@ export class SessionManager implements Service {
   }
 
   private endQueued(rt: Runtime, turnId: string, reason: string): void {
+    this.emitStream(rt.sessionId, turnId, { kind: 'message', message: this.store.enterConversation(turnId, { notSent: true }) });
     const turn = this.store.endTurn(turnId, { status: 'cancelled', error: reason });
     this.emitStream(rt.sessionId, turnId, { kind: 'turn', turn });
   }

@@ -147,8 +147,11 @@ export class SessionStore {
     this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
   }
 
-  /** Stores the user's message and its queued turn together: once this returns, nothing is lost. */
-  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: string; prompt: string }): { turn: Turn; message: Message } {
+  /**
+   * Stores a queued turn with its prompt: once this returns, nothing is lost. The prompt enters the
+   * conversation (as a message) when its turn starts, so stored order is conversation order.
+   */
+  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: string; prompt: string }): Turn {
     return this.db.transaction(() => {
       const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE session_id = ?').pluck().get(turn.sessionId) as number) ?? 1;
       const now = Date.now();
@@ -157,10 +160,26 @@ export class SessionStore {
           `INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
         )
         .run(turn.id, turn.sessionId, seq, turn.claudeSessionId, turn.surface, turn.prompt, now);
-      const message = this.insertMessage({ sessionId: turn.sessionId, turnId: turn.id, role: 'user', kind: 'text', text: turn.prompt, surface: turn.surface });
       this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, turn.sessionId);
-      return { turn: this.turn(turn.id)!, message };
+      return this.turn(turn.id)!;
     })();
+  }
+
+  /** The turn's prompt as a message in the conversation: when it starts, or (marked not sent) when it is cancelled unsent. */
+  enterConversation(turnId: string, data?: { notSent: true }): Message {
+    const row = this.db.prepare('SELECT session_id, surface, prompt FROM turns WHERE id = ?').get(turnId) as { session_id: string; surface: string; prompt: string };
+    return this.insertMessage({ sessionId: row.session_id, turnId, role: 'user', kind: 'text', text: row.prompt, surface: row.surface, data });
+  }
+
+  /** A queued turn's prompt, changed before it starts. */
+  editQueued(turnId: string, prompt: string): Turn {
+    this.db.prepare(`UPDATE turns SET prompt = ? WHERE id = ? AND status = 'queued'`).run(prompt, turnId);
+    return this.turn(turnId)!;
+  }
+
+  /** A queued turn taken back before it started: it never happened. */
+  deleteQueued(turnId: string): void {
+    this.db.prepare(`DELETE FROM turns WHERE id = ? AND status = 'queued'`).run(turnId);
   }
 
   turn(id: string): Turn | undefined {
@@ -174,6 +193,11 @@ export class SessionStore {
 
   startTurn(id: string, claudeSessionId: string): void {
     this.db.prepare(`UPDATE turns SET status = 'running', started_at = ?, claude_session_id = ? WHERE id = ?`).run(Date.now(), claudeSessionId, id);
+  }
+
+  /** What the turns of one Claude session cost so far: a resumed CLI's cumulative cost starts there. */
+  claudeSessionCost(claudeSessionId: string): number {
+    return (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM turns WHERE claude_session_id = ?').pluck().get(claudeSessionId) as number) ?? 0;
   }
 
   /** The text of the block being streamed (null once it is stored whole). */
@@ -247,6 +271,8 @@ export class SessionStore {
     const running = this.db
       .prepare(`UPDATE turns SET status = 'failed', error = ?, ended_at = ?, partial_text = NULL WHERE status = 'running'`)
       .run('Switchboard stopped during this turn.', now).changes;
+    const unsent = this.db.prepare(`SELECT id FROM turns WHERE status = 'queued' ORDER BY queued_at`).pluck().all() as string[];
+    for (const id of unsent) this.enterConversation(id, { notSent: true });
     const queued = this.db
       .prepare(`UPDATE turns SET status = 'cancelled', error = ?, ended_at = ? WHERE status = 'queued'`)
       .run('Switchboard stopped before this message was sent. It is kept here; send it again if you still need it.', now).changes;

@@ -65,16 +65,13 @@ export function resultsByToolUse(messages: readonly Message[]): Map<string, Mess
 }
 
 /** One stored message, whatever its kind. Tool results render inside their call. */
-export const MessageView = memo(function MessageView({ message, results, turn }: { message: Message; results: Map<string, Message>; turn?: Turn | undefined }) {
+export const MessageView = memo(function MessageView({ message, results }: { message: Message; results: Map<string, Message>; turn?: Turn | undefined }) {
   switch (message.kind) {
     case 'text':
       if (message.role === 'user') {
         return (
           <div className="msg msg-user" data-testid="user-message">
-            <div className="msg-meta muted">
-              {message.surface ?? 'you'}
-              {turn?.status === 'queued' ? ` · queued #${turn.position}` : ''}
-            </div>
+            <div className="msg-meta muted">{message.surface ?? 'you'}</div>
             <div className="msg-body">{message.text}</div>
           </div>
         );

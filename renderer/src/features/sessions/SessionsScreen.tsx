@@ -120,10 +120,11 @@ export function SessionsScreen() {
             ) : null}
             {tab === 'conversation' ? (
               <>
-                <Transcript />
-                {mine.map((a) => (
-                  <ApprovalCard key={a.id} approval={a} />
-                ))}
+                <Transcript>
+                  {mine.map((a) => (
+                    <ApprovalCard key={a.id} approval={a} />
+                  ))}
+                </Transcript>
                 <Composer session={session} />
               </>
             ) : null}

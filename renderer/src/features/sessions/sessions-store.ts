@@ -1,21 +1,7 @@
 import { create } from 'zustand';
-import type { Approval, Message, PermissionPolicy, SessionSummary, StreamItem, Turn } from '../../../../contract';
+import type { Approval, PermissionPolicy, SessionSummary } from '../../../../contract';
 import { api } from '../../api';
-
-/** Text still streaming for the running turn; replaced by the stored block when it completes. */
-interface Live {
-  turnId: string | null;
-  text: string;
-  thinking: string;
-}
-
-interface OpenTranscript {
-  sessionId: string;
-  loading: boolean;
-  turns: Record<string, Turn>;
-  messages: Message[];
-  live: Live;
-}
+import { applyStream, EMPTY_LIVE, mergeMessages, type OpenTranscript } from './transcript-model';
 
 export interface NewSessionInput {
   title?: string;
@@ -39,39 +25,10 @@ interface SessionsStore {
   interrupt: () => Promise<void>;
   reset: () => Promise<void>;
   remove: () => Promise<void>;
+  editQueued: (turnId: string, text: string) => Promise<string | null>;
+  removeQueued: (turnId: string) => Promise<string | null>;
   answer: (id: string, decision: 'once' | 'session' | 'always' | 'deny', extra?: { message?: string; rule?: string }) => Promise<string | null>;
   dismissError: () => void;
-}
-
-const EMPTY_LIVE: Live = { turnId: null, text: '', thinking: '' };
-
-function mergeMessages(a: Message[], b: Message[]): Message[] {
-  const byId = new Map<number, Message>();
-  for (const m of [...a, ...b]) byId.set(m.id, m);
-  return [...byId.values()].sort((x, y) => x.id - y.id);
-}
-
-function applyStream(t: OpenTranscript, turnId: string | null, item: StreamItem): OpenTranscript {
-  switch (item.kind) {
-    case 'text_delta':
-      return { ...t, live: { ...t.live, turnId, text: t.live.text + item.text } };
-    case 'thinking_delta':
-      return { ...t, live: { ...t.live, turnId, thinking: t.live.thinking + item.text } };
-    case 'message': {
-      const live =
-        item.message.role === 'assistant' && item.message.kind === 'text'
-          ? { ...t.live, text: '' }
-          : item.message.kind === 'thinking'
-            ? { ...t.live, thinking: '' }
-            : t.live;
-      return { ...t, live, messages: mergeMessages(t.messages, [item.message]) };
-    }
-    case 'turn': {
-      const ended = !['queued', 'running'].includes(item.turn.status);
-      const live = ended && t.live.turnId === item.turn.id ? EMPTY_LIVE : t.live;
-      return { ...t, live, turns: { ...t.turns, [item.turn.id]: item.turn } };
-    }
-  }
 }
 
 export const useSessions = create<SessionsStore>((set, get) => ({
@@ -169,6 +126,18 @@ export const useSessions = create<SessionsStore>((set, get) => ({
     if (!id) return;
     const r = await api.sessions.delete({ id });
     if (!r.ok) set({ error: r.error.message });
+  },
+
+  editQueued: async (turnId, text) => {
+    const r = await api.sessions.editQueued({ turnId, text });
+    if (!r.ok) set({ error: r.error.message });
+    return r.ok ? null : r.error.message;
+  },
+
+  removeQueued: async (turnId) => {
+    const r = await api.sessions.removeQueued({ turnId });
+    if (!r.ok) set({ error: r.error.message });
+    return r.ok ? null : r.error.message;
   },
 
   answer: async (id, decision, extra = {}) => {

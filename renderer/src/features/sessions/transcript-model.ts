@@ -1,0 +1,61 @@
+import type { Message, StreamItem, Turn } from '../../../../contract';
+
+/** Text still streaming for the running turn; replaced by the stored block when it completes. */
+export interface Live {
+  turnId: string | null;
+  text: string;
+  thinking: string;
+}
+
+export interface OpenTranscript {
+  sessionId: string;
+  loading: boolean;
+  turns: Record<string, Turn>;
+  messages: Message[];
+  live: Live;
+}
+
+export const EMPTY_LIVE: Live = { turnId: null, text: '', thinking: '' };
+
+/** Messages from two sources (a load and the stream) as one list in stored order, each once. */
+export function mergeMessages(a: Message[], b: Message[]): Message[] {
+  const byId = new Map<number, Message>();
+  for (const m of [...a, ...b]) byId.set(m.id, m);
+  return [...byId.values()].sort((x, y) => x.id - y.id);
+}
+
+/** One item of the session's stream applied to the open transcript. */
+export function applyStream(t: OpenTranscript, turnId: string | null, item: StreamItem): OpenTranscript {
+  switch (item.kind) {
+    case 'text_delta':
+      return { ...t, live: { ...t.live, turnId, text: t.live.text + item.text } };
+    case 'thinking_delta':
+      return { ...t, live: { ...t.live, turnId, thinking: t.live.thinking + item.text } };
+    case 'message': {
+      const live =
+        item.message.role === 'assistant' && item.message.kind === 'text'
+          ? { ...t.live, text: '' }
+          : item.message.kind === 'thinking'
+            ? { ...t.live, thinking: '' }
+            : t.live;
+      return { ...t, live, messages: mergeMessages(t.messages, [item.message]) };
+    }
+    case 'turn': {
+      const ended = !['queued', 'running'].includes(item.turn.status);
+      const live = ended && t.live.turnId === item.turn.id ? EMPTY_LIVE : t.live;
+      return { ...t, live, turns: { ...t.turns, [item.turn.id]: item.turn } };
+    }
+    case 'removed': {
+      const turns = { ...t.turns };
+      delete turns[item.turnId];
+      return { ...t, turns };
+    }
+  }
+}
+
+/** Messages waiting their turn, in the order they will be sent: they are not in the conversation yet. */
+export function queuedTurns(turns: Record<string, Turn>): Turn[] {
+  return Object.values(turns)
+    .filter((t) => t.status === 'queued')
+    .sort((a, b) => (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER) || a.queuedAt - b.queuedAt);
+}
