@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { EventSpec, MethodSpec } from './define';
 import type { Result } from './result';
+// Side effect first: every schema's errors speak the user's words.
+import './messages';
 import { approvalsEvents, approvalsMethods } from './approvals';
 import { historyEvents, historyMethods } from './history';
 import { memoryEvents, memoryMethods } from './memory';

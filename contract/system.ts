@@ -43,6 +43,16 @@ export const systemMethods = {
     z.object({}).strict(),
     'Versions, data dir, database size and schema, the Claude CLI found, uptime and service states.',
   ),
+  'system.reportError': method<{ id: string }>()(
+    z
+      .object({
+        where: z.string().trim().min(1).max(200),
+        message: z.string().max(2000),
+        stack: z.string().max(20_000).nullable().default(null),
+      })
+      .strict(),
+    'A window hit an error (a screen failed to draw): logged with the details, answered with the id the window shows.',
+  ),
 };
 
 /** What the core told the user: a question waiting, a long turn done, a job's result. */

@@ -6,6 +6,7 @@ import { EmbeddingService, OPENAI_KEY_SECRET } from './memory/embedding-service'
 import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { Lifecycle } from './lifecycle';
+import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { nextRuns } from './scheduler/cron';
@@ -118,6 +119,7 @@ export function createCore(config: CoreConfig): Core {
 
   const router = new Router({
     'system.health': () => system.health(),
+    'system.reportError': ({ where, message, stack }, ctx) => ({ id: log.error(`the window failed in ${where}`, undefined, { error: message, stack, surface: ctx.surface }) }),
     'settings.get': ({ key }) => settings.get(key),
     'settings.set': (change) => settings.set(change),
     'settings.list': () => settings.list(),

@@ -3,6 +3,7 @@ import { useConnection } from '../api';
 import { useSettings } from '../features/settings/settings-store';
 import { useBrowserNotifications } from './browser-notifications';
 import { ConnectionBanner } from './ConnectionBanner';
+import { ErrorBoundary } from './ErrorBoundary';
 import { selectCurrent, selectGo, useNavigation } from './navigation-store';
 import { screens } from './screens';
 import { useTheme } from './use-theme';
@@ -17,7 +18,8 @@ export function App() {
   useBrowserNotifications();
   useEffect(() => start(), [start]);
 
-  const Screen = (screens.find((s) => s.id === current) ?? screens[0]!).component;
+  const screen = screens.find((s) => s.id === current) ?? screens[0]!;
+  const Screen = screen.component;
   return (
     <div className="frame">
       <nav className="sidebar" aria-label="Screens">
@@ -37,7 +39,12 @@ export function App() {
       </nav>
       <main className="content">
         <ConnectionBanner state={connection} />
-        {connection === 'unauthorized' || connection === 'no-token' ? null : <Screen />}
+        {connection === 'unauthorized' || connection === 'no-token' ? null : (
+          // Keyed by screen: going elsewhere and back starts it afresh.
+          <ErrorBoundary key={screen.id} where={`the ${screen.label} screen`} onLeave={() => go('sessions')}>
+            <Screen />
+          </ErrorBoundary>
+        )}
       </main>
     </div>
   );

@@ -1,8 +1,11 @@
 import cronstrue from 'cronstrue';
 import { useEffect, useState } from 'react';
 import type { Job, JobInput } from '../../../../contract';
+import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
+import { formatInZone, LOCAL_ZONE, zoneFormatter } from '../../app/time';
 import { api } from '../../api';
+import { MODEL_ALIASES } from '../sessions/models';
 import { useSchedules } from './schedules-store';
 
 const PRESETS = [
@@ -14,7 +17,20 @@ const PRESETS = [
   { label: 'First of the month at 07:00', cron: '0 7 1 * *' },
 ];
 
-const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+/** The form's labels, for naming a field in an error exactly as the form shows it. */
+const LABELS: Record<string, string> = {
+  name: 'Name',
+  command: 'Command',
+  cron: 'Schedule',
+  timeZone: 'Time zone',
+  cwd: 'Folder',
+  env: 'Environment',
+  timeoutSeconds: 'Timeout (s)',
+  retries: 'Retries',
+  model: 'Model',
+  permissionPolicy: 'Permissions',
+};
+const FIELDS = Object.keys(LABELS);
 
 function blank(): JobInput {
   return {
@@ -60,6 +76,7 @@ function useNextRuns(cron: string, timeZone: string): { runs: number[]; error: s
   const [state, setState] = useState<{ runs: number[]; error: string | null }>({ runs: [], error: null });
   useEffect(() => {
     const timer = setTimeout(() => {
+      if (!timeZone.trim()) return setState({ runs: [], error: 'timeZone: must not be empty' });
       void api.schedules.preview({ cron, timeZone, count: 5 }).then((r) => setState(r.ok ? { runs: r.value.runs, error: null } : { runs: [], error: r.error.message }));
     }, 200);
     return () => clearTimeout(timer);
@@ -70,28 +87,36 @@ function useNextRuns(cron: string, timeZone: string): { runs: number[]; error: s
 /** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
 export function JobEditor({ job }: { job: Job | null }) {
   const save = useSchedules((s) => s.save);
+  const warnings = useSchedules((s) => s.warnings);
   const [input, setInput] = useState<JobInput>(job ? fromJob(job) : blank());
   const [error, setError] = useState<string | null>(null);
-  const set = <K extends keyof JobInput>(key: K, value: JobInput[K]) => setInput((current) => ({ ...current, [key]: value }));
   const words = describe(input.cron);
   const next = useNextRuns(input.cron, input.timeZone);
-  const format = new Intl.DateTimeFormat(undefined, { timeZone: input.timeZone, dateStyle: 'medium', timeStyle: 'short' });
-  // The server checks by the runner's rules: its word is the one shown.
-  const cronError = next.error?.startsWith('cron') ? next.error : null;
-  const zoneError = next.error?.startsWith('timeZone') ? next.error : null;
+  // The server checks by the runner's rules: its word is the one shown, under the field it names.
+  const preview = errorsByField(next.error, ['cron', 'timeZone']).byField;
+  const saved = errorsByField(error, FIELDS);
+  const set = <K extends keyof JobInput>(key: K, value: JobInput[K]) => {
+    setInput((current) => ({ ...current, [key]: value }));
+    // An error goes as soon as its field changes; the server's check of the new value follows.
+    if (saved.byField[key as string]) setError(null);
+  };
+  const cronError = preview.cron ?? saved.byField.cron ?? null;
+  const zoneError = preview.timeZone ?? saved.byField.timeZone ?? null;
+  const zoneKnown = zoneFormatter(input.timeZone) !== null;
   return (
     <form
       className="job-editor card"
       aria-label="Job"
       onSubmit={async (e) => {
         e.preventDefault();
-        setError(await save(input));
+        setError(await save({ ...input, ...(input.kind === 'shell' ? { model: null } : {}) }));
       }}
     >
       <div className="grid-2">
         <div className="field">
           <label htmlFor="job-name">Name</label>
-          <input id="job-name" value={input.name} onChange={(e) => set('name', e.target.value)} />
+          <input id="job-name" value={input.name} aria-invalid={saved.byField.name ? true : undefined} onChange={(e) => set('name', e.target.value)} />
+          <FieldError error={saved.byField.name} />
         </div>
         <div className="field">
           <label htmlFor="job-kind">Kind</label>
@@ -104,7 +129,32 @@ export function JobEditor({ job }: { job: Job | null }) {
       <div className="field">
         <label htmlFor="job-command">{input.kind === 'shell' ? 'Command' : 'Prompt'}</label>
         <textarea id="job-command" rows={3} spellCheck={input.kind === 'claude'} value={input.command} onChange={(e) => set('command', e.target.value)} />
+        <FieldError error={saved.byField.command} />
       </div>
+      {input.kind === 'claude' ? (
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="job-model">Model</label>
+            <input id="job-model" list="job-models" spellCheck={false} placeholder="Claude's default" value={input.model ?? ''} onChange={(e) => set('model', e.target.value.trim() || null)} />
+            <datalist id="job-models">
+              {MODEL_ALIASES.map((m) => (
+                <option key={m} value={m} />
+              ))}
+            </datalist>
+            <FieldError error={saved.byField.model} />
+          </div>
+          <div className="field">
+            <label htmlFor="job-permissions">Permissions</label>
+            <select id="job-permissions" value={input.permissionPolicy} onChange={(e) => set('permissionPolicy', e.target.value as JobInput['permissionPolicy'])}>
+              <option value="ask">Ask (questions wait in Sessions)</option>
+              <option value="acceptEdits">Accept edits</option>
+              <option value="plan">Plan only</option>
+              <option value="bypass">Bypass permissions (dangerous)</option>
+            </select>
+            <FieldError error={saved.byField.permissionPolicy} />
+          </div>
+        </div>
+      ) : null}
       <div className="grid-2">
         <div className="field">
           <label htmlFor="job-cron">Schedule (cron)</label>
@@ -128,12 +178,16 @@ export function JobEditor({ job }: { job: Job | null }) {
           <FieldError error={zoneError} />
         </div>
       </div>
-      {next.runs.length ? (
+      {!input.enabled ? (
+        <p className="muted" data-testid="next-runs">
+          Disabled: no runs are planned.
+        </p>
+      ) : next.runs.length && zoneKnown ? (
         <div className="next-runs" data-testid="next-runs">
           <span className="muted">Next runs ({input.timeZone}):</span>
           <ol>
             {next.runs.map((t) => (
-              <li key={t}>{format.format(t)}</li>
+              <li key={t}>{formatInZone(t, input.timeZone)}</li>
             ))}
           </ol>
         </div>
@@ -141,11 +195,14 @@ export function JobEditor({ job }: { job: Job | null }) {
       <div className="grid-3">
         <div className="field">
           <label htmlFor="job-cwd">Folder</label>
-          <input id="job-cwd" spellCheck={false} placeholder="Your home folder" value={input.cwd ?? ''} onChange={(e) => set('cwd', e.target.value.trim() || null)} />
+          <input id="job-cwd" spellCheck={false} placeholder="Your home folder" value={input.cwd ?? ''} aria-invalid={saved.byField.cwd ? true : undefined} onChange={(e) => set('cwd', e.target.value.trim() || null)} />
+          <FieldError error={saved.byField.cwd} />
+          {job && warnings[job.id]?.length ? <p className="hint warn-text">{warnings[job.id]!.join(' ')}</p> : null}
         </div>
         <div className="field">
           <label htmlFor="job-timeout">Timeout (s)</label>
           <input id="job-timeout" inputMode="numeric" value={input.timeoutSeconds} onChange={(e) => set('timeoutSeconds', Number(e.target.value) || 0)} />
+          <FieldError error={saved.byField.timeoutSeconds} />
         </div>
         <div className="field">
           <label htmlFor="job-overlap">If still running</label>
@@ -165,6 +222,7 @@ export function JobEditor({ job }: { job: Job | null }) {
         <div className="field">
           <label htmlFor="job-retries">Retries</label>
           <input id="job-retries" inputMode="numeric" value={input.retries} onChange={(e) => set('retries', Number(e.target.value) || 0)} />
+          <FieldError error={saved.byField.retries} />
         </div>
         {input.kind === 'claude' ? (
           <div className="field">
@@ -179,7 +237,7 @@ export function JobEditor({ job }: { job: Job | null }) {
       <label className="check">
         <input type="checkbox" checked={input.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>
-      <FieldError error={error} />
+      <FieldError error={saved.rest.length ? inLabels(saved.rest.join('; '), LABELS) : null} />
       <div className="row-actions">
         <button type="submit" disabled={!input.name.trim() || !input.command.trim()}>
           {job ? 'Save' : 'Create'}

@@ -1,6 +1,7 @@
 import cronstrue from 'cronstrue';
 import { useEffect, useMemo } from 'react';
 import type { JobRun } from '../../../../contract';
+import { formatInZone } from '../../app/time';
 import { JobEditor } from './JobEditor';
 import { useSchedules } from './schedules-store';
 
@@ -20,8 +21,8 @@ function RunRow({ run }: { run: JobRun }) {
     <li className="run" data-testid="run">
       <details>
         <summary>
-          <span className={`badge run-${run.status}`}>{run.status}</span> {when ? new Date(when).toLocaleString() : ''} <span className="muted">{run.trigger}</span> {duration}
-          {run.exitCode !== null ? <span className="muted"> · exit {run.exitCode}</span> : null}
+          <span className={`badge run-${run.status}`}>{run.status}</span> {when ? `${new Date(when).toLocaleString()} (your time)` : ''} <span className="muted">{run.trigger}</span> {duration}
+          {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
           {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}
         </summary>
@@ -60,7 +61,7 @@ export function SchedulesScreen() {
                 <span className="muted">{words(j.cron)}</span>
                 <span className="session-facts">
                   <span className="badge">{j.kind}</span>
-                  <span className="muted">{j.enabled && j.nextRun ? `next ${new Date(j.nextRun).toLocaleString()}` : 'disabled'}</span>
+                  <span className="muted">{j.enabled && j.nextRun ? `next ${formatInZone(j.nextRun, j.timeZone)} (${j.timeZone})` : j.enabled ? 'no next run' : 'disabled'}</span>
                   <span className="recent" aria-label="Recent runs">
                     {j.recent.map((status, i) => (
                       <span key={i} className={`dot run-${status}`} title={status} />

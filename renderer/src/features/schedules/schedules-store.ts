@@ -7,6 +7,8 @@ interface SchedulesStore {
   /** The job open in the editor; 'new' for a blank one. */
   selected: string | 'new' | null;
   runs: JobRun[];
+  /** What the last save of each job warned about (a folder that does not exist yet). */
+  warnings: Record<string, string[]>;
   error: string | null;
   start: () => () => void;
   select: (id: string | 'new' | null) => void;
@@ -22,6 +24,7 @@ export const useSchedules = create<SchedulesStore>((set, get) => {
     jobs: {},
     selected: null,
     runs: [],
+    warnings: {},
     error: null,
     start: () => {
       void api.schedules.list({}).then((r) => {
@@ -54,8 +57,9 @@ export const useSchedules = create<SchedulesStore>((set, get) => {
       const selected = get().selected;
       const r = selected && selected !== 'new' ? await api.schedules.update({ id: selected, ...input }) : await api.schedules.create(input);
       if (!r.ok) return r.error.message;
-      set({ jobs: { ...get().jobs, [r.value.id]: r.value } });
-      if (selected === 'new') get().select(r.value.id);
+      const { warnings, ...job } = r.value;
+      set({ jobs: { ...get().jobs, [job.id]: job }, warnings: { ...get().warnings, [job.id]: warnings } });
+      if (selected === 'new') get().select(job.id);
       return null;
     },
     remove: async () => {
