@@ -60,6 +60,8 @@ export interface UserNotification {
   title: string;
   body: string;
   at: number;
+  /** The window's address of what it is about (`#/sessions/<id>`), opened by a click. */
+  link?: string;
 }
 
 /** Sent to one window only: it stopped reading, so these events were dropped for it; re-read what it shows. */
@@ -68,6 +70,7 @@ export interface Resync {
 }
 
 export const systemEvents = {
+  'system.open': event<{ link: string }>('Open this address in the window (a notification was clicked in the desktop app).'),
   'system.resync': event<Resync>('Events were dropped for this window because it stopped reading; re-read transcripts and terminal scrollback.'),
   'system.notification': event<UserNotification>('A notification for the user; the desktop app also shows it natively, a browser window can show it too.'),
 };

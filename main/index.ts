@@ -54,7 +54,10 @@ async function boot(): Promise<void> {
   core = createCore({
     dataDir,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
-    notifier: electronNotifier(showWindow),
+    notifier: electronNotifier((link) => {
+      showWindow();
+      if (link) core?.events.emit('system.open', { link });
+    }),
     embedWorker: path.join(__dirname, 'embed-worker.cjs'),
     integrityWorker: path.join(__dirname, 'integrity-worker.cjs'),
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },

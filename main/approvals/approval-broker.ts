@@ -140,6 +140,7 @@ export class ApprovalBroker implements Service {
     this.deps.notifier.notify({
       title: `Claude asks to use ${question.toolName}`,
       body: `${approval.sessionTitle ?? 'A session'}: ${summarize(question)}`,
+      ...(question.sessionId ? { link: `#/sessions/${question.sessionId}` } : {}),
     });
     return { id, answer };
   }

@@ -449,6 +449,7 @@ export class SchedulerService implements Service {
       this.deps.notifier.notify({
         title: `${job.name}: ${run.status === 'ok' ? 'done' : run.status}`,
         body: (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim().slice(0, 200),
+        link: `#/schedules/${job.id}/runs/${run.id}`,
       });
     }
     if ((run.status === 'failed' || run.status === 'timeout') && run.attempt <= job.retries && this.jobs.has(job.id)) {

@@ -533,7 +533,11 @@ export class SessionManager implements Service {
     this.emitStream(rt.sessionId, cur.turnId, { kind: 'turn', turn });
     if (Date.now() - cur.startedAt >= this.deps.settings.get('sessions.notifyAfterSeconds') * 1000) {
       const title = this.store.session(rt.sessionId)?.title ?? 'A session';
-      this.deps.notifier.notify({ title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`, body: (turn.resultText ?? error ?? '').slice(0, 200) });
+      this.deps.notifier.notify({
+        title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`,
+        body: (turn.resultText ?? error ?? '').slice(0, 200),
+        link: `#/sessions/${rt.sessionId}`,
+      });
     }
   }
 

@@ -1,10 +1,11 @@
-import { useEffect } from 'react';
-import { useConnection } from '../api';
+import { useEffect, useState } from 'react';
+import { api, useConnection } from '../api';
+import { selectPendingCount, useSessions } from '../features/sessions/sessions-store';
 import { useSettings } from '../features/settings/settings-store';
 import { useBrowserNotifications } from './browser-notifications';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ErrorBoundary } from './ErrorBoundary';
-import { selectCurrent, selectGo, useNavigation } from './navigation-store';
+import { openLink, selectCurrent, selectGo, useNavigation } from './navigation-store';
 import { screens } from './screens';
 import { useTheme } from './use-theme';
 
@@ -17,18 +18,44 @@ export function App() {
   useTheme(theme);
   useBrowserNotifications();
   useEffect(() => start(), [start]);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const waiting = useSessions(selectPendingCount);
+  useEffect(() => api.on('system.open', ({ link }) => openLink(link)), []);
 
   const screen = screens.find((s) => s.id === current) ?? screens[0]!;
   const Screen = screen.component;
   return (
     <div className="frame">
-      <nav className="sidebar" aria-label="Screens">
-        <div className="brand">Switchboard</div>
+      <nav className={menuOpen ? 'sidebar open' : 'sidebar'} aria-label="Screens">
+        <div className="brand">
+          <button className="menu-toggle" aria-expanded={menuOpen} aria-label="Menu" onClick={() => setMenuOpen(!menuOpen)}>
+            ☰
+          </button>
+          Switchboard
+          <span className="brand-screen">{screen.label}</span>
+          {waiting ? (
+            <span className="badge badge-warn brand-waiting" title="Questions waiting for you">
+              {waiting}
+            </span>
+          ) : null}
+        </div>
         <ul>
           {screens.map((s) => (
             <li key={s.id}>
-              <button className={s.id === current ? 'nav-item active' : 'nav-item'} aria-current={s.id === current ? 'page' : undefined} onClick={() => go(s.id)}>
+              <button
+                className={s.id === current ? 'nav-item active' : 'nav-item'}
+                aria-current={s.id === current ? 'page' : undefined}
+                onClick={() => {
+                  setMenuOpen(false);
+                  go(s.id);
+                }}
+              >
                 {s.label}
+                {s.id === 'sessions' && waiting ? (
+                  <span className="badge badge-warn nav-count" aria-label={`${waiting} question${waiting === 1 ? '' : 's'} waiting`}>
+                    {waiting}
+                  </span>
+                ) : null}
               </button>
             </li>
           ))}
@@ -41,7 +68,7 @@ export function App() {
         <ConnectionBanner state={connection} />
         {connection === 'unauthorized' || connection === 'no-token' ? null : (
           // Keyed by screen: going elsewhere and back starts it afresh.
-          <ErrorBoundary key={screen.id} where={`the ${screen.label} screen`} onLeave={() => go('sessions')}>
+          <ErrorBoundary key={screen.id} screen={screen.id} where={`the ${screen.label} screen`} onLeave={() => go('sessions')}>
             <Screen />
           </ErrorBoundary>
         )}

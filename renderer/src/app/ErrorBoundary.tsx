@@ -4,6 +4,8 @@ import { api } from '../api';
 interface Props {
   /** Which screen this guards, for the log and the message. */
   where: string;
+  /** The screen's id: the e2e suite trips a real render failure in it by `window.__switchboardBreak = id`. */
+  screen: string;
   onLeave: () => void;
   children: ReactNode;
 }
@@ -11,6 +13,12 @@ interface Props {
 interface State {
   error: Error | null;
   id: string | null;
+}
+
+/** Throws while drawing when the e2e suite asks it to: the one way to test the boundary in the built app. */
+function Tripwire({ screen }: { screen: string }) {
+  if ((window as { __switchboardBreak?: string | null }).__switchboardBreak === screen) throw new Error(`test break in ${screen}`);
+  return null;
 }
 
 /**
@@ -32,7 +40,14 @@ export class ErrorBoundary extends Component<Props, State> {
 
   override render(): ReactNode {
     const { error, id } = this.state;
-    if (!error) return this.props.children;
+    if (!error) {
+      return (
+        <>
+          <Tripwire screen={this.props.screen} />
+          {this.props.children}
+        </>
+      );
+    }
     return (
       <div className="screen" role="alert" data-testid="screen-error">
         <h1>This screen stopped working</h1>

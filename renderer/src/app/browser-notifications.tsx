@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
+import { openLink } from './navigation-store';
 
 /** The desktop app shows notifications natively; a browser window (headless) shows them itself. */
 const inBrowser = () => !window.switchboard;
@@ -11,8 +12,13 @@ const supported = () => inBrowser() && 'Notification' in window;
 export function useBrowserNotifications(): void {
   useEffect(() => {
     if (!supported()) return;
-    return api.on('system.notification', ({ title, body }) => {
-      if (Notification.permission === 'granted') new Notification(title, { body });
+    return api.on('system.notification', ({ title, body, link }) => {
+      if (Notification.permission !== 'granted') return;
+      const shown = new Notification(title, { body });
+      shown.onclick = () => {
+        window.focus();
+        if (link) openLink(link);
+      };
     });
   }, []);
 }

@@ -1,15 +1,59 @@
-import 'highlight.js/styles/github-dark-dimmed.css';
-import { memo, type ReactNode } from 'react';
+import { memo, useRef, useState, type ComponentProps, type ReactNode } from 'react';
 import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkGfm from 'remark-gfm';
 import { MARK_END, MARK_START, type Message, type Turn } from '../../../contract';
 
-/** Markdown as Claude writes it: GitHub flavour, code highlighted, no raw HTML. */
+/** Puts text on the clipboard; on a plain-http LAN address (no Clipboard API) through a selection. */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.append(area);
+    area.select();
+    const done = document.execCommand('copy');
+    area.remove();
+    return done;
+  }
+}
+
+/** A code block with a Copy button. */
+function CodeBlock(props: ComponentProps<'pre'>) {
+  const pre = useRef<HTMLPreElement>(null);
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const { node: _node, ...rest } = props as ComponentProps<'pre'> & { node?: unknown };
+  return (
+    <div className="code-block">
+      <button
+        type="button"
+        className="copy-code"
+        aria-label="Copy code"
+        onClick={() =>
+          void copyText(pre.current?.innerText ?? '').then((ok) => {
+            setCopied(ok ? 'yes' : 'no');
+            setTimeout(() => setCopied(null), 1500);
+          })
+        }
+      >
+        {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Copy failed' : 'Copy'}
+      </button>
+      <pre ref={pre} {...rest} />
+    </div>
+  );
+}
+
+const MARKDOWN_COMPONENTS = { pre: CodeBlock };
+
+/** Markdown as Claude writes it: GitHub flavour, code highlighted (our palette, readable in both themes), no raw HTML. */
 export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <Markdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]}>
+      <Markdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]} components={MARKDOWN_COMPONENTS}>
         {text}
       </Markdown>
     </div>

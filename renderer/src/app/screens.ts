@@ -4,9 +4,10 @@ import { MemoryScreen } from '../features/memory/MemoryScreen';
 import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { SessionsScreen } from '../features/sessions/SessionsScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import type { ScreenId } from './screen-ids';
 
 export interface Screen {
-  id: string;
+  id: ScreenId;
   label: string;
   component: ComponentType;
 }

@@ -1,6 +1,8 @@
 import { useEffect, useMemo } from 'react';
 import type { ConversationSummary } from '../../../../contract';
 import { Marked } from '../../app/messages';
+import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
+import { BackToList } from '../../app/panes';
 import { useChats } from './chats-store';
 import { ChatTranscript } from './ChatTranscript';
 
@@ -21,11 +23,61 @@ function groups(conversations: ConversationSummary[]): [string, [string, Convers
   return [...bySurface.entries()].map(([surface, byFolder]) => [surface, [...byFolder.entries()]]);
 }
 
+const ROLES: Record<string, string> = { user: 'You', assistant: 'Claude', tool: 'Tool output', system: 'Switchboard' };
+
+/** Midnight of a yyyy-mm-dd date, local time; the end of that day with `end`. */
+function dayBound(value: string, end: boolean): number | null {
+  if (!value) return null;
+  const [y, m, d] = value.split('-').map(Number);
+  return end ? new Date(y!, m! - 1, d!, 23, 59, 59, 999).getTime() : new Date(y!, m! - 1, d!).getTime();
+}
+
+function dayValue(time: number | null): string {
+  if (time === null) return '';
+  const d = new Date(time);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Folder, who spoke, and dates: what the search is narrowed to. */
+function Filters() {
+  const conversations = useChats((s) => s.conversations);
+  const cwd = useChats((s) => s.cwd);
+  const role = useChats((s) => s.role);
+  const from = useChats((s) => s.from);
+  const to = useChats((s) => s.to);
+  const setFilter = useChats((s) => s.setFilter);
+  const folders = useMemo(() => [...new Set(conversations.map((c) => c.cwd).filter(Boolean))].sort(), [conversations]);
+  return (
+    <div className="search-filters">
+      <select aria-label="Folder" value={cwd ?? ''} onChange={(e) => setFilter({ cwd: e.target.value || null })}>
+        <option value="">Any folder</option>
+        {folders.map((f) => (
+          <option key={f} value={f}>
+            {folder(f)}
+          </option>
+        ))}
+      </select>
+      <select aria-label="Said by" value={role ?? ''} onChange={(e) => setFilter({ role: (e.target.value || null) as 'user' | 'assistant' | null })}>
+        <option value="">Anyone</option>
+        <option value="user">You</option>
+        <option value="assistant">Claude</option>
+      </select>
+      <label className="date-filter">
+        From <input type="date" aria-label="From date" value={dayValue(from)} onChange={(e) => setFilter({ from: dayBound(e.target.value, false) })} />
+      </label>
+      <label className="date-filter">
+        To <input type="date" aria-label="To date" value={dayValue(to)} onChange={(e) => setFilter({ to: dayBound(e.target.value, true) })} />
+      </label>
+    </div>
+  );
+}
+
 function Results() {
   const results = useChats((s) => s.results);
   const info = useChats((s) => s.searchInfo);
   const error = useChats((s) => s.searchError);
-  const open = useChats((s) => s.open);
+  const go = useNavigation(selectGo);
+  const open = (sessionId: string, messageId: number) => go('chats', [sessionId, String(messageId)]);
   if (error) return <p className="field-error">{error}</p>;
   if (!results) return null;
   return (
@@ -38,7 +90,10 @@ function Results() {
           <li key={hit.messageId}>
             <button className="hit" onClick={() => open(hit.sessionId, hit.messageId)} data-testid="search-hit">
               <span className="hit-title">
-                {hit.sessionTitle} <span className="muted">· {SURFACES[hit.surface] ?? hit.surface} · {new Date(hit.createdAt).toLocaleString()}</span>
+                {hit.sessionTitle}{' '}
+                <span className="muted">
+                  · {ROLES[hit.role] ?? hit.role} · {SURFACES[hit.surface] ?? hit.surface} · {new Date(hit.createdAt).toLocaleString()}
+                </span>
               </span>
               <span className="hit-snippet">
                 <Marked text={hit.snippet} />
@@ -61,7 +116,8 @@ function Results() {
 function Conversations() {
   const conversations = useChats((s) => s.conversations);
   const openId = useChats((s) => s.openId);
-  const open = useChats((s) => s.open);
+  const go = useNavigation(selectGo);
+  const open = (id: string) => go('chats', [id]);
   const grouped = useMemo(() => groups(conversations), [conversations]);
   if (!conversations.length) return <p className="muted">No conversations yet.</p>;
   return (
@@ -115,11 +171,20 @@ export function ChatsScreen() {
   const surface = useChats((s) => s.surface);
   const setSurface = useChats((s) => s.setSurface);
   const openId = useChats((s) => s.openId);
+  const open = useChats((s) => s.open);
   const conversations = useChats((s) => s.conversations);
+  const route = useNavigation(selectRoute);
+  const go = useNavigation(selectGo);
   useEffect(() => start(), [start]);
+  // `#/chats/<session>/<message>`: the conversation, scrolled to and marking that message.
+  const [routeSession, routeMessage] = route.path;
+  useEffect(() => {
+    if (routeSession) open(routeSession, routeMessage ? Number(routeMessage) : null);
+  }, [routeSession, routeMessage, open]);
   const current = conversations.find((c) => c.id === openId);
+  const shown = routeSession ? current : undefined;
   return (
-    <div className="chats-screen two-pane full-bleed">
+    <div className={`chats-screen two-pane full-bleed${shown ? ' show-detail' : ''}`}>
       <aside className="chats-side pane-side">
         <div className="search-row">
           <input type="search" aria-label="Search conversations" placeholder="Search every conversation" value={query} onChange={(e) => setQuery(e.target.value)} />
@@ -132,17 +197,28 @@ export function ChatsScreen() {
             ))}
           </select>
         </div>
-        {query.trim() ? <Results /> : <Conversations />}
+        {query.trim() ? (
+          <>
+            <Filters />
+            <Results />
+          </>
+        ) : (
+          <Conversations />
+        )}
         <ImportLine />
       </aside>
       <section className="chat-view">
-        {current ? (
+        {shown ? (
           <>
-            <header>
-              <h1>{current.title}</h1>
-              <p className="muted">
-                {SURFACES[current.surface] ?? current.surface} · <code>{current.cwd || 'no folder'}</code> · {current.messageCount} messages
-              </p>
+            <header className="chat-header">
+              <div>
+                <BackToList screen="chats" label="Chats" />
+                <h1>{shown.title}</h1>
+                <p className="muted">
+                  {SURFACES[shown.surface] ?? shown.surface} · <code>{shown.cwd || 'no folder'}</code> · {shown.messageCount} messages
+                </p>
+              </div>
+              <button onClick={() => go('sessions', [shown.id])}>Continue in Sessions</button>
             </header>
             <ChatTranscript />
           </>

@@ -6,6 +6,11 @@ interface ChatsStore {
   conversations: ConversationSummary[];
   query: string;
   surface: string | null;
+  /** Search narrowed by project folder, who spoke, and a date range (epoch ms, inclusive). */
+  cwd: string | null;
+  role: 'user' | 'assistant' | null;
+  from: number | null;
+  to: number | null;
   results: SearchHit[] | null;
   searchInfo: { usedVectors: boolean; tookMs: number } | null;
   searchError: string | null;
@@ -17,6 +22,7 @@ interface ChatsStore {
   start: () => () => void;
   setQuery: (query: string) => void;
   setSurface: (surface: string | null) => void;
+  setFilter: (filter: Partial<Pick<ChatsStore, 'cwd' | 'role' | 'from' | 'to'>>) => void;
   open: (sessionId: string, messageId?: number | null) => void;
   runImport: () => Promise<void>;
 }
@@ -27,10 +33,17 @@ let searchSeq = 0;
 export const useChats = create<ChatsStore>((set, get) => {
   const refresh = () => void api.history.conversations({}).then((r) => r.ok && set({ conversations: r.value }));
   const search = () => {
-    const { query, surface } = get();
+    const { query, surface, cwd, role, from, to } = get();
     if (!query.trim()) return set({ results: null, searchInfo: null, searchError: null });
     const seq = ++searchSeq;
-    void api.history.search({ query, filters: surface ? { surface: [surface] } : {}, limit: 50 }).then((r) => {
+    const filters = {
+      ...(surface ? { surface: [surface] } : {}),
+      ...(cwd ? { cwd } : {}),
+      ...(role ? { role: [role] } : {}),
+      ...(from !== null ? { from } : {}),
+      ...(to !== null ? { to } : {}),
+    };
+    void api.history.search({ query, filters, limit: 50 }).then((r) => {
       if (seq !== searchSeq) return;
       if (!r.ok) return set({ searchError: r.error.message, results: [] });
       set({ results: r.value.hits, searchInfo: { usedVectors: r.value.usedVectors, tookMs: r.value.tookMs }, searchError: null });
@@ -40,6 +53,10 @@ export const useChats = create<ChatsStore>((set, get) => {
     conversations: [],
     query: '',
     surface: null,
+    cwd: null,
+    role: null,
+    from: null,
+    to: null,
     results: null,
     searchInfo: null,
     searchError: null,
@@ -82,6 +99,11 @@ export const useChats = create<ChatsStore>((set, get) => {
 
     setSurface: (surface) => {
       set({ surface });
+      search();
+    },
+
+    setFilter: (filter) => {
+      set(filter);
       search();
     },
 

@@ -4,21 +4,16 @@ import { FieldError } from '../../app/FieldError';
 import { Marked } from '../../app/messages';
 import { api } from '../../api';
 import { selectGo, useNavigation } from '../../app/navigation-store';
-import { useChats } from '../chats/chats-store';
 import { useMemory } from './memory-store';
 
 function Provenance({ memory }: { memory: Memory }) {
   const go = useNavigation(selectGo);
-  const open = useChats((s) => s.open);
   const label = memory.source.kind === 'user' ? 'added by you' : memory.source.kind === 'tool' ? 'saved by Claude' : 'from a conversation';
   if (!memory.source.sessionId) return <span className="muted">{label}</span>;
   return (
     <button
       className="link"
-      onClick={() => {
-        open(memory.source.sessionId!, memory.source.messageId);
-        go('chats');
-      }}
+      onClick={() => go('chats', memory.source.messageId ? [memory.source.sessionId!, String(memory.source.messageId)] : [memory.source.sessionId!])}
     >
       {label}
     </button>

@@ -1,5 +1,7 @@
 import cronstrue from 'cronstrue';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
+import { BackToList, isWide } from '../../app/panes';
 import type { JobRun } from '../../../../contract';
 import { formatInZone } from '../../app/time';
 import { JobEditor } from './JobEditor';
@@ -13,13 +15,17 @@ function words(cron: string): string {
   }
 }
 
-function RunRow({ run }: { run: JobRun }) {
+function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
+  const row = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (opened) row.current?.scrollIntoView({ block: 'center' });
+  }, [opened]);
   const duration = run.startedAt && run.endedAt ? `${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s` : '';
   const when = run.startedAt ?? run.plannedAt ?? run.endedAt;
   const output = [run.resultText, run.stdoutTail, run.stderrTail].filter(Boolean).join('\n');
   return (
-    <li className="run" data-testid="run">
-      <details>
+    <li className={opened ? 'run run-opened' : 'run'} data-testid="run" ref={row}>
+      <details open={opened || undefined}>
         <summary>
           <span className={`badge run-${run.status}`}>{run.status}</span> {when ? `${new Date(when).toLocaleString()} (your time)` : ''} <span className="muted">{run.trigger}</span> {duration}
           {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
@@ -38,6 +44,9 @@ export function SchedulesScreen() {
   const jobs = useSchedules((s) => s.jobs);
   const selected = useSchedules((s) => s.selected);
   const select = useSchedules((s) => s.select);
+  const route = useNavigation(selectRoute);
+  const go = useNavigation(selectGo);
+  const replace = useNavigation((s) => s.replace);
   const runs = useSchedules((s) => s.runs);
   const runNow = useSchedules((s) => s.runNow);
   const cancel = useSchedules((s) => s.cancel);
@@ -45,18 +54,26 @@ export function SchedulesScreen() {
   const error = useSchedules((s) => s.error);
   useEffect(() => start(), [start]);
   const sorted = useMemo(() => Object.values(jobs).sort((a, b) => a.name.localeCompare(b.name)), [jobs]);
+  // `#/schedules/<job>` and `#/schedules/<job>/runs/<run>`: the store follows the address.
+  const [routeJob, , routeRun] = route.path;
+  useEffect(() => {
+    if ((routeJob ?? null) !== selected) select(routeJob ?? null);
+  }, [routeJob, selected, select]);
+  useEffect(() => {
+    if (!routeJob && sorted[0] && isWide()) replace('schedules', [sorted[0].id]);
+  }, [routeJob, sorted, replace]);
   const job = selected && selected !== 'new' ? (jobs[selected] ?? null) : null;
   const running = runs.some((r) => r.status === 'running');
   return (
-    <div className="schedules-screen two-pane full-bleed">
+    <div className={`schedules-screen two-pane full-bleed${selected ? ' show-detail' : ''}`}>
       <aside className="pane-side job-list" aria-label="Jobs">
-        <button className="new-session" onClick={() => select('new')}>
+        <button className="new-session" onClick={() => go('schedules', ['new'])}>
           New job
         </button>
         <ul>
           {sorted.map((j) => (
             <li key={j.id}>
-              <button className={j.id === selected ? 'session-item active' : 'session-item'} onClick={() => select(j.id)}>
+              <button className={j.id === selected ? 'session-item active' : 'session-item'} onClick={() => go('schedules', [j.id])}>
                 <span className="session-title">{j.name}</span>
                 <span className="muted">{words(j.cron)}</span>
                 <span className="session-facts">
@@ -78,7 +95,10 @@ export function SchedulesScreen() {
         {selected ? (
           <>
             <div className="session-header">
-              <h1>{job ? job.name : 'New job'}</h1>
+              <div>
+                <BackToList screen="schedules" label="Schedules" />
+                <h1>{job ? job.name : 'New job'}</h1>
+              </div>
               {job ? (
                 <div className="session-actions">
                   <button onClick={() => void runNow()}>Run now</button>
@@ -98,7 +118,7 @@ export function SchedulesScreen() {
                 {runs.length ? (
                   <ul className="runs">
                     {runs.map((r) => (
-                      <RunRow key={r.id} run={r} />
+                      <RunRow key={r.id} run={r} opened={r.id === routeRun} />
                     ))}
                   </ul>
                 ) : (

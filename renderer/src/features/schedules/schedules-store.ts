@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Job, JobInput, JobRun } from '../../../../contract';
 import { api } from '../../api';
+import { useNavigation } from '../../app/navigation-store';
 
 interface SchedulesStore {
   jobs: Record<string, Job>;
@@ -30,14 +31,14 @@ export const useSchedules = create<SchedulesStore>((set, get) => {
       void api.schedules.list({}).then((r) => {
         if (!r.ok) return set({ error: r.error.message });
         set({ jobs: Object.fromEntries(r.value.map((j) => [j.id, j])) });
-        if (get().selected === null && r.value[0]) get().select(r.value[0].id);
       });
       const offs = [
         api.on('schedules.changed', (job) => set({ jobs: { ...get().jobs, [job.id]: job } })),
         api.on('schedules.removed', ({ id }) => {
           const jobs = { ...get().jobs };
           delete jobs[id];
-          set({ jobs, ...(get().selected === id ? { selected: null, runs: [] } : {}) });
+          set({ jobs });
+          if (get().selected === id) useNavigation.getState().replace('schedules');
         }),
         api.on('schedules.run', (run) => {
           if (run.jobId === get().selected) {
@@ -59,7 +60,7 @@ export const useSchedules = create<SchedulesStore>((set, get) => {
       if (!r.ok) return r.error.message;
       const { warnings, ...job } = r.value;
       set({ jobs: { ...get().jobs, [job.id]: job }, warnings: { ...get().warnings, [job.id]: warnings } });
-      if (selected === 'new') get().select(job.id);
+      if (selected === 'new') useNavigation.getState().replace('schedules', [job.id]);
       return null;
     },
     remove: async () => {

@@ -1,4 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
+import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
+import { BackToList, isWide } from '../../app/panes';
 import type { SessionSummary } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
 import { Composer } from './Composer';
@@ -16,7 +18,8 @@ function folderName(cwd: string): string {
 function SessionList({ onNew }: { onNew: () => void }) {
   const sessions = useSessions(selectSessionList);
   const selectedId = useSessions((s) => s.selectedId);
-  const select = useSessions((s) => s.select);
+  const go = useNavigation(selectGo);
+  const select = (id: string) => go('sessions', [id]);
   const approvals = useSessions((s) => s.approvals);
   const sorted = useMemo(() => Object.values(sessions).sort((a, b) => b.updatedAt - a.updatedAt), [sessions]);
   const asking = useMemo(() => new Set(Object.values(approvals).map((a) => a.sessionId)), [approvals]);
@@ -54,6 +57,7 @@ function SessionHeader({ session }: { session: SessionSummary }) {
   return (
     <header className="session-header">
       <div>
+        <BackToList screen="sessions" label="Sessions" />
         <h1>{session.title}</h1>
         <p className="muted">
           <code>{session.cwd}</code> · {session.model ?? 'default model'} ·{' '}
@@ -82,13 +86,28 @@ export function SessionsScreen() {
   const error = useSessions((s) => s.error);
   const dismissError = useSessions((s) => s.dismissError);
   const select = useSessions((s) => s.select);
+  const selectedId = useSessions((s) => s.selectedId);
+  const sessions = useSessions(selectSessionList);
+  const route = useNavigation(selectRoute);
+  const go = useNavigation(selectGo);
+  const replace = useNavigation((s) => s.replace);
   const [creating, setCreating] = useState(false);
   const [tab, setTab] = useState<'conversation' | 'terminal'>('conversation');
   useEffect(() => start(), [start]);
+  // The address names the session; the store follows it (Back, Forward, a reload, a link).
+  const routeId = route.path[0] ?? null;
+  useEffect(() => {
+    if (routeId !== selectedId) select(routeId);
+  }, [routeId, selectedId, select]);
+  // A wide window opens the newest session; a phone shows the list first.
+  const newest = useMemo(() => Object.values(sessions).sort((a, b) => b.updatedAt - a.updatedAt)[0], [sessions]);
+  useEffect(() => {
+    if (!routeId && newest && isWide()) replace('sessions', [newest.id]);
+  }, [routeId, newest, replace]);
   const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
   const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
   return (
-    <div className="sessions-screen two-pane full-bleed">
+    <div className={`sessions-screen two-pane full-bleed${session ? ' show-detail' : ''}`}>
       <SessionList onNew={() => setCreating(true)} />
       <section className="session-detail">
         {error ? (
@@ -97,7 +116,7 @@ export function SessionsScreen() {
           </div>
         ) : null}
         {others.length ? (
-          <button className="banner banner-warn" onClick={() => others[0]?.sessionId && select(others[0].sessionId)}>
+          <button className="banner banner-warn" onClick={() => others[0]?.sessionId && go('sessions', [others[0].sessionId])}>
             {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions. Show
           </button>
         ) : null}

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Approval, PermissionPolicy, SessionSummary } from '../../../../contract';
 import { api } from '../../api';
+import { useNavigation } from '../../app/navigation-store';
 import { applyStream, EMPTY_LIVE, mergeMessages, type OpenTranscript } from './transcript-model';
 
 export interface NewSessionInput {
@@ -42,7 +43,6 @@ export const useSessions = create<SessionsStore>((set, get) => ({
     void api.sessions.list({}).then((r) => {
       if (!r.ok) return set({ error: r.error.message });
       set({ sessions: Object.fromEntries(r.value.map((s) => [s.id, s])) });
-      if (!get().selectedId && r.value[0]) get().select(r.value[0].id);
     });
     void api.approvals.list({ status: 'pending' }).then((r) => r.ok && set({ approvals: Object.fromEntries(r.value.map((a) => [a.id, a])) }));
     const offs = [
@@ -50,7 +50,8 @@ export const useSessions = create<SessionsStore>((set, get) => ({
       api.on('sessions.removed', ({ id }) => {
         const sessions = { ...get().sessions };
         delete sessions[id];
-        set({ sessions, ...(get().selectedId === id ? { selectedId: null, transcript: null } : {}) });
+        set({ sessions });
+        if (get().selectedId === id) useNavigation.getState().replace('sessions');
       }),
       api.on('sessions.stream', ({ sessionId, turnId, item }) => {
         const t = get().transcript;
@@ -95,7 +96,7 @@ export const useSessions = create<SessionsStore>((set, get) => ({
     const r = await api.sessions.create(input);
     if (!r.ok) return r.error.message;
     set({ sessions: { ...get().sessions, [r.value.id]: r.value } });
-    get().select(r.value.id);
+    useNavigation.getState().go('sessions', [r.value.id]);
     return null;
   },
 
