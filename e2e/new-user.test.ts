@@ -88,14 +88,14 @@ describe('what a new user hit', () => {
     const { served, data } = await serve();
     const page = await open(served, { hash: '#/settings' });
     // A screen whose data makes it throw while drawing: simulated by a renderer hook the test sets.
-    await page.evaluate(() => Object.assign(window, { __switchboardBreak: 'settings' }));
+    await page.evaluate("window.__switchboardBreak = 'settings'");
     await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
     await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
     const failure = page.getByTestId('screen-error');
     await expect.poll(() => failure.textContent()).toMatch(/Error [A-Z0-9]{8}: the log has the details/);
     const id = /Error ([A-Z0-9]{8})/.exec((await failure.textContent())!)![1]!;
     expect(fs.readFileSync(path.join(data, 'logs', 'switchboard.log'), 'utf8')).toContain(id);
-    await page.evaluate(() => Object.assign(window, { __switchboardBreak: null }));
+    await page.evaluate('window.__switchboardBreak = null');
     await failure.getByRole('button', { name: 'Go to Sessions' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'New session' }).count()).toBe(1);
   });
@@ -150,42 +150,24 @@ describe('what a new user hit', () => {
     for (const scheme of ['light', 'dark'] as const) {
       const page = await open(served, { hash: `#/sessions/${id}`, scheme });
       await expect.poll(() => page.locator('.markdown pre code .hljs-keyword').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-      const pairs = await page.$$eval('.markdown pre', (pres) =>
-        pres.flatMap((pre) => {
-          // The background a reader sees: the first non-transparent one up the tree.
-          let el: Element | null = pre;
-          let bg = 'rgba(0, 0, 0, 0)';
-          const layers: string[] = [];
-          while (el) {
-            const c = getComputedStyle(el).backgroundColor;
-            layers.push(c);
-            if (!c.includes('rgba') || !c.endsWith(', 0)')) {
-              bg = c;
-              if (!c.startsWith('rgba')) break;
-            }
-            el = el.parentElement;
-          }
-          return [...pre.querySelectorAll('span, code')].map((s) => ({ color: getComputedStyle(s).color, bg, layers }));
-        }),
-      );
-      // Compose the translucent code background over the page's to get what is seen.
-      const seen = await page.$eval('.markdown pre', (pre) => {
+      // Every coloured piece of code, against the background a reader sees: the translucent code
+      // background composed over the page's, as the browser paints it.
+      const { colors, seen } = (await page.evaluate(`(() => {
+        const pre = document.querySelector('.markdown pre');
+        const colors = [...pre.querySelectorAll('span, code')].map((s) => getComputedStyle(s).color);
         const canvas = document.createElement('canvas');
         canvas.width = canvas.height = 1;
-        const ctx = canvas.getContext('2d')!;
-        const stack: string[] = [];
-        for (let el: Element | null = pre; el; el = el.parentElement) stack.unshift(getComputedStyle(el).backgroundColor);
-        for (const c of [getComputedStyle(document.body).backgroundColor, ...stack]) {
-          ctx.fillStyle = c;
-          ctx.fillRect(0, 0, 1, 1);
-        }
+        const ctx = canvas.getContext('2d');
+        const stack = [];
+        for (let el = pre; el; el = el.parentElement) stack.unshift(getComputedStyle(el).backgroundColor);
+        for (const c of stack) { ctx.fillStyle = c; ctx.fillRect(0, 0, 1, 1); }
         const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
-        return `rgb(${r}, ${g}, ${b})`;
-      });
-      const worst = Math.min(...pairs.map((p) => contrast(p.color, seen)));
+        return { colors, seen: 'rgb(' + r + ', ' + g + ', ' + b + ')' };
+      })()`)) as { colors: string[]; seen: string };
+      const worst = Math.min(...colors.map((c) => contrast(c, seen)));
       expect(worst, `${scheme}: lowest code contrast`).toBeGreaterThanOrEqual(4.5);
       expect(await page.getByRole('button', { name: 'Copy code' }).count()).toBe(1);
-      expect(await page.$eval('.markdown td', (td) => getComputedStyle(td).borderTopStyle)).toBe('solid');
+      expect(await page.evaluate("getComputedStyle(document.querySelector('.markdown td')).borderTopStyle")).toBe('solid');
       await page.screenshot({ path: path.join(ARTIFACTS, `code-${scheme}.png`) });
       await page.context().close();
     }

@@ -58,6 +58,11 @@ export class EmbeddingService implements Service {
     this.pool = deps.workerScript ? new EmbedPool(deps.workerScript) : null;
   }
 
+  /** Whether the vectors stand for meaning (Ollama, an OpenAI endpoint) or only for spelling (built in). */
+  get knowsMeaning(): boolean {
+    return !(this.provider instanceof BuiltinEmbedder);
+  }
+
   get messages(): VectorIndex {
     return this.sources[0]!.index;
   }

@@ -100,6 +100,9 @@ describe('memory', () => {
     expect(hits.hits[0]!.via).toContain('words');
     expect((await core.memory.search('databse', undefined, 5)).hits[0]!.memory.category).toBe('infra');
     expect((await core.memory.search('spaces', 'infra', 5)).hits).toEqual([]);
+    // Nonsense finds nothing: below the relevance floor nothing is shown.
+    for (const nonsense of ['qwertyuiop', 'asdfghjkl zxcv', 'xyzzy plugh']) expect((await core.memory.search(nonsense, undefined, 5)).hits, nonsense).toEqual([]);
+    expect((await core.memory.search('stagng databse', undefined, 5)).hits[0]?.memory.category).toBe('infra');
     const exported = core.memory.export();
     expect(exported.memories).toHaveLength(3);
     const other = await startHarness();

@@ -7,7 +7,7 @@ import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import type { EmbeddingService } from './embedding-service';
-import { sameFact } from './near-duplicate';
+import { sameFact, sharesAWord } from './near-duplicate';
 
 interface Row {
   id: number;
@@ -152,9 +152,17 @@ export class MemoryService implements Service {
     const wordRows = queries ? ftsRanked(queries, (match) => words.all(MARK_START, MARK_END, match, ...(category ? [category] : [])) as { id: number; snippet: string }[], 30) : [];
     const vector = await this.deps.embeddings.embedQuery(query);
     const meaning = vector ? this.deps.embeddings.memories.search(vector, 30, category ? { sql: 'category = ?', params: [category] } : null) : [];
+    let near = meaningful(meaning);
+    // Below a relevance floor nothing is shown: the built-in vectors count only with a shared word (or a typo of one).
+    if (!this.deps.embeddings.knowsMeaning && near.length) {
+      const texts = new Map(
+        (this.db.prepare('SELECT id, text FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(near)) as { id: number; text: string }[]).map((r) => [r.id, r.text]),
+      );
+      near = near.filter((id) => sharesAWord(query, texts.get(id) ?? ''));
+    }
     const fused = fuse(
       wordRows.map((r) => r.id),
-      meaningful(meaning),
+      near,
     ).slice(0, limit);
     const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
     const rows = this.db.prepare('SELECT * FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(fused.map((f) => f.id))) as Row[];

@@ -10,7 +10,7 @@ function tokens(text: string): string[] {
 }
 
 /** Edit distance with adjacent swaps ("teh" → "the"), stopping early once past `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
+export function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -42,6 +42,24 @@ function sameWord(a: string, b: string): boolean {
   const shorter = Math.min(a.length, b.length);
   if (shorter < 5) return false;
   return editDistance(a, b, shorter >= 9 ? 2 : 1) <= (shorter >= 9 ? 2 : 1);
+}
+
+/**
+ * Whether some word of the query is in the text: the same word, another form of it, or a typo of
+ * it (one edit in a short word, two in a long one). The built-in embedder knows only spelling, so
+ * a hit it finds without any such word is hash noise ("qwertyuiop" scored like "databse").
+ */
+export function sharesAWord(query: string, text: string): boolean {
+  const wanted = tokens(query).filter((w) => w.length >= 3);
+  if (!wanted.length) return false;
+  const have = new Set(tokens(text));
+  for (const w of wanted) {
+    const limit = w.length >= 7 ? 2 : w.length >= 4 ? 1 : 0;
+    for (const h of have) {
+      if (h === w || stem(h) === stem(w) || h.startsWith(w) || (limit && editDistance(w, h, limit) <= limit)) return true;
+    }
+  }
+  return false;
 }
 
 /**
