@@ -41,6 +41,8 @@ export interface ImportProgress {
   messages: number;
   malformed: number;
   error: string | null;
+  /** Over every import so far, live follow included: transcript files read, and bad lines skipped in them. */
+  totals: { files: number; malformed: number };
 }
 
 export const searchFiltersSchema = z

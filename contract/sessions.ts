@@ -124,6 +124,7 @@ export const sessionsMethods = {
     'Queue a message (stored at once) and return its turn; with interrupt, stop the running turn and send this next.',
   ),
   'sessions.turn': method<Turn>()(z.object({ turnId: id }).strict(), 'One turn: status, position and result (a background task).'),
+  'sessions.folders': method<string[]>()(z.object({}).strict(), 'Recent project folders, newest first: from sessions here and from Claude Code sessions imported from outside.'),
   'sessions.editQueued': method<Turn>()(z.object({ turnId: id, text }).strict(), 'Change a message still waiting in the queue.'),
   'sessions.removeQueued': method<{ removed: true }>()(z.object({ turnId: id }).strict(), 'Take back a message still waiting in the queue.'),
   'sessions.interrupt': method<{ interrupted: boolean }>()(z.object({ id }).strict(), 'Stop the running turn.'),

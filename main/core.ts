@@ -98,7 +98,13 @@ export function createCore(config: CoreConfig): Core {
     freeMemoryMb: config.freeMemoryMb,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
   });
-  const terminals = new TerminalManager({ events, settings, env, sessionFolder: (id) => sessions.get(id).cwd });
+  const terminals = new TerminalManager({
+    events,
+    settings,
+    env,
+    sessionFolder: (id) => sessions.get(id).cwd,
+    claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => sessions.takeBackFromTerminal(id) },
+  });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
   const memory = new MemoryService({ storage, events, settings, embeddings });
@@ -129,6 +135,7 @@ export function createCore(config: CoreConfig): Core {
     'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
     'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx.surface, { interrupt }),
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),
+    'sessions.folders': () => sessions.folders(),
     'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),
     'sessions.removeQueued': ({ turnId }) => sessions.removeQueued(turnId),
     'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),

@@ -102,7 +102,9 @@ describe('transcripts of sessions Switchboard did not start', () => {
     fs.appendFileSync(path.join(projects, file!), '{not json\n{"type":"user"}\n["array"]\n');
 
     const first = await core.transcripts.importAll();
-    expect(first).toMatchObject({ running: false, filesDone: 1, malformed: 3, error: null });
+    expect(first).toMatchObject({ running: false, filesDone: 1, malformed: 3, error: null, totals: { files: 1, malformed: 3 } });
+    // An import with nothing new still reports what all imports read.
+    expect(await core.transcripts.importAll()).toMatchObject({ filesDone: 1, malformed: 0, totals: { files: 1, malformed: 3 } });
     const conversation = core.history.conversations().find((c) => c.surface === 'terminal')!;
     expect(conversation).toMatchObject({ cwd, title: 'what is in this folder?' });
     const messages = core.history.messages(conversation.id);

@@ -97,7 +97,7 @@ function readLines(fd: number, offset: number, size: number, bytes: number): Buf
   }
 }
 
-const EMPTY: ImportProgress = { running: false, filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, messages: 0, malformed: 0, error: null };
+const EMPTY: Omit<ImportProgress, 'totals'> = { running: false, filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, messages: 0, malformed: 0, error: null };
 
 /**
  * Imports Claude Code transcripts from sessions Switchboard did not start (terminal, IDE, other
@@ -105,7 +105,7 @@ const EMPTY: ImportProgress = { running: false, filesTotal: 0, filesDone: 0, byt
  */
 export class TranscriptImporter implements Service {
   readonly name = 'transcripts';
-  private progress: ImportProgress = { ...EMPTY };
+  private progress: Omit<ImportProgress, 'totals'> = { ...EMPTY };
   private watcher: fs.FSWatcher | null = null;
   private poll: NodeJS.Timeout | null = null;
   private readonly dirty = new Set<string>();
@@ -157,7 +157,8 @@ export class TranscriptImporter implements Service {
   }
 
   status(): ImportProgress {
-    return { ...this.progress };
+    const totals = this.deps.storage.db.prepare('SELECT count(*) AS files, coalesce(sum(malformed), 0) AS malformed FROM transcript_files').get() as ImportProgress['totals'];
+    return { ...this.progress, totals };
   }
 
   /** Every transcript, from where each was left; safe to run any number of times. */
@@ -232,6 +233,8 @@ export class TranscriptImporter implements Service {
          ON CONFLICT (path) DO UPDATE SET session_id = excluded.session_id, offset = excluded.offset, size = excluded.size, malformed = malformed + excluded.malformed, updated_at = excluded.updated_at`,
       ).run(file, claudeId, offset + chunk.consumed, size, chunk.malformed, Date.now());
     })();
+    // A file followed live changes the totals the Chats footer shows.
+    if (live && (offset === 0 || chunk.malformed) && !this.progress.running) this.emit();
     if (live && sessionId && added.length) {
       this.deps.announce(sessionId);
       const messages = db.prepare(`SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(added)) as Record<string, unknown>[];

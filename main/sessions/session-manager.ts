@@ -40,6 +40,8 @@ interface Current {
   restartedFresh: boolean;
   /** Pending write of `partialText` to the turn row, so a crash keeps what was streamed. */
   partialTimer: NodeJS.Timeout | null;
+  /** Tool calls refused by an answer (or a timeout): their results are denials, not errors. */
+  denied: Set<string>;
 }
 
 interface Runtime {
@@ -54,6 +56,8 @@ interface Runtime {
   lastError: string | null;
   lastActivity: number;
   idleTimer: NodeJS.Timeout | null;
+  /** The session is open in a `claude` terminal: its CLI runs there, so nothing is sent from here. */
+  inTerminal: boolean;
 }
 
 export interface SessionManagerDeps {
@@ -209,6 +213,9 @@ export class SessionManager implements Service {
     const row = this.row(id);
     const rt = this.runtime(id);
     // Two processes on one session corrupt it: do not resume one that is running elsewhere.
+    if (rt.inTerminal) {
+      throw new AppError('conflict', 'This session is open in its Terminal tab, where Claude runs it now. Type there, or close that terminal to send from here.');
+    }
     if (row.surface === 'terminal' && !rt.process?.alive && this.deps.activeElsewhere?.(row.claude_session_id)) {
       throw new AppError(
         'conflict',
@@ -226,6 +233,39 @@ export class SessionManager implements Service {
     this.pump(rt);
     this.changed(id);
     return this.withPosition(this.store.turn(turn.id)!, rt);
+  }
+
+  /**
+   * Hands the session to a `claude` terminal: refused while a turn runs or waits, its own idle
+   * process stopped first (two processes on one session corrupt it). Returns the TUI's arguments.
+   */
+  async handToTerminal(id: string): Promise<string[]> {
+    const row = this.row(id);
+    const rt = this.runtime(id);
+    if (rt.inTerminal) throw new AppError('conflict', 'This session is already open in a terminal.');
+    if (rt.current || rt.queue.length) throw new AppError('conflict', 'Claude is working in this session; wait for the turn to end (or stop it), then open it in the terminal.');
+    rt.inTerminal = true;
+    await this.stopProcess(rt);
+    const args = row.cli_started === 1 ? ['--resume', row.claude_session_id] : ['--session-id', row.claude_session_id];
+    if (row.cli_started === 0) this.store.updateSession(id, { cli_started: 1 });
+    if (row.model) args.push('--model', row.model);
+    if (row.permission_policy !== 'ask') args.push('--permission-mode', CLI_MODE[row.permission_policy]);
+    this.changed(id);
+    return args;
+  }
+
+  /** The terminal running this session ended: messages are sent from here again (resuming what it did). */
+  takeBackFromTerminal(id: string): void {
+    const rt = this.runtimes.get(id);
+    if (!rt) return;
+    rt.inTerminal = false;
+    if (this.store.session(id)) this.changed(id);
+  }
+
+  /** Recent project folders (not the data folder's own session folders), newest first, that still exist. */
+  folders(): string[] {
+    const own = path.join(this.deps.dataDir, 'sessions') + path.sep;
+    return this.store.recentFolders(60).filter((f) => !f.startsWith(own) && fs.statSync(f, { throwIfNoEntry: false })?.isDirectory()).slice(0, 20);
   }
 
   /** Changes a message still waiting in the queue. */
@@ -327,7 +367,7 @@ export class SessionManager implements Service {
     rt.idleTimer = null;
     rt.outcome = null;
     rt.lastError = null;
-    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null };
+    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null, denied: new Set() };
     // The message enters the conversation now, after the reply before it: stored order is conversation order.
     this.emitStream(rt.sessionId, turnId, { kind: 'message', message: this.store.enterConversation(turnId) });
     try {
@@ -410,7 +450,14 @@ export class SessionManager implements Service {
         return;
       }
       case 'tool_result':
-        this.message({ sessionId: id, turnId, role: 'tool', kind: 'tool_result', text: event.content.slice(0, 200_000), data: { toolUseId: event.toolUseId, isError: event.isError, parentToolUseId: event.parentToolUseId } });
+        this.message({
+          sessionId: id,
+          turnId,
+          role: 'tool',
+          kind: 'tool_result',
+          text: event.content.slice(0, 200_000),
+          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, parentToolUseId: event.parentToolUseId },
+        });
         return;
       case 'permission_request':
         this.askPermission(rt, proc, event.requestId, event.question);
@@ -444,6 +491,7 @@ export class SessionManager implements Service {
     const { answer } = this.deps.approvals.ask({ sessionId: rt.sessionId, turnId: cur?.turnId ?? null, source: 'session', ...question });
     void answer.then((reply) => {
       if (cur) cur.waitingApprovals--;
+      if (cur && !reply.allow && question.toolUseId) cur.denied.add(question.toolUseId);
       proc.lastOutputAt = Date.now();
       proc.answerPermission(requestId, reply.allow ? { behavior: 'allow', updatedInput: reply.input } : { behavior: 'deny', message: reply.message });
     });
@@ -650,7 +698,7 @@ export class SessionManager implements Service {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null };
+      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null, inTerminal: false };
       this.runtimes.set(id, rt);
     }
     return rt;

@@ -143,6 +143,10 @@ export class SessionStore {
     this.db.prepare(`UPDATE sessions SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, updated_at = @now WHERE id = @id`).run({ ...fields, id, now: Date.now() });
   }
 
+  recentFolders(limit: number): string[] {
+    return this.db.prepare(`SELECT cwd FROM sessions WHERE cwd != '' GROUP BY cwd ORDER BY max(updated_at) DESC LIMIT ?`).pluck().all(limit) as string[];
+  }
+
   deleteSession(id: string): void {
     this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
   }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TerminalInfo, TerminalOutput } from '../../contract';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
@@ -28,7 +29,7 @@ describe('terminals in node-pty', () => {
     const { core } = harness;
     core.config.env!.SHELL = '/bin/bash';
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    const opened = core.terminals.open({ command: 'shell', sessionId: session.id, cols: 80, rows: 24 });
+    const opened = await core.terminals.open({ command: 'shell', sessionId: session.id, cols: 80, rows: 24 });
     expect(opened).toMatchObject({ cwd: session.cwd, command: 'shell', exit: null });
     const first = viewer(harness, opened.id);
     core.terminals.write(opened.id, 'echo sum-$((40+2)); pwd\r');
@@ -55,7 +56,7 @@ describe('terminals in node-pty', () => {
     const harness = (h = await startHarness());
     const { core } = harness;
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    const opened = core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
+    const opened = await core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
     const screen = viewer(harness, opened.id);
     // A first run in a folder asks whether to trust it: the TUI is up and drawing.
     // eslint-disable-next-line no-control-regex -- strips the TUI's ANSI escapes
@@ -63,9 +64,36 @@ describe('terminals in node-pty', () => {
     expect(core.terminals.close(opened.id)).toBe(true);
   });
 
+  it("opens claude in a session's terminal on that very session, and gives it back when the terminal ends", async () => {
+    const harness = (h = await startHarness());
+    const { core, turnEnded } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'acceptEdits', surface: 'desktop', model: 'sonnet' });
+    await turnEnded(core.sessions.send(session.id, 'first here', 'desktop').id);
+    expect(core.sessions.get(session.id).pid).not.toBeNull();
+    const opened = await core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
+    // Read once the fork has become claude.
+    const argvOf = () => fs.readFileSync(`/proc/${opened.pid}/cmdline`, 'utf8').split('\0');
+    await expect.poll(() => argvOf().includes('--resume'), { timeout: 5000 }).toBe(true);
+    const argv = argvOf();
+    expect(argv).toEqual(expect.arrayContaining(['--resume', session.claudeSessionId, '--model', 'sonnet', '--permission-mode', 'acceptEdits']));
+    // Its own process was stopped: one process per session.
+    expect(core.sessions.get(session.id).pid).toBeNull();
+    expect(() => core.sessions.send(session.id, 'from the window', 'desktop')).toThrow(/open in its Terminal tab/);
+    await expect(core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 })).rejects.toThrow(/already open in a terminal/);
+    core.terminals.close(opened.id);
+    await expect.poll(() => {
+      try {
+        core.sessions.send(session.id, 'back in the window', 'desktop');
+        return true;
+      } catch {
+        return false;
+      }
+    }, { timeout: 10_000 }).toBe(true);
+  });
+
   it('refuses a folder that does not exist', async () => {
     const { core } = (h = await startHarness());
-    expect(() => core.terminals.open({ command: 'shell', cwd: '/no/such/dir', cols: 80, rows: 24 })).toThrow(/cwd: \/no\/such\/dir is not a folder/);
+    await expect(core.terminals.open({ command: 'shell', cwd: '/no/such/dir', cols: 80, rows: 24 })).rejects.toThrow(/cwd: \/no\/such\/dir is not a folder/);
   });
 });
 
@@ -84,7 +112,7 @@ describe('terminal flow control', () => {
     const harness = (h = await startHarness());
     const { core } = harness;
     core.config.env!.SHELL = '/bin/bash';
-    const opened = core.terminals.open({ command: 'shell', cwd: harness.dir, cols: 80, rows: 24 });
+    const opened = await core.terminals.open({ command: 'shell', cwd: harness.dir, cols: 80, rows: 24 });
     const sent = counter(harness, opened.id);
     const { viewer: viewerId } = core.terminals.attach(opened.id);
     core.terminals.write(opened.id, "head -c 8000000 /dev/zero | tr '\\0' x; echo; echo flood-$((2*2))-done\r");
@@ -108,7 +136,7 @@ describe('terminal flow control', () => {
     const harness = (h = await startHarness());
     const { core } = harness;
     core.config.env!.SHELL = '/bin/bash';
-    const opened = core.terminals.open({ command: 'shell', cwd: harness.dir, cols: 80, rows: 24 });
+    const opened = await core.terminals.open({ command: 'shell', cwd: harness.dir, cols: 80, rows: 24 });
     const sent = counter(harness, opened.id);
     const screen = viewer(harness, opened.id);
     core.terminals.write(opened.id, "head -c 5000000 /dev/zero | tr '\\0' y; echo; echo ring-$((1+1))-end\r");

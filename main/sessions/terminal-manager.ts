@@ -51,6 +51,11 @@ export class TerminalManager implements Service {
       env: NodeJS.ProcessEnv;
       /** A session's folder, for terminals opened "in this session". */
       sessionFolder: (sessionId: string) => string;
+      /**
+       * The session handed to a `claude` terminal opened in it: its own process stopped, and the
+       * arguments that resume it (model and permission mode included). Given back when the terminal ends.
+       */
+      claudeSession?: { take: (sessionId: string) => Promise<string[]>; release: (sessionId: string) => void };
     },
   ) {}
 
@@ -69,17 +74,20 @@ export class TerminalManager implements Service {
     return [...this.terminals.values()].map((t) => t.info);
   }
 
-  open(options: { command: 'claude' | 'shell'; sessionId?: string; cwd?: string; cols: number; rows: number }): TerminalInfo {
+  async open(options: { command: 'claude' | 'shell'; sessionId?: string; cwd?: string; cols: number; rows: number }): Promise<TerminalInfo> {
     if (this.terminals.size >= MAX_TERMINALS) throw new AppError('capacity', `${MAX_TERMINALS} terminals are open; close one first`);
     const cwd = options.sessionId ? this.deps.sessionFolder(options.sessionId) : options.cwd ? expandFolder(options.cwd, this.deps.env) : (this.deps.env.HOME ?? process.cwd());
     if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
+    // `claude` in a session's terminal carries on that session rather than starting an unrelated one.
+    const handed = options.command === 'claude' && options.sessionId && this.deps.claudeSession ? options.sessionId : null;
+    const args = handed ? await this.deps.claudeSession!.take(handed) : [];
     const file =
       options.command === 'claude'
         ? chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath')).command
         : (this.deps.env.SHELL ?? (process.platform === 'win32' ? (this.deps.env.COMSPEC ?? 'cmd.exe') : '/bin/sh'));
     let proc: pty.IPty;
     try {
-      proc = pty.spawn(file, [], {
+      proc = pty.spawn(file, args, {
         name: 'xterm-256color',
         cols: options.cols,
         rows: options.rows,
@@ -87,6 +95,7 @@ export class TerminalManager implements Service {
         env: { ...this.deps.env, TERM: 'xterm-256color', COLORTERM: 'truecolor' } as Record<string, string>,
       });
     } catch (error) {
+      if (handed) this.deps.claudeSession!.release(handed);
       throw new AppError('unavailable', `could not start ${file}: ${(error as Error).message}`);
     }
     const id = randomUUID();
@@ -107,6 +116,7 @@ export class TerminalManager implements Service {
       this.flow(terminal);
     });
     proc.onExit(({ exitCode, signal }) => {
+      if (handed) this.deps.claudeSession!.release(handed);
       terminal.info = { ...terminal.info, exit: { code: exitCode, signal: signal ?? null } };
       if (this.terminals.has(id)) this.deps.events.emit('terminals.changed', terminal.info);
     });

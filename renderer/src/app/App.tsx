@@ -4,6 +4,7 @@ import { selectPendingCount, useSessions } from '../features/sessions/sessions-s
 import { useSettings } from '../features/settings/settings-store';
 import { useBrowserNotifications } from './browser-notifications';
 import { ConnectionBanner } from './ConnectionBanner';
+import { ConfirmHost } from './Dialog';
 import { ErrorBoundary } from './ErrorBoundary';
 import { openLink, selectCurrent, selectGo, useNavigation } from './navigation-store';
 import { screens } from './screens';
@@ -73,6 +74,7 @@ export function App() {
           </ErrorBoundary>
         )}
       </main>
+      <ConfirmHost />
     </div>
   );
 }

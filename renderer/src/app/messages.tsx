@@ -88,12 +88,13 @@ function toolSummary(input: unknown): string {
 
 export const ToolCall = memo(function ToolCall({ use, result }: { use: Message; result: Message | undefined }) {
   const data = use.data as { name: string; input: unknown };
-  const failed = (result?.data as { isError?: boolean } | undefined)?.isError;
+  const outcome = result?.data as { isError?: boolean; denied?: boolean } | undefined;
+  const state = !result ? 'waiting' : outcome?.denied ? 'denied' : outcome?.isError ? 'error' : 'done';
   return (
-    <details className={`tool-call${failed ? ' tool-failed' : ''}`} data-testid="tool-call">
+    <details className={`tool-call tool-${state}`} data-testid="tool-call">
       <summary>
         <span className="tool-name">{data.name}</span> <code>{toolSummary(data.input)}</code>
-        <span className="muted">{result ? (failed ? ' — error' : ' — done') : ' — waiting'}</span>
+        <span className="muted"> — {state === 'denied' ? 'denied by you' : state}</span>
       </summary>
       <pre className="tool-input">{JSON.stringify(data.input, null, 2)}</pre>
       {result ? <pre className="tool-result">{result.text || '(no output)'}</pre> : null}

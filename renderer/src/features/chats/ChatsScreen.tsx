@@ -154,7 +154,7 @@ function ImportLine() {
       {status?.running
         ? `Importing Claude Code transcripts… ${status.filesDone}/${status.filesTotal}`
         : status
-          ? `Claude Code transcripts: ${status.filesDone} ${status.filesDone === 1 ? 'file' : 'files'} read${status.malformed ? `, ${status.malformed} bad lines skipped` : ''}.`
+          ? `Claude Code transcripts: ${status.totals.files} ${status.totals.files === 1 ? 'file' : 'files'} imported${status.totals.malformed ? `, ${status.totals.malformed} bad ${status.totals.malformed === 1 ? 'line' : 'lines'} skipped` : ''}.`
           : ''}{' '}
       <button onClick={() => void runImport()} disabled={status?.running}>
         Import now

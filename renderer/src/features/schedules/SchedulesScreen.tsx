@@ -1,6 +1,7 @@
 import cronstrue from 'cronstrue';
 import { useEffect, useMemo, useRef } from 'react';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
+import { confirmAction } from '../../app/Dialog';
 import { BackToList, isWide } from '../../app/panes';
 import type { JobRun } from '../../../../contract';
 import { formatInZone } from '../../app/time';
@@ -105,7 +106,7 @@ export function SchedulesScreen() {
                   <button disabled={!running} onClick={() => void cancel()}>
                     Cancel run
                   </button>
-                  <button className="danger" onClick={() => window.confirm(`Delete "${job.name}" and its history?`) && void remove()}>
+                  <button className="danger" onClick={async () => (await confirmAction({ title: `Delete “${job.name}”?`, body: 'Its run history goes too.', confirm: 'Delete', danger: true })) && void remove()}>
                     Delete
                   </button>
                 </div>

@@ -30,12 +30,12 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
         {approval.sessionTitle ? <span className="muted"> in {approval.sessionTitle}</span> : null}
       </div>
       <code className="approval-detail">{detail(approval)}</code>
-      {approval.description ? <p className="muted">{approval.description}</p> : null}
+      {approval.description && !approval.description.includes(detail(approval)) ? <p className="muted">{approval.description}</p> : null}
       <div className="approval-actions">
         <button onClick={() => void reply('once')}>Allow once</button>
         <button onClick={() => void reply('session')}>Allow for this session</button>
         <span className="rule-field">
-          <input aria-label="Rule to allow always" value={rule} onChange={(e) => setRule(e.target.value)} spellCheck={false} />
+          <input aria-label="Rule to allow always" className="rule-input" size={Math.min(60, Math.max(12, rule.length + 2))} value={rule} onChange={(e) => setRule(e.target.value)} spellCheck={false} />
           <button onClick={() => void reply('always')}>Always allow</button>
         </span>
         <span className="rule-field">

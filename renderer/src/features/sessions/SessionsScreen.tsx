@@ -4,73 +4,201 @@ import { BackToList, isWide } from '../../app/panes';
 import type { SessionSummary } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
 import { Composer } from './Composer';
-import { NewSessionDialog } from './NewSessionDialog';
+import { confirmAction } from '../../app/Dialog';
+import { MODEL_ALIASES } from './models';
+import { NewSessionDialog, POLICIES } from './NewSessionDialog';
 import { selectSelected, selectSessionList, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
 import { Transcript } from './Transcript';
-
-const POLICY_LABEL = { ask: 'asks first', acceptEdits: 'accepts edits', plan: 'plan only', bypass: 'BYPASSES PERMISSIONS' } as const;
 
 function folderName(cwd: string): string {
   return cwd.split(/[\\/]/).filter(Boolean).pop() ?? cwd;
 }
 
-function SessionList({ onNew }: { onNew: () => void }) {
+const SURFACE_LABEL: Record<string, string> = { desktop: 'Desktop', web: 'Browser', api: 'API', telegram: 'Telegram', scheduler: 'Schedules', mcp: 'MCP', terminal: 'Terminal & IDE' };
+
+function SessionRow({ s, selectedId, asking }: { s: SessionSummary; selectedId: string | null; asking: boolean }) {
+  const go = useNavigation(selectGo);
+  return (
+    <li>
+      <button className={s.id === selectedId ? 'session-item active' : 'session-item'} onClick={() => go('sessions', [s.id])} aria-current={s.id === selectedId ? 'true' : undefined}>
+        <span className="session-title">{s.title}</span>
+        <span className="session-facts">
+          <span className={`badge status-${s.status}`} data-testid="session-status">
+            {s.status}
+          </span>
+          {asking ? <span className="badge badge-warn">asks</span> : null}
+          <span className="muted">{folderName(s.cwd)}</span>
+          <span className="muted">{s.model ?? 'default model'}</span>
+          <span className="muted">${s.costUsd.toFixed(4)}</span>
+        </span>
+      </button>
+    </li>
+  );
+}
+
+/**
+ * Sessions newest first, searchable by title and filtered by surface. Runs of scheduled jobs that
+ * start a fresh session each time are folded under their job instead of filling the list.
+ */
+function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet<string> }) {
   const sessions = useSessions(selectSessionList);
   const selectedId = useSessions((s) => s.selectedId);
-  const go = useNavigation(selectGo);
-  const select = (id: string) => go('sessions', [id]);
   const approvals = useSessions((s) => s.approvals);
-  const sorted = useMemo(() => Object.values(sessions).sort((a, b) => b.updatedAt - a.updatedAt), [sessions]);
+  const [query, setQuery] = useState('');
+  const [surface, setSurface] = useState('');
   const asking = useMemo(() => new Set(Object.values(approvals).map((a) => a.sessionId)), [approvals]);
+  const { main, jobs } = useMemo(() => {
+    const words = query.trim().toLowerCase();
+    const shown = Object.values(sessions)
+      .filter((s) => !hidden.has(s.id) && (!surface || s.surface === surface) && (!words || s.title.toLowerCase().includes(words)))
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+    const jobs = new Map<string, SessionSummary[]>();
+    const main: SessionSummary[] = [];
+    for (const s of shown) {
+      // Only when not asked for by surface: then every run is listed as it is.
+      if (s.surface === 'scheduler' && !surface && s.id !== selectedId) jobs.set(s.title, [...(jobs.get(s.title) ?? []), s]);
+      else main.push(s);
+    }
+    return { main, jobs: [...jobs.entries()] };
+  }, [sessions, query, surface, hidden, selectedId]);
+  const surfaces = useMemo(() => [...new Set(Object.values(sessions).map((s) => s.surface))].sort(), [sessions]);
   return (
     <aside className="session-list pane-side" aria-label="Sessions">
       <button className="new-session" onClick={onNew}>
         New session
       </button>
+      <div className="session-filter">
+        <input type="search" aria-label="Search sessions" placeholder="Search titles" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <select aria-label="Sessions from" value={surface} onChange={(e) => setSurface(e.target.value)}>
+          <option value="">All</option>
+          {surfaces.map((v) => (
+            <option key={v} value={v}>
+              {SURFACE_LABEL[v] ?? v}
+            </option>
+          ))}
+        </select>
+      </div>
       <ul>
-        {sorted.map((s) => (
-          <li key={s.id}>
-            <button className={s.id === selectedId ? 'session-item active' : 'session-item'} onClick={() => select(s.id)} aria-current={s.id === selectedId ? 'true' : undefined}>
-              <span className="session-title">{s.title}</span>
-              <span className="session-facts">
-                <span className={`badge status-${s.status}`} data-testid="session-status">
-                  {s.status}
-                </span>
-                {asking.has(s.id) ? <span className="badge badge-warn">asks</span> : null}
-                <span className="muted">{folderName(s.cwd)}</span>
-                <span className="muted">{s.model ?? 'default model'}</span>
-                <span className="muted">${s.costUsd.toFixed(4)}</span>
-              </span>
-            </button>
-          </li>
+        {main.map((s) => (
+          <SessionRow key={s.id} s={s} selectedId={selectedId} asking={asking.has(s.id)} />
         ))}
       </ul>
+      {jobs.map(([title, runs]) =>
+        runs.length === 1 ? (
+          <ul key={title}>
+            <SessionRow s={runs[0]!} selectedId={selectedId} asking={asking.has(runs[0]!.id)} />
+          </ul>
+        ) : (
+          <details key={title} className="job-runs" data-testid="job-sessions">
+            <summary>
+              {title} <span className="muted">· {runs.length} runs</span>
+              {runs.some((r) => asking.has(r.id)) ? <span className="badge badge-warn"> asks</span> : null}
+            </summary>
+            <ul>
+              {runs.map((s) => (
+                <SessionRow key={s.id} s={s} selectedId={selectedId} asking={asking.has(s.id)} />
+              ))}
+            </ul>
+          </details>
+        ),
+      )}
+      {!main.length && !jobs.length ? <p className="muted">{query || surface ? 'No session matches.' : 'No sessions yet.'}</p> : null}
     </aside>
   );
 }
 
-function SessionHeader({ session }: { session: SessionSummary }) {
+/** The session's model: an alias or any model name, saved on Enter or when the field is left. Keyed by the stored value. */
+function ModelField({ session }: { session: SessionSummary }) {
+  const update = useSessions((s) => s.update);
+  const [model, setModel] = useState(session.model ?? '');
+  const save = () => {
+    const next = model.trim() || null;
+    if (next !== session.model) void update({ model: next });
+  };
+  return (
+    <>
+      <input aria-label="Model" list="session-model-aliases" placeholder="default model" spellCheck={false} size={14} value={model} onChange={(e) => setModel(e.target.value)} onBlur={save} onKeyDown={(e) => e.key === 'Enter' && save()} />
+      <datalist id="session-model-aliases">
+        {MODEL_ALIASES.map((m) => (
+          <option key={m} value={m} />
+        ))}
+      </datalist>
+    </>
+  );
+}
+
+/** The title (click to rename), folder, model and permissions (changed here, for the next turn or at once), and the actions. */
+function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelete: () => void }) {
   const interrupt = useSessions((s) => s.interrupt);
   const reset = useSessions((s) => s.reset);
-  const remove = useSessions((s) => s.remove);
+  const update = useSessions((s) => s.update);
+  const [title, setTitle] = useState<string | null>(null);
+  const saveTitle = () => {
+    if (title !== null && title.trim() && title.trim() !== session.title) void update({ title: title.trim() });
+    setTitle(null);
+  };
   return (
     <header className="session-header">
-      <div>
+      <div className="session-heading">
         <BackToList screen="sessions" label="Sessions" />
-        <h1>{session.title}</h1>
+        {title === null ? (
+          <h1>
+            <button className="title-button" title="Rename" onClick={() => setTitle(session.title)}>
+              {session.title}
+            </button>
+          </h1>
+        ) : (
+          <input
+            className="title-edit"
+            aria-label="Session title"
+            value={title}
+            autoFocus
+            onChange={(e) => setTitle(e.target.value)}
+            onBlur={saveTitle}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') saveTitle();
+              if (e.key === 'Escape') setTitle(null);
+            }}
+          />
+        )}
         <p className="muted">
-          <code>{session.cwd}</code> · {session.model ?? 'default model'} ·{' '}
-          <span className={session.permissionPolicy === 'bypass' ? 'field-error' : ''}>{POLICY_LABEL[session.permissionPolicy]}</span> · ${session.costUsd.toFixed(4)}
+          <code>{session.cwd}</code> · ${session.costUsd.toFixed(4)}
           {session.pid ? ` · pid ${session.pid}` : ''}
         </p>
+        <div className="session-settings">
+          <ModelField key={`${session.id}:${session.model}`} session={session} />
+          <select
+            aria-label="Permissions"
+            className={session.permissionPolicy === 'bypass' ? 'field-error' : ''}
+            value={session.permissionPolicy}
+            onChange={async (e) => {
+              const policy = e.target.value as SessionSummary['permissionPolicy'];
+              if (policy === 'bypass' && !(await confirmAction({ title: 'Bypass permissions?', body: 'Claude will run every tool, shell commands included, without asking you.', confirm: 'Bypass', danger: true }))) return;
+              void update({ permissionPolicy: policy });
+            }}
+          >
+            {POLICIES.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          <span className="muted">{session.pid ? 'model: from the next start of Claude; permissions: at once' : 'applies to the next message'}</span>
+        </div>
       </div>
       <div className="session-actions">
         <button disabled={session.status !== 'running'} onClick={() => void interrupt()}>
           Stop
         </button>
-        <button onClick={() => window.confirm('Start a new Claude session? This history stays, but Claude will not remember it.') && void reset()}>Reset</button>
-        <button className="danger" onClick={() => window.confirm(`Delete "${session.title}" and its history?`) && void remove()}>
+        <button
+          onClick={async () =>
+            (await confirmAction({ title: 'Start a new Claude session?', body: 'This history stays here, but Claude will not remember it.', confirm: 'Reset' })) && void reset()
+          }
+        >
+          Reset
+        </button>
+        <button className="danger" onClick={onDelete}>
           Delete
         </button>
       </div>
@@ -104,15 +232,24 @@ export function SessionsScreen() {
   useEffect(() => {
     if (!routeId && newest && isWide()) replace('sessions', [newest.id]);
   }, [routeId, newest, replace]);
+  const pendingDelete = useSessions((s) => s.pendingDelete);
+  const deleteLater = useSessions((s) => s.deleteLater);
+  const undoDelete = useSessions((s) => s.undoDelete);
+  const hidden = useMemo(() => new Set(pendingDelete ? [pendingDelete.id] : []), [pendingDelete]);
   const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
   const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
   return (
     <div className={`sessions-screen two-pane full-bleed${session ? ' show-detail' : ''}`}>
-      <SessionList onNew={() => setCreating(true)} />
+      <SessionList onNew={() => setCreating(true)} hidden={hidden} />
       <section className="session-detail">
         {error ? (
           <div className="banner banner-error" role="alert" onClick={dismissError}>
             {error}
+          </div>
+        ) : null}
+        {pendingDelete ? (
+          <div className="banner banner-warn" role="status">
+            Deleted “{pendingDelete.title}”. <button onClick={undoDelete}>Undo</button>
           </div>
         ) : null}
         {others.length ? (
@@ -120,9 +257,14 @@ export function SessionsScreen() {
             {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions. Show
           </button>
         ) : null}
-        {session ? (
+        {session && !hidden.has(session.id) ? (
           <>
-            <SessionHeader session={session} />
+            <SessionHeader
+              session={session}
+              onDelete={async () => {
+                if (await confirmAction({ title: `Delete “${session.title}”?`, body: 'Its messages go too. You can undo this for a few seconds.', confirm: 'Delete', danger: true })) deleteLater(session.id);
+              }}
+            />
             <div className="tabs" role="tablist">
               <button role="tab" aria-selected={tab === 'conversation'} onClick={() => setTab('conversation')}>
                 Conversation

@@ -26,13 +26,55 @@ interface SessionsStore {
   interrupt: () => Promise<void>;
   reset: () => Promise<void>;
   remove: () => Promise<void>;
+  /** A session deleted in this window, hidden at once and removed after a while unless undone. */
+  pendingDelete: { id: string; title: string } | null;
+  deleteLater: (id: string) => void;
+  undoDelete: () => void;
+  update: (patch: { title?: string; model?: string | null; permissionPolicy?: PermissionPolicy }) => Promise<void>;
   editQueued: (turnId: string, text: string) => Promise<string | null>;
   removeQueued: (turnId: string) => Promise<string | null>;
   answer: (id: string, decision: 'once' | 'session' | 'always' | 'deny', extra?: { message?: string; rule?: string }) => Promise<string | null>;
   dismissError: () => void;
 }
 
+/** How long a deleted session can be brought back. */
+export const UNDO_DELETE_MS = 10_000;
+let deleteTimer: ReturnType<typeof setTimeout> | null = null;
+
 export const useSessions = create<SessionsStore>((set, get) => ({
+  pendingDelete: null,
+
+  deleteLater: (id) => {
+    const earlier = get().pendingDelete;
+    if (deleteTimer) clearTimeout(deleteTimer);
+    // One at a time: an earlier one goes now.
+    if (earlier) void api.sessions.delete({ id: earlier.id });
+    set({ pendingDelete: { id, title: get().sessions[id]?.title ?? 'the session' } });
+    if (get().selectedId === id) useNavigation.getState().go('sessions');
+    deleteTimer = setTimeout(() => {
+      deleteTimer = null;
+      const pending = get().pendingDelete;
+      set({ pendingDelete: null });
+      if (pending) void api.sessions.delete({ id: pending.id }).then((r) => !r.ok && set({ error: r.error.message }));
+    }, UNDO_DELETE_MS);
+  },
+
+  undoDelete: () => {
+    if (deleteTimer) clearTimeout(deleteTimer);
+    deleteTimer = null;
+    const pending = get().pendingDelete;
+    set({ pendingDelete: null });
+    if (pending) useNavigation.getState().go('sessions', [pending.id]);
+  },
+
+  update: async (patch) => {
+    const id = get().selectedId;
+    if (!id) return;
+    const r = await api.sessions.update({ id, ...patch });
+    if (!r.ok) set({ error: r.error.message });
+    else set({ sessions: { ...get().sessions, [id]: r.value } });
+  },
+
   sessions: {},
   selectedId: null,
   transcript: null,
