@@ -27,6 +27,17 @@ export interface Approval {
   answeredAt: number | null;
 }
 
+/** Tools that ask the user something rather than for permission: never settled by a rule, always by a person. */
+export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode'] as const;
+
+/** What Claude's AskUserQuestion tool asks: questions, each with options (the user may also type their own). */
+export interface ClaudeQuestion {
+  question: string;
+  header?: string;
+  multiSelect?: boolean;
+  options: { label: string; description?: string }[];
+}
+
 export interface ApprovalRule {
   id: number;
   rule: string;
@@ -52,9 +63,11 @@ export const approvalsMethods = {
         decision: z.enum(['once', 'session', 'always', 'deny']),
         message: z.string().max(2000).optional(),
         rule: ruleSchema.optional(),
+        /** Claude's own questions (AskUserQuestion): the chosen option (or typed text) per question. */
+        answers: z.record(z.string().max(2000), z.string().trim().min(1, 'choose or type an answer').max(2000)).optional(),
       })
       .strict(),
-    'Allow once, for this session, always (saving a rule), or deny with a message.',
+    'Allow once, for this session, always (saving a rule), or deny with a message; a question Claude asks is answered with `answers`.',
   ),
   'approvals.rules': method<ApprovalRule[]>()(z.object({}).strict(), 'The saved "always" rules.'),
   'approvals.removeRule': method<{ removed: boolean }>()(z.object({ id: z.number().int() }).strict(), 'Remove an "always" rule.'),

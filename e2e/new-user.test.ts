@@ -201,6 +201,36 @@ describe('what a new user hit', () => {
     expect(id).toBeTruthy();
   });
 
+  it("answers Claude's question in one click and approves its plan, the answers reaching Claude", async () => {
+    const { served } = await serve();
+    const id = await session(served, 'asks back');
+    const page = await open(served, { hash: `#/sessions/${id}` });
+    const questions = [{ question: 'Which package manager?', header: 'Tooling', multiSelect: false, options: [{ label: 'pnpm', description: 'fast, strict' }, { label: 'npm', description: 'the default' }] }];
+    api.reply({ kind: 'tool', name: 'AskUserQuestion', input: { questions } }, { kind: 'text', text: 'pnpm it is.' });
+    await page.getByLabel('Message').fill('set the project up');
+    await page.getByLabel('Message').press('Enter');
+    const card = page.getByTestId('claude-question');
+    await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'question-light.png') });
+    await card.getByRole('button', { name: /pnpm/ }).click();
+    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 20_000 }).toBe('pnpm it is.');
+    expect(JSON.stringify(api.mainRequests().at(-1)!.body.messages!.at(-1))).toContain('pnpm');
+
+    // Plan approval comes in plan mode: switched from the header, for this running session.
+    await page.getByLabel('Permissions').selectOption('plan');
+    await expect.poll(() => page.getByLabel('Permissions').inputValue()).toBe('plan');
+    api.reply({ kind: 'tool', name: 'ExitPlanMode', input: { plan: '1. Add **pnpm**\n2. Write the lockfile' } }, { kind: 'text', text: 'Plan approved, starting.' });
+    await page.getByLabel('Message').fill('plan it first');
+    await page.getByLabel('Message').press('Enter');
+    const plan = page.getByTestId('plan-approval');
+    await expect.poll(() => plan.count(), { timeout: 20_000 }).toBe(1);
+    expect(await plan.locator('.plan strong').textContent()).toBe('pnpm');
+    await plan.getByRole('button', { name: 'Approve the plan' }).click();
+    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 20_000 }).toBe('Plan approved, starting.');
+    // Plan mode is over: the session's stored mode follows.
+    await expect.poll(() => page.getByLabel('Permissions').inputValue()).toBe('ask');
+  });
+
   it('opens a session from its address, and Back and Forward move between screens', async () => {
     const { served } = await serve();
     const a = await session(served, 'first one');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Approval, ApprovalDecision, ApprovalRule, ApprovalStatus } from '../../contract';
+import { QUESTION_TOOLS, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
@@ -101,7 +101,7 @@ export class ApprovalBroker implements Service {
   ask(question: Question): { id: string; answer: Promise<BrokerAnswer> } {
     const id = randomUUID();
     const now = Date.now();
-    const rule = this.matchingRule(question);
+    const rule = (QUESTION_TOOLS as readonly string[]).includes(question.toolName) ? null : this.matchingRule(question);
     const timeoutMs = this.deps.settings.get('approvals.timeoutMinutes') * 60_000;
     this.db
       .prepare(
@@ -145,7 +145,7 @@ export class ApprovalBroker implements Service {
     return { id, answer };
   }
 
-  answer(id: string, reply: { decision: 'once' | 'session' | 'always' | 'deny'; message?: string; rule?: string }, who: Answerer): Approval {
+  answer(id: string, reply: { decision: 'once' | 'session' | 'always' | 'deny'; message?: string; rule?: string; answers?: Record<string, string> }, who: Answerer): Approval {
     const waiting = this.waiting.get(id);
     if (!waiting) {
       const row = this.db.prepare('SELECT status FROM approvals WHERE id = ?').pluck().get(id) as string | undefined;
@@ -155,6 +155,13 @@ export class ApprovalBroker implements Service {
     const { question } = waiting;
     if (reply.decision === 'deny') {
       this.settle(id, 'denied', 'deny', reply.message?.trim() || 'The user denied this.', who);
+      return this.get(id);
+    }
+    const asks = (QUESTION_TOOLS as readonly string[]).includes(question.toolName);
+    if (asks) {
+      // Claude asked the user: the answer goes back in the tool's input, and no rule may stand in for a person.
+      if (question.toolName === 'AskUserQuestion' && !reply.answers) throw new AppError('invalid_input', 'answers: choose an answer to each question');
+      this.settle(id, 'allowed', 'once', reply.message ?? null, who, null, reply.answers ? { ...question.input, answers: reply.answers } : undefined);
       return this.get(id);
     }
     let rule: string | null = null;
@@ -231,12 +238,13 @@ export class ApprovalBroker implements Service {
   /** A rule just saved may answer other questions still waiting. */
   private answerMatching(): void {
     for (const [id, waiting] of this.waiting) {
+      if ((QUESTION_TOOLS as readonly string[]).includes(waiting.question.toolName)) continue;
       const rule = this.matchingRule(waiting.question);
       if (rule) this.settle(id, 'allowed', 'rule', null, { by: 'rule', via: 'rule' }, rule);
     }
   }
 
-  private settle(id: string, status: ApprovalStatus, decision: ApprovalDecision, message: string | null, who: Answerer, rule: string | null = null): void {
+  private settle(id: string, status: ApprovalStatus, decision: ApprovalDecision, message: string | null, who: Answerer, rule: string | null = null, input?: Record<string, unknown>): void {
     const waiting = this.waiting.get(id);
     if (!waiting) return;
     this.waiting.delete(id);
@@ -244,7 +252,7 @@ export class ApprovalBroker implements Service {
     this.db
       .prepare('UPDATE approvals SET status = ?, decision = ?, message = ?, rule = ?, answered_by = ?, answered_via = ?, answered_at = ? WHERE id = ?')
       .run(status, decision, message, rule, who.by, who.via, Date.now(), id);
-    waiting.resolve(status === 'allowed' ? { allow: true, input: waiting.question.input } : { allow: false, message: message ?? 'Denied.' });
+    waiting.resolve(status === 'allowed' ? { allow: true, input: input ?? waiting.question.input } : { allow: false, message: message ?? 'Denied.' });
     this.emit(id);
   }
 

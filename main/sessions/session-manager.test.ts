@@ -97,6 +97,24 @@ describe('sessions against the real claude CLI', () => {
     expect(core.sessions.get(session.id).costUsd).toBeCloseTo(costs.reduce((a, b) => a + b, 0), 6);
   });
 
+  it("answers Claude's own question (AskUserQuestion) with the option chosen, and no rule answers it instead", async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    core.approvals.addRule('AskUserQuestion');
+    const questions = [{ question: 'Which database should I use?', header: 'Database', multiSelect: false, options: [{ label: 'Postgres', description: 'a server' }, { label: 'SQLite', description: 'a file' }] }];
+    api.reply({ kind: 'tool', name: 'AskUserQuestion', input: { questions } }, { kind: 'text', text: 'Going with it.' });
+    const asked = pendingApproval(h!);
+    const turn = core.sessions.send(session.id, 'set up storage', 'desktop');
+    const approval = await asked;
+    expect(approval).toMatchObject({ toolName: 'AskUserQuestion', input: { questions } });
+    expect(() => core.approvals.answer(approval.id, { decision: 'once' }, { by: 'user', via: 'desktop' })).toThrow(/choose an answer/);
+    core.approvals.answer(approval.id, { decision: 'once', answers: { 'Which database should I use?': 'SQLite' } }, { by: 'user', via: 'desktop' });
+    expect((await turnEnded(turn.id)).status).toBe('done');
+    const toolResult = JSON.stringify(api.mainRequests().at(-1)!.body.messages!.at(-1));
+    expect(toolResult).toContain('SQLite');
+    expect(toolResult).not.toMatch(/denied|rejected/i);
+  });
+
   it('runs a Bash command only when allowed', async () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });

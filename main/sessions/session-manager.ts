@@ -488,10 +488,18 @@ export class SessionManager implements Service {
   private askPermission(rt: Runtime, proc: ClaudeProcess, requestId: string, question: Extract<ClaudeEvent, { type: 'permission_request' }>['question']): void {
     const cur = rt.current;
     if (cur) cur.waitingApprovals++;
-    const { answer } = this.deps.approvals.ask({ sessionId: rt.sessionId, turnId: cur?.turnId ?? null, source: 'session', ...question });
+    // The CLI asks to exit plan mode without the plan in the request: show the plan the model wrote in its call.
+    const plan = question.toolName === 'ExitPlanMode' && !question.input.plan && question.toolUseId ? this.store.toolUseInput(rt.sessionId, question.toolUseId)?.plan : undefined;
+    const description = typeof plan === 'string' ? plan : question.description;
+    const { answer } = this.deps.approvals.ask({ sessionId: rt.sessionId, turnId: cur?.turnId ?? null, source: 'session', ...question, description });
     void answer.then((reply) => {
       if (cur) cur.waitingApprovals--;
       if (cur && !reply.allow && question.toolUseId) cur.denied.add(question.toolUseId);
+      // An approved plan ends plan mode in the CLI; the session's stored mode follows, for the next start.
+      if (reply.allow && question.toolName === 'ExitPlanMode' && this.store.session(rt.sessionId)?.permission_policy === 'plan') {
+        this.store.updateSession(rt.sessionId, { permission_policy: 'ask' });
+        this.changed(rt.sessionId);
+      }
       proc.lastOutputAt = Date.now();
       proc.answerPermission(requestId, reply.allow ? { behavior: 'allow', updatedInput: reply.input } : { behavior: 'deny', message: reply.message });
     });

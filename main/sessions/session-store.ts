@@ -143,6 +143,15 @@ export class SessionStore {
     this.db.prepare(`UPDATE sessions SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, updated_at = @now WHERE id = @id`).run({ ...fields, id, now: Date.now() });
   }
 
+  /** The input of a tool call Claude made in this session, by the call's id. */
+  toolUseInput(sessionId: string, toolUseId: string): Record<string, unknown> | null {
+    const data = this.db
+      .prepare(`SELECT data FROM messages WHERE session_id = ? AND kind = 'tool_use' AND data ->> '$.id' = ? ORDER BY id DESC LIMIT 1`)
+      .pluck()
+      .get(sessionId, toolUseId) as string | undefined;
+    return data ? ((JSON.parse(data) as { input?: Record<string, unknown> }).input ?? null) : null;
+  }
+
   recentFolders(limit: number): string[] {
     return this.db.prepare(`SELECT cwd FROM sessions WHERE cwd != '' GROUP BY cwd ORDER BY max(updated_at) DESC LIMIT ?`).pluck().all(limit) as string[];
   }

@@ -3,6 +3,7 @@ import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store
 import { BackToList, isWide } from '../../app/panes';
 import type { SessionSummary } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
+import { PlanCard, QuestionCard } from './QuestionCard';
 import { Composer } from './Composer';
 import { confirmAction } from '../../app/Dialog';
 import { MODEL_ALIASES } from './models';
@@ -282,9 +283,9 @@ export function SessionsScreen() {
             {tab === 'conversation' ? (
               <>
                 <Transcript>
-                  {mine.map((a) => (
-                    <ApprovalCard key={a.id} approval={a} />
-                  ))}
+                  {mine.map((a) =>
+                    a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : a.toolName === 'ExitPlanMode' ? <PlanCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />,
+                  )}
                 </Transcript>
                 <Composer session={session} />
               </>

@@ -33,7 +33,7 @@ interface SessionsStore {
   update: (patch: { title?: string; model?: string | null; permissionPolicy?: PermissionPolicy }) => Promise<void>;
   editQueued: (turnId: string, text: string) => Promise<string | null>;
   removeQueued: (turnId: string) => Promise<string | null>;
-  answer: (id: string, decision: 'once' | 'session' | 'always' | 'deny', extra?: { message?: string; rule?: string }) => Promise<string | null>;
+  answer: (id: string, decision: 'once' | 'session' | 'always' | 'deny', extra?: { message?: string; rule?: string; answers?: Record<string, string> }) => Promise<string | null>;
   dismissError: () => void;
 }
 
