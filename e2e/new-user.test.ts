@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
 import { useChromium } from './support/browser';
-import { startServe, tempHomes, type Served } from './support/serve';
+import { ROOT, startServe, tempHomes, type Served } from './support/serve';
 
 // What a new user hit, each as it looked to them: in Chromium, against serve, with the real CLI.
 const api = new FakeAnthropic();
@@ -190,6 +190,7 @@ describe('what a new user hit', () => {
       await sendButton.click();
       await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 20_000 }).toBe(`echo: hello from ${scheme}`);
       await page.screenshot({ path: path.join(ARTIFACTS, `phone-session-${scheme}.png`) });
+      if (scheme === 'light') await page.screenshot({ path: path.join(ROOT, 'docs/phone.png') });
       await page.getByRole('button', { name: '‹ Sessions' }).click();
       await expect.poll(() => page.getByRole('button', { name: /from my phone/ }).isVisible()).toBe(true);
       await page.getByRole('button', { name: 'Menu' }).click();

@@ -36,12 +36,14 @@ async function refreshTrayStatus(): Promise<void> {
   if (!core || !tray) return;
   const health = await core.system.health();
   const failed = health.services.filter((s) => s.state === 'failed').map((s) => s.name);
+  const waiting = core.approvals.list('pending', 200).length;
+  const questions = waiting ? ` · ${waiting} question${waiting === 1 ? '' : 's'} waiting` : '';
   tray.setStatus(
     failed.length
-      ? `Switchboard: ${failed.join(', ')} failed`
+      ? `Switchboard: ${failed.join(', ')} failed${questions}`
       : health.claude.found
-        ? `Switchboard: running · Claude ${health.claude.version}`
-        : 'Switchboard: running · Claude CLI not found',
+        ? `Switchboard: running · Claude ${health.claude.version}${questions}`
+        : `Switchboard: running · Claude CLI not found${questions}`,
   );
 }
 
@@ -79,7 +81,7 @@ async function boot(): Promise<void> {
   });
   onWake(() => core?.scheduler.checkMissed());
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
-  core.events.subscribe((name) => name === 'settings.changed' && void refreshTrayStatus());
+  core.events.subscribe((name) => (name === 'settings.changed' || name === 'approvals.changed') && void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();
   void refreshTrayStatus();
   showWindow();

@@ -156,7 +156,7 @@ describe('sessions against the real claude CLI', () => {
     expect(notifications).toEqual([]);
     api.reply({ kind: 'text', text: 'Slow answer', delayMs: 1200 });
     await turnEnded(core.sessions.send(session.id, 'slow', 'desktop').id);
-    expect(notifications).toEqual([{ title: 'Claude finished: Report', body: 'Slow answer' }]);
+    expect(notifications).toEqual([{ title: 'Claude finished: Report', body: 'Slow answer', link: `#/sessions/${session.id}` }]);
   });
 
   it('stops asking once a tool is allowed always, in this process and in new ones', async () => {

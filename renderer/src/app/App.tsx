@@ -21,6 +21,8 @@ export function App() {
   useEffect(() => start(), [start]);
   const [menuOpen, setMenuOpen] = useState(false);
   const waiting = useSessions(selectPendingCount);
+  const watchApprovals = useSessions((s) => s.watchApprovals);
+  useEffect(() => watchApprovals(), [watchApprovals]);
   useEffect(() => api.on('system.open', ({ link }) => openLink(link)), []);
 
   const screen = screens.find((s) => s.id === current) ?? screens[0]!;

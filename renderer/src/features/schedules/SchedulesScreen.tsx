@@ -5,6 +5,7 @@ import { confirmAction } from '../../app/Dialog';
 import { BackToList, isWide } from '../../app/panes';
 import type { JobRun } from '../../../../contract';
 import { formatInZone } from '../../app/time';
+import { useSessions } from '../sessions/sessions-store';
 import { JobEditor } from './JobEditor';
 import { useSchedules } from './schedules-store';
 
@@ -17,6 +18,9 @@ function words(cron: string): string {
 }
 
 function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
+  const go = useNavigation(selectGo);
+  // A Claude run whose session has a question waiting is waiting for the user, not working.
+  const asking = useSessions((s) => run.status === 'running' && !!run.sessionId && Object.values(s.approvals).some((a) => a.sessionId === run.sessionId));
   const row = useRef<HTMLLIElement>(null);
   useEffect(() => {
     if (opened) row.current?.scrollIntoView({ block: 'center' });
@@ -28,7 +32,12 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
     <li className={opened ? 'run run-opened' : 'run'} data-testid="run" ref={row}>
       <details open={opened || undefined}>
         <summary>
-          <span className={`badge run-${run.status}`}>{run.status}</span> {when ? `${new Date(when).toLocaleString()} (your time)` : ''} <span className="muted">{run.trigger}</span> {duration}
+          <span className={`badge run-${run.status}`}>{run.status}</span>
+          {asking ? (
+            <button className="badge badge-warn link" onClick={() => go('sessions', [run.sessionId!])}>
+              waiting for your answer
+            </button>
+          ) : null} {when ? `${new Date(when).toLocaleString()} (your time)` : ''} <span className="muted">{run.trigger}</span> {duration}
           {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
           {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}

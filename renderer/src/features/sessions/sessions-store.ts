@@ -20,6 +20,8 @@ interface SessionsStore {
   approvals: Record<string, Approval>;
   error: string | null;
   start: () => () => void;
+  /** Questions waiting anywhere, for the whole window (navigation count, Schedules): started once by the app. */
+  watchApprovals: () => () => void;
   select: (id: string | null) => void;
   create: (input: NewSessionInput) => Promise<string | null>;
   send: (text: string, interrupt?: boolean) => Promise<string | null>;
@@ -43,6 +45,16 @@ let deleteTimer: ReturnType<typeof setTimeout> | null = null;
 
 export const useSessions = create<SessionsStore>((set, get) => ({
   pendingDelete: null,
+
+  watchApprovals: () => {
+    void api.approvals.list({ status: 'pending' }).then((r) => r.ok && set({ approvals: Object.fromEntries(r.value.map((a) => [a.id, a])) }));
+    return api.on('approvals.changed', (a) => {
+      const approvals = { ...get().approvals };
+      if (a.status === 'pending') approvals[a.id] = a;
+      else delete approvals[a.id];
+      set({ approvals });
+    });
+  },
 
   deleteLater: (id) => {
     const earlier = get().pendingDelete;
@@ -86,7 +98,6 @@ export const useSessions = create<SessionsStore>((set, get) => ({
       if (!r.ok) return set({ error: r.error.message });
       set({ sessions: Object.fromEntries(r.value.map((s) => [s.id, s])) });
     });
-    void api.approvals.list({ status: 'pending' }).then((r) => r.ok && set({ approvals: Object.fromEntries(r.value.map((a) => [a.id, a])) }));
     const offs = [
       api.on('sessions.changed', (s) => set({ sessions: { ...get().sessions, [s.id]: s } })),
       api.on('sessions.removed', ({ id }) => {
@@ -103,12 +114,6 @@ export const useSessions = create<SessionsStore>((set, get) => ({
       api.on('system.resync', ({ events }) => {
         const id = get().selectedId;
         if (id && events.includes('sessions.stream')) get().select(id);
-      }),
-      api.on('approvals.changed', (a) => {
-        const approvals = { ...get().approvals };
-        if (a.status === 'pending') approvals[a.id] = a;
-        else delete approvals[a.id];
-        set({ approvals });
       }),
     ];
     return () => offs.forEach((off) => off());
