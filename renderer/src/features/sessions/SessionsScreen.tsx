@@ -119,7 +119,7 @@ function ModelField({ session }: { session: SessionSummary }) {
   };
   return (
     <>
-      <input aria-label="Model" list="session-model-aliases" placeholder="default model" spellCheck={false} size={14} value={model} onChange={(e) => setModel(e.target.value)} onBlur={save} onKeyDown={(e) => e.key === 'Enter' && save()} />
+      <input aria-label="Model" title="Applies from the next start of Claude" list="session-model-aliases" placeholder="default model" spellCheck={false} size={14} value={model} onChange={(e) => setModel(e.target.value)} onBlur={save} onKeyDown={(e) => e.key === 'Enter' && save()} />
       <datalist id="session-model-aliases">
         {MODEL_ALIASES.map((m) => (
           <option key={m} value={m} />
@@ -170,6 +170,7 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
         <div className="session-settings">
           <ModelField key={`${session.id}:${session.model}`} session={session} />
           <select
+            title="Changes a running Claude at once"
             aria-label="Permissions"
             className={session.permissionPolicy === 'bypass' ? 'field-error' : ''}
             value={session.permissionPolicy}
@@ -185,7 +186,6 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
               </option>
             ))}
           </select>
-          <span className="muted">{session.pid ? 'model: from the next start of Claude; permissions: at once' : 'applies to the next message'}</span>
         </div>
       </div>
       <div className="session-actions">

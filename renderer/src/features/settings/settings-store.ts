@@ -47,7 +47,8 @@ export const useSettings = create<SettingsStore>((set, get) => ({
       set({ fieldErrors, values: values ? { ...values, [result.value.key]: result.value.value } : values });
       return true;
     }
-    set({ fieldErrors: { ...fieldErrors, [change.key]: result.error.message } });
+    // Shown under the setting's own label: the server's "value: " names the field again.
+    set({ fieldErrors: { ...fieldErrors, [change.key]: result.error.message.replace(/^value: /, '') } });
     return false;
   },
 }));
