@@ -5,7 +5,7 @@ import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
 import { formatInZone, LOCAL_ZONE, zoneFormatter } from '../../app/time';
 import { api } from '../../api';
-import { MODEL_ALIASES } from '../sessions/models';
+import { ModelInput } from '../sessions/ModelInput';
 import { useSchedules } from './schedules-store';
 
 const PRESETS = [
@@ -135,12 +135,7 @@ export function JobEditor({ job }: { job: Job | null }) {
         <div className="grid-2">
           <div className="field">
             <label htmlFor="job-model">Model</label>
-            <input id="job-model" list="job-models" spellCheck={false} placeholder="Claude's default" value={input.model ?? ''} onChange={(e) => set('model', e.target.value.trim() || null)} />
-            <datalist id="job-models">
-              {MODEL_ALIASES.map((m) => (
-                <option key={m} value={m} />
-              ))}
-            </datalist>
+            <ModelInput id="job-model" placeholder="Claude's default" value={input.model ?? ''} onChange={(e) => set('model', e.target.value.trim() || null)} />
             <FieldError error={saved.byField.model} />
           </div>
           <div className="field">

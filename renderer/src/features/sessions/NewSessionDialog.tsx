@@ -4,7 +4,7 @@ import { Dialog } from '../../app/Dialog';
 import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
 import { api } from '../../api';
-import { MODEL_ALIASES } from './models';
+import { ModelInput } from './ModelInput';
 import { useSessions } from './sessions-store';
 
 export const POLICIES: { value: PermissionPolicy; label: string }[] = [
@@ -79,12 +79,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
       </div>
       <div className="field">
         <label htmlFor="new-model">Model</label>
-        <input id="new-model" type="text" list="new-model-aliases" spellCheck={false} value={model} placeholder="The CLI's default" onChange={(e) => setModel(e.target.value)} />
-        <datalist id="new-model-aliases">
-          {MODEL_ALIASES.map((m) => (
-            <option key={m} value={m} />
-          ))}
-        </datalist>
+        <ModelInput id="new-model" value={model} placeholder="The CLI's default" onChange={(e) => setModel(e.target.value)} />
         <FieldError error={errors.byField.model} />
       </div>
       <div className="field">

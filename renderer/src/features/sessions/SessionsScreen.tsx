@@ -6,7 +6,7 @@ import { ApprovalCard } from './ApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
 import { Composer } from './Composer';
 import { confirmAction } from '../../app/Dialog';
-import { MODEL_ALIASES } from './models';
+import { ModelInput } from './ModelInput';
 import { NewSessionDialog, POLICIES } from './NewSessionDialog';
 import { selectSelected, selectSessionList, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
@@ -118,14 +118,17 @@ function ModelField({ session }: { session: SessionSummary }) {
     if (next !== session.model) void update({ model: next });
   };
   return (
-    <>
-      <input aria-label="Model" title="Applies from the next start of Claude" list="session-model-aliases" placeholder="default model" spellCheck={false} size={14} value={model} onChange={(e) => setModel(e.target.value)} onBlur={save} onKeyDown={(e) => e.key === 'Enter' && save()} />
-      <datalist id="session-model-aliases">
-        {MODEL_ALIASES.map((m) => (
-          <option key={m} value={m} />
-        ))}
-      </datalist>
-    </>
+    <ModelInput
+      id="session-model"
+      aria-label="Model"
+      title="Applies from the next start of Claude"
+      placeholder="default model"
+      size={14}
+      value={model}
+      onChange={(e) => setModel(e.target.value)}
+      onBlur={save}
+      onKeyDown={(e) => e.key === 'Enter' && save()}
+    />
   );
 }
 
