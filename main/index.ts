@@ -5,6 +5,7 @@ import { resolveDataDir } from './config';
 import { createCore, type Core } from './core';
 import { errorMessage } from './errors';
 import { registerElectronIpc } from './ipc/electron-ipc';
+import { guardProcess } from './last-resort';
 import { FileSecretStore } from './secrets/secret-store';
 import { electronNotifier } from './shell/notifications';
 import { onWake } from './shell/power';
@@ -48,6 +49,7 @@ async function refreshTrayStatus(): Promise<void> {
 }
 
 async function boot(): Promise<void> {
+  guardProcess();
   // A menu-bar app: no dock icon on macOS (LSUIElement in the bundle does this for packaged builds).
   app.dock?.hide();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

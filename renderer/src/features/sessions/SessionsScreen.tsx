@@ -231,15 +231,15 @@ export function SessionsScreen() {
   useEffect(() => {
     if (routeId !== selectedId) select(routeId);
   }, [routeId, selectedId, select]);
-  // A wide window opens the newest session; a phone shows the list first.
-  const newest = useMemo(() => Object.values(sessions).sort((a, b) => b.updatedAt - a.updatedAt)[0], [sessions]);
-  useEffect(() => {
-    if (!routeId && newest && isWide()) replace('sessions', [newest.id]);
-  }, [routeId, newest, replace]);
   const pendingDelete = useSessions((s) => s.pendingDelete);
   const deleteLater = useSessions((s) => s.deleteLater);
   const undoDelete = useSessions((s) => s.undoDelete);
   const hidden = useMemo(() => new Set(pendingDelete ? [pendingDelete.id] : []), [pendingDelete]);
+  const newest = useMemo(() => Object.values(sessions).filter((s) => !hidden.has(s.id)).sort((a, b) => b.updatedAt - a.updatedAt)[0], [sessions, hidden]);
+  // A wide window opens the newest session; a phone shows the list first.
+  useEffect(() => {
+    if (!routeId && newest && isWide()) replace('sessions', [newest.id]);
+  }, [routeId, newest, replace]);
   const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
   const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
   return (
