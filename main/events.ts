@@ -17,7 +17,14 @@ export class EventBus {
     }
   }
 
-  /** Returns the unsubscribe function. */
+  /** One event, its payload typed from the contract's event map. Returns the unsubscribe function. */
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
+    return this.subscribe((event, payload) => {
+      if (event === name) listener(payload as EventPayload<E>);
+    });
+  }
+
+  /** Every event (transports forward them all). Returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

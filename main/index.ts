@@ -83,7 +83,8 @@ async function boot(): Promise<void> {
   });
   onWake(() => core?.scheduler.checkMissed());
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
-  core.events.subscribe((name) => (name === 'settings.changed' || name === 'approvals.changed') && void refreshTrayStatus());
+  core.events.on('settings.changed', () => void refreshTrayStatus());
+  core.events.on('approvals.changed', () => void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();
   void refreshTrayStatus();
   showWindow();

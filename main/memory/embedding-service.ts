@@ -94,10 +94,11 @@ export class EmbeddingService implements Service {
         meta: (r) => ({ category: r.category as string }),
       },
     ];
-    this.unsubscribe = this.deps.events.subscribe((name, payload) => {
-      if (name === 'settings.changed' && (payload as { key: string }).key.startsWith('embeddings.')) this.switchTo(this.buildProvider());
-      if (name === 'sessions.stream' && (payload as { item: { kind: string } }).item.kind === 'message') this.kick();
-    });
+    const offs = [
+      this.deps.events.on('settings.changed', ({ key }) => key.startsWith('embeddings.') && this.switchTo(this.buildProvider())),
+      this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'message' && this.kick()),
+    ];
+    this.unsubscribe = () => offs.forEach((off) => off());
     this.switchTo(this.buildProvider());
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import schedule from 'node-schedule';
-import type { Job, JobInput, JobRun, RunTrigger, SavedJob } from '../../contract';
+import type { Job, JobInput, JobRun, RunTrigger, SavedJob, Turn } from '../../contract';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
@@ -422,17 +422,14 @@ export class SchedulerService implements Service {
       }, job.timeoutSeconds * 1000);
       const onAbort = () => void sessions.interrupt(sessionId);
       signal.addEventListener('abort', onAbort);
-      const check = (t: { id: string; status: string; resultText: string | null; costUsd: number | null; error: string | null }) => {
+      const check = (t: Turn) => {
         if (t.id !== turn.id || ['queued', 'running'].includes(t.status)) return;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         unsubscribe();
         resolve(t);
       };
-      const unsubscribe = this.deps.events.subscribe((name, payload) => {
-        const item = (payload as { item?: { kind: string; turn?: Parameters<typeof check>[0] } }).item;
-        if (name === 'sessions.stream' && item?.kind === 'turn' && item.turn) check(item.turn);
-      });
+      const unsubscribe = this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'turn' && check(item.turn));
       check(sessions.turn(turn.id));
     });
     if (!ended) return { status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
