@@ -14,6 +14,8 @@ export interface SessionSummary {
   id: string;
   title: string;
   surface: string;
+  /** The surface's own name for the conversation: a chat id, `job:<id>` (or `job:<id>:<run>` for a fresh run). */
+  surfaceKey: string;
   claudeSessionId: string;
   cwd: string;
   model: string | null;

@@ -726,6 +726,7 @@ export class SessionManager implements Service {
       id: row.id,
       title: row.title,
       surface: row.surface,
+      surfaceKey: row.surface_key,
       claudeSessionId: row.claude_session_id,
       cwd: row.cwd,
       model: row.model,

@@ -7,6 +7,7 @@ import { PlanCard, QuestionCard } from './QuestionCard';
 import { Composer } from './Composer';
 import { confirmAction } from '../../app/Dialog';
 import { ModelInput } from './ModelInput';
+import { groupSessions } from './session-groups';
 import { NewSessionDialog, POLICIES } from './NewSessionDialog';
 import { selectSelected, selectSessionList, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
@@ -49,20 +50,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
   const [query, setQuery] = useState('');
   const [surface, setSurface] = useState('');
   const asking = useMemo(() => new Set(Object.values(approvals).map((a) => a.sessionId)), [approvals]);
-  const { main, jobs } = useMemo(() => {
-    const words = query.trim().toLowerCase();
-    const shown = Object.values(sessions)
-      .filter((s) => !hidden.has(s.id) && (!surface || s.surface === surface) && (!words || s.title.toLowerCase().includes(words)))
-      .sort((a, b) => b.updatedAt - a.updatedAt);
-    const jobs = new Map<string, SessionSummary[]>();
-    const main: SessionSummary[] = [];
-    for (const s of shown) {
-      // Only when not asked for by surface: then every run is listed as it is.
-      if (s.surface === 'scheduler' && !surface && s.id !== selectedId) jobs.set(s.title, [...(jobs.get(s.title) ?? []), s]);
-      else main.push(s);
-    }
-    return { main, jobs: [...jobs.entries()] };
-  }, [sessions, query, surface, hidden, selectedId]);
+  const { main, jobs } = useMemo(() => groupSessions(Object.values(sessions), { query, surface, hidden, selectedId }), [sessions, query, surface, hidden, selectedId]);
   const surfaces = useMemo(() => [...new Set(Object.values(sessions).map((s) => s.surface))].sort(), [sessions]);
   return (
     <aside className="session-list pane-side" aria-label="Sessions">
