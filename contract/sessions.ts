@@ -80,6 +80,19 @@ export type StreamItem =
   /** A queued message taken back before it started. */
   | { kind: 'removed'; turnId: string };
 
+/** A finished turn as a surface wants it (or the turn still running, when the wait timed out). */
+export interface AskResult {
+  sessionId: string;
+  turn: Turn;
+  /** Claude's final text, when the turn is done. */
+  text: string | null;
+  status: TurnStatus;
+  costUsd: number | null;
+  denials: string[];
+  /** The wait ended before the turn did; the turn goes on (read it later with sessions.turn). */
+  timedOut: boolean;
+}
+
 export interface Transcript {
   session: SessionSummary;
   turns: Turn[];
@@ -124,6 +137,28 @@ export const sessionsMethods = {
   'sessions.send': method<Turn>()(
     z.object({ id, text, interrupt: z.boolean().default(false) }).strict(),
     'Queue a message (stored at once) and return its turn; with interrupt, stop the running turn and send this next.',
+  ),
+  'sessions.ask': method<AskResult>()(
+    z
+      .object({
+        id: id.optional(),
+        /** Or the conversation by its surface's key (a chat id): found, or created when `create` is given. */
+        key: z.string().min(1).max(200).optional(),
+        create: z
+          .object({
+            title: z.string().trim().min(1).max(200).optional(),
+            cwd: folderPath.nullable().optional(),
+            model: withoutNul(z.string().trim().min(1).max(200)).nullable().optional(),
+            permissionPolicy: z.enum(permissionPolicies).default('ask'),
+          })
+          .strict()
+          .optional(),
+        text,
+        timeoutMs: z.number().int().min(100).max(24 * 3600_000).default(600_000),
+      })
+      .strict()
+      .refine((a) => (a.id === undefined) !== (a.key === undefined), { message: 'give the session: its id, or the key of its conversation', path: ['id'] }),
+    "Send a message and wait for Claude's answer: the finished turn (text, status, cost, denials), or, past the timeout, the turn still running and timedOut.",
   ),
   'sessions.turn': method<Turn>()(z.object({ turnId: id }).strict(), 'One turn: status, position and result (a background task).'),
   'sessions.folders': method<string[]>()(z.object({}).strict(), 'Recent project folders, newest first: from sessions here and from Claude Code sessions imported from outside.'),

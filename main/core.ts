@@ -134,6 +134,7 @@ export function createCore(config: CoreConfig): Core {
     'sessions.update': (input) => sessions.update(input),
     'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
     'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx.surface, { interrupt }),
+    'sessions.ask': (input, ctx) => sessions.ask(input, ctx.surface),
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),
     'sessions.folders': () => sessions.folders(),
     'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),

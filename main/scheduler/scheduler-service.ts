@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import schedule from 'node-schedule';
-import type { Job, JobInput, JobRun, RunTrigger, SavedJob, Turn } from '../../contract';
+import type { Job, JobInput, JobRun, RunTrigger, SavedJob } from '../../contract';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
@@ -414,25 +414,13 @@ export class SchedulerService implements Service {
         this.jobs.set(job.id, { ...job, sessionId });
       }
     }
-    const turn = sessions.send(sessionId, job.command, 'scheduler');
-    const ended = await new Promise<{ status: string; resultText: string | null; costUsd: number | null; error: string | null } | null>((resolve) => {
-      const timer = setTimeout(() => {
-        void sessions.interrupt(sessionId);
-        resolve(null);
-      }, job.timeoutSeconds * 1000);
-      const onAbort = () => void sessions.interrupt(sessionId);
-      signal.addEventListener('abort', onAbort);
-      const check = (t: Turn) => {
-        if (t.id !== turn.id || ['queued', 'running'].includes(t.status)) return;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        unsubscribe();
-        resolve(t);
-      };
-      const unsubscribe = this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'turn' && check(item.turn));
-      check(sessions.turn(turn.id));
-    });
-    if (!ended) return { status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
+    const asked = await sessions.ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, 'scheduler', signal);
+    if (asked.timedOut) {
+      // The job's timeout holds: the turn is stopped, not left running.
+      void sessions.interrupt(sessionId);
+      return { status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
+    }
+    const ended = asked.turn;
     const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
     return { status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
   }

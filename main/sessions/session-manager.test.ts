@@ -115,6 +115,24 @@ describe('sessions against the real claude CLI', () => {
     expect(toolResult).not.toMatch(/denied|rejected/i);
   });
 
+  it('asks and waits: a conversation found or created by its key, the finished turn, and a timeout that leaves the turn running', async () => {
+    const { core, api, turnEnded } = await harness();
+    const ask = (input: unknown) => core.router.call('sessions.ask', input, { surface: 'telegram' });
+    expect(await ask({ key: 'chat-42', text: 'hi' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await ask({ text: 'hi' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('id: give the session') } });
+    const first = await ask({ key: 'chat-42', create: { title: 'From Telegram' }, text: 'hello' });
+    expect(first).toMatchObject({ ok: true, value: { text: 'echo: hello', status: 'done', timedOut: false, denials: [] } });
+    const sessionId = (first as { value: { sessionId: string; costUsd: number } }).value.sessionId;
+    expect((first as { value: { costUsd: number } }).value.costUsd).toBeGreaterThan(0);
+    expect(core.sessions.get(sessionId)).toMatchObject({ surface: 'telegram', surfaceKey: 'chat-42', title: 'From Telegram' });
+    // The same key finds the same conversation.
+    expect(await ask({ key: 'chat-42', text: 'again' })).toMatchObject({ ok: true, value: { sessionId, text: 'echo: again' } });
+    api.reply({ kind: 'text', text: 'slow but sure', delayMs: 1500 });
+    const slow = (await ask({ id: sessionId, text: 'take your time', timeoutMs: 300 })) as { value: { timedOut: boolean; status: string; turn: { id: string } } };
+    expect(slow.value).toMatchObject({ timedOut: true, status: 'running' });
+    expect(await turnEnded(slow.value.turn.id)).toMatchObject({ status: 'done', resultText: 'slow but sure' });
+  });
+
   it('runs a Bash command only when allowed', async () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });

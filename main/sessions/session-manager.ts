@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Transcript, Turn, TurnStatus } from '../../contract';
+import type { AskResult, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
@@ -293,6 +293,47 @@ export class SessionManager implements Service {
     const rt = this.runtimes.get(turn.sessionId);
     if (turn.status !== 'queued' || !rt?.queue.includes(turn.id)) throw new AppError('conflict', 'That message has already started (or ended), so it can no longer be changed.');
     return turn;
+  }
+
+  /**
+   * What every surface needs: send a message and wait for the answer. The session is named by id,
+   * or by the surface's key for the conversation (created when asked to). Past the timeout the
+   * answer is the turn as it stands, marked timedOut; the turn itself goes on. An aborted signal
+   * interrupts the turn.
+   */
+  async ask(
+    input: { id?: string; key?: string; create?: Omit<CreateSession, 'surface' | 'surfaceKey' | 'systemPrompt'>; text: string; timeoutMs: number },
+    surface: string,
+    signal?: AbortSignal,
+  ): Promise<AskResult> {
+    let id = input.id;
+    if (!id) {
+      const found = this.store.sessionByKey(surface, input.key!);
+      if (found) id = found.id;
+      else if (input.create) id = this.create({ ...input.create, surface, surfaceKey: input.key! }).id;
+      else throw new AppError('not_found', `no ${surface} conversation "${input.key}" (pass create to start one)`);
+    }
+    const sessionId = id;
+    const sent = this.send(sessionId, input.text, surface);
+    const onAbort = () => void this.interrupt(sessionId);
+    signal?.addEventListener('abort', onAbort);
+    const ended = await new Promise<Turn | null>((resolve) => {
+      const done = (t: Turn) => {
+        if (t.id !== sent.id || t.status === 'queued' || t.status === 'running') return;
+        clearTimeout(timer);
+        off();
+        resolve(t);
+      };
+      const timer = setTimeout(() => {
+        off();
+        resolve(null);
+      }, input.timeoutMs);
+      const off = this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'turn' && done(item.turn));
+      done(this.turn(sent.id));
+    });
+    signal?.removeEventListener('abort', onAbort);
+    const turn = ended ?? this.turn(sent.id);
+    return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };
   }
 
   /** Stops the running turn: the CLI is asked first, and killed if it does not stop in time. */

@@ -133,6 +133,11 @@ export class SessionStore {
     return this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
   }
 
+  /** A surface's conversation by its own key (a chat id, `job:<id>`). */
+  sessionByKey(surface: string, key: string): SessionRow | undefined {
+    return this.db.prepare('SELECT * FROM sessions WHERE surface = ? AND surface_key = ? ORDER BY created_at DESC LIMIT 1').get(surface, key) as SessionRow | undefined;
+  }
+
   sessions(): SessionRow[] {
     return this.db.prepare('SELECT * FROM sessions ORDER BY updated_at DESC').all() as SessionRow[];
   }
