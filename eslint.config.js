@@ -16,6 +16,9 @@ const folder = (names, message) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, m
 
 const layer = (options) => ['error', options];
 
+/** Test support (the stand-in API, the real-CLI harness, the fuzzer) never ships: only tests, benchmarks and e2e use it. */
+const testing = folder(['testing'], 'main/testing/ is test support: only tests (*.test.ts), bench/ and e2e/ import it, never the app.');
+
 export default defineConfig(
   { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', 'e2e/artifacts/'] },
   js.configs.recommended,
@@ -72,7 +75,7 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': layer({
         paths: [electron],
-        patterns: [folder(['renderer', 'preload'], 'main/ does not import the renderer or the preload.')],
+        patterns: [folder(['renderer', 'preload'], 'main/ does not import the renderer or the preload.'), testing],
       }),
     },
   },
@@ -80,7 +83,17 @@ export default defineConfig(
     files: ['main/shell/**', 'main/index.ts', 'preload/**'],
     rules: {
       'no-restricted-imports': layer({
-        patterns: [folder(['renderer'], 'The shell does not import the renderer.')],
+        patterns: [folder(['renderer'], 'The shell does not import the renderer.'), testing],
+      }),
+    },
+  },
+  {
+    // Tests and the test support itself may use it; the other layer rules still hold for them.
+    files: ['main/**/*.test.ts', 'main/testing/**'],
+    rules: {
+      'no-restricted-imports': layer({
+        paths: [electron],
+        patterns: [folder(['renderer', 'preload'], 'main/ does not import the renderer or the preload.')],
       }),
     },
   },

@@ -31,6 +31,14 @@ describe('lint enforces the layers of design.md', () => {
     expect(await layerErrors('preload/index.ts', code)).toEqual([]);
   });
 
+  it('fails a production import of main/testing, and lets tests have it', async () => {
+    const code = "import { FakeAnthropic } from '../testing/fake-anthropic';\nexport const f = FakeAnthropic;\n";
+    expect((await layerErrors('main/sessions/manager.ts', code)).join()).toMatch(/main\/testing\/ is test support/);
+    expect((await layerErrors('main/shell/tray.ts', code)).join()).toMatch(/test support/);
+    expect(await layerErrors('main/sessions/manager.test.ts', code)).toEqual([]);
+    expect(await layerErrors('main/testing/other.ts', "import { FakeAnthropic } from './fake-anthropic';\nexport const f = FakeAnthropic;\n")).toEqual([]);
+  });
+
   it('lets the renderer use the contract and the client', async () => {
     const code = "import type { Api } from '../../contract';\nimport { createApi } from '../../client/api';\nexport type A = Api;\nexport const c = createApi;\n";
     expect(await layerErrors('renderer/src/x.ts', code)).toEqual([]);

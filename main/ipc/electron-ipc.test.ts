@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createIpcTransport, type IpcRendererLike } from '../../client/ipc-transport';
 import { ipcChannel, methodNames } from '../../contract';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-import { defineContractSuite } from './contract-suite';
+import { defineContractSuite } from '../testing/contract-suite';
 import { registerElectronIpc, type IpcInvokeEvent, type IpcMainLike } from './electron-ipc';
 
 const TRUSTED_URL = 'file:///app/dist/renderer/index.html';

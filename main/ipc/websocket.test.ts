@@ -5,7 +5,7 @@ import { createWsTransport } from '../../client/ws-transport';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-import { defineContractSuite } from './contract-suite';
+import { defineContractSuite } from '../testing/contract-suite';
 import { HeadlessServer } from './headless-server';
 
 const TOKEN = 'a'.repeat(64);

@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createApi, type Transport } from '../../client/api';
 import type { Api, SettingChange } from '../../contract';
 import type { Core } from '../core';
-import { claudeEnv } from '../testing/claude-harness';
-import { FakeAnthropic } from '../testing/fake-anthropic';
-import { CLAUDE_BIN, makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { claudeEnv } from './claude-harness';
+import { FakeAnthropic } from './fake-anthropic';
+import { CLAUDE_BIN, makeTempCore, makeTempDir, removeTempDir } from './temp-core';
 
 export interface Connected {
   transport: Transport;
