@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Core } from '../main/core';
 import type { IncomingMessage } from '../main/history/history-service';
 
@@ -83,4 +85,29 @@ export function seedMemories(core: Core, count: number): void {
       core.embeddings.embedInline('memories', rows, true);
     })();
   }
+}
+
+/** A Claude Code transcript of `lines` user/assistant lines, as the CLI writes them. */
+export function writeTranscript(file: string, lines: number, sessionId = '7d9a4c2e-0000-4000-8000-000000000001'): number {
+  const random = seeded(3);
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const user = i % 2 === 0;
+    out.push(
+      JSON.stringify({
+        type: user ? 'user' : 'assistant',
+        uuid: `${sessionId.slice(0, 24)}${i.toString().padStart(12, '0')}`,
+        parentUuid: null,
+        sessionId,
+        cwd: '/home/user/project',
+        timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+        isSidechain: false,
+        version: '2.1.329',
+        message: user ? { role: 'user', content: message(random) } : { role: 'assistant', content: [{ type: 'text', text: `${message(random)} ${message(random)}` }] },
+      }),
+    );
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${out.join('\n')}\n`);
+  return fs.statSync(file).size / 1024 / 1024;
 }

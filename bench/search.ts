@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { benchCore } from './bench-core';
-import { message, query, seeded, seedMemories, seedMessages } from './corpus';
+import { query, seeded, seedMemories, seedMessages, writeTranscript } from './corpus';
 import { percentile, type BenchGroup } from './figures';
 
 const MESSAGES = 100_000;
@@ -12,32 +12,6 @@ const QUERIES = 200;
 function fileMb(file: string): number {
   const size = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
   return (size(file) + size(`${file}-wal`)) / 1024 / 1024;
-}
-
-/** A Claude Code transcript of `lines` user/assistant lines, as the CLI writes them. */
-function writeTranscript(file: string, lines: number): number {
-  const random = seeded(3);
-  const sessionId = '7d9a4c2e-0000-4000-8000-000000000001';
-  const out: string[] = [];
-  for (let i = 0; i < lines; i++) {
-    const user = i % 2 === 0;
-    out.push(
-      JSON.stringify({
-        type: user ? 'user' : 'assistant',
-        uuid: `00000000-0000-4000-8000-${i.toString().padStart(12, '0')}`,
-        parentUuid: null,
-        sessionId,
-        cwd: '/home/user/project',
-        timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(),
-        isSidechain: false,
-        version: '2.1.329',
-        message: user ? { role: 'user', content: message(random) } : { role: 'assistant', content: [{ type: 'text', text: `${message(random)} ${message(random)}` }] },
-      }),
-    );
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${out.join('\n')}\n`);
-  return fs.statSync(file).size / 1024 / 1024;
 }
 
 export const searchGroup: BenchGroup = {

@@ -36,6 +36,8 @@ export interface Health {
   claude: ClaudeCliInfo;
   uptimeSeconds: number;
   services: ServiceStatus[];
+  /** How long work held the core's one thread, over the last minute or so (monitorEventLoopDelay). */
+  eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 export const systemMethods = {

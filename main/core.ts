@@ -30,6 +30,8 @@ export interface CoreConfig {
   embedWorker?: string | null;
   /** The bundled integrity-check worker (dist/main/integrity-worker.cjs); without it the background check runs in-thread. */
   integrityWorker?: string | null;
+  /** The bundled checkpoint worker (dist/main/checkpoint-worker.cjs); without it SQLite checkpoints in-thread. */
+  checkpointWorker?: string | null;
   /** Test hook: the scheduler's clock, to simulate downtime. */
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
@@ -63,6 +65,7 @@ export function createCore(config: CoreConfig): Core {
   const lifecycle = new Lifecycle();
   const storage = new StorageService(config.dataDir, {
     integrityWorker: config.integrityWorker,
+    checkpointWorker: config.checkpointWorker,
     onCorrupt: (detail) =>
       notifier.notify({
         title: 'Switchboard stopped writing its database',

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'headless', electronVersion: null },
     embedWorker: path.join(here, 'embed-worker.cjs'),
     integrityWorker: path.join(here, 'integrity-worker.cjs'),
+    checkpointWorker: path.join(here, 'checkpoint-worker.cjs'),
   });
   await core.start();
   const token = loadOrCreateServerToken(secrets);

@@ -83,7 +83,7 @@ export function parseTranscript(buffer: Buffer): ParsedChunk {
  * Bytes read and stored at a time: a transcript of hundreds of MB neither fills memory nor holds the
  * event loop for long. A single longer line is read whole.
  */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 128 * 1024;
 
 /** Reads from `offset` up to `bytes`, and on until a line ends (or the file does). */
 function readLines(fd: number, offset: number, size: number, bytes: number): Buffer {
@@ -185,8 +185,9 @@ export class TranscriptImporter implements Service {
           if (Date.now() - lastEmit > 100) {
             lastEmit = Date.now();
             this.emit();
-            await new Promise((r) => setImmediate(r));
           }
+          // Between chunks the loop is free for everything else (a chunk is a few ms of work).
+          await new Promise((r) => setImmediate(r));
         }
       } catch (error) {
         this.progress.error = `${file}: ${errorMessage(error)}`;

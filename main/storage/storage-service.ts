@@ -5,6 +5,7 @@ import type { Service } from '../lifecycle';
 import { log } from '../log';
 import { DataDirLock } from './data-dir-lock';
 import { closeDatabase, openDatabaseChecked } from './database';
+import { Checkpointer } from './checkpointer';
 import { IntegrityMonitor, type IntegrityState } from './integrity-monitor';
 import { schemaVersion } from './migrate';
 import { migrations } from './migrations';
@@ -22,6 +23,8 @@ export interface DatabaseInfo {
 export interface StorageOptions {
   /** The integrity check's worker script; without one the background check runs in-thread. */
   integrityWorker?: string | null;
+  /** The checkpoint worker's script; without one SQLite checkpoints on the main thread. */
+  checkpointWorker?: string | null;
   /** Told when the background check finds the file corrupt (writes have stopped by then). */
   onCorrupt?: (detail: string) => void;
 }
@@ -41,10 +44,12 @@ export class StorageService implements Service {
   private database: Database | null = null;
   private readonly lock: DataDirLock;
   readonly integrity: IntegrityMonitor;
+  private readonly checkpointer: Checkpointer;
 
   constructor(dataDir: string, options: StorageOptions = {}) {
     this.file = path.join(dataDir, 'switchboard.db');
     this.lock = new DataDirLock(dataDir);
+    this.checkpointer = new Checkpointer({ file: this.file, db: () => this.db, script: options.checkpointWorker ?? null });
     this.integrity = new IntegrityMonitor({ file: this.file, db: () => this.db, script: options.integrityWorker ?? null, onCorrupt: (d) => options.onCorrupt?.(d) });
   }
 
@@ -69,10 +74,12 @@ export class StorageService implements Service {
       this.lock.release();
       throw error;
     }
+    this.checkpointer.start();
   }
 
   async stop(): Promise<void> {
     await this.integrity.stop();
+    await this.checkpointer.stop();
     if (this.database) closeDatabase(this.database, this.file, { markClean: !this.integrity.corrupt });
     this.database = null;
     this.lock.release();

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Health, ServiceStatus } from '../../contract';
 import { chooseClaudeCommand, probeClaude } from '../claude/cli-locator';
 import type { Service } from '../lifecycle';
@@ -27,8 +28,29 @@ export class SystemService implements Service {
     },
   ) {}
 
-  start(): void {}
-  stop(): void {}
+  private delay: IntervalHistogram | null = null;
+  private window: NodeJS.Timeout | null = null;
+
+  start(): void {
+    this.delay = monitorEventLoopDelay({ resolution: 10 });
+    this.delay.enable();
+    // A window of about a minute: what the loop did lately, not since start.
+    this.window = setInterval(() => this.delay?.reset(), 60_000);
+    this.window.unref();
+  }
+
+  stop(): void {
+    if (this.window) clearInterval(this.window);
+    this.delay?.disable();
+    this.delay = null;
+  }
+
+  /** Event-loop delay in ms: the histogram is in nanoseconds, and zero until it has a sample. */
+  eventLoop(): Health['eventLoop'] {
+    const h = this.delay;
+    const ms = (ns: number) => (Number.isFinite(ns) && h && h.count ? Math.round(ns / 1e4) / 100 : 0);
+    return { p50Ms: ms(h?.percentile(50) ?? 0), p99Ms: ms(h?.percentile(99) ?? 0), maxMs: ms(h?.max ?? 0) };
+  }
 
   async health(): Promise<Health> {
     const { app, dataDir, env, storage, settings } = this.deps;
@@ -41,6 +63,7 @@ export class SystemService implements Service {
       claude,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       services: this.deps.statuses(),
+      eventLoop: this.eventLoop(),
     };
   }
 }

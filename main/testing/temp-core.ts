@@ -18,6 +18,7 @@ export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/
 
 /** The integrity worker's source: it imports nothing of ours, so Node runs it as it is (type stripping). */
 export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
+export const CHECKPOINT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/checkpoint-worker.ts');
 
 /** A core on a temp data dir, as `serve` builds it. */
 export function makeTempCore(dataDir: string, env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Core {
@@ -27,5 +28,6 @@ export function makeTempCore(dataDir: string, env: NodeJS.ProcessEnv = { PATH: p
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
     app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
     integrityWorker: INTEGRITY_WORKER_SOURCE,
+    checkpointWorker: CHECKPOINT_WORKER_SOURCE,
   });
 }

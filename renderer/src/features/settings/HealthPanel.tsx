@@ -72,6 +72,21 @@ export function HealthPanel() {
             {formatBytes(health.database.sizeBytes)}, schema version {health.database.schemaVersion}, SQLite {health.database.sqliteVersion}, sqlite-vec{' '}
             {health.database.sqliteVecVersion}
           </Row>
+          <Row label="Integrity" testId="integrity">
+            {health.database.integrity.state === 'corrupt' ? (
+              <span className="badge badge-error">failed: {health.database.integrity.detail}. Nothing more is written; restore a backup or move the file aside.</span>
+            ) : health.database.integrity.state === 'ok' ? (
+              <>
+                <span className="badge badge-ok">ok</span>
+                {health.database.integrity.checkedAt ? <span className="muted"> checked {new Date(health.database.integrity.checkedAt).toLocaleString()}</span> : null}
+              </>
+            ) : (
+              <span className="muted">{health.database.integrity.state === 'checking' ? 'checking in the background…' : 'not checked yet'}</span>
+            )}
+          </Row>
+          <Row label="Responsiveness">
+            event loop held {health.eventLoop.p99Ms} ms at p99, {health.eventLoop.maxMs} ms at most, over the last minute
+          </Row>
           <Row label="Uptime">{formatUptime(health.uptimeSeconds)}</Row>
           <Row label="Services" testId="services">
             <ul className="services">
