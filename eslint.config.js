@@ -1,4 +1,4 @@
-// Lint, including the layers of design.md: contract imports nothing of ours, client only the
+// Lint, including the layers of docs/architecture.md: contract imports nothing of ours, client only the
 // contract, the renderer never main/, and only main/shell/, main/index.ts and preload/ import electron.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 const electron = {
   name: 'electron',
-  message: 'Only main/shell/, main/index.ts and preload/ may import electron: the core must run without it (design.md).',
+  message: 'Only main/shell/, main/index.ts and preload/ may import electron: the core must run without it (docs/architecture.md).',
 };
 
 /** An import path naming one of our top-level folders, relative or not. */

@@ -11,7 +11,7 @@ async function layerErrors(file: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('lint enforces the layers of design.md', () => {
+describe('lint enforces the layers of docs/architecture.md', () => {
   it('fails a renderer file that imports main/', async () => {
     const errors = await layerErrors('renderer/src/features/x.ts', "import { createCore } from '../../../main/core';\nexport const c = createCore;\n");
     expect(errors.join()).toMatch(/never imports main/);
