@@ -16,7 +16,7 @@ describe('Electron shell wiring (stand-in electron module)', () => {
   it('boots the core, locks down the window, fills the tray and registers one channel per method', () => {
     const home = makeTempDir('switchboard-shell-');
     const run = spawnSync(process.execPath, ['-r', path.join(ROOT, 'e2e/support/fake-electron.cjs'), path.join(ROOT, 'dist/main/index.cjs')], {
-      env: { ...process.env, SWITCHBOARD_HOME: home, FAKE_USER_DATA: '/nonexistent-user-data' },
+      env: { ...process.env, SWITCHBOARD_HOME: home, FAKE_USER_DATA: '/nonexistent-user-data', SWITCHBOARD_PORT: '0' },
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -44,6 +44,9 @@ describe('Electron shell wiring (stand-in electron module)', () => {
     expect(report.powerEvents).toEqual(['resume', 'unlock-screen']);
     expect(report.trustedHealth).toMatchObject({ ok: true, value: { app: { shell: 'electron' }, dataDir: expect.stringContaining('switchboard-shell-') } });
     expect(report.foreignHealth).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    // The desktop app starts the same loopback server as serve (Claude Code reaches the app through it), without UI files.
+    expect(report.trustedHealth.value.services).toContainEqual({ name: 'server', state: 'running' });
+    expect(report.server).toMatchObject({ api: 204, page: 404, foreignHost: 403 });
     expect(report.quit).toBe(true);
     expect(report.closePreventedWhileQuitting).toBe(false);
   });

@@ -31,11 +31,16 @@ function parsePort(text: string, where: string): number {
   return port;
 }
 
+/** The loopback port: SWITCHBOARD_PORT, else the stable default (Claude Code's connection names it). */
+export function serverPort(env: NodeJS.ProcessEnv): number {
+  return env.SWITCHBOARD_PORT ? parsePort(env.SWITCHBOARD_PORT, 'SWITCHBOARD_PORT') : DEFAULT_PORT;
+}
+
 /** `switchboard serve [--host H] [--port P] [--allow-host NAME]`; env SWITCHBOARD_PORT sets the port when the flag does not. */
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeOptions {
   const options: ServeOptions = {
     host: DEFAULT_HOST,
-    port: env.SWITCHBOARD_PORT ? parsePort(env.SWITCHBOARD_PORT, 'SWITCHBOARD_PORT') : DEFAULT_PORT,
+    port: serverPort(env),
     allowHosts: [],
   };
   const args = argv[0] === 'serve' ? argv.slice(1) : [...argv];

@@ -5,6 +5,7 @@ import { TranscriptImporter } from './history/transcript-importer';
 import { EmbeddingService, OPENAI_KEY_SECRET } from './memory/embedding-service';
 import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
+import { splitHostList } from './config';
 import { Lifecycle } from './lifecycle';
 import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
@@ -14,9 +15,23 @@ import { SchedulerService } from './scheduler/scheduler-service';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
+import { LoopbackServer } from './server/loopback-server';
+import { loadOrCreateServerToken } from './server/token';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
 import { SystemService, type AppInfo } from './system/system-service';
+
+/** The loopback server both shells start: where it listens, the names it answers to, the UI files (headless). */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** `--allow-host` names; the *Allowed host names* setting adds to them. */
+  allowHosts: string[];
+  /** The built renderer to serve (headless); null in the desktop app, whose window is its own. */
+  staticDir: string | null;
+  /** Whether the core stops when the server cannot start (headless) or goes on without it (desktop). */
+  required: boolean;
+}
 
 export interface CoreConfig {
   dataDir: string;
@@ -32,6 +47,8 @@ export interface CoreConfig {
   integrityWorker?: string | null;
   /** The bundled checkpoint worker (dist/main/checkpoint-worker.cjs); without it SQLite checkpoints in-thread. */
   checkpointWorker?: string | null;
+  /** The loopback server; none in tests that only need the services. */
+  server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
@@ -54,6 +71,10 @@ export interface Core {
   readonly memory: MemoryService;
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
+  /** The loopback server, when the config asked for one. */
+  readonly server: LoopbackServer | null;
+  /** The UI token (everything the window can do), when there is a server. */
+  readonly serverToken: string | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -196,10 +217,27 @@ export function createCore(config: CoreConfig): Core {
     },
   });
 
+  // Last to start, first to stop: it takes calls only while every service runs.
+  const serverToken = config.server ? loadOrCreateServerToken(config.secrets) : null;
+  const server = config.server
+    ? new LoopbackServer({
+        host: config.server.host,
+        port: config.server.port,
+        token: serverToken!,
+        router,
+        events,
+        staticDir: config.server.staticDir,
+        allowedHosts: () => [...config.server!.allowHosts, ...splitHostList(settings.get('server.allowedHosts'))],
+      })
+    : null;
+  if (server) lifecycle.add(server, { required: config.server!.required });
+
   return {
     config,
     events,
     router,
+    server,
+    serverToken,
     lifecycle,
     storage,
     settings,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
-import { resolveDataDir } from './config';
+import { DEFAULT_HOST, resolveDataDir, serverPort } from './config';
 import { createCore, type Core } from './core';
 import { errorMessage } from './errors';
 import { registerElectronIpc } from './ipc/electron-ipc';
@@ -66,6 +66,9 @@ async function boot(): Promise<void> {
     integrityWorker: path.join(__dirname, 'integrity-worker.cjs'),
     checkpointWorker: path.join(__dirname, 'checkpoint-worker.cjs'),
     app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
+    // Claude Code reaches the app over loopback (MCP, hooks): the same server as headless, without UI files.
+    // A port in use leaves the app running, and health and the tray say why.
+    server: { host: DEFAULT_HOST, port: serverPort(process.env), allowHosts: [], staticDir: null, required: false },
   });
   try {
     await core.start();
@@ -90,7 +93,7 @@ async function boot(): Promise<void> {
   void refreshTrayStatus();
   showWindow();
   // Lets the Playwright _electron spec see the tray and window without reaching into internals.
-  Object.assign(globalThis, { switchboardShell: { tray, window: () => window } });
+  Object.assign(globalThis, { switchboardShell: { tray, window: () => window, core: () => core } });
 }
 
 if (!app.requestSingleInstanceLock()) {

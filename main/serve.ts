@@ -1,13 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseServeArgs, resolveDataDir, splitHostList, UsageError } from './config';
+import { parseServeArgs, resolveDataDir, UsageError } from './config';
 import { createCore } from './core';
 import { errorMessage } from './errors';
-import { HeadlessServer } from './ipc/headless-server';
-import { isLoopbackHost } from './ipc/host-guard';
 import { guardProcess } from './last-resort';
 import { ServiceStartError } from './lifecycle';
-import { loadOrCreateServerToken } from './ipc/token';
+import { isLoopbackHost } from './server/host-guard';
 import { FileSecretStore } from './secrets/secret-store';
 
 declare const SWITCHBOARD_VERSION: string;
@@ -27,39 +25,20 @@ async function main(): Promise<void> {
     embedWorker: path.join(here, 'embed-worker.cjs'),
     integrityWorker: path.join(here, 'integrity-worker.cjs'),
     checkpointWorker: path.join(here, 'checkpoint-worker.cjs'),
+    server: { host: options.host, port: options.port, allowHosts: options.allowHosts, staticDir: path.join(here, '..', 'renderer'), required: true },
   });
   await core.start();
-  const token = loadOrCreateServerToken(secrets);
-  const server = new HeadlessServer({
-    host: options.host,
-    port: options.port,
-    token,
-    router: core.router,
-    events: core.events,
-    staticDir: path.join(here, '..', 'renderer'),
-    allowedHosts: () => [...options.allowHosts, ...splitHostList(core.settings.get('server.allowedHosts'))],
-  });
-  let address;
-  try {
-    address = await server.start();
-  } catch (error) {
-    await core.stop();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`port ${options.port} on ${options.host} is in use: pass --port or set SWITCHBOARD_PORT`);
-    }
-    throw error;
-  }
+  const address = core.server!.address!;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   if (!isLoopbackHost(options.host)) {
-    console.warn(`switchboard: listening on ${options.host}, reachable from other machines; the token is the only guard.`);
+    console.warn(`switchboard: listening on ${options.host}, reachable from other machines, guarded by the token and the Host check.`);
   }
-  console.log(`UI: http://${host}:${address.port}/#token=${token}`);
+  console.log(`UI: http://${host}:${address.port}/#token=${core.serverToken}`);
 
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    await server.stop();
     await core.stop();
     process.exit(0);
   };

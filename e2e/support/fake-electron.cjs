@@ -132,6 +132,27 @@ Module._resolveFilename = function (request, ...rest) {
 };
 module.exports = electron;
 
+/** What the desktop app's loopback server answers: the API with the token, no page, a foreign Host refused. */
+async function probeServer() {
+  const core = globalThis.switchboardShell?.core?.();
+  const address = core?.server?.address;
+  if (!address) return null;
+  const http = require('node:http');
+  const get = (path, headers) =>
+    new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: address.port, path, headers: { Host: `127.0.0.1:${address.port}`, ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', () => resolve(-1));
+    });
+  return {
+    api: await get('/api/', { Authorization: `Bearer ${core.serverToken}` }),
+    page: await get('/', {}),
+    foreignHost: await get('/api/', { Host: `evil.example:${address.port}`, Authorization: `Bearer ${core.serverToken}` }),
+  };
+}
+
 // Once the shell has booted, act as the user and the renderer would, then report.
 setImmediate(() => readyResolve());
 setTimeout(async () => {
@@ -159,6 +180,7 @@ setTimeout(async () => {
     powerEvents: record.power ?? [],
     trustedHealth: handler ? await handler(trusted, {}) : null,
     foreignHealth: handler ? await handler(foreign, {}) : null,
+    server: await probeServer(),
   };
   appEvents.emit('second-instance');
   report.visibleAfterSecondInstance = win?.visible;

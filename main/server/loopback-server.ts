@@ -20,17 +20,18 @@ import {
 import type { EventBus } from '../events';
 import { log } from '../log';
 import { HostGuard, hostRefusal } from './host-guard';
-import { formatZodError, type Router } from './router';
+import { formatZodError, type Router } from '../ipc/router';
+import type { Service } from '../lifecycle';
 import { tokenMatches } from './token';
 
-export interface HeadlessServerOptions {
+export interface LoopbackServerOptions {
   host: string;
   port: number;
   token: string;
   router: Router;
   events: EventBus;
-  /** The built renderer; a hint page is served when it is missing. */
-  staticDir: string;
+  /** The built renderer (headless); null where the window has its own (the desktop app): no UI files then. */
+  staticDir: string | null;
   maxFrameBytes?: number;
   /** Host names admitted besides the server's own (`--allow-host`, the setting). */
   allowedHosts?: () => readonly string[];
@@ -160,11 +161,14 @@ class ClientStream {
 }
 
 /**
- * The headless shell's transport: the built renderer over HTTP, the contract over a WebSocket
- * (calls and events) and over `POST /api/<method>` for scripts. Everything but static files
- * needs the token.
+ * The loopback server, a core service both shells start: the contract over a WebSocket (calls and
+ * events) and over `POST /api/<method>` for scripts, and headless the built renderer. Everything
+ * but static files needs the token; every request names this server in its Host.
  */
-export class HeadlessServer {
+export class LoopbackServer implements Service {
+  readonly name = 'server';
+  /** Where it listens, once started. */
+  address: AddressInfo | null = null;
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
   private readonly maxFrameBytes: number;
@@ -172,10 +176,10 @@ export class HeadlessServer {
   private readonly guard: HostGuard;
   private readonly assets: ReturnType<typeof sirv> | null;
 
-  constructor(private readonly options: HeadlessServerOptions) {
+  constructor(private readonly options: LoopbackServerOptions) {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.guard = new HostGuard({ bindHost: options.host, extraHosts: options.allowedHosts ?? (() => []) });
-    this.assets = fs.existsSync(options.staticDir)
+    this.assets = options.staticDir && fs.existsSync(options.staticDir)
       ? sirv(options.staticDir, {
           etag: true,
           setHeaders: (res, pathname) => {
@@ -240,8 +244,9 @@ export class HeadlessServer {
       return;
     }
     if (!this.assets) {
-      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('The Switchboard UI is not built. Run: npm run build');
+      const desktop = this.options.staticDir === null;
+      res.writeHead(desktop ? 404 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(desktop ? 'Not found: the desktop app shows its window itself.' : 'The Switchboard UI is not built. Run: npm run build');
       return;
     }
     this.assets(req, res, () => {
@@ -264,15 +269,27 @@ export class HeadlessServer {
     sendJson(res, 500, fail('internal', `Switchboard could not answer this request (error ${id}); the log has the details.`));
   }
 
-  /** Resolves with the bound address once listening. */
-  async start(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
+  /** The lifecycle's start: listening, or a clear error. */
+  async start(): Promise<void> {
+    await this.listen();
+  }
+
+  /** Resolves with the bound address once listening; a port in use is said plainly, never silently moved. */
+  async listen(): Promise<AddressInfo> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(this.options.port, this.options.host, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`port ${this.options.port} on ${this.options.host} is in use: pass --port or set SWITCHBOARD_PORT`, { cause: error });
+      }
+      throw error;
+    }
     this.guard.setPort((this.server.address() as AddressInfo).port);
     // Drops clients that vanished without a close (sleeping laptop, killed tab).
     this.heartbeat = setInterval(() => {
@@ -287,7 +304,8 @@ export class HeadlessServer {
       }
     }, 30_000);
     this.heartbeat.unref();
-    return this.server.address() as AddressInfo;
+    this.address = this.server.address() as AddressInfo;
+    return this.address;
   }
 
   async stop(): Promise<void> {

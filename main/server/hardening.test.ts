@@ -7,7 +7,7 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contrac
 import type { Core } from '../core';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-import { HeadlessServer, type HeadlessServerOptions } from './headless-server';
+import { LoopbackServer, type LoopbackServerOptions } from './loopback-server';
 
 const TOKEN = 'f'.repeat(64);
 
@@ -34,12 +34,12 @@ const status = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1
 describe('the server under hostile and broken requests', () => {
   let dir: string;
   let core: Core;
-  let server: HeadlessServer;
+  let server: LoopbackServer;
   let port: number;
 
-  async function serve(extra: Partial<HeadlessServerOptions> = {}) {
-    server = new HeadlessServer({ host: '127.0.0.1', port: 0, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent', ...extra });
-    port = ((await server.start()) as AddressInfo).port;
+  async function serve(extra: Partial<LoopbackServerOptions> = {}) {
+    server = new LoopbackServer({ host: '127.0.0.1', port: 0, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent', ...extra });
+    port = ((await server.listen()) as AddressInfo).port;
   }
 
   beforeEach(async () => {
@@ -152,7 +152,7 @@ describe('the server under hostile and broken requests', () => {
 describe('backpressure: a client that stops reading', () => {
   let dir: string;
   let core: Core;
-  let server: HeadlessServer;
+  let server: LoopbackServer;
   let port: number;
 
   beforeEach(async () => {
@@ -193,8 +193,8 @@ describe('backpressure: a client that stops reading', () => {
 
   it('drops the stalled client’s stream past its limit, keeps the others whole, and tells it to re-read', async () => {
     const limit = 512 * 1024;
-    server = new HeadlessServer({ host: '127.0.0.1', port: 0, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent', maxBufferedBytes: limit });
-    port = ((await server.start()) as AddressInfo).port;
+    server = new LoopbackServer({ host: '127.0.0.1', port: 0, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent', maxBufferedBytes: limit });
+    port = ((await server.listen()) as AddressInfo).port;
     const healthy = await client();
     const stalled = await client();
     // A paused tab: its socket stops reading, so the kernel buffers fill and the server's would grow.
@@ -223,7 +223,7 @@ describe('backpressure: a client that stops reading', () => {
   }, 60_000);
 
   it('disconnects a client that stays behind past the lag limit', async () => {
-    server = new HeadlessServer({
+    server = new LoopbackServer({
       host: '127.0.0.1',
       port: 0,
       token: TOKEN,
@@ -233,7 +233,7 @@ describe('backpressure: a client that stops reading', () => {
       maxBufferedBytes: 256 * 1024,
       lagLimitMs: 300,
     });
-    port = ((await server.start()) as AddressInfo).port;
+    port = ((await server.listen()) as AddressInfo).port;
     const stalled = await client();
     const closed = new Promise((resolve) => stalled.socket.once('close', resolve));
     (stalled.socket as unknown as { _socket: net.Socket })._socket.pause();

@@ -6,12 +6,12 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { defineContractSuite } from '../testing/contract-suite';
-import { HeadlessServer } from './headless-server';
+import { LoopbackServer } from './loopback-server';
 
 const TOKEN = 'a'.repeat(64);
 
 async function serve(core: Core, maxFrameBytes?: number) {
-  const server = new HeadlessServer({
+  const server = new LoopbackServer({
     host: '127.0.0.1',
     port: 0,
     token: TOKEN,
@@ -20,7 +20,7 @@ async function serve(core: Core, maxFrameBytes?: number) {
     staticDir: '/nonexistent',
     maxFrameBytes,
   });
-  const address: AddressInfo = await server.start();
+  const address: AddressInfo = await server.listen();
   return { server, base: `http://127.0.0.1:${address.port}`, ws: `ws://127.0.0.1:${address.port}/ws` };
 }
 
@@ -138,8 +138,8 @@ describe('headless server', () => {
     const transport = createWsTransport({ url: running.ws, token: TOKEN, onState: (s) => states.push(s), maxBackoffMs: 200 });
     expect((await transport.call('settings.list', {})).ok).toBe(true);
     await running.server.stop();
-    const restarted = new HeadlessServer({ host: '127.0.0.1', port, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent' });
-    await restarted.start();
+    const restarted = new LoopbackServer({ host: '127.0.0.1', port, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent' });
+    await restarted.listen();
     running = { ...running, server: restarted };
     const deadline = Date.now() + 5000;
     while (transport.state !== 'open' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
