@@ -40,7 +40,24 @@ export interface Health {
   eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
+/** Who a server token admits: the window and scripts (everything), MCP clients, or Claude Code's hooks. */
+export const tokenScopes = ['ui', 'mcp', 'hooks'] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+export interface ServerToken {
+  scope: TokenScope;
+  /** What may use it, in words. */
+  reaches: string;
+  /** Who holds it (filled in as the surfaces that take one are connected). */
+  heldBy: string[];
+}
+
 export const systemMethods = {
+  'system.tokens': method<ServerToken[]>()(z.object({}).strict(), 'The loopback server’s tokens: what each reaches and what holds it (never the tokens themselves).'),
+  'system.rotateToken': method<{ scope: TokenScope; token: string }>()(
+    z.object({ scope: z.enum(tokenScopes) }).strict(),
+    'A new token for a scope; the old one is refused from now on. Rotating the UI token signs other windows out.',
+  ),
   'system.health': method<Health>()(
     z.object({}).strict(),
     'Versions, data dir, database size and schema, the Claude CLI found, uptime and service states.',

@@ -16,7 +16,7 @@ import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
 import { LoopbackServer } from './server/loopback-server';
-import { loadOrCreateServerToken } from './server/token';
+import { TokenStore } from './server/tokens';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
 import { SystemService, type AppInfo } from './system/system-service';
@@ -147,8 +147,15 @@ export function createCore(config: CoreConfig): Core {
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
 
+  const tokens = new TokenStore(config.secrets);
   const router = new Router({
     'system.health': () => system.health(),
+    'system.tokens': () => [
+      { scope: 'ui', reaches: 'Everything: this window, browsers with the login address, scripts calling /api', heldBy: [] },
+      { scope: 'mcp', reaches: 'Only the MCP server (/mcp), for Claude Code and other MCP clients', heldBy: [] },
+      { scope: 'hooks', reaches: "Only Claude Code's hooks (/hooks), for sessions started in a terminal", heldBy: [] },
+    ],
+    'system.rotateToken': ({ scope }) => ({ scope, token: tokens.rotate(scope) }),
     'system.reportError': ({ where, message, stack }, ctx) => ({ id: log.error(`the window failed in ${where}`, undefined, { error: message, stack, surface: ctx.surface }) }),
     'settings.get': ({ key }) => settings.get(key),
     'settings.set': (change) => settings.set(change),
@@ -218,12 +225,12 @@ export function createCore(config: CoreConfig): Core {
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
-  const serverToken = config.server ? loadOrCreateServerToken(config.secrets) : null;
+  const serverToken = config.server ? tokens.get('ui') : null;
   const server = config.server
     ? new LoopbackServer({
         host: config.server.host,
         port: config.server.port,
-        token: serverToken!,
+        tokens,
         router,
         events,
         staticDir: config.server.staticDir,

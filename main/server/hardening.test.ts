@@ -7,9 +7,12 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contrac
 import type { Core } from '../core';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import type { TokenCheck } from './tokens';
 import { LoopbackServer, type LoopbackServerOptions } from './loopback-server';
 
 const TOKEN = 'f'.repeat(64);
+/** The server's token check with one UI token, as the core's TokenStore answers for it. */
+const UI_ONLY: TokenCheck = { scopeOf: (t) => (t === TOKEN ? 'ui' : null) };
 
 /** Sends raw bytes and resolves with whatever came back before the server closed (or 2 s passed). */
 function raw(port: number, text: string | Buffer, options: { abortAfterWrite?: boolean } = {}): Promise<string> {
@@ -38,7 +41,7 @@ describe('the server under hostile and broken requests', () => {
   let port: number;
 
   async function serve(extra: Partial<LoopbackServerOptions> = {}) {
-    server = new LoopbackServer({ host: '127.0.0.1', port: 0, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent', ...extra });
+    server = new LoopbackServer({ host: '127.0.0.1', port: 0, tokens: UI_ONLY, router: core.router, events: core.events, staticDir: '/nonexistent', ...extra });
     port = ((await server.listen()) as AddressInfo).port;
   }
 
@@ -193,7 +196,7 @@ describe('backpressure: a client that stops reading', () => {
 
   it('drops the stalled client’s stream past its limit, keeps the others whole, and tells it to re-read', async () => {
     const limit = 512 * 1024;
-    server = new LoopbackServer({ host: '127.0.0.1', port: 0, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent', maxBufferedBytes: limit });
+    server = new LoopbackServer({ host: '127.0.0.1', port: 0, tokens: UI_ONLY, router: core.router, events: core.events, staticDir: '/nonexistent', maxBufferedBytes: limit });
     port = ((await server.listen()) as AddressInfo).port;
     const healthy = await client();
     const stalled = await client();
@@ -226,7 +229,7 @@ describe('backpressure: a client that stops reading', () => {
     server = new LoopbackServer({
       host: '127.0.0.1',
       port: 0,
-      token: TOKEN,
+      tokens: UI_ONLY,
       router: core.router,
       events: core.events,
       staticDir: '/nonexistent',

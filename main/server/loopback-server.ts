@@ -16,18 +16,20 @@ import {
   type EventName,
   type Result,
   type ServerMessage,
+  type TokenScope,
 } from '../../contract';
 import type { EventBus } from '../events';
 import { log } from '../log';
 import { HostGuard, hostRefusal } from './host-guard';
 import { formatZodError, type Router } from '../ipc/router';
 import type { Service } from '../lifecycle';
-import { tokenMatches } from './token';
+import type { TokenCheck } from './tokens';
 
 export interface LoopbackServerOptions {
   host: string;
   port: number;
-  token: string;
+  /** Which scope a presented token has: `ui` for /api and /ws, a route's own scope for its routes. */
+  tokens: TokenCheck;
   router: Router;
   events: EventBus;
   /** The built renderer (headless); null where the window has its own (the desktop app): no UI files then. */
@@ -39,6 +41,13 @@ export interface LoopbackServerOptions {
   maxBufferedBytes?: number;
   /** A client that stays that far behind this long is disconnected. */
   lagLimitMs?: number;
+}
+
+/** A service's HTTP route on the loopback server. */
+export interface ServerRoute {
+  prefix: string;
+  scope: TokenScope;
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 }
 
 /** A browser tab that stops reading (paused, asleep) must not make the server buffer without bound. */
@@ -173,6 +182,7 @@ export class LoopbackServer implements Service {
   private readonly wss: WebSocketServer;
   private readonly maxFrameBytes: number;
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly routes: ServerRoute[] = [];
   private readonly guard: HostGuard;
   private readonly assets: ReturnType<typeof sirv> | null;
 
@@ -236,6 +246,19 @@ export class LoopbackServer implements Service {
       else await this.handleApi(req, res, method);
       return;
     }
+    const route = this.routes.find((r) => pathname === r.prefix || pathname.startsWith(`${r.prefix}/`));
+    if (route) {
+      if (!this.guard.originAllowed(req.headers.origin, req.headers.host)) {
+        sendJson(res, 403, fail('unauthorized', 'requests from another origin are refused'));
+        return;
+      }
+      const scope = this.options.tokens.scopeOf(bearer(req.headers.authorization));
+      if (scope === null) return sendJson(res, 401, fail('unauthorized', 'missing or wrong token'));
+      // The UI token can do everything; another reaches only the routes of its own scope.
+      if (scope !== 'ui' && scope !== route.scope) return sendJson(res, 403, fail('unauthorized', `this token is not for ${route.prefix}`));
+      await route.handle(req, res);
+      return;
+    }
     if (pathname === '/' || pathname === '/index.html') for (const [k, v] of Object.entries(HTML_HEADERS)) res.setHeader(k, v);
     // Source maps stay on disk for a stack trace; the server does not hand out the sources.
     if (pathname.endsWith('.map')) {
@@ -267,6 +290,15 @@ export class LoopbackServer implements Service {
       return;
     }
     sendJson(res, 500, fail('internal', `Switchboard could not answer this request (error ${id}); the log has the details.`));
+  }
+
+  /**
+   * A route a service owns (`/mcp`, `/hooks`): requests under its prefix reach its handler once the
+   * Host, Origin and token (the route's scope, or the UI token) pass.
+   */
+  route(route: ServerRoute): void {
+    if (this.routes.some((r) => r.prefix === route.prefix)) throw new Error(`a route ${route.prefix} is registered already`);
+    this.routes.push(route);
   }
 
   /** The lifecycle's start: listening, or a clear error. */
@@ -317,8 +349,13 @@ export class LoopbackServer implements Service {
   }
 
   private async handleApi(req: http.IncomingMessage, res: http.ServerResponse, method: string): Promise<void> {
-    if (!tokenMatches(this.options.token, bearer(req.headers.authorization))) {
+    const scope = this.options.tokens.scopeOf(bearer(req.headers.authorization));
+    if (scope === null) {
       sendJson(res, 401, fail('unauthorized', 'missing or wrong token'));
+      return;
+    }
+    if (scope !== 'ui') {
+      sendJson(res, 403, fail('unauthorized', `this token is for ${scope === 'mcp' ? 'the MCP server' : "Claude Code's hooks"} only, not the API`));
       return;
     }
     // `GET /api/` answers whether the token is right, for clients that cannot see a refused upgrade.
@@ -376,7 +413,9 @@ export class LoopbackServer implements Service {
     if (refused !== null) return refuseUpgrade(socket, 403, 'Forbidden');
     if (requestPath(req.url) !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
     if (!this.guard.originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
-    if (!tokenMatches(this.options.token, upgradeToken(req))) return refuseUpgrade(socket, 401, 'Unauthorized');
+    const scope = this.options.tokens.scopeOf(upgradeToken(req));
+    if (scope === null) return refuseUpgrade(socket, 401, 'Unauthorized');
+    if (scope !== 'ui') return refuseUpgrade(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
   }
 

@@ -6,15 +6,18 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
 import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { defineContractSuite } from '../testing/contract-suite';
+import type { TokenCheck } from './tokens';
 import { LoopbackServer } from './loopback-server';
 
 const TOKEN = 'a'.repeat(64);
+/** The server's token check with one UI token, as the core's TokenStore answers for it. */
+const UI_ONLY: TokenCheck = { scopeOf: (t) => (t === TOKEN ? 'ui' : null) };
 
 async function serve(core: Core, maxFrameBytes?: number) {
   const server = new LoopbackServer({
     host: '127.0.0.1',
     port: 0,
-    token: TOKEN,
+    tokens: UI_ONLY,
     router: core.router,
     events: core.events,
     staticDir: '/nonexistent',
@@ -138,7 +141,7 @@ describe('headless server', () => {
     const transport = createWsTransport({ url: running.ws, token: TOKEN, onState: (s) => states.push(s), maxBackoffMs: 200 });
     expect((await transport.call('settings.list', {})).ok).toBe(true);
     await running.server.stop();
-    const restarted = new LoopbackServer({ host: '127.0.0.1', port, token: TOKEN, router: core.router, events: core.events, staticDir: '/nonexistent' });
+    const restarted = new LoopbackServer({ host: '127.0.0.1', port, tokens: UI_ONLY, router: core.router, events: core.events, staticDir: '/nonexistent' });
     await restarted.listen();
     running = { ...running, server: restarted };
     const deadline = Date.now() + 5000;

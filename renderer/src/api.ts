@@ -23,6 +23,11 @@ function takeToken(): string | null {
   return localStorage.getItem(TOKEN_KEY);
 }
 
+/** After the UI token was rotated from this browser: the next reload logs in with the new one. */
+export function rememberToken(token: string): void {
+  if (!window.switchboard) localStorage.setItem(TOKEN_KEY, token);
+}
+
 interface ConnectionStore {
   state: ConnectionState | 'no-token';
 }

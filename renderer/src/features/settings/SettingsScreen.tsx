@@ -1,5 +1,6 @@
 import { settingDefinitions } from '../../../../contract';
 import { BrowserNotificationsCard } from '../../app/browser-notifications';
+import { ConnectionsCard } from './ConnectionsCard';
 import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
@@ -101,6 +102,7 @@ export function SettingsScreen() {
           <TextSetting settingKey="server.allowedHosts" stored={values['server.allowedHosts']} />
         </section>
       ) : null}
+      <ConnectionsCard />
       <PermissionRules />
       <BrowserNotificationsCard />
       <HealthPanel />

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
+import { createCore, type Core } from '../core';
+import { FileSecretStore } from '../secrets/secret-store';
+import { makeTempDir, removeTempDir } from '../testing/temp-core';
+
+let core: Core | null = null;
+let dir = '';
+afterEach(async () => {
+  await core?.stop();
+  core = null;
+  removeTempDir(dir);
+});
+
+async function startCore(): Promise<{ core: Core; base: string; port: number }> {
+  dir = makeTempDir();
+  core = createCore({
+    dataDir: dir,
+    env: { PATH: process.env.PATH },
+    secrets: new FileSecretStore(path.join(dir, 'secrets.json')),
+    app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
+    server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true },
+  });
+  // Routes as the MCP server and the hooks receiver will register them.
+  for (const [prefix, scope] of [['/mcp', 'mcp'], ['/hooks', 'hooks']] as const) {
+    core.server!.route({
+      prefix,
+      scope,
+      handle: (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${scope} ok`);
+      },
+    });
+  }
+  await core.start();
+  const port = core.server!.address!.port;
+  return { core, base: `http://127.0.0.1:${port}`, port };
+}
+
+const status = async (url: string, token: string, body?: unknown) =>
+  (await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers: { Authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) })).status;
+
+function upgrade(port: number, token: string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, [WS_PROTOCOL, `${WS_TOKEN_PREFIX}${token}`]);
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('error', () => resolve(-1));
+  });
+}
+
+describe('scoped tokens', () => {
+  it('lets a hooks token reach only /hooks: no API method (terminals.open included), no WebSocket, no MCP', async () => {
+    const { core: c, base, port } = await startCore();
+    const tokens = { ui: c.serverToken!, mcp: '', hooks: '' };
+    const rotate = async (scope: 'mcp' | 'hooks') => ((await c.router.call('system.rotateToken', { scope }, { surface: 'desktop' })) as { value: { token: string } }).value.token;
+    tokens.mcp = await rotate('mcp');
+    tokens.hooks = await rotate('hooks');
+
+    expect(await status(`${base}/hooks/permission`, tokens.hooks, {})).toBe(200);
+    expect(await status(`${base}/api/terminals.open`, tokens.hooks, { command: 'shell' })).toBe(403);
+    expect(await status(`${base}/api/system.health`, tokens.hooks, {})).toBe(403);
+    expect(await status(`${base}/api/`, tokens.hooks)).toBe(403);
+    expect(await upgrade(port, tokens.hooks)).toBe(403);
+    expect(await status(`${base}/mcp`, tokens.hooks, {})).toBe(403);
+    expect(c.terminals.list()).toEqual([]);
+
+    expect(await status(`${base}/mcp`, tokens.mcp, {})).toBe(200);
+    expect(await status(`${base}/hooks/stop`, tokens.mcp, {})).toBe(403);
+    expect(await status(`${base}/api/system.health`, tokens.mcp, {})).toBe(403);
+    expect(await upgrade(port, tokens.mcp)).toBe(403);
+
+    // The UI token can do everything.
+    for (const url of [`${base}/mcp`, `${base}/hooks/stop`, `${base}/api/system.health`]) expect(await status(url, tokens.ui, {})).toBe(200);
+    expect(await upgrade(port, tokens.ui)).toBe(101);
+  });
+
+  it('keeps tokens as secrets, rotates one (the old refused at once), and lists what each reaches', async () => {
+    const { core: c, base } = await startCore();
+    const old = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, { surface: 'desktop' })) as { value: { token: string } }).value.token;
+    const secrets = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
+    expect(secrets).toContain(old);
+    expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(c.storage.db.prepare("SELECT count(*) FROM settings WHERE value LIKE ?").pluck().get(`%${old}%`)).toBe(0);
+    const fresh = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, { surface: 'desktop' })) as { value: { token: string } }).value.token;
+    expect(fresh).not.toBe(old);
+    expect(await status(`${base}/hooks/x`, old, {})).toBe(401);
+    expect(await status(`${base}/hooks/x`, fresh, {})).toBe(200);
+    const listed = await c.router.call('system.tokens', {}, { surface: 'desktop' });
+    expect(listed).toMatchObject({ ok: true, value: [{ scope: 'ui' }, { scope: 'mcp' }, { scope: 'hooks' }] });
+    expect(JSON.stringify(listed)).not.toContain(fresh);
+  });
+});
