@@ -1,24 +1,29 @@
 import { ApprovalBroker } from './approvals/approval-broker';
+import { approvalsHandlers } from './approvals/handlers';
 import { EventBus } from './events';
+import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
 import { TranscriptImporter } from './history/transcript-importer';
-import { EmbeddingService, OPENAI_KEY_SECRET } from './memory/embedding-service';
+import { EmbeddingService } from './memory/embedding-service';
+import { memoryHandlers } from './memory/handlers';
 import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { splitHostList } from './config';
 import { Lifecycle } from './lifecycle';
-import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
-import { nextRuns } from './scheduler/cron';
+import { schedulesHandlers } from './scheduler/handlers';
 import { SchedulerService } from './scheduler/scheduler-service';
+import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
 import { LoopbackServer } from './server/loopback-server';
 import { TokenStore } from './server/tokens';
+import { settingsHandlers } from './settings/handlers';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
+import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
 
 /** The loopback server both shells start: where it listens, the names it answers to, the UI files (headless). */
@@ -149,79 +154,14 @@ export function createCore(config: CoreConfig): Core {
 
   const tokens = new TokenStore(config.secrets);
   const router = new Router({
-    'system.health': () => system.health(),
-    'system.tokens': () => [
-      { scope: 'ui', reaches: 'Everything: this window, browsers with the login address, scripts calling /api', heldBy: [] },
-      { scope: 'mcp', reaches: 'Only the MCP server (/mcp), for Claude Code and other MCP clients', heldBy: [] },
-      { scope: 'hooks', reaches: "Only Claude Code's hooks (/hooks), for sessions started in a terminal", heldBy: [] },
-    ],
-    'system.rotateToken': ({ scope }) => ({ scope, token: tokens.rotate(scope) }),
-    'system.reportError': ({ where, message, stack }, ctx) => ({ id: log.error(`the window failed in ${where}`, undefined, { error: message, stack, surface: ctx.surface }) }),
-    'settings.get': ({ key }) => settings.get(key),
-    'settings.set': (change) => settings.set(change),
-    'settings.list': () => settings.list(),
-    'sessions.list': () => sessions.list(),
-    'sessions.create': (input, ctx) => sessions.create({ ...input, surface: ctx.surface }),
-    'sessions.update': (input) => sessions.update(input),
-    'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
-    'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx.surface, { interrupt }),
-    'sessions.ask': (input, ctx) => sessions.ask(input, ctx.surface),
-    'sessions.turn': ({ turnId }) => sessions.turn(turnId),
-    'sessions.folders': () => sessions.folders(),
-    'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),
-    'sessions.removeQueued': ({ turnId }) => sessions.removeQueued(turnId),
-    'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),
-    'sessions.reset': ({ id }) => sessions.reset(id),
-    'sessions.delete': async ({ id }) => {
-      await sessions.delete(id);
-      return { deleted: true as const };
-    },
-    'approvals.list': ({ status, limit }) => approvals.list(status, limit),
-    'approvals.answer': ({ id, ...reply }, ctx) => approvals.answer(id, reply, { by: 'user', via: ctx.surface }),
-    'approvals.rules': () => approvals.rules(),
-    'approvals.removeRule': ({ id }) => ({ removed: approvals.removeRule(id) }),
-    'terminals.list': () => terminals.list(),
-    'terminals.open': (input) => terminals.open(input),
-    'terminals.attach': ({ id }) => terminals.attach(id),
-    'terminals.ack': ({ id, viewer, offset }) => terminals.ack(id, viewer, offset),
-    'terminals.detach': ({ id, viewer }) => ({ detached: terminals.detach(id, viewer) }),
-    'terminals.write': ({ id, data }) => ({ written: terminals.write(id, data) }),
-    'terminals.resize': ({ id, cols, rows }) => terminals.resize(id, cols, rows),
-    'terminals.close': ({ id }) => ({ closed: terminals.close(id) }),
-    'history.search': ({ query, filters, limit }) => history.search(query, filters, limit),
-    'history.conversations': () => history.conversations(),
-    'history.messages': ({ sessionId }) => history.messages(sessionId),
-    'history.import': () => transcripts.importAll(),
-    'history.importStatus': () => transcripts.status(),
-    'memory.list': (input) => memory.list(input),
-    'memory.search': ({ query, category, limit }) => memory.search(query, category, limit),
-    'memory.add': (input) => memory.add(input),
-    'memory.update': ({ id, ...patch }) => memory.update(id, patch),
-    'memory.delete': ({ id }) => ({ deleted: memory.delete(id) }),
-    'memory.restore': ({ memory: m }) => memory.restore(m),
-    'memory.versions': ({ id }) => memory.versions(id),
-    'memory.export': () => memory.export(),
-    'memory.import': ({ data }) =>
-      memory.import(data.memories.map((m) => ({ text: m.text, category: m.category, tags: m.tags, source: m.source }))),
-    'memory.indexStatus': () => embeddings.status(),
-    'schedules.list': () => scheduler.list(),
-    'schedules.create': (input) => scheduler.create(input),
-    'schedules.update': ({ id, ...patch }) => scheduler.update(id, patch),
-    'schedules.delete': ({ id }) => {
-      scheduler.delete(id);
-      return { deleted: true as const };
-    },
-    'schedules.preview': ({ cron, timeZone, count }) => ({ runs: nextRuns(cron, timeZone, new Date(), count).map((d) => d.getTime()) }),
-    'schedules.runNow': ({ id }) => scheduler.runNow(id),
-    'schedules.cancel': ({ id }) => ({ cancelled: scheduler.cancel(id) }),
-    'schedules.runs': ({ id, limit }) => scheduler.runs(id, limit),
-    'memory.setEmbeddingKey': ({ key }) => {
-      if (key) config.secrets.set(OPENAI_KEY_SECRET, key);
-      else config.secrets.delete(OPENAI_KEY_SECRET);
-      // The provider reads the key when it is built: rebuild it if it is the one in use.
-      if (settings.get('embeddings.provider') === 'openai') settings.set({ key: 'embeddings.provider', value: 'openai' });
-      return { stored: key !== null };
-    },
+    ...systemHandlers(system, tokens),
+    ...settingsHandlers(settings),
+    ...sessionsHandlers(sessions),
+    ...terminalsHandlers(terminals),
+    ...approvalsHandlers(approvals),
+    ...historyHandlers(history, transcripts),
+    ...memoryHandlers(memory, embeddings),
+    ...schedulesHandlers(scheduler),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.

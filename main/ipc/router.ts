@@ -13,6 +13,9 @@ export type Handlers = {
   [M in MethodName]: (params: MethodParams<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
 };
 
+/** The handlers of one service's methods (`HandlersOf<'sessions'>`): each service folder exports its table. */
+export type HandlersOf<Service extends string> = { [M in keyof Handlers as M extends `${Service}.${string}` ? M : never]: Handlers[M] };
+
 /** "field.path: what is wrong" for each issue, so the caller knows which field to fix. */
 export function formatZodError(error: z.ZodError): string {
   return error.issues

@@ -180,6 +180,15 @@ export class EmbeddingService implements Service {
     return true;
   }
 
+  /** The OpenAI-compatible endpoint's key, kept with the secrets (null removes it); the provider in use picks it up. */
+  setKey(key: string | null): boolean {
+    if (key) this.deps.secrets.set(OPENAI_KEY_SECRET, key);
+    else this.deps.secrets.delete(OPENAI_KEY_SECRET);
+    // The provider reads the key when it is built: rebuild it if it is the one in use.
+    if (this.deps.settings.get('embeddings.provider') === 'openai') this.switchTo(this.buildProvider());
+    return key !== null;
+  }
+
   /** Embeds pending rows soon. */
   kick(delayMs = 20): void {
     if (this.timer || !this.ready) return;

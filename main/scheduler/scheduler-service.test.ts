@@ -289,9 +289,11 @@ describe('a shell job never outlives supervision', () => {
          while (!wait()) await new Promise((r) => setTimeout(r, 20));
          console.log(JSON.stringify({ jobId: job.id, runId: run.id, pgid: wait() }));`,
       );
-      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const started = await new Promise<{ jobId: string; runId: string; pgid: number }>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`the crashing Switchboard exited early (${code})`)));
+        child.once('exit', (code) => reject(new Error(`the crashing Switchboard exited early (${code}): ${stderr.slice(-2000)}`)));
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();

@@ -1,0 +1,19 @@
+import type { HandlersOf } from '../ipc/router';
+import { nextRuns } from './cron';
+import type { SchedulerService } from './scheduler-service';
+
+export function schedulesHandlers(scheduler: SchedulerService): HandlersOf<'schedules'> {
+  return {
+    'schedules.list': () => scheduler.list(),
+    'schedules.create': (input) => scheduler.create(input),
+    'schedules.update': ({ id, ...patch }) => scheduler.update(id, patch),
+    'schedules.delete': ({ id }) => {
+      scheduler.delete(id);
+      return { deleted: true as const };
+    },
+    'schedules.preview': ({ cron, timeZone, count }) => ({ runs: nextRuns(cron, timeZone, new Date(), count).map((d) => d.getTime()) }),
+    'schedules.runNow': ({ id }) => scheduler.runNow(id),
+    'schedules.cancel': ({ id }) => ({ cancelled: scheduler.cancel(id) }),
+    'schedules.runs': ({ id, limit }) => scheduler.runs(id, limit),
+  };
+}
