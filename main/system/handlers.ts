@@ -8,7 +8,7 @@ export function systemHandlers(system: SystemService, tokens: TokenStore): Handl
   return {
     'system.health': () => system.health(),
     'system.tokens': () => [
-      { scope: 'ui', reaches: 'Everything: this window, browsers with the login address, scripts calling /api', heldBy: [] },
+      { scope: 'ui', reaches: 'Everything: this window, browsers with the login address, scripts calling /api', heldBy: ['the login address serve prints (UI: …), and the browsers that opened it'] },
       { scope: 'mcp', reaches: 'Only the MCP server (/mcp), for Claude Code and other MCP clients', heldBy: [] },
       { scope: 'hooks', reaches: "Only Claude Code's hooks (/hooks), for sessions started in a terminal", heldBy: [] },
     ],
