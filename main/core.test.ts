@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceStartError } from './lifecycle';
-import { CLAUDE_BIN, makeTempCore, makeTempDir, removeTempDir } from './testing/temp-core';
+import { CLAUDE_BIN, testCore, makeTempDir, removeTempDir } from './testing/temp-core';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach(removeTempDir));
@@ -11,7 +11,7 @@ describe('createCore', () => {
   it('starts every service, reports them running, and stops them', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
-    const core = makeTempCore(dir, { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN });
+    const core = testCore(dir, { env: { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN } });
     await core.start();
     const health = await core.system.health();
     expect(health.services.map((s) => s.name)).toEqual(['storage', 'settings', 'system', 'approvals', 'sessions', 'terminals', 'embeddings', 'history', 'memory', 'scheduler', 'transcripts']);
@@ -26,7 +26,7 @@ describe('createCore', () => {
     dirs.push(dir);
     const file = path.join(dir, 'switchboard.db');
     fs.writeFileSync(file, 'garbage'.repeat(1000));
-    const error = await makeTempCore(dir).start().catch((e: unknown) => e);
+    const error = await testCore(dir).start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceStartError);
     expect((error as Error).message).toContain('storage service');
     expect((error as Error).message).toContain(file);
@@ -36,7 +36,7 @@ describe('createCore', () => {
   it('tells where the claude CLI came from, and says so when it is missing', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
-    const core = makeTempCore(dir, { PATH: '/nonexistent' });
+    const core = testCore(dir, { env: { PATH: '/nonexistent' } });
     await core.start();
     expect((await core.system.health()).claude).toMatchObject({ found: false, source: 'path', error: 'claude was not found on PATH' });
     core.settings.set({ key: 'claude.cliPath', value: CLAUDE_BIN });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIpcTransport, type IpcRendererLike } from '../../client/ipc-transport';
 import { ipcChannel, methodNames } from '../../contract';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { defineContractSuite } from '../testing/contract-suite';
 import { registerElectronIpc, type IpcInvokeEvent, type IpcMainLike } from './electron-ipc';
 
@@ -58,7 +58,7 @@ defineContractSuite('Electron IPC (in-process pair)', async (core) => {
 describe('Electron IPC registration', () => {
   it('refuses calls from a frame that is not ours', async () => {
     const dir = makeTempDir();
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     await core.start();
     const pair = ipcPair('https://evil.example/');
     registerElectronIpc({
@@ -78,7 +78,7 @@ describe('Electron IPC registration', () => {
   it('registers exactly one channel per contract method, and removes them', () => {
     const pair = ipcPair();
     const dir = makeTempDir();
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     const unregister = registerElectronIpc({ ipcMain: pair.ipcMain, router: core.router, events: core.events, isTrustedSender: () => true, targets: () => [] });
     expect([...pair.handlers.keys()].sort()).toEqual(methodNames.map((m) => ipcChannel.call(m)).sort());
     expect(pair.handlers.size).toBeGreaterThan(10);

@@ -3,11 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
-import { createCore } from '../core';
-import { FileSecretStore } from '../secrets/secret-store';
 import { lastUserText, userTexts } from '../testing/fake-anthropic';
 import { startHarness, type Harness } from '../testing/claude-harness';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { SchedulerService } from './scheduler-service';
 
 let h: Harness | null = null;
@@ -128,13 +126,7 @@ describe('shell jobs', () => {
 
 /** A core whose scheduler clock the test sets. */
 async function coreAt(harness: Harness, clock: { now: number }) {
-  const core = createCore({
-    dataDir: path.join(harness.dir, 'data'),
-    env: harness.env,
-    secrets: new FileSecretStore(path.join(harness.dir, 'data', 'secrets.json')),
-    app: harness.core.config.app,
-    now: () => clock.now,
-  });
+  const core = testCore(path.join(harness.dir, 'data'), { env: harness.env, now: () => clock.now });
   await core.start();
   extra.push(core);
   return core;
@@ -279,8 +271,8 @@ describe('a shell job never outlives supervision', () => {
       fs.writeFileSync(
         script,
         `import { jobInputSchema } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../contract/index.ts'))};
-         import { makeTempCore } from ${JSON.stringify(path.resolve(import.meta.dirname, '../testing/temp-core.ts'))};
-         const core = makeTempCore(${JSON.stringify(data)}, { PATH: process.env.PATH, HOME: ${JSON.stringify(dir)}, SHELL: '/bin/sh' });
+         import { testCore } from ${JSON.stringify(path.resolve(import.meta.dirname, '../testing/temp-core.ts'))};
+         const core = testCore(${JSON.stringify(data)}, { env: { PATH: process.env.PATH, HOME: ${JSON.stringify(dir)}, SHELL: '/bin/sh' } });
          await core.start();
          const job = core.scheduler.create(jobInputSchema.parse({ name: 'beat', kind: 'shell', cron: '0 3 * * *', timeoutSeconds: 2,
            command: 'while true; do date +%s%N >> ${beat}; sleep 0.1; done' }));
@@ -307,7 +299,7 @@ describe('a shell job never outlives supervision', () => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(() => process.kill(-started.pgid, 0)).not.toThrow();
 
-      const next = makeTempCore(data, { PATH: process.env.PATH, HOME: dir });
+      const next = testCore(data, { env: { PATH: process.env.PATH, HOME: dir } });
       await next.start();
       extra.push(next);
       const gone = () => {

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contract';
 import type { Core } from '../core';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import type { TokenCheck } from './tokens';
 import { LoopbackServer, type LoopbackServerOptions } from './loopback-server';
 
@@ -47,7 +47,7 @@ describe('the server under hostile and broken requests', () => {
 
   beforeEach(async () => {
     dir = makeTempDir();
-    core = makeTempCore(dir);
+    core = testCore(dir);
     await core.start();
   });
 
@@ -160,7 +160,7 @@ describe('backpressure: a client that stops reading', () => {
 
   beforeEach(async () => {
     dir = makeTempDir();
-    core = makeTempCore(dir);
+    core = testCore(dir);
     await core.start();
   });
 

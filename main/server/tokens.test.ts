@@ -3,9 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
-import { createCore, type Core } from '../core';
-import { FileSecretStore } from '../secrets/secret-store';
-import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import type { Core } from '../core';
+import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
 
 let core: Core | null = null;
 let dir = '';
@@ -17,13 +16,7 @@ afterEach(async () => {
 
 async function startCore(): Promise<{ core: Core; base: string; port: number }> {
   dir = makeTempDir();
-  core = createCore({
-    dataDir: dir,
-    env: { PATH: process.env.PATH },
-    secrets: new FileSecretStore(path.join(dir, 'secrets.json')),
-    app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
-    server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true },
-  });
+  core = testCore(dir, { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
   // Routes as the MCP server and the hooks receiver will register them.
   for (const [prefix, scope] of [['/mcp', 'mcp'], ['/hooks', 'hooks']] as const) {
     core.server!.route({

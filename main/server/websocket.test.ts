@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { createWsTransport } from '../../client/ws-transport';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { defineContractSuite } from '../testing/contract-suite';
 import type { TokenCheck } from './tokens';
 import { LoopbackServer } from './loopback-server';
@@ -60,7 +60,7 @@ describe('headless server', () => {
 
   beforeEach(async () => {
     dir = makeTempDir();
-    core = makeTempCore(dir);
+    core = testCore(dir);
     await core.start();
     running = await serve(core, 64 * 1024);
   });

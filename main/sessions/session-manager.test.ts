@@ -5,6 +5,7 @@ import type { Approval, StreamItem } from '../../contract';
 import { AppError } from '../errors';
 import { lastUserText, userTexts } from '../testing/fake-anthropic';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+import { testCore } from '../testing/temp-core';
 
 // Real `claude` binary, real SQLite, the Messages API played by a loopback stand-in.
 let h: Harness | null = null;
@@ -390,9 +391,7 @@ describe('sessions across a restart', () => {
     insert.run('t-running', session.id, 1, session.claudeSessionId, 'was running', 'running');
     insert.run('t-queued', session.id, 2, session.claudeSessionId, 'was queued', 'queued');
     await h!.core.stop();
-    const { createCore } = await import('../core');
-    const { FileSecretStore } = await import('../secrets/secret-store');
-    const again = createCore({ dataDir: path.join(dir, 'data'), env: h!.env, secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')), app: h!.core.config.app });
+    const again = testCore(path.join(dir, 'data'), { env: h!.env });
     await again.start();
     expect(again.sessions.turn('t-running')).toMatchObject({ status: 'failed', error: 'Switchboard stopped during this turn.' });
     expect(again.sessions.turn('t-queued')).toMatchObject({ status: 'cancelled', prompt: 'was queued' });
@@ -433,14 +432,12 @@ describe('streamed text survives however a turn ends', () => {
     expect(core.sessions.transcript(session.id, 100).streaming).toEqual({ turnId: turn.id, text: 'streamed before the stop' });
     // What a crash leaves: the streamed text is on disk before the turn ends.
     await expect.poll(() => core.storage.db.prepare('SELECT partial_text FROM turns WHERE id = ?').pluck().get(turn.id), { timeout: 5000 }).toBe('streamed before the stop');
-    const { createCore } = await import('../core');
-    const { FileSecretStore } = await import('../secrets/secret-store');
     // Simulate kill -9: the rows stay as they were, then a new core starts on the same file.
     const db = core.storage.db;
     const crashed = db.prepare('SELECT status, partial_text FROM turns WHERE id = ?').get(turn.id);
     expect(crashed).toEqual({ status: 'running', partial_text: 'streamed before the stop' });
     await core.stop();
-    const again = createCore({ dataDir: path.join(dir, 'data'), env: harness.env, secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')), app: core.config.app });
+    const again = testCore(path.join(dir, 'data'), { env: harness.env });
     await again.start();
     const kept = again.sessions.transcript(session.id, 100).messages.filter((m) => m.turnId === turn.id && (m.data as { partial?: boolean } | null)?.partial);
     expect(kept.map((m) => m.text)).toEqual(['streamed before the stop']);
@@ -459,9 +456,7 @@ describe('streamed text survives however a turn ends', () => {
       .prepare(`INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at, partial_text) VALUES ('t-crash', ?, 1, ?, 'desktop', 'p', 'running', 0, 'half of it')`)
       .run(session.id, session.claudeSessionId);
     await core.stop();
-    const { createCore } = await import('../core');
-    const { FileSecretStore } = await import('../secrets/secret-store');
-    const again = createCore({ dataDir: path.join(dir, 'data'), env: harness.env, secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')), app: core.config.app });
+    const again = testCore(path.join(dir, 'data'), { env: harness.env });
     await again.start();
     expect(again.sessions.transcript(session.id, 100).messages.find((m) => m.turnId === 't-crash')).toMatchObject({ role: 'assistant', text: 'half of it', data: { partial: true } });
     await again.stop();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { settingDefinitions, type SettingChange } from '../../contract';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach(removeTempDir));
@@ -8,7 +8,7 @@ afterEach(() => dirs.splice(0).forEach(removeTempDir));
 async function started(dir?: string) {
   const dataDir = dir ?? makeTempDir();
   if (!dir) dirs.push(dataDir);
-  const core = makeTempCore(dataDir);
+  const core = testCore(dataDir);
   await core.start();
   return { core, dataDir };
 }

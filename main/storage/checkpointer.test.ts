@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach(removeTempDir));
@@ -10,7 +10,7 @@ describe('checkpoints off the main thread', () => {
   it('turns SQLite’s own checkpoints off once the worker runs, and the worker copies the log into the file', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     await core.start();
     const db = core.storage.db;
     await expect.poll(() => db.pragma('wal_autocheckpoint', { simple: true }), { timeout: 5000 }).toBe(0);

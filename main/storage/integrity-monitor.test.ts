@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UserNotification } from '../../contract';
 import { ServiceStartError } from '../lifecycle';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach(removeTempDir));
@@ -13,7 +13,7 @@ describe('the background integrity check', () => {
     const dir = makeTempDir();
     dirs.push(dir);
     const file = path.join(dir, 'switchboard.db');
-    const first = makeTempCore(dir);
+    const first = testCore(dir);
     await first.start();
     const session = first.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const insert = first.storage.db.prepare(`INSERT INTO messages (session_id, role, kind, text, created_at, vec_state) VALUES (?, 'user', 'text', ?, 0, 2)`);
@@ -33,7 +33,7 @@ describe('the background integrity check', () => {
     const { size, mtimeMs } = fs.statSync(file);
     fs.writeFileSync(`${file}.clean`, JSON.stringify({ size, mtimeMs }));
 
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     const notified = new Promise<UserNotification>((resolve) =>
       core.events.subscribe((name, payload) => name === 'system.notification' && resolve(payload as UserNotification)),
     );
@@ -48,7 +48,7 @@ describe('the background integrity check', () => {
     expect(fs.existsSync(`${file}.clean`)).toBe(false);
 
     // And the next start checks first, and refuses.
-    const error = await makeTempCore(dir)
+    const error = await testCore(dir)
       .start()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceStartError);
@@ -57,10 +57,10 @@ describe('the background integrity check', () => {
   it('reports a healthy file as checked after a fast start', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
-    const first = makeTempCore(dir);
+    const first = testCore(dir);
     await first.start();
     await first.stop();
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     await core.start();
     await core.storage.integrity.check();
     const { integrity } = (await core.system.health()).database;

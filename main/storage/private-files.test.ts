@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach(removeTempDir));
@@ -20,7 +20,7 @@ describe('private data, whatever existed before', () => {
     fs.mkdirSync(path.join(dir, 'sessions'), { mode: 0o755 });
     fs.chmodSync(path.join(dir, 'sessions'), 0o755);
 
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     await core.start();
     core.settings.set({ key: 'appearance.theme', value: 'dark' }); // a write, so the -wal exists
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop', systemPrompt: 'Be brief.' });
@@ -40,11 +40,11 @@ describe('private data, whatever existed before', () => {
   it('tightens a database file left 0644 by an older version, and its -wal and -shm with it', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
-    const first = makeTempCore(dir);
+    const first = testCore(dir);
     await first.start();
     await first.stop();
     fs.chmodSync(path.join(dir, 'switchboard.db'), 0o644);
-    const core = makeTempCore(dir);
+    const core = testCore(dir);
     await core.start();
     core.settings.set({ key: 'appearance.theme', value: 'light' });
     for (const file of ['switchboard.db', 'switchboard.db-wal', 'switchboard.db-shm']) expect(mode(path.join(dir, file)), file).toBe(0o600);

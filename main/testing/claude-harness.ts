@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EventName, EventPayload, SettingChange, Turn } from '../../contract';
+import type { SettingChange, Turn } from '../../contract';
 import type { Core } from '../core';
-import { createCore } from '../core';
-import type { EventBus } from '../events';
-import { FileSecretStore } from '../secrets/secret-store';
 import { FakeAnthropic } from './fake-anthropic';
-import { CLAUDE_BIN, makeTempDir, removeTempDir } from './temp-core';
+import { CLAUDE_BIN, makeTempDir, removeTempDir, testCore } from './temp-core';
+import { nextEvent } from './wait';
 
 /** The environment that points the real CLI at the stand-in API, with its own HOME and config dir. */
 export function claudeEnv(apiUrl: string, home: string): NodeJS.ProcessEnv {
@@ -58,26 +56,7 @@ export function runClaude(
   });
 }
 
-/** Resolves with the first payload of `name` that passes `match`, or rejects after `timeoutMs`. */
-export function nextEvent<E extends EventName>(
-  events: EventBus,
-  name: E,
-  match: (payload: EventPayload<E>) => boolean = () => true,
-  timeoutMs = 30_000,
-): Promise<EventPayload<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const unsubscribe = events.subscribe((event, payload) => {
-      if (event !== name || !match(payload as EventPayload<E>)) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(payload as EventPayload<E>);
-    });
-  });
-}
+export { nextEvent };
 
 export interface Harness {
   api: FakeAnthropic;
@@ -100,11 +79,8 @@ export async function startHarness(options: { settings?: SettingChange[]; freeMe
   fs.mkdirSync(home);
   const env = claudeEnv(api.url, home);
   const notifications: { title: string; body: string }[] = [];
-  const core = createCore({
-    dataDir: path.join(dir, 'data'),
+  const core = testCore(path.join(dir, 'data'), {
     env,
-    secrets: new FileSecretStore(path.join(dir, 'data', 'secrets.json')),
-    app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
     notifier: { notify: (n) => notifications.push(n) },
     freeMemoryMb: options.freeMemoryMb ?? (() => 100_000),
   });

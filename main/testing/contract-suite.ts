@@ -6,7 +6,8 @@ import type { Api, SettingChange } from '../../contract';
 import type { Core } from '../core';
 import { claudeEnv } from './claude-harness';
 import { FakeAnthropic } from './fake-anthropic';
-import { CLAUDE_BIN, makeTempCore, makeTempDir, removeTempDir } from './temp-core';
+import { waitFor } from './wait';
+import { CLAUDE_BIN, testCore, makeTempDir, removeTempDir } from './temp-core';
 
 export interface Connected {
   transport: Transport;
@@ -15,16 +16,6 @@ export interface Connected {
 
 /** The transport under test, connected to a started core. */
 export type Connect = (core: Core) => Promise<Connected>;
-
-function waitFor<T>(register: (resolve: (value: T) => void) => void, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), ms);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
 
 /**
  * One suite, run over every transport: the renderer must not be able to tell them apart.
@@ -44,7 +35,7 @@ export function defineContractSuite(transportName: string, connect: Connect): vo
     beforeEach(async () => {
       dir = makeTempDir();
       fs.mkdirSync(path.join(dir, 'home'));
-      core = makeTempCore(dir, claudeEnv(anthropic.url, path.join(dir, 'home')));
+      core = testCore(dir, { env: claudeEnv(anthropic.url, path.join(dir, 'home')) });
       await core.start();
       connected = await connect(core);
       api = createApi(connected.transport);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCore, type Core } from '../core';
+import { createCore, type Core, type CoreConfig } from '../core';
 import { FileSecretStore } from '../secrets/secret-store';
 
 /** A fresh folder under the OS temp dir; remove it with `removeTempDir`. */
@@ -20,14 +20,18 @@ export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/
 export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
 export const CHECKPOINT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/checkpoint-worker.ts');
 
-/** A core on a temp data dir, as `serve` builds it. */
-export function makeTempCore(dataDir: string, env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Core {
+/**
+ * The one core factory of the tests: a core on `dataDir` as `serve` builds it (secrets in a 0600
+ * file there, the storage workers from source), with whatever a test needs changed.
+ */
+export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): Core {
   return createCore({
     dataDir,
-    env,
+    env: { PATH: process.env.PATH },
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
     app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
+    ...overrides,
   });
 }
