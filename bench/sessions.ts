@@ -82,7 +82,7 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
   fs.mkdirSync(home, { recursive: true });
   const env = claudeEnv(api.url, home);
   const core = await benchCore(path.join(dir, 'latency-data'), { env });
-  const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'api' });
+  const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'browser' });
   const sendAndTime = async (text: string): Promise<number> => {
     let start = 0;
     let first = 0;
@@ -99,7 +99,7 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
       });
     });
     start = performance.now();
-    const result = await core.router.call('sessions.send', { id: session.id, text }, { surface: 'api' });
+    const result = await core.router.call('sessions.send', { id: session.id, text }, { surface: 'browser' });
     if (!result.ok) throw new Error(result.error.message);
     await done;
     return first;

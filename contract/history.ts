@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { surfaces, type Surface } from './sessions';
 import type { Message } from './sessions';
 
 /** Marks around the matched words in a snippet: plain characters, so no HTML crosses the boundary. */
@@ -10,7 +11,7 @@ export interface SearchHit {
   messageId: number;
   sessionId: string;
   sessionTitle: string;
-  surface: string;
+  surface: Surface;
   cwd: string;
   role: string;
   kind: string;
@@ -25,7 +26,7 @@ export interface SearchHit {
 export interface ConversationSummary {
   id: string;
   title: string;
-  surface: string;
+  surface: Surface;
   cwd: string;
   claudeSessionId: string;
   messageCount: number;
@@ -47,7 +48,7 @@ export interface ImportProgress {
 
 export const searchFiltersSchema = z
   .object({
-    surface: z.array(z.string().max(50)).max(20).optional(),
+    surface: z.array(z.enum(surfaces)).max(20).optional(),
     cwd: z.string().max(4096).optional(),
     sessionId: z.string().max(100).optional(),
     role: z.array(z.enum(['user', 'assistant', 'tool', 'system'])).max(4).optional(),

@@ -6,14 +6,20 @@ export const permissionPolicies = ['ask', 'acceptEdits', 'plan', 'bypass'] as co
 export type PermissionPolicy = (typeof permissionPolicies)[number];
 
 /** Where a message came from; every turn records it. */
-export type Surface = 'desktop' | 'web' | 'api' | 'telegram' | 'scheduler' | 'mcp';
+/**
+ * Every way into Switchboard, one closed set: the desktop window, a browser (or a script on the
+ * HTTP API), scheduled jobs, the chat bots, MCP clients, Claude Code's hooks, and Claude Code
+ * sessions from outside the app (a terminal or an IDE), imported from their transcripts.
+ */
+export const surfaces = ['desktop', 'browser', 'schedule', 'telegram', 'discord', 'mcp', 'hook', 'external'] as const;
+export type Surface = (typeof surfaces)[number];
 
 export type SessionStatus = 'idle' | 'running' | 'queued' | 'stalled' | 'failed' | 'stopped';
 
 export interface SessionSummary {
   id: string;
   title: string;
-  surface: string;
+  surface: Surface;
   /** The surface's own name for the conversation: a chat id, `job:<id>` (or `job:<id>:<run>` for a fresh run). */
   surfaceKey: string;
   claudeSessionId: string;
@@ -38,7 +44,7 @@ export interface Turn {
   id: string;
   sessionId: string;
   seq: number;
-  surface: string;
+  surface: Surface;
   prompt: string;
   status: TurnStatus;
   /** 0 while running, 1.. while queued, null once ended. */
@@ -67,7 +73,7 @@ export interface Message {
   text: string;
   /** tool_use: {id, name, input}; tool_result: {toolUseId, isError}; unknown: the raw line. */
   data: unknown;
-  surface: string | null;
+  surface: Surface | null;
   createdAt: number;
 }
 

@@ -1,4 +1,4 @@
-import type { ConversationSummary, Message, SearchFilters, SearchHit } from '../../contract';
+import type { ConversationSummary, Message, SearchFilters, SearchHit, Surface } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../memory/embedding-service';
@@ -34,7 +34,7 @@ interface HitRow {
   text: string;
   created_at: number;
   title: string;
-  surface: string;
+  surface: Surface;
   cwd: string;
 }
 
@@ -56,7 +56,7 @@ export class HistoryService implements Service {
         `SELECT s.id, s.title, s.surface, s.cwd, s.claude_session_id, s.updated_at, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count
          FROM sessions s ORDER BY s.updated_at DESC`,
       )
-      .all() as { id: string; title: string; surface: string; cwd: string; claude_session_id: string; updated_at: number; message_count: number }[];
+      .all() as { id: string; title: string; surface: Surface; cwd: string; claude_session_id: string; updated_at: number; message_count: number }[];
     return rows.map((r) => ({ id: r.id, title: r.title, surface: r.surface, cwd: r.cwd, claudeSessionId: r.claude_session_id, messageCount: r.message_count, updatedAt: r.updated_at }));
   }
 

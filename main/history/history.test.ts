@@ -81,7 +81,7 @@ describe('bulk ingest', () => {
   it('takes a batch far larger than a call stack in one transaction', async () => {
     const harness = (h = await startHarness());
     const session = harness.core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    const messages = Array.from({ length: 200_000 }, (_, i) => ({ externalId: `line-${i}`, role: 'tool' as const, kind: 'tool_result' as const, text: `output ${i}`, data: null, surface: 'terminal', createdAt: i }));
+    const messages = Array.from({ length: 200_000 }, (_, i) => ({ externalId: `line-${i}`, role: 'tool' as const, kind: 'tool_result' as const, text: `output ${i}`, data: null, surface: 'external' as const, createdAt: i }));
     expect(harness.core.history.ingest(session.id, messages)).toHaveLength(200_000);
     // The same lines again add nothing.
     expect(harness.core.history.ingest(session.id, messages.slice(0, 10))).toEqual([]);
@@ -105,7 +105,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     expect(first).toMatchObject({ running: false, filesDone: 1, malformed: 3, error: null, totals: { files: 1, malformed: 3 } });
     // An import with nothing new still reports what all imports read.
     expect(await core.transcripts.importAll()).toMatchObject({ filesDone: 1, malformed: 0, totals: { files: 1, malformed: 3 } });
-    const conversation = core.history.conversations().find((c) => c.surface === 'terminal')!;
+    const conversation = core.history.conversations().find((c) => c.surface === 'external')!;
     expect(conversation).toMatchObject({ cwd, title: 'what is in this folder?' });
     const messages = core.history.messages(conversation.id);
     expect(messages.map((m) => [m.role, m.text])).toEqual([
@@ -118,7 +118,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     const second = await core.transcripts.importAll();
     expect(second.messages).toBe(0);
     expect(core.history.messages(conversation.id)).toHaveLength(2);
-    expect(core.history.conversations().filter((c) => c.surface === 'terminal')).toHaveLength(1);
+    expect(core.history.conversations().filter((c) => c.surface === 'external')).toHaveLength(1);
   });
 
   it('shows lines appended to a followed transcript within a second', async () => {
@@ -131,7 +131,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     await core.transcripts.importAll();
     await new Promise((r) => setTimeout(r, 300));
     const seen = nextEvent(core.events, 'sessions.stream', (p) => p.item.kind === 'message' && p.item.message.text === 'echo: second question', 5000);
-    const listed = nextEvent(core.events, 'sessions.changed', (s) => s.surface === 'terminal' && s.claudeSessionId === sessionId, 5000);
+    const listed = nextEvent(core.events, 'sessions.changed', (s) => s.surface === 'external' && s.claudeSessionId === sessionId, 5000);
     const started = Date.now();
     // The same session continued in a "terminal": the real CLI appends to its transcript.
     await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--resume', sessionId], { env, cwd, stdin: 'second question' });
@@ -186,7 +186,7 @@ describe('transcripts read in chunks', () => {
     const progress = await importer.importAll();
     importer.stop();
     expect(progress).toMatchObject({ filesDone: 1, messages: 3, malformed: 1, bytesDone: fs.statSync(file).size, error: null });
-    const conversation = core.history.conversations().find((c) => c.surface === 'terminal')!;
+    const conversation = core.history.conversations().find((c) => c.surface === 'external')!;
     expect(core.history.messages(conversation.id).map((m) => m.text)).toEqual(['short question', 'echo: short question', long]);
     const stored = core.storage.db.prepare('SELECT offset, size FROM transcript_files').get() as { offset: number; size: number };
     expect(stored.offset).toBe(stored.size);

@@ -221,13 +221,13 @@ export class TranscriptImporter implements Service {
     }
     const chunk = parseTranscript(buffer);
     const claudeId = chunk.sessionId ?? known?.session_id ?? path.basename(file, '.jsonl');
-    const ours = db.prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'terminal' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`).get(claudeId, claudeId);
+    const ours = db.prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'external' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`).get(claudeId, claudeId);
     let added: number[] = [];
     let sessionId: string | null = null;
     db.transaction(() => {
       if (!ours && chunk.messages.length) {
         sessionId = this.ensureSession(claudeId, chunk);
-        added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'terminal' })));
+        added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'external' })));
       }
       db.prepare(
         `INSERT INTO transcript_files (path, session_id, offset, size, malformed, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -253,7 +253,7 @@ export class TranscriptImporter implements Service {
               kind: m.kind as MessageKind,
               text: m.text as string,
               data: m.data ? JSON.parse(m.data as string) : null,
-              surface: 'terminal',
+              surface: 'external',
               createdAt: m.created_at as number,
             },
           },
@@ -267,14 +267,14 @@ export class TranscriptImporter implements Service {
   /** A session row for an outside transcript: surface "terminal", resumable by its Claude id. */
   private ensureSession(claudeId: string, chunk: ParsedChunk): string {
     const db = this.deps.storage.db;
-    const existing = db.prepare(`SELECT id FROM sessions WHERE surface = 'terminal' AND surface_key = ?`).pluck().get(claudeId) as string | undefined;
+    const existing = db.prepare(`SELECT id FROM sessions WHERE surface = 'external' AND surface_key = ?`).pluck().get(claudeId) as string | undefined;
     if (existing) return existing;
     const id = randomUUID();
     const now = Date.now();
     const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
     db.prepare(
       `INSERT INTO sessions (id, surface, surface_key, claude_session_id, cli_started, title, cwd, permission_policy, created_at, updated_at)
-       VALUES (?, 'terminal', ?, ?, 1, ?, ?, 'ask', ?, ?)`,
+       VALUES (?, 'external', ?, ?, 1, ?, ?, 'ask', ?, ?)`,
     ).run(id, claudeId, claudeId, title, chunk.cwd ?? '', chunk.messages[0]?.createdAt ?? now, now);
     return id;
   }

@@ -44,7 +44,7 @@ describe('memory', () => {
     expect(core.memory.get(deploy.memory.id).text).toBe('Deploy on Friday');
     expect(core.memory.get(port.memory.id).text).toBe('The dev server runs on port 5433');
 
-    const imported = await core.router.call('memory.import', { data: { memories: [{ text: 'Handwritten: the cat is called Miso' }] } }, { surface: 'web' });
+    const imported = await core.router.call('memory.import', { data: { memories: [{ text: 'Handwritten: the cat is called Miso' }] } }, { surface: 'browser' });
     expect(imported).toMatchObject({ ok: true, value: { added: 1, updated: 0 } });
   });
 

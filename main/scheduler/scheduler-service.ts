@@ -405,7 +405,7 @@ export class SchedulerService implements Service {
         cwd: job.cwd,
         model: job.model,
         permissionPolicy: job.permissionPolicy,
-        surface: 'scheduler',
+        surface: 'schedule',
         surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
       });
       sessionId = created.id;
@@ -414,7 +414,7 @@ export class SchedulerService implements Service {
         this.jobs.set(job.id, { ...job, sessionId });
       }
     }
-    const asked = await sessions.ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, 'scheduler', signal);
+    const asked = await sessions.ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, 'schedule', signal);
     if (asked.timedOut) {
       // The job's timeout holds: the turn is stopped, not left running.
       void sessions.interrupt(sessionId);

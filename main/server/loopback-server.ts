@@ -382,7 +382,7 @@ export class LoopbackServer implements Service {
       sendJson(res, 400, fail('invalid_input', 'body is not valid JSON'));
       return;
     }
-    const result = await this.options.router.call(method, input, { surface: 'api' });
+    const result = await this.options.router.call(method, input, { surface: 'browser' });
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 200), result);
   }
 
@@ -458,7 +458,7 @@ export class LoopbackServer implements Service {
     const message = parsed.data;
     let result: Result<unknown>;
     if (message.t === 'call') {
-      result = await this.options.router.call(message.method, message.input, { surface: 'web' });
+      result = await this.options.router.call(message.method, message.input, { surface: 'browser' });
     } else if (!isEventName(message.event)) {
       result = fail('unknown_event', `unknown event "${message.event}"`);
     } else {

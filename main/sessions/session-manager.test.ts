@@ -52,14 +52,14 @@ describe('sessions against the real claude CLI', () => {
     const pid = running.pid;
     expect(pid).toBeGreaterThan(0);
 
-    const second = await turnEnded(core.sessions.send(session.id, 'again', 'web').id);
-    expect(second).toMatchObject({ status: 'done', resultText: 'echo: again', surface: 'web' });
+    const second = await turnEnded(core.sessions.send(session.id, 'again', 'browser').id);
+    expect(second).toMatchObject({ status: 'done', resultText: 'echo: again', surface: 'browser' });
     expect(core.sessions.get(session.id).pid).toBe(pid);
     const { messages, turns } = core.sessions.transcript(session.id, 100);
     expect(turns.map((t) => t.seq)).toEqual([1, 2]);
     expect(messages.filter((m) => m.role === 'user').map((m) => [m.text, m.surface])).toEqual([
       ['hi', 'desktop'],
-      ['again', 'web'],
+      ['again', 'browser'],
     ]);
     expect(new Set(core.sessions.transcript(session.id, 10).turns.map((t) => t.status))).toEqual(new Set(['done']));
     expect(core.sessions.get(session.id).claudeSessionId).toBe(session.claudeSessionId);
@@ -299,7 +299,7 @@ describe('sessions against the real claude CLI', () => {
     expect(order).toEqual(['Q1', 'A1 streamed slowly', 'Q2', 'echo: Q2', 'Q3', 'echo: Q3']);
     expect(api.mainRequests().map(lastUserText)).toEqual(['Q1', 'Q2', 'Q3']);
     // History (Chats) reads the same table: the same order.
-    expect((await core.router.call('history.messages', { sessionId: session.id }, { surface: 'web' })).ok).toBe(true);
+    expect((await core.router.call('history.messages', { sessionId: session.id }, { surface: 'browser' })).ok).toBe(true);
   });
 
   it('interrupts the running turn and sends the new message next', async () => {
@@ -469,7 +469,7 @@ describe('streamed text survives however a turn ends', () => {
 describe('what could only fail later is refused at once', () => {
   it('refuses NUL bytes and relative folders as invalid input, naming the field', async () => {
     const harness = (h = await startHarness());
-    const call = (input: unknown) => harness.core.router.call('sessions.create', input, { surface: 'web' });
+    const call = (input: unknown) => harness.core.router.call('sessions.create', input, { surface: 'browser' });
     expect(await call({ cwd: '/tmp/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^cwd: must not contain a NUL/) } });
     expect(await call({ cwd: 'projects/app' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^cwd: must be a full path/) } });
     expect(await call({ systemPrompt: 'a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });

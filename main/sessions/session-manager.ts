@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AskResult, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Transcript, Turn, TurnStatus } from '../../contract';
+import type { AskResult, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
@@ -82,7 +82,7 @@ export interface CreateSession {
   model?: string | null;
   permissionPolicy: PermissionPolicy;
   systemPrompt?: string | null;
-  surface: string;
+  surface: Surface;
   /** A surface's own key for the conversation (a chat id); defaults to the session id. */
   surfaceKey?: string;
 }
@@ -209,14 +209,14 @@ export class SessionManager implements Service {
    * Stores the message and queues its turn, then returns at once. With `interrupt`, the running
    * turn is stopped and this message goes next, ahead of any others waiting.
    */
-  send(id: string, text: string, surface: string, options: { interrupt?: boolean } = {}): Turn {
+  send(id: string, text: string, surface: Surface, options: { interrupt?: boolean } = {}): Turn {
     const row = this.row(id);
     const rt = this.runtime(id);
     // Two processes on one session corrupt it: do not resume one that is running elsewhere.
     if (rt.inTerminal) {
       throw new AppError('conflict', 'This session is open in its Terminal tab, where Claude runs it now. Type there, or close that terminal to send from here.');
     }
-    if (row.surface === 'terminal' && !rt.process?.alive && this.deps.activeElsewhere?.(row.claude_session_id)) {
+    if (row.surface === 'external' && !rt.process?.alive && this.deps.activeElsewhere?.(row.claude_session_id)) {
       throw new AppError(
         'conflict',
         'This session is still being written by Claude Code in a terminal or IDE (within the last minute). Sending from here now would run two Claude processes on one session; wait until it is idle there.',
@@ -303,7 +303,7 @@ export class SessionManager implements Service {
    */
   async ask(
     input: { id?: string; key?: string; create?: Omit<CreateSession, 'surface' | 'surfaceKey' | 'systemPrompt'>; text: string; timeoutMs: number },
-    surface: string,
+    surface: Surface,
     signal?: AbortSignal,
   ): Promise<AskResult> {
     let id = input.id;

@@ -1,10 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import type { Message, MessageKind, MessageRole, PermissionPolicy, SessionStatus, Turn, TurnStatus } from '../../contract';
+import type { Message, MessageKind, MessageRole, PermissionPolicy, SessionStatus, Surface, Turn, TurnStatus } from '../../contract';
 import type { StorageService } from '../storage/storage-service';
 
 export interface SessionRow {
   id: string;
-  surface: string;
+  surface: Surface;
   surface_key: string;
   claude_session_id: string;
   cli_started: number;
@@ -23,7 +23,7 @@ interface TurnRow {
   id: string;
   session_id: string;
   seq: number;
-  surface: string;
+  surface: Surface;
   prompt: string;
   status: TurnStatus;
   result_text: string | null;
@@ -46,7 +46,7 @@ interface MessageRow {
   kind: MessageKind;
   text: string;
   data: string | null;
-  surface: string | null;
+  surface: Surface | null;
   created_at: number;
 }
 
@@ -68,7 +68,7 @@ export interface NewMessage {
   kind: MessageKind;
   text: string;
   data?: unknown;
-  surface?: string | null;
+  surface?: Surface | null;
 }
 
 /** Whether a message gets a vector: 0 pending, 2 never (tool output, notices, very short text). */
@@ -134,7 +134,7 @@ export class SessionStore {
   }
 
   /** A surface's conversation by its own key (a chat id, `job:<id>`). */
-  sessionByKey(surface: string, key: string): SessionRow | undefined {
+  sessionByKey(surface: Surface, key: string): SessionRow | undefined {
     return this.db.prepare('SELECT * FROM sessions WHERE surface = ? AND surface_key = ? ORDER BY created_at DESC LIMIT 1').get(surface, key) as SessionRow | undefined;
   }
 
@@ -169,7 +169,7 @@ export class SessionStore {
    * Stores a queued turn with its prompt: once this returns, nothing is lost. The prompt enters the
    * conversation (as a message) when its turn starts, so stored order is conversation order.
    */
-  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: string; prompt: string }): Turn {
+  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: Surface; prompt: string }): Turn {
     return this.db.transaction(() => {
       const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE session_id = ?').pluck().get(turn.sessionId) as number) ?? 1;
       const now = Date.now();
@@ -185,7 +185,7 @@ export class SessionStore {
 
   /** The turn's prompt as a message in the conversation: when it starts, or (marked not sent) when it is cancelled unsent. */
   enterConversation(turnId: string, data?: { notSent: true }): Message {
-    const row = this.db.prepare('SELECT session_id, surface, prompt FROM turns WHERE id = ?').get(turnId) as { session_id: string; surface: string; prompt: string };
+    const row = this.db.prepare('SELECT session_id, surface, prompt FROM turns WHERE id = ?').get(turnId) as { session_id: string; surface: Surface; prompt: string };
     return this.insertMessage({ sessionId: row.session_id, turnId, role: 'user', kind: 'text', text: row.prompt, surface: row.surface, data });
   }
 

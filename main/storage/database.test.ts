@@ -157,3 +157,27 @@ describe('0006-active-runs', () => {
     db.close();
   });
 });
+
+describe('0009-surfaces', () => {
+  it('renames the stored surfaces to the closed set, and leaves the others', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 8));
+    const session = old.prepare(
+      `INSERT INTO sessions (id, surface, surface_key, claude_session_id, title, cwd, permission_policy, created_at, updated_at) VALUES (?, ?, ?, ?, 't', '/', 'ask', 0, 0)`,
+    );
+    for (const surface of ['web', 'api', 'scheduler', 'terminal', 'desktop', 'telegram']) session.run(surface, surface, surface, `c-${surface}`);
+    old.prepare(`INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at) VALUES ('t', 'web', 1, 'c', 'web', 'p', 'done', 0)`).run();
+    old.close();
+    const db = openDatabase(file, migrations);
+    expect(db.prepare('SELECT id, surface FROM sessions ORDER BY id').all()).toEqual([
+      { id: 'api', surface: 'browser' },
+      { id: 'desktop', surface: 'desktop' },
+      { id: 'scheduler', surface: 'schedule' },
+      { id: 'telegram', surface: 'telegram' },
+      { id: 'terminal', surface: 'external' },
+      { id: 'web', surface: 'browser' },
+    ]);
+    expect(db.prepare('SELECT surface FROM turns').pluck().get()).toBe('browser');
+    db.close();
+  });
+});

@@ -115,7 +115,7 @@ export function defineContractSuite(transportName: string, connect: Connect): vo
       expect(deltas.join('')).toBe('one two three');
       const turn = await api.sessions.turn({ turnId: sent.value.id });
       expect(turn.ok && turn.value).toMatchObject({ status: 'done', resultText: 'one two three', surface: created.value.surface });
-      expect(['web', 'desktop']).toContain(created.value.surface);
+      expect(['browser', 'desktop']).toContain(created.value.surface);
       const missing = await api.sessions.send({ id: 'no-such-session', text: 'x' });
       expect(!missing.ok && missing.error.code).toBe('not_found');
       const empty = await connected.transport.call('sessions.send', { id: created.value.id, text: '   ' });

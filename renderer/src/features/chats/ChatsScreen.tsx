@@ -1,20 +1,29 @@
 import { useEffect, useMemo } from 'react';
-import type { ConversationSummary } from '../../../../contract';
+import type { ConversationSummary, Surface } from '../../../../contract';
 import { Marked } from '../../app/messages';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { BackToList } from '../../app/panes';
 import { useChats } from './chats-store';
 import { ChatTranscript } from './ChatTranscript';
 
-const SURFACES: Record<string, string> = { desktop: 'Desktop', web: 'Browser', api: 'API', telegram: 'Telegram', scheduler: 'Schedules', mcp: 'MCP', terminal: 'Terminal & IDE' };
+const SURFACES: Record<Surface, string> = {
+  desktop: 'Desktop',
+  browser: 'Browser',
+  schedule: 'Schedules',
+  telegram: 'Telegram',
+  discord: 'Discord',
+  mcp: 'MCP',
+  hook: 'Terminal hooks',
+  external: 'Terminal & IDE',
+};
 
 function folder(cwd: string): string {
   return cwd.split(/[\\/]/).filter(Boolean).pop() ?? (cwd || 'no folder');
 }
 
 /** Conversations by surface, then by project folder. */
-function groups(conversations: ConversationSummary[]): [string, [string, ConversationSummary[]][]][] {
-  const bySurface = new Map<string, Map<string, ConversationSummary[]>>();
+function groups(conversations: ConversationSummary[]): [Surface, [string, ConversationSummary[]][]][] {
+  const bySurface = new Map<Surface, Map<string, ConversationSummary[]>>();
   for (const c of conversations) {
     const byFolder = bySurface.get(c.surface) ?? new Map<string, ConversationSummary[]>();
     byFolder.set(folder(c.cwd), [...(byFolder.get(folder(c.cwd)) ?? []), c]);
@@ -188,7 +197,7 @@ export function ChatsScreen() {
       <aside className="chats-side pane-side">
         <div className="search-row">
           <input type="search" aria-label="Search conversations" placeholder="Search every conversation" value={query} onChange={(e) => setQuery(e.target.value)} />
-          <select aria-label="Surface" value={surface ?? ''} onChange={(e) => setSurface(e.target.value || null)}>
+          <select aria-label="Surface" value={surface ?? ''} onChange={(e) => setSurface((e.target.value || null) as Surface | null)}>
             <option value="">All</option>
             {Object.entries(SURFACES).map(([value, label]) => (
               <option key={value} value={value}>

@@ -1,11 +1,11 @@
 import { create } from 'zustand';
-import type { ConversationSummary, ImportProgress, Message, SearchHit } from '../../../../contract';
+import type { ConversationSummary, ImportProgress, Message, SearchHit, Surface } from '../../../../contract';
 import { api } from '../../api';
 
 interface ChatsStore {
   conversations: ConversationSummary[];
   query: string;
-  surface: string | null;
+  surface: Surface | null;
   /** Search narrowed by project folder, who spoke, and a date range (epoch ms, inclusive). */
   cwd: string | null;
   role: 'user' | 'assistant' | null;
@@ -21,7 +21,7 @@ interface ChatsStore {
   importStatus: ImportProgress | null;
   start: () => () => void;
   setQuery: (query: string) => void;
-  setSurface: (surface: string | null) => void;
+  setSurface: (surface: Surface | null) => void;
   setFilter: (filter: Partial<Pick<ChatsStore, 'cwd' | 'role' | 'from' | 'to'>>) => void;
   open: (sessionId: string, messageId?: number | null) => void;
   runImport: () => Promise<void>;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { BackToList, isWide } from '../../app/panes';
-import type { SessionSummary } from '../../../../contract';
+import type { SessionSummary, Surface } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
 import { Composer } from './Composer';
@@ -17,7 +17,16 @@ function folderName(cwd: string): string {
   return cwd.split(/[\\/]/).filter(Boolean).pop() ?? cwd;
 }
 
-const SURFACE_LABEL: Record<string, string> = { desktop: 'Desktop', web: 'Browser', api: 'API', telegram: 'Telegram', scheduler: 'Schedules', mcp: 'MCP', terminal: 'Terminal & IDE' };
+const SURFACE_LABEL: Record<Surface, string> = {
+  desktop: 'Desktop',
+  browser: 'Browser',
+  schedule: 'Schedules',
+  telegram: 'Telegram',
+  discord: 'Discord',
+  mcp: 'MCP',
+  hook: 'Terminal hooks',
+  external: 'Terminal & IDE',
+};
 
 function SessionRow({ s, selectedId, asking }: { s: SessionSummary; selectedId: string | null; asking: boolean }) {
   const go = useNavigation(selectGo);

@@ -16,7 +16,7 @@ export function groupSessions(
   const jobs = new Map<string, SessionSummary[]>();
   const main: SessionSummary[] = [];
   for (const s of shown) {
-    const job = s.surface === 'scheduler' && /^job:[^:]+:/.test(s.surfaceKey) ? s.surfaceKey.split(':')[1]! : null;
+    const job = s.surface === 'schedule' && /^job:[^:]+:/.test(s.surfaceKey) ? s.surfaceKey.split(':')[1]! : null;
     if (job && !options.surface && s.id !== options.selectedId) jobs.set(job, [...(jobs.get(job) ?? []), s]);
     else main.push(s);
   }

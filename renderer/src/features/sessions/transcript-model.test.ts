@@ -6,7 +6,7 @@ const turn = (id: string, status: Turn['status'], position: number | null, queue
   id,
   sessionId: 's',
   seq: 0,
-  surface: 'web',
+  surface: 'browser',
   prompt: id,
   status,
   position,
