@@ -3,6 +3,7 @@ import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkGfm from 'remark-gfm';
 import { MARK_END, MARK_START, type Message, type Turn } from '../../../contract';
+import { SURFACE_LABELS } from './surfaces';
 
 /** Puts text on the clipboard; on a plain-http LAN address (no Clipboard API) through a selection. */
 async function copyText(text: string): Promise<boolean> {
@@ -116,7 +117,7 @@ export const MessageView = memo(function MessageView({ message, results }: { mes
       if (message.role === 'user') {
         return (
           <div className="msg msg-user" data-testid="user-message">
-            <div className="msg-meta muted">{message.surface ?? 'you'}</div>
+            <div className="msg-meta muted">{message.surface ? SURFACE_LABELS[message.surface] : 'you'}</div>
             <div className="msg-body">{message.text}</div>
           </div>
         );

@@ -2,20 +2,11 @@ import { useEffect, useMemo } from 'react';
 import type { ConversationSummary, Surface } from '../../../../contract';
 import { Marked } from '../../app/messages';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
+import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList } from '../../app/panes';
 import { useChats } from './chats-store';
 import { ChatTranscript } from './ChatTranscript';
 
-const SURFACES: Record<Surface, string> = {
-  desktop: 'Desktop',
-  browser: 'Browser',
-  schedule: 'Schedules',
-  telegram: 'Telegram',
-  discord: 'Discord',
-  mcp: 'MCP',
-  hook: 'Terminal hooks',
-  external: 'Terminal & IDE',
-};
 
 function folder(cwd: string): string {
   return cwd.split(/[\\/]/).filter(Boolean).pop() ?? (cwd || 'no folder');
@@ -101,7 +92,7 @@ function Results() {
               <span className="hit-title">
                 {hit.sessionTitle}{' '}
                 <span className="muted">
-                  · {ROLES[hit.role] ?? hit.role} · {SURFACES[hit.surface] ?? hit.surface} · {new Date(hit.createdAt).toLocaleString()}
+                  · {ROLES[hit.role] ?? hit.role} · {SURFACE_LABELS[hit.surface] ?? hit.surface} · {new Date(hit.createdAt).toLocaleString()}
                 </span>
               </span>
               <span className="hit-snippet">
@@ -133,7 +124,7 @@ function Conversations() {
     <div className="conversation-groups">
       {grouped.map(([surface, folders]) => (
         <section key={surface}>
-          <h3>{SURFACES[surface] ?? surface}</h3>
+          <h3>{SURFACE_LABELS[surface] ?? surface}</h3>
           {folders.map(([name, list]) => (
             <details key={name} open>
               <summary className="muted">{name}</summary>
@@ -199,7 +190,7 @@ export function ChatsScreen() {
           <input type="search" aria-label="Search conversations" placeholder="Search every conversation" value={query} onChange={(e) => setQuery(e.target.value)} />
           <select aria-label="Surface" value={surface ?? ''} onChange={(e) => setSurface((e.target.value || null) as Surface | null)}>
             <option value="">All</option>
-            {Object.entries(SURFACES).map(([value, label]) => (
+            {Object.entries(SURFACE_LABELS).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
@@ -224,7 +215,7 @@ export function ChatsScreen() {
                 <BackToList screen="chats" label="Chats" />
                 <h1>{shown.title}</h1>
                 <p className="muted">
-                  {SURFACES[shown.surface] ?? shown.surface} · <code>{shown.cwd || 'no folder'}</code> · {shown.messageCount} messages
+                  {SURFACE_LABELS[shown.surface] ?? shown.surface} · <code>{shown.cwd || 'no folder'}</code> · {shown.messageCount} messages
                 </p>
               </div>
               <button onClick={() => go('sessions', [shown.id])}>Continue in Sessions</button>

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
+import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList, isWide } from '../../app/panes';
-import type { SessionSummary, Surface } from '../../../../contract';
+import type { SessionSummary } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
 import { Composer } from './Composer';
@@ -17,16 +18,6 @@ function folderName(cwd: string): string {
   return cwd.split(/[\\/]/).filter(Boolean).pop() ?? cwd;
 }
 
-const SURFACE_LABEL: Record<Surface, string> = {
-  desktop: 'Desktop',
-  browser: 'Browser',
-  schedule: 'Schedules',
-  telegram: 'Telegram',
-  discord: 'Discord',
-  mcp: 'MCP',
-  hook: 'Terminal hooks',
-  external: 'Terminal & IDE',
-};
 
 function SessionRow({ s, selectedId, asking }: { s: SessionSummary; selectedId: string | null; asking: boolean }) {
   const go = useNavigation(selectGo);
@@ -72,7 +63,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
           <option value="">All</option>
           {surfaces.map((v) => (
             <option key={v} value={v}>
-              {SURFACE_LABEL[v] ?? v}
+              {SURFACE_LABELS[v] ?? v}
             </option>
           ))}
         </select>

@@ -1,0 +1,13 @@
+import type { Surface } from '../../../contract';
+
+/** How each surface is named to a person: in Chats' groups, the Sessions filter, a message's label. */
+export const SURFACE_LABELS: Record<Surface, string> = {
+  desktop: 'Desktop',
+  browser: 'Browser',
+  schedule: 'Schedules',
+  telegram: 'Telegram',
+  discord: 'Discord',
+  mcp: 'MCP',
+  hook: 'Terminal hooks',
+  external: 'Terminal & IDE',
+};
