@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from './errors';
+import { makePrivateDir, makePrivateFile } from './storage/private-files';
 
 /** Rotate past this size; three old files are kept. */
 const MAX_LOG_BYTES = 5 * 1024 * 1024;
@@ -27,11 +28,9 @@ class Log {
   /** Starts writing to the data folder's log file. */
   attach(dataDir: string): void {
     const dir = path.join(dataDir, 'logs');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
+    makePrivateDir(dir);
     this.file = path.join(dir, 'switchboard.log');
-    fs.closeSync(fs.openSync(this.file, 'a', 0o600));
-    fs.chmodSync(this.file, 0o600);
+    makePrivateFile(this.file);
     this.size = fs.statSync(this.file).size;
   }
 

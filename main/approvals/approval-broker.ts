@@ -8,6 +8,10 @@ import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { defaultRule, ruleMatches } from './rules';
 
+function isQuestionTool(toolName: string): boolean {
+  return (QUESTION_TOOLS as readonly string[]).includes(toolName);
+}
+
 /** What the CLI asks: the approval before it has an id, a title or an answer. */
 export type Question = Pick<Approval, 'sessionId' | 'turnId' | 'source' | 'toolName' | 'input' | 'suggestions' | 'description'>;
 
@@ -101,7 +105,7 @@ export class ApprovalBroker implements Service {
   ask(question: Question): { id: string; answer: Promise<BrokerAnswer> } {
     const id = randomUUID();
     const now = Date.now();
-    const rule = (QUESTION_TOOLS as readonly string[]).includes(question.toolName) ? null : this.matchingRule(question);
+    const rule = this.matchingRule(question);
     const timeoutMs = this.deps.settings.get('approvals.timeoutMinutes') * 60_000;
     this.db
       .prepare(
@@ -157,7 +161,7 @@ export class ApprovalBroker implements Service {
       this.settle(id, 'denied', 'deny', reply.message?.trim() || 'The user denied this.', who);
       return this.get(id);
     }
-    const asks = (QUESTION_TOOLS as readonly string[]).includes(question.toolName);
+    const asks = isQuestionTool(question.toolName);
     if (asks) {
       // Claude asked the user: the answer goes back in the tool's input, and no rule may stand in for a person.
       if (question.toolName === 'AskUserQuestion' && !reply.answers) throw new AppError('invalid_input', 'answers: choose an answer to each question');
@@ -230,7 +234,9 @@ export class ApprovalBroker implements Service {
     this.db.prepare('UPDATE sessions SET session_rules = ? WHERE id = ?').run(JSON.stringify(rules), sessionId);
   }
 
+  /** The rule that answers a question, if any; never for a question Claude asks the user (no rule may stand in for a person). */
   private matchingRule(question: Question): string | null {
+    if (isQuestionTool(question.toolName)) return null;
     const candidates = [...this.rules().map((r) => r.rule), ...this.sessionRules(question.sessionId)];
     return candidates.find((rule) => ruleMatches(rule, question.toolName, question.input)) ?? null;
   }
@@ -238,7 +244,6 @@ export class ApprovalBroker implements Service {
   /** A rule just saved may answer other questions still waiting. */
   private answerMatching(): void {
     for (const [id, waiting] of this.waiting) {
-      if ((QUESTION_TOOLS as readonly string[]).includes(waiting.question.toolName)) continue;
       const rule = this.matchingRule(waiting.question);
       if (rule) this.settle(id, 'allowed', 'rule', null, { by: 'rule', via: 'rule' }, rule);
     }

@@ -152,21 +152,17 @@ export class MemoryService implements Service {
     const wordRows = queries ? ftsRanked(queries, (match) => words.all(MARK_START, MARK_END, match, ...(category ? [category] : [])) as { id: number; snippet: string }[], 30) : [];
     const vector = await this.deps.embeddings.embedQuery(query);
     const meaning = vector ? this.deps.embeddings.memories.search(vector, 30, category ? { sql: 'category = ?', params: [category] } : null) : [];
-    let near = meaningful(meaning);
+    const near = meaningful(meaning);
+    // Every candidate read once: the relevance floor needs the texts, and so do the hits.
+    const rows = this.db.prepare('SELECT * FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify([...wordRows.map((r) => r.id), ...near])) as Row[];
+    const byId = new Map(rows.map((r) => [r.id, toMemory(r)]));
     // Below a relevance floor nothing is shown: the built-in vectors count only with a shared word (or a typo of one).
-    if (!this.deps.embeddings.knowsMeaning && near.length) {
-      const texts = new Map(
-        (this.db.prepare('SELECT id, text FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(near)) as { id: number; text: string }[]).map((r) => [r.id, r.text]),
-      );
-      near = near.filter((id) => sharesAWord(query, texts.get(id) ?? ''));
-    }
+    const kept = this.deps.embeddings.knowsMeaning ? near : near.filter((id) => sharesAWord(query, byId.get(id)?.text ?? ''));
     const fused = fuse(
       wordRows.map((r) => r.id),
-      near,
+      kept,
     ).slice(0, limit);
     const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
-    const rows = this.db.prepare('SELECT * FROM memories WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(fused.map((f) => f.id))) as Row[];
-    const byId = new Map(rows.map((r) => [r.id, toMemory(r)]));
     const hits = fused.flatMap((f) => {
       const memory = byId.get(f.id);
       return memory ? [{ memory, score: f.score, via: f.via, snippet: snippets.get(f.id) ?? plainSnippet(memory.text, query) }] : [];

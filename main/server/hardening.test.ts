@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,12 +6,10 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contrac
 import type { Core } from '../core';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
 import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-import type { TokenCheck } from './tokens';
-import { LoopbackServer, type LoopbackServerOptions } from './loopback-server';
+import { TEST_TOKEN, testServer } from '../testing/test-server';
+import type { LoopbackServer, LoopbackServerOptions } from './loopback-server';
 
-const TOKEN = 'f'.repeat(64);
-/** The server's token check with one UI token, as the core's TokenStore answers for it. */
-const UI_ONLY: TokenCheck = { scopeOf: (t) => (t === TOKEN ? 'ui' : null) };
+const TOKEN = TEST_TOKEN;
 
 /** Sends raw bytes and resolves with whatever came back before the server closed (or 2 s passed). */
 function raw(port: number, text: string | Buffer, options: { abortAfterWrite?: boolean } = {}): Promise<string> {
@@ -41,8 +38,7 @@ describe('the server under hostile and broken requests', () => {
   let port: number;
 
   async function serve(extra: Partial<LoopbackServerOptions> = {}) {
-    server = new LoopbackServer({ host: '127.0.0.1', port: 0, tokens: UI_ONLY, router: core.router, events: core.events, staticDir: '/nonexistent', ...extra });
-    port = ((await server.listen()) as AddressInfo).port;
+    ({ server, port } = await testServer(core, extra));
   }
 
   beforeEach(async () => {
@@ -196,8 +192,7 @@ describe('backpressure: a client that stops reading', () => {
 
   it('drops the stalled client’s stream past its limit, keeps the others whole, and tells it to re-read', async () => {
     const limit = 512 * 1024;
-    server = new LoopbackServer({ host: '127.0.0.1', port: 0, tokens: UI_ONLY, router: core.router, events: core.events, staticDir: '/nonexistent', maxBufferedBytes: limit });
-    port = ((await server.listen()) as AddressInfo).port;
+    ({ server, port } = await testServer(core, { maxBufferedBytes: limit }));
     const healthy = await client();
     const stalled = await client();
     // A paused tab: its socket stops reading, so the kernel buffers fill and the server's would grow.
@@ -226,17 +221,7 @@ describe('backpressure: a client that stops reading', () => {
   }, 60_000);
 
   it('disconnects a client that stays behind past the lag limit', async () => {
-    server = new LoopbackServer({
-      host: '127.0.0.1',
-      port: 0,
-      tokens: UI_ONLY,
-      router: core.router,
-      events: core.events,
-      staticDir: '/nonexistent',
-      maxBufferedBytes: 256 * 1024,
-      lagLimitMs: 300,
-    });
-    port = ((await server.listen()) as AddressInfo).port;
+    ({ server, port } = await testServer(core, { maxBufferedBytes: 256 * 1024, lagLimitMs: 300 }));
     const stalled = await client();
     const closed = new Promise((resolve) => stalled.socket.once('close', resolve));
     (stalled.socket as unknown as { _socket: net.Socket })._socket.pause();

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createWsTransport } from '../../client/ws-transport';
@@ -6,26 +5,10 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
 import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { defineContractSuite } from '../testing/contract-suite';
-import type { TokenCheck } from './tokens';
-import { LoopbackServer } from './loopback-server';
+import { TEST_TOKEN, testServer } from '../testing/test-server';
 
-const TOKEN = 'a'.repeat(64);
-/** The server's token check with one UI token, as the core's TokenStore answers for it. */
-const UI_ONLY: TokenCheck = { scopeOf: (t) => (t === TOKEN ? 'ui' : null) };
-
-async function serve(core: Core, maxFrameBytes?: number) {
-  const server = new LoopbackServer({
-    host: '127.0.0.1',
-    port: 0,
-    tokens: UI_ONLY,
-    router: core.router,
-    events: core.events,
-    staticDir: '/nonexistent',
-    maxFrameBytes,
-  });
-  const address: AddressInfo = await server.listen();
-  return { server, base: `http://127.0.0.1:${address.port}`, ws: `ws://127.0.0.1:${address.port}/ws` };
-}
+const TOKEN = TEST_TOKEN;
+const serve = (core: Core, maxFrameBytes?: number) => testServer(core, maxFrameBytes ? { maxFrameBytes } : {});
 
 defineContractSuite('the WebSocket', async (core) => {
   const { server, ws } = await serve(core);
@@ -141,8 +124,7 @@ describe('headless server', () => {
     const transport = createWsTransport({ url: running.ws, token: TOKEN, onState: (s) => states.push(s), maxBackoffMs: 200 });
     expect((await transport.call('settings.list', {})).ok).toBe(true);
     await running.server.stop();
-    const restarted = new LoopbackServer({ host: '127.0.0.1', port, tokens: UI_ONLY, router: core.router, events: core.events, staticDir: '/nonexistent' });
-    await restarted.listen();
+    const { server: restarted } = await testServer(core, { port });
     running = { ...running, server: restarted };
     const deadline = Date.now() + 5000;
     while (transport.state !== 'open' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { alive, processStartTime, START_TOLERANCE_MS } from '../system/process-identity';
+import { isSameProcess, processStartTime } from '../system/process-identity';
 
 /** What a lock file says: enough to tell the holder from another program that got its pid later. */
 interface Holder {
@@ -13,14 +13,6 @@ interface Holder {
 
 /** A take-over that has held its guard file this long died halfway. */
 const TAKEOVER_STALE_MS = 10_000;
-
-/** Whether the holder is still that very process: alive, and (where the OS tells) started when it said. */
-function holderLives(holder: Holder): boolean {
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || !alive(holder.pid)) return false;
-  if (holder.started === null) return true;
-  const started = processStartTime(holder.pid);
-  return started === null || Math.abs(started - holder.started) < START_TOLERANCE_MS;
-}
 
 function parseHolder(text: string): Holder | null {
   try {
@@ -54,7 +46,7 @@ export class DataDirLock {
       const text = this.read();
       if (text === null) continue;
       const holder = parseHolder(text);
-      if (holder && holderLives(holder)) {
+      if (holder && isSameProcess(holder.pid, holder.started)) {
         throw new Error(`another Switchboard (pid ${holder.pid}) is using ${path.dirname(this.file)}. Stop it, or point SWITCHBOARD_HOME at another folder.`);
       }
       this.takeOver(text);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 /** Clock ticks per second for /proc's start times; 100 on every Linux build that matters. */
 const CLK_TCK = 100;
 /** Start times read two ways (ours when recorded, the OS's later) agree within this. */
-export const START_TOLERANCE_MS = 2_000;
+const START_TOLERANCE_MS = 2_000;
 
 let bootTimeMs: number | null | undefined;
 
@@ -47,6 +47,17 @@ export function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is still the process that started at `started` (where the OS tells): alive, and
+ * not a later program that got the same pid. Without a recorded start time, alive is all we know.
+ */
+export function isSameProcess(pid: number, started: number | null): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
+  if (started === null) return true;
+  const now = processStartTime(pid);
+  return now === null || Math.abs(now - started) < START_TOLERANCE_MS;
+}
+
 /** Whether any process is still in this process group. */
 export function groupAlive(pgid: number): boolean {
   try {
@@ -64,10 +75,7 @@ export function groupAlive(pgid: number): boolean {
  */
 export function killOwnGroup(pgid: number, started: number | null): 'killed' | 'gone' | 'not ours' {
   if (process.platform === 'win32' || !groupAlive(pgid)) return 'gone';
-  if (alive(pgid) && started !== null) {
-    const now = processStartTime(pgid);
-    if (now !== null && Math.abs(now - started) >= START_TOLERANCE_MS) return 'not ours';
-  }
+  if (alive(pgid) && !isSameProcess(pgid, started)) return 'not ours';
   try {
     process.kill(-pgid, 'SIGKILL');
     return 'killed';
