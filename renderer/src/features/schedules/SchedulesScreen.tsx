@@ -99,6 +99,7 @@ export function SchedulesScreen() {
             </li>
           ))}
         </ul>
+        {sorted.length ? null : <p className="muted empty-list">No jobs yet. A job runs a shell command or a Claude prompt on a schedule.</p>}
       </aside>
       <section className="schedule-detail">
         {error ? <div className="banner banner-error">{error}</div> : null}
