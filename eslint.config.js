@@ -19,6 +19,39 @@ const layer = (options) => ['error', options];
 /** Test support (the stand-in API, the real-CLI harness, the fuzzer) never ships: only tests, benchmarks and e2e use it. */
 const testing = folder(['testing'], 'main/testing/ is test support: only tests (*.test.ts), bench/ and e2e/ import it, never the app.');
 
+/**
+ * The layers inside main/, as VS Code keeps its own: each service folder names the folders it may import.
+ * The table has no cycle (main/lint-layers.test.ts checks), so lint refusing the rest means no import cycle
+ * between folders. The files directly in main/ are the base (events, log, errors) or the roots (core.ts,
+ * serve.ts, index.ts) that wire everything; main/testing may use anything.
+ */
+export const layers = {
+  ipc: [],
+  claude: [],
+  secrets: [],
+  storage: [],
+  settings: ['storage', 'ipc'],
+  approvals: ['storage', 'settings', 'ipc'],
+  sessions: ['claude', 'approvals', 'settings', 'storage', 'ipc'],
+  retrieval: ['storage', 'settings', 'secrets'],
+  memory: ['retrieval', 'storage', 'settings', 'ipc'],
+  history: ['retrieval', 'sessions', 'claude', 'storage', 'ipc'],
+  scheduler: ['sessions', 'settings', 'storage', 'ipc'],
+  server: ['secrets', 'ipc'],
+  system: ['claude', 'settings', 'storage', 'server', 'ipc'],
+  shell: ['secrets'],
+};
+
+/** An import of a sibling folder of main/ that `from` may not use, with the folders it may. */
+function layerPattern(from) {
+  const refused = Object.keys(layers).filter((name) => name !== from && !layers[from].includes(name));
+  const allowed = layers[from].length ? layers[from].map((name) => `main/${name}/`).join(', ') : 'no other service folder';
+  return {
+    regex: `^(\\.\\./)+(${refused.join('|')})(/|$)`,
+    message: `main/${from}/ may import only ${allowed} (the layer table in eslint.config.js): a service reaches the others through the root's wiring.`,
+  };
+}
+
 export default defineConfig(
   { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', 'e2e/artifacts/'] },
   js.configs.recommended,
@@ -79,8 +112,17 @@ export default defineConfig(
       }),
     },
   },
+  ...Object.keys(layers).map((name) => ({
+    files: [`main/${name}/**`],
+    rules: {
+      'no-restricted-imports': layer({
+        paths: name === 'shell' ? [] : [electron],
+        patterns: [folder(['renderer', 'preload'], 'main/ does not import the renderer or the preload.'), testing, layerPattern(name)],
+      }),
+    },
+  })),
   {
-    files: ['main/shell/**', 'main/index.ts', 'preload/**'],
+    files: ['main/index.ts', 'preload/**'],
     rules: {
       'no-restricted-imports': layer({
         patterns: [folder(['renderer'], 'The shell does not import the renderer.'), testing],

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EmbedPool } from '../main/memory/embed-pool';
-import { BuiltinEmbedder } from '../main/memory/embeddings';
+import { EmbedPool } from '../main/retrieval/embed-pool';
+import { BuiltinEmbedder } from '../main/retrieval/embeddings';
 import { ROOT } from './support/serve';
 
 // The built worker bundle (npm test builds before this project runs).

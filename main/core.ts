@@ -4,7 +4,7 @@ import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
 import { TranscriptImporter } from './history/transcript-importer';
-import { EmbeddingService } from './memory/embedding-service';
+import { EmbeddingService } from './retrieval/embedding-service';
 import { memoryHandlers } from './memory/handlers';
 import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';

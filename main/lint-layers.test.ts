@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 const eslint = new ESLint({ cwd: root });
+/** The layer table itself (a JS config: read at run time, typed here). */
+const { layers } = (await import(path.join(root, 'eslint.config.js'))) as { layers: Record<string, string[]> };
 
 /** The layer rule messages ESLint gives for `code` placed at `file`. */
 async function layerErrors(file: string, code: string): Promise<string[]> {
@@ -42,5 +45,35 @@ describe('lint enforces the layers of docs/architecture.md', () => {
   it('lets the renderer use the contract and the client', async () => {
     const code = "import type { Api } from '../../contract';\nimport { createApi } from '../../client/api';\nexport type A = Api;\nexport const c = createApi;\n";
     expect(await layerErrors('renderer/src/x.ts', code)).toEqual([]);
+  });
+
+  it('fails an import between service folders that the layer table does not allow, so no cycle can form', async () => {
+    // history uses retrieval: the way back would close a cycle.
+    const back = "import { HistoryService } from '../history/history-service';\nexport const h = HistoryService;\n";
+    expect((await layerErrors('main/retrieval/vector-index.ts', back)).join()).toMatch(/main\/retrieval\/ may import only main\/storage\//);
+    const forth = "import { fuse } from '../retrieval/hybrid';\nexport const f = fuse;\n";
+    expect(await layerErrors('main/history/history-service.ts', forth)).toEqual([]);
+    expect((await layerErrors('main/storage/database.ts', "import { log } from '../sessions/session-store';\nexport const l = log;\n")).join()).toMatch(/no other service folder/);
+    // The base files in main/ stay open to every layer.
+    expect(await layerErrors('main/storage/database.ts', "import { log } from '../log';\nexport const l = log;\n")).toEqual([]);
+  });
+
+  it('has a layer table without cycles that names every folder of main/', () => {
+    const table = layers;
+    const folders = fs.readdirSync(path.join(root, 'main'), { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'testing').map((d) => d.name);
+    expect(folders.filter((f) => !(f in table))).toEqual([]);
+    // Depth-first search: a folder met again while still on the path closes a cycle.
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (name: string, trail: string[]): void => {
+      if (state.get(name) === 'done') return;
+      if (state.get(name) === 'open') return void cycles.push([...trail, name].join(' → '));
+      state.set(name, 'open');
+      for (const next of table[name] ?? []) visit(next, [...trail, name]);
+      state.set(name, 'done');
+    };
+    for (const name of Object.keys(table)) visit(name, []);
+    expect(cycles).toEqual([]);
+    for (const [name, allowed] of Object.entries(table)) expect(allowed.filter((a) => !(a in table)), name).toEqual([]);
   });
 });

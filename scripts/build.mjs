@@ -65,7 +65,7 @@ await Promise.all([
   }),
   esbuild.build({
     ...common,
-    entryPoints: [path.join(root, 'main/memory/embed-worker.ts')],
+    entryPoints: [path.join(root, 'main/retrieval/embed-worker.ts')],
     outfile: path.join(dist, 'main/embed-worker.cjs'),
     platform: 'node',
     format: 'cjs',

@@ -1,10 +1,10 @@
 import type { ConversationSummary, Message, SearchFilters, SearchHit, Surface } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import type { Service } from '../lifecycle';
-import type { EmbeddingService } from '../memory/embedding-service';
+import type { EmbeddingService } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
-import { ftsQueries, ftsRanked, fuse, meaningful, plainSnippet } from './hybrid';
+import { ftsQueries, ftsRanked, fuse, meaningful, plainSnippet } from '../retrieval/hybrid';
 
 /** Candidates each side contributes to the fusion. */
 const CANDIDATES = 40;

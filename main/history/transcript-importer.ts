@@ -7,7 +7,7 @@ import { contentText } from '../claude/stream-parser';
 import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
-import type { EmbeddingService } from '../memory/embedding-service';
+import type { EmbeddingService } from '../retrieval/embedding-service';
 import type { HistoryService, IncomingMessage } from './history-service';
 import type { StorageService } from '../storage/storage-service';
 

@@ -1,5 +1,5 @@
 import type { HandlersOf } from '../ipc/router';
-import type { EmbeddingService } from './embedding-service';
+import type { EmbeddingService } from '../retrieval/embedding-service';
 import type { MemoryService } from './memory-service';
 
 export function memoryHandlers(memory: MemoryService, embeddings: EmbeddingService): HandlersOf<'memory'> {

@@ -2,11 +2,11 @@ import type { Memory, MemoryAdded, MemoryHit, MemoryVersion } from '../../contra
 import { MARK_END, MARK_START } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
-import { ftsQueries, ftsQuery, ftsRanked, fuse, meaningful, plainSnippet } from '../history/hybrid';
+import { ftsQueries, ftsQuery, ftsRanked, fuse, meaningful, plainSnippet } from '../retrieval/hybrid';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
-import type { EmbeddingService } from './embedding-service';
+import type { EmbeddingService } from '../retrieval/embedding-service';
 import { sameFact, sharesAWord } from './near-duplicate';
 
 interface Row {

@@ -1,4 +1,4 @@
-import { stem } from './embeddings';
+import { stem } from '../retrieval/embeddings';
 
 /** Words that never change what a memory says. Everything else counts, "not" above all. */
 const IGNORABLE = new Set(['a', 'an', 'the']);

@@ -11,7 +11,7 @@ import type { Notifier } from '../notifier';
 import type { SessionManager } from '../sessions/session-manager';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
-import { killOwnGroup, processStartTime } from '../system/process-identity';
+import { killOwnGroup, processStartTime } from '../process-identity';
 import { nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import { runShell } from './shell-runner';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../testing/temp-core';
-import { processStartTime } from '../system/process-identity';
+import { processStartTime } from '../process-identity';
 import { DataDirLock } from './data-dir-lock';
 
 const dirs: string[] = [];

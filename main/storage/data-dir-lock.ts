@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isSameProcess, processStartTime } from '../system/process-identity';
+import { isSameProcess, processStartTime } from '../process-identity';
 
 /** What a lock file says: enough to tell the holder from another program that got its pid later. */
 interface Holder {

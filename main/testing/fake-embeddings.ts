@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BuiltinEmbedder } from '../memory/embeddings';
+import { BuiltinEmbedder } from '../retrieval/embeddings';
 
 /**
  * A loopback embeddings server speaking OpenAI's /v1/embeddings and Ollama's /api/embed, so the

@@ -1,5 +1,5 @@
 import { MARK_END, MARK_START } from '../../contract';
-import { words } from '../memory/embeddings';
+import { words } from './embeddings';
 
 /** Reciprocal rank fusion's constant: dampens the weight of the very top ranks. */
 const RRF_K = 60;
