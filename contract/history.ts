@@ -33,6 +33,13 @@ export interface ConversationSummary {
   updatedAt: number;
 }
 
+/** A page of a conversation: a million messages are never read in one call. */
+export interface MessagePage {
+  messages: Message[];
+  /** Pass as `after` for the next page; null when this page reached the end. */
+  next: number | null;
+}
+
 export interface ImportProgress {
   running: boolean;
   filesTotal: number;
@@ -65,7 +72,10 @@ export const historyMethods = {
     'Words (BM25) and meaning (vectors) fused by reciprocal rank, with filters; each hit names its message.',
   ),
   'history.conversations': method<ConversationSummary[]>()(z.object({}).strict(), 'Every conversation, from every surface, newest first.'),
-  'history.messages': method<Message[]>()(z.object({ sessionId: z.string().min(1).max(100) }).strict(), 'All messages of one conversation, oldest first.'),
+  'history.messages': method<MessagePage>()(
+    z.object({ sessionId: z.string().min(1).max(100), after: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(1000) }).strict(),
+    'One page of a conversation, oldest first: the messages after the `after` id; `next` is the cursor for the next page, null at the end.',
+  ),
   'history.import': method<ImportProgress>()(z.object({}).strict(), 'Import Claude Code transcripts now (incremental; it also runs on start and follows live).'),
   'history.importStatus': method<ImportProgress>()(z.object({}).strict(), 'Where the transcript import stands.'),
 };

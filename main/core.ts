@@ -135,9 +135,10 @@ export function createCore(config: CoreConfig): Core {
     claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => sessions.takeBackFromTerminal(id) },
   });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
-  const history = new HistoryService({ storage, embeddings, store: new SessionStore(storage) });
+  const sessionStore = new SessionStore(storage);
+  const history = new HistoryService({ storage, embeddings, store: sessionStore });
   const memory = new MemoryService({ storage, events, settings, embeddings });
-  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
+  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now });
   lifecycle.add(storage);
   lifecycle.add(settings);

@@ -6,7 +6,7 @@ export function historyHandlers(history: HistoryService, transcripts: Transcript
   return {
     'history.search': ({ query, filters, limit }) => history.search(query, filters, limit),
     'history.conversations': () => history.conversations(),
-    'history.messages': ({ sessionId }) => history.messages(sessionId),
+    'history.messages': ({ sessionId, after, limit }) => history.messages(sessionId, { after, limit }),
     'history.import': () => transcripts.importAll(),
     'history.importStatus': () => transcripts.status(),
   };

@@ -1,4 +1,4 @@
-import type { ConversationSummary, Message, SearchFilters, SearchHit, Surface } from '../../contract';
+import type { ConversationSummary, Message, MessagePage, SearchFilters, SearchHit, Surface } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../retrieval/embedding-service';
@@ -71,7 +71,7 @@ export class HistoryService implements Service {
        VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const indexWords = db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
-    const sessionKey = db.prepare('SELECT key FROM sessions WHERE id = ?').pluck().get(sessionId) as number;
+    const sessionKey = this.deps.store.rowKey(sessionId);
     const states = messages.map((m) => vecState(m.role, m.kind, m.text));
     const vectors = precomputed !== undefined ? precomputed : this.deps.embeddings.embedNow(this.embeddable(messages, states));
     return db.transaction(() => {
@@ -88,7 +88,7 @@ export class HistoryService implements Service {
       });
       if (added.length) indexWords.run(JSON.stringify(added));
       // A reduce, not Math.max(...): one imported transcript can be a batch of hundreds of thousands.
-      if (added.length) db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(messages.reduce((latest, m) => Math.max(latest, m.createdAt), 0), sessionId);
+      if (added.length) this.deps.store.touch(sessionId, messages.reduce((latest, m) => Math.max(latest, m.createdAt), 0));
       return added;
     })();
   }
@@ -113,8 +113,11 @@ export class HistoryService implements Service {
     return messages.map((m, i) => (states[i] === 0 ? m.text : null));
   }
 
-  messages(sessionId: string): Message[] {
-    return this.deps.store.messages(sessionId, 1_000_000);
+  /** One page of a conversation; the event loop never carries more than a page at once. */
+  messages(sessionId: string, page: { after?: number; limit?: number } = {}): MessagePage {
+    const limit = page.limit ?? 1000;
+    const messages = this.deps.store.messagesAfter(sessionId, page.after ?? 0, limit);
+    return { messages, next: messages.length === limit ? messages.at(-1)!.id : null };
   }
 
   async search(query: string, filters: SearchFilters, limit: number): Promise<{ hits: SearchHit[]; usedVectors: boolean; tookMs: number }> {

@@ -107,7 +107,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     expect(await core.transcripts.importAll()).toMatchObject({ filesDone: 1, malformed: 0, totals: { files: 1, malformed: 3 } });
     const conversation = core.history.conversations().find((c) => c.surface === 'external')!;
     expect(conversation).toMatchObject({ cwd, title: 'what is in this folder?' });
-    const messages = core.history.messages(conversation.id);
+    const messages = core.history.messages(conversation.id).messages;
     expect(messages.map((m) => [m.role, m.text])).toEqual([
       ['user', 'what is in this folder?'],
       ['assistant', 'echo: what is in this folder?'],
@@ -117,7 +117,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     core.storage.db.prepare('DELETE FROM transcript_files').run();
     const second = await core.transcripts.importAll();
     expect(second.messages).toBe(0);
-    expect(core.history.messages(conversation.id)).toHaveLength(2);
+    expect(core.history.messages(conversation.id).messages).toHaveLength(2);
     expect(core.history.conversations().filter((c) => c.surface === 'external')).toHaveLength(1);
   });
 
@@ -162,7 +162,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     await turnEnded(core.sessions.send(session.id, 'mine', 'desktop').id);
     await core.transcripts.importAll();
     expect(core.history.conversations().map((c) => c.surface)).toEqual(['desktop']);
-    expect(core.history.messages(session.id).filter((m) => m.text === 'mine')).toHaveLength(1);
+    expect(core.history.messages(session.id).messages.filter((m) => m.text === 'mine')).toHaveLength(1);
   });
 });
 
@@ -181,15 +181,37 @@ describe('transcripts read in chunks', () => {
     const line = { type: 'user', uuid: '11111111-2222-4333-8444-555555555555', sessionId, cwd, timestamp: new Date().toISOString(), message: { role: 'user', content: long } };
     fs.appendFileSync(file, `${JSON.stringify(line)}\n{not json\n`);
 
-    const importer = new TranscriptImporter({ storage: core.storage, events: core.events, embeddings: core.embeddings, history: core.history, env, announce: () => {}, chunkBytes: 256 });
+    const importer = new TranscriptImporter({ storage: core.storage, events: core.events, embeddings: core.embeddings, history: core.history, store: new SessionStore(core.storage), env, announce: () => {}, chunkBytes: 256 });
     importer.start();
     const progress = await importer.importAll();
     importer.stop();
     expect(progress).toMatchObject({ filesDone: 1, messages: 3, malformed: 1, bytesDone: fs.statSync(file).size, error: null });
     const conversation = core.history.conversations().find((c) => c.surface === 'external')!;
-    expect(core.history.messages(conversation.id).map((m) => m.text)).toEqual(['short question', 'echo: short question', long]);
+    expect(core.history.messages(conversation.id).messages.map((m) => m.text)).toEqual(['short question', 'echo: short question', long]);
     const stored = core.storage.db.prepare('SELECT offset, size FROM transcript_files').get() as { offset: number; size: number };
     expect(stored.offset).toBe(stored.size);
+  });
+});
+
+describe('reading a conversation', () => {
+  it('pages through it in order, each call bounded, whatever its length', async () => {
+    const harness = (h = await startHarness());
+    const { a, ids } = await corpus(harness);
+    const inA = ids.filter((_, i) => i !== 3);
+    const pages: number[][] = [];
+    let after = 0;
+    for (;;) {
+      const page = await harness.core.router.call('history.messages', { sessionId: a.id, after, limit: 2 }, { surface: 'browser' });
+      if (!page.ok) throw new Error(page.error.message);
+      const value = page.value as { messages: { id: number }[]; next: number | null };
+      pages.push(value.messages.map((m) => m.id));
+      if (value.next === null) break;
+      after = value.next;
+    }
+    expect(pages.flat()).toEqual(inA);
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+    const tooBig = await harness.core.router.call('history.messages', { sessionId: a.id, limit: 100_000 }, { surface: 'browser' });
+    expect(tooBig.ok ? null : tooBig.error.message).toMatch(/limit: .*5000/);
   });
 });
 

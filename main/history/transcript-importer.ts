@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../retrieval/embedding-service';
 import type { HistoryService, IncomingMessage } from './history-service';
+import type { SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
 
 /** Where Claude Code keeps its transcripts: ${CLAUDE_CONFIG_DIR:-~/.claude}/projects. */
@@ -85,16 +85,28 @@ export function parseTranscript(buffer: Buffer): ParsedChunk {
  */
 const CHUNK_BYTES = 128 * 1024;
 
-/** Reads from `offset` up to `bytes`, and on until a line ends (or the file does). */
-function readLines(fd: number, offset: number, size: number, bytes: number): Buffer {
+/** Reads from `offset` up to `bytes`, and on until a line ends (or the file does); off the event loop. */
+async function readLines(file: fs.promises.FileHandle, offset: number, size: number, bytes: number): Promise<Buffer> {
   let length = Math.min(bytes, size - offset);
   for (;;) {
     const buffer = Buffer.alloc(length);
-    const read = fs.readSync(fd, buffer, 0, length, offset);
+    const { bytesRead: read } = await file.read(buffer, 0, length, offset);
     // A short read: the file ended sooner than it said (it was cut meanwhile).
     if (read < length || buffer.lastIndexOf(0x0a, read - 1) >= 0 || offset + read >= size) return buffer.subarray(0, read);
     length = Math.min(length * 2, size - offset);
   }
+}
+
+/** The size of a file, or 0 when it is gone. */
+async function sizeOf(file: string): Promise<number> {
+  return (await fs.promises.stat(file).catch(() => null))?.size ?? 0;
+}
+
+interface ChunkResult {
+  messages: number;
+  malformed: number;
+  bytes: number;
+  more: boolean;
 }
 
 const EMPTY: Omit<ImportProgress, 'totals'> = { running: false, filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, messages: 0, malformed: 0, error: null };
@@ -113,6 +125,8 @@ export class TranscriptImporter implements Service {
   private running: Promise<ImportProgress> | null = null;
   private startTimer: NodeJS.Timeout | null = null;
   private stopped = true;
+  /** The read under way per file, so reads of one file never overlap. */
+  private readonly reading = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly deps: {
@@ -120,6 +134,8 @@ export class TranscriptImporter implements Service {
       events: EventBus;
       embeddings: EmbeddingService;
       history: HistoryService;
+      /** Sessions are written through their store, like every other surface's. */
+      store: SessionStore;
       env: NodeJS.ProcessEnv;
       /** Tells every window a followed session changed, so the Sessions list shows it live. */
       announce: (sessionId: string) => void;
@@ -168,8 +184,8 @@ export class TranscriptImporter implements Service {
   }
 
   private async runAll(): Promise<ImportProgress> {
-    const files = this.transcriptFiles();
-    const sizes = files.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0);
+    const files = await this.transcriptFiles();
+    const sizes = await Promise.all(files.map(sizeOf));
     this.progress = { ...EMPTY, running: true, filesTotal: files.length, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
     this.emit();
     let lastEmit = Date.now();
@@ -177,7 +193,7 @@ export class TranscriptImporter implements Service {
       const bytesBefore = this.progress.bytesDone;
       try {
         for (let more = true; more && !this.stopped; ) {
-          const result = this.importFile(file, false);
+          const result = await this.importFile(file, false);
           this.progress.messages += result.messages;
           this.progress.malformed += result.malformed;
           this.progress.bytesDone = Math.min(bytesBefore + sizes[i]!, this.progress.bytesDone + result.bytes);
@@ -205,28 +221,41 @@ export class TranscriptImporter implements Service {
    * Reads the next chunk of what was appended since the last read; `more` when the file has more.
    * `live` announces each new message, for watchers.
    */
-  importFile(file: string, live: boolean): { messages: number; malformed: number; bytes: number; more: boolean } {
+  importFile(file: string, live: boolean): Promise<ChunkResult> {
+    // One read of a file at a time: the first import and the live follow would otherwise both start at one offset.
+    const previous = this.reading.get(file) ?? Promise.resolve();
+    const next = previous.then(() => this.readChunk(file, live));
+    const settled = next.catch(() => {});
+    this.reading.set(file, settled);
+    void settled.then(() => this.reading.get(file) === settled && this.reading.delete(file));
+    return next;
+  }
+
+  private async readChunk(file: string, live: boolean): Promise<ChunkResult> {
     const db = this.deps.storage.db;
     const known = db.prepare('SELECT offset, session_id FROM transcript_files WHERE path = ?').get(file) as { offset: number; session_id: string | null } | undefined;
-    const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    const size = await sizeOf(file);
     // A file that shrank was rewritten: read it again; line ids keep this idempotent.
     const offset = known && known.offset <= size ? known.offset : 0;
     if (size <= offset) return { messages: 0, malformed: 0, bytes: 0, more: false };
-    const fd = fs.openSync(file, 'r');
+    const handle = await fs.promises.open(file, 'r');
     let buffer: Buffer;
     try {
-      buffer = readLines(fd, offset, size, this.deps.chunkBytes ?? CHUNK_BYTES);
+      buffer = await readLines(handle, offset, size, this.deps.chunkBytes ?? CHUNK_BYTES);
     } finally {
-      fs.closeSync(fd);
+      await handle.close();
     }
+    // Stopped while reading: the database may be closing; the next start reads this chunk again.
+    if (live && this.stopped) return { messages: 0, malformed: 0, bytes: 0, more: false };
     const chunk = parseTranscript(buffer);
     const claudeId = chunk.sessionId ?? known?.session_id ?? path.basename(file, '.jsonl');
-    const ours = db.prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'external' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`).get(claudeId, claudeId);
+    const ours = this.deps.store.runsClaudeSession(claudeId);
     let added: number[] = [];
     let sessionId: string | null = null;
     db.transaction(() => {
       if (!ours && chunk.messages.length) {
-        sessionId = this.ensureSession(claudeId, chunk);
+        const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
+        sessionId = this.deps.store.externalSession(claudeId, { title, cwd: chunk.cwd ?? '', createdAt: chunk.messages[0]?.createdAt ?? Date.now() });
         added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'external' })));
       }
       db.prepare(
@@ -264,24 +293,9 @@ export class TranscriptImporter implements Service {
     return { messages: added.length, malformed: chunk.malformed, bytes: chunk.consumed, more: chunk.consumed > 0 && offset + chunk.consumed < size };
   }
 
-  /** A session row for an outside transcript: surface "terminal", resumable by its Claude id. */
-  private ensureSession(claudeId: string, chunk: ParsedChunk): string {
-    const db = this.deps.storage.db;
-    const existing = db.prepare(`SELECT id FROM sessions WHERE surface = 'external' AND surface_key = ?`).pluck().get(claudeId) as string | undefined;
-    if (existing) return existing;
-    const id = randomUUID();
-    const now = Date.now();
-    const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
-    db.prepare(
-      `INSERT INTO sessions (id, surface, surface_key, claude_session_id, cli_started, title, cwd, permission_policy, created_at, updated_at)
-       VALUES (?, 'external', ?, ?, 1, ?, ?, 'ask', ?, ?)`,
-    ).run(id, claudeId, claudeId, title, chunk.cwd ?? '', chunk.messages[0]?.createdAt ?? now, now);
-    return id;
-  }
-
-  private transcriptFiles(): string[] {
-    if (!fs.existsSync(this.dir)) return [];
-    return (fs.readdirSync(this.dir, { recursive: true, encoding: 'utf8' }) as string[])
+  private async transcriptFiles(): Promise<string[]> {
+    const names = (await fs.promises.readdir(this.dir, { recursive: true, encoding: 'utf8' }).catch(() => [])) as string[];
+    return names
       .filter((f) => f.endsWith('.jsonl'))
       .map((f) => path.join(this.dir, f))
       .sort();
@@ -291,7 +305,7 @@ export class TranscriptImporter implements Service {
   private follow(): void {
     if (this.stopped || this.poll) return;
     const watch = () => {
-      if (this.watcher || !fs.existsSync(this.dir)) return;
+      if (this.watcher || this.stopped || !fs.existsSync(this.dir)) return;
       try {
         this.watcher = fs.watch(this.dir, { recursive: true }, (_event, name) => {
           if (name && String(name).endsWith('.jsonl')) this.markDirty(path.join(this.dir, String(name)));
@@ -305,37 +319,53 @@ export class TranscriptImporter implements Service {
       }
     };
     watch();
+    let polling = false;
     this.poll = setInterval(() => {
-      watch();
-      const known = new Map(
-        (this.deps.storage.db.prepare('SELECT path, size FROM transcript_files').all() as { path: string; size: number }[]).map((r) => [r.path, r.size]),
-      );
-      for (const file of this.transcriptFiles()) {
-        const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-        if (known.get(file) !== size) this.markDirty(file);
-      }
+      // Thousands of transcripts are stat'ed off the event loop; a slow poll is never doubled.
+      if (polling) return;
+      polling = true;
+      void this.pollSizes(watch).finally(() => (polling = false));
     }, 2000);
     this.poll.unref();
   }
 
+  private async pollSizes(watch: () => void): Promise<void> {
+    watch();
+    const known = new Map(
+      (this.deps.storage.db.prepare('SELECT path, size FROM transcript_files').all() as { path: string; size: number }[]).map((r) => [r.path, r.size]),
+    );
+    const files = await this.transcriptFiles();
+    const sizes = await Promise.all(files.map(sizeOf));
+    files.forEach((file, i) => {
+      if (!this.stopped && known.get(file) !== sizes[i]) this.markDirty(file);
+    });
+  }
+
   private markDirty(file: string): void {
     this.dirty.add(file);
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      const files = [...this.dirty];
-      this.dirty.clear();
-      for (const file of files) {
-        try {
-          // One chunk per turn: a big append is read over several, the app answering meanwhile.
-          if (fs.existsSync(file) && this.importFile(file, true).more) this.markDirty(file);
-        } catch (error) {
-          console.warn(`switchboard: could not read ${file}: ${errorMessage(error)}`);
-        }
-      }
-      this.deps.embeddings.kick();
-    }, 50);
+    if (this.flushTimer || this.stopped) return;
+    this.flushTimer = setTimeout(() => void this.flush(), 50);
     this.flushTimer.unref();
+  }
+
+  private async flush(): Promise<void> {
+    const files = [...this.dirty];
+    this.dirty.clear();
+    for (const file of files) {
+      try {
+        // One chunk per file and flush: a big append is read over several, the app answering meanwhile.
+        if ((await this.importFile(file, true)).more) this.dirty.add(file);
+      } catch (error) {
+        // A file removed between the event and the read is no error.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.warn(`switchboard: could not read ${file}: ${errorMessage(error)}`);
+      }
+    }
+    this.deps.embeddings.kick();
+    this.flushTimer = null;
+    if (this.dirty.size && !this.stopped) {
+      this.flushTimer = setTimeout(() => void this.flush(), 0);
+      this.flushTimer.unref();
+    }
   }
 
   private emit(): void {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Message, MessageKind, MessageRole, PermissionPolicy, SessionStatus, Surface, Turn, TurnStatus } from '../../contract';
 import type { StorageService } from '../storage/storage-service';
@@ -127,6 +128,40 @@ export class SessionStore {
          VALUES (@id, @surface, @surface_key, @claude_session_id, @title, @cwd, @model, @permission_policy, @system_prompt, @created_at, @updated_at)`,
       )
       .run(row);
+  }
+
+  /**
+   * The session of a Claude Code transcript from outside the app (surface external, keyed and resumed by
+   * its Claude id): found, or created with what the transcript tells.
+   */
+  externalSession(claudeSessionId: string, seed: { title: string; cwd: string; createdAt: number }): string {
+    const existing = this.db.prepare(`SELECT id FROM sessions WHERE surface = 'external' AND surface_key = ?`).pluck().get(claudeSessionId) as string | undefined;
+    if (existing) return existing;
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, surface, surface_key, claude_session_id, cli_started, title, cwd, permission_policy, created_at, updated_at)
+         VALUES (?, 'external', ?, ?, 1, ?, ?, 'ask', ?, ?)`,
+      )
+      .run(id, claudeSessionId, claudeSessionId, seed.title, seed.cwd, seed.createdAt, Date.now());
+    return id;
+  }
+
+  /** Whether this Claude session is one the app runs (its own transcript is not imported again). */
+  runsClaudeSession(claudeSessionId: string): boolean {
+    return !!this.db
+      .prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'external' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`)
+      .get(claudeSessionId, claudeSessionId);
+  }
+
+  /** Messages arrived up to `at`: the session moves up the lists (never back). */
+  touch(id: string, at: number): void {
+    this.db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?').run(at, id);
+  }
+
+  /** The session's integer key, as the vector index knows it. */
+  rowKey(id: string): number {
+    return this.db.prepare('SELECT key FROM sessions WHERE id = ?').pluck().get(id) as number;
   }
 
   session(id: string): SessionRow | undefined {
@@ -272,6 +307,12 @@ export class SessionStore {
   messages(sessionId: string, limit: number): Message[] {
     const rows = this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?').all(sessionId, limit) as MessageRow[];
     return rows.reverse().map(toMessage);
+  }
+
+  /** Up to `limit` messages after the id `after`, oldest first. */
+  messagesAfter(sessionId: string, after: number, limit: number): Message[] {
+    const rows = this.db.prepare('SELECT * FROM messages WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?').all(sessionId, after, limit) as MessageRow[];
+    return rows.map(toMessage);
   }
 
   /** Turns a previous run left queued or running: they can no longer run as they were. */

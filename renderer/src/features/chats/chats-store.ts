@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ConversationSummary, ImportProgress, Message, SearchHit, Surface } from '../../../../contract';
 import { api } from '../../api';
+import { mergeMessages, PAGE_SIZE } from './message-pages';
 
 interface ChatsStore {
   conversations: ConversationSummary[];
@@ -29,6 +30,8 @@ interface ChatsStore {
 
 let searchTimer: ReturnType<typeof setTimeout> | null = null;
 let searchSeq = 0;
+/** The conversation being opened: pages of one opened before it are dropped. */
+let openSeq = 0;
 
 export const useChats = create<ChatsStore>((set, get) => {
   const refresh = () => void api.history.conversations({}).then((r) => r.ok && set({ conversations: r.value }));
@@ -84,7 +87,7 @@ export const useChats = create<ChatsStore>((set, get) => {
         api.on('sessions.removed', refreshSoon),
         api.on('sessions.stream', ({ sessionId, item }) => {
           if (item.kind !== 'message') return;
-          if (sessionId === get().openId && !get().messages.some((m) => m.id === item.message.id)) set({ messages: [...get().messages, item.message] });
+          if (sessionId === get().openId) set({ messages: mergeMessages(get().messages, [item.message]) });
           refreshSoon();
         }),
       ];
@@ -110,9 +113,15 @@ export const useChats = create<ChatsStore>((set, get) => {
     open: (sessionId, messageId = null) => {
       if (get().openId === sessionId) return set({ target: messageId });
       set({ openId: sessionId, messages: [], target: messageId });
-      void api.history.messages({ sessionId }).then((r) => {
-        if (get().openId === sessionId && r.ok) set({ messages: r.value });
-      });
+      const seq = ++openSeq;
+      // Page after page, each shown as it comes: the first screenful is there before a long conversation is read.
+      const load = async (after: number): Promise<void> => {
+        const r = await api.history.messages({ sessionId, after, limit: PAGE_SIZE });
+        if (seq !== openSeq || !r.ok) return;
+        set({ messages: mergeMessages(get().messages, r.value.messages) });
+        if (r.value.next !== null) return load(r.value.next);
+      };
+      void load(0);
     },
 
     runImport: async () => {
