@@ -99,7 +99,7 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
       });
     });
     start = performance.now();
-    const result = await core.router.call('sessions.send', { id: session.id, text }, { surface: 'browser' });
+    const result = await core.router.call('sessions.send', { id: session.id, text }, { surface: 'browser', actor: 'browser:test' });
     if (!result.ok) throw new Error(result.error.message);
     await done;
     return first;

@@ -6,7 +6,8 @@ export interface Memory {
   text: string;
   category: string;
   tags: string[];
-  source: { kind: 'user' | 'message' | 'tool'; sessionId: string | null; messageId: number | null };
+  /** Where it came from, and who added it (the caller's actor; null before this was recorded). */
+  source: { kind: 'user' | 'message' | 'tool'; sessionId: string | null; messageId: number | null; actor: string | null };
   createdAt: number;
   updatedAt: number;
   /** Whether it has a vector yet (it is found by its words either way). */
@@ -49,7 +50,12 @@ const memoryText = z.string().trim().min(1, 'must not be empty').max(20_000);
 const category = z.string().trim().min(1).max(100);
 const tags = z.array(z.string().trim().min(1).max(100)).max(50);
 const source = z
-  .object({ kind: z.enum(['user', 'message', 'tool']), sessionId: z.string().max(100).nullable().default(null), messageId: z.number().int().nullable().default(null) })
+  .object({
+    kind: z.enum(['user', 'message', 'tool']),
+    sessionId: z.string().max(100).nullable().default(null),
+    messageId: z.number().int().nullable().default(null),
+    actor: z.string().max(200).nullable().default(null),
+  })
   .strict();
 
 const memorySchema = z
@@ -75,7 +81,7 @@ export const memoryMethods = {
     'Hybrid search over memories.',
   ),
   'memory.add': method<MemoryAdded>()(
-    z.object({ text: memoryText, category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null }) }).strict(),
+    z.object({ text: memoryText, category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null, actor: null }) }).strict(),
     'Remember something; the same fact said again (other case, punctuation, word forms, typos) updates the existing memory instead, and says what it replaced.',
   ),
   'memory.versions': method<MemoryVersion[]>()(z.object({ id: z.number().int() }).strict(), 'Earlier texts of a memory, newest first: what edits and merges replaced.'),
@@ -91,7 +97,7 @@ export const memoryMethods = {
           // A hand-written file needs only the text of each memory.
           memories: z
             .array(
-              memorySchema.extend({ category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null }) }).partial({ id: true, createdAt: true, updatedAt: true }),
+              memorySchema.extend({ category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null, actor: null }) }).partial({ id: true, createdAt: true, updatedAt: true }),
             )
             .max(100_000),
         }),

@@ -45,6 +45,8 @@ export interface Turn {
   sessionId: string;
   seq: number;
   surface: Surface;
+  /** Who sent it on that surface (`desktop`, `browser:<address>`, `job:<id>`…); null before this was recorded. */
+  actor: string | null;
   prompt: string;
   status: TurnStatus;
   /** 0 while running, 1.. while queued, null once ended. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { desktopCaller } from '../ipc/router';
 import { MARK_END, MARK_START, type SearchHit } from '../../contract';
 import { SessionStore } from '../sessions/session-store';
 import { TranscriptImporter } from './transcript-importer';
@@ -143,12 +144,12 @@ describe('transcripts of sessions Switchboard did not start', () => {
     const terminal = core.sessions.list().find((s) => s.claudeSessionId === sessionId)!;
     expect(terminal).toBeDefined();
     // Just written to from outside: resuming it here now would put two processes on one session.
-    expect(() => core.sessions.send(terminal.id, 'from the app', 'desktop')).toThrow(/still being written by Claude Code/);
+    expect(() => core.sessions.send(terminal.id, 'from the app', desktopCaller)).toThrow(/still being written by Claude Code/);
 
     // Idle there for two minutes: the app continues the same Claude session, with its history.
     const past = new Date(Date.now() - 120_000);
     for (const file of core.storage.db.prepare('SELECT path FROM transcript_files WHERE session_id = ?').pluck().all(sessionId) as string[]) fs.utimesSync(file, past, past);
-    const turn = await harness.turnEnded(core.sessions.send(terminal.id, 'from the app', 'desktop').id);
+    const turn = await harness.turnEnded(core.sessions.send(terminal.id, 'from the app', desktopCaller).id);
     expect(turn).toMatchObject({ status: 'done', resultText: 'echo: from the app' });
     expect(userTexts(harness.api.mainRequests().at(-1)!).join('\n')).toContain('first question');
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -159,7 +160,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     const harness = (h = await startHarness());
     const { core, turnEnded } = harness;
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    await turnEnded(core.sessions.send(session.id, 'mine', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'mine', desktopCaller).id);
     await core.transcripts.importAll();
     expect(core.history.conversations().map((c) => c.surface)).toEqual(['desktop']);
     expect(core.history.messages(session.id).messages.filter((m) => m.text === 'mine')).toHaveLength(1);
@@ -201,7 +202,7 @@ describe('reading a conversation', () => {
     const pages: number[][] = [];
     let after = 0;
     for (;;) {
-      const page = await harness.core.router.call('history.messages', { sessionId: a.id, after, limit: 2 }, { surface: 'browser' });
+      const page = await harness.core.router.call('history.messages', { sessionId: a.id, after, limit: 2 }, { surface: 'browser', actor: 'browser:test' });
       if (!page.ok) throw new Error(page.error.message);
       const value = page.value as { messages: { id: number }[]; next: number | null };
       pages.push(value.messages.map((m) => m.id));
@@ -210,7 +211,7 @@ describe('reading a conversation', () => {
     }
     expect(pages.flat()).toEqual(inA);
     expect(pages.every((p) => p.length <= 2)).toBe(true);
-    const tooBig = await harness.core.router.call('history.messages', { sessionId: a.id, limit: 100_000 }, { surface: 'browser' });
+    const tooBig = await harness.core.router.call('history.messages', { sessionId: a.id, limit: 100_000 }, { surface: 'browser', actor: 'browser:test' });
     expect(tooBig.ok ? null : tooBig.error.message).toMatch(/limit: .*5000/);
   });
 });

@@ -1,6 +1,6 @@
 import { fail, ipcChannel, methodNames } from '../../contract';
 import type { EventBus } from '../events';
-import type { Router } from './router';
+import { desktopCaller, type Router } from './router';
 
 /** The parts of Electron's ipcMain we use; typed here so this module needs no Electron import. */
 export interface IpcMainLike {
@@ -40,7 +40,7 @@ export function registerElectronIpc(options: ElectronIpcOptions): () => void {
         console.warn(`switchboard: refused ${method} from untrusted frame ${event.senderFrame?.url ?? '(none)'}`);
         return fail('unauthorized', 'this frame may not call Switchboard');
       }
-      return router.call(method, input, { surface: 'desktop' });
+      return router.call(method, input, desktopCaller);
     });
   }
   const unsubscribe = events.subscribe((name, payload) => {

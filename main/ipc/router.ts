@@ -3,10 +3,18 @@ import { fail, isMethodName, methods, ok, type MethodName, type MethodOutput, ty
 import { toErrorInfo } from '../errors';
 import { log } from '../log';
 
-/** Who is calling: every turn and every answer records the surface it came from. */
+/**
+ * Who is calling: the surface it came through and the actor on it (`desktop`, `browser:<address>`,
+ * `api:<address>`, `job:<id>`, and next `telegram:<user id>`, `mcp:<client>`, `hook:<session>`).
+ * Turns, approval answers and memories record both.
+ */
 export interface CallContext {
   surface: Surface;
+  actor: string;
 }
+
+/** The app's own window: the one caller every desktop call has. */
+export const desktopCaller: CallContext = { surface: 'desktop', actor: 'desktop' };
 
 /** One handler per contract method; the compiler flags a missing or mistyped one. */
 export type Handlers = {

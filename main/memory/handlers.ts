@@ -6,7 +6,8 @@ export function memoryHandlers(memory: MemoryService, embeddings: EmbeddingServi
   return {
     'memory.list': (input) => memory.list(input),
     'memory.search': ({ query, category, limit }) => memory.search(query, category, limit),
-    'memory.add': (input) => memory.add(input),
+    // Who added it is the caller, whatever the request says.
+    'memory.add': (input, ctx) => memory.add({ ...input, source: { ...input.source, actor: ctx.actor } }),
     'memory.update': ({ id, ...patch }) => memory.update(id, patch),
     'memory.delete': ({ id }) => ({ deleted: memory.delete(id) }),
     'memory.restore': ({ memory: m }) => memory.restore(m),

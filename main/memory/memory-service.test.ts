@@ -44,8 +44,14 @@ describe('memory', () => {
     expect(core.memory.get(deploy.memory.id).text).toBe('Deploy on Friday');
     expect(core.memory.get(port.memory.id).text).toBe('The dev server runs on port 5433');
 
-    const imported = await core.router.call('memory.import', { data: { memories: [{ text: 'Handwritten: the cat is called Miso' }] } }, { surface: 'browser' });
+    const imported = await core.router.call('memory.import', { data: { memories: [{ text: 'Handwritten: the cat is called Miso' }] } }, { surface: 'browser', actor: 'browser:test' });
     expect(imported).toMatchObject({ ok: true, value: { added: 1, updated: 0 } });
+
+    // Who added a memory is the caller, whatever the request claims.
+    const added = await core.router.call('memory.add', { text: 'The staging host is called kite', source: { kind: 'user', actor: 'someone-else' } }, { surface: 'telegram', actor: 'telegram:42' });
+    expect(added).toMatchObject({ ok: true, value: { memory: { source: { kind: 'user', actor: 'telegram:42' } } } });
+    const id = (added as { value: { memory: { id: number } } }).value.memory.id;
+    expect(core.memory.get(id).source.actor).toBe('telegram:42');
   });
 
   it('merges none of 1,000 distinct generated facts', async () => {

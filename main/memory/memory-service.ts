@@ -17,6 +17,7 @@ interface Row {
   source_kind: Memory['source']['kind'];
   source_session_id: string | null;
   source_message_id: number | null;
+  actor: string | null;
   vec_state: number;
   created_at: number;
   updated_at: number;
@@ -28,7 +29,7 @@ function toMemory(row: Row): Memory {
     text: row.text,
     category: row.category,
     tags: JSON.parse(row.tags) as string[],
-    source: { kind: row.source_kind, sessionId: row.source_session_id, messageId: row.source_message_id },
+    source: { kind: row.source_kind, sessionId: row.source_session_id, messageId: row.source_message_id, actor: row.actor },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     indexed: row.vec_state === 1,
@@ -39,7 +40,8 @@ export interface NewMemory {
   text: string;
   category: string;
   tags: string[];
-  source: Memory['source'];
+  /** The actor is the caller's; memories added by the app itself (an import) may leave it out. */
+  source: Omit<Memory['source'], 'actor'> & { actor?: string | null };
 }
 
 /** What the user and Claude remember: added, searched, corrected, and forgotten for good. */
@@ -82,9 +84,9 @@ export class MemoryService implements Service {
     const id = this.db.transaction(() => {
       const row = this.db
         .prepare(
-          `INSERT INTO memories (text, category, tags, source_kind, source_session_id, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          `INSERT INTO memories (text, category, tags, source_kind, source_session_id, source_message_id, actor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         )
-        .get(input.text, input.category, JSON.stringify(input.tags), input.source.kind, input.source.sessionId, input.source.messageId, now, now) as { id: number };
+        .get(input.text, input.category, JSON.stringify(input.tags), input.source.kind, input.source.sessionId, input.source.messageId, input.source.actor ?? null, now, now) as { id: number };
       this.deps.embeddings.embedInline('memories', [{ id: row.id, text: input.text, meta: { category: input.category } }]);
       return row.id;
     })();
@@ -131,9 +133,9 @@ export class MemoryService implements Service {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO memories (id, text, category, tags, source_kind, source_session_id, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO memories (id, text, category, tags, source_kind, source_session_id, source_message_id, actor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(memory.id, memory.text, memory.category, JSON.stringify(memory.tags), memory.source.kind, memory.source.sessionId, memory.source.messageId, memory.createdAt, memory.updatedAt);
+        .run(memory.id, memory.text, memory.category, JSON.stringify(memory.tags), memory.source.kind, memory.source.sessionId, memory.source.messageId, memory.source.actor, memory.createdAt, memory.updatedAt);
       this.deps.embeddings.embedInline('memories', [{ id: memory.id, text: memory.text, meta: { category: memory.category } }]);
     })();
     this.deps.embeddings.kick();
@@ -174,7 +176,7 @@ export class MemoryService implements Service {
     return { version: 1, exportedAt: Date.now(), memories: (this.db.prepare('SELECT * FROM memories ORDER BY id').all() as Row[]).map(toMemory) };
   }
 
-  async import(memories: { text: string; category: string; tags: string[]; source: Memory['source'] }[]): Promise<{ added: number; updated: number }> {
+  async import(memories: NewMemory[]): Promise<{ added: number; updated: number }> {
     let added = 0;
     let updated = 0;
     for (const m of memories) {

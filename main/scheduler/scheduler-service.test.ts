@@ -118,7 +118,7 @@ describe('shell jobs', () => {
     const { core } = (h = await startHarness());
     expect(() => core.scheduler.create(job({ name: 'x', command: 'true', cron: '0 25 * * *' }))).toThrow(/^cron: /);
     expect(() => core.scheduler.create(job({ name: 'x', command: 'true', timeZone: 'Nowhere/City' }))).toThrow(/^timeZone: /);
-    const result = await core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '* * * * *', command: 'true', env: { 'BAD NAME': '1' } }, { surface: 'browser' });
+    const result = await core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '* * * * *', command: 'true', env: { 'BAD NAME': '1' } }, { surface: 'browser', actor: 'browser:test' });
     expect(!result.ok && result.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^env/) });
     expect(core.scheduler.list()).toEqual([]);
   });
@@ -326,7 +326,7 @@ describe('a shell job never outlives supervision', () => {
 
   it('refuses at save what could only fail later: NUL bytes, a relative folder, bypass as root; warns of a missing folder', async () => {
     const { core, dir } = (h = await startHarness());
-    const input = (patch: Record<string, unknown>) => core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '0 3 * * *', command: 'true', ...patch }, { surface: 'browser' });
+    const input = (patch: Record<string, unknown>) => core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '0 3 * * *', command: 'true', ...patch }, { surface: 'browser', actor: 'browser:test' });
     for (const [patch, field] of [
       [{ command: 'echo a\0b' }, 'command'],
       [{ cwd: '/tmp/a\0b' }, 'cwd'],

@@ -414,7 +414,7 @@ export class SchedulerService implements Service {
         this.jobs.set(job.id, { ...job, sessionId });
       }
     }
-    const asked = await sessions.ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, 'schedule', signal);
+    const asked = await sessions.ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, { surface: 'schedule', actor: `job:${job.id}` }, signal);
     if (asked.timedOut) {
       // The job's timeout holds: the turn is stopped, not left running.
       void sessions.interrupt(sessionId);

@@ -21,7 +21,7 @@ import {
 import type { EventBus } from '../events';
 import { log } from '../log';
 import { HostGuard, hostRefusal } from './host-guard';
-import { formatZodError, type Router } from '../ipc/router';
+import { formatZodError, type CallContext, type Router } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import type { TokenCheck } from './tokens';
 
@@ -382,7 +382,8 @@ export class LoopbackServer implements Service {
       sendJson(res, 400, fail('invalid_input', 'body is not valid JSON'));
       return;
     }
-    const result = await this.options.router.call(method, input, { surface: 'browser' });
+    // Scripts on the HTTP API share the browser surface; the actor tells them apart.
+    const result = await this.options.router.call(method, input, { surface: 'browser', actor: `api:${req.socket.remoteAddress ?? 'unknown'}` });
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 200), result);
   }
 
@@ -416,10 +417,11 @@ export class LoopbackServer implements Service {
     const scope = this.options.tokens.scopeOf(upgradeToken(req));
     if (scope === null) return refuseUpgrade(socket, 401, 'Unauthorized');
     if (scope !== 'ui') return refuseUpgrade(socket, 403, 'Forbidden');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
+    const caller: CallContext = { surface: 'browser', actor: `browser:${req.socket.remoteAddress ?? 'unknown'}` };
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, caller));
   }
 
-  private attach(ws: WebSocket): void {
+  private attach(ws: WebSocket, caller: CallContext): void {
     const subscriptions = new Set<EventName>();
     const client = new ClientStream(ws, this.options.maxBufferedBytes ?? MAX_BUFFERED_BYTES, this.options.lagLimitMs ?? LAG_LIMIT_MS);
     const unsubscribe = this.options.events.subscribe((event, payload) => {
@@ -434,7 +436,7 @@ export class LoopbackServer implements Service {
     // An oversized frame closes this socket with 1009 (ws raises it here); the server goes on.
     ws.on('error', (error) => log.warn('websocket closed', { error: error.message }));
     ws.on('message', (data, isBinary) => {
-      this.onMessage(isBinary ? null : data.toString(), subscriptions)
+      this.onMessage(isBinary ? null : data.toString(), subscriptions, caller)
         .catch((error: unknown) => {
           const id = log.error('websocket message failed', error);
           return { t: 'result', id: null, result: fail('internal', `Switchboard could not answer (error ${id}); the log has the details.`) } satisfies ServerMessage;
@@ -443,7 +445,7 @@ export class LoopbackServer implements Service {
     });
   }
 
-  private async onMessage(text: string | null, subscriptions: Set<EventName>): Promise<ServerMessage> {
+  private async onMessage(text: string | null, subscriptions: Set<EventName>, caller: CallContext): Promise<ServerMessage> {
     let raw: unknown;
     try {
       raw = text === null ? undefined : JSON.parse(text);
@@ -458,7 +460,7 @@ export class LoopbackServer implements Service {
     const message = parsed.data;
     let result: Result<unknown>;
     if (message.t === 'call') {
-      result = await this.options.router.call(message.method, message.input, { surface: 'browser' });
+      result = await this.options.router.call(message.method, message.input, caller);
     } else if (!isEventName(message.event)) {
       result = fail('unknown_event', `unknown event "${message.event}"`);
     } else {

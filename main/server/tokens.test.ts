@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { desktopCaller } from '../ipc/router';
 import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
@@ -47,11 +48,27 @@ function upgrade(port: number, token: string): Promise<number> {
   });
 }
 
+describe('who calls over the server', () => {
+  it('names the HTTP API and a WebSocket client apart, on the same browser surface', async () => {
+    const { core: c, base, port } = await startCore();
+    const token = c.serverToken!;
+    const added = await fetch(`${base}/api/memory.add`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ text: 'added by a script' }) });
+    expect(((await added.json()) as { value: { memory: { source: { actor: string } } } }).value.memory.source.actor).toBe('api:127.0.0.1');
+
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, [WS_PROTOCOL, `${WS_TOKEN_PREFIX}${token}`]);
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ t: 'call', id: 1, method: 'memory.add', input: { text: 'added from a browser window' } }));
+    const reply = await new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.close();
+    expect((JSON.parse(reply) as { result: { value: { memory: { source: { actor: string } } } } }).result.value.memory.source.actor).toBe('browser:127.0.0.1');
+  });
+});
+
 describe('scoped tokens', () => {
   it('lets a hooks token reach only /hooks: no API method (terminals.open included), no WebSocket, no MCP', async () => {
     const { core: c, base, port } = await startCore();
     const tokens = { ui: c.serverToken!, mcp: '', hooks: '' };
-    const rotate = async (scope: 'mcp' | 'hooks') => ((await c.router.call('system.rotateToken', { scope }, { surface: 'desktop' })) as { value: { token: string } }).value.token;
+    const rotate = async (scope: 'mcp' | 'hooks') => ((await c.router.call('system.rotateToken', { scope }, desktopCaller)) as { value: { token: string } }).value.token;
     tokens.mcp = await rotate('mcp');
     tokens.hooks = await rotate('hooks');
 
@@ -75,16 +92,16 @@ describe('scoped tokens', () => {
 
   it('keeps tokens as secrets, rotates one (the old refused at once), and lists what each reaches', async () => {
     const { core: c, base } = await startCore();
-    const old = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, { surface: 'desktop' })) as { value: { token: string } }).value.token;
+    const old = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
     const secrets = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
     expect(secrets).toContain(old);
     expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(c.storage.db.prepare("SELECT count(*) FROM settings WHERE value LIKE ?").pluck().get(`%${old}%`)).toBe(0);
-    const fresh = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, { surface: 'desktop' })) as { value: { token: string } }).value.token;
+    const fresh = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
     expect(fresh).not.toBe(old);
     expect(await status(`${base}/hooks/x`, old, {})).toBe(401);
     expect(await status(`${base}/hooks/x`, fresh, {})).toBe(200);
-    const listed = await c.router.call('system.tokens', {}, { surface: 'desktop' });
+    const listed = await c.router.call('system.tokens', {}, desktopCaller);
     expect(listed).toMatchObject({ ok: true, value: [{ scope: 'ui' }, { scope: 'mcp' }, { scope: 'hooks' }] });
     expect(JSON.stringify(listed)).not.toContain(fresh);
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { desktopCaller } from '../ipc/router';
 import type { Approval, StreamItem } from '../../contract';
 import { AppError } from '../errors';
 import { lastUserText, userTexts } from '../testing/fake-anthropic';
@@ -35,7 +36,7 @@ describe('sessions against the real claude CLI', () => {
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const items = streamOf(h!, session.id);
     api.reply({ kind: 'text', text: 'Hello there, friend', chunks: 3 });
-    const first = core.sessions.send(session.id, 'hi', 'desktop');
+    const first = core.sessions.send(session.id, 'hi', desktopCaller);
     expect(first.position).toBe(0);
     const done = await turnEnded(first.id);
     expect(done).toMatchObject({ status: 'done', resultText: 'Hello there, friend', surface: 'desktop' });
@@ -52,7 +53,7 @@ describe('sessions against the real claude CLI', () => {
     const pid = running.pid;
     expect(pid).toBeGreaterThan(0);
 
-    const second = await turnEnded(core.sessions.send(session.id, 'again', 'browser').id);
+    const second = await turnEnded(core.sessions.send(session.id, 'again', { surface: 'browser', actor: 'browser:test' }).id);
     expect(second).toMatchObject({ status: 'done', resultText: 'echo: again', surface: 'browser' });
     expect(core.sessions.get(session.id).pid).toBe(pid);
     const { messages, turns } = core.sessions.transcript(session.id, 100);
@@ -68,12 +69,12 @@ describe('sessions against the real claude CLI', () => {
   it('stops an idle process and resumes it transparently with the earlier turns', async () => {
     const { core, api, turnEnded } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    await turnEnded(core.sessions.send(session.id, 'remember the word falcon', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'remember the word falcon', desktopCaller).id);
     const firstPid = core.sessions.get(session.id).pid;
     await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
     expect(core.sessions.get(session.id).pid).toBeNull();
 
-    const resumed = await turnEnded(core.sessions.send(session.id, 'what was the word?', 'desktop').id);
+    const resumed = await turnEnded(core.sessions.send(session.id, 'what was the word?', desktopCaller).id);
     expect(resumed.status).toBe('done');
     const after = core.sessions.get(session.id);
     expect(after.pid).not.toBe(firstPid);
@@ -87,13 +88,13 @@ describe('sessions against the real claude CLI', () => {
     const { core, turnEnded } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const costs: number[] = [];
-    for (const text of ['one', 'two']) costs.push((await turnEnded(core.sessions.send(session.id, text, 'desktop').id)).costUsd!);
+    for (const text of ['one', 'two']) costs.push((await turnEnded(core.sessions.send(session.id, text, desktopCaller).id)).costUsd!);
     await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
-    const resumed = await turnEnded(core.sessions.send(session.id, 'three', 'desktop').id);
+    const resumed = await turnEnded(core.sessions.send(session.id, 'three', desktopCaller).id);
     // The stand-in charges the same tokens for every reply: a resumed turn costs what a warm one did.
     expect(resumed.costUsd).toBeCloseTo(costs[1]!, 6);
     costs.push(resumed.costUsd!);
-    costs.push((await turnEnded(core.sessions.send(session.id, 'four', 'desktop').id)).costUsd!);
+    costs.push((await turnEnded(core.sessions.send(session.id, 'four', desktopCaller).id)).costUsd!);
     expect(costs[3]).toBeCloseTo(costs[1]!, 6);
     expect(core.sessions.get(session.id).costUsd).toBeCloseTo(costs.reduce((a, b) => a + b, 0), 6);
   });
@@ -105,7 +106,7 @@ describe('sessions against the real claude CLI', () => {
     const questions = [{ question: 'Which database should I use?', header: 'Database', multiSelect: false, options: [{ label: 'Postgres', description: 'a server' }, { label: 'SQLite', description: 'a file' }] }];
     api.reply({ kind: 'tool', name: 'AskUserQuestion', input: { questions } }, { kind: 'text', text: 'Going with it.' });
     const asked = pendingApproval(h!);
-    const turn = core.sessions.send(session.id, 'set up storage', 'desktop');
+    const turn = core.sessions.send(session.id, 'set up storage', desktopCaller);
     const approval = await asked;
     expect(approval).toMatchObject({ toolName: 'AskUserQuestion', input: { questions } });
     expect(() => core.approvals.answer(approval.id, { decision: 'once' }, { by: 'user', via: 'desktop' })).toThrow(/choose an answer/);
@@ -118,7 +119,7 @@ describe('sessions against the real claude CLI', () => {
 
   it('asks and waits: a conversation found or created by its key, the finished turn, and a timeout that leaves the turn running', async () => {
     const { core, api, turnEnded } = await harness();
-    const ask = (input: unknown) => core.router.call('sessions.ask', input, { surface: 'telegram' });
+    const ask = (input: unknown) => core.router.call('sessions.ask', input, { surface: 'telegram', actor: 'telegram:42' });
     expect(await ask({ key: 'chat-42', text: 'hi' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await ask({ text: 'hi' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('id: give the session') } });
     const first = await ask({ key: 'chat-42', create: { title: 'From Telegram' }, text: 'hello' });
@@ -131,6 +132,8 @@ describe('sessions against the real claude CLI', () => {
     api.reply({ kind: 'text', text: 'slow but sure', delayMs: 1500 });
     const slow = (await ask({ id: sessionId, text: 'take your time', timeoutMs: 300 })) as { value: { timedOut: boolean; status: string; turn: { id: string } } };
     expect(slow.value).toMatchObject({ timedOut: true, status: 'running' });
+    // Who asked is recorded with the turn, beside the surface.
+    expect(core.sessions.transcript(sessionId, 100).turns.map((t) => [t.surface, t.actor])).toEqual(Array(3).fill(['telegram', 'telegram:42']));
     expect(await turnEnded(slow.value.turn.id)).toMatchObject({ status: 'done', resultText: 'slow but sure' });
   });
 
@@ -141,18 +144,18 @@ describe('sessions against the real claude CLI', () => {
 
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch allowed.txt', description: 'create a file' } }, { kind: 'text', text: 'created' });
     const asked = pendingApproval(h!);
-    const allowedTurn = core.sessions.send(session.id, 'make allowed.txt', 'desktop');
+    const allowedTurn = core.sessions.send(session.id, 'make allowed.txt', desktopCaller);
     const question = await asked;
     expect(question).toMatchObject({ toolName: 'Bash', input: { command: 'touch allowed.txt' }, sessionId: session.id, turnId: allowedTurn.id });
     expect(fs.existsSync(path.join(cwd, 'allowed.txt'))).toBe(false);
-    const answered = core.approvals.answer(question.id, { decision: 'once' }, { by: 'user', via: 'desktop' });
-    expect(answered).toMatchObject({ status: 'allowed', decision: 'once', answeredBy: 'user', answeredVia: 'desktop' });
+    const answered = await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'browser', actor: 'browser:127.0.0.1' });
+    expect(answered).toMatchObject({ ok: true, value: { status: 'allowed', decision: 'once', answeredBy: 'browser:127.0.0.1', answeredVia: 'browser' } });
     expect((await turnEnded(allowedTurn.id)).status).toBe('done');
     expect(fs.existsSync(path.join(cwd, 'allowed.txt'))).toBe(true);
 
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch denied.txt', description: 'create a file' } }, { kind: 'text', text: 'ok, not created' });
     const askedAgain = pendingApproval(h!);
-    const deniedTurn = core.sessions.send(session.id, 'make denied.txt', 'desktop');
+    const deniedTurn = core.sessions.send(session.id, 'make denied.txt', desktopCaller);
     core.approvals.answer((await askedAgain).id, { decision: 'deny', message: 'not that one' }, { by: 'user', via: 'telegram' });
     const denied = await turnEnded(deniedTurn.id);
     expect(denied.status).toBe('done');
@@ -161,7 +164,7 @@ describe('sessions against the real claude CLI', () => {
     const toolResult = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'tool_result').at(-1)!;
     expect(toolResult.data).toMatchObject({ isError: true });
     expect(toolResult.text).toContain('not that one');
-    expect(core.approvals.list('all', 10).map((a) => a.answeredVia)).toEqual(['telegram', 'desktop']);
+    expect(core.approvals.list('all', 10).map((a) => a.answeredVia)).toEqual(['telegram', 'browser']);
     expect(h!.notifications.filter((n) => n.title === 'Claude asks to use Bash').map((n) => n.body)).toEqual([
       `${core.sessions.get(session.id).title}: touch allowed.txt`,
       `${core.sessions.get(session.id).title}: touch denied.txt`,
@@ -171,10 +174,10 @@ describe('sessions against the real claude CLI', () => {
   it('notifies when a turn that ran past the threshold ends, and not before', async () => {
     const { core, api, turnEnded, notifications } = await harness({ settings: [{ key: 'sessions.notifyAfterSeconds', value: 1 }] });
     const session = core.sessions.create({ title: 'Report', permissionPolicy: 'ask', surface: 'desktop' });
-    await turnEnded(core.sessions.send(session.id, 'quick', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'quick', desktopCaller).id);
     expect(notifications).toEqual([]);
     api.reply({ kind: 'text', text: 'Slow answer', delayMs: 1200 });
-    await turnEnded(core.sessions.send(session.id, 'slow', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'slow', desktopCaller).id);
     expect(notifications).toEqual([{ title: 'Claude finished: Report', body: 'Slow answer', link: `#/sessions/${session.id}` }]);
   });
 
@@ -183,7 +186,7 @@ describe('sessions against the real claude CLI', () => {
     const first = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch one.txt', description: 'x' } }, { kind: 'text', text: 'ok' });
     const asked = pendingApproval(h!);
-    const turn1 = core.sessions.send(first.id, 'one', 'desktop');
+    const turn1 = core.sessions.send(first.id, 'one', desktopCaller);
     const question = await asked;
     expect(question.suggestions).toEqual(['Bash(touch one.txt)']);
     core.approvals.answer(question.id, { decision: 'always', rule: 'Bash(touch *)' }, { by: 'user', via: 'desktop' });
@@ -193,13 +196,13 @@ describe('sessions against the real claude CLI', () => {
     const seen: Approval[] = [];
     core.events.subscribe((name, payload) => name === 'approvals.changed' && seen.push(payload as Approval));
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch two.txt', description: 'x' } }, { kind: 'text', text: 'ok' });
-    await turnEnded(core.sessions.send(first.id, 'two', 'desktop').id);
+    await turnEnded(core.sessions.send(first.id, 'two', desktopCaller).id);
     expect(fs.existsSync(path.join(first.cwd, 'two.txt'))).toBe(true);
     expect(seen.every((a) => a.status !== 'pending')).toBe(true);
 
     const second = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch three.txt', description: 'x' } }, { kind: 'text', text: 'ok' });
-    await turnEnded(core.sessions.send(second.id, 'three', 'desktop').id);
+    await turnEnded(core.sessions.send(second.id, 'three', desktopCaller).id);
     expect(fs.existsSync(path.join(second.cwd, 'three.txt'))).toBe(true);
     expect(seen.every((a) => a.status !== 'pending')).toBe(true);
   });
@@ -207,9 +210,9 @@ describe('sessions against the real claude CLI', () => {
   it('marks a turn failed when the CLI is killed mid-turn, and the next message works', async () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    await turnEnded(core.sessions.send(session.id, 'warm up', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'warm up', desktopCaller).id);
     api.reply({ kind: 'hang', text: 'half a sent' });
-    const turn = core.sessions.send(session.id, 'this will crash', 'desktop');
+    const turn = core.sessions.send(session.id, 'this will crash', desktopCaller);
     await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
     process.kill(core.sessions.get(session.id).pid!, 'SIGKILL');
     const failed = await turnEnded(turn.id);
@@ -219,7 +222,7 @@ describe('sessions against the real claude CLI', () => {
     const partial = core.sessions.transcript(session.id, 100).messages.find((m) => (m.data as { partial?: boolean } | null)?.partial);
     expect(partial?.text).toBe('half a sent');
 
-    const next = await turnEnded(core.sessions.send(session.id, 'still there?', 'desktop').id);
+    const next = await turnEnded(core.sessions.send(session.id, 'still there?', desktopCaller).id);
     expect(next).toMatchObject({ status: 'done', resultText: 'echo: still there?' });
   });
 
@@ -227,11 +230,11 @@ describe('sessions against the real claude CLI', () => {
     const { core, api, turnEnded } = await harness({ settings: [{ key: 'sessions.stallMinutes', value: 0.03 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'hang' });
-    const stalled = await turnEnded(core.sessions.send(session.id, 'hang please', 'desktop').id);
+    const stalled = await turnEnded(core.sessions.send(session.id, 'hang please', desktopCaller).id);
     expect(stalled.status).toBe('stalled');
     expect(stalled.error).toMatch(/No output from Claude for 0.03 min/);
     expect(core.sessions.get(session.id).status).toBe('stalled');
-    const next = await turnEnded(core.sessions.send(session.id, 'and now?', 'desktop').id);
+    const next = await turnEnded(core.sessions.send(session.id, 'and now?', desktopCaller).id);
     expect(next.status).toBe('done');
   });
 
@@ -239,18 +242,18 @@ describe('sessions against the real claude CLI', () => {
     const { core, api, turnEnded } = await harness({ settings: [{ key: 'sessions.maxProcesses', value: 1 }] });
     const a = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const b = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    await turnEnded(core.sessions.send(a.id, 'a1', 'desktop').id);
+    await turnEnded(core.sessions.send(a.id, 'a1', desktopCaller).id);
     expect(core.sessions.get(a.id).status).toBe('idle');
     // A is idle: its process makes way for B.
-    await turnEnded(core.sessions.send(b.id, 'b1', 'desktop').id);
+    await turnEnded(core.sessions.send(b.id, 'b1', desktopCaller).id);
     await expect.poll(() => core.sessions.get(a.id).pid).toBeNull();
 
     api.reply({ kind: 'hang' });
-    const busy = core.sessions.send(b.id, 'b2 hangs', 'desktop');
+    const busy = core.sessions.send(b.id, 'b2 hangs', desktopCaller);
     expect(core.sessions.get(b.id).status).toBe('running');
     const error = (() => {
       try {
-        core.sessions.send(a.id, 'a2', 'desktop');
+        core.sessions.send(a.id, 'a2', desktopCaller);
       } catch (e) {
         return e;
       }
@@ -265,13 +268,13 @@ describe('sessions against the real claude CLI', () => {
   it('refuses to start a process when free memory is below the minimum', async () => {
     const { core } = await harness({ freeMemoryMb: () => 100 });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    expect(() => core.sessions.send(session.id, 'hello', 'desktop')).toThrow(/Only 100 MB of memory is free.*Minimum free memory/);
+    expect(() => core.sessions.send(session.id, 'hello', desktopCaller)).toThrow(/Only 100 MB of memory is free.*Minimum free memory/);
   });
 
   it('runs ten concurrent sends to one session in order', async () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    const turns = Array.from({ length: 10 }, (_, i) => core.sessions.send(session.id, `message ${i}`, 'desktop'));
+    const turns = Array.from({ length: 10 }, (_, i) => core.sessions.send(session.id, `message ${i}`, desktopCaller));
     expect(turns.map((t) => t.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const ended = await Promise.all(turns.map((t) => turnEnded(t.id, 90_000)));
     expect(ended.map((t) => t.resultText)).toEqual(turns.map((_, i) => `echo: message ${i}`));
@@ -284,10 +287,10 @@ describe('sessions against the real claude CLI', () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'text', text: 'A1 streamed slowly', chunks: 6, chunkDelayMs: 80 });
-    const q1 = core.sessions.send(session.id, 'Q1', 'desktop');
-    const q2 = core.sessions.send(session.id, 'Q2', 'desktop');
-    const q3 = core.sessions.send(session.id, 'Q3 draft', 'desktop');
-    const q4 = core.sessions.send(session.id, 'Q4 never mind', 'desktop');
+    const q1 = core.sessions.send(session.id, 'Q1', desktopCaller);
+    const q2 = core.sessions.send(session.id, 'Q2', desktopCaller);
+    const q3 = core.sessions.send(session.id, 'Q3 draft', desktopCaller);
+    const q4 = core.sessions.send(session.id, 'Q4 never mind', desktopCaller);
     expect(core.sessions.transcript(session.id, 100).messages.map((m) => m.text)).toEqual(['Q1']);
     core.sessions.editQueued(q3.id, 'Q3');
     core.sessions.removeQueued(q4.id);
@@ -299,17 +302,17 @@ describe('sessions against the real claude CLI', () => {
     expect(order).toEqual(['Q1', 'A1 streamed slowly', 'Q2', 'echo: Q2', 'Q3', 'echo: Q3']);
     expect(api.mainRequests().map(lastUserText)).toEqual(['Q1', 'Q2', 'Q3']);
     // History (Chats) reads the same table: the same order.
-    expect((await core.router.call('history.messages', { sessionId: session.id }, { surface: 'browser' })).ok).toBe(true);
+    expect((await core.router.call('history.messages', { sessionId: session.id }, { surface: 'browser', actor: 'browser:test' })).ok).toBe(true);
   });
 
   it('interrupts the running turn and sends the new message next', async () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'hang', text: 'thinking aloud' });
-    const slow = core.sessions.send(session.id, 'slow one', 'desktop');
-    const waiting = core.sessions.send(session.id, 'queued one', 'desktop');
+    const slow = core.sessions.send(session.id, 'slow one', desktopCaller);
+    const waiting = core.sessions.send(session.id, 'queued one', desktopCaller);
     await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
-    const urgent = core.sessions.send(session.id, 'urgent one', 'desktop', { interrupt: true });
+    const urgent = core.sessions.send(session.id, 'urgent one', desktopCaller, { interrupt: true });
     expect(urgent.position).toBe(1);
     expect((await turnEnded(slow.id)).status).toBe('interrupted');
     const [u, w] = await Promise.all([turnEnded(urgent.id), turnEnded(waiting.id)]);
@@ -322,15 +325,15 @@ describe('sessions against the real claude CLI', () => {
     const { core, api, turnEnded } = await harness();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'hang', text: 'working' });
-    const running = core.sessions.send(session.id, 'long job', 'desktop');
-    const queued = core.sessions.send(session.id, 'after it', 'desktop');
+    const running = core.sessions.send(session.id, 'long job', desktopCaller);
+    const queued = core.sessions.send(session.id, 'after it', desktopCaller);
     await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
     const after = await core.sessions.reset(session.id);
     expect(after.claudeSessionId).not.toBe(session.claudeSessionId);
     expect(await turnEnded(running.id)).toMatchObject({ status: 'interrupted' });
     expect(core.sessions.turn(queued.id)).toMatchObject({ status: 'cancelled', error: 'The session was reset before this message was sent.' });
     expect(core.sessions.get(session.id).status).toBe('stopped');
-    const fresh = await turnEnded(core.sessions.send(session.id, 'new start', 'desktop').id);
+    const fresh = await turnEnded(core.sessions.send(session.id, 'new start', desktopCaller).id);
     expect(fresh.status).toBe('done');
     expect(api.mainRequests().at(-1)!.body.messages!.map((m) => JSON.stringify(m.content)).join()).not.toContain('long job');
   });
@@ -338,13 +341,13 @@ describe('sessions against the real claude CLI', () => {
   it('starts a fresh Claude session, and says so, when the one to resume is gone', async () => {
     const { core, turnEnded, home } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    await turnEnded(core.sessions.send(session.id, 'first', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'first', desktopCaller).id);
     await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
     const transcripts = fs.readdirSync(path.join(home, '.claude', 'projects'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(`${session.claudeSessionId}.jsonl`));
     expect(transcripts).toHaveLength(1);
     fs.rmSync(path.join(home, '.claude', 'projects', transcripts[0]!));
 
-    const turn = await turnEnded(core.sessions.send(session.id, 'second', 'desktop').id);
+    const turn = await turnEnded(core.sessions.send(session.id, 'second', desktopCaller).id);
     expect(turn).toMatchObject({ status: 'done', resultText: 'echo: second' });
     const after = core.sessions.get(session.id);
     expect(after.claudeSessionId).not.toBe(session.claudeSessionId);
@@ -356,7 +359,7 @@ describe('sessions against the real claude CLI', () => {
     const { core, api, turnEnded } = await harness({ settings: [{ key: 'approvals.timeoutMinutes', value: 0.02 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch late.txt', description: 'x' } }, { kind: 'text', text: 'fine' });
-    const turn = await turnEnded(core.sessions.send(session.id, 'try', 'desktop').id);
+    const turn = await turnEnded(core.sessions.send(session.id, 'try', desktopCaller).id);
     expect(turn.status).toBe('done');
     expect(turn.denials).toEqual(['Bash']);
     const [approval] = core.approvals.list('all', 1);
@@ -370,7 +373,7 @@ describe('sessions against the real claude CLI', () => {
     const env = core.config.env!;
     delete env.SWITCHBOARD_CLAUDE;
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    const turn = await turnEnded(core.sessions.send(session.id, 'hello', 'desktop').id);
+    const turn = await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id);
     expect(turn.status).toBe('failed');
     expect(turn.error).toMatch(/Could not start Claude: spawn \/nonexistent\/claude ENOENT/);
   });
@@ -415,7 +418,7 @@ describe('streamed text survives however a turn ends', () => {
       { kind: 'broken', text: 'The first half of an answer', errorType: 'overloaded_error', message: 'Overloaded' },
       { kind: 'error', status: 400, type: 'invalid_request_error', message: 'prompt is too long' },
     );
-    const turn = core.sessions.send(session.id, 'go', 'desktop');
+    const turn = core.sessions.send(session.id, 'go', desktopCaller);
     const ended = await turnEnded(turn.id);
     expect(ended.status).toBe('failed');
     expect(partialOf(harness, session.id, turn.id)).toBe('The first half of an answer');
@@ -426,7 +429,7 @@ describe('streamed text survives however a turn ends', () => {
     const { core, api, dir } = harness;
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     api.reply({ kind: 'hang', text: 'streamed before the stop' });
-    const turn = core.sessions.send(session.id, 'go', 'desktop');
+    const turn = core.sessions.send(session.id, 'go', desktopCaller);
     await nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
     // A window opened now sees everything streamed so far.
     expect(core.sessions.transcript(session.id, 100).streaming).toEqual({ turnId: turn.id, text: 'streamed before the stop' });
@@ -469,7 +472,7 @@ describe('streamed text survives however a turn ends', () => {
 describe('what could only fail later is refused at once', () => {
   it('refuses NUL bytes and relative folders as invalid input, naming the field', async () => {
     const harness = (h = await startHarness());
-    const call = (input: unknown) => harness.core.router.call('sessions.create', input, { surface: 'browser' });
+    const call = (input: unknown) => harness.core.router.call('sessions.create', input, { surface: 'browser', actor: 'browser:test' });
     expect(await call({ cwd: '/tmp/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^cwd: must not contain a NUL/) } });
     expect(await call({ cwd: 'projects/app' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^cwd: must be a full path/) } });
     expect(await call({ systemPrompt: 'a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
@@ -482,7 +485,7 @@ describe('what could only fail later is refused at once', () => {
     const { core, api, turnEnded } = harness;
     const secret = 'Answer as the pirate captain zyx-4411.';
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop', systemPrompt: secret });
-    await turnEnded(core.sessions.send(session.id, 'hello', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id);
     const pid = core.sessions.get(session.id).pid!;
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     expect(argv).not.toContain('zyx-4411');

@@ -8,6 +8,7 @@ import { buildClaudeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
 import { chooseClaudeCommand } from '../claude/cli-locator';
 import type { ClaudeEvent, TurnResult } from '../claude/events';
+import type { CallContext } from '../ipc/router';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
@@ -209,7 +210,7 @@ export class SessionManager implements Service {
    * Stores the message and queues its turn, then returns at once. With `interrupt`, the running
    * turn is stopped and this message goes next, ahead of any others waiting.
    */
-  send(id: string, text: string, surface: Surface, options: { interrupt?: boolean } = {}): Turn {
+  send(id: string, text: string, from: CallContext, options: { interrupt?: boolean } = {}): Turn {
     const row = this.row(id);
     const rt = this.runtime(id);
     // Two processes on one session corrupt it: do not resume one that is running elsewhere.
@@ -223,7 +224,7 @@ export class SessionManager implements Service {
       );
     }
     if (!rt.process?.alive && !rt.current) this.ensureCapacity(id);
-    const turn = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface, prompt: text });
+    const turn = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface: from.surface, actor: from.actor, prompt: text });
     if (row.title === NEW_TITLE) this.store.updateSession(id, { title: text.split('\n')[0]!.slice(0, 60) });
     if (options.interrupt) rt.queue.unshift(turn.id);
     else rt.queue.push(turn.id);
@@ -303,9 +304,10 @@ export class SessionManager implements Service {
    */
   async ask(
     input: { id?: string; key?: string; create?: Omit<CreateSession, 'surface' | 'surfaceKey' | 'systemPrompt'>; text: string; timeoutMs: number },
-    surface: Surface,
+    from: CallContext,
     signal?: AbortSignal,
   ): Promise<AskResult> {
+    const { surface } = from;
     let id = input.id;
     if (!id) {
       const found = this.store.sessionByKey(surface, input.key!);
@@ -314,7 +316,7 @@ export class SessionManager implements Service {
       else throw new AppError('not_found', `no ${surface} conversation "${input.key}" (pass create to start one)`);
     }
     const sessionId = id;
-    const sent = this.send(sessionId, input.text, surface);
+    const sent = this.send(sessionId, input.text, from);
     const onAbort = () => void this.interrupt(sessionId);
     signal?.addEventListener('abort', onAbort);
     const ended = await new Promise<Turn | null>((resolve) => {

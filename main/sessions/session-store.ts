@@ -25,6 +25,7 @@ interface TurnRow {
   session_id: string;
   seq: number;
   surface: Surface;
+  actor: string | null;
   prompt: string;
   status: TurnStatus;
   result_text: string | null;
@@ -83,6 +84,7 @@ function toTurn(row: TurnRow): Turn {
     sessionId: row.session_id,
     seq: row.seq,
     surface: row.surface,
+    actor: row.actor,
     prompt: row.prompt,
     status: row.status,
     position: null,
@@ -204,15 +206,15 @@ export class SessionStore {
    * Stores a queued turn with its prompt: once this returns, nothing is lost. The prompt enters the
    * conversation (as a message) when its turn starts, so stored order is conversation order.
    */
-  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: Surface; prompt: string }): Turn {
+  insertTurn(turn: { id: string; sessionId: string; claudeSessionId: string; surface: Surface; actor: string; prompt: string }): Turn {
     return this.db.transaction(() => {
       const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE session_id = ?').pluck().get(turn.sessionId) as number) ?? 1;
       const now = Date.now();
       this.db
         .prepare(
-          `INSERT INTO turns (id, session_id, seq, claude_session_id, surface, prompt, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
+          `INSERT INTO turns (id, session_id, seq, claude_session_id, surface, actor, prompt, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
         )
-        .run(turn.id, turn.sessionId, seq, turn.claudeSessionId, turn.surface, turn.prompt, now);
+        .run(turn.id, turn.sessionId, seq, turn.claudeSessionId, turn.surface, turn.actor, turn.prompt, now);
       this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, turn.sessionId);
       return this.turn(turn.id)!;
     })();

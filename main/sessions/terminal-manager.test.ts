@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { desktopCaller } from '../ipc/router';
 import type { TerminalInfo, TerminalOutput } from '../../contract';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
 import { HIGH_WATERMARK } from './terminal-manager';
@@ -68,7 +69,7 @@ describe('terminals in node-pty', () => {
     const harness = (h = await startHarness());
     const { core, turnEnded } = harness;
     const session = core.sessions.create({ permissionPolicy: 'acceptEdits', surface: 'desktop', model: 'sonnet' });
-    await turnEnded(core.sessions.send(session.id, 'first here', 'desktop').id);
+    await turnEnded(core.sessions.send(session.id, 'first here', desktopCaller).id);
     expect(core.sessions.get(session.id).pid).not.toBeNull();
     const opened = await core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
     // Read once the fork has become claude.
@@ -78,12 +79,12 @@ describe('terminals in node-pty', () => {
     expect(argv).toEqual(expect.arrayContaining(['--resume', session.claudeSessionId, '--model', 'sonnet', '--permission-mode', 'acceptEdits']));
     // Its own process was stopped: one process per session.
     expect(core.sessions.get(session.id).pid).toBeNull();
-    expect(() => core.sessions.send(session.id, 'from the window', 'desktop')).toThrow(/open in its Terminal tab/);
+    expect(() => core.sessions.send(session.id, 'from the window', desktopCaller)).toThrow(/open in its Terminal tab/);
     await expect(core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 })).rejects.toThrow(/already open in a terminal/);
     core.terminals.close(opened.id);
     await expect.poll(() => {
       try {
-        core.sessions.send(session.id, 'back in the window', 'desktop');
+        core.sessions.send(session.id, 'back in the window', desktopCaller);
         return true;
       } catch {
         return false;

@@ -8,6 +8,7 @@ import m0006 from './0006-active-runs';
 import m0007 from './0007-word-index-merges';
 import m0008 from './0008-run-groups-partial-text-memory-versions';
 import m0009 from './0009-surfaces';
+import m0010 from './0010-actors';
 
 /** In order; a test checks that every numbered file in this folder is listed here. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010];

@@ -7,6 +7,7 @@ const turn = (id: string, status: Turn['status'], position: number | null, queue
   sessionId: 's',
   seq: 0,
   surface: 'browser',
+  actor: 'browser:test',
   prompt: id,
   status,
   position,
