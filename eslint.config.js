@@ -40,6 +40,8 @@ export const layers = {
   server: ['secrets', 'ipc'],
   system: ['claude', 'settings', 'storage', 'server', 'ipc'],
   shell: ['secrets'],
+  // Surfaces call the contract through the router; they keep their own tables and read their settings.
+  surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };
 
 /** An import of a sibling folder of main/ that `from` may not use, with the folders it may. */

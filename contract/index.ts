@@ -4,6 +4,7 @@ import type { Result } from './result';
 // Side effect first: every schema's errors speak the user's words.
 import './messages';
 import { approvalsEvents, approvalsMethods } from './approvals';
+import { chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
 import { memoryEvents, memoryMethods } from './memory';
 import { schedulesEvents, schedulesMethods } from './schedules';
@@ -13,6 +14,7 @@ import { systemEvents, systemMethods } from './system';
 import { terminalsEvents, terminalsMethods } from './terminals';
 
 export * from './approvals';
+export * from './chat';
 export * from './history';
 export * from './memory';
 export * from './schedules';
@@ -25,9 +27,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

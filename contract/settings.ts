@@ -112,6 +112,43 @@ export const settingDefinitions = {
     description:
       'Names this server also answers to besides its own addresses (a tailnet or LAN name), separated by spaces or commas. Requests naming any other host are refused, so a web page cannot reach Switchboard through DNS rebinding.',
   }),
+  'telegram.enabled': setting({
+    schema: z.boolean(),
+    default: false,
+    label: 'Telegram bot on',
+    description: 'Whether the bot starts with Switchboard. Connect and Disconnect in Settings → Telegram set it.',
+  }),
+  'telegram.apiRoot': setting({
+    schema: z.url({ protocol: /^https?$/ }).max(2000),
+    default: 'https://api.telegram.org',
+    label: 'Bot API address',
+    description: 'Where the bot reaches Telegram: the official Bot API, or a self-hosted Bot API server. SWITCHBOARD_TELEGRAM_API_ROOT overrides it.',
+  }),
+  'telegram.allowGroups': setting({
+    schema: z.boolean(),
+    default: false,
+    label: 'Answer in groups',
+    description: 'In groups the bot answers only allowed people, and only messages that mention it or reply to it. Off: groups are ignored.',
+  }),
+  'telegram.questionDelaySeconds': setting({
+    schema: z.number().int().min(0).max(86_400),
+    default: 60,
+    label: 'Send questions from other sessions after (seconds)',
+    description:
+      "A question from a session you started at the desk reaches Telegram only when it has waited this long, so answering at the keyboard sends nothing. Questions from a Telegram chat's own session come at once.",
+  }),
+  'telegram.doneNotes': setting({
+    schema: z.boolean(),
+    default: true,
+    label: 'Done notes and job results',
+    description: 'Send finished scheduled jobs that target Telegram, and a note when a long turn of a desk session ends, to your private chat with the bot.',
+  }),
+  'telegram.transcriptionUrl': setting({
+    schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2000)]),
+    default: '',
+    label: 'Voice transcription endpoint',
+    description: 'An OpenAI-compatible …/v1/audio/transcriptions address for voice notes (its key, if any, is kept with the secrets). Empty: voice notes are saved and handed to Claude as files only.',
+  }),
   'memory.duplicateSimilarity': setting({
     schema: z.number().min(0.5).max(1),
     default: 0.8,

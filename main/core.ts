@@ -23,6 +23,10 @@ import { TokenStore } from './server/tokens';
 import { settingsHandlers } from './settings/handlers';
 import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
+import type { ChatAdapter } from './surfaces/chat/adapter';
+import { ChatBridge } from './surfaces/chat/chat-bridge';
+import { chatHandlers } from './surfaces/chat/handlers';
+import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
 
@@ -58,6 +62,10 @@ export interface CoreConfig {
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
+  /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
+  telegramAdapter?: (token: string, apiRoot: string) => ChatAdapter;
+  /** Test hook: edits per chat at most this often (Telegram's 1 s otherwise). */
+  chatEditIntervalMs?: number;
 }
 
 export interface Core {
@@ -76,6 +84,7 @@ export interface Core {
   readonly memory: MemoryService;
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
+  readonly telegram: ChatBridge;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
   /** The UI token (everything the window can do), when there is a server. */
@@ -152,9 +161,26 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(scheduler);
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
+  // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
+  const contract: Pick<Router, 'call'> = { call: (method, input, ctx) => router.call(method, input, ctx) };
+  const telegram: ChatBridge = new ChatBridge({
+    surface: 'telegram',
+    storage,
+    events,
+    router: contract,
+    settings,
+    secrets: config.secrets,
+    createAdapter: config.telegramAdapter ?? ((token, apiRoot) => new TelegramAdapter({ token, apiRoot })),
+    envToken: env.SWITCHBOARD_TELEGRAM_TOKEN || null,
+    envApiRoot: env.SWITCHBOARD_TELEGRAM_API_ROOT || null,
+    windowUrl: () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null),
+    editIntervalMs: config.chatEditIntervalMs,
+  });
+  // A bot that cannot connect says so in Settings; the app goes on.
+  lifecycle.add(telegram, { required: false });
 
   const tokens = new TokenStore(config.secrets);
-  const router = new Router({
+  const router: Router = new Router({
     ...systemHandlers(system, tokens),
     ...settingsHandlers(settings),
     ...sessionsHandlers(sessions),
@@ -163,6 +189,7 @@ export function createCore(config: CoreConfig): Core {
     ...historyHandlers(history, transcripts),
     ...memoryHandlers(memory, embeddings),
     ...schedulesHandlers(scheduler),
+    ...chatHandlers({ telegram }),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -198,6 +225,7 @@ export function createCore(config: CoreConfig): Core {
     memory,
     transcripts,
     scheduler,
+    telegram,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingChange, Turn } from '../../contract';
-import type { Core } from '../core';
+import type { Core, CoreConfig } from '../core';
 import { FakeAnthropic } from './fake-anthropic';
 import { CLAUDE_BIN, makeTempDir, removeTempDir, testCore } from './temp-core';
 import { nextEvent } from './wait';
@@ -67,22 +67,27 @@ export interface Harness {
   notifications: { title: string; body: string }[];
   /** Waits until the turn has ended, and returns it. */
   turnEnded: (turnId: string, timeoutMs?: number) => Promise<Turn>;
-  close: () => Promise<void>;
+  /** Stops everything; the folder is removed unless kept (for a restart on the same data). */
+  close: (keep?: boolean) => Promise<void>;
 }
 
 /** A started core whose sessions run the real claude binary against a fresh stand-in API. */
-export async function startHarness(options: { settings?: SettingChange[]; freeMemoryMb?: () => number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { settings?: SettingChange[]; freeMemoryMb?: () => number; env?: NodeJS.ProcessEnv; core?: Partial<CoreConfig>; dir?: string } = {},
+): Promise<Harness> {
   const api = new FakeAnthropic();
   await api.start();
-  const dir = makeTempDir('switchboard-sessions-');
+  // A given folder is a restart: the same data, the same HOME.
+  const dir = options.dir ?? makeTempDir('switchboard-sessions-');
   const home = path.join(dir, 'home');
-  fs.mkdirSync(home);
-  const env = claudeEnv(api.url, home);
+  fs.mkdirSync(home, { recursive: true });
+  const env = { ...claudeEnv(api.url, home), ...options.env };
   const notifications: { title: string; body: string }[] = [];
   const core = testCore(path.join(dir, 'data'), {
     env,
     notifier: { notify: (n) => notifications.push(n) },
     freeMemoryMb: options.freeMemoryMb ?? (() => 100_000),
+    ...options.core,
   });
   await core.start();
   for (const change of options.settings ?? []) core.settings.set(change);
@@ -105,10 +110,10 @@ export async function startHarness(options: { settings?: SettingChange[]; freeMe
     core,
     notifications,
     turnEnded,
-    close: async () => {
+    close: async (keep = false) => {
       await core.stop();
       await api.stop();
-      removeTempDir(dir);
+      if (!keep) removeTempDir(dir);
     },
   };
 }

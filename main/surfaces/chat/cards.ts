@@ -1,0 +1,65 @@
+import type { Approval, ClaudeQuestion } from '../../../contract';
+import type { ChatButton } from './adapter';
+
+/** What a tool call asks for, in one line: the command, the file, the address. */
+function detail(approval: Approval): string {
+  const input = approval.input;
+  const value = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string') as string | undefined;
+  return (value ?? approval.description ?? JSON.stringify(input)).slice(0, 1500);
+}
+
+/**
+ * A question as a chat message with buttons. Permissions get the four answers of the window;
+ * Claude's own questions (AskUserQuestion) their options; a plan, approve or keep planning.
+ * Button data stays short (Telegram's 64 bytes): a prefix, the approval id, a letter or indexes.
+ */
+export function approvalCard(approval: Approval, windowUrl: string | null): { markdown: string; buttons: ChatButton[][] } {
+  const where = approval.sessionTitle ? ` in *${approval.sessionTitle}*` : '';
+  const link = windowUrl ? `\n\n[Open in Switchboard](${windowUrl.replace(/\/$/, '')}/#/sessions/${approval.sessionId ?? ''})` : '';
+  if (approval.toolName === 'AskUserQuestion') {
+    const questions = ((approval.input as { questions?: ClaudeQuestion[] }).questions ?? []) as ClaudeQuestion[];
+    const text = questions.map((q, i) => `${questions.length > 1 ? `${i + 1}. ` : ''}*${q.question}*${q.options.map((o) => `\n• ${o.label}${o.description ? ` — ${o.description}` : ''}`).join('')}`).join('\n\n');
+    return {
+      markdown: `❓ Claude asks${where}:\n\n${text}${link}`,
+      buttons: questions.flatMap((q, qi) => q.options.map((o, oi) => [{ label: questions.length > 1 ? `${qi + 1}. ${o.label}` : o.label, data: `aq:${approval.id}:${qi}:${oi}` }])),
+    };
+  }
+  if (approval.toolName === 'ExitPlanMode') {
+    const plan = typeof approval.input.plan === 'string' ? approval.input.plan : (approval.description ?? '');
+    return {
+      markdown: `📋 Claude's plan${where}:\n\n${plan.slice(0, 3000)}${link}`,
+      buttons: [[{ label: 'Approve plan', data: `aq:${approval.id}:0:0` }, { label: 'Keep planning', data: `aq:${approval.id}:0:1` }]],
+    };
+  }
+  return {
+    markdown: `🔐 Claude wants to use *${approval.toolName}*${where}:\n\n\`\`\`\n${detail(approval)}\n\`\`\`${link}`,
+    buttons: [
+      [
+        { label: 'Allow once', data: `ap:${approval.id}:o` },
+        { label: 'This session', data: `ap:${approval.id}:s` },
+      ],
+      [
+        { label: 'Always', data: `ap:${approval.id}:a` },
+        { label: 'Deny', data: `ap:${approval.id}:d` },
+      ],
+    ],
+  };
+}
+
+const DECISIONS: Record<string, string> = {
+  once: '✅ Allowed once',
+  session: '✅ Allowed for this session',
+  always: '✅ Always allowed',
+  rule: '✅ Allowed by a saved rule',
+  deny: '⛔ Denied',
+  timeout: '⌛ Nobody answered in time: denied',
+  cancelled: '✖️ No longer needed',
+};
+
+/** The card once answered anywhere: the question, the answer, and who gave it where. */
+export function settledCard(approval: Approval, nameOf: (actor: string | null) => string): string {
+  const question = approval.toolName === 'AskUserQuestion' ? 'Claude asked a question' : approval.toolName === 'ExitPlanMode' ? "Claude's plan" : `*${approval.toolName}*: \`${detail(approval).split('\n')[0]!.slice(0, 200)}\``;
+  const answer = approval.toolName === 'ExitPlanMode' && approval.decision === 'once' ? '✅ Plan approved' : approval.toolName === 'AskUserQuestion' && approval.decision === 'once' ? '✅ Answered' : (DECISIONS[approval.decision ?? ''] ?? approval.status);
+  const who = approval.decision === 'timeout' || approval.decision === 'cancelled' || approval.decision === 'rule' ? '' : ` by ${nameOf(approval.answeredBy)}`;
+  return `${question}\n\n${answer}${who}${approval.message ? `\n_${approval.message}_` : ''}`;
+}

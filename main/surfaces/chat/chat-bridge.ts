@@ -1,0 +1,592 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, Turn, UserNotification } from '../../../contract';
+import { AppError, errorMessage } from '../../errors';
+import type { EventBus } from '../../events';
+import type { CallContext, Router } from '../../ipc/router';
+import type { Service } from '../../lifecycle';
+import { log } from '../../log';
+import type { SecretStore } from '../../secrets/secret-store';
+import type { SettingsService } from '../../settings/settings-service';
+import type { StorageService } from '../../storage/storage-service';
+import { ChatAccess } from './access';
+import type { AdapterHandlers, ChatAdapter, ChatButton, IncomingMessage, IncomingPress } from './adapter';
+import { chatCommands, type CommandContext } from './commands';
+import { approvalCard, settledCard } from './cards';
+import { Outbox, type OutboxEntry } from './outbox';
+import { ReplyStream } from './reply-stream';
+
+/** A reply longer than this many messages also arrives as a Markdown file, easier to read and keep. */
+const DOCUMENT_AFTER_PARTS = 3;
+
+export interface ChatBridgeDeps {
+  surface: ChatSurface;
+  storage: StorageService;
+  events: EventBus;
+  /** The contract, as every surface reaches it (the router is built after the bridges, so this is a function). */
+  router: Pick<Router, 'call'>;
+  settings: SettingsService;
+  secrets: SecretStore;
+  /** The adapter for a token and API root (tests and benchmarks point it at a stand-in). */
+  createAdapter: (token: string, apiRoot: string) => ChatAdapter;
+  /** The token from the environment (headless), which wins over the stored one. */
+  envToken?: string | null;
+  /** The API root from the environment, which wins over the setting. */
+  envApiRoot?: string | null;
+  /** Where the window is, for links in notes ("http://127.0.0.1:7345/"); null when unknown. */
+  windowUrl: () => string | null;
+  /** Edits per chat at most this often (ms); tests and benchmarks keep Telegram's 1 s. */
+  editIntervalMs?: number;
+}
+
+/** Which chats show a session, and which chat a turn came from (it is not echoed back there). */
+interface Binding {
+  chatKey: string;
+  sessionId: string;
+}
+
+/**
+ * The chat bridge: everything Telegram and Discord share, written once. A conversation per chat or
+ * topic (bound to a session), streaming by throttled edits then a final message through the outbox,
+ * approvals and Claude's questions as buttons, commands from one table, access by allowlist and
+ * pairing, and delivery of job results and notes. The adapter does transport only; every action goes
+ * through the router as the contract, with the surface and the person who did it.
+ */
+export class ChatBridge implements Service {
+  readonly name: string;
+  readonly access: ChatAccess;
+  readonly outbox: Outbox;
+  private adapter: ChatAdapter | null = null;
+  private state: Pick<ChatStatus, 'state' | 'account' | 'error'> = { state: 'off', account: null, error: null };
+  private readonly streams = new Map<string, ReplyStream>();
+  /** Turn id → the chat it was sent from. */
+  private readonly origins = new Map<string, string>();
+  private readonly offs: (() => void)[] = [];
+  private readonly cardTimers = new Map<string, NodeJS.Timeout>();
+  /** Answers chosen so far for a question card with several questions, by approval id. */
+  private readonly choices = new Map<string, Record<string, string>>();
+  /** Folders offered by /folder, by chat: buttons carry the index (a path can pass Telegram's 64 bytes). */
+  readonly offeredFolders = new Map<string, string[]>();
+  private connecting: Promise<void> | null = null;
+
+  constructor(private readonly deps: ChatBridgeDeps) {
+    this.name = `chat:${deps.surface}`;
+    this.access = new ChatAccess(deps.storage, deps.surface);
+    this.outbox = new Outbox({ storage: deps.storage, surface: deps.surface, adapter: () => this.adapter, onSent: (dedupe, id) => this.sent(dedupe, id) });
+  }
+
+  get surface(): ChatSurface {
+    return this.deps.surface;
+  }
+
+  private get db() {
+    return this.deps.storage.db;
+  }
+
+  start(): void {
+    const { events } = this.deps;
+    this.offs.push(
+      events.on('sessions.stream', ({ sessionId, turnId, item }) => this.onStream(sessionId, turnId, item)),
+      events.on('approvals.changed', (approval) => this.onApproval(approval)),
+      events.on('schedules.run', (run) => this.onRun(run)),
+      events.on('system.notification', (note) => this.onNotification(note)),
+      events.on('sessions.removed', ({ id }) => this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id)),
+    );
+    if (this.token() && (this.deps.settings.get(this.settingKey('enabled')) || this.deps.envToken)) void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.offs.splice(0)) off();
+    for (const timer of this.cardTimers.values()) clearTimeout(timer);
+    this.cardTimers.clear();
+    await this.disconnectAdapter();
+  }
+
+  status(): ChatStatus {
+    return { surface: this.surface, ...this.state, hasToken: !!this.token(), apiRoot: this.apiRoot() };
+  }
+
+  /** Stores a new token (a secret) when given, marks the bot on, and (re)connects. */
+  async connect(token?: string): Promise<ChatStatus> {
+    if (token) this.deps.secrets.set(this.secretName(), token);
+    if (!this.token()) throw new AppError('invalid_input', `token: paste the bot token from ${this.surface === 'telegram' ? '@BotFather' : 'the Discord developer portal'} first`);
+    this.deps.settings.set({ key: this.settingKey('enabled'), value: true });
+    await this.connecting;
+    this.connecting = this.reconnect();
+    await this.connecting;
+    this.connecting = null;
+    return this.status();
+  }
+
+  async disconnect(forgetToken: boolean): Promise<ChatStatus> {
+    this.deps.settings.set({ key: this.settingKey('enabled'), value: false });
+    if (forgetToken) this.deps.secrets.delete(this.secretName());
+    await this.disconnectAdapter();
+    return this.status();
+  }
+
+  /** A pairing code accepted or refused in the window; the person is told in their chat. */
+  answerPairing(code: string, accept: boolean): { user: ChatUser | null } {
+    const answered = this.access.answer(code, accept);
+    if (!answered) throw new AppError('not_found', `code: no request with code ${code} is waiting (codes expire after an hour)`);
+    this.accessChanged();
+    this.say(
+      answered.pairing.chatId,
+      accept ? '✅ You are in. Write to talk with Claude; /help lists the commands.' : 'The owner did not accept this request.',
+    );
+    return { user: answered.user };
+  }
+
+  accessChanged(): void {
+    this.deps.events.emit('chat.access', { surface: this.surface });
+  }
+
+  // ── connection ────────────────────────────────────────────────────────────────────────────────
+
+  private async reconnect(): Promise<void> {
+    await this.disconnectAdapter();
+    const adapter = this.deps.createAdapter(this.token()!, this.apiRoot());
+    this.setState({ state: 'starting', account: null, error: null });
+    const handlers: AdapterHandlers = {
+      message: (m) => this.guard(m.chatKey, () => this.onMessage(m)),
+      press: (p) => this.guard(p.chatKey, () => this.onPress(p)),
+      status: (state, error) => {
+        if (this.adapter !== adapter) return;
+        if (state === 'connected' && error) return void log.error(`${this.surface}: handling an update failed`, undefined, { error });
+        if (state === 'connected' && this.state.state !== 'connected') this.setState({ state: 'connected', account: this.state.account, error: null });
+        if (state === 'error' && error !== this.state.error) {
+          const id = log.error(`${this.surface}: ${error}`);
+          this.setState({ state: 'error', account: this.state.account, error: `${error} (error ${id})` });
+        }
+      },
+    };
+    try {
+      this.adapter = adapter;
+      const { account } = await adapter.start(handlers);
+      this.setState({ state: 'connected', account, error: null });
+      await adapter.setCommands(chatCommands.map((c) => ({ name: c.name, description: c.description }))).catch((error) => log.warn(`${this.surface}: could not register commands`, { error: errorMessage(error) }));
+      this.outbox.start();
+      this.resumeReplies();
+    } catch (error) {
+      this.adapter = null;
+      await adapter.stop().catch(() => {});
+      const id = log.error(`${this.surface}: the bot could not start`, error);
+      this.setState({ state: 'error', account: null, error: `${errorMessage(error)} (error ${id})` });
+    }
+  }
+
+  private async disconnectAdapter(): Promise<void> {
+    const adapter = this.adapter;
+    this.adapter = null;
+    await this.outbox.stop();
+    for (const stream of this.streams.values()) await stream.finish();
+    this.streams.clear();
+    await adapter?.stop();
+    if (this.state.state !== 'off') this.setState({ state: 'off', account: null, error: null });
+  }
+
+  private setState(state: typeof this.state): void {
+    this.state = state;
+    this.deps.events.emit('chat.status', this.status());
+  }
+
+  private token(): string | null {
+    return this.deps.envToken || this.deps.secrets.get(this.secretName());
+  }
+
+  private apiRoot(): string {
+    return this.deps.envApiRoot || this.deps.settings.get(this.settingKey('apiRoot'));
+  }
+
+  private secretName(): string {
+    return `${this.surface}.token`;
+  }
+
+  private settingKey<K extends 'enabled' | 'apiRoot' | 'allowGroups' | 'questionDelaySeconds' | 'doneNotes'>(key: K) {
+    return `telegram.${key}` as `telegram.${K}`;
+  }
+
+  // ── incoming ──────────────────────────────────────────────────────────────────────────────────
+
+  /** A failure while handling a chat's update is told in that chat with an id the log has, never thrown into the adapter. */
+  private async guard(chatKey: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const internal = !(error instanceof AppError) || error.code === 'internal';
+      const id = log.error(`${this.surface}: could not handle a message`, internal ? error : undefined, { chat: chatKey, reason: errorMessage(error) });
+      const words = internal ? 'Switchboard could not do that.' : errorMessage(error);
+      this.say(chatKey, `⚠️ ${words} (error ${id})`);
+    }
+  }
+
+  private async onMessage(m: IncomingMessage): Promise<void> {
+    if (!m.private && (!this.deps.settings.get(this.settingKey('allowGroups')) || !m.addressed)) return;
+    if (!this.access.allowed(m.userId)) {
+      // Strangers get a code in private only; in a group they are not answered at all.
+      if (!m.private) return;
+      const { pairing, fresh } = this.access.requestPairing(m.userId, m.userName, m.chatKey);
+      if (fresh) this.accessChanged();
+      const minutes = Math.max(1, Math.round((pairing.expiresAt - Date.now()) / 60_000));
+      this.say(
+        m.chatKey,
+        `This bot answers only people its owner allowed.\n\nTo ask for access, give the owner this code: *${pairing.code}*\nThey accept it in Switchboard → Settings → ${this.surface === 'telegram' ? 'Telegram' : 'Discord'}. It expires in ${minutes} minutes.`,
+      );
+      return;
+    }
+    this.access.seen(m.userId, m.userName, m.private ? m.chatKey : null);
+    const ctx = this.caller(m.userId);
+    const command = /^\/([a-z_]+)(?:@\S+)?\s*([\s\S]*)$/i.exec(m.text);
+    if (command && !m.files.length) {
+      const found = chatCommands.find((c) => c.name === command[1]!.toLowerCase());
+      if (found) return found.run(this.commandContext(m.chatKey, ctx), command[2]!.trim());
+      return this.say(m.chatKey, `There is no /${command[1]} here. /help lists what there is.`);
+    }
+    let text = m.text;
+    if (m.files.length) text = await this.withFiles(m, ctx);
+    if (!text.trim()) return;
+    const sessionId = await this.sessionOf(m.chatKey, ctx);
+    const turn = await this.call('sessions.send', { id: sessionId, text }, ctx);
+    this.origins.set(turn.id, m.chatKey);
+    if (turn.status === 'queued') this.say(m.chatKey, `⏳ Queued: #${turn.position} in line. Answers come in order.`);
+  }
+
+  private async onPress(p: IncomingPress): Promise<void> {
+    if (!this.access.allowed(p.userId)) return p.acknowledge('Only people allowed in Switchboard can answer.');
+    const ctx = this.caller(p.userId);
+    const [kind, ...rest] = p.data.split(':');
+    if (kind === 'ap') {
+      const [id, code] = rest;
+      const decision = ({ o: 'once', s: 'session', a: 'always', d: 'deny' } as const)[code as 'o' | 's' | 'a' | 'd'];
+      if (!id || !decision) return p.acknowledge('That button is from an older Switchboard.');
+      const result = await this.tryCall('approvals.answer', { id, decision, ...(decision === 'deny' ? { message: `Denied by ${p.userName} on ${this.surfaceLabel()}` } : {}) }, ctx);
+      return p.acknowledge(result.ok ? 'Answered' : result.error.message.slice(0, 180));
+    }
+    if (kind === 'aq') return this.answerQuestion(p, ctx, rest);
+    return this.runCommandButton(p, ctx, kind!, rest);
+  }
+
+  /** One option of Claude's question pressed: with every question answered, the answers go back to Claude. */
+  private async answerQuestion(p: IncomingPress, ctx: CallContext, [id, qi, oi]: string[]): Promise<void> {
+    const approval = (await this.call('approvals.list', { status: 'pending' }, ctx)).find((a) => a.id === id);
+    if (!approval) return p.acknowledge('This question was already answered.');
+    if (approval.toolName === 'ExitPlanMode') {
+      const approve = oi === '0';
+      const result = await this.tryCall('approvals.answer', approve ? { id: id!, decision: 'once' } : { id: id!, decision: 'deny', message: `Keep planning (${p.userName} on ${this.surfaceLabel()})` }, ctx);
+      return p.acknowledge(result.ok ? (approve ? 'Plan approved' : 'Sent back') : result.error.message.slice(0, 180));
+    }
+    const questions = ((approval.input as { questions?: ClaudeQuestion[] }).questions ?? []) as ClaudeQuestion[];
+    const question = questions[Number(qi)];
+    const option = question?.options[Number(oi)];
+    if (!question || !option) return p.acknowledge('That option is not there any more.');
+    const chosen = { ...this.choices.get(id!), [question.question]: option.label };
+    this.choices.set(id!, chosen);
+    if (questions.some((q) => !chosen[q.question])) return p.acknowledge(`${option.label}: now the next question`);
+    this.choices.delete(id!);
+    const result = await this.tryCall('approvals.answer', { id: id!, decision: 'once', answers: chosen }, ctx);
+    return p.acknowledge(result.ok ? 'Answered' : result.error.message.slice(0, 180));
+  }
+
+  private async runCommandButton(p: IncomingPress, ctx: CallContext, kind: string, args: string[]): Promise<void> {
+    const command = chatCommands.find((c) => c.button === kind);
+    if (!command?.press) return p.acknowledge('That button is from an older Switchboard.');
+    await p.acknowledge();
+    await command.press(this.commandContext(p.chatKey, ctx), args);
+  }
+
+  /** Files are saved into the session's folder and handed to Claude by path; voice notes are also transcribed where set up. */
+  private async withFiles(m: IncomingMessage, ctx: CallContext): Promise<string> {
+    const sessionId = await this.sessionOf(m.chatKey, ctx);
+    const session = await this.call('sessions.transcript', { id: sessionId, limit: 1 }, ctx);
+    const folder = path.join(session.session.cwd, `${this.surface}-files`);
+    fs.mkdirSync(folder, { recursive: true });
+    const lines: string[] = [];
+    for (const file of m.files) {
+      const content = await this.adapter!.download(file);
+      const name = `${Date.now()}-${file.name.replace(/[^\w.-]+/g, '_').slice(-100)}`;
+      const target = path.join(folder, name);
+      fs.writeFileSync(target, content, { mode: 0o600 });
+      lines.push(`[${file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file'} from ${m.userName}, saved at ${target}${file.mime ? ` (${file.mime})` : ''}]`);
+      if (file.kind === 'voice') {
+        const heard = await this.transcribe(content, file.name);
+        if (heard) {
+          lines.push(`Transcription of the voice note: ${heard}`);
+          this.say(m.chatKey, `🎙 I heard: “${heard}”`);
+        }
+      }
+    }
+    return [m.text, ...lines].filter(Boolean).join('\n\n');
+  }
+
+  private async transcribe(content: Buffer, name: string): Promise<string | null> {
+    const url = this.deps.settings.get('telegram.transcriptionUrl');
+    if (!url) return null;
+    const form = new FormData();
+    form.append('file', new Blob([content]), name);
+    form.append('model', 'whisper-1');
+    const key = this.deps.secrets.get('telegram.transcriptionKey');
+    const response = await fetch(url, { method: 'POST', body: form, headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    if (!response.ok) throw new AppError('unavailable', `the transcription endpoint answered ${response.status}; the voice note was saved as a file`);
+    return ((await response.json()) as { text?: string }).text?.trim() || null;
+  }
+
+  // ── conversations ─────────────────────────────────────────────────────────────────────────────
+
+  /** The chat's session: the one it is bound to, or a new one (kept across restarts). */
+  async sessionOf(chatKey: string, ctx: CallContext): Promise<string> {
+    const bound = this.db.prepare('SELECT session_id FROM chat_bindings WHERE surface = ? AND chat_key = ?').pluck().get(this.surface, chatKey) as string | undefined;
+    if (bound) return bound;
+    const created = await this.call('sessions.create', { title: `${this.surfaceLabel()} chat` }, ctx);
+    this.bind(chatKey, created.id);
+    return created.id;
+  }
+
+  bind(chatKey: string, sessionId: string): void {
+    this.db
+      .prepare('INSERT INTO chat_bindings (surface, chat_key, session_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (surface, chat_key) DO UPDATE SET session_id = excluded.session_id, updated_at = excluded.updated_at')
+      .run(this.surface, chatKey, sessionId, Date.now());
+  }
+
+  private chatsOf(sessionId: string): Binding[] {
+    return (this.db.prepare('SELECT chat_key AS chatKey, session_id AS sessionId FROM chat_bindings WHERE surface = ? AND session_id = ?').all(this.surface, sessionId) as Binding[]);
+  }
+
+  // ── replies ───────────────────────────────────────────────────────────────────────────────────
+
+  private onStream(sessionId: string, turnId: string | null, item: StreamItem): void {
+    if (!this.adapter || !turnId) return;
+    const chats = this.chatsOf(sessionId);
+    if (!chats.length) return void (item.kind === 'turn' && this.doneNote(item.turn));
+    for (const { chatKey } of chats) {
+      const key = `${chatKey}|${turnId}`;
+      let stream = this.streams.get(key);
+      if (item.kind === 'turn' && item.turn.status === 'running' && !stream) {
+        this.db.prepare('INSERT OR IGNORE INTO chat_replies (surface, chat_key, turn_id, created_at) VALUES (?, ?, ?, ?)').run(this.surface, chatKey, turnId, Date.now());
+        if (this.origins.get(turnId) !== chatKey) this.echoPrompt(chatKey, item.turn);
+        stream = new ReplyStream(this.adapter, chatKey, null, this.deps.editIntervalMs);
+        this.streams.set(key, stream);
+        continue;
+      }
+      if (!stream) continue;
+      if (item.kind === 'text_delta') stream.delta(item.text);
+      else if (item.kind === 'message' && item.message.role === 'assistant' && item.message.kind === 'text') stream.block(item.message.text);
+      else if (item.kind === 'message' && item.message.kind === 'tool_use') stream.tool(toolLine(item.message.data));
+      else if (item.kind === 'turn' && item.turn.status !== 'running' && item.turn.status !== 'queued') {
+        this.streams.delete(key);
+        void this.finishReply(chatKey, item.turn, stream);
+      }
+    }
+    if (item.kind === 'turn' && item.turn.status !== 'running' && item.turn.status !== 'queued') this.origins.delete(turnId);
+  }
+
+  /** A message sent from elsewhere (the window, another chat) shows here before its answer. */
+  private echoPrompt(chatKey: string, turn: Turn): void {
+    const from = turn.surface === this.surface ? 'another chat' : turn.surface === 'desktop' ? 'the desktop app' : turn.surface === 'browser' ? 'a browser' : `the ${turn.surface} surface`;
+    this.outbox.enqueue([{ chatKey, op: 'send', payload: { text: this.adapter!.format(`💬 *From ${from}:*\n\n${turn.prompt}`)[0] }, dedupe: `prompt:${turn.id}:${chatKey}` }]);
+  }
+
+  /** The final text, through the outbox: the streamed message edited to the first part, the rest as new messages. */
+  private async finishReply(chatKey: string, turn: Turn, stream: ReplyStream | null): Promise<void> {
+    const messageId = stream ? await stream.finish() : null;
+    const text = stream?.text || turn.resultText || '';
+    const failed = turn.status !== 'done';
+    const markdown = [text, failed ? `⚠️ _The turn ${turn.status}${turn.error ? `: ${turn.error}` : ''}_` : '', !text.trim() && !failed ? '_(Claude finished without text.)_' : '']
+      .filter(Boolean)
+      .join('\n\n');
+    const parts = this.adapter ? this.adapter.format(markdown) : [];
+    const entries: OutboxEntry[] = parts.map((part, i) => ({
+      chatKey,
+      op: i === 0 && messageId ? 'edit' : 'send',
+      payload: { text: part, ...(i === 0 && messageId ? { messageId } : {}) },
+      dedupe: `final:${turn.id}:${chatKey}:${i}`,
+    }));
+    if (parts.length > DOCUMENT_AFTER_PARTS) {
+      entries.push({ chatKey, op: 'document', payload: { fileName: `reply-${turn.id.slice(0, 8)}.md`, content: Buffer.from(markdown).toString('base64'), caption: 'The whole reply as a file' }, dedupe: `final:${turn.id}:${chatKey}:document` });
+    }
+    this.db.transaction(() => {
+      this.outbox.enqueue(entries);
+      this.db.prepare('UPDATE chat_replies SET finished = 1, message_id = ? WHERE surface = ? AND chat_key = ? AND turn_id = ?').run(messageId, this.surface, chatKey, turn.id);
+    })();
+  }
+
+  /** Replies a restart cut off: their turn has ended by now (a start marks leftovers failed), so their final text goes out once. */
+  private resumeReplies(): void {
+    const open = this.db.prepare('SELECT chat_key, turn_id, message_id FROM chat_replies WHERE surface = ? AND finished = 0').all(this.surface) as { chat_key: string; turn_id: string; message_id: string | null }[];
+    for (const reply of open) {
+      void (async () => {
+        const turn = await this.tryCall('sessions.turn', { turnId: reply.turn_id }, this.caller('bot'));
+        if (!turn.ok) return void this.db.prepare('DELETE FROM chat_replies WHERE surface = ? AND turn_id = ?').run(this.surface, reply.turn_id);
+        if (turn.value.status === 'running' || turn.value.status === 'queued') return;
+        const transcript = await this.call('sessions.transcript', { id: turn.value.sessionId, limit: 2000 }, this.caller('bot'));
+        const text = transcript.messages.filter((m) => m.turnId === reply.turn_id && m.role === 'assistant' && m.kind === 'text').map((m) => m.text).join('\n\n');
+        await this.finishReply(reply.chat_key, { ...turn.value, resultText: text || turn.value.resultText }, null);
+      })().catch((error) => log.error(`${this.surface}: could not finish a reply after a restart`, error));
+    }
+  }
+
+  // ── approvals ─────────────────────────────────────────────────────────────────────────────────
+
+  private onApproval(approval: Approval): void {
+    if (!this.adapter) return;
+    if (approval.status !== 'pending') return this.settleCards(approval);
+    const chats = approval.sessionId ? this.chatsOf(approval.sessionId).map((b) => b.chatKey) : [];
+    if (chats.length) return this.sendCards(approval, chats);
+    // A question from a desk session: only once it has waited, so answering at the keyboard sends nothing.
+    const delay = this.deps.settings.get(this.settingKey('questionDelaySeconds')) * 1000;
+    const timer = setTimeout(() => {
+      this.cardTimers.delete(approval.id);
+      void this.tryCall('approvals.list', { status: 'pending' }, this.caller('bot')).then((r) => {
+        const still = r.ok && r.value.find((a) => a.id === approval.id);
+        if (still) this.sendCards(still, this.ownerChats());
+      });
+    }, delay);
+    timer.unref();
+    this.cardTimers.set(approval.id, timer);
+  }
+
+  private sendCards(approval: Approval, chats: string[]): void {
+    const card = approvalCard(approval, this.deps.windowUrl());
+    const insert = this.db.prepare('INSERT OR IGNORE INTO chat_cards (surface, approval_id, chat_key) VALUES (?, ?, ?)');
+    for (const chatKey of chats) insert.run(this.surface, approval.id, chatKey);
+    this.outbox.enqueue(chats.map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(card.markdown)[0], buttons: card.buttons }, dedupe: `card:${approval.id}:${chatKey}` })));
+  }
+
+  private settleCards(approval: Approval): void {
+    const timer = this.cardTimers.get(approval.id);
+    if (timer) clearTimeout(timer);
+    this.cardTimers.delete(approval.id);
+    this.choices.delete(approval.id);
+    const cards = this.db.prepare('SELECT chat_key, message_id FROM chat_cards WHERE surface = ? AND approval_id = ? AND settled = 0').all(this.surface, approval.id) as { chat_key: string; message_id: string | null }[];
+    if (!cards.length) return;
+    this.db.prepare('UPDATE chat_cards SET settled = 1 WHERE surface = ? AND approval_id = ?').run(this.surface, approval.id);
+    const text = this.adapter!.format(settledCard(approval, (actor) => this.actorName(actor)))[0]!;
+    // A card still on its way is edited once it is sent (see `sent`).
+    this.outbox.enqueue(cards.filter((c) => c.message_id).map((c) => ({ chatKey: c.chat_key, op: 'edit', payload: { text, messageId: c.message_id! }, dedupe: `settled:${approval.id}:${c.chat_key}` })));
+  }
+
+  private sent(dedupe: string, remoteId: string): void {
+    const card = /^card:([^:]+):(.+)$/.exec(dedupe);
+    if (!card) return;
+    const [, approvalId, chatKey] = card;
+    this.db.prepare('UPDATE chat_cards SET message_id = ? WHERE surface = ? AND approval_id = ? AND chat_key = ?').run(remoteId, this.surface, approvalId, chatKey);
+    const settled = this.db.prepare('SELECT settled FROM chat_cards WHERE surface = ? AND approval_id = ? AND chat_key = ?').pluck().get(this.surface, approvalId, chatKey);
+    if (!settled) return;
+    void this.tryCall('approvals.list', { status: 'all', limit: 200 }, this.caller('bot')).then((r) => {
+      const approval = r.ok && r.value.find((a) => a.id === approvalId);
+      if (approval && this.adapter) {
+        const text = this.adapter.format(settledCard(approval, (actor) => this.actorName(actor)))[0]!;
+        this.outbox.enqueue([{ chatKey: chatKey!, op: 'edit', payload: { text, messageId: remoteId }, dedupe: `settled:${approvalId}:${chatKey}` }]);
+      }
+    });
+  }
+
+  /** Who answered, in words: a person's name from the allowlist, the window, a rule. */
+  private actorName(actor: string | null): string {
+    if (!actor) return 'someone';
+    const [surface, id] = actor.split(':');
+    if (surface === this.surface && id) return this.access.user(id)?.name ?? `a ${this.surfaceLabel()} user`;
+    if (actor === 'desktop') return 'you in the desktop app';
+    if (surface === 'browser' || surface === 'api') return 'you in a browser';
+    if (actor === 'rule') return 'a saved rule';
+    if (actor === 'system') return 'Switchboard';
+    return actor;
+  }
+
+  // ── deliveries ────────────────────────────────────────────────────────────────────────────────
+
+  /** Private chats of the allowed people: where notes go that no chat asked for. */
+  private ownerChats(): string[] {
+    return this.access
+      .users()
+      .map((u) => u.chatId)
+      .filter((c): c is string => !!c);
+  }
+
+  private onRun(run: JobRun): void {
+    if (!this.adapter || !run.endedAt || run.status === 'running' || run.status === 'cancelled') return;
+    void this.tryCall('schedules.list', {}, this.caller('bot')).then((r) => {
+      const job = r.ok && r.value.find((j) => j.id === run.jobId);
+      const target = job && job.delivery.telegramChatId;
+      if (!job || !target || this.surface !== 'telegram' || !this.deps.settings.get(this.settingKey('doneNotes'))) return;
+      const chats = target === 'owner' ? this.ownerChats() : [target];
+      const body = (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim();
+      const link = this.link(`#/schedules/${job.id}/runs/${run.id}`);
+      const markdown = `${run.status === 'ok' ? '✅' : '⚠️'} *${job.name}*: ${run.status === 'ok' ? 'done' : run.status}\n\n${body.slice(0, 3000)}${link ? `\n\n[Open in Switchboard](${link})` : ''}`;
+      this.outbox.enqueue(chats.map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(markdown)[0] }, dedupe: `run:${run.id}:${chatKey}` })));
+    });
+  }
+
+  /** A long turn of a session no chat shows ended: a short note, as the desktop app notifies. */
+  private doneNote(turn: Turn): void {
+    if (turn.status === 'running' || turn.status === 'queued' || !turn.startedAt || !turn.endedAt) return;
+    if (!this.deps.settings.get(this.settingKey('doneNotes')) || turn.surface === 'schedule') return;
+    if (turn.endedAt - turn.startedAt < this.deps.settings.get('sessions.notifyAfterSeconds') * 1000) return;
+    const link = this.link(`#/sessions/${turn.sessionId}`);
+    const markdown = `${turn.status === 'done' ? '✅ Claude finished' : `⚠️ Claude's turn ${turn.status}`}: _${turn.prompt.split('\n')[0]!.slice(0, 80)}_\n\n${(turn.resultText ?? turn.error ?? '').slice(0, 1500)}${link ? `\n\n[Open in Switchboard](${link})` : ''}`;
+    this.outbox.enqueue(this.ownerChats().map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(markdown)[0] }, dedupe: `done:${turn.id}:${chatKey}` })));
+  }
+
+  /** Notes the core raises for the user that no other path brings here (a database problem, say). */
+  private onNotification(note: UserNotification): void {
+    if (!this.adapter || !note.title.startsWith('Switchboard')) return;
+    const markdown = `🔔 *${note.title}*\n\n${note.body}`;
+    this.outbox.enqueue(this.ownerChats().map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(markdown)[0] }, dedupe: `note:${note.at}:${chatKey}` })));
+  }
+
+  private link(hash: string): string | null {
+    const base = this.deps.windowUrl();
+    return base ? `${base.replace(/\/$/, '')}/${hash}` : null;
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────────
+
+  private caller(userId: string): CallContext {
+    return { surface: this.surface, actor: `${this.surface}:${userId}` };
+  }
+
+  private surfaceLabel(): string {
+    return this.surface === 'telegram' ? 'Telegram' : 'Discord';
+  }
+
+  /** A router call, typed by the contract. */
+  private async tryCall<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<Result<MethodOutput<M>>> {
+    return (await this.deps.router.call(method, input, ctx)) as Result<MethodOutput<M>>;
+  }
+
+  /** A router call that throws the contract's error (in the user's words) instead of returning it. */
+  async call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<MethodOutput<M>> {
+    const result = await this.tryCall(method, input, ctx);
+    if (!result.ok) throw new AppError(result.error.code, result.error.message);
+    return result.value;
+  }
+
+  /** A short answer in a chat, through the outbox so it survives a rate limit. */
+  say(chatKey: string, markdown: string, buttons?: ChatButton[][]): void {
+    if (!this.adapter) return;
+    const parts = this.adapter.format(markdown);
+    this.outbox.enqueue(
+      parts.map((text, i) => ({ chatKey, op: 'send', payload: { text, ...(buttons && i === parts.length - 1 ? { buttons } : {}) }, dedupe: `say:${chatKey}:${Date.now()}:${Math.random()}:${i}` })),
+    );
+  }
+
+  private commandContext(chatKey: string, ctx: CallContext): CommandContext {
+    return {
+      chatKey,
+      ctx,
+      bridge: this,
+      call: (method, input) => this.call(method, input, ctx),
+      reply: (markdown, buttons) => this.say(chatKey, markdown, buttons),
+      session: async () => {
+        const id = await this.sessionOf(chatKey, ctx);
+        return (await this.call('sessions.transcript', { id, limit: 1 }, ctx)).session as SessionSummary;
+      },
+    };
+  }
+}
+
+/** "running Bash: git status": what a tool call is doing, in one line. */
+function toolLine(data: unknown): string {
+  const { name, input } = (data ?? {}) as { name?: string; input?: Record<string, unknown> };
+  const detail = input && (input.command ?? input.file_path ?? input.pattern ?? input.url ?? input.description);
+  return `running ${name ?? 'a tool'}${detail ? `: ${String(detail).split('\n')[0]!.slice(0, 80)}` : ''}`;
+}

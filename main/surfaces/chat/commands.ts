@@ -1,0 +1,180 @@
+import type { MethodInput, MethodName, MethodOutput, SessionSummary } from '../../../contract';
+import type { CallContext } from '../../ipc/router';
+import type { ChatButton } from './adapter';
+import type { ChatBridge } from './chat-bridge';
+
+/** What a command may do: call the contract as the person who typed it, answer, and see the chat's session. */
+export interface CommandContext {
+  chatKey: string;
+  ctx: CallContext;
+  bridge: ChatBridge;
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  reply(markdown: string, buttons?: ChatButton[][]): void;
+  /** The chat's session (made when the chat has none yet). */
+  session(): Promise<SessionSummary>;
+}
+
+export interface ChatCommand {
+  name: string;
+  description: string;
+  run(c: CommandContext, args: string): Promise<void>;
+  /** Buttons this command offers carry `<button>:…`; a press comes back here. */
+  button?: string;
+  press?(c: CommandContext, args: string[]): Promise<void>;
+}
+
+const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'default'];
+const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+
+/** A new session for this chat, like the old one but fresh (or in another folder). */
+async function freshSession(c: CommandContext, cwd?: string): Promise<SessionSummary> {
+  const old = await c.session();
+  const created = await c.call('sessions.create', { title: old.title, cwd: cwd ?? old.cwd, model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? 'ask' : old.permissionPolicy });
+  c.bridge.bind(c.chatKey, created.id);
+  return created;
+}
+
+/**
+ * The chat commands, one table: Telegram registers them with setMyCommands, Discord as slash commands.
+ * Each acts through the contract as the person who typed it. Access never changes from here: pairing is
+ * answered in the window only, so "add me to the allowlist" is text for Claude, not a command.
+ */
+export const chatCommands: ChatCommand[] = [
+  {
+    name: 'new',
+    description: 'Start a new Claude session in this chat',
+    async run(c) {
+      const created = await freshSession(c);
+      c.reply(`🆕 New session started in \`${created.cwd}\`. The last one stays in history.`);
+    },
+  },
+  {
+    name: 'stop',
+    description: 'Stop what Claude is doing now',
+    async run(c) {
+      const { interrupted } = await c.call('sessions.interrupt', { id: (await c.session()).id });
+      c.reply(interrupted ? '⏹ Stopped.' : 'Nothing is running.');
+    },
+  },
+  {
+    name: 'status',
+    description: 'This chat’s session: model, folder, queue, cost',
+    async run(c) {
+      const s = await c.session();
+      c.reply(
+        [
+          `*${s.title}*`,
+          `Status: ${s.status}${s.queueLength ? `, ${s.queueLength} waiting` : ''}`,
+          `Model: ${s.model ?? 'the CLI’s default'}`,
+          `Folder: \`${s.cwd}\``,
+          `Permissions: ${s.permissionPolicy}`,
+          `Cost so far: ${money(s.costUsd)}`,
+          s.lastError ? `Last error: ${s.lastError}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+    },
+  },
+  {
+    name: 'model',
+    description: 'Show or change the model (/model sonnet)',
+    button: 'm',
+    async run(c, args) {
+      if (args) return this.press!(c, [args]);
+      const s = await c.session();
+      c.reply(`Model: *${s.model ?? 'the CLI’s default'}*. Choose another, or type /model <name>.`, [MODEL_ALIASES.map((m) => ({ label: m, data: `m:${m}` }))]);
+    },
+    async press(c, [model]) {
+      const s = await c.call('sessions.update', { id: (await c.session()).id, model: model === 'default' ? null : model! });
+      c.reply(`Model: *${s.model ?? 'the CLI’s default'}* from the next start of Claude.`);
+    },
+  },
+  {
+    name: 'folder',
+    description: 'Start a session in one of your project folders',
+    button: 'f',
+    async run(c) {
+      const folders = (await c.call('sessions.folders', {})).slice(0, 10);
+      if (!folders.length) return c.reply('No project folders yet: sessions here and Claude Code sessions on this machine add them.');
+      c.bridge.offeredFolders.set(c.chatKey, folders);
+      c.reply('Which folder?', folders.map((f, i) => [{ label: f.split('/').slice(-2).join('/'), data: `f:${i}` }]));
+    },
+    async press(c, [index]) {
+      const folder = c.bridge.offeredFolders.get(c.chatKey)?.[Number(index)];
+      if (!folder) return c.reply('That list is old: /folder again.');
+      const created = await freshSession(c, folder);
+      c.reply(`📁 New session in \`${created.cwd}\`.`);
+    },
+  },
+  {
+    name: 'sessions',
+    description: 'Continue one of your sessions here (desktop ones too)',
+    button: 's',
+    async run(c) {
+      const sessions = (await c.call('sessions.list', {})).filter((s) => s.surface !== 'schedule').slice(0, 10);
+      if (!sessions.length) return c.reply('No sessions yet.');
+      c.reply(
+        'Continue which session here?',
+        sessions.map((s) => [{ label: `${s.status === 'running' ? '▶ ' : ''}${s.title}`.slice(0, 60), data: `s:${s.id}` }]),
+      );
+    },
+    async press(c, [id]) {
+      const transcript = await c.call('sessions.transcript', { id: id!, limit: 1 });
+      c.bridge.bind(c.chatKey, id!);
+      c.reply(`↪️ This chat now continues *${transcript.session.title}*. Messages from the window and from here both show in both.`);
+    },
+  },
+  {
+    name: 'jobs',
+    description: 'Your scheduled jobs; run one now',
+    button: 'j',
+    async run(c) {
+      const jobs = await c.call('schedules.list', {});
+      if (!jobs.length) return c.reply('No scheduled jobs. Make them in Switchboard → Schedules.');
+      const lines = jobs.slice(0, 20).map((j) => `• *${j.name}* — \`${j.cron}\`${j.enabled ? '' : ' (off)'}${j.recent[0] ? `, last ${j.recent[0]}` : ''}`);
+      c.reply(lines.join('\n'), jobs.slice(0, 10).map((j) => [{ label: `Run ${j.name}`.slice(0, 60), data: `j:${j.id}` }]));
+    },
+    async press(c, [id]) {
+      const run = await c.call('schedules.runNow', { id: id! });
+      c.reply(`▶ Started (${run.status}). The result comes here when it is done, if the job sends to Telegram.`);
+    },
+  },
+  {
+    name: 'memory',
+    description: 'Search what Switchboard remembers (/memory deploy)',
+    async run(c, args) {
+      if (!args) return c.reply('What should I look for? /memory <words>');
+      const { hits } = await c.call('memory.search', { query: args, limit: 8 });
+      c.reply(hits.length ? hits.map((h) => `• ${h.memory.text} _(#${h.memory.id}, ${h.memory.category})_`).join('\n') : `Nothing remembered about “${args}”.`);
+    },
+  },
+  {
+    name: 'remember',
+    description: 'Remember something (/remember the staging host is kite)',
+    async run(c, args) {
+      if (!args) return c.reply('What should I remember? /remember <text>');
+      const added = await c.call('memory.add', { text: args, source: { kind: 'user' } });
+      c.reply(added.action === 'added' ? `🧠 Remembered (#${added.memory.id}).` : `🧠 Updated #${added.memory.id}; it said: “${added.replaced?.text ?? ''}”.`);
+    },
+  },
+  {
+    name: 'cost',
+    description: 'What Claude cost: this session and all of them',
+    async run(c) {
+      const s = await c.session();
+      const all = await c.call('sessions.list', {});
+      const total = all.reduce((sum, x) => sum + x.costUsd, 0);
+      c.reply(`This session: ${money(s.costUsd)}\nAll ${all.length} sessions: ${money(total)}`);
+    },
+  },
+  {
+    name: 'help',
+    description: 'What this bot does',
+    async run(c) {
+      c.reply(
+        `Write to talk with Claude in this chat's session; photos, files and voice notes are saved into its folder and handed to Claude. Questions from Claude come with buttons.\n\n${chatCommands.map((x) => `/${x.name} — ${x.description}`).join('\n')}`,
+      );
+    },
+  },
+];

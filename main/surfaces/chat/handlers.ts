@@ -1,0 +1,30 @@
+import type { ChatSurface } from '../../../contract';
+import { AppError } from '../../errors';
+import type { HandlersOf } from '../../ipc/router';
+import type { ChatBridge } from './chat-bridge';
+
+/** The chat.* methods over the bridges there are: Settings starts and stops a bot and answers pairing here. */
+export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>): HandlersOf<'chat'> {
+  const bridge = (surface: ChatSurface): ChatBridge => {
+    const found = bridges[surface];
+    if (!found) throw new AppError('unavailable', `${surface === 'discord' ? 'Discord' : 'Telegram'} is not part of this Switchboard yet.`);
+    return found;
+  };
+  return {
+    'chat.status': ({ surface }) => bridge(surface).status(),
+    'chat.connect': ({ surface, token }) => bridge(surface).connect(token),
+    'chat.disconnect': ({ surface, forgetToken }) => bridge(surface).disconnect(forgetToken),
+    'chat.users': ({ surface }) => bridge(surface).access.users(),
+    'chat.removeUser': ({ surface, userId }) => {
+      const removed = bridge(surface).access.remove(userId);
+      if (removed) bridge(surface).accessChanged();
+      return { removed };
+    },
+    'chat.pairings': ({ surface }) => bridge(surface).access.pairings(),
+    'chat.answerPairing': ({ surface, code, accept }, ctx) => {
+      // Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in.
+      if (ctx.surface !== 'desktop' && ctx.surface !== 'browser') throw new AppError('unauthorized', 'Pairing codes are accepted in the Switchboard window only.');
+      return bridge(surface).answerPairing(code, accept);
+    },
+  };
+}
