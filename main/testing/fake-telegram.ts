@@ -136,6 +136,8 @@ export class FakeTelegram {
   /** The next getUpdates answer 409, as when another program polls with the same token. */
   conflict(count = 1_000_000): void {
     this.conflicts = count;
+    // The poll in flight ends now, as Telegram ends it when another one starts.
+    for (const wake of this.waiters) wake();
   }
 
   /** The bot's messages in a chat (topic), oldest first, deleted ones left out. */

@@ -190,8 +190,9 @@ export class ChatBridge implements Service {
     this.deps.events.emit('chat.status', this.status());
   }
 
+  /** A token given in Settings wins; the environment's (headless) is the fallback. */
   private token(): string | null {
-    return this.deps.envToken || this.deps.secrets.get(this.secretName());
+    return this.deps.secrets.get(this.secretName()) || this.deps.envToken || null;
   }
 
   private apiRoot(): string {
@@ -363,7 +364,10 @@ export class ChatBridge implements Service {
       if (item.kind === 'turn' && item.turn.status === 'running' && !stream) {
         this.db.prepare('INSERT OR IGNORE INTO chat_replies (surface, chat_key, turn_id, created_at) VALUES (?, ?, ?, ?)').run(this.surface, chatKey, turnId, Date.now());
         if (this.origins.get(turnId) !== chatKey) this.echoPrompt(chatKey, item.turn);
-        stream = new ReplyStream(this.adapter, chatKey, null, this.deps.editIntervalMs);
+        // The streamed message is kept with the reply, so a restart puts the final text in it.
+        stream = new ReplyStream(this.adapter, chatKey, null, this.deps.editIntervalMs, (id) =>
+          this.db.prepare('UPDATE chat_replies SET message_id = ? WHERE surface = ? AND chat_key = ? AND turn_id = ?').run(id, this.surface, chatKey, turnId),
+        );
         this.streams.set(key, stream);
         continue;
       }
@@ -386,8 +390,8 @@ export class ChatBridge implements Service {
   }
 
   /** The final text, through the outbox: the streamed message edited to the first part, the rest as new messages. */
-  private async finishReply(chatKey: string, turn: Turn, stream: ReplyStream | null): Promise<void> {
-    const messageId = stream ? await stream.finish() : null;
+  private async finishReply(chatKey: string, turn: Turn, stream: ReplyStream | null, shownIn: string | null = null): Promise<void> {
+    const messageId = stream ? await stream.finish() : shownIn;
     const text = stream?.text || turn.resultText || '';
     const failed = turn.status !== 'done';
     const markdown = [text, failed ? `⚠️ _The turn ${turn.status}${turn.error ? `: ${turn.error}` : ''}_` : '', !text.trim() && !failed ? '_(Claude finished without text.)_' : '']
@@ -419,7 +423,7 @@ export class ChatBridge implements Service {
         if (turn.value.status === 'running' || turn.value.status === 'queued') return;
         const transcript = await this.call('sessions.transcript', { id: turn.value.sessionId, limit: 2000 }, this.caller('bot'));
         const text = transcript.messages.filter((m) => m.turnId === reply.turn_id && m.role === 'assistant' && m.kind === 'text').map((m) => m.text).join('\n\n');
-        await this.finishReply(reply.chat_key, { ...turn.value, resultText: text || turn.value.resultText }, null);
+        await this.finishReply(reply.chat_key, { ...turn.value, resultText: text || turn.value.resultText }, null, reply.message_id);
       })().catch((error) => log.error(`${this.surface}: could not finish a reply after a restart`, error));
     }
   }

@@ -32,6 +32,7 @@ export class ReplyStream {
     /** The message already showing this reply (after a restart), if any. */
     public messageId: string | null,
     private readonly interval = EDIT_INTERVAL_MS,
+    private readonly onMessage: (messageId: string) => void = () => {},
   ) {
     void adapter.typing(chatKey);
     this.typing = setInterval(() => void adapter.typing(chatKey), TYPING_EVERY_MS);
@@ -100,7 +101,10 @@ export class ReplyStream {
   private async show(view: string): Promise<void> {
     try {
       if (this.messageId) await this.adapter.edit(this.chatKey, this.messageId, view);
-      else this.messageId = await this.adapter.send(this.chatKey, view);
+      else {
+        this.messageId = await this.adapter.send(this.chatKey, view);
+        this.onMessage(this.messageId);
+      }
       this.shown = view;
     } catch (error) {
       // A streamed view is only a preview: a failure (a rate limit, a parse error of half-written

@@ -1,43 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallContext } from '../../ipc/router';
 import { lastUserText } from '../../testing/fake-anthropic';
-import { FakeTelegram, type ChatMessage, type FakeUser } from '../../testing/fake-telegram';
+import type { ChatMessage, FakeTelegram } from '../../testing/fake-telegram';
 import { parseTelegramHtml } from '../../testing/telegram-html-check';
-import { startHarness, type Harness } from '../../testing/claude-harness';
+import { owner, pair, startTelegram, stranger, windowCaller as window, type TelegramHarness } from '../../testing/telegram-harness';
 
 // The real grammY client (runner, auto-retry) polls a loopback Bot API stand-in; the real claude CLI
 // answers through the Anthropic stand-in.
-let h: Harness | null = null;
-let tg: FakeTelegram | null = null;
+let t: TelegramHarness | null = null;
 afterEach(async () => {
-  await h?.close();
-  await tg?.stop();
-  h = null;
-  tg = null;
+  await t?.close();
+  t = null;
 });
 
-const owner: FakeUser = { id: 1001, first_name: 'Olivia', username: 'olivia' };
-const stranger: FakeUser = { id: 6666, first_name: 'Mallory' };
-const window: CallContext = { surface: 'desktop', actor: 'desktop' };
-
-async function start(options: { dir?: string; telegram?: FakeTelegram } = {}) {
-  tg = options.telegram ?? (await new FakeTelegram().start());
-  h = await startHarness({ dir: options.dir, env: { SWITCHBOARD_TELEGRAM_TOKEN: tg.token, SWITCHBOARD_TELEGRAM_API_ROOT: tg.url } });
-  const { core } = h;
-  await tg.until(() => core.telegram.status().state === 'connected', 15_000, 'the bot to connect');
-  return { core, tg, api: h.api, harness: h };
-}
-
-/** Lets the owner in through the pairing flow, as a person would. */
-async function pair(harness: Awaited<ReturnType<typeof start>>, user = owner) {
-  const { core, tg } = harness;
-  tg.send(user, 'hello?');
-  const code = await tg.until(() => core.telegram.access.pairings()[0]?.code, 10_000, 'a pairing request');
-  const accepted = await core.router.call('chat.answerPairing', { surface: 'telegram', code, accept: true }, window);
-  expect(accepted).toMatchObject({ ok: true, value: { user: { userId: String(user.id), name: 'Olivia (@olivia)' } } });
-  await tg.until(() => tg.chat(user.id).find((m) => m.text.includes('You are in')), 10_000, 'the welcome');
+async function start() {
+  t = await startTelegram();
+  return { core: t.harness.core, tg: t.tg, api: t.harness.api, harness: t.harness, t };
 }
 
 const lastBotText = (tg: FakeTelegram, chatId: number) => tg.chat(chatId).at(-1)?.text ?? '';
@@ -72,7 +51,7 @@ describe('Telegram: access', { timeout: 60_000 }, () => {
   it('lets the owner in through pairing; their messages reach Claude with surface telegram and the sender', async () => {
     const harness = await start();
     const { core, tg, api } = harness;
-    await pair(harness);
+    await pair(harness.t);
     tg.send(owner, 'hello from the phone');
     await tg.until(() => lastBotText(tg, owner.id).includes('echo: hello from the phone'), 30_000, 'the reply');
     expect(lastUserText(api.requests.filter((r) => r.main).at(-1)!)).toBe('hello from the phone');
@@ -87,7 +66,7 @@ describe('Telegram: replies', { timeout: 60_000 }, () => {
   it('streams a reply as one message edited about once a second, then the final text', async () => {
     const harness = await start();
     const { tg, api } = harness;
-    await pair(harness);
+    await pair(harness.t);
     const words = Array.from({ length: 30 }, (_, i) => `word${i}`);
     api.reply({ kind: 'text', text: words.join(' '), chunks: 30, chunkDelayMs: 100 });
     tg.send(owner, 'tell me thirty words');
@@ -106,7 +85,7 @@ describe('Telegram: replies', { timeout: 60_000 }, () => {
   it('splits hard content into parts that each parse as Telegram HTML, and sends a long answer as a file too', async () => {
     const harness = await start();
     const { tg, api } = harness;
-    await pair(harness);
+    await pair(harness.t);
     const code = Array.from({ length: 200 }, (_, i) => `  if (a < b && c > d) { log("<tag ${i}>"); }`).join('\n');
     const hard = `Here is <html> & more.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n\`\`\`\`md\nnested:\n\`\`\`js\n${code}\n\`\`\`\n\`\`\`\`\n\n${'Last words. '.repeat(200)}`;
     expect(hard.length).toBeGreaterThan(10_000);
@@ -129,7 +108,7 @@ describe('Telegram: replies', { timeout: 60_000 }, () => {
   it('answers messages sent while busy in order, each acknowledged with its place', async () => {
     const harness = await start();
     const { tg, api } = harness;
-    await pair(harness);
+    await pair(harness.t);
     api.reply({ kind: 'text', text: 'first answer', delayMs: 1500 });
     tg.send(owner, 'one');
     await tg.until(() => tg.callsOf('sendChatAction').length > 0);
@@ -148,7 +127,7 @@ describe('Telegram: approvals', { timeout: 60_000 }, () => {
   it('runs a tool approved by button (its file appears) and not one denied; each card shows the answer and who gave it', async () => {
     const harness = await start();
     const { core, tg, api } = harness;
-    await pair(harness);
+    await pair(harness.t);
     // The chat's session asks before running tools.
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch approved.txt', description: 'make a file' } }, { kind: 'text', text: 'made it' });
     tg.send(owner, 'make approved.txt');
@@ -175,7 +154,7 @@ describe('Telegram: approvals', { timeout: 60_000 }, () => {
   it('updates a card answered in the window', async () => {
     const harness = await start();
     const { core, tg, api } = harness;
-    await pair(harness);
+    await pair(harness.t);
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch from-window.txt', description: 'make a file' } }, { kind: 'text', text: 'done here' });
     tg.send(owner, 'make from-window.txt');
     const card = await tg.until(() => tg.chat(owner.id).find((m): m is ChatMessage => !!m.reply_markup?.inline_keyboard.length), 30_000, 'the card');
