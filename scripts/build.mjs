@@ -40,6 +40,9 @@ const common = {
   target: 'node22',
   logLevel: 'warning',
   define: { SWITCHBOARD_VERSION: JSON.stringify(version) },
+  // Bundling renames classes that clash (AbortSignal → AbortSignal2); node-fetch, under grammY, checks
+  // a signal by its constructor's name and refused every Telegram call without this.
+  keepNames: true,
 };
 
 const started = performance.now();

@@ -73,7 +73,7 @@ export class TelegramAdapter implements ChatAdapter {
   async start(handlers: AdapterHandlers): Promise<{ account: string }> {
     const bot = new Bot(this.options.token, { client: { apiRoot: this.options.apiRoot.replace(/\/+$/, '') } });
     // Short waits are retried in place; anything longer reaches the outbox, which keeps the message.
-    bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5 }));
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5, rethrowHttpErrors: true }));
     bot.api.config.use(async (prev, method, payload, signal) => {
       if (method !== 'getUpdates') return prev(method, payload, signal);
       try {

@@ -232,6 +232,17 @@ export function JobEditor({ job }: { job: Job | null }) {
       <label className="check">
         <input type="checkbox" checked={input.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>
+      <label className="check">
+        <input type="checkbox" checked={input.delivery.desktop} onChange={(e) => set('delivery', { ...input.delivery, desktop: e.target.checked })} /> Notify on this computer when a run ends
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={input.delivery.telegramChatId !== null}
+          onChange={(e) => set('delivery', { ...input.delivery, telegramChatId: e.target.checked ? 'owner' : null })}
+        />{' '}
+        Send the result to Telegram (your private chat with the bot)
+      </label>
       <FieldError error={saved.rest.length ? inLabels(saved.rest.join('; '), LABELS) : null} />
       <div className="row-actions">
         <button type="submit" disabled={!input.name.trim() || !input.command.trim()}>

@@ -6,6 +6,7 @@ import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
+import { TelegramCard } from './TelegramCard';
 import { TextSetting } from './TextSetting';
 import { useDraft } from './use-draft';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
@@ -95,6 +96,7 @@ export function SettingsScreen() {
           ))}
         </section>
       ) : null}
+      {values ? <TelegramCard values={values} /> : null}
       {values ? <EmbeddingsCard values={values} /> : null}
       {values ? (
         <section className="card" aria-labelledby="settings-server">
