@@ -6,8 +6,9 @@ import { schedulerGroup } from './scheduler';
 import { searchGroup } from './search';
 import { serverGroup } from './server';
 import { sessionsGroup } from './sessions';
+import { telegramGroup } from './telegram';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

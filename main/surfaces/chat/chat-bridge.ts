@@ -70,7 +70,7 @@ export class ChatBridge implements Service {
   private connecting: Promise<void> | null = null;
 
   constructor(private readonly deps: ChatBridgeDeps) {
-    this.name = `chat:${deps.surface}`;
+    this.name = deps.surface;
     this.access = new ChatAccess(deps.storage, deps.surface);
     this.outbox = new Outbox({ storage: deps.storage, surface: deps.surface, adapter: () => this.adapter, onSent: (dedupe, id) => this.sent(dedupe, id) });
   }
@@ -363,7 +363,9 @@ export class ChatBridge implements Service {
       let stream = this.streams.get(key);
       if (item.kind === 'turn' && item.turn.status === 'running' && !stream) {
         this.db.prepare('INSERT OR IGNORE INTO chat_replies (surface, chat_key, turn_id, created_at) VALUES (?, ?, ?, ?)').run(this.surface, chatKey, turnId, Date.now());
-        if (this.origins.get(turnId) !== chatKey) this.echoPrompt(chatKey, item.turn);
+        // A message from elsewhere (the window, another chat of this session) shows before its answer.
+        const origin = this.origins.get(turnId);
+        if (item.turn.surface !== this.surface || (origin && origin !== chatKey)) this.echoPrompt(chatKey, item.turn);
         // The streamed message is kept with the reply, so a restart puts the final text in it.
         stream = new ReplyStream(this.adapter, chatKey, null, this.deps.editIntervalMs, (id) =>
           this.db.prepare('UPDATE chat_replies SET message_id = ? WHERE surface = ? AND chat_key = ? AND turn_id = ?').run(id, this.surface, chatKey, turnId),
@@ -403,6 +405,8 @@ export class ChatBridge implements Service {
       op: i === 0 && messageId ? 'edit' : 'send',
       payload: { text: part, ...(i === 0 && messageId ? { messageId } : {}) },
       dedupe: `final:${turn.id}:${chatKey}:${i}`,
+      // The chat's later messages wait behind this one, so the pace holds for all of them.
+      ...(i === 0 && stream ? { notBefore: stream.nextEditAt } : {}),
     }));
     if (parts.length > DOCUMENT_AFTER_PARTS) {
       entries.push({ chatKey, op: 'document', payload: { fileName: `reply-${turn.id.slice(0, 8)}.md`, content: Buffer.from(markdown).toString('base64'), caption: 'The whole reply as a file' }, dedupe: `final:${turn.id}:${chatKey}:document` });

@@ -23,6 +23,8 @@ export interface OutboxEntry {
   payload: OutboxPayload;
   /** The same key twice is one message: a final reply part, a card, a delivery. */
   dedupe: string;
+  /** Not before this time (ms): the final edit of a streamed reply keeps the chat's edit pace. */
+  notBefore?: number;
 }
 
 interface Row {
@@ -86,7 +88,7 @@ export class Outbox {
     );
     const now = Date.now();
     this.db.transaction(() => {
-      for (const e of entries) insert.run(this.deps.surface, e.chatKey, e.op, JSON.stringify(e.payload), e.dedupe, now, now);
+      for (const e of entries) insert.run(this.deps.surface, e.chatKey, e.op, JSON.stringify(e.payload), e.dedupe, Math.max(now, e.notBefore ?? 0), now);
     })();
     this.kick();
   }

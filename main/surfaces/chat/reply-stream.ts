@@ -1,8 +1,8 @@
 import type { ChatAdapter } from './adapter';
 import { SendFailure } from './adapter';
 
-/** At most one edit a chat per this long: Telegram allows about one a second per chat. */
-export const EDIT_INTERVAL_MS = 1000;
+/** At most one edit a chat per this long: Telegram allows about one a second per chat, and a little over keeps two out of any one second. */
+export const EDIT_INTERVAL_MS = 1050;
 /** Telegram's typing indicator lasts five seconds; it is renewed a little before. */
 const TYPING_EVERY_MS = 4500;
 
@@ -57,6 +57,11 @@ export class ReplyStream {
   tool(line: string): void {
     this.activity = line;
     this.schedule();
+  }
+
+  /** When the next edit of this chat may go out, at the earliest. */
+  get nextEditAt(): number {
+    return this.lastEdit + this.interval;
   }
 
   /** Everything written so far, as Markdown. */

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { claudeEnv } from '../main/testing/claude-harness';
+import { FakeAnthropic, userTexts } from '../main/testing/fake-anthropic';
+import { FakeTelegram, type FakeUser } from '../main/testing/fake-telegram';
+import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { htmlToPlain } from '../main/surfaces/telegram/telegram-html';
+import { benchCore } from './bench-core';
+import { percentile, type BenchGroup, type Figure } from './figures';
+
+const CHATS = 20;
+/** Each answer streams in this many pieces, 60 ms apart: about a second and a half of edits. */
+const CHUNKS = 25;
+
+const answerTo = (text: string) => `Answer to ${text}: ${Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')}`;
+
+/** The most calls of `times` that fall within any one second. */
+function maxPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= 1000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/**
+ * 20 chats writing at once to the real bot stack (grammY polling a Bot API stand-in, the chat bridge,
+ * the real claude CLI against the Anthropic stand-in), sessions warm: how fast the first text shows,
+ * whether every reply arrives whole and once, and how often a chat is edited.
+ */
+export const telegramGroup: BenchGroup = {
+  name: 'telegram',
+  description: `${CHATS} chats at once through grammY, the chat bridge and the real CLI`,
+  async run(): Promise<Figure[]> {
+    const dir = makeTempDir('switchboard-bench-telegram-');
+    const api = new FakeAnthropic();
+    await api.start();
+    const tg = await new FakeTelegram().start();
+    api.respond((request) => ({ kind: 'text', text: answerTo(userTexts(request).at(-1) ?? ''), chunks: CHUNKS, chunkDelayMs: 60 }));
+    const home = path.join(dir, 'home');
+    fs.mkdirSync(home);
+    const core = await benchCore(path.join(dir, 'data'), {
+      env: { ...claudeEnv(api.url, home), SWITCHBOARD_TELEGRAM_TOKEN: tg.token, SWITCHBOARD_TELEGRAM_API_ROOT: tg.url },
+      freeMemoryMb: () => 100_000,
+    });
+    try {
+      core.settings.set({ key: 'sessions.maxProcesses', value: CHATS + 2 });
+      await tg.until(() => core.telegram.status().state === 'connected', 20_000, 'the bot');
+      const users: FakeUser[] = Array.from({ length: CHATS }, (_, i) => ({ id: 5000 + i, first_name: `User ${i}` }));
+      for (const user of users) {
+        const { pairing } = core.telegram.access.requestPairing(String(user.id), user.first_name, String(user.id));
+        core.telegram.access.answer(pairing.code, true);
+      }
+      const replied = (user: FakeUser, text: string) => tg.chat(user.id).some((m) => htmlToPlain(m.text) === answerTo(text));
+      // Warm: every chat's session and CLI process is up before the measured round.
+      users.forEach((u) => tg.send(u, 'warm up'));
+      await tg.until(() => users.every((u) => replied(u, 'warm up')), 120_000, 'the warm-up replies');
+      // One chat alone first: the same path without 19 other CLIs sharing the machine.
+      const singles: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const before = tg.calls.length;
+        const at = Date.now();
+        tg.send(users[0]!, `alone ${i}`);
+        await tg.until(() => replied(users[0]!, `alone ${i}`), 30_000, 'the single reply');
+        const first = tg.calls.slice(before).find((c) => c.method === 'sendMessage' && c.status === 200);
+        if (first) singles.push(first.at - at);
+        await new Promise((r) => setTimeout(r, 1200));
+      }
+      const single = percentile(singles, 50);
+      // The warm-up's final edits go out at the chat's pace: let them land before measuring.
+      await new Promise((r) => setTimeout(r, 2500));
+      const callsBefore = tg.calls.length;
+      // When Claude's first text reached the core, per session: the part of the wait that is the CLI's.
+      const firstDelta = new Map<string, number>();
+      const off = core.events.on('sessions.stream', ({ sessionId, item }) => {
+        if (item.kind === 'text_delta' && !firstDelta.has(sessionId)) firstDelta.set(sessionId, Date.now());
+      });
+      const sentAt = new Map<number, number>();
+      for (const u of users) {
+        sentAt.set(u.id, Date.now());
+        tg.send(u, `question ${u.id}`);
+      }
+      await tg.until(() => users.every((u) => replied(u, `question ${u.id}`)), 60_000, 'every reply').catch(() => undefined);
+      // Let any late duplicate arrive before counting.
+      await new Promise((r) => setTimeout(r, 1500));
+      off();
+      const calls = tg.calls.slice(callsBefore).filter((c) => c.status === 200 && (c.method === 'sendMessage' || c.method === 'editMessageText'));
+      const firsts: number[] = [];
+      const bridge: number[] = [];
+      const sessionOf = (chat: number) => core.storage.db.prepare(`SELECT session_id FROM chat_bindings WHERE chat_key = ?`).pluck().get(String(chat)) as string;
+      let incomplete = 0;
+      let duplicates = 0;
+      let maxEdits = 0;
+      for (const u of users) {
+        const mine = calls.filter((c) => Number(c.params.chat_id) === u.id);
+        const first = mine.find((c) => c.method === 'sendMessage');
+        if (first) firsts.push(first.at - sentAt.get(u.id)!);
+        const delta = firstDelta.get(sessionOf(u.id));
+        if (first && delta) bridge.push(first.at - delta);
+        const whole = tg.chat(u.id).filter((m) => htmlToPlain(m.text) === answerTo(`question ${u.id}`));
+        if (!whole.length) incomplete++;
+        if (whole.length > 1) duplicates += whole.length - 1;
+        maxEdits = Math.max(maxEdits, maxPerSecond(mine.map((c) => c.at)));
+      }
+      return [
+        { name: 'telegram.first_edit_ms_p50', value: percentile(firsts, 50), unit: 'ms', goal: { below: 300 }, note: `update received to the first message in the chat, ${CHATS} chats at once, warm sessions` },
+        { name: 'telegram.first_edit_ms_p95', value: percentile(firsts, 95), unit: 'ms', note: 'the same, 95th percentile' },
+        { name: 'telegram.bridge_ms_p50', value: percentile(bridge, 50), unit: 'ms', note: "of that, from Claude's first text in the core to the message in the chat (the rest is the 20 CLIs on this machine)" },
+        { name: 'telegram.first_edit_single_ms', value: single, unit: 'ms', note: 'one chat alone, median of 5 messages' },
+        { name: 'telegram.replies_incomplete', value: incomplete, unit: 'replies', goal: { below: 1 }, note: `of ${CHATS}: no message in the chat holds the whole answer` },
+        { name: 'telegram.duplicates', value: duplicates, unit: 'messages', goal: { below: 1 }, note: 'a whole answer shown in more than one message' },
+        { name: 'telegram.max_edits_per_chat_per_s', value: maxEdits, unit: 'calls', goal: { below: 2 }, note: 'sends and edits of one chat within any one second, at most' },
+      ];
+    } finally {
+      await core.stop();
+      await tg.stop();
+      await api.stop();
+      removeTempDir(dir);
+    }
+  },
+};
