@@ -57,7 +57,7 @@ export class FakeTelegram {
   private nextMessageId = 1;
   private readonly waiters = new Set<() => void>();
   private readonly files = new Map<string, Buffer>();
-  private failures: { method: string | null; status: number; retryAfter?: number; description: string; left: number }[] = [];
+  private failures: { method: string | null; when?: (params: Record<string, unknown>) => boolean; status: number; retryAfter?: number; description: string; left: number }[] = [];
   private conflicts = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -127,10 +127,10 @@ export class FakeTelegram {
   }
 
   /** The next `count` calls (of `method`, or any write) fail with this status. */
-  failNext(count: number, options: { method?: string; status?: number; retryAfter?: number; description?: string } = {}): void {
+  failNext(count: number, options: { method?: string; when?: (params: Record<string, unknown>) => boolean; status?: number; retryAfter?: number; description?: string } = {}): void {
     const status = options.status ?? 429;
     const description = options.description ?? (status === 429 ? `Too Many Requests: retry after ${options.retryAfter ?? 1}` : 'Internal Server Error');
-    this.failures.push({ method: options.method ?? null, status, retryAfter: options.retryAfter, description, left: count });
+    this.failures.push({ method: options.method ?? null, when: options.when, status, retryAfter: options.retryAfter, description, left: count });
   }
 
   /** The next getUpdates answer 409, as when another program polls with the same token. */
@@ -226,7 +226,7 @@ export class FakeTelegram {
   }
 
   private async answer(method: string, p: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-    const failure = this.failures.find((f) => f.left > 0 && (f.method ? f.method === method : WRITE_METHODS.has(method)));
+    const failure = this.failures.find((f) => f.left > 0 && (f.method ? f.method === method : WRITE_METHODS.has(method)) && (!f.when || f.when(p)));
     if (failure) {
       failure.left--;
       this.failures = this.failures.filter((f) => f.left > 0);

@@ -1,0 +1,95 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { desktopCaller } from '../../ipc/router';
+import { lastUserText, userTexts } from '../../testing/fake-anthropic';
+import { owner, pair, startTelegram, type TelegramHarness } from '../../testing/telegram-harness';
+import { htmlToPlain } from './telegram-html';
+
+// Claude's own questions, desk questions after a delay, a part Telegram refuses, and voice notes.
+let t: TelegramHarness | null = null;
+const servers: http.Server[] = [];
+afterEach(async () => {
+  await t?.close();
+  t = null;
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+async function paired(options: Parameters<typeof startTelegram>[0] = {}) {
+  t = await startTelegram(options);
+  await pair(t);
+  return { core: t.harness.core, tg: t.tg, api: t.harness.api, harness: t.harness };
+}
+
+const texts = (t: TelegramHarness) => t.tg.chat(owner.id).map((m) => htmlToPlain(m.text));
+
+describe('Telegram: questions', { timeout: 60_000 }, () => {
+  it("answers Claude's own question with one press of an option, and the answer reaches Claude", async () => {
+    const { tg, api } = await paired();
+    const questions = [{ question: 'Which database?', header: 'DB', multiSelect: false, options: [{ label: 'Postgres' }, { label: 'SQLite', description: 'a file' }] }];
+    api.reply({ kind: 'tool', name: 'AskUserQuestion', input: { questions } }, { kind: 'text', text: 'Going with it.' });
+    tg.send(owner, 'set up storage');
+    const card = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'SQLite')), 30_000, 'the question');
+    expect(htmlToPlain(card.text)).toContain('Which database?');
+    tg.press(owner, card, card.reply_markup!.inline_keyboard.flat().find((b) => b.text === 'SQLite')!.callback_data!);
+    await tg.until(() => t && texts(t).includes('Going with it.'), 30_000, 'the answer after the choice');
+    const toolResult = JSON.stringify(api.mainRequests().at(-1)!.body.messages!.at(-1));
+    expect(toolResult).toContain('SQLite');
+    await tg.until(() => htmlToPlain(card.text).includes('Answered by Olivia'), 10_000, 'the card to settle');
+  });
+
+  it('sends a question from a desk session only once it has waited, and none when it was answered at the desk first', async () => {
+    const { core, tg, api, harness } = await paired();
+    await core.router.call('settings.set', { key: 'telegram.questionDelaySeconds', value: 1 }, desktopCaller);
+    const desk = core.sessions.create({ title: 'At the desk', permissionPolicy: 'ask', surface: 'desktop' });
+    // Answered at the keyboard within the delay: the phone gets nothing.
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch quick.txt', description: 'make a file' } }, { kind: 'text', text: 'quick done' });
+    const quick = core.sessions.send(desk.id, 'quick one', desktopCaller);
+    const first = await tg.until(() => core.approvals.list('pending', 10)[0], 20_000, 'the first question');
+    await core.router.call('approvals.answer', { id: first.id, decision: 'once' }, desktopCaller);
+    await harness.turnEnded(quick.id);
+    // Left waiting: after the delay it reaches the owner's private chat with its buttons.
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch later.txt', description: 'make a file' } }, { kind: 'text', text: 'later done' });
+    const later = core.sessions.send(desk.id, 'slow one', desktopCaller);
+    const card = await tg.until(() => tg.chat(owner.id).find((m) => m.text.includes('touch later.txt') && m.reply_markup?.inline_keyboard.length), 20_000, 'the delayed card');
+    expect(tg.chat(owner.id).some((m) => m.text.includes('touch quick.txt'))).toBe(false);
+    expect(htmlToPlain(card.text)).toContain('At the desk');
+    tg.press(owner, card, card.reply_markup!.inline_keyboard[0]![0]!.callback_data!);
+    expect((await harness.turnEnded(later.id)).status).toBe('done');
+  });
+});
+
+describe('Telegram: formatting refused, and voice notes', { timeout: 60_000 }, () => {
+  it('sends a part Telegram cannot parse again as plain text, never losing it', async () => {
+    const { tg, api } = await paired();
+    api.reply({ kind: 'text', text: 'a **bold** claim & more' });
+    // Every HTML send of this reply is refused, the streamed preview's included.
+    tg.failNext(2, { method: 'sendMessage', when: (p) => p.parse_mode === 'HTML', status: 400, description: "Bad Request: can't parse entities: unexpected end tag at byte offset 3" });
+    tg.send(owner, 'say it');
+    const plain = await tg.until(() => tg.chat(owner.id).find((m) => m.text === 'a bold claim & more'), 30_000, 'the plain retry');
+    expect(plain.parse_mode).toBeUndefined();
+  });
+
+  it('transcribes a voice note where an endpoint is set, and shows what was heard', async () => {
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('latin1')));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ text: 'please check the build' }));
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { core, tg, api } = await paired();
+    await core.router.call('settings.set', { key: 'telegram.transcriptionUrl', value: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/audio/transcriptions` }, desktopCaller);
+    tg.sendFile(owner, 'voice', Buffer.from('OggS fake voice bytes'));
+    await tg.until(() => t && texts(t).some((x) => x.includes('I heard: “please check the build”')), 30_000, 'the transcription');
+    await tg.until(() => api.requests.some((r) => r.main && lastUserText(r).includes('please check the build')), 30_000, 'Claude to get it');
+    const prompt = userTexts(api.requests.filter((r) => r.main).at(-1)!).at(-1)!;
+    expect(prompt).toMatch(/A voice note from Olivia \(@olivia\), saved at .*telegram-files\/\d+-voice-\d+\.ogg \(audio\/ogg\)/);
+    expect(received[0]).toContain('OggS fake voice bytes');
+    expect(received[0]).toContain('name="model"');
+  });
+});
