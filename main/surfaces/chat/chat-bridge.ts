@@ -231,7 +231,7 @@ export class ChatBridge implements Service {
       const minutes = Math.max(1, Math.round((pairing.expiresAt - Date.now()) / 60_000));
       this.say(
         m.chatKey,
-        `This bot answers only people its owner allowed.\n\nTo ask for access, give the owner this code: *${pairing.code}*\nThey accept it in Switchboard → Settings → ${this.surface === 'telegram' ? 'Telegram' : 'Discord'}. It expires in ${minutes} minutes.`,
+        `This bot answers only people its owner allowed.\n\nTo ask for access, give the owner this code: **${pairing.code}**\nThey accept it in Switchboard → Settings → ${this.surface === 'telegram' ? 'Telegram' : 'Discord'}. It expires in ${minutes} minutes.`,
       );
       return;
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { desktopCaller } from '../../ipc/router';
 import { lastUserText, userTexts } from '../../testing/fake-anthropic';
+import { nextEvent } from '../../testing/wait';
 import { owner, pair, startTelegram, type TelegramHarness } from '../../testing/telegram-harness';
 import { htmlToPlain } from './telegram-html';
 
@@ -26,7 +27,7 @@ const texts = (t: TelegramHarness) => t.tg.chat(owner.id).map((m) => htmlToPlain
 describe('Telegram: questions', { timeout: 60_000 }, () => {
   it("answers Claude's own question with one press of an option, and the answer reaches Claude", async () => {
     const { tg, api } = await paired();
-    const questions = [{ question: 'Which database?', header: 'DB', multiSelect: false, options: [{ label: 'Postgres' }, { label: 'SQLite', description: 'a file' }] }];
+    const questions = [{ question: 'Which database?', header: 'DB', multiSelect: false, options: [{ label: 'Postgres', description: 'a server' }, { label: 'SQLite', description: 'a file' }] }];
     api.reply({ kind: 'tool', name: 'AskUserQuestion', input: { questions } }, { kind: 'text', text: 'Going with it.' });
     tg.send(owner, 'set up storage');
     const card = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'SQLite')), 30_000, 'the question');
@@ -44,8 +45,9 @@ describe('Telegram: questions', { timeout: 60_000 }, () => {
     const desk = core.sessions.create({ title: 'At the desk', permissionPolicy: 'ask', surface: 'desktop' });
     // Answered at the keyboard within the delay: the phone gets nothing.
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch quick.txt', description: 'make a file' } }, { kind: 'text', text: 'quick done' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending', 20_000);
     const quick = core.sessions.send(desk.id, 'quick one', desktopCaller);
-    const first = await tg.until(() => core.approvals.list('pending', 10)[0], 20_000, 'the first question');
+    const first = await asked;
     await core.router.call('approvals.answer', { id: first.id, decision: 'once' }, desktopCaller);
     await harness.turnEnded(quick.id);
     // Left waiting: after the delay it reaches the owner's private chat with its buttons.
