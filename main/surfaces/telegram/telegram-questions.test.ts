@@ -39,6 +39,22 @@ describe('Telegram: questions', { timeout: 60_000 }, () => {
     await tg.until(() => htmlToPlain(card.text).includes('Answered by Olivia'), 10_000, 'the card to settle');
   });
 
+  it('shows a plan with Approve plan and Keep planning; approving ends plan mode for the session', async () => {
+    const { core, tg, api } = await paired();
+    tg.send(owner, 'hello first');
+    await tg.until(() => t && texts(t).includes('echo: hello first'), 30_000);
+    const session = core.sessions.list().find((s) => s.surface === 'telegram')!;
+    await core.router.call('sessions.update', { id: session.id, permissionPolicy: 'plan' }, desktopCaller);
+    api.reply({ kind: 'tool', name: 'ExitPlanMode', input: { plan: '1. Add **pnpm**\n2. Write the lockfile' } }, { kind: 'text', text: 'Plan approved, starting.' });
+    tg.send(owner, 'plan it first');
+    const card = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'Approve plan')), 30_000, 'the plan');
+    expect(card.text).toContain('<b>pnpm</b>');
+    tg.press(owner, card, card.reply_markup!.inline_keyboard[0]![0]!.callback_data!);
+    await tg.until(() => t && texts(t).includes('Plan approved, starting.'), 30_000, 'the work after approval');
+    expect(core.sessions.get(session.id).permissionPolicy).toBe('ask');
+    await tg.until(() => htmlToPlain(card.text).includes('Plan approved by Olivia'), 10_000, 'the card to settle');
+  });
+
   it('sends a question from a desk session only once it has waited, and none when it was answered at the desk first', async () => {
     const { core, tg, api, harness } = await paired();
     await core.router.call('settings.set', { key: 'telegram.questionDelaySeconds', value: 1 }, desktopCaller);
