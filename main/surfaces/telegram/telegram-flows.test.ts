@@ -55,6 +55,30 @@ describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
     await tg.until(() => texts(tg).some((x) => x.includes('There is no /nosuch here')), 10_000);
   });
 
+  it('/remember, /memory, /model, /jobs, /cost and /help act as the person who typed them', async () => {
+    const { core, tg } = await paired();
+    tg.send(owner, '/remember the staging host is called kite');
+    await tg.until(() => texts(tg).some((x) => x.startsWith('🧠 Remembered')), 10_000);
+    expect(core.memory.list({ limit: 10, offset: 0 }).memories[0]).toMatchObject({ text: 'the staging host is called kite', source: { kind: 'user', actor: 'telegram:1001' } });
+    tg.send(owner, '/memory staging');
+    await tg.until(() => texts(tg).some((x) => x.startsWith('• the staging host is called kite')), 10_000);
+    tg.send(owner, '/model');
+    const models = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'haiku')), 10_000);
+    tg.press(owner, models, 'm:haiku');
+    await tg.until(() => texts(tg).some((x) => x.startsWith('Model: haiku from the next start')), 10_000);
+    expect(core.sessions.list().find((s) => s.surface === 'telegram')!.model).toBe('haiku');
+    const job = await core.router.call('schedules.create', { name: 'Say hi', kind: 'shell', cron: '0 3 * * *', command: 'echo hi', delivery: { desktop: false, telegramChatId: 'owner' } }, desktopCaller);
+    if (!job.ok) throw new Error(job.error.message);
+    tg.send(owner, '/jobs');
+    const jobs = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'Run Say hi')), 10_000);
+    tg.press(owner, jobs, jobs.reply_markup!.inline_keyboard[0]![0]!.callback_data!);
+    await tg.until(() => texts(tg).some((x) => x.includes('Say hi: done')), 20_000, 'the job run from the chat');
+    tg.send(owner, '/cost');
+    await tg.until(() => texts(tg).some((x) => x.startsWith('This session: $')), 10_000);
+    tg.send(owner, '/help');
+    await tg.until(() => texts(tg).some((x) => x.includes('/remember — Remember something')), 10_000);
+  });
+
   it('/sessions continues a desktop session here, and both show every message live', async () => {
     const { core, tg, api, harness } = await paired();
     const desk = core.sessions.create({ title: 'Desk work', permissionPolicy: 'ask', surface: 'desktop' });
