@@ -40,6 +40,7 @@ export const layers = {
   server: ['secrets', 'ipc'],
   system: ['claude', 'settings', 'storage', 'server', 'ipc'],
   shell: ['secrets'],
+  user: ['approvals', 'ipc'],
   // Surfaces call the contract through the router; they keep their own tables and read their settings.
   surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };

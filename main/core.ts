@@ -27,6 +27,8 @@ import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
 import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
+import { userHandlers } from './user/handlers';
+import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
 
@@ -149,6 +151,7 @@ export function createCore(config: CoreConfig): Core {
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now });
+  const user = new UserService({ events, notifier, approvals });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(system);
@@ -159,6 +162,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(history);
   lifecycle.add(memory);
   lifecycle.add(scheduler);
+  lifecycle.add(user);
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
@@ -190,6 +194,7 @@ export function createCore(config: CoreConfig): Core {
     ...memoryHandlers(memory, embeddings),
     ...schedulesHandlers(scheduler),
     ...chatHandlers({ telegram }),
+    ...userHandlers(user),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.

@@ -179,6 +179,11 @@ export class ApprovalBroker implements Service {
     return this.get(id);
   }
 
+  /** Ends one question nobody needs answered any more (whoever asked stopped waiting). */
+  cancel(id: string, reason: string): void {
+    if (this.waiting.has(id)) this.settle(id, 'expired', 'cancelled', reason, { by: 'system', via: 'system' });
+  }
+
   /** Ends the questions of a turn that is over (the process died or was interrupted). */
   cancelTurn(turnId: string, reason: string): void {
     for (const [id, waiting] of this.waiting) {

@@ -387,26 +387,8 @@ export class LoopbackServer implements Service {
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 200), result);
   }
 
-  /** The body as text, null once it passes the size cap, undefined when the client went away mid-body. */
   private readBody(req: http.IncomingMessage): Promise<string | null | undefined> {
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > this.maxFrameBytes) {
-          req.removeAllListeners('data');
-          resolve(null);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', () => resolve(undefined));
-      req.on('close', () => {
-        if (!req.complete) resolve(undefined);
-      });
-    });
+    return readBody(req, this.maxFrameBytes);
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -470,4 +452,26 @@ export class LoopbackServer implements Service {
     }
     return { t: 'result', id: message.id, result };
   }
+}
+
+/** A request's body as text: null once it passes `limit` bytes, undefined when the client went away mid-body. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<string | null | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
+  });
 }

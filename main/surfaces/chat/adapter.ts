@@ -31,6 +31,8 @@ export interface IncomingMessage {
   /** In a group: whether it mentions the bot or replies to one of its messages. Always true in private. */
   addressed: boolean;
   files: IncomingFile[];
+  /** The message this one replies to, when it is one of the bot's (a typed answer to a question card). */
+  replyTo?: string;
 }
 
 /** A press of one of our buttons. */

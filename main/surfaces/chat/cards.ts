@@ -15,12 +15,13 @@ function detail(approval: Approval): string {
  */
 export function approvalCard(approval: Approval, windowUrl: string | null): { markdown: string; buttons: ChatButton[][] } {
   const where = approval.sessionTitle ? ` in *${approval.sessionTitle}*` : '';
-  const link = windowUrl ? `\n\n[Open in Switchboard](${windowUrl.replace(/\/$/, '')}/#/sessions/${approval.sessionId ?? ''})` : '';
+  const link = windowUrl && approval.sessionId ? `\n\n[Open in Switchboard](${windowUrl.replace(/\/$/, '')}/#/sessions/${approval.sessionId})` : '';
   if (approval.toolName === 'AskUserQuestion') {
     const questions = ((approval.input as { questions?: ClaudeQuestion[] }).questions ?? []) as ClaudeQuestion[];
     const text = questions.map((q, i) => `${questions.length > 1 ? `${i + 1}. ` : ''}*${q.question}*${q.options.map((o) => `\n• ${o.label}${o.description ? ` — ${o.description}` : ''}`).join('')}`).join('\n\n');
+    const typed = questions.some((q) => !q.options.length) ? '\n\n_Reply to this message to answer in your own words._' : '';
     return {
-      markdown: `❓ Claude asks${where}:\n\n${text}${link}`,
+      markdown: `❓ ${approval.source === 'session' ? 'Claude asks' : 'A question for you'}${where}:\n\n${text}${typed}${link}`,
       buttons: questions.flatMap((q, qi) => q.options.map((o, oi) => [{ label: questions.length > 1 ? `${qi + 1}. ${o.label}` : o.label, data: `aq:${approval.id}:${qi}:${oi}` }])),
     };
   }

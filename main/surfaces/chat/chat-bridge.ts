@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, Turn, UserNotification } from '../../../contract';
+import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
 import type { CallContext, Router } from '../../ipc/router';
@@ -90,6 +90,7 @@ export class ChatBridge implements Service {
       events.on('approvals.changed', (approval) => this.onApproval(approval)),
       events.on('schedules.run', (run) => this.onRun(run)),
       events.on('system.notification', (note) => this.onNotification(note)),
+      events.on('user.note', (note) => this.onNote(note)),
       events.on('sessions.removed', ({ id }) => this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id)),
     );
     if (this.token() && (this.deps.settings.get(this.settingKey('enabled')) || this.deps.envToken)) void this.connect();
@@ -243,6 +244,7 @@ export class ChatBridge implements Service {
       if (found) return found.run(this.commandContext(m.chatKey, ctx), command[2]!.trim());
       return this.say(m.chatKey, `There is no /${command[1]} here. /help lists what there is.`);
     }
+    if (m.replyTo && m.text && (await this.typedAnswer(m, ctx))) return;
     let text = m.text;
     if (m.files.length) text = await this.withFiles(m, ctx);
     if (!text.trim()) return;
@@ -265,6 +267,28 @@ export class ChatBridge implements Service {
     }
     if (kind === 'aq') return this.answerQuestion(p, ctx, rest);
     return this.runCommandButton(p, ctx, kind!, rest);
+  }
+
+  /** A reply to a question card with text: the answer, typed (for a question without choices, or another answer). */
+  private async typedAnswer(m: IncomingMessage, ctx: CallContext): Promise<boolean> {
+    const approvalId = this.db
+      .prepare('SELECT approval_id FROM chat_cards WHERE surface = ? AND chat_key = ? AND message_id = ? AND settled = 0')
+      .pluck()
+      .get(this.surface, m.chatKey, m.replyTo) as string | undefined;
+    if (!approvalId) return false;
+    const approval = (await this.call('approvals.list', { status: 'pending' }, ctx)).find((a) => a.id === approvalId);
+    if (approval?.toolName !== 'AskUserQuestion') return false;
+    const questions = ((approval.input as { questions?: ClaudeQuestion[] }).questions ?? []) as ClaudeQuestion[];
+    const chosen = { ...this.choices.get(approvalId) };
+    const next = questions.find((q) => !chosen[q.question]);
+    if (next) chosen[next.question] = m.text;
+    if (questions.some((q) => !chosen[q.question])) {
+      this.choices.set(approvalId, chosen);
+      return true;
+    }
+    this.choices.delete(approvalId);
+    await this.call('approvals.answer', { id: approvalId, decision: 'once', answers: chosen }, ctx);
+    return true;
   }
 
   /** One option of Claude's question pressed: with every question answered, the answers go back to Claude. */
@@ -439,6 +463,8 @@ export class ChatBridge implements Service {
     if (approval.status !== 'pending') return this.settleCards(approval);
     const chats = approval.sessionId ? this.chatsOf(approval.sessionId).map((b) => b.chatKey) : [];
     if (chats.length) return this.sendCards(approval, chats);
+    // Asked of the person directly (ask_user from Claude Code or a script): now, to their private chat.
+    if (approval.source !== 'session') return this.sendCards(approval, this.ownerChats());
     // A question from a desk session: only once it has waited, so answering at the keyboard sends nothing.
     const delay = this.deps.settings.get(this.settingKey('questionDelaySeconds')) * 1000;
     const timer = setTimeout(() => {
@@ -532,6 +558,21 @@ export class ChatBridge implements Service {
     const link = this.link(`#/sessions/${turn.sessionId}`);
     const markdown = `${turn.status === 'done' ? '✅ Claude finished' : `⚠️ Claude's turn ${turn.status}`}: _${turn.prompt.split('\n')[0]!.slice(0, 80)}_\n\n${(turn.resultText ?? turn.error ?? '').slice(0, 1500)}${link ? `\n\n[Open in Switchboard](${link})` : ''}`;
     this.outbox.enqueue(this.ownerChats().map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(markdown)[0] }, dedupe: `done:${turn.id}:${chatKey}` })));
+  }
+
+  /** A note Claude or a script sent the user (notify_user): text, and the file when there is one. */
+  private onNote(note: UserNote): void {
+    if (!this.adapter) return;
+    const markdown = `📝 *${note.title}*\n\n${note.text}`;
+    const entries: OutboxEntry[] = [];
+    for (const chatKey of this.ownerChats()) {
+      entries.push({ chatKey, op: 'send', payload: { text: this.adapter.format(markdown)[0] }, dedupe: `usernote:${note.at}:${chatKey}` });
+      if (note.filePath) {
+        const content = fs.readFileSync(note.filePath);
+        entries.push({ chatKey, op: 'document', payload: { fileName: path.basename(note.filePath), content: content.toString('base64') }, dedupe: `usernote:${note.at}:${chatKey}:file` });
+      }
+    }
+    this.outbox.enqueue(entries);
   }
 
   /** Notes the core raises for the user that no other path brings here (a database problem, say). */

@@ -203,6 +203,7 @@ export class TelegramAdapter implements ChatAdapter {
       text,
       addressed: isPrivate || mentioned || repliedToBot,
       files,
+      ...(repliedToBot ? { replyTo: String(message.reply_to_message!.message_id) } : {}),
     };
   }
 }
