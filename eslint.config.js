@@ -41,6 +41,8 @@ export const layers = {
   system: ['claude', 'settings', 'storage', 'server', 'ipc'],
   shell: ['secrets'],
   user: ['approvals', 'ipc'],
+  tools: [],
+  mcp: ['tools', 'server', 'ipc'],
   // Surfaces call the contract through the router; they keep their own tables and read their settings.
   surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };

@@ -27,6 +27,7 @@ import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
 import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
+import { McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
@@ -87,6 +88,7 @@ export interface Core {
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
   readonly telegram: ChatBridge;
+  readonly mcp: McpService;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
   /** The UI token (everything the window can do), when there is a server. */
@@ -210,6 +212,9 @@ export function createCore(config: CoreConfig): Core {
         allowedHosts: () => [...config.server!.allowHosts, ...splitHostList(settings.get('server.allowedHosts'))],
       })
     : null;
+  // The MCP server registers its route before the server takes calls.
+  const mcp = new McpService({ server, router: contract });
+  lifecycle.add(mcp);
   if (server) lifecycle.add(server, { required: config.server!.required });
 
   return {
@@ -231,6 +236,7 @@ export function createCore(config: CoreConfig): Core {
     transcripts,
     scheduler,
     telegram,
+    mcp,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

@@ -1,3 +1,4 @@
+import type { CoreConfig } from '../core';
 import type { CallContext } from '../ipc/router';
 import { startHarness, type Harness } from './claude-harness';
 import { FakeTelegram, type FakeUser } from './fake-telegram';
@@ -18,13 +19,13 @@ export interface TelegramHarness {
  * Bot API stand-in through the headless environment variables, as `serve` would be run.
  */
 export async function startTelegram(
-  options: { dir?: string; telegram?: FakeTelegram; env?: NodeJS.ProcessEnv; editIntervalMs?: number; connected?: boolean } = {},
+  options: { dir?: string; telegram?: FakeTelegram; env?: NodeJS.ProcessEnv; editIntervalMs?: number; connected?: boolean; core?: Partial<CoreConfig> } = {},
 ): Promise<TelegramHarness> {
   const tg = options.telegram ?? (await new FakeTelegram().start());
   const harness = await startHarness({
     dir: options.dir,
     env: { SWITCHBOARD_TELEGRAM_TOKEN: tg.token, SWITCHBOARD_TELEGRAM_API_ROOT: tg.url, ...options.env },
-    core: options.editIntervalMs ? { chatEditIntervalMs: options.editIntervalMs } : {},
+    core: { ...(options.editIntervalMs ? { chatEditIntervalMs: options.editIntervalMs } : {}), ...options.core },
   });
   if (options.connected !== false) await tg.until(() => harness.core.telegram.status().state === 'connected', 15_000, 'the bot to connect');
   return {

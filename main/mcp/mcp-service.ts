@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import * as z from 'zod';
+import type { MethodInput, MethodName, MethodOutput } from '../../contract';
+import { AppError, errorMessage } from '../errors';
+import { formatZodError, type CallContext, type Router } from '../ipc/router';
+import type { Service } from '../lifecycle';
+import { log } from '../log';
+import { readBody, type LoopbackServer } from '../server/loopback-server';
+import { tools, type Tool } from '../tools/registry';
+
+declare const SWITCHBOARD_VERSION: string;
+const VERSION = typeof SWITCHBOARD_VERSION === 'string' ? SWITCHBOARD_VERSION : '0.0.0-dev';
+
+/** The path the MCP server answers on, and the header a session Switchboard runs names itself with. */
+export const MCP_PATH = '/mcp';
+export const SESSION_HEADER = 'x-switchboard-session';
+/** MCP sessions kept at once; past it the one idle longest is closed (its client starts a new one). */
+const MAX_SESSIONS = 200;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+interface McpSession {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+  usedAt: number;
+}
+
+/** The tools as MCP lists them: JSON Schemas from the registry's zod, hints as annotations. Made once. */
+function listed(): McpTool[] {
+  return tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }) as McpTool['inputSchema'],
+    outputSchema: z.toJSONSchema(t.output, { io: 'output', unrepresentable: 'any' }) as McpTool['outputSchema'],
+    annotations: { title: t.title, ...t.hints },
+  }));
+}
+
+function rpcError(res: http.ServerResponse, status: number, id: unknown, code: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code, message } }));
+}
+
+/**
+ * The MCP server over Switchboard's powers: Streamable HTTP at /mcp on the loopback server (the MCP
+ * token, Host and Origin checked there), one MCP session per client, tools from the registry. Every
+ * call goes through the router as the contract, in the client's name (`mcp:<client>`), or the
+ * session's when Switchboard runs the client itself (`session:<id>`).
+ */
+export class McpService implements Service {
+  readonly name = 'mcp';
+  private readonly sessions = new Map<string, McpSession>();
+  private readonly catalogue = listed();
+  private readonly byName = new Map(tools.map((t) => [t.name, t]));
+
+  constructor(private readonly deps: { server: LoopbackServer | null; router: Pick<Router, 'call'> }) {}
+
+  start(): void {
+    this.deps.server?.route({ prefix: MCP_PATH, scope: 'mcp', handle: (req, res) => this.handle(req, res) });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => {})));
+    this.sessions.clear();
+  }
+
+  /** The tools as a client lists them (also what the Settings screen and the README describe). */
+  tools(): McpTool[] {
+    return this.catalogue;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const sessionId = req.headers['mcp-session-id'];
+    const existing = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
+    if (req.method !== 'POST') {
+      if (!existing) return rpcError(res, sessionId ? 404 : 400, null, -32000, sessionId ? 'Session not found: initialize again' : 'Bad Request: no MCP session id');
+      existing.usedAt = Date.now();
+      return existing.transport.handleRequest(req, res);
+    }
+    const text = await readBody(req, MAX_BODY_BYTES);
+    if (text === undefined) return;
+    if (text === null) return rpcError(res, 413, null, -32600, `Request too large (over ${MAX_BODY_BYTES / 1024 / 1024} MB)`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return rpcError(res, 400, null, -32700, 'Parse error: the body is not JSON');
+    }
+    const request = body as { method?: unknown; id?: unknown };
+    // The CLI's first probe (a newer protocol's discovery): refused at once, so it falls back to initialize.
+    if (request?.method === 'server/discover') return rpcError(res, 200, request.id, -32601, 'Method not found: server/discover (this server speaks initialize)');
+    if (existing) {
+      existing.usedAt = Date.now();
+      return existing.transport.handleRequest(req, res, body);
+    }
+    if (sessionId) return rpcError(res, 404, request?.id, -32001, 'Session not found: initialize again');
+    if (!isInitializeRequest(body)) return rpcError(res, 400, request?.id, -32000, 'Bad Request: initialize first (no MCP session id)');
+    const ownSession = req.headers[SESSION_HEADER];
+    const session = this.open(typeof ownSession === 'string' ? ownSession.slice(0, 100) : null);
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  /** A new MCP session: its own SDK server and transport, the caller named once the client says who it is. */
+  private open(switchboardSession: string | null): McpSession {
+    if (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = [...this.sessions.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt)[0]!;
+      this.sessions.delete(oldest[0]);
+      void oldest[1].transport.close().catch(() => {});
+    }
+    const server = new Server({ name: 'switchboard', version: VERSION }, { capabilities: { tools: { listChanged: false } }, instructions: 'Switchboard: remember and recall, schedule, read history, hand work to other Claude sessions, and reach the user on their desktop and phone.' });
+    const caller = (): CallContext => ({ surface: 'mcp', actor: switchboardSession ? `session:${switchboardSession}` : `mcp:${server.getClientVersion()?.name ?? 'client'}` });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.catalogue }));
+    server.setRequestHandler(CallToolRequestSchema, (request) => this.callTool(request.params.name, request.params.arguments ?? {}, caller()));
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (id) => void this.sessions.set(id, session),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    const session: McpSession = { transport, server, usedAt: Date.now() };
+    void server.connect(transport);
+    return session;
+  }
+
+  /** One tool call: its arguments checked, its contract calls made as the caller, the result structured. */
+  async callTool(name: string, args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
+    const found: Tool | undefined = this.byName.get(name);
+    if (!found) return failure(`There is no tool ${name}. Tools: ${[...this.byName.keys()].join(', ')}.`);
+    const parsed = found.input.safeParse(args);
+    if (!parsed.success) return failure(`Invalid arguments for ${name}: ${formatZodError(parsed.error)}`);
+    const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
+      const result = await this.deps.router.call(method, input, ctx);
+      if (!result.ok) throw new AppError(result.error.code, result.error.message);
+      return result.value as MethodOutput<M>;
+    };
+    try {
+      const structured = (await found.run(call, parsed.data)) as Record<string, unknown>;
+      return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+    } catch (error) {
+      // The contract's errors are in the user's words already (an internal one carries its log id).
+      if (error instanceof AppError) return failure(error.message);
+      const id = log.error(`mcp: ${name} failed`, error, { actor: ctx.actor });
+      return failure(`Switchboard could not do this (error ${id}); the log has the details. ${errorMessage(error).slice(0, 200)}`);
+    }
+  }
+}
+
+function failure(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}

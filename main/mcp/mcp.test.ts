@@ -1,0 +1,209 @@
+import http from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Core } from '../core';
+import { desktopCaller } from '../ipc/router';
+import { runClaude, startHarness, type Harness } from '../testing/claude-harness';
+import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
+import { tools } from '../tools/registry';
+
+// The MCP SDK's own client against Switchboard's MCP server on the loopback server; the real claude CLI
+// calling one of its tools; ask_user answered through the Telegram stand-in.
+const SERVER = { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true };
+let h: Harness | null = null;
+let t: TelegramHarness | null = null;
+const clients: Client[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close().catch(() => {});
+  await h?.close();
+  await t?.close();
+  h = null;
+  t = null;
+});
+
+async function mcpToken(core: Core): Promise<string> {
+  const rotated = await core.router.call('system.rotateToken', { scope: 'mcp' }, desktopCaller);
+  return (rotated as { value: { token: string } }).value.token;
+}
+
+/** A tool's structured answer, read loosely: the client already checked it against the tool's output schema. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Structured = any;
+
+const urlOf = (core: Core) => `http://127.0.0.1:${core.server!.address!.port}/mcp`;
+
+async function connect(core: Core, token: string, name = 'test-client'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(urlOf(core)), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  clients.push(client);
+  return client;
+}
+
+/** A raw request to the server, Host included (fetch will not send another Host). */
+function raw(port: number, options: { token?: string; host?: string; body?: unknown }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          Host: options.host ?? `127.0.0.1:${port}`,
+          ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(options.body ?? { jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+  });
+}
+
+describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () => {
+  it('refuses no token and a wrong one (401), the hooks token and a foreign Host (403), and answers the discovery probe with an error', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core } = h;
+    const port = core.server!.address!.port;
+    const token = await mcpToken(core);
+    const hooks = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
+    expect((await raw(port, {})).status).toBe(401);
+    expect((await raw(port, { token: 'not-the-token' })).status).toBe(401);
+    expect((await raw(port, { token: hooks })).status).toBe(403);
+    expect((await raw(port, { token, host: 'evil.example:80' })).status).toBe(403);
+    const probe = await raw(port, { token, body: { jsonrpc: '2.0', id: 7, method: 'server/discover', params: {} } });
+    expect(probe.status).toBe(200);
+    expect(JSON.parse(probe.body)).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32601 } });
+    const garbage = await raw(port, { token, body: 'not json at all' });
+    expect(JSON.parse(garbage.body)).toMatchObject({ error: { code: -32000 } });
+  });
+
+  it('lists every tool with an input and an output schema and hints', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const client = await connect(h.core, await mcpToken(h.core));
+    const listed = (await client.listTools()).tools;
+    expect(listed.map((x) => x.name).sort()).toEqual(
+      [
+        'list_sessions', 'create_session', 'ask_session', 'start_task', 'get_task', 'stop_session', 'reset_session',
+        'list_jobs', 'create_job', 'update_job', 'delete_job', 'run_job', 'job_history',
+        'remember', 'recall', 'update_memory', 'forget', 'list_memories',
+        'list_conversations', 'read_conversation', 'search_history',
+        'notify_user', 'ask_user', 'health', 'usage',
+      ].sort(),
+    );
+    for (const x of listed) {
+      expect(x.inputSchema.type, x.name).toBe('object');
+      expect(x.outputSchema?.type, x.name).toBe('object');
+      expect(x.description!.length, x.name).toBeGreaterThan(30);
+    }
+    expect(listed.find((x) => x.name === 'forget')!.annotations).toMatchObject({ destructiveHint: true });
+    expect(listed.find((x) => x.name === 'recall')!.annotations).toMatchObject({ readOnlyHint: true });
+  });
+
+  it('runs every tool’s success path, as the client, and refuses bad arguments in words', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, harness } = { core: h.core, harness: h };
+    const client = await connect(core, await mcpToken(core), 'claude-code');
+    const ok = async (name: string, args: Record<string, unknown> = {}) => {
+      const result = await client.callTool({ name, arguments: args });
+      if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+      return result.structuredContent as Structured;
+    };
+    const called = new Set<string>();
+    const call = async (name: string, args: Record<string, unknown> = {}) => {
+      called.add(name);
+      return ok(name, args);
+    };
+
+    const remembered = await call('remember', { text: 'The staging host is called kite', category: 'infra' });
+    expect(remembered).toMatchObject({ action: 'added', memory: { text: 'The staging host is called kite', category: 'infra' } });
+    expect(core.memory.get(remembered.memory.id).source).toMatchObject({ kind: 'tool', actor: 'mcp:claude-code' });
+    expect((await call('recall', { query: 'staging host' })).memories[0]).toMatchObject({ text: 'The staging host is called kite' });
+    expect(await call('update_memory', { id: remembered.memory.id, text: 'The staging host is called falcon' })).toMatchObject({ text: 'The staging host is called falcon' });
+    expect((await call('list_memories', { limit: 1 })).memories).toHaveLength(1);
+    expect(await call('forget', { id: remembered.memory.id })).toMatchObject({ forgotten: { id: remembered.memory.id } });
+
+    const session = await call('create_session', { title: 'From MCP' });
+    expect(session).toMatchObject({ title: 'From MCP', surface: 'mcp' });
+    const asked = await call('ask_session', { session_id: session.id, text: 'hello there' });
+    expect(asked).toMatchObject({ status: 'done', text: 'echo: hello there', timedOut: false });
+    const task = await call('start_task', { session_id: session.id, text: 'in the background' });
+    await harness.turnEnded(task.turnId);
+    expect(await call('get_task', { turn_id: task.turnId })).toMatchObject({ status: 'done', text: 'echo: in the background' });
+    expect((await call('list_sessions', { query: 'from mcp' })).sessions.map((s: { id: string }) => s.id)).toEqual([session.id]);
+    expect(await call('stop_session', { session_id: session.id })).toMatchObject({ interrupted: false });
+    expect((await call('list_conversations', { query: 'from mcp' })).conversations[0]).toMatchObject({ id: session.id });
+    const page = await call('read_conversation', { conversation_id: session.id, limit: 2 });
+    expect(page.messages.map((m: { text: string }) => m.text)).toEqual(['hello there', 'echo: hello there']);
+    expect(page.next).not.toBeNull();
+    expect((await call('search_history', { query: 'background' })).hits[0]).toMatchObject({ conversationId: session.id });
+    expect(await call('reset_session', { session_id: session.id })).toMatchObject({ id: session.id });
+
+    const job = await call('create_job', { name: 'Nightly', kind: 'shell', cron: '0 3 * * *', command: 'echo nightly' });
+    expect(job).toMatchObject({ name: 'Nightly', enabled: true, warnings: [] });
+    expect(await call('update_job', { job_id: job.id, enabled: false })).toMatchObject({ enabled: false });
+    expect((await call('list_jobs')).jobs[0]).toMatchObject({ id: job.id });
+    const run = await call('run_job', { job_id: job.id });
+    expect(run.id).toBeTruthy();
+    await expect.poll(async () => (await ok('job_history', { job_id: job.id })).runs[0]?.status, { timeout: 10_000 }).toBe('ok');
+    called.add('job_history');
+    expect(await call('delete_job', { job_id: job.id })).toMatchObject({ deleted: true });
+
+    expect(await call('notify_user', { text: 'Build finished', title: 'CI' })).toEqual({ sent: true });
+    expect(harness.notifications).toContainEqual({ title: 'CI', body: 'Build finished' });
+    expect(await call('ask_user', { question: 'Deploy now?', choices: ['yes', 'no'], timeout_seconds: 5 })).toEqual({ answer: null, timedOut: true, answeredBy: null, via: null });
+    expect((await call('health')).services.length).toBeGreaterThan(5);
+    expect((await call('usage')).totalUsd).toBeGreaterThan(0);
+    expect([...called].sort()).toEqual(tools.map((x) => x.name).sort());
+
+    // A wrong value for a tool's first field, for every tool that takes any: refused in words; the server goes on.
+    for (const x of tools) {
+      const first = Object.keys(x.input.shape)[0];
+      if (!first) continue;
+      const result = await client.callTool({ name: x.name, arguments: { [first]: { not: 'this' } } });
+      expect(result.isError, x.name).toBe(true);
+      expect(JSON.stringify(result.content), x.name).toContain(`Invalid arguments for ${x.name}: ${first}:`);
+    }
+    expect((await client.callTool({ name: 'no_such_tool', arguments: {} })).isError).toBe(true);
+    expect((await ok('health')).services.length).toBeGreaterThan(5);
+  });
+
+  it('lets the real claude CLI call mcp__switchboard__remember, and the memory shows in Switchboard', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api, env, dir } = h;
+    const token = await mcpToken(core);
+    const config = JSON.stringify({ mcpServers: { switchboard: { type: 'http', url: urlOf(core), headers: { Authorization: `Bearer ${token}` } } } });
+    api.reply({ kind: 'tool', name: 'mcp__switchboard__remember', input: { text: 'Deploys happen on Tuesdays', category: 'process' } }, { kind: 'text', text: 'Noted.' });
+    const run = await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--mcp-config', config, '--strict-mcp-config', '--allowedTools', 'mcp__switchboard__remember', '--', 'remember our deploy day'], { env, cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const init = run.lines.find((l) => (l as { subtype?: string }).subtype === 'init') as { mcp_servers: { name: string; status: string }[] };
+    expect(init.mcp_servers).toContainEqual(expect.objectContaining({ name: 'switchboard', status: 'connected' }));
+    const memory = core.memory.list({ limit: 10, offset: 0 }).memories.find((m) => m.text === 'Deploys happen on Tuesdays');
+    expect(memory).toMatchObject({ category: 'process', source: { kind: 'tool', actor: expect.stringMatching(/^mcp:/) } });
+  });
+
+  it('asks the user through Telegram and hands the answer to the tool', async () => {
+    t = await startTelegram({ core: { server: SERVER } });
+    await pair(t);
+    const { core } = t.harness;
+    const client = await connect(core, await mcpToken(core));
+    const answer = client.callTool({ name: 'ask_user', arguments: { question: 'Ship the release today?', choices: ['Ship it', 'Wait'] } });
+    const card = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'Ship it')), 20_000, 'the question on the phone');
+    expect(card.text).toContain('Ship the release today?');
+    t.tg.press(owner, card, card.reply_markup!.inline_keyboard.flat().find((b) => b.text === 'Ship it')!.callback_data!);
+    expect((await answer).structuredContent).toEqual({ answer: 'Ship it', timedOut: false, answeredBy: 'telegram:1001', via: 'telegram' });
+
+    // Without choices: the answer is typed, as a reply to the question.
+    const typed = client.callTool({ name: 'ask_user', arguments: { question: 'What should the tag be?' } });
+    const open = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('What should the tag be?')), 20_000, 'the open question');
+    t.tg.send(owner, 'v2.1.0', { replyTo: open.message_id });
+    expect((await typed).structuredContent).toMatchObject({ answer: 'v2.1.0', answeredBy: 'telegram:1001' });
+  });
+});

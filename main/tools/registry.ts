@@ -1,0 +1,411 @@
+import * as z from 'zod';
+import { jobInputSchema, MARK_END, MARK_START, permissionPolicies, surfaces, type MethodInput, type MethodName, type MethodOutput } from '../../contract';
+
+/** A contract call as the tool's caller (an MCP client, a session): validated by the router, in the caller's name. */
+export type ContractCall = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
+
+/** What a tool is to a model: hints about what calling it does. */
+export interface ToolHints {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+}
+
+/**
+ * One entry of the tool registry: a contract method (or a few), with a name and a description written
+ * for a model, the input it fills in, the structured output it gets back, and hints. The MCP server
+ * builds its tools from this table; chat commands act on the same methods.
+ */
+export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  /** The contract method behind it (the main one, when it takes a few). */
+  method: MethodName;
+  description: string;
+  input: I;
+  output: O;
+  hints: ToolHints;
+  run(call: ContractCall, input: z.output<I>): Promise<z.input<O>>;
+}
+
+function tool<I extends z.ZodObject, O extends z.ZodObject>(spec: Tool<I, O>): Tool {
+  return spec as unknown as Tool;
+}
+
+const id = z.string().min(1).max(100);
+const limit = (fallback: number, max: number) => z.number().int().min(1).max(max).default(fallback).describe(`How many at most (default ${fallback}, up to ${max}).`);
+/** Lists are cut small for a model's context; a cut list says how to narrow it. */
+const more = z.string().nullable().describe('When the list was cut: how to see the rest or narrow it.');
+const cut = (shown: number, total: number, how: string) => (shown < total ? `${total - shown} more not shown: ${how}.` : null);
+const clip = (text: string | null, max: number) => (text && text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text);
+
+const sessionOut = z.object({ id: z.string(), title: z.string(), surface: z.string(), status: z.string(), cwd: z.string(), model: z.string().nullable(), costUsd: z.number(), updatedAt: z.number() });
+const turnOut = z.object({ sessionId: z.string(), turnId: z.string(), status: z.string(), text: z.string().nullable(), error: z.string().nullable(), costUsd: z.number().nullable(), denials: z.array(z.string()), timedOut: z.boolean() });
+const memoryOut = z.object({ id: z.number(), text: z.string(), category: z.string(), tags: z.array(z.string()), updatedAt: z.number() });
+const jobOut = z.object({ id: z.string(), name: z.string(), kind: z.string(), cron: z.string(), timeZone: z.string(), enabled: z.boolean(), nextRun: z.number().nullable(), recent: z.array(z.string()) });
+const runOut = z.object({ id: z.string(), status: z.string(), trigger: z.string(), startedAt: z.number().nullable(), endedAt: z.number().nullable(), result: z.string().nullable(), costUsd: z.number().nullable() });
+
+const toSession = (s: MethodOutput<'sessions.create'>) => ({ id: s.id, title: s.title, surface: s.surface, status: s.status, cwd: s.cwd, model: s.model, costUsd: s.costUsd, updatedAt: s.updatedAt });
+const toMemory = (m: MethodOutput<'memory.update'>) => ({ id: m.id, text: m.text, category: m.category, tags: m.tags, updatedAt: m.updatedAt });
+const toJob = (j: MethodOutput<'schedules.list'>[number]) => ({ id: j.id, name: j.name, kind: j.kind, cron: j.cron, timeZone: j.timeZone, enabled: j.enabled, nextRun: j.nextRun, recent: j.recent });
+const toRun = (r: MethodOutput<'schedules.runNow'>) => ({ id: r.id, status: r.status, trigger: r.trigger, startedAt: r.startedAt, endedAt: r.endedAt, result: clip(r.resultText ?? r.stdoutTail ?? r.reason, 4000), costUsd: r.costUsd });
+const toTurn = (sessionId: string, t: MethodOutput<'sessions.turn'>, text: string | null, timedOut: boolean) => ({
+  sessionId,
+  turnId: t.id,
+  status: t.status,
+  text: clip(text, 20_000),
+  error: t.error,
+  costUsd: t.costUsd,
+  denials: t.denials,
+  timedOut,
+});
+
+/** Every tool Switchboard offers Claude Code and other MCP clients. */
+export const tools: Tool[] = [
+  // ── sessions ──
+  tool({
+    name: 'list_sessions',
+    title: 'List sessions',
+    method: 'sessions.list',
+    description: "Switchboard's Claude sessions (desktop, Telegram, scheduled, Claude Code sessions from outside), newest first. Narrow with `query` (words of the title) or `surface`.",
+    input: z.object({ query: z.string().max(200).optional().describe('Words the title contains.'), surface: z.enum(surfaces).optional(), limit: limit(10, 100) }),
+    output: z.object({ sessions: z.array(sessionOut), more }),
+    hints: { readOnlyHint: true },
+    async run(call, { query, surface, limit }) {
+      const words = query?.toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+      const all = (await call('sessions.list', {})).filter((s) => (!surface || s.surface === surface) && words.every((w) => s.title.toLowerCase().includes(w)));
+      return { sessions: all.slice(0, limit).map(toSession), more: cut(limit, all.length, 'raise limit, or narrow with query or surface') };
+    },
+  }),
+  tool({
+    name: 'create_session',
+    title: 'Create a session',
+    method: 'sessions.create',
+    description: 'Start a new Claude session in Switchboard (a folder of its own unless `cwd` is given). Permissions are asked of the user unless a mode is chosen.',
+    input: z.object({
+      title: z.string().trim().min(1).max(200).optional(),
+      cwd: z.string().max(4096).optional().describe('An absolute project folder (or ~/…).'),
+      model: z.string().max(200).optional(),
+      permissionPolicy: z.enum(permissionPolicies).exclude(['bypass']).default('ask'),
+    }),
+    output: sessionOut,
+    hints: {},
+    async run(call, input) {
+      return toSession(await call('sessions.create', input));
+    },
+  }),
+  tool({
+    name: 'ask_session',
+    title: 'Ask a session and wait',
+    method: 'sessions.ask',
+    description:
+      'Send a message to a Switchboard session and wait for Claude’s answer (text, status, cost, denied tools). Past `timeout_seconds` the answer says timedOut and the turn goes on: read it later with get_task. For long work use start_task.',
+    input: z.object({ session_id: id, text: z.string().trim().min(1).max(100_000), timeout_seconds: z.number().int().min(1).max(600).default(120) }),
+    output: turnOut,
+    hints: {},
+    async run(call, input) {
+      const asked = await call('sessions.ask', { id: input.session_id, text: input.text, timeoutMs: input.timeout_seconds * 1000 });
+      return toTurn(asked.sessionId, asked.turn, asked.text, asked.timedOut);
+    },
+  }),
+  tool({
+    name: 'start_task',
+    title: 'Start a task',
+    method: 'sessions.send',
+    description: 'Hand work to a Switchboard session without waiting: in `session_id`, or in a new session (in `cwd`, when given). Returns the turn id; check it with get_task.',
+    input: z.object({ text: z.string().trim().min(1).max(100_000), session_id: id.optional(), cwd: z.string().max(4096).optional(), title: z.string().trim().min(1).max(200).optional() }),
+    output: z.object({ sessionId: z.string(), turnId: z.string(), status: z.string(), position: z.number().nullable() }),
+    hints: {},
+    async run(call, input) {
+      const sessionId = input.session_id ?? (await call('sessions.create', { title: input.title ?? input.text.slice(0, 60), ...(input.cwd ? { cwd: input.cwd } : {}) })).id;
+      const turn = await call('sessions.send', { id: sessionId, text: input.text });
+      return { sessionId, turnId: turn.id, status: turn.status, position: turn.position };
+    },
+  }),
+  tool({
+    name: 'get_task',
+    title: 'Get a task',
+    method: 'sessions.turn',
+    description: 'Where a task (a turn started with start_task or ask_session) stands: queued, running, done or failed, with its answer once done.',
+    input: z.object({ turn_id: id }),
+    output: turnOut,
+    hints: { readOnlyHint: true },
+    async run(call, { turn_id }) {
+      const turn = await call('sessions.turn', { turnId: turn_id });
+      return toTurn(turn.sessionId, turn, turn.resultText, false);
+    },
+  }),
+  tool({
+    name: 'stop_session',
+    title: 'Stop a session’s turn',
+    method: 'sessions.interrupt',
+    description: 'Interrupt what a Switchboard session is doing now. Its queue and history stay.',
+    input: z.object({ session_id: id }),
+    output: z.object({ interrupted: z.boolean() }),
+    hints: { idempotentHint: true },
+    async run(call, { session_id }) {
+      return call('sessions.interrupt', { id: session_id });
+    },
+  }),
+  tool({
+    name: 'reset_session',
+    title: 'Reset a session',
+    method: 'sessions.reset',
+    description: 'Give a session a fresh Claude conversation (a new Claude session id). The old transcript stays in history.',
+    input: z.object({ session_id: id }),
+    output: sessionOut,
+    hints: { destructiveHint: true },
+    async run(call, { session_id }) {
+      return toSession(await call('sessions.reset', { id: session_id }));
+    },
+  }),
+
+  // ── schedules ──
+  tool({
+    name: 'list_jobs',
+    title: 'List scheduled jobs',
+    method: 'schedules.list',
+    description: 'Scheduled jobs (shell commands and Claude prompts on cron, each in its time zone) with their next run and latest results.',
+    input: z.object({ limit: limit(20, 200) }),
+    output: z.object({ jobs: z.array(jobOut), more }),
+    hints: { readOnlyHint: true },
+    async run(call, { limit }) {
+      const jobs = await call('schedules.list', {});
+      return { jobs: jobs.slice(0, limit).map(toJob), more: cut(limit, jobs.length, 'raise limit') };
+    },
+  }),
+  tool({
+    name: 'create_job',
+    title: 'Create a scheduled job',
+    method: 'schedules.create',
+    description:
+      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Set delivery.telegramChatId to "owner" to get results on Telegram.',
+    input: jobInputSchema,
+    output: jobOut.extend({ warnings: z.array(z.string()) }),
+    hints: {},
+    async run(call, input) {
+      const job = await call('schedules.create', input);
+      return { ...toJob(job), warnings: job.warnings };
+    },
+  }),
+  tool({
+    name: 'update_job',
+    title: 'Change a scheduled job',
+    method: 'schedules.update',
+    description: 'Change a job: only the fields given change (its schedule, command, enabled…).',
+    input: z.object({ job_id: id }).extend(jobInputSchema.partial().shape),
+    output: jobOut.extend({ warnings: z.array(z.string()) }),
+    hints: { idempotentHint: true },
+    async run(call, { job_id, ...fields }) {
+      const job = await call('schedules.update', { id: job_id, ...fields });
+      return { ...toJob(job), warnings: job.warnings };
+    },
+  }),
+  tool({
+    name: 'delete_job',
+    title: 'Delete a scheduled job',
+    method: 'schedules.delete',
+    description: 'Delete a job and its run history.',
+    input: z.object({ job_id: id }),
+    output: z.object({ deleted: z.boolean() }),
+    hints: { destructiveHint: true, idempotentHint: true },
+    async run(call, { job_id }) {
+      return call('schedules.delete', { id: job_id });
+    },
+  }),
+  tool({
+    name: 'run_job',
+    title: 'Run a job now',
+    method: 'schedules.runNow',
+    description: 'Run a scheduled job now (its overlap policy applies). Returns the run; see job_history for its result.',
+    input: z.object({ job_id: id }),
+    output: runOut,
+    hints: {},
+    async run(call, { job_id }) {
+      return toRun(await call('schedules.runNow', { id: job_id }));
+    },
+  }),
+  tool({
+    name: 'job_history',
+    title: 'A job’s runs',
+    method: 'schedules.runs',
+    description: 'The runs of a job, newest first: status, what triggered it, output or Claude’s answer.',
+    input: z.object({ job_id: id, limit: limit(10, 200) }),
+    output: z.object({ runs: z.array(runOut) }),
+    hints: { readOnlyHint: true },
+    async run(call, { job_id, limit }) {
+      return { runs: (await call('schedules.runs', { id: job_id, limit })).map(toRun) };
+    },
+  }),
+
+  // ── memory ──
+  tool({
+    name: 'remember',
+    title: 'Remember',
+    method: 'memory.add',
+    description: 'Keep a fact for later sessions (a preference, a decision, a name). The same fact said again updates the memory instead of adding a second.',
+    input: z.object({ text: z.string().trim().min(1).max(20_000), category: z.string().trim().min(1).max(100).default('general'), tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]) }),
+    output: z.object({ memory: memoryOut, action: z.enum(['added', 'updated']), replaced: z.string().nullable() }),
+    hints: {},
+    async run(call, input) {
+      const added = await call('memory.add', { ...input, source: { kind: 'tool' } });
+      return { memory: toMemory(added.memory), action: added.action, replaced: added.replaced?.text ?? null };
+    },
+  }),
+  tool({
+    name: 'recall',
+    title: 'Recall',
+    method: 'memory.search',
+    description: 'Find what was remembered, by words and by meaning, best first.',
+    input: z.object({ query: z.string().trim().min(1).max(2000), category: z.string().max(100).optional(), limit: limit(5, 50) }),
+    output: z.object({ memories: z.array(memoryOut.extend({ score: z.number() })) }),
+    hints: { readOnlyHint: true },
+    async run(call, input) {
+      const { hits } = await call('memory.search', input);
+      return { memories: hits.map((h) => ({ ...toMemory(h.memory), score: h.score })) };
+    },
+  }),
+  tool({
+    name: 'update_memory',
+    title: 'Correct a memory',
+    method: 'memory.update',
+    description: 'Correct a memory by id: its text, category or tags. The old text is kept as an earlier version.',
+    input: z.object({ id: z.number().int(), text: z.string().trim().min(1).max(20_000).optional(), category: z.string().trim().min(1).max(100).optional(), tags: z.array(z.string().trim().min(1).max(100)).max(50).optional() }),
+    output: memoryOut,
+    hints: { idempotentHint: true },
+    async run(call, input) {
+      return toMemory(await call('memory.update', input));
+    },
+  }),
+  tool({
+    name: 'forget',
+    title: 'Forget',
+    method: 'memory.delete',
+    description: 'Forget a memory by id: its text, word index and vector.',
+    input: z.object({ id: z.number().int() }),
+    output: z.object({ forgotten: memoryOut }),
+    hints: { destructiveHint: true },
+    async run(call, { id }) {
+      return { forgotten: toMemory((await call('memory.delete', { id })).deleted) };
+    },
+  }),
+  tool({
+    name: 'list_memories',
+    title: 'List memories',
+    method: 'memory.list',
+    description: 'What is remembered, newest first, by category when given; `offset` pages on.',
+    input: z.object({ category: z.string().max(100).optional(), limit: limit(20, 200), offset: z.number().int().min(0).default(0) }),
+    output: z.object({ memories: z.array(memoryOut), total: z.number(), categories: z.array(z.object({ name: z.string(), count: z.number() })), more }),
+    hints: { readOnlyHint: true },
+    async run(call, input) {
+      const listed = await call('memory.list', input);
+      return { memories: listed.memories.map(toMemory), total: listed.total, categories: listed.categories, more: cut(input.offset + listed.memories.length, listed.total, `call again with offset ${input.offset + listed.memories.length}, or narrow by category`) };
+    },
+  }),
+
+  // ── history ──
+  tool({
+    name: 'list_conversations',
+    title: 'List conversations',
+    method: 'history.conversations',
+    description: 'Every conversation Switchboard knows (its sessions, Telegram chats, Claude Code sessions from outside), newest first. Narrow with `query` (title words), `surface` or `cwd`.',
+    input: z.object({ query: z.string().max(200).optional(), surface: z.enum(surfaces).optional(), cwd: z.string().max(4096).optional(), limit: limit(20, 200) }),
+    output: z.object({ conversations: z.array(z.object({ id: z.string(), title: z.string(), surface: z.string(), cwd: z.string(), messageCount: z.number(), updatedAt: z.number() })), more }),
+    hints: { readOnlyHint: true },
+    async run(call, { query, surface, cwd, limit }) {
+      const words = query?.toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+      const all = (await call('history.conversations', {})).filter((c) => (!surface || c.surface === surface) && (!cwd || c.cwd === cwd) && words.every((w) => c.title.toLowerCase().includes(w)));
+      return {
+        conversations: all.slice(0, limit).map((c) => ({ id: c.id, title: c.title, surface: c.surface, cwd: c.cwd, messageCount: c.messageCount, updatedAt: c.updatedAt })),
+        more: cut(limit, all.length, 'raise limit, or narrow with query, surface or cwd'),
+      };
+    },
+  }),
+  tool({
+    name: 'read_conversation',
+    title: 'Read a conversation',
+    method: 'history.messages',
+    description: 'A page of a conversation’s messages, oldest first; long texts are clipped. `next` is the `after` for the next page.',
+    input: z.object({ conversation_id: id, after: z.number().int().min(0).default(0), limit: limit(50, 500) }),
+    output: z.object({
+      messages: z.array(z.object({ id: z.number(), role: z.string(), kind: z.string(), text: z.string(), createdAt: z.number() })),
+      next: z.number().nullable(),
+    }),
+    hints: { readOnlyHint: true },
+    async run(call, { conversation_id, after, limit }) {
+      const page = await call('history.messages', { sessionId: conversation_id, after, limit });
+      return { messages: page.messages.map((m) => ({ id: m.id, role: m.role, kind: m.kind, text: clip(m.text, 4000)!, createdAt: m.createdAt })), next: page.next };
+    },
+  }),
+  tool({
+    name: 'search_history',
+    title: 'Search history',
+    method: 'history.search',
+    description: 'Search every conversation by words and by meaning; each hit names its conversation and message (read around it with read_conversation).',
+    input: z.object({ query: z.string().trim().min(1).max(2000), surface: z.enum(surfaces).optional(), cwd: z.string().max(4096).optional(), limit: limit(10, 100) }),
+    output: z.object({ hits: z.array(z.object({ conversationId: z.string(), title: z.string(), messageId: z.number(), role: z.string(), snippet: z.string(), createdAt: z.number() })) }),
+    hints: { readOnlyHint: true },
+    async run(call, { query, surface, cwd, limit }) {
+      const { hits } = await call('history.search', { query, limit, filters: { ...(surface ? { surface: [surface] } : {}), ...(cwd ? { cwd } : {}) } });
+      return {
+        hits: hits.map((h) => ({ conversationId: h.sessionId, title: h.sessionTitle, messageId: h.messageId, role: h.role, snippet: h.snippet.replaceAll(MARK_START, '').replaceAll(MARK_END, ''), createdAt: h.createdAt })),
+      };
+    },
+  }),
+
+  // ── the user ──
+  tool({
+    name: 'notify_user',
+    title: 'Notify the user',
+    method: 'user.notify',
+    description: 'Tell the user something now: a desktop notification and a message in their Telegram chat (with a file, when `file_path` is given).',
+    input: z.object({ text: z.string().trim().min(1).max(4000), title: z.string().trim().min(1).max(200).optional(), file_path: z.string().max(4096).optional().describe('An absolute path of a file to send along.') }),
+    output: z.object({ sent: z.boolean() }),
+    hints: {},
+    async run(call, { text, title, file_path }) {
+      return call('user.notify', { text, ...(title ? { title } : {}), ...(file_path ? { filePath: file_path } : {}) });
+    },
+  }),
+  tool({
+    name: 'ask_user',
+    title: 'Ask the user',
+    method: 'user.ask',
+    description: 'Ask the user a question and wait for the answer (in the Switchboard window and on Telegram). Give `choices` for buttons; without them they type an answer. Null when nobody answered within `timeout_seconds`.',
+    input: z.object({ question: z.string().trim().min(1).max(2000), choices: z.array(z.string().trim().min(1).max(100)).max(10).default([]), timeout_seconds: z.number().int().min(5).max(3600).default(300) }),
+    output: z.object({ answer: z.string().nullable(), timedOut: z.boolean(), answeredBy: z.string().nullable(), via: z.string().nullable() }),
+    hints: { readOnlyHint: true },
+    async run(call, { question, choices, timeout_seconds }) {
+      return call('user.ask', { question, choices, timeoutSeconds: timeout_seconds });
+    },
+  }),
+
+  // ── system ──
+  tool({
+    name: 'health',
+    title: 'Switchboard health',
+    method: 'system.health',
+    description: 'Whether Switchboard and its services run, the Claude CLI it found, and the database’s state.',
+    input: z.object({}),
+    output: z.object({ version: z.string(), services: z.array(z.object({ name: z.string(), state: z.string() })), claude: z.string().nullable() }),
+    hints: { readOnlyHint: true },
+    async run(call) {
+      const health = await call('system.health', {});
+      return { version: health.app.version, services: health.services.map((s) => ({ name: s.name, state: s.state })), claude: health.claude.version ?? health.claude.error ?? null };
+    },
+  }),
+  tool({
+    name: 'usage',
+    title: 'What Claude cost',
+    method: 'sessions.list',
+    description: 'What Claude has cost in Switchboard’s sessions, in all and by surface (plan limits are not measured yet).',
+    input: z.object({}),
+    output: z.object({ totalUsd: z.number(), sessions: z.number(), bySurface: z.record(z.string(), z.number()) }),
+    hints: { readOnlyHint: true },
+    async run(call) {
+      const sessions = await call('sessions.list', {});
+      const bySurface: Record<string, number> = {};
+      for (const s of sessions) bySurface[s.surface] = (bySurface[s.surface] ?? 0) + s.costUsd;
+      return { totalUsd: sessions.reduce((sum, s) => sum + s.costUsd, 0), sessions: sessions.length, bySurface };
+    },
+  }),
+];
