@@ -27,7 +27,7 @@ import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
 import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
-import { McpService } from './mcp/mcp-service';
+import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
@@ -139,6 +139,7 @@ export function createCore(config: CoreConfig): Core {
     env,
     freeMemoryMb: config.freeMemoryMb,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
+    mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
   });
   const terminals = new TerminalManager({
     events,

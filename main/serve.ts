@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     console.warn(`switchboard: listening on ${options.host}, reachable from other machines, guarded by the token and the Host check.`);
   }
   console.log(`UI: http://${host}:${address.port}/#token=${core.serverToken}`);
+  console.log(`MCP: http://${host}:${address.port}/mcp`);
 
   let stopping = false;
   const shutdown = async () => {

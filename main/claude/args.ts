@@ -11,6 +11,8 @@ export interface ClaudeLaunch {
   appendSystemPromptFile?: string | null;
   /** Rules in the CLI's pattern form that never ask (`Bash(git *)`, `Edit`). */
   allowedTools?: readonly string[];
+  /** A file naming MCP servers for this process (Switchboard's own, with its token: never in argv). */
+  mcpConfigFile?: string | null;
 }
 
 const MODE: Record<PermissionPolicy, string | null> = {
@@ -42,6 +44,7 @@ export function buildClaudeArgs(launch: ClaudeLaunch): string[] {
   if (mode) args.push('--permission-mode', mode);
   if (launch.model) args.push('--model', launch.model);
   if (launch.appendSystemPromptFile) args.push('--append-system-prompt-file', launch.appendSystemPromptFile);
+  if (launch.mcpConfigFile) args.push('--mcp-config', launch.mcpConfigFile);
   if (launch.allowedTools?.length) args.push('--allowedTools', ...launch.allowedTools);
   return args;
 }

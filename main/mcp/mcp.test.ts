@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
-import { runClaude, startHarness, type Harness } from '../testing/claude-harness';
+import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
 import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
 import { tools } from '../tools/registry';
 
@@ -187,6 +188,23 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     expect(init.mcp_servers).toContainEqual(expect.objectContaining({ name: 'switchboard', status: 'connected' }));
     const memory = core.memory.list({ limit: 10, offset: 0 }).memories.find((m) => m.text === 'Deploys happen on Tuesdays');
     expect(memory).toMatchObject({ category: 'process', source: { kind: 'tool', actor: expect.stringMatching(/^mcp:/) } });
+  });
+
+  it('gives the sessions Switchboard runs its MCP server, the session being the caller (the token never in argv)', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api, turnEnded } = h;
+    const token = await mcpToken(core);
+    const session = core.sessions.create({ title: 'Remembers', permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'tool', name: 'mcp__switchboard__remember', input: { text: 'The release train leaves on Fridays' } }, { kind: 'text', text: 'Remembered.' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.toolName === 'mcp__switchboard__remember');
+    const turn = core.sessions.send(session.id, 'remember the release day', desktopCaller);
+    const approval = await asked;
+    const pid = core.sessions.get(session.id).pid!;
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(token);
+    await core.router.call('approvals.answer', { id: approval.id, decision: 'once' }, desktopCaller);
+    expect((await turnEnded(turn.id)).status).toBe('done');
+    const memory = core.memory.list({ limit: 10, offset: 0 }).memories.find((m) => m.text === 'The release train leaves on Fridays');
+    expect(memory?.source.actor).toBe(`session:${session.id}`);
   });
 
   it('asks the user through Telegram and hands the answer to the tool', async () => {

@@ -75,6 +75,8 @@ export interface SessionManagerDeps {
   isRoot?: boolean;
   /** Whether Claude Code outside the app is writing this session now (a terminal or IDE). */
   activeElsewhere?: (claudeSessionId: string) => boolean;
+  /** Switchboard's MCP server, when it listens: every session gets it, so Claude can remember, schedule and notify. */
+  mcpServer?: () => { url: string; token: string } | null;
 }
 
 export interface CreateSession {
@@ -390,6 +392,7 @@ export class SessionManager implements Service {
     }
     this.store.deleteSession(id);
     fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.txt`), { force: true });
+    fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.mcp.json`), { force: true });
     this.deps.events.emit('sessions.removed', { id });
   }
 
@@ -438,6 +441,7 @@ export class SessionManager implements Service {
       policy: row.permission_policy,
       appendSystemPromptFile: row.system_prompt ? this.writePromptFile(row.id, row.system_prompt) : null,
       allowedTools: this.deps.approvals.allowedTools(row.id),
+      mcpConfigFile: this.writeMcpConfig(row.id),
     });
     const proc = new ClaudeProcess({ command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } });
     rt.process = proc;
@@ -447,6 +451,18 @@ export class SessionManager implements Service {
       if (rt.process === proc) this.onEvent(rt, proc, event);
     });
     void proc.exited.then((exit) => this.onExit(rt, proc, exit));
+  }
+
+  /** Switchboard's MCP server for this session's process, in a 0600 file (the token stays out of argv); the session is the caller. */
+  private writeMcpConfig(sessionId: string): string | null {
+    const server = this.deps.mcpServer?.();
+    if (!server) return null;
+    const dir = path.join(this.deps.dataDir, 'prompts');
+    makePrivateDir(dir);
+    const file = path.join(dir, `${sessionId}.mcp.json`);
+    const config = { mcpServers: { switchboard: { type: 'http', url: server.url, headers: { Authorization: `Bearer ${server.token}`, 'X-Switchboard-Session': sessionId } } } };
+    fs.writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+    return file;
   }
 
   /** The session's system prompt in a 0600 file under the data folder, for `--append-system-prompt-file`. */

@@ -9,7 +9,7 @@ export function systemHandlers(system: SystemService, tokens: TokenStore): Handl
     'system.health': () => system.health(),
     'system.tokens': () => [
       { scope: 'ui', reaches: 'Everything: this window, browsers with the login address, scripts calling /api', heldBy: ['the login address serve prints (UI: …), and the browsers that opened it'] },
-      { scope: 'mcp', reaches: 'Only the MCP server (/mcp), for Claude Code and other MCP clients', heldBy: [] },
+      { scope: 'mcp', reaches: 'Only the MCP server (/mcp), for Claude Code and other MCP clients', heldBy: ["the Claude sessions Switchboard runs (in a private file each, never in their command line)"] },
       { scope: 'hooks', reaches: "Only Claude Code's hooks (/hooks), for sessions started in a terminal", heldBy: [] },
     ],
     'system.rotateToken': ({ scope }) => ({ scope, token: tokens.rotate(scope) }),
