@@ -1,6 +1,7 @@
 // `npm run bench [-- GROUP ...] [--json FILE]`: runs benchmark groups and prints one table.
 import fs from 'node:fs';
 import { coreGroup } from './core';
+import { mcpGroup } from './mcp';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
 import { schedulerGroup } from './scheduler';
 import { searchGroup } from './search';
@@ -8,7 +9,7 @@ import { serverGroup } from './server';
 import { sessionsGroup } from './sessions';
 import { telegramGroup } from './telegram';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, mcpGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];
