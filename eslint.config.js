@@ -42,7 +42,7 @@ export const layers = {
   shell: ['secrets'],
   user: ['approvals', 'ipc'],
   tools: [],
-  mcp: ['tools', 'server', 'ipc'],
+  mcp: ['tools', 'server', 'ipc', 'secrets'],
   // Surfaces call the contract through the router; they keep their own tables and read their settings.
   surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };

@@ -202,6 +202,8 @@ export function createCore(config: CoreConfig): Core {
 
   // Last to start, first to stop: it takes calls only while every service runs.
   const serverToken = config.server ? tokens.get('ui') : null;
+  // The MCP token exists from the first start, so `switchboard mcp` and the Claude Code plugin can find it.
+  if (config.server) tokens.get('mcp');
   const server = config.server
     ? new LoopbackServer({
         host: config.server.host,

@@ -4,6 +4,7 @@ import { parseServeArgs, resolveDataDir, UsageError } from './config';
 import { createCore } from './core';
 import { errorMessage } from './errors';
 import { guardProcess } from './last-resort';
+import { runStdioBridge } from './mcp/stdio-bridge';
 import { ServiceStartError } from './lifecycle';
 import { isLoopbackHost } from './server/host-guard';
 import { FileSecretStore } from './secrets/secret-store';
@@ -14,6 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The headless shell: the same core, served to a browser on loopback behind a token. */
 async function main(): Promise<void> {
+  // `switchboard mcp`: a stdio bridge to the running app's MCP server, nothing else on stdout.
+  if (process.argv[2] === 'mcp') return runStdioBridge(process.env);
   guardProcess();
   const options = parseServeArgs(process.argv.slice(2), process.env);
   const dataDir = resolveDataDir(process.env);

@@ -43,6 +43,8 @@ const common = {
   // Bundling renames classes that clash (AbortSignal → AbortSignal2); node-fetch, under grammY, checks
   // a signal by its constructor's name and refused every Telegram call without this.
   keepNames: true,
+  // grammY's node-fetch reaches Node's deprecated punycode module (a warning on every start): the package instead.
+  alias: { punycode: 'punycode/' },
 };
 
 const started = performance.now();
