@@ -43,6 +43,7 @@ export const layers = {
   user: ['approvals', 'ipc'],
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
+  hooks: ['approvals', 'sessions', 'settings', 'storage', 'server', 'ipc', 'claude'],
   // Surfaces call the contract through the router; they keep their own tables and read their settings.
   surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };

@@ -6,6 +6,7 @@ import './messages';
 import { approvalsEvents, approvalsMethods } from './approvals';
 import { chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
+import { hooksEvents, hooksMethods } from './hooks';
 import { memoryEvents, memoryMethods } from './memory';
 import { schedulesEvents, schedulesMethods } from './schedules';
 import { sessionsEvents, sessionsMethods } from './sessions';
@@ -17,6 +18,7 @@ import { userEvents, userMethods } from './user';
 export * from './approvals';
 export * from './chat';
 export * from './history';
+export * from './hooks';
 export * from './memory';
 export * from './schedules';
 export * from './result';
@@ -29,9 +31,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...userMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...userMethods, ...hooksMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

@@ -149,6 +149,19 @@ export const settingDefinitions = {
     label: 'Voice transcription endpoint',
     description: 'An OpenAI-compatible …/v1/audio/transcriptions address for voice notes (its key, if any, is kept with the secrets). Empty: voice notes are saved and handed to Claude as files only.',
   }),
+  'hooks.phoneDelaySeconds': setting({
+    schema: z.number().int().min(0).max(3600),
+    default: 10,
+    label: 'Send terminal questions to the phone after (seconds)',
+    description: "A permission question from Claude Code in a terminal shows in this window at once, and on Telegram only once it has waited this long: answering at the keyboard sends nothing.",
+  }),
+  'hooks.replyWindowSeconds': setting({
+    schema: z.number().int().min(0).max(3600),
+    default: 0,
+    label: 'Reply to continue a terminal session within (seconds)',
+    description:
+      "When Claude Code stops in a terminal, its last message reaches your phone; a reply within this window continues the same session. The terminal waits for the window to pass, so 0 (off) keeps it free; 120 is a good value when you work from the phone.",
+  }),
   'memory.duplicateSimilarity': setting({
     schema: z.number().min(0.5).max(1),
     default: 0.8,

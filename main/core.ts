@@ -27,6 +27,9 @@ import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
 import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
+import { ClaudeCodeConnector } from './hooks/claude-code-connector';
+import { hooksHandlers } from './hooks/handlers';
+import { HooksService } from './hooks/hooks-service';
 import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
 import { UserService } from './user/user-service';
@@ -65,6 +68,8 @@ export interface CoreConfig {
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
+  /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
+  resourcesDir?: string | null;
   /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
   telegramAdapter?: (token: string, apiRoot: string) => ChatAdapter;
   /** Test hook: edits per chat at most this often (Telegram's 1 s otherwise). */
@@ -89,6 +94,7 @@ export interface Core {
   readonly scheduler: SchedulerService;
   readonly telegram: ChatBridge;
   readonly mcp: McpService;
+  readonly hooks: HooksService;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
   /** The UI token (everything the window can do), when there is a server. */
@@ -187,6 +193,15 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(telegram, { required: false });
 
   const tokens = new TokenStore(config.secrets);
+  const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore, env });
+  const connector = new ClaudeCodeConnector({
+    dataDir: config.dataDir,
+    resourcesDir: config.resourcesDir ?? null,
+    env,
+    settings,
+    port: () => server?.address?.port ?? null,
+    tokens: () => ({ mcp: tokens.get('mcp'), hooks: tokens.get('hooks') }),
+  });
   const router: Router = new Router({
     ...systemHandlers(system, tokens),
     ...settingsHandlers(settings),
@@ -198,12 +213,16 @@ export function createCore(config: CoreConfig): Core {
     ...schedulesHandlers(scheduler),
     ...chatHandlers({ telegram }),
     ...userHandlers(user),
+    ...hooksHandlers(hooks, connector),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
   const serverToken = config.server ? tokens.get('ui') : null;
-  // The MCP token exists from the first start, so `switchboard mcp` and the Claude Code plugin can find it.
-  if (config.server) tokens.get('mcp');
+  // The MCP and hooks tokens exist from the first start, so `switchboard mcp` and the Claude Code plugin can find them.
+  if (config.server) {
+    tokens.get('mcp');
+    tokens.get('hooks');
+  }
   const server = config.server
     ? new LoopbackServer({
         host: config.server.host,
@@ -218,6 +237,8 @@ export function createCore(config: CoreConfig): Core {
   // The MCP server registers its route before the server takes calls.
   const mcp = new McpService({ server, router: contract });
   lifecycle.add(mcp);
+  hooks.attach(server);
+  lifecycle.add(hooks);
   if (server) lifecycle.add(server, { required: config.server!.required });
 
   return {
@@ -240,6 +261,7 @@ export function createCore(config: CoreConfig): Core {
     scheduler,
     telegram,
     mcp,
+    hooks,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

@@ -10,7 +10,7 @@ export function systemHandlers(system: SystemService, tokens: TokenStore): Handl
     'system.tokens': () => [
       { scope: 'ui', reaches: 'Everything: this window, browsers with the login address, scripts calling /api', heldBy: ['the login address serve prints (UI: …), and the browsers that opened it'] },
       { scope: 'mcp', reaches: 'Only the MCP server (/mcp), for Claude Code and other MCP clients', heldBy: ["the Claude sessions Switchboard runs (in a private file each, never in their command line)"] },
-      { scope: 'hooks', reaches: "Only Claude Code's hooks (/hooks), for sessions started in a terminal", heldBy: [] },
+      { scope: 'hooks', reaches: "Only Claude Code's hooks (/hooks), for sessions started in a terminal", heldBy: ["Claude Code's Switchboard plugin, once connected (a sensitive plugin option, kept with Claude Code's credentials)"] },
     ],
     'system.rotateToken': ({ scope }) => ({ scope, token: tokens.rotate(scope) }),
     'system.reportError': ({ where, message, stack }, ctx) => ({ id: log.error(`the window failed in ${where}`, undefined, { error: message, stack, surface: ctx.surface }) }),

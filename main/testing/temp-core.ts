@@ -32,6 +32,7 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
+    resourcesDir: path.resolve(import.meta.dirname, '../../resources'),
     ...overrides,
   });
 }

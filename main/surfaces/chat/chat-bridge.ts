@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, Turn, UserNote, UserNotification } from '../../../contract';
+import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
 import type { CallContext, Router } from '../../ipc/router';
@@ -67,6 +67,8 @@ export class ChatBridge implements Service {
   private readonly choices = new Map<string, Record<string, string>>();
   /** Folders offered by /folder, by chat: buttons carry the index (a path can pass Telegram's 64 bytes). */
   readonly offeredFolders = new Map<string, string[]>();
+  /** Stop notes of terminal sessions, by `<chat>:<message>`: a reply to one continues that session. */
+  private readonly stopMessages = new Map<string, string>();
   private connecting: Promise<void> | null = null;
 
   constructor(private readonly deps: ChatBridgeDeps) {
@@ -91,6 +93,7 @@ export class ChatBridge implements Service {
       events.on('schedules.run', (run) => this.onRun(run)),
       events.on('system.notification', (note) => this.onNotification(note)),
       events.on('user.note', (note) => this.onNote(note)),
+      events.on('hooks.stopped', (stop) => this.onTerminalStop(stop)),
       events.on('sessions.removed', ({ id }) => this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id)),
     );
     if (this.token() && (this.deps.settings.get(this.settingKey('enabled')) || this.deps.envToken)) void this.connect();
@@ -245,6 +248,11 @@ export class ChatBridge implements Service {
       return this.say(m.chatKey, `There is no /${command[1]} here. /help lists what there is.`);
     }
     if (m.replyTo && m.text && (await this.typedAnswer(m, ctx))) return;
+    const stop = m.replyTo ? this.stopMessages.get(`${m.chatKey}:${m.replyTo}`) : undefined;
+    if (stop && m.text) {
+      const continued = await this.tryCall('hooks.reply', { id: stop, text: m.text }, ctx);
+      return this.say(m.chatKey, continued.ok ? '↪️ Sent: Claude Code goes on in the terminal.' : `⚠️ ${continued.error.message}`);
+    }
     let text = m.text;
     if (m.files.length) text = await this.withFiles(m, ctx);
     if (!text.trim()) return;
@@ -464,9 +472,9 @@ export class ChatBridge implements Service {
     const chats = approval.sessionId ? this.chatsOf(approval.sessionId).map((b) => b.chatKey) : [];
     if (chats.length) return this.sendCards(approval, chats);
     // Asked of the person directly (ask_user from Claude Code or a script): now, to their private chat.
-    if (approval.source !== 'session') return this.sendCards(approval, this.ownerChats());
-    // A question from a desk session: only once it has waited, so answering at the keyboard sends nothing.
-    const delay = this.deps.settings.get(this.settingKey('questionDelaySeconds')) * 1000;
+    if (approval.source !== 'session' && approval.source !== 'hook') return this.sendCards(approval, this.ownerChats());
+    // From a desk session or a terminal: only once it has waited, so answering at the keyboard sends nothing.
+    const delay = (approval.source === 'hook' ? this.deps.settings.get('hooks.phoneDelaySeconds') : this.deps.settings.get(this.settingKey('questionDelaySeconds'))) * 1000;
     const timer = setTimeout(() => {
       this.cardTimers.delete(approval.id);
       void this.tryCall('approvals.list', { status: 'pending' }, this.caller('bot')).then((r) => {
@@ -499,6 +507,8 @@ export class ChatBridge implements Service {
   }
 
   private sent(dedupe: string, remoteId: string): void {
+    const stop = /^stop:([^:]+):(.+)$/.exec(dedupe);
+    if (stop) return void this.stopMessages.set(`${stop[2]}:${remoteId}`, stop[1]!);
     const card = /^card:([^:]+):(.+)$/.exec(dedupe);
     if (!card) return;
     const [, approvalId, chatKey] = card;
@@ -573,6 +583,14 @@ export class ChatBridge implements Service {
       }
     }
     this.outbox.enqueue(entries);
+  }
+
+  /** A Claude Code session in a terminal stopped: its last message, and (when replies are on) how to continue it. */
+  private onTerminalStop(stop: TerminalStop): void {
+    if (!this.adapter || !this.deps.settings.get(this.settingKey('doneNotes'))) return;
+    const seconds = stop.replyUntil ? Math.round((stop.replyUntil - Date.now()) / 1000) : 0;
+    const markdown = `🏁 *Claude Code finished* in \`${stop.project}\`\n\n${stop.lastMessage.slice(0, 3000) || '_(no text)_'}${seconds > 0 ? `\n\n_Reply to this message within ${seconds} s to continue the session._` : ''}`;
+    this.outbox.enqueue(this.ownerChats().map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(markdown)[0] }, dedupe: `stop:${stop.id}:${chatKey}` })));
   }
 
   /** Notes the core raises for the user that no other path brings here (a database problem, say). */

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { ApprovalBroker, BrokerAnswer } from '../approvals/approval-broker';
+import { ruleMatches } from '../approvals/rules';
+import { AppError } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import { log } from '../log';
+import type { Notifier } from '../notifier';
+import { readBody, type LoopbackServer } from '../server/loopback-server';
+import type { SessionStore } from '../sessions/session-store';
+import type { SettingsService } from '../settings/settings-service';
+
+/** What every hook's JSON carries (the CLI's own field names). */
+interface HookInput {
+  session_id?: string;
+  transcript_path?: string;
+  cwd?: string;
+  hook_event_name?: string;
+  permission_mode?: string;
+  tool_name?: string;
+  tool_input?: Record<string, unknown>;
+  message?: string;
+  last_assistant_message?: string;
+  stop_hook_active?: boolean;
+}
+
+/** Tools Claude Code runs without asking in its default mode: a hook never asks the phone about them. */
+const NEVER_ASK = new Set(['Read', 'Glob', 'Grep', 'LS', 'NotebookRead', 'TodoWrite', 'TodoRead', 'Task', 'ToolSearch', 'ListAgents', 'ExitPlanMode', 'AskUserQuestion', 'Skill']);
+const EDIT_TOOLS = new Set(['Edit', 'Write', 'MultiEdit', 'NotebookEdit']);
+
+const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 'a project');
+
+/**
+ * Claude Code sessions that Switchboard did not start (a terminal, an IDE) reach it through the
+ * plugin's HTTP hooks, with the hooks token: their permission questions go to the one broker (window
+ * and phone, first answer wins, the terminal's own prompt still works), notifications and stops reach
+ * the desktop and Telegram, and a reply to a stop can continue the session. Switchboard's own sessions
+ * are left alone: they ask over their own channel.
+ */
+export class HooksService implements Service {
+  readonly name = 'hooks';
+  private readonly stops = new Map<string, (reply: string) => void>();
+  /** Whether a Claude session runs headless (`-p`, where PermissionRequest hooks do not fire), by its transcript. */
+  private readonly headless = new Map<string, boolean>();
+
+  constructor(
+    private readonly deps: {
+      /** The loopback server, handed over once it exists (the router, which it needs, is built after this). */
+      server: LoopbackServer | null;
+      approvals: ApprovalBroker;
+      events: EventBus;
+      notifier: Notifier;
+      settings: SettingsService;
+      store: SessionStore;
+      env: NodeJS.ProcessEnv;
+    },
+  ) {}
+
+  attach(server: LoopbackServer | null): void {
+    this.deps.server = server;
+  }
+
+  start(): void {
+    this.deps.server?.route({ prefix: '/hooks', scope: 'hooks', handle: (req, res) => this.handle(req, res) });
+  }
+
+  stop(): void {
+    // A terminal waiting on a stop goes on as if nobody replied.
+    for (const resolve of this.stops.values()) resolve('');
+    this.stops.clear();
+  }
+
+  /** A reply to a stopped session, within its window: it goes on with the text as the reason. */
+  reply(id: string, text: string): { continued: boolean } {
+    const resolve = this.stops.get(id);
+    if (!resolve) throw new AppError('not_found', 'That session is not waiting any more: its reply window has passed, or it went on.');
+    resolve(text);
+    return { continued: true };
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const text = await readBody(req, 1024 * 1024);
+    if (text === undefined) return;
+    let input: HookInput;
+    try {
+      input = JSON.parse(text ?? '') as HookInput;
+    } catch {
+      return answer(res, 400, { error: 'the hook body is not JSON' });
+    }
+    const route = new URL(req.url ?? '/', 'http://x').pathname;
+    // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
+    if (input.session_id && this.deps.store.runsClaudeSession(input.session_id)) return answer(res, 200, {});
+    if (route === '/hooks/permission') return answer(res, 200, await this.permission(input, req));
+    if (route === '/hooks/pre-tool') return answer(res, 200, await this.preTool(input, req));
+    if (route === '/hooks/notification') return answer(res, 200, this.notification(input));
+    if (route === '/hooks/stop') return answer(res, 200, await this.stopped(input, req));
+    return answer(res, 404, { error: `no hook ${route}` });
+  }
+
+  /** An interactive session would ask in its terminal: the window and the phone are asked too, first answer wins. */
+  private async permission(input: HookInput, req: http.IncomingMessage): Promise<object> {
+    const reply = await this.ask(input, req);
+    if (!reply) return {};
+    const decision = reply.allow ? { behavior: 'allow', ...(input.tool_name === 'AskUserQuestion' ? { updatedInput: reply.input } : {}) } : { behavior: 'deny', message: reply.message };
+    return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision } };
+  }
+
+  /**
+   * Before a tool runs. Interactive sessions are left to PermissionRequest (their terminal prompt stays);
+   * headless ones (`claude -p`, where PermissionRequest never fires) are asked here, unless Claude Code
+   * would not ask anyway: read-only tools, the mode, or the user's own allow rules.
+   */
+  private async preTool(input: HookInput, req: http.IncomingMessage): Promise<object> {
+    if (!this.isHeadless(input) || !this.wouldAsk(input)) return {};
+    const reply = await this.ask(input, req);
+    if (!reply) return {};
+    return {
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: reply.allow ? 'allow' : 'deny',
+        permissionDecisionReason: reply.allow ? 'Allowed in Switchboard' : reply.message,
+      },
+    };
+  }
+
+  private notification(input: HookInput): object {
+    const title = `Claude Code · ${project(input.cwd)}`;
+    const text = input.message ?? 'Claude Code needs you.';
+    this.deps.notifier.notify({ title, body: text });
+    this.deps.events.emit('user.note', { title, text, filePath: null, from: `hook:${input.session_id ?? 'unknown'}`, at: Date.now() });
+    return {};
+  }
+
+  /** A stop: its last message goes out; a reply within the window (when on) continues the same session. */
+  private async stopped(input: HookInput, req: http.IncomingMessage): Promise<object> {
+    const windowMs = this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
+    const id = randomUUID();
+    const lastMessage = (input.last_assistant_message ?? '').slice(0, 20_000);
+    this.deps.notifier.notify({ title: `Claude Code finished · ${project(input.cwd)}`, body: lastMessage.slice(0, 200) });
+    this.deps.events.emit('hooks.stopped', {
+      id,
+      project: project(input.cwd),
+      cwd: input.cwd ?? '',
+      claudeSessionId: input.session_id ?? '',
+      lastMessage,
+      replyUntil: windowMs ? Date.now() + windowMs : null,
+      at: Date.now(),
+    });
+    if (!windowMs) return {};
+    const reply = await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve(''), windowMs);
+      timer.unref();
+      // The terminal gave up waiting (Ctrl-C, or the hook's own timeout): nobody continues it any more.
+      req.socket.once('close', () => resolve(''));
+      this.stops.set(id, (text) => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+    });
+    this.stops.delete(id);
+    return reply ? { decision: 'block', reason: reply } : {};
+  }
+
+  /**
+   * One question in the broker, for as long as the terminal waits: an answer there wins; the terminal
+   * answering first (its request goes away) settles the card everywhere as answered in the terminal.
+   */
+  private async ask(input: HookInput, req: http.IncomingMessage): Promise<BrokerAnswer | null> {
+    const toolName = input.tool_name ?? 'a tool';
+    const { id, answer } = this.deps.approvals.ask({
+      sessionId: null,
+      turnId: null,
+      source: 'hook',
+      toolName,
+      input: input.tool_input ?? {},
+      suggestions: [],
+      description: `Claude Code in ${input.cwd ?? 'a terminal'}${input.tool_input?.description ? `: ${String(input.tool_input.description)}` : ''}`,
+    });
+    const gone = new Promise<null>((resolve) => req.socket.once('close', () => resolve(null)));
+    const reply = await Promise.race([answer, gone]);
+    if (reply === null) {
+      this.deps.approvals.cancel(id, 'Answered in the terminal.');
+      return null;
+    }
+    // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.
+    const settled = this.deps.approvals.get(id);
+    if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
+    return reply;
+  }
+
+  private isHeadless(input: HookInput): boolean {
+    const key = input.session_id ?? '';
+    const known = this.headless.get(key);
+    if (known !== undefined) return known;
+    let headless: boolean;
+    try {
+      // The transcript's first lines say how the CLI was started: `cli` in a terminal, `sdk-cli` for `-p`.
+      const fd = fs.openSync(input.transcript_path ?? '', 'r');
+      const buffer = Buffer.alloc(64 * 1024);
+      const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
+      fs.closeSync(fd);
+      headless = /"entrypoint":"sdk-/.test(buffer.subarray(0, read).toString('utf8'));
+    } catch {
+      headless = false;
+    }
+    if (key) this.headless.set(key, headless);
+    return headless;
+  }
+
+  /** Whether Claude Code would ask before this call: not for read-only tools, a permissive mode, or a rule of the user's. */
+  private wouldAsk(input: HookInput): boolean {
+    const tool = input.tool_name ?? '';
+    if (NEVER_ASK.has(tool)) return false;
+    if (input.permission_mode === 'bypassPermissions' || input.permission_mode === 'dontAsk') return false;
+    if (input.permission_mode === 'acceptEdits' && EDIT_TOOLS.has(tool)) return false;
+    const rules = this.userRules(input.cwd);
+    const args = input.tool_input ?? {};
+    // A call the user's rules deny is Claude Code's to refuse, one they allow its to run.
+    if (rules.deny.some((rule) => ruleMatches(rule, tool, args))) return false;
+    return !rules.allow.some((rule) => ruleMatches(rule, tool, args));
+  }
+
+  /** The user's own permission rules, from their Claude Code settings (user, project, local). */
+  private userRules(cwd: string | undefined): { allow: string[]; deny: string[] } {
+    const home = this.deps.env.CLAUDE_CONFIG_DIR || path.join(this.deps.env.HOME || os.homedir(), '.claude');
+    const files = [path.join(home, 'settings.json'), ...(cwd ? [path.join(cwd, '.claude', 'settings.json'), path.join(cwd, '.claude', 'settings.local.json')] : [])];
+    const allow: string[] = [];
+    const deny: string[] = [];
+    for (const file of files) {
+      try {
+        const permissions = (JSON.parse(fs.readFileSync(file, 'utf8')) as { permissions?: { allow?: unknown; deny?: unknown } }).permissions;
+        if (Array.isArray(permissions?.allow)) allow.push(...permissions.allow.filter((r): r is string => typeof r === 'string'));
+        if (Array.isArray(permissions?.deny)) deny.push(...permissions.deny.filter((r): r is string => typeof r === 'string'));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('hooks: could not read Claude Code settings', { file, error: String(error) });
+      }
+    }
+    return { allow, deny };
+  }
+}
+
+function answer(res: http.ServerResponse, status: number, body: object): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
