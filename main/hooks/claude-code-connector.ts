@@ -10,23 +10,28 @@ import { makePrivateDir } from '../storage/private-files';
 const PLUGIN = 'switchboard@switchboard';
 const MARKETPLACE = 'switchboard';
 
-/** Copies the plugin's files (resources/claude-plugin) into `to`, with this server's port filled in. */
-function renderPlugin(from: string, to: string, port: number): void {
+/** Copies the plugin's files (resources/claude-plugin) into `to`, with this server's port and hooks token filled in. */
+function renderPlugin(from: string, to: string, fill: { port: number; hooksToken: string }): void {
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {
       fs.mkdirSync(target, { recursive: true });
-      renderPlugin(source, target, port);
-    } else fs.writeFileSync(target, fs.readFileSync(source, 'utf8').replaceAll('__SWITCHBOARD_PORT__', String(port)));
+      renderPlugin(source, target, fill);
+    } else {
+      const text = fs.readFileSync(source, 'utf8').replaceAll('__SWITCHBOARD_PORT__', String(fill.port)).replaceAll('__SWITCHBOARD_HOOKS_TOKEN__', fill.hooksToken);
+      fs.writeFileSync(target, text, { mode: 0o600 });
+    }
   }
 }
 
 /**
  * Settings → Connect Claude Code: installs Switchboard's plugin (its MCP server and hooks) from a local
- * marketplace with the user's own `claude`, at user scope. The tokens go in as the plugin's sensitive
- * options, through stdin: Claude Code keeps them with its credentials, never in its settings files,
- * and they never appear in a command line.
+ * marketplace with the user's own `claude`, at user scope. The MCP token, which can do much, goes in as
+ * the plugin's sensitive option, through stdin: Claude Code keeps it with its credentials, never in its
+ * settings files or a command line. The hooks token is written into the plugin's hooks file: Claude
+ * Code (2.1.329, measured) expands plugin options in MCP headers but not in HTTP hook headers, and that
+ * token reaches only the hook routes (questions and notes), never the API, the MCP server or a shell.
  */
 export class ClaudeCodeConnector {
   constructor(
@@ -59,14 +64,14 @@ export class ClaudeCodeConnector {
     const dir = path.join(this.deps.dataDir, 'claude-plugin');
     fs.rmSync(dir, { recursive: true, force: true });
     makePrivateDir(dir);
-    renderPlugin(path.join(this.deps.resourcesDir, 'claude-plugin'), dir, port);
+    const { mcp, hooks } = this.deps.tokens();
+    renderPlugin(path.join(this.deps.resourcesDir, 'claude-plugin'), dir, { port, hooksToken: hooks });
     // Again from the start: a marketplace added before may point at an older copy.
     await this.run(['plugin', 'uninstall', PLUGIN, '--scope', 'user']);
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     await this.must(['plugin', 'marketplace', 'add', dir], 'add the plugin marketplace');
     await this.must(['plugin', 'install', PLUGIN, '--scope', 'user'], 'install the plugin');
-    const { mcp, hooks } = this.deps.tokens();
-    await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the plugin tokens', JSON.stringify({ mcp_token: mcp, hooks_token: hooks }));
+    await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the MCP token', JSON.stringify({ mcp_token: mcp }));
     return this.status();
   }
 

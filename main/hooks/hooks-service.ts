@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { ApprovalBroker, BrokerAnswer } from '../approvals/approval-broker';
-import { ruleMatches } from '../approvals/rules';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
-import { log } from '../log';
 import type { Notifier } from '../notifier';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
 import type { SessionStore } from '../sessions/session-store';
@@ -28,9 +24,6 @@ interface HookInput {
   stop_hook_active?: boolean;
 }
 
-/** Tools Claude Code runs without asking in its default mode: a hook never asks the phone about them. */
-const NEVER_ASK = new Set(['Read', 'Glob', 'Grep', 'LS', 'NotebookRead', 'TodoWrite', 'TodoRead', 'Task', 'ToolSearch', 'ListAgents', 'ExitPlanMode', 'AskUserQuestion', 'Skill']);
-const EDIT_TOOLS = new Set(['Edit', 'Write', 'MultiEdit', 'NotebookEdit']);
 
 const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 'a project');
 
@@ -44,8 +37,6 @@ const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 
 export class HooksService implements Service {
   readonly name = 'hooks';
   private readonly stops = new Map<string, (reply: string) => void>();
-  /** Whether a Claude session runs headless (`-p`, where PermissionRequest hooks do not fire), by its transcript. */
-  private readonly headless = new Map<string, boolean>();
 
   constructor(
     private readonly deps: {
@@ -95,36 +86,21 @@ export class HooksService implements Service {
     // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
     if (input.session_id && this.deps.store.runsClaudeSession(input.session_id)) return answer(res, 200, {});
     if (route === '/hooks/permission') return answer(res, 200, await this.permission(input, req));
-    if (route === '/hooks/pre-tool') return answer(res, 200, await this.preTool(input, req));
     if (route === '/hooks/notification') return answer(res, 200, this.notification(input));
     if (route === '/hooks/stop') return answer(res, 200, await this.stopped(input, req));
     return answer(res, 404, { error: `no hook ${route}` });
   }
 
-  /** An interactive session would ask in its terminal: the window and the phone are asked too, first answer wins. */
+  /**
+   * Claude Code would ask now (it fires this only for what the user's own rules and mode do not allow, in
+   * a terminal and, measured with 2.1.329, in `claude -p` too): the window and the phone are asked as
+   * well, first answer wins.
+   */
   private async permission(input: HookInput, req: http.IncomingMessage): Promise<object> {
     const reply = await this.ask(input, req);
     if (!reply) return {};
     const decision = reply.allow ? { behavior: 'allow', ...(input.tool_name === 'AskUserQuestion' ? { updatedInput: reply.input } : {}) } : { behavior: 'deny', message: reply.message };
     return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision } };
-  }
-
-  /**
-   * Before a tool runs. Interactive sessions are left to PermissionRequest (their terminal prompt stays);
-   * headless ones (`claude -p`, where PermissionRequest never fires) are asked here, unless Claude Code
-   * would not ask anyway: read-only tools, the mode, or the user's own allow rules.
-   */
-  private async preTool(input: HookInput, req: http.IncomingMessage): Promise<object> {
-    if (!this.isHeadless(input) || !this.wouldAsk(input)) return {};
-    const reply = await this.ask(input, req);
-    if (!reply) return {};
-    return {
-      hookSpecificOutput: {
-        hookEventName: 'PreToolUse',
-        permissionDecision: reply.allow ? 'allow' : 'deny',
-        permissionDecisionReason: reply.allow ? 'Allowed in Switchboard' : reply.message,
-      },
-    };
   }
 
   private notification(input: HookInput): object {
@@ -190,56 +166,6 @@ export class HooksService implements Service {
     const settled = this.deps.approvals.get(id);
     if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
     return reply;
-  }
-
-  private isHeadless(input: HookInput): boolean {
-    const key = input.session_id ?? '';
-    const known = this.headless.get(key);
-    if (known !== undefined) return known;
-    let headless: boolean;
-    try {
-      // The transcript's first lines say how the CLI was started: `cli` in a terminal, `sdk-cli` for `-p`.
-      const fd = fs.openSync(input.transcript_path ?? '', 'r');
-      const buffer = Buffer.alloc(64 * 1024);
-      const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-      fs.closeSync(fd);
-      headless = /"entrypoint":"sdk-/.test(buffer.subarray(0, read).toString('utf8'));
-    } catch {
-      headless = false;
-    }
-    if (key) this.headless.set(key, headless);
-    return headless;
-  }
-
-  /** Whether Claude Code would ask before this call: not for read-only tools, a permissive mode, or a rule of the user's. */
-  private wouldAsk(input: HookInput): boolean {
-    const tool = input.tool_name ?? '';
-    if (NEVER_ASK.has(tool)) return false;
-    if (input.permission_mode === 'bypassPermissions' || input.permission_mode === 'dontAsk') return false;
-    if (input.permission_mode === 'acceptEdits' && EDIT_TOOLS.has(tool)) return false;
-    const rules = this.userRules(input.cwd);
-    const args = input.tool_input ?? {};
-    // A call the user's rules deny is Claude Code's to refuse, one they allow its to run.
-    if (rules.deny.some((rule) => ruleMatches(rule, tool, args))) return false;
-    return !rules.allow.some((rule) => ruleMatches(rule, tool, args));
-  }
-
-  /** The user's own permission rules, from their Claude Code settings (user, project, local). */
-  private userRules(cwd: string | undefined): { allow: string[]; deny: string[] } {
-    const home = this.deps.env.CLAUDE_CONFIG_DIR || path.join(this.deps.env.HOME || os.homedir(), '.claude');
-    const files = [path.join(home, 'settings.json'), ...(cwd ? [path.join(cwd, '.claude', 'settings.json'), path.join(cwd, '.claude', 'settings.local.json')] : [])];
-    const allow: string[] = [];
-    const deny: string[] = [];
-    for (const file of files) {
-      try {
-        const permissions = (JSON.parse(fs.readFileSync(file, 'utf8')) as { permissions?: { allow?: unknown; deny?: unknown } }).permissions;
-        if (Array.isArray(permissions?.allow)) allow.push(...permissions.allow.filter((r): r is string => typeof r === 'string'));
-        if (Array.isArray(permissions?.deny)) deny.push(...permissions.deny.filter((r): r is string => typeof r === 'string'));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('hooks: could not read Claude Code settings', { file, error: String(error) });
-      }
-    }
-    return { allow, deny };
   }
 }
 

@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { desktopCaller } from '../ipc/router';
+import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
+import { userTexts } from '../testing/fake-anthropic';
+import { CLAUDE_BIN } from '../testing/temp-core';
+import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
+import { htmlToPlain } from '../surfaces/telegram/telegram-html';
+
+// The real claude CLI with Switchboard's plugin installed in a temporary HOME by the app's own connector;
+// its hooks reach the real loopback server.
+const SERVER = { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true };
+let h: Harness | null = null;
+let t: TelegramHarness | null = null;
+afterEach(async () => {
+  await h?.close();
+  await t?.close();
+  h = null;
+  t = null;
+});
+
+async function connected(harness: Harness) {
+  const result = await harness.core.router.call('claudeCode.connect', {}, desktopCaller);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as { connected: boolean; plugin: string | null; mcp: string | null };
+}
+
+/** A headless `claude -p` in a project folder with the plugin's hooks on. */
+function claudeP(harness: Harness, prompt: string, cwd: string) {
+  return runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--', prompt], { env: harness.env, cwd, timeoutMs: 60_000 });
+}
+
+describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => {
+  it('installs a plugin that validates, with its MCP server connected and the tokens kept out of the settings files', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const rendered = path.join(h.core.config.dataDir, 'claude-plugin');
+    const token = ((await h.core.router.call('system.rotateToken', { scope: 'mcp' }, desktopCaller)) as { value: { token: string } }).value.token;
+    const status = await connected(h);
+    expect(status.connected).toBe(true);
+    expect(status.plugin).toContain('switchboard@switchboard');
+    expect(status.mcp).toMatch(/plugin:switchboard:switchboard: http:\/\/127\.0\.0\.1:\d+\/mcp \(HTTP\) - ✔ Connected/);
+    const validate = execFileSync(CLAUDE_BIN, ['plugin', 'validate', path.join(rendered, 'plugins', 'switchboard')], { env: h.env, encoding: 'utf8' });
+    expect(validate).toContain('Validation passed');
+    // The MCP token lives with Claude Code's credentials, in no settings file.
+    const claudeDir = h.env.CLAUDE_CONFIG_DIR!;
+    const mentions = (fs.readdirSync(claudeDir, { recursive: true, encoding: 'utf8' }) as string[])
+      .map((f) => path.join(claudeDir, f))
+      .filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f, 'utf8').includes(token));
+    expect(mentions.map((f) => path.basename(f))).toEqual(['.credentials.json']);
+    expect((fs.statSync(path.join(claudeDir, '.credentials.json')).mode & 0o777).toString(8)).toBe('600');
+
+    const off = await h.core.router.call('claudeCode.disconnect', {}, desktopCaller);
+    expect(off).toMatchObject({ ok: true, value: { connected: false, plugin: null } });
+  });
+
+  it('asks Switchboard before a headless run uses a tool: allowed runs it, denied does not; what the user’s own rules allow never asks', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    await connected(h);
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(path.join(project, '.claude'), { recursive: true });
+    fs.writeFileSync(path.join(project, '.claude', 'settings.json'), JSON.stringify({ permissions: { allow: ['Bash(echo *)'] } }));
+
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch from-phone.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const run = claudeP(h, 'make the file', project);
+    const approval = await asked;
+    expect(approval).toMatchObject({ toolName: 'Bash', input: { command: 'touch from-phone.txt' }, sessionId: null });
+    await core.router.call('approvals.answer', { id: approval.id, decision: 'once' }, desktopCaller);
+    expect((await run).code).toBe(0);
+    expect(fs.existsSync(path.join(project, 'from-phone.txt'))).toBe(true);
+
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch refused.txt', description: 'make a file' } }, { kind: 'text', text: 'not made' });
+    const again = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const second = claudeP(h, 'make another', project);
+    await core.router.call('approvals.answer', { id: (await again).id, decision: 'deny', message: 'not today' }, desktopCaller);
+    expect((await second).code).toBe(0);
+    expect(fs.existsSync(path.join(project, 'refused.txt'))).toBe(false);
+    expect(JSON.stringify(api.mainRequests().at(-1)!.body.messages!.at(-1))).toContain('not today');
+
+    // Allowed by the user's own rule: no question at all.
+    const before = core.approvals.list('all', 100).length;
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'echo hello', description: 'echo' } }, { kind: 'text', text: 'echoed' });
+    expect((await claudeP(h, 'echo it', project)).code).toBe(0);
+    expect(core.approvals.list('all', 100).length).toBe(before);
+  });
+
+  it('settles a question answered in the terminal first: the hook request goes away, the card says so', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core } = h;
+    const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const request = http.request({ host: '127.0.0.1', port: core.server!.address!.port, path: '/hooks/permission', method: 'POST', headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' } });
+    request.on('error', () => {});
+    request.end(JSON.stringify({ session_id: 'terminal-session', cwd: '/home/me/app', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'rm -rf build' } }));
+    const approval = await asked;
+    expect(approval).toMatchObject({ toolName: 'Bash', description: 'Claude Code in /home/me/app', input: { command: 'rm -rf build' } });
+    const settled = nextEvent(core.events, 'approvals.changed', (a) => a.id === approval.id && a.status !== 'pending');
+    // The person answered at the keyboard: Claude Code drops its hook request.
+    request.destroy();
+    expect(await settled).toMatchObject({ status: 'expired', decision: 'cancelled', message: 'Answered in the terminal.' });
+  });
+
+  it('goes on at once when Switchboard is not running', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    await connected(h);
+    const { api } = h;
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    await h.core.stop();
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch x.txt', description: 'x' } }, { kind: 'text', text: 'went on' });
+    const started = Date.now();
+    const run = await claudeP(h, 'try it', project);
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(JSON.stringify(run.lines)).toContain('went on');
+  });
+
+  it('sends a stop to the phone, and a reply from Telegram continues the same session', async () => {
+    t = await startTelegram({ core: { server: SERVER } });
+    await pair(t);
+    const harness = t.harness;
+    const { core, api } = harness;
+    await core.router.call('settings.set', { key: 'hooks.replyWindowSeconds', value: 5 }, desktopCaller);
+    await connected(harness);
+    const project = path.join(harness.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'text', text: 'First part done. Shall I go on?' }, { kind: 'text', text: 'Going on with the tests.' });
+    const run = claudeP(harness, 'start the work', project);
+    const note = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => htmlToPlain(m.text).includes('First part done.')), 30_000, 'the stop note');
+    expect(htmlToPlain(note.text)).toContain('Claude Code finished in project');
+    expect(htmlToPlain(note.text)).toMatch(/Reply to this message within \d+ s/);
+    t.tg.send(owner, 'yes, run the tests too', { replyTo: note.message_id });
+    expect((await run).code).toBe(0);
+    const continued = api.mainRequests().at(-1)!;
+    expect(userTexts(continued).join('\n')).toContain('yes, run the tests too');
+    expect(JSON.stringify((await run).lines)).toContain('Going on with the tests.');
+  });
+});
