@@ -18,20 +18,13 @@ afterEach(async () => {
 async function startCore(): Promise<{ core: Core; base: string; port: number }> {
   dir = makeTempDir();
   core = testCore(dir, { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
-  // Routes as the MCP server and the hooks receiver will register them.
-  for (const [prefix, scope] of [['/mcp', 'mcp'], ['/hooks', 'hooks']] as const) {
-    core.server!.route({
-      prefix,
-      scope,
-      handle: (_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${scope} ok`);
-      },
-    });
-  }
   await core.start();
   const port = core.server!.address!.port;
   return { core, base: `http://127.0.0.1:${port}`, port };
 }
+
+/** The MCP client's first probe: answered by the MCP server itself once a token passes. */
+const probe = { jsonrpc: '2.0', id: 1, method: 'server/discover' };
 
 const status = async (url: string, token: string, body?: unknown) =>
   (await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers: { Authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) })).status;
@@ -72,7 +65,7 @@ describe('scoped tokens', () => {
     tokens.mcp = await rotate('mcp');
     tokens.hooks = await rotate('hooks');
 
-    expect(await status(`${base}/hooks/permission`, tokens.hooks, {})).toBe(200);
+    expect(await status(`${base}/hooks/notification`, tokens.hooks, {})).toBe(200);
     expect(await status(`${base}/api/terminals.open`, tokens.hooks, { command: 'shell' })).toBe(403);
     expect(await status(`${base}/api/system.health`, tokens.hooks, {})).toBe(403);
     expect(await status(`${base}/api/`, tokens.hooks)).toBe(403);
@@ -80,13 +73,14 @@ describe('scoped tokens', () => {
     expect(await status(`${base}/mcp`, tokens.hooks, {})).toBe(403);
     expect(c.terminals.list()).toEqual([]);
 
-    expect(await status(`${base}/mcp`, tokens.mcp, {})).toBe(200);
+    expect(await status(`${base}/mcp`, tokens.mcp, probe)).toBe(200);
     expect(await status(`${base}/hooks/stop`, tokens.mcp, {})).toBe(403);
     expect(await status(`${base}/api/system.health`, tokens.mcp, {})).toBe(403);
     expect(await upgrade(port, tokens.mcp)).toBe(403);
 
     // The UI token can do everything.
-    for (const url of [`${base}/mcp`, `${base}/hooks/stop`, `${base}/api/system.health`]) expect(await status(url, tokens.ui, {})).toBe(200);
+    expect(await status(`${base}/mcp`, tokens.ui, probe)).toBe(200);
+    for (const url of [`${base}/hooks/notification`, `${base}/api/system.health`]) expect(await status(url, tokens.ui, {})).toBe(200);
     expect(await upgrade(port, tokens.ui)).toBe(101);
   });
 
@@ -99,8 +93,8 @@ describe('scoped tokens', () => {
     expect(c.storage.db.prepare("SELECT count(*) FROM settings WHERE value LIKE ?").pluck().get(`%${old}%`)).toBe(0);
     const fresh = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
     expect(fresh).not.toBe(old);
-    expect(await status(`${base}/hooks/x`, old, {})).toBe(401);
-    expect(await status(`${base}/hooks/x`, fresh, {})).toBe(200);
+    expect(await status(`${base}/hooks/notification`, old, {})).toBe(401);
+    expect(await status(`${base}/hooks/notification`, fresh, {})).toBe(200);
     const listed = await c.router.call('system.tokens', {}, desktopCaller);
     expect(listed).toMatchObject({ ok: true, value: [{ scope: 'ui' }, { scope: 'mcp' }, { scope: 'hooks' }] });
     expect(JSON.stringify(listed)).not.toContain(fresh);

@@ -1,5 +1,6 @@
 import { settingDefinitions } from '../../../../contract';
 import { BrowserNotificationsCard } from '../../app/browser-notifications';
+import { ClaudeCodeCard } from './ClaudeCodeCard';
 import { ConnectionsCard } from './ConnectionsCard';
 import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
@@ -96,6 +97,7 @@ export function SettingsScreen() {
           ))}
         </section>
       ) : null}
+      {values ? <ClaudeCodeCard values={values} /> : null}
       {values ? <TelegramCard values={values} /> : null}
       {values ? <EmbeddingsCard values={values} /> : null}
       {values ? (
