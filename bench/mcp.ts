@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { nextEvent } from '../main/testing/wait';
 import { benchCore } from './bench-core';
 import { query, seeded, seedMemories } from './corpus';
 import { percentile, type BenchGroup, type Figure } from './figures';
@@ -10,6 +11,7 @@ const MEMORIES = 10_000;
 const CALLS = 300;
 const CLIENTS = 50;
 const CALLS_PER_CLIENT = 10;
+const HOOK_QUESTIONS = 50;
 
 /**
  * The MCP server as Claude Code meets it: the SDK's own client over Streamable HTTP on loopback, the
@@ -17,7 +19,7 @@ const CALLS_PER_CLIENT = 10;
  */
 export const mcpGroup: BenchGroup = {
   name: 'mcp',
-  description: `recall over MCP with ${MEMORIES.toLocaleString('en')} memories, one client and ${CLIENTS} at once`,
+  description: `hooks answered, and recall over MCP with ${MEMORIES.toLocaleString('en')} memories, one client and ${CLIENTS} at once`,
   async run(): Promise<Figure[]> {
     const dir = makeTempDir('switchboard-bench-mcp-');
     const core = await benchCore(path.join(dir, 'data'), { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
@@ -59,7 +61,26 @@ export const mcpGroup: BenchGroup = {
           for (let i = 0; i < CALLS_PER_CLIENT; i++) parallel.push(await recall(client));
         }),
       );
+      // A terminal's permission question through the hooks route: from the answer in the window to the hook's HTTP reply.
+      const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, { surface: 'desktop', actor: 'desktop' })) as { value: { token: string } }).value.token;
+      const answers: number[] = [];
+      for (let i = 0; i < HOOK_QUESTIONS; i++) {
+        const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+        const reply = fetch(`http://127.0.0.1:${core.server!.address!.port}/hooks/permission`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ session_id: `terminal-${i}`, cwd: '/tmp/project', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: `make step-${i}` } }),
+        }).then(async (r) => {
+          await r.text();
+          return performance.now();
+        });
+        const approval = await asked;
+        const answeredAt = performance.now();
+        await core.router.call('approvals.answer', { id: approval.id, decision: 'once' }, { surface: 'desktop', actor: 'desktop' });
+        answers.push((await reply) - answeredAt);
+      }
       return [
+        { name: 'hooks.answer_ms', value: percentile(answers, 50), unit: 'ms', goal: { below: 20 }, note: `a terminal's permission question answered in the window, to the hook's HTTP reply, median of ${HOOK_QUESTIONS}` },
         { name: 'mcp.tool_p50_ms', value: percentile(single, 50), unit: 'ms', note: `recall through the SDK client over HTTP, ${MEMORIES.toLocaleString('en')} memories, ${CALLS} calls one after another` },
         { name: 'mcp.tool_p95_ms', value: percentile(single, 95), unit: 'ms', goal: { below: 10 } },
         { name: 'mcp.direct_p50_ms', value: percentile(direct, 50), unit: 'ms', note: 'the same search through the router alone, no MCP or HTTP' },
