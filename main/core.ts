@@ -95,6 +95,7 @@ export interface Core {
   readonly telegram: ChatBridge;
   readonly mcp: McpService;
   readonly hooks: HooksService;
+  readonly claudeCode: ClaudeCodeConnector;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
   /** The UI token (everything the window can do), when there is a server. */
@@ -262,6 +263,7 @@ export function createCore(config: CoreConfig): Core {
     telegram,
     mcp,
     hooks,
+    claudeCode: connector,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };

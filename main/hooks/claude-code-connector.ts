@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ClaudeCodeConnection } from '../../contract';
 import { chooseClaudeCommand, probeClaude } from '../claude/cli-locator';
@@ -9,6 +10,13 @@ import { makePrivateDir } from '../storage/private-files';
 
 const PLUGIN = 'switchboard@switchboard';
 const MARKETPLACE = 'switchboard';
+/** Marks the hook entries Switchboard merged into Claude Code's settings (a CLI without plugins), so they come out again cleanly. */
+const MARK = 'X-Switchboard-Hook';
+const HOOK_ROUTES = { PermissionRequest: ['permission', 660], Notification: ['notification', 10], Stop: ['stop', 3600] } as const;
+
+type Settings = { hooks?: Record<string, { matcher?: string; hooks: { type: string; url?: string; headers?: Record<string, string> }[] }[]> } & Record<string, unknown>;
+
+const ours = (entry: { hooks: { headers?: Record<string, string> }[] }) => entry.hooks.some((h) => h.headers?.[MARK]);
 
 /** Copies the plugin's files (resources/claude-plugin) into `to`, with this server's port and hooks token filled in. */
 function renderPlugin(from: string, to: string, fill: { port: number; hooksToken: string }): void {
@@ -52,15 +60,20 @@ export class ClaudeCodeConnector {
     const claude = { found: info.found, path: info.path, version: info.version };
     if (!info.found) return { claude, connected: false, plugin: null, mcp: null, error: info.error ?? `${info.path} was not found` };
     const listed = await this.run(['plugin', 'list']);
-    const block = listed.out.split(/\n\s*\n/).find((b) => b.includes(PLUGIN)) ?? null;
-    const mcp = block ? ((await this.run(['mcp', 'list'])).out.split('\n').find((line) => line.includes('plugin:switchboard:switchboard')) ?? null) : null;
-    return { claude, connected: !!block && /enabled/.test(block), plugin: block?.trim() ?? null, mcp: mcp?.trim() ?? null, error: listed.code === 0 ? null : listed.out.trim().slice(0, 500) };
+    const block = listed.code === 0 ? (listed.out.split(/\n\s*\n/).find((b) => b.includes(PLUGIN)) ?? null) : null;
+    // Connected without plugins: our hooks in the user's settings, and the server `claude mcp add` added.
+    const merged = Object.values(this.readSettings(this.settingsFile()).hooks ?? {}).some((entries) => entries.some(ours));
+    const mcp = block || merged ? ((await this.run(['mcp', 'list'])).out.split('\n').find((line) => line.includes('plugin:switchboard:switchboard') || line.startsWith('switchboard:')) ?? null) : null;
+    const connected = (!!block && /enabled/.test(block)) || (merged && !!mcp);
+    return { claude, connected, plugin: block?.trim() ?? (merged ? 'Hooks merged into Claude Code’s user settings (a CLI without plugins)' : null), mcp: mcp?.trim() ?? null, error: null };
   }
 
   async connect(): Promise<ClaudeCodeConnection> {
     const port = this.deps.port();
     if (!port) throw new AppError('unavailable', 'Switchboard is not listening on loopback, so Claude Code would have nothing to connect to. See Settings → Health.');
     if (!this.deps.resourcesDir) throw new AppError('unavailable', 'The plugin files are not part of this build of Switchboard.');
+    const plugins = await this.run(['plugin', '--help']);
+    if (plugins.code !== 0 || !/install/.test(plugins.out)) return this.connectWithoutPlugins(port);
     const dir = path.join(this.deps.dataDir, 'claude-plugin');
     fs.rmSync(dir, { recursive: true, force: true });
     makePrivateDir(dir);
@@ -75,11 +88,74 @@ export class ClaudeCodeConnector {
     return this.status();
   }
 
+  /**
+   * For a Claude Code without plugins: the MCP server with `claude mcp add -s user` (there the token sits in
+   * Claude Code's own config, which that CLI offers no other way around), and the hooks merged into its user
+   * settings: a backup first, entries marked as ours (so a second connect replaces them, never doubles them),
+   * and taken out again on disconnect, leaving everything else as it was.
+   */
+  async connectWithoutPlugins(port: number): Promise<ClaudeCodeConnection> {
+    const { mcp, hooks } = this.deps.tokens();
+    await this.run(['mcp', 'remove', '-s', 'user', 'switchboard']);
+    await this.must(['mcp', 'add', '--transport', 'http', '-s', 'user', 'switchboard', `http://127.0.0.1:${port}/mcp`, '--header', `Authorization: Bearer ${mcp}`], 'add the MCP server');
+    const file = this.settingsFile();
+    const settings = this.readSettings(file);
+    if (fs.existsSync(file) && !fs.existsSync(`${file}.switchboard-backup`)) fs.copyFileSync(file, `${file}.switchboard-backup`);
+    const merged = this.withoutOurHooks(settings);
+    merged.hooks ??= {};
+    for (const [event, [route, timeout]] of Object.entries(HOOK_ROUTES)) {
+      const entry = { ...(event === 'PermissionRequest' ? { matcher: '*' } : {}), hooks: [{ type: 'http', url: `http://127.0.0.1:${port}/hooks/${route}`, headers: { Authorization: `Bearer ${hooks}`, [MARK]: '1' }, timeout }] };
+      merged.hooks[event] = [...(merged.hooks[event] ?? []), entry];
+    }
+    this.writeSettings(file, merged);
+    return this.status();
+  }
+
   async disconnect(): Promise<ClaudeCodeConnection> {
+    const file = this.settingsFile();
+    if (fs.existsSync(file)) {
+      const settings = this.readSettings(file);
+      if (Object.values(settings.hooks ?? {}).some((entries) => entries.some(ours))) {
+        this.writeSettings(file, this.withoutOurHooks(settings));
+        await this.run(['mcp', 'remove', '-s', 'user', 'switchboard']);
+      }
+    }
     await this.run(['plugin', 'uninstall', PLUGIN, '--scope', 'user']);
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     fs.rmSync(path.join(this.deps.dataDir, 'claude-plugin'), { recursive: true, force: true });
     return this.status();
+  }
+
+  private settingsFile(): string {
+    const dir = this.deps.env.CLAUDE_CONFIG_DIR || path.join(this.deps.env.HOME || os.homedir(), '.claude');
+    return path.join(dir, 'settings.json');
+  }
+
+  private readSettings(file: string): Settings {
+    if (!fs.existsSync(file)) return {};
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as Settings;
+    } catch {
+      throw new AppError('conflict', `${file} is not valid JSON; fix it (or move it aside) before connecting, so nothing of yours is lost.`);
+    }
+  }
+
+  private writeSettings(file: string, settings: Settings): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  /** The settings with every hook entry Switchboard added taken out (and empty events with them). */
+  private withoutOurHooks(settings: Settings): Settings {
+    if (!settings.hooks) return { ...settings };
+    const hooks = Object.fromEntries(
+      Object.entries(settings.hooks)
+        .map(([event, entries]) => [event, entries.filter((e) => !ours(e))] as const)
+        .filter(([, entries]) => entries.length),
+    );
+    const { hooks: _old, ...rest } = settings;
+    return Object.keys(hooks).length ? { ...rest, hooks } : rest;
   }
 
   private async must(args: string[], what: string, input?: string): Promise<void> {

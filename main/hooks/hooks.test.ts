@@ -88,6 +88,37 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(core.approvals.list('all', 100).length).toBe(before);
   });
 
+  it('connects a Claude Code without plugins: the MCP server added, hooks merged into its settings with a backup, once, and taken out cleanly', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    const file = path.join(h.env.CLAUDE_CONFIG_DIR!, 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const mine = { model: 'sonnet', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'echo mine' }] }] } };
+    fs.writeFileSync(file, JSON.stringify(mine));
+    const port = core.server!.address!.port;
+    await core.claudeCode.connectWithoutPlugins(port);
+    const status = await core.claudeCode.connectWithoutPlugins(port);
+    expect(status).toMatchObject({ connected: true, mcp: expect.stringMatching(/^switchboard: http:\/\/127\.0\.0\.1:\d+\/mcp \(HTTP\) - ✔ Connected/) });
+    const merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof mine & { hooks: Record<string, unknown[]> };
+    expect(merged.model).toBe('sonnet');
+    expect(merged.hooks.Stop).toHaveLength(2);
+    expect(merged.hooks.PermissionRequest).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(`${file}.switchboard-backup`, 'utf8'))).toEqual(mine);
+
+    // The merged hooks work: a headless run asks Switchboard.
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch merged.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const run = claudeP(h, 'make it', project);
+    await core.router.call('approvals.answer', { id: (await asked).id, decision: 'once' }, desktopCaller);
+    expect((await run).code).toBe(0);
+    expect(fs.existsSync(path.join(project, 'merged.txt'))).toBe(true);
+
+    expect(await core.claudeCode.disconnect()).toMatchObject({ connected: false });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(mine);
+  });
+
   it('settles a question answered in the terminal first: the hook request goes away, the card says so', async () => {
     h = await startHarness({ core: { server: SERVER } });
     const { core } = h;
