@@ -13,6 +13,10 @@ interface Holder {
 
 /** A take-over that has held its guard file this long died halfway. */
 const TAKEOVER_STALE_MS = 10_000;
+/** A lock file this young that does not parse yet is being written by its creator, not left by a crash. */
+const BEING_WRITTEN_MS = 2_000;
+
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 function parseHolder(text: string): Holder | null {
   try {
@@ -41,11 +45,17 @@ export class DataDirLock {
   }
 
   acquire(): void {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       if (this.tryCreate()) return;
       const text = this.read();
       if (text === null) continue;
       const holder = parseHolder(text);
+      // Created but not yet written (the 'wx' create and the write are two steps): taking it over now
+      // would remove a live starter's lock, and both would win.
+      if (!holder && Date.now() - (fs.statSync(this.file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < BEING_WRITTEN_MS) {
+        pause(20);
+        continue;
+      }
       if (holder && isSameProcess(holder.pid, holder.started)) {
         throw new Error(`another Switchboard (pid ${holder.pid}) is using ${path.dirname(this.file)}. Stop it, or point SWITCHBOARD_HOME at another folder.`);
       }
@@ -88,7 +98,7 @@ export class DataDirLock {
       const age = Date.now() - (fs.statSync(guard, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > TAKEOVER_STALE_MS) fs.rmSync(guard, { force: true });
       // Another starter is taking over right now: give it a moment, then look again.
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      else pause(50);
       return;
     }
     try {

@@ -70,6 +70,8 @@ export class ChatBridge implements Service {
   /** Stop notes of terminal sessions, by `<chat>:<message>`: a reply to one continues that session. */
   private readonly stopMessages = new Map<string, string>();
   private connecting: Promise<void> | null = null;
+  /** chat_bindings by session, read once and dropped on every change. */
+  private bindings: Map<string, Binding[]> | null = null;
 
   constructor(private readonly deps: ChatBridgeDeps) {
     this.name = deps.surface;
@@ -94,7 +96,10 @@ export class ChatBridge implements Service {
       events.on('system.notification', (note) => this.onNotification(note)),
       events.on('user.note', (note) => this.onNote(note)),
       events.on('hooks.stopped', (stop) => this.onTerminalStop(stop)),
-      events.on('sessions.removed', ({ id }) => this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id)),
+      events.on('sessions.removed', ({ id }) => {
+        this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id);
+        this.bindings = null;
+      }),
     );
     if (this.token() && (this.deps.settings.get(this.settingKey('enabled')) || this.deps.envToken)) void this.connect();
   }
@@ -378,10 +383,18 @@ export class ChatBridge implements Service {
     this.db
       .prepare('INSERT INTO chat_bindings (surface, chat_key, session_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (surface, chat_key) DO UPDATE SET session_id = excluded.session_id, updated_at = excluded.updated_at')
       .run(this.surface, chatKey, sessionId, Date.now());
+    this.bindings = null;
   }
 
+  /** The chats showing a session. Asked for every streamed delta of every session, so read from memory. */
   private chatsOf(sessionId: string): Binding[] {
-    return (this.db.prepare('SELECT chat_key AS chatKey, session_id AS sessionId FROM chat_bindings WHERE surface = ? AND session_id = ?').all(this.surface, sessionId) as Binding[]);
+    if (!this.bindings) {
+      this.bindings = new Map();
+      for (const b of this.db.prepare('SELECT chat_key AS chatKey, session_id AS sessionId FROM chat_bindings WHERE surface = ?').all(this.surface) as Binding[]) {
+        this.bindings.set(b.sessionId, [...(this.bindings.get(b.sessionId) ?? []), b]);
+      }
+    }
+    return this.bindings.get(sessionId) ?? [];
   }
 
   // ── replies ───────────────────────────────────────────────────────────────────────────────────
@@ -451,6 +464,8 @@ export class ChatBridge implements Service {
 
   /** Replies a restart cut off: their turn has ended by now (a start marks leftovers failed), so their final text goes out once. */
   private resumeReplies(): void {
+    this.db.prepare('DELETE FROM chat_replies WHERE surface = ? AND finished = 1').run(this.surface);
+    this.db.prepare('DELETE FROM chat_cards WHERE surface = ? AND settled = 1').run(this.surface);
     const open = this.db.prepare('SELECT chat_key, turn_id, message_id FROM chat_replies WHERE surface = ? AND finished = 0').all(this.surface) as { chat_key: string; turn_id: string; message_id: string | null }[];
     for (const reply of open) {
       void (async () => {

@@ -70,6 +70,8 @@ export class Outbox {
 
   start(): void {
     this.running = true;
+    // What went out (or was given up) a week ago is history the log already has.
+    this.db.prepare(`DELETE FROM chat_outbox WHERE surface = ? AND state != 'pending' AND created_at < ?`).run(this.deps.surface, Date.now() - 7 * 86_400_000);
     this.kick();
   }
 
