@@ -19,6 +19,7 @@ interface HookInput {
   permission_mode?: string;
   tool_name?: string;
   tool_input?: Record<string, unknown>;
+  tool_use_id?: string;
   message?: string;
   last_assistant_message?: string;
   stop_hook_active?: boolean;
@@ -37,6 +38,9 @@ const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 
 export class HooksService implements Service {
   readonly name = 'hooks';
   private readonly stops = new Map<string, (reply: string) => void>();
+  /** Questions waiting, by the tool call they are about: the call's result in the transcript means the terminal answered. */
+  private readonly byToolUse = new Map<string, string>();
+  private off: (() => void) | null = null;
 
   constructor(
     private readonly deps: {
@@ -57,9 +61,16 @@ export class HooksService implements Service {
 
   start(): void {
     this.deps.server?.route({ prefix: '/hooks', scope: 'hooks', handle: (req, res) => this.handle(req, res) });
+    // The transcript follower sees the terminal's own answer: the tool ran (or was refused) there.
+    this.off = this.deps.events.on('sessions.stream', ({ item }) => {
+      if (item.kind !== 'message' || item.message.kind !== 'tool_result') return;
+      const approvalId = this.byToolUse.get((item.message.data as { toolUseId?: string } | null)?.toolUseId ?? '');
+      if (approvalId) this.deps.approvals.cancel(approvalId, 'Answered in the terminal.');
+    });
   }
 
   stop(): void {
+    this.off?.();
     // A terminal waiting on a stop goes on as if nobody replied.
     for (const resolve of this.stops.values()) resolve('');
     this.stops.clear();
@@ -156,8 +167,10 @@ export class HooksService implements Service {
       suggestions: [],
       description: `Claude Code in ${input.cwd ?? 'a terminal'}${input.tool_input?.description ? `: ${String(input.tool_input.description)}` : ''}`,
     });
+    if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
     const gone = new Promise<null>((resolve) => req.socket.once('close', () => resolve(null)));
     const reply = await Promise.race([answer, gone]);
+    if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
     if (reply === null) {
       this.deps.approvals.cancel(id, 'Answered in the terminal.');
       return null;

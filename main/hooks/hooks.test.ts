@@ -135,6 +135,30 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(await settled).toMatchObject({ status: 'expired', decision: 'cancelled', message: 'Answered in the terminal.' });
   });
 
+  it('settles a question when the transcript shows the terminal answered it (the tool ran there)', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core } = h;
+    const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
+    const sessionId = '0b8f3a52-1111-4222-8333-444455556666';
+    const file = path.join(h.env.CLAUDE_CONFIG_DIR!, 'projects', '-home-me-app', `${sessionId}.jsonl`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const line = (o: object) => fs.appendFileSync(file, `${JSON.stringify({ sessionId, cwd: '/home/me/app', timestamp: new Date().toISOString(), ...o })}\n`);
+    line({ type: 'user', uuid: 'u1', message: { role: 'user', content: 'clean the build' } });
+    // Followed from here on, as a terminal session is while it runs.
+    await core.transcripts.importAll();
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const request = http.request({ host: '127.0.0.1', port: core.server!.address!.port, path: '/hooks/permission', method: 'POST', headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' } });
+    request.on('error', () => {});
+    request.end(JSON.stringify({ session_id: sessionId, transcript_path: file, cwd: '/home/me/app', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'rm -rf build' }, tool_use_id: 'toolu_terminal_1' }));
+    const approval = await asked;
+    const settled = nextEvent(core.events, 'approvals.changed', (a) => a.id === approval.id && a.status !== 'pending', 10_000);
+    // The person allowed it at the keyboard: the tool ran, and its result lands in the transcript.
+    line({ type: 'assistant', uuid: 'a1', message: { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_terminal_1', name: 'Bash', input: { command: 'rm -rf build' } }] } });
+    line({ type: 'user', uuid: 'u2', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_terminal_1', content: '' }] } });
+    expect(await settled).toMatchObject({ decision: 'cancelled', message: 'Answered in the terminal.' });
+    request.destroy();
+  });
+
   it('goes on at once when Switchboard is not running', async () => {
     h = await startHarness({ core: { server: SERVER } });
     await connected(h);
