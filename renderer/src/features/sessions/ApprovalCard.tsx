@@ -26,7 +26,7 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
   return (
     <div className="approval" role="group" aria-label={`Permission for ${approval.toolName}`} data-testid="approval">
       <div className="approval-head">
-        <strong>Claude wants to use {approval.toolName}</strong>
+        <strong>{approval.source === 'hook' ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'} {approval.toolName}</strong>
         {approval.sessionTitle ? <span className="muted"> in {approval.sessionTitle}</span> : null}
       </div>
       <code className="approval-detail">{detail(approval)}</code>

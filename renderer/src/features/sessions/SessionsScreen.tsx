@@ -229,9 +229,11 @@ export function SessionsScreen() {
     if (!routeId && newest && isWide()) replace('sessions', [newest.id]);
   }, [routeId, newest, replace]);
   const mine = Object.values(approvals).filter((a) => a.sessionId === session?.id);
-  const others = Object.values(approvals).filter((a) => a.sessionId !== session?.id);
+  const others = Object.values(approvals).filter((a) => a.sessionId !== null && a.sessionId !== session?.id);
+  // Questions no session here owns: Claude Code in a terminal (its hooks), or ask_user over MCP.
+  const outside = Object.values(approvals).filter((a) => a.sessionId === null);
   return (
-    <div className={`sessions-screen two-pane full-bleed${session ? ' show-detail' : ''}`}>
+    <div className={`sessions-screen two-pane full-bleed${session || outside.length ? ' show-detail' : ''}`}>
       <SessionList onNew={() => setCreating(true)} hidden={hidden} />
       <section className="session-detail">
         {error ? (
@@ -242,6 +244,11 @@ export function SessionsScreen() {
         {pendingDelete ? (
           <div className="banner banner-warn" role="status">
             Deleted “{pendingDelete.title}”. <button onClick={undoDelete}>Undo</button>
+          </div>
+        ) : null}
+        {outside.length ? (
+          <div className="outside-questions" role="region" aria-label="Questions from outside the app">
+            {outside.map((a) => (a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />))}
           </div>
         ) : null}
         {others.length ? (
