@@ -13,7 +13,10 @@ function isQuestionTool(toolName: string): boolean {
 }
 
 /** What the CLI asks: the approval before it has an id, a title or an answer. */
-export type Question = Pick<Approval, 'sessionId' | 'turnId' | 'source' | 'toolName' | 'input' | 'suggestions' | 'description'>;
+export type Question = Pick<Approval, 'sessionId' | 'turnId' | 'source' | 'toolName' | 'input' | 'suggestions' | 'description'> & {
+  /** For a session Switchboard does not own (Claude Code in a terminal): its key, so "this session" holds for it too. */
+  outsideSession?: string;
+};
 
 export type BrokerAnswer = { allow: true; input: Record<string, unknown> } | { allow: false; message: string };
 
@@ -173,6 +176,7 @@ export class ApprovalBroker implements Service {
       rule = reply.rule ?? defaultRule(question.toolName, question.suggestions);
       if (reply.decision === 'always') this.addRule(rule);
       else if (question.sessionId) this.addSessionRule(question.sessionId, rule);
+      else if (question.outsideSession) this.outsideRules.set(question.outsideSession, [...new Set([...this.rulesFor(question), rule])]);
     }
     this.settle(id, 'allowed', reply.decision, reply.message ?? null, who, rule);
     if (rule) this.answerMatching();
@@ -228,6 +232,13 @@ export class ApprovalBroker implements Service {
     return this.deps.storage.db;
   }
 
+  /** "This session" rules of sessions Switchboard does not own, by their key: they last as long as Switchboard runs. */
+  private readonly outsideRules = new Map<string, string[]>();
+
+  private rulesFor(question: Question): string[] {
+    return question.sessionId ? this.sessionRules(question.sessionId) : (this.outsideRules.get(question.outsideSession ?? '') ?? []);
+  }
+
   private sessionRules(sessionId: string | null): string[] {
     if (!sessionId) return [];
     const raw = this.db.prepare('SELECT session_rules FROM sessions WHERE id = ?').pluck().get(sessionId) as string | undefined;
@@ -242,7 +253,7 @@ export class ApprovalBroker implements Service {
   /** The rule that answers a question, if any; never for a question Claude asks the user (no rule may stand in for a person). */
   private matchingRule(question: Question): string | null {
     if (isQuestionTool(question.toolName)) return null;
-    const candidates = [...this.rules().map((r) => r.rule), ...this.sessionRules(question.sessionId)];
+    const candidates = [...this.rules().map((r) => r.rule), ...this.rulesFor(question)];
     return candidates.find((rule) => ruleMatches(rule, question.toolName, question.input)) ?? null;
   }
 

@@ -166,6 +166,7 @@ export class HooksService implements Service {
       input: input.tool_input ?? {},
       suggestions: [],
       description: `Claude Code in ${input.cwd ?? 'a terminal'}${input.tool_input?.description ? `: ${String(input.tool_input.description)}` : ''}`,
+      ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
     });
     if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
     const gone = new Promise<null>((resolve) => req.socket.once('close', () => resolve(null)));

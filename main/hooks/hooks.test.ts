@@ -135,6 +135,30 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(await settled).toMatchObject({ status: 'expired', decision: 'cancelled', message: 'Answered in the terminal.' });
   });
 
+  it('remembers "This session" for a terminal session: its next matching call is allowed without asking', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core } = h;
+    const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
+    const ask = (session: string, command: string) =>
+      fetch(`http://127.0.0.1:${core.server!.address!.port}/hooks/permission`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ session_id: session, cwd: '/home/me/app', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command } }),
+      }).then((r) => r.json() as Promise<{ hookSpecificOutput?: { decision: { behavior: string } } }>);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const first = ask('terminal-a', 'npm test');
+    await core.router.call('approvals.answer', { id: (await asked).id, decision: 'session', rule: 'Bash(npm *)' }, desktopCaller);
+    expect((await first).hookSpecificOutput?.decision.behavior).toBe('allow');
+    const pendingBefore = core.approvals.list('pending', 10).length;
+    expect((await ask('terminal-a', 'npm run build')).hookSpecificOutput?.decision.behavior).toBe('allow');
+    expect(core.approvals.list('pending', 10).length).toBe(pendingBefore);
+    // Another terminal session is asked again.
+    const other = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const third = ask('terminal-b', 'npm run build');
+    await core.router.call('approvals.answer', { id: (await other).id, decision: 'deny' }, desktopCaller);
+    expect((await third).hookSpecificOutput?.decision.behavior).toBe('deny');
+  });
+
   it('settles a question when the transcript shows the terminal answered it (the tool ran there)', async () => {
     h = await startHarness({ core: { server: SERVER } });
     const { core } = h;
