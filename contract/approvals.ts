@@ -27,6 +27,12 @@ export interface Approval {
   answeredAt: number | null;
 }
 
+/** What a tool call is about, in one line: its command, file, address or pattern; null when it has none of them. */
+export function toolCallDetail(input: Record<string, unknown>): string | null {
+  const value = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string');
+  return typeof value === 'string' ? value : null;
+}
+
 /** Tools that ask the user something rather than for permission: never settled by a rule, always by a person. */
 export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode'] as const;
 

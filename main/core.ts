@@ -194,7 +194,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(telegram, { required: false });
 
   const tokens = new TokenStore(config.secrets);
-  const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore, env });
+  const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore });
   const connector = new ClaudeCodeConnector({
     dataDir: config.dataDir,
     resourcesDir: config.resourcesDir ?? null,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QUESTION_TOOLS, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
+import { QUESTION_TOOLS, toolCallDetail, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
@@ -284,7 +284,5 @@ export class ApprovalBroker implements Service {
 
 /** One line about what the tool would do, for notifications and phone messages. */
 export function summarize(question: Pick<Question, 'toolName' | 'input' | 'description'>): string {
-  const input = question.input;
-  const detail = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string') as string | undefined;
-  return (detail ?? question.description ?? JSON.stringify(input)).slice(0, 200);
+  return (toolCallDetail(question.input) ?? question.description ?? JSON.stringify(question.input)).slice(0, 200);
 }

@@ -51,7 +51,6 @@ export class HooksService implements Service {
       notifier: Notifier;
       settings: SettingsService;
       store: SessionStore;
-      env: NodeJS.ProcessEnv;
     },
   ) {}
 

@@ -67,11 +67,6 @@ export class McpService implements Service {
     this.sessions.clear();
   }
 
-  /** The tools as a client lists them (also what the Settings screen and the README describe). */
-  tools(): McpTool[] {
-    return this.catalogue;
-  }
-
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     const existing = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;

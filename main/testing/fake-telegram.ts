@@ -167,11 +167,6 @@ export class FakeTelegram {
     );
   }
 
-  /** A file the bot may download (as getFile would find one a user sent). */
-  addFile(id: string, content: Buffer): void {
-    this.files.set(id, content);
-  }
-
   private record(m: Omit<ChatMessage, 'message_id' | 'versions'>): ChatMessage {
     const message: ChatMessage = { ...m, message_id: this.nextMessageId++, versions: [m.text] };
     this.messages.push(message);

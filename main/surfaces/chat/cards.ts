@@ -1,11 +1,9 @@
-import type { Approval, ClaudeQuestion } from '../../../contract';
+import { toolCallDetail, type Approval, type ClaudeQuestion } from '../../../contract';
 import type { ChatButton } from './adapter';
 
 /** What a tool call asks for, in one line: the command, the file, the address. */
 function detail(approval: Approval): string {
-  const input = approval.input;
-  const value = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string') as string | undefined;
-  return (value ?? approval.description ?? JSON.stringify(input)).slice(0, 1500);
+  return (toolCallDetail(approval.input) ?? approval.description ?? JSON.stringify(approval.input)).slice(0, 1500);
 }
 
 /**

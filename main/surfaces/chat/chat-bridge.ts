@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { toolCallDetail } from '../../../contract';
 import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
@@ -669,6 +670,6 @@ export class ChatBridge implements Service {
 /** "running Bash: git status": what a tool call is doing, in one line. */
 function toolLine(data: unknown): string {
   const { name, input } = (data ?? {}) as { name?: string; input?: Record<string, unknown> };
-  const detail = input && (input.command ?? input.file_path ?? input.pattern ?? input.url ?? input.description);
+  const detail = input && (toolCallDetail(input) ?? input.description);
   return `running ${name ?? 'a tool'}${detail ? `: ${String(detail).split('\n')[0]!.slice(0, 80)}` : ''}`;
 }

@@ -23,8 +23,6 @@ export class ReplyStream {
   private dirty = false;
   private finished = false;
   private readonly typing: NodeJS.Timeout;
-  /** Edits and sends made, for the benchmark's rate figure. */
-  readonly edits: number[] = [];
 
   constructor(
     private readonly adapter: ChatAdapter,
@@ -96,7 +94,6 @@ export class ReplyStream {
     const view = markdown.trim() ? this.adapter.format(markdown)[0] : undefined;
     if (!view || view === this.shown || this.finished) return;
     this.lastEdit = Date.now();
-    this.edits.push(this.lastEdit);
     this.inflight = this.show(view).finally(() => {
       this.inflight = null;
       if (this.dirty) this.schedule();

@@ -1,12 +1,10 @@
 import { useState } from 'react';
-import type { Approval } from '../../../../contract';
+import { toolCallDetail, type Approval } from '../../../../contract';
 import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 
 function detail(approval: Approval): string {
-  const input = approval.input;
-  const value = [input.command, input.file_path, input.url, input.pattern].find((v) => typeof v === 'string');
-  return typeof value === 'string' ? value : JSON.stringify(input);
+  return toolCallDetail(approval.input) ?? JSON.stringify(approval.input);
 }
 
 /** One permission question with its four answers: once, this session, always (a rule), deny. */
