@@ -10,7 +10,8 @@ export function makeTempDir(prefix = 'switchboard-test-'): string {
 }
 
 export function removeTempDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
+  // A child that just exited may still be flushing a file into it: retry rather than fail the test that used it.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 /** The real claude binary the tests install (a pinned devDependency). */
