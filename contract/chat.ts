@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { folderPath, withoutNul } from './fields';
 
 /** The chat apps Switchboard speaks in: one bridge, one adapter each. */
 export const chatSurfaces = ['telegram', 'discord'] as const;
@@ -17,8 +18,36 @@ export interface ChatStatus {
   error: string | null;
   /** Whether a token is stored (never the token itself). */
   hasToken: boolean;
-  /** Where the bot reaches the chat app's API (a self-hosted Bot API server, or the default). */
+  /** Where the bot reaches the chat app's API (a self-hosted Bot API server, a stand-in, or the default). */
   apiRoot: string;
+  /** The last message the chat app refused (no permission in a channel), in words with its log id; null when none. */
+  problem: string | null;
+}
+
+/** How a channel is answered: when the bot is mentioned (or replied to), or every message. */
+export const replyModes = ['mention', 'all'] as const;
+
+/** A channel that opted in, bound to a project: its sessions (and its threads') start with this. */
+export interface ChatChannel {
+  surface: ChatSurface;
+  chatKey: string;
+  name: string;
+  /** Where it is (the server's name). */
+  place: string;
+  cwd: string | null;
+  model: string | null;
+  /** Tool rules the session may use without asking (`Bash(git status:*)`, `Edit`). */
+  allowedTools: string[];
+  systemPrompt: string | null;
+  replyTo: (typeof replyModes)[number];
+}
+
+/** A channel the bot sees: offered for binding. */
+export interface ChatChannelChoice {
+  chatKey: string;
+  name: string;
+  place: string;
+  bound: boolean;
 }
 
 /** Someone allowed to talk to the bot: their messages reach Claude, their buttons count. */
@@ -60,7 +89,39 @@ export const chatMethods = {
   ),
 };
 
+const channelInput = z
+  .object({
+    surface,
+    chatKey: z.string().trim().regex(/^\d{1,25}$/, 'a channel id is digits (Developer Mode → Copy Channel ID)'),
+    name: z.string().trim().min(1).max(100),
+    place: z.string().trim().max(100).default(''),
+    cwd: folderPath.nullable().default(null),
+    model: withoutNul(z.string().trim().min(1).max(200)).nullable().default(null),
+    allowedTools: z.array(withoutNul(z.string().trim().min(1).max(500)).regex(/^[^\n]*$/, 'one rule per entry')).max(100).default([]),
+    systemPrompt: withoutNul(z.string().max(50_000)).nullable().default(null),
+    replyTo: z.enum(replyModes).default('mention'),
+  })
+  .strict();
+
+export const chatChannelMethods = {
+  'chat.channels': method<{ bound: ChatChannel[]; seen: ChatChannelChoice[] }>()(
+    z.object({ surface }).strict(),
+    'Channels bound to a project, and the channels the bot sees that could be.',
+  ),
+  'chat.bindChannel': method<ChatChannel>()(
+    channelInput,
+    'Bind a channel to a project (folder, model, allowed tools, system prompt) or change it; the bot answers there from now on. Only from the window.',
+  ),
+  'chat.unbindChannel': method<{ removed: boolean }>()(
+    z.object({ surface, chatKey: z.string().min(1).max(100) }).strict(),
+    'The bot stops answering in a channel; its sessions stay in history. Only from the window.',
+  ),
+};
+
 export const chatEvents = {
   'chat.status': event<ChatStatus>("A bot's state changed."),
-  'chat.access': event<{ surface: ChatSurface }>('The allowlist or the waiting pairing requests changed.'),
+  'chat.ignored': event<{ surface: ChatSurface; chatKey: string; chatName: string | null; reason: 'unbound' | 'stranger' }>(
+    'A message the bot did not answer: in a channel not bound to a project, or from someone not allowed (nothing of it is kept).',
+  ),
+  'chat.access': event<{ surface: ChatSurface }>('The allowlist, the waiting pairing requests or the bound channels changed.'),
 };

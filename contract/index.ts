@@ -4,7 +4,7 @@ import type { Result } from './result';
 // Side effect first: every schema's errors speak the user's words.
 import './messages';
 import { approvalsEvents, approvalsMethods } from './approvals';
-import { chatEvents, chatMethods } from './chat';
+import { chatChannelMethods, chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
 import { hooksEvents, hooksMethods } from './hooks';
 import { memoryEvents, memoryMethods } from './memory';
@@ -31,7 +31,7 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...userMethods, ...hooksMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods };
 /** Every event the core emits, by its dotted name. */
 export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents };
 

@@ -27,7 +27,15 @@ export const jobFields = {
   graceSeconds: z.number().int().min(0).max(7 * 24 * 3600),
   retries: z.number().int().min(0).max(20),
   retryDelaySeconds: z.number().int().min(1).max(24 * 3600),
-  delivery: z.object({ desktop: z.boolean().default(true), telegramChatId: z.string().max(100).nullable().default(null) }).strict(),
+  delivery: z
+    .object({
+      desktop: z.boolean().default(true),
+      /** A Telegram chat id, or "owner" for the private chats of the people allowed. */
+      telegramChatId: z.string().max(100).nullable().default(null),
+      /** A Discord channel id (a bound channel), or "owner" for the DMs of the people allowed. */
+      discordChannelId: z.string().max(100).nullable().default(null),
+    })
+    .strict(),
 };
 
 export const jobInputSchema = z
@@ -51,7 +59,7 @@ export const jobInputSchema = z
     graceSeconds: jobFields.graceSeconds.default(300),
     retries: jobFields.retries.default(0),
     retryDelaySeconds: jobFields.retryDelaySeconds.default(60),
-    delivery: jobFields.delivery.default({ desktop: true, telegramChatId: null }),
+    delivery: jobFields.delivery.default({ desktop: true, telegramChatId: null, discordChannelId: null }),
   })
   .strict();
 

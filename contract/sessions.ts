@@ -122,9 +122,10 @@ export const sessionsMethods = {
         model: withoutNul(z.string().trim().min(1).max(200)).nullable().optional(),
         permissionPolicy: z.enum(permissionPolicies).default('ask'),
         systemPrompt: withoutNul(z.string().max(50_000)).nullable().optional(),
+        allowedTools: z.array(withoutNul(z.string().trim().min(1).max(500))).max(100).optional(),
       })
       .strict(),
-    'A new session: its own folder unless one is chosen; bypass only by explicit choice.',
+    'A new session: its own folder unless one is chosen; bypass only by explicit choice; allowedTools are rules it may use without asking.',
   ),
   'sessions.update': method<SessionSummary>()(
     z

@@ -149,6 +149,30 @@ export const settingDefinitions = {
     label: 'Voice transcription endpoint',
     description: 'An OpenAI-compatible …/v1/audio/transcriptions address for voice notes (its key, if any, is kept with the secrets). Empty: voice notes are saved and handed to Claude as files only.',
   }),
+  'discord.enabled': setting({
+    schema: z.boolean(),
+    default: false,
+    label: 'Discord bot on',
+    description: 'Whether the bot starts with Switchboard. Connect and Disconnect in Settings → Discord set it.',
+  }),
+  'discord.apiRoot': setting({
+    schema: z.url({ protocol: /^https?$/ }).max(2000),
+    default: 'https://discord.com/api',
+    label: 'Discord API address',
+    description: 'Where the bot reaches Discord’s REST API; the gateway address comes from it (GET /gateway/bot). SWITCHBOARD_DISCORD_API_ROOT overrides it.',
+  }),
+  'discord.questionDelaySeconds': setting({
+    schema: z.number().int().min(0).max(86_400),
+    default: 60,
+    label: 'Send questions from other sessions after (seconds)',
+    description: "A question from a session you started at the desk reaches your Discord DMs only when it has waited this long. Questions from a channel's own session come at once.",
+  }),
+  'discord.doneNotes': setting({
+    schema: z.boolean(),
+    default: true,
+    label: 'Done notes and job results',
+    description: 'Send finished scheduled jobs that target Discord to their channel, and a note when a long turn of a desk session ends to your DMs with the bot.',
+  }),
   'hooks.phoneDelaySeconds': setting({
     schema: z.number().int().min(0).max(3600),
     default: 10,

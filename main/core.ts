@@ -26,6 +26,7 @@ import { StorageService } from './storage/storage-service';
 import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
+import { DiscordAdapter } from './surfaces/discord/discord-adapter';
 import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
@@ -72,6 +73,8 @@ export interface CoreConfig {
   resourcesDir?: string | null;
   /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
   telegramAdapter?: (token: string, apiRoot: string) => ChatAdapter;
+  /** Test hook: the Discord adapter (the real one, with a stand-in's address, unless replaced). */
+  discordAdapter?: (token: string, apiRoot: string) => ChatAdapter;
   /** Test hook: edits per chat at most this often (Telegram's 1 s otherwise). */
   chatEditIntervalMs?: number;
 }
@@ -93,6 +96,7 @@ export interface Core {
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
   readonly telegram: ChatBridge;
+  readonly discord: ChatBridge;
   readonly mcp: McpService;
   readonly hooks: HooksService;
   readonly claudeCode: ClaudeCodeConnector;
@@ -177,21 +181,33 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
   const contract: Pick<Router, 'call'> = { call: (method, input, ctx) => router.call(method, input, ctx) };
-  const telegram: ChatBridge = new ChatBridge({
-    surface: 'telegram',
+  const bridgeDeps = {
     storage,
     events,
     router: contract,
     settings,
     secrets: config.secrets,
+    windowUrl: () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null),
+    editIntervalMs: config.chatEditIntervalMs,
+  };
+  const telegram: ChatBridge = new ChatBridge({
+    ...bridgeDeps,
+    surface: 'telegram',
     createAdapter: config.telegramAdapter ?? ((token, apiRoot) => new TelegramAdapter({ token, apiRoot })),
     envToken: env.SWITCHBOARD_TELEGRAM_TOKEN || null,
     envApiRoot: env.SWITCHBOARD_TELEGRAM_API_ROOT || null,
-    windowUrl: () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null),
-    editIntervalMs: config.chatEditIntervalMs,
+  });
+  const discord: ChatBridge = new ChatBridge({
+    ...bridgeDeps,
+    surface: 'discord',
+    createAdapter: config.discordAdapter ?? ((token, apiRoot) => new DiscordAdapter({ token, apiRoot })),
+    envToken: env.SWITCHBOARD_DISCORD_TOKEN || null,
+    envApiRoot: env.SWITCHBOARD_DISCORD_API_ROOT || null,
+    channelsOptIn: true,
   });
   // A bot that cannot connect says so in Settings; the app goes on.
   lifecycle.add(telegram, { required: false });
+  lifecycle.add(discord, { required: false });
 
   const tokens = new TokenStore(config.secrets);
   const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore });
@@ -212,7 +228,7 @@ export function createCore(config: CoreConfig): Core {
     ...historyHandlers(history, transcripts),
     ...memoryHandlers(memory, embeddings),
     ...schedulesHandlers(scheduler),
-    ...chatHandlers({ telegram }),
+    ...chatHandlers({ telegram, discord }),
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
   });
@@ -261,6 +277,7 @@ export function createCore(config: CoreConfig): Core {
     transcripts,
     scheduler,
     telegram,
+    discord,
     mcp,
     hooks,
     claudeCode: connector,

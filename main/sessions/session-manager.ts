@@ -85,6 +85,8 @@ export interface CreateSession {
   model?: string | null;
   permissionPolicy: PermissionPolicy;
   systemPrompt?: string | null;
+  /** Tool rules this session may use without asking (a project's, say), on top of the saved ones. */
+  allowedTools?: string[];
   surface: Surface;
   /** A surface's own key for the conversation (a chat id); defaults to the session id. */
   surfaceKey?: string;
@@ -166,6 +168,7 @@ export class SessionManager implements Service {
       model: input.model ?? null,
       permission_policy: input.permissionPolicy,
       system_prompt: input.systemPrompt ?? null,
+      session_rules: JSON.stringify([...new Set(input.allowedTools ?? [])]),
       created_at: now,
       updated_at: now,
     });

@@ -123,13 +123,13 @@ export class SessionStore {
     return this.storage.db;
   }
 
-  insertSession(row: Omit<SessionRow, 'cli_started' | 'last_status' | 'cost_usd'>): void {
+  insertSession(row: Omit<SessionRow, 'cli_started' | 'last_status' | 'cost_usd'> & { session_rules?: string }): void {
     this.db
       .prepare(
-        `INSERT INTO sessions (id, surface, surface_key, claude_session_id, title, cwd, model, permission_policy, system_prompt, created_at, updated_at)
-         VALUES (@id, @surface, @surface_key, @claude_session_id, @title, @cwd, @model, @permission_policy, @system_prompt, @created_at, @updated_at)`,
+        `INSERT INTO sessions (id, surface, surface_key, claude_session_id, title, cwd, model, permission_policy, system_prompt, session_rules, created_at, updated_at)
+         VALUES (@id, @surface, @surface_key, @claude_session_id, @title, @cwd, @model, @permission_policy, @system_prompt, @session_rules, @created_at, @updated_at)`,
       )
-      .run(row);
+      .run({ session_rules: '[]', ...row });
   }
 
   /**

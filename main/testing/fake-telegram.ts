@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseTelegramHtml } from './telegram-html-check';
-import { waitFor } from './wait';
+import { checkUntil } from './wait';
 
 /** One call the bot made, as the stand-in received it. */
 export interface BotCall {
@@ -151,20 +151,7 @@ export class FakeTelegram {
 
   /** Resolves once `check` returns a value (checked after every call the bot makes). */
   until<T>(check: () => T | undefined | null | false, ms = 20_000, what = 'the bot'): Promise<T> {
-    const first = check();
-    if (first) return Promise.resolve(first);
-    return waitFor<T>(
-      (resolve) => {
-        const listener = () => {
-          const value = check();
-          if (value) resolve(value);
-        };
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-      },
-      ms,
-      what,
-    );
+    return checkUntil(this.listeners, check, ms, what);
   }
 
   private record(m: Omit<ChatMessage, 'message_id' | 'versions'>): ChatMessage {

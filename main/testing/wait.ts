@@ -24,3 +24,21 @@ export function waitFor<T>(register: (resolve: (value: T) => void) => (() => voi
 export function nextEvent<E extends EventName>(events: EventBus, name: E, match: (payload: EventPayload<E>) => boolean = () => true, timeoutMs = 30_000): Promise<EventPayload<E>> {
   return waitFor<EventPayload<E>>((resolve) => events.on(name, (payload) => match(payload) && resolve(payload)), timeoutMs, `${name}`);
 }
+
+/** Resolves once `check` returns a value, checked now and whenever `listeners` are called (a stand-in calls them on every request). */
+export function checkUntil<T>(listeners: Set<() => void>, check: () => T | undefined | null | false, ms: number, what: string): Promise<T> {
+  const first = check();
+  if (first) return Promise.resolve(first);
+  return waitFor<T>(
+    (resolve) => {
+      const listener = () => {
+        const value = check();
+        if (value) resolve(value);
+      };
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ms,
+    what,
+  );
+}

@@ -33,6 +33,29 @@ export interface IncomingMessage {
   files: IncomingFile[];
   /** The message this one replies to, when it is one of the bot's (a typed answer to a question card). */
   replyTo?: string;
+  /** For a thread: the channel it belongs to, whose project it inherits. */
+  parentKey?: string;
+  /** The chat's name as people see it (`#deploys`), for the session's title. */
+  chatName?: string;
+  /** A slash command: it is always answered, even where plain messages are not. */
+  slash?: boolean;
+}
+
+/** A command as a chat app registers it: its argument, if any, and whether only moderators may use it. */
+export interface CommandSpec {
+  name: string;
+  description: string;
+  argument?: { name: string; description: string };
+  /** Only people who may manage messages (Discord's Manage Messages). */
+  moderated?: boolean;
+}
+
+/** A channel the bot can see, offered in the window for binding to a project. */
+export interface ChannelInfo {
+  key: string;
+  name: string;
+  /** Where it is: the server's name. */
+  place: string;
 }
 
 /** A press of one of our buttons. */
@@ -76,6 +99,8 @@ export interface ChatAdapter {
   readonly surface: ChatSurface;
   /** Characters a message may hold. */
   readonly limit: number;
+  /** How long the app shows "typing" after one call; it is renewed a little before. */
+  readonly typingMs: number;
   /** Claude's Markdown in the app's dialect, split into messages that each fit. */
   format(markdown: string): string[];
   /** The text a reader sees of a formatted part, for a plain retry. */
@@ -88,5 +113,7 @@ export interface ChatAdapter {
   typing(chatKey: string): Promise<void>;
   sendDocument(chatKey: string, fileName: string, content: Buffer, caption?: string): Promise<string>;
   download(file: IncomingFile): Promise<Buffer>;
-  setCommands(commands: { name: string; description: string }[]): Promise<void>;
+  setCommands(commands: CommandSpec[]): Promise<void>;
+  /** Channels that can be bound to a project (Discord); none where every chat is its own (Telegram). */
+  channels(): ChannelInfo[];
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toolCallDetail } from '../../../contract';
-import type { Approval, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
+import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
 import type { CallContext, Router } from '../../ipc/router';
@@ -38,7 +38,32 @@ export interface ChatBridgeDeps {
   windowUrl: () => string | null;
   /** Edits per chat at most this often (ms); tests and benchmarks keep Telegram's 1 s. */
   editIntervalMs?: number;
+  /** Channels answer only once bound to a project in the window (Discord); otherwise groups follow a setting (Telegram). */
+  channelsOptIn?: boolean;
 }
+
+interface ChannelRow {
+  chat_key: string;
+  name: string;
+  place: string;
+  cwd: string | null;
+  model: string | null;
+  allowed_tools: string;
+  system_prompt: string | null;
+  reply_to: ChatChannel['replyTo'];
+}
+
+const toChannel = (surface: ChatSurface, r: ChannelRow): ChatChannel => ({
+  surface,
+  chatKey: r.chat_key,
+  name: r.name,
+  place: r.place,
+  cwd: r.cwd,
+  model: r.model,
+  allowedTools: JSON.parse(r.allowed_tools) as string[],
+  systemPrompt: r.system_prompt,
+  replyTo: r.reply_to,
+});
 
 /** Which chats show a session, and which chat a turn came from (it is not echoed back there). */
 interface Binding {
@@ -59,6 +84,10 @@ export class ChatBridge implements Service {
   readonly outbox: Outbox;
   private adapter: ChatAdapter | null = null;
   private state: Pick<ChatStatus, 'state' | 'account' | 'error'> = { state: 'off', account: null, error: null };
+  private problem: string | null = null;
+  /** Threads and the channel each belongs to (its project), and chats' names, as messages show them. */
+  private readonly parents = new Map<string, string>();
+  private readonly names = new Map<string, string>();
   private readonly streams = new Map<string, ReplyStream>();
   /** Turn id → the chat it was sent from. */
   private readonly origins = new Map<string, string>();
@@ -77,7 +106,16 @@ export class ChatBridge implements Service {
   constructor(private readonly deps: ChatBridgeDeps) {
     this.name = deps.surface;
     this.access = new ChatAccess(deps.storage, deps.surface);
-    this.outbox = new Outbox({ storage: deps.storage, surface: deps.surface, adapter: () => this.adapter, onSent: (dedupe, id) => this.sent(dedupe, id) });
+    this.outbox = new Outbox({
+      storage: deps.storage,
+      surface: deps.surface,
+      adapter: () => this.adapter,
+      onSent: (dedupe, id) => this.sent(dedupe, id),
+      onDropped: (reason) => {
+        this.problem = reason;
+        this.deps.events.emit('chat.status', this.status());
+      },
+    });
   }
 
   get surface(): ChatSurface {
@@ -113,13 +151,14 @@ export class ChatBridge implements Service {
   }
 
   status(): ChatStatus {
-    return { surface: this.surface, ...this.state, hasToken: !!this.token(), apiRoot: this.apiRoot() };
+    return { surface: this.surface, ...this.state, hasToken: !!this.token(), apiRoot: this.apiRoot(), problem: this.problem };
   }
 
   /** Stores a new token (a secret) when given, marks the bot on, and (re)connects. */
   async connect(token?: string): Promise<ChatStatus> {
     if (token) this.deps.secrets.set(this.secretName(), token);
-    if (!this.token()) throw new AppError('invalid_input', `token: paste the bot token from ${this.surface === 'telegram' ? '@BotFather' : 'the Discord developer portal'} first`);
+    if (!this.token()) throw new AppError('invalid_input', `token: paste the bot token from ${this.surface === 'telegram' ? '@BotFather' : 'the Discord developer portal (Bot → Reset Token)'} first`);
+    this.problem = null;
     this.deps.settings.set({ key: this.settingKey('enabled'), value: true });
     await this.connecting;
     this.connecting = this.reconnect();
@@ -174,7 +213,7 @@ export class ChatBridge implements Service {
       this.adapter = adapter;
       const { account } = await adapter.start(handlers);
       this.setState({ state: 'connected', account, error: null });
-      await adapter.setCommands(chatCommands.map((c) => ({ name: c.name, description: c.description }))).catch((error) => log.warn(`${this.surface}: could not register commands`, { error: errorMessage(error) }));
+      await adapter.setCommands(chatCommands.map(({ name, description, argument, moderated }) => ({ name, description, argument, moderated }))).catch((error) => log.warn(`${this.surface}: could not register commands`, { error: errorMessage(error) }));
       this.outbox.start();
       this.resumeReplies();
     } catch (error) {
@@ -213,11 +252,25 @@ export class ChatBridge implements Service {
     return `${this.surface}.token`;
   }
 
-  private settingKey<K extends 'enabled' | 'apiRoot' | 'allowGroups' | 'questionDelaySeconds' | 'doneNotes'>(key: K) {
-    return `telegram.${key}` as `telegram.${K}`;
+  private settingKey<K extends 'enabled' | 'apiRoot' | 'questionDelaySeconds' | 'doneNotes'>(key: K) {
+    return `${this.surface}.${key}` as const;
   }
 
   // ── incoming ──────────────────────────────────────────────────────────────────────────────────
+
+  private ignored(m: IncomingMessage, reason: 'unbound' | 'stranger'): void {
+    this.deps.events.emit('chat.ignored', { surface: this.surface, chatKey: m.chatKey, chatName: m.chatName ?? null, reason });
+  }
+
+  /** Whether a message in a group or channel is for the bot: bound channel and mention (or every message), or the group setting. */
+  private answersIn(m: IncomingMessage): boolean {
+    if (!this.deps.channelsOptIn) return this.surface === 'telegram' && this.deps.settings.get('telegram.allowGroups') && m.addressed;
+    const project = this.project(m.chatKey);
+    if (!project) return false;
+    // A thread where the bot was called once is a conversation with it: every message there is answered.
+    const threadStarted = !!m.parentKey && this.hasSession(m.chatKey);
+    return !!m.slash || m.addressed || project.replyTo === 'all' || threadStarted;
+  }
 
   /** A failure while handling a chat's update is told in that chat with an id the log has, never thrown into the adapter. */
   private async guard(chatKey: string, work: () => Promise<void>): Promise<void> {
@@ -232,10 +285,21 @@ export class ChatBridge implements Service {
   }
 
   private async onMessage(m: IncomingMessage): Promise<void> {
-    if (!m.private && (!this.deps.settings.get(this.settingKey('allowGroups')) || !m.addressed)) return;
+    if (m.parentKey) this.parents.set(m.chatKey, m.parentKey);
+    if (m.chatName) this.names.set(m.chatKey, m.chatName);
+    if (!m.private && !this.answersIn(m)) {
+      if (m.addressed || m.slash) this.ignored(m, 'unbound');
+      // A slash command always gets an answer (Discord shows "did not respond" otherwise); a message here none.
+      if (m.slash) this.say(m.chatKey, this.deps.channelsOptIn ? `I answer only in channels bound to a project. Bind this one in Switchboard → Settings → ${this.surfaceLabel()}.` : 'I do not answer in groups here.');
+      return;
+    }
     if (!this.access.allowed(m.userId)) {
-      // Strangers get a code in private only; in a group they are not answered at all.
-      if (!m.private) return;
+      // Strangers get a code in private only; in a group they are not answered at all (a command, briefly).
+      if (!m.private) {
+        this.ignored(m, 'stranger');
+        if (m.slash) this.say(m.chatKey, 'Only people the owner allowed can use me. Write to me in a direct message to ask for access.');
+        return;
+      }
       const { pairing, fresh } = this.access.requestPairing(m.userId, m.userName, m.chatKey);
       if (fresh) this.accessChanged();
       const minutes = Math.max(1, Math.round((pairing.expiresAt - Date.now()) / 60_000));
@@ -371,13 +435,80 @@ export class ChatBridge implements Service {
 
   // ── conversations ─────────────────────────────────────────────────────────────────────────────
 
-  /** The chat's session: the one it is bound to, or a new one (kept across restarts). */
+  /** The chat's session: the one it is bound to, or a new one (kept across restarts), with its channel's project. */
   async sessionOf(chatKey: string, ctx: CallContext): Promise<string> {
-    const bound = this.db.prepare('SELECT session_id FROM chat_bindings WHERE surface = ? AND chat_key = ?').pluck().get(this.surface, chatKey) as string | undefined;
+    const bound = this.boundSession(chatKey);
     if (bound) return bound;
-    const created = await this.call('sessions.create', { title: `${this.surfaceLabel()} chat` }, ctx);
+    const created = await this.call('sessions.create', this.newSessionFields(chatKey), ctx);
     this.bind(chatKey, created.id);
     return created.id;
+  }
+
+  /** A fresh session for the chat (/new, /folder): its channel's project, or like the last one; the old one stays in history. */
+  async renew(chatKey: string, ctx: CallContext, cwd?: string): Promise<SessionSummary> {
+    const bound = this.boundSession(chatKey);
+    const old = !this.project(chatKey) && bound ? (await this.call('sessions.transcript', { id: bound, limit: 1 }, ctx)).session : null;
+    const fields = old
+      ? { title: old.title, cwd: old.cwd, model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? ('ask' as const) : old.permissionPolicy }
+      : this.newSessionFields(chatKey);
+    const created = await this.call('sessions.create', { ...fields, ...(cwd ? { cwd } : {}) }, ctx);
+    this.bind(chatKey, created.id);
+    return created;
+  }
+
+  private newSessionFields(chatKey: string): MethodInput<'sessions.create'> {
+    const project = this.project(chatKey);
+    if (!project) return { title: `${this.surfaceLabel()} chat`, permissionPolicy: 'ask' };
+    const parent = this.parents.get(chatKey);
+    const title = parent ? `#${project.name} › ${this.names.get(chatKey) ?? 'thread'}` : `#${project.name}`;
+    return { title, cwd: project.cwd, model: project.model, systemPrompt: project.systemPrompt, allowedTools: project.allowedTools, permissionPolicy: 'ask' };
+  }
+
+  private boundSession(chatKey: string): string | undefined {
+    return this.db.prepare('SELECT session_id FROM chat_bindings WHERE surface = ? AND chat_key = ?').pluck().get(this.surface, chatKey) as string | undefined;
+  }
+
+  private hasSession(chatKey: string): boolean {
+    return !!this.boundSession(chatKey);
+  }
+
+  // ── channels bound to projects ────────────────────────────────────────────────────────────────
+
+  /** The project of a channel, or of the channel a thread belongs to; null where the channel has not opted in. */
+  project(chatKey: string): ChatChannel | null {
+    const row = this.db.prepare('SELECT * FROM chat_channels WHERE surface = ? AND chat_key = ?');
+    const found = (row.get(this.surface, chatKey) ?? row.get(this.surface, this.parents.get(chatKey) ?? '')) as ChannelRow | undefined;
+    return found ? toChannel(this.surface, found) : null;
+  }
+
+  channels(): { bound: ChatChannel[]; seen: ChatChannelChoice[] } {
+    const bound = (this.db.prepare('SELECT * FROM chat_channels WHERE surface = ? ORDER BY place, name').all(this.surface) as ChannelRow[]).map((r) => toChannel(this.surface, r));
+    const keys = new Set(bound.map((c) => c.chatKey));
+    const seen = (this.adapter?.channels() ?? []).map((c) => ({ chatKey: c.key, name: c.name, place: c.place, bound: keys.has(c.key) }));
+    return { bound, seen };
+  }
+
+  /** Binds (or changes) a channel's project; a session the channel already has takes the new model and prompt at once. */
+  async bindChannel(input: MethodInput<'chat.bindChannel'>, ctx: CallContext): Promise<ChatChannel> {
+    if (!this.deps.channelsOptIn) throw new AppError('invalid_input', `${this.surfaceLabel()} has no channels to bind: every chat is its own conversation.`);
+    this.db
+      .prepare(
+        `INSERT INTO chat_channels (surface, chat_key, name, place, cwd, model, allowed_tools, system_prompt, reply_to, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (surface, chat_key) DO UPDATE SET name = excluded.name, place = excluded.place, cwd = excluded.cwd, model = excluded.model,
+           allowed_tools = excluded.allowed_tools, system_prompt = excluded.system_prompt, reply_to = excluded.reply_to, updated_at = excluded.updated_at`,
+      )
+      .run(this.surface, input.chatKey, input.name, input.place, input.cwd, input.model, JSON.stringify(input.allowedTools), input.systemPrompt, input.replyTo, Date.now());
+    const session = this.boundSession(input.chatKey);
+    if (session) await this.call('sessions.update', { id: session, model: input.model, systemPrompt: input.systemPrompt }, ctx);
+    this.accessChanged();
+    return this.project(input.chatKey)!;
+  }
+
+  unbindChannel(chatKey: string): { removed: boolean } {
+    const removed = this.db.prepare('DELETE FROM chat_channels WHERE surface = ? AND chat_key = ?').run(this.surface, chatKey).changes > 0;
+    if (removed) this.accessChanged();
+    return { removed };
   }
 
   bind(chatKey: string, sessionId: string): void {
@@ -566,8 +697,8 @@ export class ChatBridge implements Service {
     if (!this.adapter || !run.endedAt || run.status === 'running' || run.status === 'cancelled') return;
     void this.tryCall('schedules.list', {}, this.caller('bot')).then((r) => {
       const job = r.ok && r.value.find((j) => j.id === run.jobId);
-      const target = job && job.delivery.telegramChatId;
-      if (!job || !target || this.surface !== 'telegram' || !this.deps.settings.get(this.settingKey('doneNotes'))) return;
+      const target = job && (this.surface === 'telegram' ? job.delivery.telegramChatId : job.delivery.discordChannelId);
+      if (!job || !target || !this.deps.settings.get(this.settingKey('doneNotes'))) return;
       const chats = target === 'owner' ? this.ownerChats() : [target];
       const body = (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim();
       const link = this.link(`#/schedules/${job.id}/runs/${run.id}`);

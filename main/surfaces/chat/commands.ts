@@ -17,6 +17,10 @@ export interface CommandContext {
 export interface ChatCommand {
   name: string;
   description: string;
+  /** What the command takes after its name (a slash command declares it as an option). */
+  argument?: { name: string; description: string };
+  /** Only for people who may manage messages where the chat app has such a right (Discord). */
+  moderated?: boolean;
   run(c: CommandContext, args: string): Promise<void>;
   /** Buttons this command offers carry `<button>:…`; a press comes back here. */
   button?: string;
@@ -26,13 +30,12 @@ export interface ChatCommand {
 const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'default'];
 const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 
-/** A new session for this chat, like the old one but fresh (or in another folder). */
-async function freshSession(c: CommandContext, cwd?: string): Promise<SessionSummary> {
-  const old = await c.session();
-  const created = await c.call('sessions.create', { title: old.title, cwd: cwd ?? old.cwd, model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? 'ask' : old.permissionPolicy });
-  c.bridge.bind(c.chatKey, created.id);
-  return created;
-}
+const newSession: Pick<ChatCommand, 'run'> = {
+  async run(c) {
+    const created = await c.bridge.renew(c.chatKey, c.ctx);
+    c.reply(`🆕 New session started in \`${created.cwd}\`. The last one stays in history.`);
+  },
+};
 
 /**
  * The chat commands, one table: Telegram registers them with setMyCommands, Discord as slash commands.
@@ -40,14 +43,8 @@ async function freshSession(c: CommandContext, cwd?: string): Promise<SessionSum
  * answered in the window only, so "add me to the allowlist" is text for Claude, not a command.
  */
 export const chatCommands: ChatCommand[] = [
-  {
-    name: 'new',
-    description: 'Start a new Claude session in this chat',
-    async run(c) {
-      const created = await freshSession(c);
-      c.reply(`🆕 New session started in \`${created.cwd}\`. The last one stays in history.`);
-    },
-  },
+  { name: 'new', description: 'Start a new Claude session in this chat', ...newSession },
+  { name: 'reset', description: 'The same as /new (on Discord, for people who may manage messages)', moderated: true, ...newSession },
   {
     name: 'stop',
     description: 'Stop what Claude is doing now',
@@ -58,9 +55,10 @@ export const chatCommands: ChatCommand[] = [
   },
   {
     name: 'status',
-    description: 'This chat’s session: model, folder, queue, cost',
+    description: 'This chat’s session (model, folder, queue, cost) and every active one',
     async run(c) {
       const s = await c.session();
+      const active = (await c.call('sessions.list', {})).filter((x) => x.id !== s.id && (x.status === 'running' || x.queueLength > 0));
       c.reply(
         [
           `*${s.title}*`,
@@ -70,6 +68,8 @@ export const chatCommands: ChatCommand[] = [
           `Permissions: ${s.permissionPolicy}`,
           `Cost so far: ${money(s.costUsd)}`,
           s.lastError ? `Last error: ${s.lastError}` : '',
+          active.length ? `\n*Also working (${active.length}):*` : '',
+          ...active.slice(0, 10).map((x) => `• ${x.title} (${x.surface}): ${x.status}${x.queueLength ? `, ${x.queueLength} waiting` : ''}, ${money(x.costUsd)}`),
         ]
           .filter(Boolean)
           .join('\n'),
@@ -79,6 +79,7 @@ export const chatCommands: ChatCommand[] = [
   {
     name: 'model',
     description: 'Show or change the model (/model sonnet)',
+    argument: { name: 'name', description: 'sonnet, opus, haiku, a full model id, or default' },
     button: 'm',
     async run(c, args) {
       if (args) return this.press!(c, [args]);
@@ -103,7 +104,7 @@ export const chatCommands: ChatCommand[] = [
     async press(c, [index]) {
       const folder = c.bridge.offeredFolders.get(c.chatKey)?.[Number(index)];
       if (!folder) return c.reply('That list is old: /folder again.');
-      const created = await freshSession(c, folder);
+      const created = await c.bridge.renew(c.chatKey, c.ctx, folder);
       c.reply(`📁 New session in \`${created.cwd}\`.`);
     },
   },
@@ -137,12 +138,13 @@ export const chatCommands: ChatCommand[] = [
     },
     async press(c, [id]) {
       const run = await c.call('schedules.runNow', { id: id! });
-      c.reply(`▶ Started (${run.status}). The result comes here when it is done, if the job sends to Telegram.`);
+      c.reply(`▶ Started (${run.status}). The result comes here when it is done, if the job sends to this app.`);
     },
   },
   {
     name: 'memory',
     description: 'Search what Switchboard remembers (/memory deploy)',
+    argument: { name: 'query', description: 'What to look for' },
     async run(c, args) {
       if (!args) return c.reply('What should I look for? /memory <words>');
       const { hits } = await c.call('memory.search', { query: args, limit: 8 });
@@ -152,6 +154,7 @@ export const chatCommands: ChatCommand[] = [
   {
     name: 'remember',
     description: 'Remember something (/remember the staging host is kite)',
+    argument: { name: 'text', description: 'What Switchboard should remember' },
     async run(c, args) {
       if (!args) return c.reply('What should I remember? /remember <text>');
       const added = await c.call('memory.add', { text: args, source: { kind: 'user' } });

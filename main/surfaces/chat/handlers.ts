@@ -1,7 +1,12 @@
 import type { ChatSurface } from '../../../contract';
 import { AppError } from '../../errors';
-import type { HandlersOf } from '../../ipc/router';
+import type { CallContext, HandlersOf } from '../../ipc/router';
 import type { ChatBridge } from './chat-bridge';
+
+/** Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in. */
+function windowOnly(ctx: CallContext, what: string): void {
+  if (ctx.surface !== 'desktop' && ctx.surface !== 'browser') throw new AppError('unauthorized', `${what} in the Switchboard window only.`);
+}
 
 /** The chat.* methods over the bridges there are: Settings starts and stops a bot and answers pairing here. */
 export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>): HandlersOf<'chat'> {
@@ -22,9 +27,17 @@ export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>):
     },
     'chat.pairings': ({ surface }) => bridge(surface).access.pairings(),
     'chat.answerPairing': ({ surface, code, accept }, ctx) => {
-      // Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in.
-      if (ctx.surface !== 'desktop' && ctx.surface !== 'browser') throw new AppError('unauthorized', 'Pairing codes are accepted in the Switchboard window only.');
+      windowOnly(ctx, 'Pairing codes are accepted');
       return bridge(surface).answerPairing(code, accept);
+    },
+    'chat.channels': ({ surface }) => bridge(surface).channels(),
+    'chat.bindChannel': (input, ctx) => {
+      windowOnly(ctx, 'Channels are bound');
+      return bridge(input.surface).bindChannel(input, ctx);
+    },
+    'chat.unbindChannel': ({ surface, chatKey }, ctx) => {
+      windowOnly(ctx, 'Channels are unbound');
+      return bridge(surface).unbindChannel(chatKey);
     },
   };
 }

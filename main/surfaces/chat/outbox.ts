@@ -61,6 +61,8 @@ export class Outbox {
       adapter: () => ChatAdapter | null;
       /** Told when an entry went out, with the chat app's message id (cards and replies keep it). */
       onSent?: (dedupe: string, remoteId: string) => void;
+      /** Told when an entry is given up (refused by the chat app), with the reason and its log id. */
+      onDropped?: (reason: string) => void;
     },
   ) {}
 
@@ -227,6 +229,7 @@ export class Outbox {
     }
     const id = log.error(`${this.deps.surface}: a message could not be delivered`, undefined, { chat: row.chat_key, op: row.op, dedupe: row.dedupe, reason: failure.message, attempts });
     this.db.prepare(`UPDATE chat_outbox SET state = 'dropped', attempts = ?, error = ? WHERE id = ?`).run(attempts, `${failure.message} (error ${id})`, row.id);
+    this.deps.onDropped?.(`${failure.message} (error ${id})`);
     return true;
   }
 }

@@ -1,10 +1,8 @@
 import type { ChatAdapter } from './adapter';
 import { SendFailure } from './adapter';
 
-/** At most one edit a chat per this long: Telegram allows about one a second per chat, and a little over keeps two out of any one second. */
+/** At most one edit a chat per this long: Telegram allows about one a second per chat (Discord five in five seconds), and a little over keeps two out of any one second. */
 export const EDIT_INTERVAL_MS = 1050;
-/** Telegram's typing indicator lasts five seconds; it is renewed a little before. */
-const TYPING_EVERY_MS = 4500;
 
 /**
  * One reply being written into one chat: the first text goes out as a message at once, then that
@@ -33,7 +31,7 @@ export class ReplyStream {
     private readonly onMessage: (messageId: string) => void = () => {},
   ) {
     void adapter.typing(chatKey);
-    this.typing = setInterval(() => void adapter.typing(chatKey), TYPING_EVERY_MS);
+    this.typing = setInterval(() => void adapter.typing(chatKey), adapter.typingMs - 500);
     this.typing.unref();
   }
 

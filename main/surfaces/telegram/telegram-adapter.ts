@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { AdapterHandlers, ChatAdapter, IncomingFile, SendOptions } from '../chat/adapter';
+import type { AdapterHandlers, ChannelInfo, ChatAdapter, CommandSpec, IncomingFile, SendOptions } from '../chat/adapter';
 import { SendFailure } from '../chat/adapter';
 import { htmlToPlain, splitTelegramHtml, toTelegramHtml } from './telegram-html';
 
@@ -57,6 +57,7 @@ export function connectError(error: unknown): string {
 export class TelegramAdapter implements ChatAdapter {
   readonly surface = 'telegram' as const;
   readonly limit = LIMIT;
+  readonly typingMs = 5000;
   private bot: Bot | null = null;
   private runner: RunnerHandle | null = null;
 
@@ -165,8 +166,12 @@ export class TelegramAdapter implements ChatAdapter {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  async setCommands(commands: { name: string; description: string }[]): Promise<void> {
+  async setCommands(commands: CommandSpec[]): Promise<void> {
     await this.api().setMyCommands(commands.map((c) => ({ command: c.name, description: c.description })));
+  }
+
+  channels(): ChannelInfo[] {
+    return [];
   }
 
   private api(): Bot['api'] {

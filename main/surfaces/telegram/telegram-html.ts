@@ -1,7 +1,5 @@
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
-import type { Nodes, Parents, Table } from 'mdast';
+import type { Nodes, Parents } from 'mdast';
+import { parseMarkdown, tableText } from '../chat/markdown';
 
 /** Telegram parses only `<`, `>` and `&` as markup in HTML mode; everything else stays as typed. */
 export function escapeHtml(text: string): string {
@@ -16,7 +14,7 @@ const escapeAttribute = (text: string) => escapeHtml(text).replace(/"/g, '&quot;
  * by mdast (CommonMark + GFM), so an unclosed fence or a stray `<` never breaks the message.
  */
 export function toTelegramHtml(markdown: string): string {
-  const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  const tree = parseMarkdown(markdown);
   return blocks(tree.children as Nodes[], '').trim();
 }
 
@@ -87,20 +85,6 @@ function phrase(node: Nodes): string {
     default:
       return 'children' in node ? inline(node as Parents) : 'value' in node ? escapeHtml(String(node.value)) : '';
   }
-}
-
-/** A table as monospaced text: columns padded to their widest cell. */
-function tableText(table: Table): string {
-  const rows = table.children.map((row) => row.children.map((cell) => plainText(cell as Nodes)));
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
-  const [head, ...body] = rows;
-  return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('-+-'), ...body.map(line)].join('\n');
-}
-
-function plainText(node: Nodes): string {
-  if ('value' in node) return String(node.value);
-  return 'children' in node ? (node.children as Nodes[]).map(plainText).join('') : '';
 }
 
 /** Tags and entities as Telegram reads them, for the splitter: a tag's name, or text. */
