@@ -252,13 +252,14 @@ export class FakeDiscord {
     const raw = Buffer.concat(chunks);
     const file = /^\/files\/(\d+)\//.exec(url.pathname);
     if (file) return void res.writeHead(this.files.has(file[1]!) ? 200 : 404).end(this.files.get(file[1]!));
-    const path = url.pathname.replace(/^\/api\/v\d+/, '');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     const { body, files } = await this.parseBody(req, raw);
     const call: DiscordCall = { method: req.method ?? 'GET', path, body, status: 200, at: Date.now() };
     this.calls.push(call);
     const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(status === 204 ? undefined : JSON.stringify(json));
+      if (status === 204) res.writeHead(204, headers).end();
+      else res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(json));
       for (const wake of this.waiters) wake();
     };
     const interactionCall = path.startsWith('/interactions/') || path.startsWith('/webhooks/');

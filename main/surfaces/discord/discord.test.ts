@@ -147,4 +147,16 @@ describe('Discord: channels and sessions', { timeout: 60_000 }, () => {
     expect(api.requests.filter((r) => r.main).map(lastUserText)).not.toContain('let me in');
     expect(dc.in(general.id).filter((m) => m.from_bot)).toHaveLength(0);
   });
+
+  it('saves an attachment into the session’s folder and hands Claude its path', async () => {
+    const { core, dc, api, general } = await ready();
+    await bindChannel(t!, general.id);
+    dc.send(member, general.id, 'what is in this file?', { mention: true, files: [{ name: 'data.csv', content: Buffer.from('name,size\na,1\n'), type: 'text/csv' }] });
+    await dc.until(() => dc.in(general.id).some((m) => m.content.startsWith('echo: what is in this file?')), 30_000);
+    const session = core.sessions.list().find((s) => s.surface === 'discord')!;
+    const saved = fs.readdirSync(path.join(session.cwd, 'discord-files'));
+    expect(saved).toHaveLength(1);
+    expect(fs.readFileSync(path.join(session.cwd, 'discord-files', saved[0]!), 'utf8')).toBe('name,size\na,1\n');
+    expect(userTexts(api.requests.filter((r) => r.main).at(-1)!).at(-1)).toContain(path.join(session.cwd, 'discord-files', saved[0]!));
+  });
 });
