@@ -31,3 +31,14 @@ export function meetsGoal(figure: Figure): boolean | null {
   if (figure.goal.above !== undefined && !(figure.value > figure.goal.above)) return false;
   return true;
 }
+
+/** The most of `times` (ms) that fall within any one window of `windowMs`: a rate limit's view of calls. */
+export function maxWithin(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}

@@ -8,8 +8,9 @@ import { searchGroup } from './search';
 import { serverGroup } from './server';
 import { sessionsGroup } from './sessions';
 import { telegramGroup } from './telegram';
+import { discordGroup } from './discord';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, mcpGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

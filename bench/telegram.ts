@@ -6,24 +6,13 @@ import { FakeTelegram, type FakeUser } from '../main/testing/fake-telegram';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { htmlToPlain } from '../main/surfaces/telegram/telegram-html';
 import { benchCore } from './bench-core';
-import { percentile, type BenchGroup, type Figure } from './figures';
+import { maxWithin, percentile, type BenchGroup, type Figure } from './figures';
 
 const CHATS = 20;
 /** Each answer streams in this many pieces, 60 ms apart: about a second and a half of edits. */
 const CHUNKS = 25;
 
 const answerTo = (text: string) => `Answer to ${text}: ${Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')}`;
-
-/** The most calls of `times` that fall within any one second. */
-function maxPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= 1000) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 /**
  * 20 chats writing at once to the real bot stack (grammY polling a Bot API stand-in, the chat bridge,
@@ -102,7 +91,7 @@ export const telegramGroup: BenchGroup = {
         const whole = tg.chat(u.id).filter((m) => htmlToPlain(m.text) === answerTo(`question ${u.id}`));
         if (!whole.length) incomplete++;
         if (whole.length > 1) duplicates += whole.length - 1;
-        maxEdits = Math.max(maxEdits, maxPerSecond(mine.map((c) => c.at)));
+        maxEdits = Math.max(maxEdits, maxWithin(mine.map((c) => c.at), 1000));
       }
       return [
         { name: 'telegram.first_edit_ms_p50', value: percentile(firsts, 50), unit: 'ms', goal: { below: 300 }, note: `update received to the first message in the chat, ${CHATS} chats at once, warm sessions` },

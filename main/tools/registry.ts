@@ -179,7 +179,7 @@ export const tools: Tool[] = [
     title: 'Create a scheduled job',
     method: 'schedules.create',
     description:
-      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Set delivery.telegramChatId to "owner" to get results on Telegram.',
+      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Set delivery.telegramChatId to "owner" to get results on Telegram, delivery.discordChannelId to a bound channel id (or "owner" for direct messages) to get them on Discord.',
     input: jobInputSchema,
     output: jobOut.extend({ warnings: z.array(z.string()) }),
     hints: {},

@@ -1,6 +1,6 @@
 import cronstrue from 'cronstrue';
 import { useEffect, useState } from 'react';
-import type { Job, JobInput } from '../../../../contract';
+import type { ChatChannel, Job, JobInput } from '../../../../contract';
 import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
 import { formatInZone, LOCAL_ZONE, zoneFormatter } from '../../app/time';
@@ -53,7 +53,7 @@ function blank(): JobInput {
     graceSeconds: 300,
     retries: 0,
     retryDelaySeconds: 60,
-    delivery: { desktop: true, telegramChatId: null },
+    delivery: { desktop: true, telegramChatId: null, discordChannelId: null },
   };
 }
 
@@ -85,6 +85,15 @@ function useNextRuns(cron: string, timeZone: string): { runs: number[]; error: s
 }
 
 /** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
+/** Discord channels a job can send its result to: the bound ones. */
+function useBoundDiscordChannels(): ChatChannel[] {
+  const [channels, setChannels] = useState<ChatChannel[]>([]);
+  useEffect(() => {
+    void api.chat.channels({ surface: 'discord' }).then((r) => r.ok && setChannels(r.value.bound));
+  }, []);
+  return channels;
+}
+
 export function JobEditor({ job }: { job: Job | null }) {
   const save = useSchedules((s) => s.save);
   const warnings = useSchedules((s) => s.warnings);
@@ -95,6 +104,7 @@ export function JobEditor({ job }: { job: Job | null }) {
   // The server checks by the runner's rules: its word is the one shown, under the field it names.
   const preview = errorsByField(next.error, ['cron', 'timeZone']).byField;
   const saved = errorsByField(error, FIELDS);
+  const discordChannels = useBoundDiscordChannels();
   const set = <K extends keyof JobInput>(key: K, value: JobInput[K]) => {
     setInput((current) => ({ ...current, [key]: value }));
     // An error goes as soon as its field changes; the server's check of the new value follows.
@@ -243,6 +253,19 @@ export function JobEditor({ job }: { job: Job | null }) {
         />{' '}
         Send the result to Telegram (your private chat with the bot)
       </label>
+      <div className="field">
+        <label htmlFor="job-discord">Send the result to Discord</label>
+        <select id="job-discord" value={input.delivery.discordChannelId ?? ''} onChange={(e) => set('delivery', { ...input.delivery, discordChannelId: e.target.value || null })}>
+          <option value="">No</option>
+          <option value="owner">Your direct messages with the bot</option>
+          {discordChannels.map((c) => (
+            <option key={c.chatKey} value={c.chatKey}>
+              #{c.name}
+              {c.place ? ` (${c.place})` : ''}
+            </option>
+          ))}
+        </select>
+      </div>
       <FieldError error={saved.rest.length ? inLabels(saved.rest.join('; '), LABELS) : null} />
       <div className="row-actions">
         <button type="submit" disabled={!input.name.trim() || !input.command.trim()}>

@@ -7,6 +7,7 @@ import { HealthPanel } from './HealthPanel';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
+import { DiscordCard } from './DiscordCard';
 import { TelegramCard } from './TelegramCard';
 import { TextSetting } from './TextSetting';
 import { useDraft } from './use-draft';
@@ -99,6 +100,7 @@ export function SettingsScreen() {
       ) : null}
       {values ? <ClaudeCodeCard values={values} /> : null}
       {values ? <TelegramCard values={values} /> : null}
+      {values ? <DiscordCard values={values} /> : null}
       {values ? <EmbeddingsCard values={values} /> : null}
       {values ? (
         <section className="card" aria-labelledby="settings-server">
