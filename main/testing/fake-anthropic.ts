@@ -57,6 +57,8 @@ export class FakeAnthropic {
   private responder: Responder | null = null;
   private readonly server: http.Server;
   private readonly hung = new Set<http.ServerResponse>();
+  /** Headers every model answer carries (the plan's rate-limit headers, as the real API sends to subscribers). */
+  headers: Record<string, string> = {};
   url = '';
 
   constructor() {
@@ -114,7 +116,7 @@ export class FakeAnthropic {
   }
 
   private async stream(res: http.ServerResponse, reply: Exclude<Reply, { kind: 'error' }>, model: string): Promise<void> {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'request-id': `req_${randomUUID()}` });
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'request-id': `req_${randomUUID()}`, ...this.headers });
     const send = (type: string, data: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     if ('delayMs' in reply && reply.delayMs) await sleep(reply.delayMs);
