@@ -13,6 +13,7 @@ import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
 import { systemEvents, systemMethods } from './system';
 import { terminalsEvents, terminalsMethods } from './terminals';
+import { usageEvents, usageMethods } from './usage';
 import { userEvents, userMethods } from './user';
 
 export * from './approvals';
@@ -26,14 +27,15 @@ export * from './sessions';
 export * from './settings';
 export * from './system';
 export * from './terminals';
+export * from './usage';
 export * from './user';
 export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

@@ -3,7 +3,8 @@ import { event, method } from './define';
 import { folderPath, withoutNul } from './fields';
 import { permissionPolicies } from './sessions';
 
-export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'missed' | 'cancelled';
+/** `held`: a Claude job not started while the plan window was over the hold threshold (it runs after the reset, or is skipped, per its missed-run policy). */
+export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'missed' | 'cancelled' | 'held';
 export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'retry';
 
 export const jobFields = {

@@ -173,6 +173,62 @@ export const settingDefinitions = {
     label: 'Done notes and job results',
     description: 'Send finished scheduled jobs that target Discord to their channel, and a note when a long turn of a desk session ends to your DMs with the bot.',
   }),
+  'usage.windowTokenLimit': setting({
+    schema: z.number().int().min(0).max(1_000_000_000_000),
+    default: 0,
+    label: 'Tokens in a 5-hour window (for the estimate)',
+    description: "Where the CLI does not report your plan's own figure, the meter shows the current window against this many tokens. 0: the largest window seen so far.",
+  }),
+  'usage.weekTokenLimit': setting({
+    schema: z.number().int().min(0).max(10_000_000_000_000),
+    default: 0,
+    label: 'Tokens in a week (for the estimate)',
+    description: 'The same for the weekly limit. 0: the busiest seven days seen so far.',
+  }),
+  'usage.alertPercents': setting({
+    schema: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^(\s*\d{1,3}(\.\d+)?\s*(,\s*\d{1,3}(\.\d+)?\s*)*)?$/, 'percentages separated by commas, such as 80, 95'),
+    default: '80, 95',
+    label: 'Warn when a window reaches (%)',
+    description: 'A note on the desktop and on Telegram, once per window for each threshold. Empty: no warnings.',
+  }),
+  'usage.dailySpendAlertUsd': setting({
+    schema: z.number().min(0).max(1_000_000),
+    default: 0,
+    label: 'Warn when a day’s spend reaches ($)',
+    description: 'Once a day. 0: no warning.',
+  }),
+  'usage.holdJobsAbovePercent': setting({
+    schema: z.number().min(0).max(100),
+    default: 0,
+    label: 'Hold scheduled Claude jobs above (%)',
+    description: "A Claude job due while the 5-hour window is at or above this is held: recorded as held, then run when the window resets, or skipped, by the job's missed-run policy. 0: never hold.",
+  }),
+  'usage.dailyBudgetUsd': setting({
+    schema: z.number().min(0).max(1_000_000),
+    default: 0,
+    label: 'Daily budget ($)',
+    description: 'For API keys: past it, new turns are refused on every surface (with the reason), and jobs are skipped, until tomorrow. Counts all Claude use on this machine. 0: none.',
+  }),
+  'usage.monthlyBudgetUsd': setting({
+    schema: z.number().min(0).max(10_000_000),
+    default: 0,
+    label: 'Monthly budget ($)',
+    description: 'The same for the calendar month. 0: none.',
+  }),
+  'usage.surfaceBudgets': setting({
+    schema: z
+      .string()
+      .trim()
+      .max(500)
+      .regex(/^(\s*[a-z]+\s*=\s*\d+(\.\d+)?\s*(,\s*[a-z]+\s*=\s*\d+(\.\d+)?\s*)*)?$/, 'surface=dollars, separated by commas, such as telegram=2, discord=1.5'),
+    default: '',
+    label: 'Daily budget per surface',
+    description: 'A daily cap for the turns one surface starts (desktop, browser, schedule, telegram, discord, mcp), such as telegram=2, discord=1.5. Empty: none.',
+  }),
   'hooks.phoneDelaySeconds': setting({
     schema: z.number().int().min(0).max(3600),
     default: 10,

@@ -26,6 +26,8 @@ import { StorageService } from './storage/storage-service';
 import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
+import { usageHandlers } from './usage/handlers';
+import { UsageService } from './usage/usage-service';
 import { DiscordAdapter } from './surfaces/discord/discord-adapter';
 import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
@@ -95,6 +97,7 @@ export interface Core {
   readonly memory: MemoryService;
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
+  readonly usage: UsageService;
   readonly telegram: ChatBridge;
   readonly discord: ChatBridge;
   readonly mcp: McpService;
@@ -140,7 +143,16 @@ export function createCore(config: CoreConfig): Core {
     },
   };
   const approvals = new ApprovalBroker({ storage, events, settings, notifier });
-  const sessions = new SessionManager({
+  const usage: UsageService = new UsageService({
+    storage,
+    settings,
+    events,
+    notifier,
+    dataDir: config.dataDir,
+    now: config.now,
+    processes: () => sessions.list().flatMap((s) => (s.pid ? [{ sessionId: s.id, title: s.title, pid: s.pid }] : [])),
+  });
+  const sessions: SessionManager = new SessionManager({
     storage,
     events,
     settings,
@@ -151,6 +163,8 @@ export function createCore(config: CoreConfig): Core {
     freeMemoryMb: config.freeMemoryMb,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
+    gate: (surface) => usage.gate(surface),
+    onRateLimit: (info) => usage.observeRateLimit(info),
   });
   const terminals = new TerminalManager({
     events,
@@ -163,11 +177,12 @@ export function createCore(config: CoreConfig): Core {
   const sessionStore = new SessionStore(storage);
   const history = new HistoryService({ storage, embeddings, store: sessionStore });
   const memory = new MemoryService({ storage, events, settings, embeddings });
-  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
-  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now });
+  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
+  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold() });
   const user = new UserService({ events, notifier, approvals });
   lifecycle.add(storage);
   lifecycle.add(settings);
+  lifecycle.add(usage);
   lifecycle.add(system);
   lifecycle.add(approvals);
   lifecycle.add(sessions);
@@ -231,6 +246,7 @@ export function createCore(config: CoreConfig): Core {
     ...chatHandlers({ telegram, discord }),
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
+    ...usageHandlers(usage),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -276,6 +292,7 @@ export function createCore(config: CoreConfig): Core {
     memory,
     transcripts,
     scheduler,
+    usage,
     telegram,
     discord,
     mcp,

@@ -45,6 +45,8 @@ export type ClaudeEvent =
   | { type: 'tool_result'; toolUseId: string; content: string; isError: boolean; parentToolUseId: string | null }
   | { type: 'result'; result: TurnResult }
   | { type: 'status'; status: string }
+  /** The plan's own figures (subscribers and gateways): utilisation 0..1 and reset time of each window. */
+  | { type: 'rate_limit'; info: Record<string, unknown> }
   | { type: 'api_retry'; attempt: number; maxRetries: number; retryDelayMs: number; error: string | null }
   | { type: 'permission_request'; requestId: string; question: PermissionQuestion }
   | { type: 'control_request'; requestId: string; subtype: string; request: unknown }

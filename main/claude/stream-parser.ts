@@ -151,6 +151,8 @@ export function parseLine(line: string): ClaudeEvent[] {
     }
     case 'result':
       return [{ type: 'result', result: result(o) }];
+    case 'rate_limit_event':
+      return isObject(o.rate_limit_info) ? [{ type: 'rate_limit', info: o.rate_limit_info }] : [{ type: 'unknown', raw: o }];
     case 'control_request': {
       const request = isObject(o.request) ? o.request : {};
       const requestId = str(o.request_id) ?? '';

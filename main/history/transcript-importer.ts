@@ -10,6 +10,8 @@ import type { EmbeddingService } from '../retrieval/embedding-service';
 import type { HistoryService, IncomingMessage } from './history-service';
 import type { SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
+import type { UsageEntry } from '../usage/usage-store';
+import type { UsageService } from '../usage/usage-service';
 
 /** Where Claude Code keeps its transcripts: ${CLAUDE_CONFIG_DIR:-~/.claude}/projects. */
 export function projectsDir(env: NodeJS.ProcessEnv): string {
@@ -23,6 +25,8 @@ interface ParsedChunk {
   cwd: string | null;
   firstUserText: string | null;
   messages: ParsedMessage[];
+  /** Every API answer's usage, subagents' (sidechain) included: usage counts each once by its message id. */
+  usage: UsageEntry[];
   malformed: number;
   /** Bytes consumed: up to the last complete line. */
   consumed: number;
@@ -34,7 +38,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 /** Reads complete lines of a transcript chunk: user and assistant lines kept, others skipped, bad ones counted. */
 export function parseTranscript(buffer: Buffer): ParsedChunk {
   const end = buffer.lastIndexOf(0x0a) + 1;
-  const chunk: ParsedChunk = { sessionId: null, cwd: null, firstUserText: null, messages: [], malformed: 0, consumed: end };
+  const chunk: ParsedChunk = { sessionId: null, cwd: null, firstUserText: null, messages: [], usage: [], malformed: 0, consumed: end };
   for (const line of buffer.subarray(0, end).toString('utf8').split('\n')) {
     if (!line.trim()) continue;
     let o: unknown;
@@ -49,6 +53,8 @@ export function parseTranscript(buffer: Buffer): ParsedChunk {
       continue;
     }
     if (o.type !== 'user' && o.type !== 'assistant') continue;
+    const usage = o.type === 'assistant' ? usageOf(o) : null;
+    if (usage) chunk.usage.push(usage);
     if (o.isSidechain === true) continue;
     const message = isObject(o.message) ? o.message : null;
     if (!message || typeof o.uuid !== 'string') {
@@ -77,6 +83,21 @@ export function parseTranscript(buffer: Buffer): ParsedChunk {
     });
   }
   return chunk;
+}
+
+const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
+
+/** The usage of an assistant line: its tokens, model and (older CLIs) cost, keyed by the answer it belongs to. */
+function usageOf(o: Json): UsageEntry | null {
+  const message = isObject(o.message) ? o.message : null;
+  const u = message && isObject(message.usage) ? message.usage : null;
+  if (!message || !u) return null;
+  const tokens = { input: count(u.input_tokens), output: count(u.output_tokens), cacheWrite: count(u.cache_creation_input_tokens), cacheRead: count(u.cache_read_input_tokens) };
+  if (!tokens.input && !tokens.output && !tokens.cacheWrite && !tokens.cacheRead) return null;
+  const key = typeof message.id === 'string' ? message.id : typeof o.requestId === 'string' ? o.requestId : typeof o.uuid === 'string' ? o.uuid : null;
+  if (!key) return null;
+  const at = typeof o.timestamp === 'string' && !Number.isNaN(Date.parse(o.timestamp)) ? Date.parse(o.timestamp) : Date.now();
+  return { key, at, model: typeof message.model === 'string' ? message.model : 'unknown', ...tokens, costUsd: typeof o.costUSD === 'number' ? o.costUSD : null };
 }
 
 /**
@@ -136,6 +157,8 @@ export class TranscriptImporter implements Service {
       history: HistoryService;
       /** Sessions are written through their store, like every other surface's. */
       store: SessionStore;
+      /** Counts the usage the transcripts report (all of it: sessions Switchboard runs too). */
+      usage?: Pick<UsageService, 'record'>;
       env: NodeJS.ProcessEnv;
       /** Tells every window a followed session changed, so the Sessions list shows it live. */
       announce: (sessionId: string) => void;
@@ -257,6 +280,15 @@ export class TranscriptImporter implements Service {
         const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
         sessionId = this.deps.store.externalSession(claudeId, { title, cwd: chunk.cwd ?? '', createdAt: chunk.messages[0]?.createdAt ?? Date.now() });
         added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'external' })));
+      }
+      if (chunk.usage.length && this.deps.usage) {
+        const owner = this.deps.store.ownerOfClaudeSession(claudeId);
+        this.deps.usage.record(chunk.usage, {
+          sessionId: owner?.id ?? null,
+          surface: owner?.surface ?? 'external',
+          project: chunk.cwd ?? owner?.cwd ?? '',
+          ours: !!owner && owner.surface !== 'external',
+        });
       }
       db.prepare(
         `INSERT INTO transcript_files (path, session_id, offset, size, malformed, updated_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -203,7 +203,7 @@ export class JobStore {
   }
 
   /** A run that did not happen: skipped or missed, with why. */
-  recordRun(run: { id: string; jobId: string; plannedAt: number | null; status: 'skipped' | 'missed'; trigger: RunTrigger; reason: string; now: number }): JobRun {
+  recordRun(run: { id: string; jobId: string; plannedAt: number | null; status: 'skipped' | 'missed' | 'held'; trigger: RunTrigger; reason: string; now: number }): JobRun {
     this.sql
       .get(`INSERT INTO job_runs (id, job_id, planned_at, ended_at, status, trigger, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(run.id, run.jobId, run.plannedAt, run.now, run.status, run.trigger, run.reason);

@@ -50,6 +50,9 @@ export class SchedulerService implements Service {
   /** Which trigger each job is on, so re-arming one job does not scan them all. */
   private readonly triggerOf = new Map<string, string>();
   private readonly running = new Map<string, AbortController>();
+  /** Held runs waiting for their window to reset, by job, and the timers that release them. */
+  private readonly waiting = new Map<string, (number | null)[]>();
+  private readonly releases = new Map<number, NodeJS.Timeout>();
   private readonly queued = new Map<string, Pending[]>();
   private tick: NodeJS.Timeout | null = null;
   private lastTick = 0;
@@ -75,6 +78,8 @@ export class SchedulerService implements Service {
       now?: () => number;
       /** Replaces running the command (the scheduler benchmark times firing, not process start). */
       execute?: (job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun) => Promise<RunEnd>;
+      /** Whether Claude jobs must wait now: the plan window over the hold threshold (until it resets), or a budget spent (no end known). */
+      hold?: () => { reason: string; until: number | null } | null;
     },
   ) {
     this.store = new JobStore(deps.storage);
@@ -118,6 +123,8 @@ export class SchedulerService implements Service {
 
   async stop(): Promise<void> {
     if (this.tick) clearInterval(this.tick);
+    for (const timer of this.releases.values()) clearTimeout(timer);
+    this.releases.clear();
     for (const trigger of this.triggers.values()) trigger.timer.cancel();
     this.triggers.clear();
     this.triggerOf.clear();
@@ -329,10 +336,13 @@ export class SchedulerService implements Service {
     const now = this.now();
     const result = new Map<string, JobRun>();
     const free: { id: string; jobId: string }[] = [];
+    // Scheduled Claude work waits for the plan window (a person's "Run now" does not).
+    const hold = trigger !== 'manual' && jobIds.some((id) => this.jobs.get(id)?.kind === 'claude') ? (this.deps.hold?.() ?? null) : null;
     for (const jobId of jobIds) {
       const job = this.jobs.get(jobId);
       if (!job) throw new AppError('not_found', `no job ${jobId}`);
-      if (!this.running.has(jobId)) free.push({ id: randomUUID(), jobId });
+      if (hold && job.kind === 'claude') result.set(jobId, this.held(job, plannedAt, trigger, hold));
+      else if (!this.running.has(jobId)) free.push({ id: randomUUID(), jobId });
       else if (job.overlap === 'queue' || trigger === 'catch-up') {
         this.queued.set(jobId, [...(this.queued.get(jobId) ?? []), { plannedAt, trigger, attempt }]);
         result.set(jobId, this.store.runs(jobId, 1)[0]!);
@@ -351,6 +361,39 @@ export class SchedulerService implements Service {
     // Left out by the store: another process holds the lock (a second instance on the same data dir).
     for (const { jobId } of free) if (!result.has(jobId)) result.set(jobId, this.skip(jobId, plannedAt, trigger, 'a run of this job is already in progress'));
     return jobIds.map((id) => result.get(id)!);
+  }
+
+  /**
+   * A Claude job due while it must wait: recorded as held (or skipped, for a spent budget), and run
+   * when the window resets if its missed-run policy runs missed runs.
+   */
+  private held(job: Omit<Job, 'nextRun' | 'recent'>, plannedAt: number | null, trigger: RunTrigger, hold: { reason: string; until: number | null }): JobRun {
+    if (hold.until === null) return this.skip(job.id, plannedAt, trigger, `not started: ${hold.reason}`);
+    const then = job.missed === 'skip' ? 'the job skips missed runs, so this one will not run' : job.missed === 'once' ? 'it runs once then' : 'it runs then';
+    const run = this.store.recordRun({ id: randomUUID(), jobId: job.id, plannedAt, status: 'held', trigger, reason: `held: ${hold.reason}; ${then}`, now: this.now() });
+    this.deps.events.emit('schedules.run', run);
+    if (job.missed !== 'skip') {
+      const waiting = this.waiting.get(job.id) ?? [];
+      // "once": the latest held run stands for all of them.
+      this.waiting.set(job.id, job.missed === 'once' ? [plannedAt] : [...waiting, plannedAt]);
+      if (!this.releases.has(hold.until)) {
+        const timer = setTimeout(() => this.release(hold.until!), Math.max(0, hold.until - Date.now()) + 1000);
+        timer.unref();
+        this.releases.set(hold.until, timer);
+      }
+    }
+    return run;
+  }
+
+  /** The window reset: held runs go, each as its job's policy says (they may be held again if it is still full). */
+  private release(until: number): void {
+    this.releases.delete(until);
+    const waiting = [...this.waiting.entries()];
+    this.waiting.clear();
+    for (const [jobId, planned] of waiting) {
+      if (!this.jobs.has(jobId)) continue;
+      for (const plannedAt of planned) this.fire(jobId, plannedAt, 'catch-up', 1);
+    }
   }
 
   private skip(jobId: string, plannedAt: number | null, trigger: RunTrigger, reason: string): JobRun {

@@ -77,6 +77,10 @@ export interface SessionManagerDeps {
   activeElsewhere?: (claudeSessionId: string) => boolean;
   /** Switchboard's MCP server, when it listens: every session gets it, so Claude can remember, schedule and notify. */
   mcpServer?: () => { url: string; token: string } | null;
+  /** Refuses a new turn past a budget (throws the reason in the user's words); a surface's turns count for its own cap. */
+  gate?: (surface: Surface) => void;
+  /** The plan's own figures, as a CLI reports them (rate_limit_event). */
+  onRateLimit?: (info: Record<string, unknown>) => void;
 }
 
 export interface CreateSession {
@@ -228,6 +232,7 @@ export class SessionManager implements Service {
         'This session is still being written by Claude Code in a terminal or IDE (within the last minute). Sending from here now would run two Claude processes on one session; wait until it is idle there.',
       );
     }
+    this.deps.gate?.(from.surface);
     if (!rt.process?.alive && !rt.current) this.ensureCapacity(id);
     const turn = this.store.insertTurn({ id: randomUUID(), sessionId: id, claudeSessionId: row.claude_session_id, surface: from.surface, actor: from.actor, prompt: text });
     if (row.title === NEW_TITLE) this.store.updateSession(id, { title: text.split('\n')[0]!.slice(0, 60) });
@@ -540,6 +545,9 @@ export class SessionManager implements Service {
         return;
       case 'malformed':
         this.message({ sessionId: id, turnId, role: 'system', kind: 'unknown', text: event.line, data: { error: event.error } });
+        return;
+      case 'rate_limit':
+        this.deps.onRateLimit?.(event.info);
         return;
       case 'status':
       case 'control_response':

@@ -395,17 +395,39 @@ export const tools: Tool[] = [
   }),
   tool({
     name: 'usage',
-    title: 'What Claude cost',
-    method: 'sessions.list',
-    description: 'What Claude has cost in Switchboard’s sessions, in all and by surface (plan limits are not measured yet).',
-    input: z.object({}),
-    output: z.object({ totalUsd: z.number(), sessions: z.number(), bySurface: z.record(z.string(), z.number()) }),
+    title: 'What Claude cost and how full the plan windows are',
+    method: 'usage.summary',
+    description:
+      "What Claude cost and used on this machine (Switchboard's sessions and Claude Code sessions from outside it, each API answer counted once): totals for the last N days, today, this week and month, by surface and model, the costliest sessions, the 5-hour and weekly plan windows (the plan's own figure where the CLI reported it, else an estimate) and budgets.",
+    input: z.object({ days: z.number().int().min(1).max(366).default(7).describe('How many days back, today included') }),
+    output: z.object({
+      totalUsd: z.number(),
+      tokens: z.object({ input: z.number(), output: z.number(), cacheWrite: z.number(), cacheRead: z.number() }),
+      todayUsd: z.number(),
+      weekUsd: z.number(),
+      monthUsd: z.number(),
+      bySurface: z.record(z.string(), z.number()),
+      byModel: z.record(z.string(), z.number()),
+      topSessions: z.array(z.object({ id: z.string(), title: z.string(), costUsd: z.number() })),
+      windows: z.array(z.object({ kind: z.string(), source: z.string(), percent: z.number().nullable(), resetsAt: z.string().nullable() })),
+      budgets: z.array(z.object({ scope: z.string(), capUsd: z.number(), spentUsd: z.number() })),
+    }),
     hints: { readOnlyHint: true },
-    async run(call) {
-      const sessions = await call('sessions.list', {});
-      const bySurface: Record<string, number> = {};
-      for (const s of sessions) bySurface[s.surface] = (bySurface[s.surface] ?? 0) + s.costUsd;
-      return { totalUsd: sessions.reduce((sum, s) => sum + s.costUsd, 0), sessions: sessions.length, bySurface };
+    async run(call, { days }) {
+      const u = await call('usage.summary', { days });
+      const sums = (groups: { key: string; costUsd: number }[]) => Object.fromEntries(groups.map((g) => [g.key, Math.round(g.costUsd * 10_000) / 10_000]));
+      return {
+        totalUsd: u.totals.costUsd,
+        tokens: { input: u.totals.input, output: u.totals.output, cacheWrite: u.totals.cacheWrite, cacheRead: u.totals.cacheRead },
+        todayUsd: u.today.costUsd,
+        weekUsd: u.week.costUsd,
+        monthUsd: u.month.costUsd,
+        bySurface: sums(u.bySurface),
+        byModel: sums(u.byModel),
+        topSessions: u.bySession.slice(0, 5).map((x) => ({ id: x.key, title: x.label, costUsd: x.costUsd })),
+        windows: [u.windows.fiveHour, u.windows.week].map((w) => ({ kind: w.kind, source: w.source, percent: w.percent === null ? null : Math.round(w.percent), resetsAt: w.resetsAt ? new Date(w.resetsAt).toISOString() : null })),
+        budgets: u.budgets,
+      };
     },
   }),
 ];

@@ -163,12 +163,23 @@ export const chatCommands: ChatCommand[] = [
   },
   {
     name: 'cost',
-    description: 'What Claude cost: this session and all of them',
+    description: 'What Claude cost today, this week and month, and how full the plan window is',
     async run(c) {
       const s = await c.session();
-      const all = await c.call('sessions.list', {});
-      const total = all.reduce((sum, x) => sum + x.costUsd, 0);
-      c.reply(`This session: ${money(s.costUsd)}\nAll ${all.length} sessions: ${money(total)}`);
+      const u = await c.call('usage.summary', { days: 1 });
+      const window = (w: typeof u.windows.fiveHour, name: string) =>
+        w.percent === null ? '' : `${name}: ${Math.round(w.percent)}%${w.source === 'plan' ? '' : ' (estimated)'}${w.resetsAt ? `, resets ${new Date(w.resetsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : ''}`;
+      c.reply(
+        [
+          `This session: ${money(s.costUsd)}`,
+          `Today: ${money(u.today.costUsd)} · this week: ${money(u.week.costUsd)} · this month: ${money(u.month.costUsd)}`,
+          window(u.windows.fiveHour, '5-hour window'),
+          window(u.windows.week, 'Week'),
+          ...u.budgets.map((b) => `Budget (${b.scope === 'day' ? 'today' : b.scope === 'month' ? 'this month' : b.scope.replace('surface:', 'today, ')}): ${money(b.spentUsd)} of ${money(b.capUsd)}`),
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
     },
   },
   {

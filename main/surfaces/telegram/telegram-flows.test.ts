@@ -112,6 +112,21 @@ describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
   });
 });
 
+describe('Telegram: budgets', { timeout: 60_000 }, () => {
+  it('refuses a message past the daily budget in words, with an error id, and sends nothing to Claude', async () => {
+    const { core, tg, api } = await paired();
+    tg.send(owner, 'first message');
+    await tg.until(() => texts(tg).includes('echo: first message'), 30_000);
+    await nextEvent(core.events, 'usage.changed', () => core.usage.summary({ days: 1 }).today.costUsd > 0, 20_000).catch(() => null);
+    core.settings.set({ key: 'usage.dailyBudgetUsd', value: core.usage.summary({ days: 1 }).today.costUsd / 2 });
+    const asked = api.requests.filter((r) => r.main).length;
+    tg.send(owner, 'second message');
+    const refusal = await tg.until(() => texts(tg).find((x) => x.startsWith('⚠️ Today')), 10_000, 'the refusal');
+    expect(refusal).toMatch(/^⚠️ Today's Claude budget of \$0\.00 is spent \(\$0\.00\)\. New turns wait until tomorrow, or raise it in Settings → Usage\. \(error \w{8}\)$/);
+    expect(api.requests.filter((r) => r.main)).toHaveLength(asked);
+  });
+});
+
 describe('Telegram: files and groups', { timeout: 60_000 }, () => {
   it('saves a document into the session’s folder and hands Claude its path', async () => {
     const { core, tg, api } = await paired();

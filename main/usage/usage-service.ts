@@ -1,0 +1,412 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Budget, PlanWindow, Surface, SystemFigures, UsageFigures, UsageGroup, UsageSummary, UsageTurn } from '../../contract';
+import { AppError } from '../errors';
+import type { EventBus } from '../events';
+import type { Service } from '../lifecycle';
+import type { Notifier } from '../notifier';
+import type { SettingsService } from '../settings/settings-service';
+import type { StorageService } from '../storage/storage-service';
+import { busiestSpan, fiveHourBlocks, type HourBucket } from './blocks';
+import { localDay, UsageStore, type UsageEntry, type UsageOwner } from './usage-store';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The plan's own figures, as the CLI reports them in `rate_limit_event` (utilization 0..1, resets in seconds). */
+export interface RateLimitInfo {
+  status?: string;
+  resetsAt?: number;
+  rateLimitType?: string;
+  unifiedWindows?: Partial<Record<'five_hour' | 'seven_day', { utilization?: number; resetsAt?: number; status?: string }>>;
+}
+
+interface StoredRateLimit {
+  observedAt: number;
+  status: string | null;
+  windows: Partial<Record<'five_hour' | 'seven_day', { utilization: number; resetsAt: number; status: string | null }>>;
+}
+
+const FIGURES = 'sum(input) AS input, sum(output) AS output, sum(cache_write) AS cacheWrite, sum(cache_read) AS cacheRead, sum(cost_usd) AS costUsd, sum(requests) AS requests';
+const empty = (): UsageFigures => ({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costUsd: 0, requests: 0 });
+const money = (usd: number) => `$${usd.toFixed(2)}`;
+
+function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return localDay(new Date(y, m - 1, d + n, 12).getTime());
+}
+
+/**
+ * What Claude cost and how full the plan windows are: counts every answer once (from transcripts, so
+ * sessions from outside the app count too), keeps day and hour sums, reads the plan's own figures from
+ * the CLI where it reports them, warns once per window, holds scheduled jobs over a threshold and
+ * refuses turns past a budget.
+ */
+export class UsageService implements Service {
+  readonly name = 'usage';
+  readonly store: UsageStore;
+  private changedTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: {
+      storage: StorageService;
+      settings: SettingsService;
+      events: EventBus;
+      notifier: Notifier;
+      dataDir: string;
+      /** Claude processes Switchboard runs now. */
+      processes: () => { sessionId: string; title: string; pid: number }[];
+      now?: () => number;
+    },
+  ) {
+    this.store = new UsageStore(deps.storage);
+  }
+
+  start(): void {}
+
+  stop(): void {
+    if (this.changedTimer) clearTimeout(this.changedTimer);
+    this.changedTimer = null;
+  }
+
+  private get db() {
+    return this.deps.storage.db;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  // ── counting ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Answers read from a transcript or a stream; the screen hears of it, and alerts are checked. */
+  record(entries: readonly UsageEntry[], owner: UsageOwner): void {
+    if (this.store.record(entries, owner)) this.changed();
+  }
+
+  /** The plan's own figures from a `rate_limit_event` of a CLI Switchboard runs. */
+  observeRateLimit(info: RateLimitInfo): void {
+    const windows: StoredRateLimit['windows'] = {};
+    for (const kind of ['five_hour', 'seven_day'] as const) {
+      const w = info.unifiedWindows?.[kind];
+      if (typeof w?.utilization === 'number' && typeof w.resetsAt === 'number') windows[kind] = { utilization: w.utilization, resetsAt: w.resetsAt, status: w.status ?? null };
+    }
+    // An older CLI reports only the window it is closest to.
+    const kind = info.rateLimitType === 'seven_day' ? 'seven_day' : info.rateLimitType === 'five_hour' ? 'five_hour' : null;
+    if (kind && !windows[kind] && typeof info.resetsAt === 'number') windows[kind] = { utilization: info.status === 'rejected' ? 1 : NaN, resetsAt: info.resetsAt, status: info.status ?? null };
+    const stored: StoredRateLimit = { observedAt: this.now(), status: info.status ?? null, windows };
+    this.setState('rateLimit', stored);
+    this.changed();
+  }
+
+  private changed(): void {
+    if (this.changedTimer) return;
+    this.changedTimer = setTimeout(() => {
+      this.changedTimer = null;
+      this.deps.events.emit('usage.changed', { at: this.now() });
+      this.checkAlerts();
+    }, 250);
+    this.changedTimer.unref();
+  }
+
+  // ── the screen ────────────────────────────────────────────────────────────────────────────────
+
+  summary(input: { days: number; from?: string; to?: string }): UsageSummary {
+    const today = localDay(this.now());
+    const to = input.to ?? today;
+    const from = input.from ?? addDays(to, -(input.days - 1));
+    if (from > to) throw new AppError('invalid_input', 'from: the first day comes after the last');
+    const perDay = this.db
+      .prepare(`SELECT day, surface, ${FIGURES} FROM usage_daily WHERE day BETWEEN ? AND ? GROUP BY day, surface`)
+      .all(from, to) as (UsageFigures & { day: string; surface: string })[];
+    const days = new Map<string, UsageFigures & { day: string; bySurface: Record<string, number> }>();
+    for (let d = from; d <= to; d = addDays(d, 1)) days.set(d, { day: d, ...empty(), bySurface: {} });
+    const totals = empty();
+    for (const row of perDay) {
+      const day = days.get(row.day)!;
+      for (const k of ['input', 'output', 'cacheWrite', 'cacheRead', 'costUsd', 'requests'] as const) {
+        day[k] += row[k];
+        totals[k] += row[k];
+      }
+      day.bySurface[row.surface] = (day.bySurface[row.surface] ?? 0) + row.costUsd;
+    }
+    const group = (column: string, label: (key: string) => string = (k) => k) =>
+      (this.db.prepare(`SELECT ${column} AS key, ${FIGURES} FROM usage_daily WHERE day BETWEEN ? AND ? GROUP BY ${column} ORDER BY costUsd DESC, key`).all(from, to) as UsageGroup[]).map((g) => ({
+        ...g,
+        label: label(g.key),
+      }));
+    const bySession = this.sessionGroups('day BETWEEN ? AND ?', [from, to], 50);
+    const unpriced = this.db.prepare(`SELECT DISTINCT model FROM usage_events WHERE priced = 1 AND cost_usd = 0 AND day BETWEEN ? AND ? AND (input + output) > 0`).pluck().all(from, to) as string[];
+    return {
+      from,
+      to,
+      totals,
+      days: [...days.values()],
+      bySurface: group('surface'),
+      byProject: group('project', (k) => k || '(no folder)'),
+      byModel: group('model'),
+      bySession,
+      today: this.figures(today, today),
+      week: this.figures(addDays(today, -6), today),
+      month: this.figures(`${today.slice(0, 8)}01`, today),
+      windows: this.windows(),
+      budgets: this.budgets(),
+      unpriced: unpriced.filter((m) => m !== '<synthetic>'),
+    };
+  }
+
+  sessions(day: string): (UsageGroup & { surface: Surface | null })[] {
+    return this.sessionGroups('day = ?', [day], 500);
+  }
+
+  turns(sessionId: string, day?: string): UsageTurn[] {
+    const where = day ? 'u.session_id = ? AND u.day = ?' : 'u.session_id = ?';
+    const rows = this.db
+      .prepare(
+        `SELECT u.turn_id AS turnId, CASE WHEN u.turn_id IS NULL THEN u.key ELSE u.turn_id END AS grp, min(u.at) AS at, max(u.model) AS model, t.prompt AS prompt,
+           sum(u.input) AS input, sum(u.output) AS output, sum(u.cache_write) AS cacheWrite, sum(u.cache_read) AS cacheRead, sum(u.cost_usd) AS costUsd, count(*) AS requests
+         FROM usage_events u LEFT JOIN turns t ON t.id = u.turn_id
+         WHERE ${where} GROUP BY grp ORDER BY at DESC LIMIT 1000`,
+      )
+      .all(...(day ? [sessionId, day] : [sessionId])) as (UsageTurn & { prompt: string | null; grp: string })[];
+    return rows.map(({ prompt, grp: _grp, ...r }) => ({ ...r, label: prompt ? prompt.split('\n')[0]!.slice(0, 120) : `An answer from ${r.model}` }));
+  }
+
+  private sessionGroups(where: string, args: unknown[], limit: number): (UsageGroup & { surface: Surface | null })[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT d.session_id AS key, coalesce(s.title, '(a session no longer here)') AS label, s.surface AS surface,
+             sum(d.input) AS input, sum(d.output) AS output, sum(d.cache_write) AS cacheWrite, sum(d.cache_read) AS cacheRead, sum(d.cost_usd) AS costUsd, sum(d.requests) AS requests
+           FROM usage_daily d LEFT JOIN sessions s ON s.id = d.session_id
+           WHERE ${where.replace(/\bday\b/g, 'd.day')} GROUP BY d.session_id ORDER BY costUsd DESC LIMIT ${limit}`,
+        )
+        .all(...args) as (UsageGroup & { surface: Surface | null })[]
+    );
+  }
+
+  private figures(from: string, to: string, surface?: string): UsageFigures {
+    const row = this.db.prepare(`SELECT ${FIGURES} FROM usage_daily WHERE day BETWEEN ? AND ?${surface ? ' AND surface = ?' : ''}`).get(...(surface ? [from, to, surface] : [from, to])) as UsageFigures;
+    return { input: row.input ?? 0, output: row.output ?? 0, cacheWrite: row.cacheWrite ?? 0, cacheRead: row.cacheRead ?? 0, costUsd: row.costUsd ?? 0, requests: row.requests ?? 0 };
+  }
+
+  // ── plan windows ──────────────────────────────────────────────────────────────────────────────
+
+  /** The 5-hour window and the week: the plan's figure where it is fresh, else the estimate. */
+  windows(): { fiveHour: PlanWindow; week: PlanWindow } {
+    const now = this.now();
+    const hours = this.db.prepare('SELECT hour, tokens, cost_usd AS costUsd FROM usage_hourly ORDER BY hour').all() as HourBucket[];
+    const blocks = fiveHourBlocks(hours);
+    const current = blocks.at(-1) && blocks.at(-1)!.end > now ? blocks.at(-1)! : null;
+    const past = current ? blocks.slice(0, -1) : blocks;
+    const blockLimit = this.deps.settings.get('usage.windowTokenLimit') || Math.max(0, ...past.map((b) => b.tokens), current?.tokens ?? 0);
+    const plan = this.state<StoredRateLimit>('rateLimit');
+
+    const firstAt = current ? ((this.db.prepare('SELECT min(at) FROM usage_events WHERE at >= ?').pluck().get(current.start) as number | null) ?? current.start) : null;
+    const minutes = firstAt ? Math.max(1, (now - firstAt) / 60_000) : 0;
+    const burn = current ? current.tokens / minutes : 0;
+    const fiveHour: PlanWindow = {
+      kind: 'five_hour',
+      source: 'estimate',
+      percent: current && blockLimit ? Math.min(100, (current.tokens / blockLimit) * 100) : current ? null : 0,
+      startedAt: current?.start ?? null,
+      resetsAt: current?.end ?? null,
+      tokens: current?.tokens ?? 0,
+      costUsd: current?.costUsd ?? 0,
+      burnTokensPerMin: burn,
+      costPerHour: current ? (current.costUsd / minutes) * 60 : 0,
+      projectedFullAt: current && blockLimit && burn > 0 && current.tokens < blockLimit ? Math.round(now + ((blockLimit - current.tokens) / burn) * 60_000) : null,
+      status: null,
+      observedAt: null,
+    };
+    if (fiveHour.projectedFullAt && current && fiveHour.projectedFullAt > current.end) fiveHour.projectedFullAt = null;
+
+    const weekHours = hours.filter((h) => h.hour * HOUR > now - 7 * DAY);
+    const weekTokens = weekHours.reduce((sum, h) => sum + h.tokens, 0);
+    const weekCost = weekHours.reduce((sum, h) => sum + h.costUsd, 0);
+    const weekLimit = this.deps.settings.get('usage.weekTokenLimit') || busiestSpan(hours, 7 * 24);
+    const weekFirst = weekHours[0] ? weekHours[0].hour * HOUR : null;
+    const weekMinutes = weekFirst ? Math.max(1, (now - weekFirst) / 60_000) : 0;
+    const week: PlanWindow = {
+      kind: 'seven_day',
+      source: 'estimate',
+      percent: weekLimit ? Math.min(100, (weekTokens / weekLimit) * 100) : null,
+      startedAt: weekFirst,
+      resetsAt: weekFirst ? weekFirst + 7 * DAY : null,
+      tokens: weekTokens,
+      costUsd: weekCost,
+      burnTokensPerMin: weekMinutes ? weekTokens / weekMinutes : 0,
+      costPerHour: weekMinutes ? (weekCost / weekMinutes) * 60 : 0,
+      projectedFullAt: null,
+      status: null,
+      observedAt: null,
+    };
+    for (const [window, kind] of [
+      [fiveHour, 'five_hour'],
+      [week, 'seven_day'],
+    ] as const) {
+      const reported = plan?.windows[kind];
+      // The plan's own figure wins while its window has not reset.
+      if (reported && reported.resetsAt * 1000 > now) {
+        Object.assign(window, {
+          source: 'plan',
+          percent: Number.isNaN(reported.utilization) ? window.percent : Math.min(100, reported.utilization * 100),
+          resetsAt: reported.resetsAt * 1000,
+          status: reported.status,
+          observedAt: plan!.observedAt,
+        });
+        if (kind === 'five_hour') window.startedAt = reported.resetsAt * 1000 - 5 * HOUR;
+        const used = window.percent ?? 0;
+        const elapsed = window.startedAt ? Math.max(1, (Math.min(now, window.resetsAt!) - window.startedAt) / 60_000) : 0;
+        window.projectedFullAt = used > 0 && used < 100 && elapsed ? Math.round(now + ((100 - used) / (used / elapsed)) * 60_000) : null;
+        if (window.projectedFullAt && window.projectedFullAt > window.resetsAt!) window.projectedFullAt = null;
+      }
+    }
+    return { fiveHour, week };
+  }
+
+  // ── budgets, holds and alerts ─────────────────────────────────────────────────────────────────
+
+  budgets(): Budget[] {
+    const today = localDay(this.now());
+    const budgets: Budget[] = [];
+    const daily = this.deps.settings.get('usage.dailyBudgetUsd');
+    const monthly = this.deps.settings.get('usage.monthlyBudgetUsd');
+    if (daily) budgets.push({ scope: 'day', capUsd: daily, spentUsd: this.figures(today, today).costUsd });
+    if (monthly) budgets.push({ scope: 'month', capUsd: monthly, spentUsd: this.figures(`${today.slice(0, 8)}01`, today).costUsd });
+    for (const [surface, cap] of this.surfaceCaps()) budgets.push({ scope: `surface:${surface}`, capUsd: cap, spentUsd: this.figures(today, today, surface).costUsd });
+    return budgets;
+  }
+
+  private surfaceCaps(): [string, number][] {
+    return this.deps.settings
+      .get('usage.surfaceBudgets')
+      .split(',')
+      .map((part) => part.split('=').map((x) => x.trim()))
+      .filter((p): p is [string, string] => p.length === 2 && !!p[0] && Number(p[1]) > 0)
+      .map(([surface, cap]) => [surface, Number(cap)]);
+  }
+
+  /** Refuses a new turn past a budget, in words for whoever asked (Telegram included). */
+  gate(surface: string): void {
+    for (const b of this.budgets()) {
+      if (b.spentUsd < b.capUsd) continue;
+      if (b.scope.startsWith('surface:') && b.scope !== `surface:${surface}`) continue;
+      const what = b.scope === 'day' ? "Today's Claude budget" : b.scope === 'month' ? "This month's Claude budget" : `Today's budget for ${b.scope.slice(8)}`;
+      const until = b.scope === 'month' ? 'next month' : 'tomorrow';
+      throw new AppError('capacity', `${what} of ${money(b.capUsd)} is spent (${money(b.spentUsd)}). New turns wait until ${until}, or raise it in Settings → Usage.`);
+    }
+  }
+
+  /** Whether a Claude job must wait: the 5-hour window is over the hold threshold (until it resets), or a budget is spent. */
+  hold(): { reason: string; until: number | null } | null {
+    try {
+      this.gate('schedule');
+    } catch (error) {
+      return { reason: (error as Error).message, until: null };
+    }
+    const threshold = this.deps.settings.get('usage.holdJobsAbovePercent');
+    if (!threshold) return null;
+    const { fiveHour } = this.windows();
+    if (fiveHour.percent === null || fiveHour.percent < threshold) return null;
+    const at = fiveHour.resetsAt ? new Date(fiveHour.resetsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : 'its reset';
+    return {
+      reason: `the 5-hour window is at ${Math.round(fiveHour.percent)}% (${fiveHour.source === 'plan' ? "the plan's own figure" : 'estimated'}), over the ${threshold}% hold; it resets at ${at}`,
+      until: fiveHour.resetsAt,
+    };
+  }
+
+  /** Warnings, once per window and threshold (and once a day for spend): on the desktop, and on Telegram through the notification. */
+  private checkAlerts(): void {
+    const thresholds = this.deps.settings
+      .get('usage.alertPercents')
+      .split(',')
+      .map((x) => Number(x.trim()))
+      .filter((x) => x > 0)
+      .sort((a, b) => b - a);
+    const { fiveHour, week } = this.windows();
+    for (const window of [fiveHour, week]) {
+      if (window.percent === null || !window.resetsAt) continue;
+      const crossed = thresholds.find((t) => window.percent! >= t);
+      if (crossed === undefined) continue;
+      const key = `alert:${window.kind}:${window.resetsAt}:${crossed}`;
+      if (this.state(key)) continue;
+      // Every lower threshold of this window counts as given: one note for a jump from 50% to 97%.
+      for (const t of thresholds.filter((t) => t <= crossed)) this.setState(`alert:${window.kind}:${window.resetsAt}:${t}`, { at: this.now() });
+      const name = window.kind === 'five_hour' ? '5-hour window' : 'weekly limit';
+      const resets = new Date(window.resetsAt).toLocaleString([], { weekday: window.kind === 'seven_day' ? 'short' : undefined, hour: '2-digit', minute: '2-digit' });
+      this.deps.notifier.notify({
+        title: `Switchboard: Claude's ${name} is at ${Math.round(window.percent)}%`,
+        body: `${window.source === 'plan' ? "Your plan's own figure" : 'Estimated from the tokens counted'}; it resets at ${resets}.`,
+        link: '#/usage',
+      });
+    }
+    const spendAlert = this.deps.settings.get('usage.dailySpendAlertUsd');
+    if (spendAlert) {
+      const today = localDay(this.now());
+      const spent = this.figures(today, today).costUsd;
+      if (spent >= spendAlert && !this.state(`alert:spend:${today}`)) {
+        this.setState(`alert:spend:${today}`, { at: this.now() });
+        this.deps.notifier.notify({ title: `Switchboard: ${money(spent)} spent on Claude today`, body: `Over your warning at ${money(spendAlert)}.`, link: '#/usage' });
+      }
+    }
+    this.db.prepare(`DELETE FROM usage_state WHERE key LIKE 'alert:%' AND json_extract(value, '$.at') < ?`).run(this.now() - 40 * DAY);
+  }
+
+  private state<T>(key: string): T | null {
+    const raw = this.db.prepare('SELECT value FROM usage_state WHERE key = ?').pluck().get(key) as string | undefined;
+    return raw ? (JSON.parse(raw) as T) : null;
+  }
+
+  private setState(key: string, value: unknown): void {
+    this.db.prepare('INSERT INTO usage_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  }
+
+  // ── the machine ───────────────────────────────────────────────────────────────────────────────
+
+  system(): SystemFigures {
+    const cores = os.cpus().length || 1;
+    const load1 = os.loadavg()[0] ?? 0;
+    let disk: SystemFigures['disk'];
+    try {
+      const s = fs.statfsSync(this.deps.dataDir);
+      disk = { path: this.deps.dataDir, totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
+    } catch {
+      disk = null;
+    }
+    const start = new Date(this.now());
+    start.setHours(0, 0, 0, 0);
+    const since = start.getTime();
+    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).pluck().get(...args) as number) ?? 0;
+    const today = localDay(this.now());
+    return {
+      cpu: { cores, load1, percent: Math.min(100, (load1 / cores) * 100) },
+      memory: { totalBytes: os.totalmem(), freeBytes: os.freemem() },
+      disk,
+      claudeProcesses: this.deps.processes().map((p) => ({ ...p, rssBytes: residentBytes(p.pid) })),
+      counts: {
+        jobs: count('SELECT count(*) FROM jobs'),
+        jobsEnabled: count('SELECT count(*) FROM jobs WHERE enabled = 1'),
+        memories: count('SELECT count(*) FROM memories'),
+        sessions: count('SELECT count(*) FROM sessions'),
+      },
+      today: {
+        turns: count('SELECT count(*) FROM turns WHERE queued_at >= ?', since),
+        sessions: count('SELECT count(*) FROM sessions WHERE updated_at >= ?', since),
+        jobRuns: count('SELECT count(*) FROM job_runs WHERE coalesce(started_at, planned_at, 0) >= ?', since),
+        costUsd: this.figures(today, today).costUsd,
+      },
+    };
+  }
+}
+
+/** A process's resident memory, where the system tells it (Linux /proc); null elsewhere or when it is gone. */
+function residentBytes(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
