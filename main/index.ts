@@ -11,6 +11,7 @@ import { electronNotifier } from './shell/notifications';
 import { onWake } from './shell/power';
 import { safeStorageCipher } from './shell/secrets';
 import { AppTray } from './shell/tray';
+import { trayStatusLine } from './tray-status';
 import { createMainWindow } from './shell/window';
 
 declare const SWITCHBOARD_VERSION: string;
@@ -36,16 +37,7 @@ function showWindow(): void {
 async function refreshTrayStatus(): Promise<void> {
   if (!core || !tray) return;
   const health = await core.system.health();
-  const failed = health.services.filter((s) => s.state === 'failed').map((s) => s.name);
-  const waiting = core.approvals.list('pending', 200).length;
-  const questions = waiting ? ` · ${waiting} question${waiting === 1 ? '' : 's'} waiting` : '';
-  tray.setStatus(
-    failed.length
-      ? `Switchboard: ${failed.join(', ')} failed${questions}`
-      : health.claude.found
-        ? `Switchboard: running · Claude ${health.claude.version}${questions}`
-        : `Switchboard: running · Claude CLI not found${questions}`,
-  );
+  tray.setStatus(trayStatusLine(health, core.approvals.list('pending', 200).length, core.usage.windows().fiveHour));
 }
 
 async function boot(): Promise<void> {
@@ -90,6 +82,7 @@ async function boot(): Promise<void> {
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
   core.events.on('settings.changed', () => void refreshTrayStatus());
   core.events.on('approvals.changed', () => void refreshTrayStatus());
+  core.events.on('usage.changed', () => void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();
   void refreshTrayStatus();
   showWindow();

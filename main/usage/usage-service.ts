@@ -231,8 +231,9 @@ export class UsageService implements Service {
       kind: 'seven_day',
       source: 'estimate',
       percent: weekLimit ? Math.min(100, (weekTokens / weekLimit) * 100) : null,
+      // The estimate is a rolling seven days: it has no reset of its own (the plan's figure says when).
       startedAt: weekFirst,
-      resetsAt: weekFirst ? weekFirst + 7 * DAY : null,
+      resetsAt: null,
       tokens: weekTokens,
       costUsd: weekCost,
       burnTokensPerMin: weekMinutes ? weekTokens / weekMinutes : 0,
@@ -326,18 +327,21 @@ export class UsageService implements Service {
       .sort((a, b) => b - a);
     const { fiveHour, week } = this.windows();
     for (const window of [fiveHour, week]) {
-      if (window.percent === null || !window.resetsAt) continue;
+      const windowKey = window.resetsAt ?? (window.startedAt === null ? null : localDay(window.startedAt));
+      if (window.percent === null || windowKey === null) continue;
       const crossed = thresholds.find((t) => window.percent! >= t);
       if (crossed === undefined) continue;
-      const key = `alert:${window.kind}:${window.resetsAt}:${crossed}`;
+      const key = `alert:${window.kind}:${windowKey}:${crossed}`;
       if (this.state(key)) continue;
       // Every lower threshold of this window counts as given: one note for a jump from 50% to 97%.
-      for (const t of thresholds.filter((t) => t <= crossed)) this.setState(`alert:${window.kind}:${window.resetsAt}:${t}`, { at: this.now() });
+      for (const t of thresholds.filter((t) => t <= crossed)) this.setState(`alert:${window.kind}:${windowKey}:${t}`, { at: this.now() });
       const name = window.kind === 'five_hour' ? '5-hour window' : 'weekly limit';
-      const resets = new Date(window.resetsAt).toLocaleString([], { weekday: window.kind === 'seven_day' ? 'short' : undefined, hour: '2-digit', minute: '2-digit' });
+      const resets = window.resetsAt
+        ? `it resets at ${new Date(window.resetsAt).toLocaleString([], { weekday: window.kind === 'seven_day' ? 'short' : undefined, hour: '2-digit', minute: '2-digit' })}`
+        : 'over the last seven days';
       this.deps.notifier.notify({
         title: `Switchboard: Claude's ${name} is at ${Math.round(window.percent)}%`,
-        body: `${window.source === 'plan' ? "Your plan's own figure" : 'Estimated from the tokens counted'}; it resets at ${resets}.`,
+        body: `${window.source === 'plan' ? "Your plan's own figure" : 'Estimated from the tokens counted'}; ${resets}.`,
         link: '#/usage',
       });
     }

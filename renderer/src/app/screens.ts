@@ -4,6 +4,7 @@ import { MemoryScreen } from '../features/memory/MemoryScreen';
 import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { SessionsScreen } from '../features/sessions/SessionsScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { UsageScreen } from '../features/usage/UsageScreen';
 import type { ScreenId } from './screen-ids';
 
 export interface Screen {
@@ -18,5 +19,6 @@ export const screens: Screen[] = [
   { id: 'chats', label: 'Chats', component: ChatsScreen },
   { id: 'memory', label: 'Memory', component: MemoryScreen },
   { id: 'schedules', label: 'Schedules', component: SchedulesScreen },
+  { id: 'usage', label: 'Usage', component: UsageScreen },
   { id: 'settings', label: 'Settings', component: SettingsScreen },
 ];

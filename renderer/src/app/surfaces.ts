@@ -11,3 +11,8 @@ export const SURFACE_LABELS: Record<Surface, string> = {
   hook: 'Terminal hooks',
   external: 'Terminal & IDE',
 };
+
+/** A surface's name for a person; a name this window does not know is shown as it is. */
+export function surfaceLabel(surface: string): string {
+  return (SURFACE_LABELS as Record<string, string>)[surface] ?? surface;
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanWindow } from '../contract';
+import { trayStatusLine } from './tray-status';
+
+const health = { services: [{ name: 'storage', state: 'running' as const }], claude: { found: true, source: 'path' as const, path: '/bin/claude', version: '2.1.329', error: null } };
+const window = (over: Partial<PlanWindow>): PlanWindow => ({
+  kind: 'five_hour',
+  source: 'plan',
+  percent: 42.4,
+  startedAt: 0,
+  resetsAt: 1,
+  tokens: 0,
+  costUsd: 0,
+  burnTokensPerMin: 0,
+  costPerHour: 0,
+  projectedFullAt: null,
+  status: null,
+  observedAt: 0,
+  ...over,
+});
+
+describe('the tray status line', () => {
+  it('shows the 5-hour meter, marking an estimate', () => {
+    expect(trayStatusLine(health, 0, window({}))).toBe('Switchboard: running · Claude 2.1.329 · 5h window 42%');
+    expect(trayStatusLine(health, 2, window({ source: 'estimate', percent: 80 }))).toBe('Switchboard: running · Claude 2.1.329 · 5h window 80% (est.) · 2 questions waiting');
+    // No window open: no meter.
+    expect(trayStatusLine(health, 1, window({ percent: 0, resetsAt: null }))).toBe('Switchboard: running · Claude 2.1.329 · 1 question waiting');
+    expect(trayStatusLine({ ...health, services: [{ name: 'telegram', state: 'failed' }] }, 0, null)).toBe('Switchboard: telegram failed');
+  });
+});
