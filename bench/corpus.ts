@@ -87,7 +87,9 @@ export function seedMemories(core: Core, count: number): void {
   }
 }
 
-/** A Claude Code transcript of `lines` user/assistant lines, as the CLI writes them. */
+const MODELS = ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claude-haiku-4-5'];
+
+/** A Claude Code transcript of `lines` user/assistant lines, as the CLI writes them (each answer with its usage). */
 export function writeTranscript(file: string, lines: number, sessionId = '7d9a4c2e-0000-4000-8000-000000000001'): number {
   const random = seeded(3);
   const out: string[] = [];
@@ -103,7 +105,16 @@ export function writeTranscript(file: string, lines: number, sessionId = '7d9a4c
         timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(),
         isSidechain: false,
         version: '2.1.329',
-        message: user ? { role: 'user', content: message(random) } : { role: 'assistant', content: [{ type: 'text', text: `${message(random)} ${message(random)}` }] },
+        ...(user ? {} : { requestId: `req_${sessionId}_${i}` }),
+        message: user
+          ? { role: 'user', content: message(random) }
+          : {
+              id: `msg_${sessionId}_${i}`,
+              model: MODELS[i % MODELS.length],
+              role: 'assistant',
+              content: [{ type: 'text', text: `${message(random)} ${message(random)}` }],
+              usage: { input_tokens: 200 + (i % 500), output_tokens: 50 + (i % 300), cache_creation_input_tokens: i % 7 === 0 ? 4000 : 0, cache_read_input_tokens: 12_000 + (i % 1000) },
+            },
       }),
     );
   }

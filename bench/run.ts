@@ -9,8 +9,9 @@ import { serverGroup } from './server';
 import { sessionsGroup } from './sessions';
 import { telegramGroup } from './telegram';
 import { discordGroup } from './discord';
+import { usageGroup } from './usage';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

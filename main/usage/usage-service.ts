@@ -136,7 +136,11 @@ export class UsageService implements Service {
         label: label(g.key),
       }));
     const bySession = this.sessionGroups('day BETWEEN ? AND ?', [from, to], 50);
-    const unpriced = this.db.prepare(`SELECT DISTINCT model FROM usage_events WHERE priced = 1 AND cost_usd = 0 AND day BETWEEN ? AND ? AND (input + output) > 0`).pluck().all(from, to) as string[];
+    // Models that used tokens and cost nothing: the price table does not know them (read from the sums, not a million rows).
+    const unpriced = this.db
+      .prepare(`SELECT model FROM usage_daily WHERE day BETWEEN ? AND ? GROUP BY model HAVING sum(cost_usd) = 0 AND sum(input + output) > 0`)
+      .pluck()
+      .all(from, to) as string[];
     return {
       from,
       to,

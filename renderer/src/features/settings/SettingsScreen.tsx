@@ -98,6 +98,20 @@ export function SettingsScreen() {
           ))}
         </section>
       ) : null}
+      {values ? (
+        <section className="card" aria-labelledby="settings-usage">
+          <h2 id="settings-usage">Usage</h2>
+          <p className="hint">Warnings, budgets and the hold on scheduled Claude jobs. The Usage screen shows where each stands.</p>
+          {(['usage.dailyBudgetUsd', 'usage.monthlyBudgetUsd'] as const).map((key) => (
+            <NumberSetting key={key} settingKey={key} stored={values[key]} />
+          ))}
+          <TextSetting settingKey="usage.surfaceBudgets" stored={values['usage.surfaceBudgets']} />
+          <TextSetting settingKey="usage.alertPercents" stored={values['usage.alertPercents']} />
+          {(['usage.dailySpendAlertUsd', 'usage.holdJobsAbovePercent', 'usage.windowTokenLimit', 'usage.weekTokenLimit'] as const).map((key) => (
+            <NumberSetting key={key} settingKey={key} stored={values[key]} />
+          ))}
+        </section>
+      ) : null}
       {values ? <ClaudeCodeCard values={values} /> : null}
       {values ? <TelegramCard values={values} /> : null}
       {values ? <DiscordCard values={values} /> : null}
