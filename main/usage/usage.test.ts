@@ -166,7 +166,7 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     expect(core.scheduler.runs(job.id, 10).map((r) => r.status)).toEqual(['ok', 'held']);
   });
 
-  it('refuses a turn past the daily budget with a clear message, and past a surface’s own cap only on that surface', async () => {
+  it('refuses a turn past the daily budget with a clear message (a job due then is skipped), and past a surface’s own cap only on that surface', async () => {
     const { core } = await start();
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     // A desk session continued from Telegram: the turn counts for Telegram.
@@ -177,6 +177,16 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     core.settings.set({ key: 'usage.dailyBudgetUsd', value: spent / 2 });
     const refused = await core.router.call('sessions.send', { id: session.id, text: 'one more' }, desktopCaller);
     expect(refused).toMatchObject({ ok: false, error: { code: 'capacity', message: expect.stringMatching(/^Today's Claude budget of \$0\.00 is spent \(\$0\.00\)\. New turns wait until tomorrow, or raise it in Settings → Usage\.$/) } });
+    // A Claude job due now is skipped with that reason, without starting Claude.
+    const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
+    const created = await core.router.call(
+      'schedules.create',
+      { name: 'Report', kind: 'claude', cron: `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} * * *`, timeZone: 'UTC', command: 'report' },
+      desktopCaller,
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    const skipped = await nextEvent(core.events, 'schedules.run', (r) => r.jobId === (created.value as { id: string }).id, 10_000);
+    expect(skipped).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^not started: Today's Claude budget of \$0\.00 is spent/) });
     // A surface's own cap: Telegram's turns are refused, the desktop's are not.
     core.settings.set({ key: 'usage.dailyBudgetUsd', value: 0 });
     core.settings.set({ key: 'usage.surfaceBudgets', value: `telegram=${spent / 2}` });
