@@ -84,7 +84,7 @@ export class ChatBridge implements Service {
   readonly outbox: Outbox;
   private adapter: ChatAdapter | null = null;
   private state: Pick<ChatStatus, 'state' | 'account' | 'error'> = { state: 'off', account: null, error: null };
-  private problem: string | null = null;
+  private problem: { text: string; chatKey: string } | null = null;
   /** Threads and the channel each belongs to (its project), and chats' names, as messages show them. */
   private readonly parents = new Map<string, string>();
   private readonly names = new Map<string, string>();
@@ -110,11 +110,12 @@ export class ChatBridge implements Service {
       storage: deps.storage,
       surface: deps.surface,
       adapter: () => this.adapter,
-      onSent: (dedupe, id) => this.sent(dedupe, id),
-      onDropped: (reason) => {
-        this.problem = reason;
-        this.deps.events.emit('chat.status', this.status());
+      onSent: (dedupe, id, chatKey) => {
+        // The chat that refused a message takes them again (its permission was given back): the problem is gone.
+        if (this.problem?.chatKey === chatKey) this.setProblem(null);
+        this.sent(dedupe, id);
       },
+      onDropped: (reason, chatKey) => this.setProblem({ text: reason, chatKey }),
     });
   }
 
@@ -151,7 +152,7 @@ export class ChatBridge implements Service {
   }
 
   status(): ChatStatus {
-    return { surface: this.surface, ...this.state, hasToken: !!this.token(), apiRoot: this.apiRoot(), problem: this.problem };
+    return { surface: this.surface, ...this.state, hasToken: !!this.token(), apiRoot: this.apiRoot(), problem: this.problem?.text ?? null };
   }
 
   /** Stores a new token (a secret) when given, marks the bot on, and (re)connects. */
@@ -232,6 +233,11 @@ export class ChatBridge implements Service {
     this.streams.clear();
     await adapter?.stop();
     if (this.state.state !== 'off') this.setState({ state: 'off', account: null, error: null });
+  }
+
+  private setProblem(problem: typeof this.problem): void {
+    this.problem = problem;
+    this.deps.events.emit('chat.status', this.status());
   }
 
   private setState(state: typeof this.state): void {

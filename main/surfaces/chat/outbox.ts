@@ -60,9 +60,9 @@ export class Outbox {
       surface: ChatSurface;
       adapter: () => ChatAdapter | null;
       /** Told when an entry went out, with the chat app's message id (cards and replies keep it). */
-      onSent?: (dedupe: string, remoteId: string) => void;
+      onSent?: (dedupe: string, remoteId: string, chatKey: string) => void;
       /** Told when an entry is given up (refused by the chat app), with the reason and its log id. */
-      onDropped?: (reason: string) => void;
+      onDropped?: (reason: string, chatKey: string) => void;
     },
   ) {}
 
@@ -167,7 +167,7 @@ export class Outbox {
     try {
       const remoteId = await this.attempt(adapter, row, payload);
       this.db.prepare(`UPDATE chat_outbox SET state = 'sent', remote_id = ?, attempts = attempts + 1, sent_at = ? WHERE id = ?`).run(remoteId, Date.now(), row.id);
-      if (row.dedupe) this.deps.onSent?.(row.dedupe, remoteId);
+      if (row.dedupe) this.deps.onSent?.(row.dedupe, remoteId, row.chat_key);
       return true;
     } catch (error) {
       const failure = error instanceof SendFailure ? error : new SendFailure('transient', String(error));
@@ -229,7 +229,7 @@ export class Outbox {
     }
     const id = log.error(`${this.deps.surface}: a message could not be delivered`, undefined, { chat: row.chat_key, op: row.op, dedupe: row.dedupe, reason: failure.message, attempts });
     this.db.prepare(`UPDATE chat_outbox SET state = 'dropped', attempts = ?, error = ? WHERE id = ?`).run(attempts, `${failure.message} (error ${id})`, row.id);
-    this.deps.onDropped?.(`${failure.message} (error ${id})`);
+    this.deps.onDropped?.(`${failure.message} (error ${id})`, row.chat_key);
     return true;
   }
 }

@@ -123,7 +123,7 @@ describe('Discord: deliveries, failures and rate limits', { timeout: 90_000 }, (
     expect(logged.find((l) => l.id === id)).toMatchObject({ level: 'error', chat: general.id });
   });
 
-  it('says in Settings when it may not post in a channel', async () => {
+  it('says in Settings when it may not post in a channel, until it can again', async () => {
     const { core, dc } = await bound();
     const locked = dc.addChannel({ name: 'locked', denySend: true });
     await bindChannel(t!, locked.id, { name: 'locked', replyTo: 'all' });
@@ -131,6 +131,11 @@ describe('Discord: deliveries, failures and rate limits', { timeout: 90_000 }, (
     dc.send(member, locked.id, 'hello in the locked channel');
     const status = await nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && !!s.problem, 30_000);
     expect(status.problem).toMatch(/^Switchboard may not post in a channel \(Discord: Missing Permissions\)\. Give its role View Channel, Send Messages/);
+    // Permission given: the next message there goes out, and the problem is gone from Settings.
+    locked.denySend = false;
+    dc.send(member, locked.id, 'and now?');
+    await nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && s.problem === null, 30_000);
+    expect(dc.in(locked.id).some((m) => m.from_bot)).toBe(true);
   });
 
   it('loses nothing and doubles nothing in a storm of 429s', async () => {
