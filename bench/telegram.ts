@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic, userTexts } from '../main/testing/fake-anthropic';
@@ -11,6 +12,19 @@ import { maxWithin, percentile, type BenchGroup, type Figure } from './figures';
 const CHATS = 20;
 /** Each answer streams in this many pieces, 60 ms apart: about a second and a half of edits. */
 const CHUNKS = 25;
+
+/** CPU time (user + system) the processes have used so far, from /proc (Linux; 0 elsewhere). */
+function cpuMs(pids: number[]): number {
+  const tick = 10; // ms per clock tick (USER_HZ is 100 on Linux)
+  return pids.reduce((sum, pid) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
 
 const answerTo = (text: string) => `Answer to ${text}: ${Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')}`;
 
@@ -61,6 +75,8 @@ export const telegramGroup: BenchGroup = {
       // The warm-up's final edits go out at the chat's pace: let them land before measuring.
       await new Promise((r) => setTimeout(r, 2500));
       const callsBefore = tg.calls.length;
+      const pids = core.sessions.list().flatMap((x) => (x.pid ? [x.pid] : []));
+      const cliCpuBefore = cpuMs(pids);
       // When Claude's first text reached the core, per session: the part of the wait that is the CLI's.
       const firstDelta = new Map<string, number>();
       const off = core.events.on('sessions.stream', ({ sessionId, item }) => {
@@ -75,6 +91,7 @@ export const telegramGroup: BenchGroup = {
       // Let any late duplicate arrive before counting.
       await new Promise((r) => setTimeout(r, 1500));
       off();
+      const cliCpuPerMessage = (cpuMs(pids) - cliCpuBefore) / CHATS;
       const calls = tg.calls.slice(callsBefore).filter((c) => c.status === 200 && (c.method === 'sendMessage' || c.method === 'editMessageText'));
       const firsts: number[] = [];
       const bridge: number[] = [];
@@ -98,6 +115,7 @@ export const telegramGroup: BenchGroup = {
         { name: 'telegram.first_edit_ms_p95', value: percentile(firsts, 95), unit: 'ms', note: 'the same, 95th percentile' },
         { name: 'telegram.bridge_ms_p50', value: percentile(bridge, 50), unit: 'ms', note: "of that, from Claude's first text in the core to the message in the chat (the rest is the 20 CLIs on this machine)" },
         { name: 'telegram.first_edit_single_ms', value: single, unit: 'ms', note: 'one chat alone, median of 5 messages' },
+        { name: 'telegram.cli_cpu_ms_per_message', value: cliCpuPerMessage, unit: 'ms', note: `CPU the claude processes used per message in that round (${os.cpus().length} cores for ${CHATS} of them)` },
         { name: 'telegram.replies_incomplete', value: incomplete, unit: 'replies', goal: { below: 1 }, note: `of ${CHATS}: no message in the chat holds the whole answer` },
         { name: 'telegram.duplicates', value: duplicates, unit: 'messages', goal: { below: 1 }, note: 'a whole answer shown in more than one message' },
         { name: 'telegram.max_edits_per_chat_per_s', value: maxEdits, unit: 'calls', goal: { below: 2 }, note: 'sends and edits of one chat within any one second, at most' },

@@ -177,13 +177,13 @@ export const settingDefinitions = {
     schema: z.number().int().min(0).max(1_000_000_000_000),
     default: 0,
     label: 'Tokens in a 5-hour window (for the estimate)',
-    description: "Where the CLI does not report your plan's own figure, the meter shows the current window against this many tokens. 0: the largest window seen so far.",
+    description: "Where the CLI does not report your plan's own figure, the meter shows the current window against this many tokens, and warnings and holds use it. 0: against the largest earlier window, shown but not used for warnings or holds.",
   }),
   'usage.weekTokenLimit': setting({
     schema: z.number().int().min(0).max(10_000_000_000_000),
     default: 0,
     label: 'Tokens in a week (for the estimate)',
-    description: 'The same for the weekly limit. 0: the busiest seven days seen so far.',
+    description: 'The same for the weekly limit. 0: against the busiest earlier seven days, shown but not used for warnings.',
   }),
   'usage.alertPercents': setting({
     schema: z

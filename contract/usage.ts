@@ -41,6 +41,11 @@ export interface PlanWindow {
   status: string | null;
   /** When the plan's figure was read (a figure older than its window is not shown). */
   observedAt: number | null;
+  /**
+   * What the percentage is of: the plan's own figure, a limit set in Settings, or the busiest window
+   * seen before this one (shown, but it neither warns nor holds jobs). Null: nothing to measure against yet.
+   */
+  basis: 'plan' | 'setting' | 'history' | null;
 }
 
 export interface Budget {

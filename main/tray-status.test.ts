@@ -16,6 +16,7 @@ const window = (over: Partial<PlanWindow>): PlanWindow => ({
   projectedFullAt: null,
   status: null,
   observedAt: 0,
+  basis: 'plan',
   ...over,
 });
 

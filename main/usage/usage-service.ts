@@ -203,7 +203,9 @@ export class UsageService implements Service {
     const blocks = fiveHourBlocks(hours);
     const current = blocks.at(-1) && blocks.at(-1)!.end > now ? blocks.at(-1)! : null;
     const past = current ? blocks.slice(0, -1) : blocks;
-    const blockLimit = this.deps.settings.get('usage.windowTokenLimit') || Math.max(0, ...past.map((b) => b.tokens), current?.tokens ?? 0);
+    // Against the limit set, else the largest window before this one (none yet: no estimate).
+    const blockSetting = this.deps.settings.get('usage.windowTokenLimit');
+    const blockLimit = blockSetting || Math.max(0, ...past.map((b) => b.tokens));
     const plan = this.state<StoredRateLimit>('rateLimit');
 
     const firstAt = current ? ((this.db.prepare('SELECT min(at) FROM usage_events WHERE at >= ?').pluck().get(current.start) as number | null) ?? current.start) : null;
@@ -222,13 +224,15 @@ export class UsageService implements Service {
       projectedFullAt: current && blockLimit && burn > 0 && current.tokens < blockLimit ? Math.round(now + ((blockLimit - current.tokens) / burn) * 60_000) : null,
       status: null,
       observedAt: null,
+      basis: blockSetting ? 'setting' : blockLimit ? 'history' : null,
     };
     if (fiveHour.projectedFullAt && current && fiveHour.projectedFullAt > current.end) fiveHour.projectedFullAt = null;
 
     const weekHours = hours.filter((h) => h.hour * HOUR > now - 7 * DAY);
     const weekTokens = weekHours.reduce((sum, h) => sum + h.tokens, 0);
     const weekCost = weekHours.reduce((sum, h) => sum + h.costUsd, 0);
-    const weekLimit = this.deps.settings.get('usage.weekTokenLimit') || busiestSpan(hours, 7 * 24);
+    const weekSetting = this.deps.settings.get('usage.weekTokenLimit');
+    const weekLimit = weekSetting || busiestSpan(hours.filter((h) => h.hour * HOUR <= now - 7 * DAY), 7 * 24);
     const weekFirst = weekHours[0] ? weekHours[0].hour * HOUR : null;
     const weekMinutes = weekFirst ? Math.max(1, (now - weekFirst) / 60_000) : 0;
     const week: PlanWindow = {
@@ -245,6 +249,7 @@ export class UsageService implements Service {
       projectedFullAt: null,
       status: null,
       observedAt: null,
+      basis: weekSetting ? 'setting' : weekLimit ? 'history' : null,
     };
     for (const [window, kind] of [
       [fiveHour, 'five_hour'],
@@ -259,6 +264,7 @@ export class UsageService implements Service {
           resetsAt: reported.resetsAt * 1000,
           status: reported.status,
           observedAt: plan!.observedAt,
+          basis: 'plan',
         });
         if (kind === 'five_hour') window.startedAt = reported.resetsAt * 1000 - 5 * HOUR;
         const used = window.percent ?? 0;
@@ -313,7 +319,8 @@ export class UsageService implements Service {
     const threshold = this.deps.settings.get('usage.holdJobsAbovePercent');
     if (!threshold) return null;
     const { fiveHour } = this.windows();
-    if (fiveHour.percent === null || fiveHour.percent < threshold) return null;
+    // Jobs wait only for a figure that means something: the plan's own, or one against a limit the user set.
+    if (fiveHour.basis === 'history' || fiveHour.percent === null || fiveHour.percent < threshold) return null;
     const at = fiveHour.resetsAt ? new Date(fiveHour.resetsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : 'its reset';
     return {
       reason: `the 5-hour window is at ${Math.round(fiveHour.percent)}% (${fiveHour.source === 'plan' ? "the plan's own figure" : 'estimated'}), over the ${threshold}% hold; it resets at ${at}`,
@@ -332,7 +339,8 @@ export class UsageService implements Service {
     const { fiveHour, week } = this.windows();
     for (const window of [fiveHour, week]) {
       const windowKey = window.resetsAt ?? (window.startedAt === null ? null : localDay(window.startedAt));
-      if (window.percent === null || windowKey === null) continue;
+      // A window measured against the busiest one seen warns nobody: a new user's first day is always "100%".
+      if (window.basis === 'history' || window.percent === null || windowKey === null) continue;
       const crossed = thresholds.find((t) => window.percent! >= t);
       if (crossed === undefined) continue;
       const key = `alert:${window.kind}:${windowKey}:${crossed}`;

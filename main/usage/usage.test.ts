@@ -103,6 +103,31 @@ describe('usage from transcripts', () => {
   });
 });
 
+describe('estimates of the plan windows', () => {
+  it("shows the first window without a percentage and warns nobody; against a limit set in Settings it warns once", async () => {
+    const dir = makeTempDir('switchboard-usage-');
+    cleanups.push(() => removeTempDir(dir));
+    const core = testCore(path.join(dir, 'data'));
+    await core.start();
+    cleanups.push(() => core.stop());
+    const notes: UserNotification[] = [];
+    core.events.on('system.notification', (n) => notes.push(n));
+    const answer = (key: string, tokens: number) => ({ key, at: Date.now() - 60_000, model: 'claude-sonnet-4-5', input: tokens, output: 0, cacheWrite: 0, cacheRead: 0, costUsd: null });
+    core.usage.record([answer('a', 900)], { sessionId: null, surface: 'external', project: '/p', ours: false });
+    await nextEvent(core.events, 'usage.changed', () => true, 5000);
+    expect(core.usage.windows().fiveHour).toMatchObject({ source: 'estimate', basis: null, percent: null, tokens: 900 });
+    core.settings.set({ key: 'usage.windowTokenLimit', value: 1000 });
+    core.usage.record([answer('b', 10)], { sessionId: null, surface: 'external', project: '/p', ours: false });
+    const warned = await nextEvent(core.events, 'system.notification', (n) => n.title.includes('5-hour window'), 5000);
+    expect(warned.title).toBe("Switchboard: Claude's 5-hour window is at 91%");
+    expect(core.usage.windows().fiveHour).toMatchObject({ basis: 'setting', percent: 91 });
+    // Once per window: more use in the same window warns no more until the next threshold.
+    core.usage.record([answer('c', 20)], { sessionId: null, surface: 'external', project: '/p', ours: false });
+    await nextEvent(core.events, 'usage.changed', () => true, 5000);
+    expect(notes.filter((n) => n.title.includes('5-hour window'))).toHaveLength(1);
+  });
+});
+
 describe('usage of Switchboard’s own sessions, plan windows, budgets and holds', { timeout: 60_000 }, () => {
   let h: Harness;
   const start = async (options: Parameters<typeof startHarness>[0] = {}) => {

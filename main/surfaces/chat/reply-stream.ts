@@ -106,6 +106,9 @@ export class ReplyStream {
         this.onMessage(this.messageId);
       }
       this.shown = view;
+      // Paced from when the call came back too: a call slow to leave (a busy machine) and the next one on
+      // time would otherwise reach the chat app closer together than its limit.
+      this.lastEdit = Math.max(this.lastEdit, Date.now());
     } catch (error) {
       // A streamed view is only a preview: a failure (a rate limit, a parse error of half-written
       // Markdown) waits for the next edit or the final text, which the outbox guarantees.

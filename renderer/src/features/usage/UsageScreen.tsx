@@ -35,7 +35,11 @@ function WindowMeter({ window }: { window: PlanWindow }) {
         {window.resetsAt ? `Resets ${window.kind === 'five_hour' ? `at ${time(window.resetsAt)}` : when(window.resetsAt)}. ` : window.kind === 'seven_day' ? 'The last seven days. ' : 'No window open. '}
         {window.source === 'plan'
           ? `Reported by Claude at ${time(window.observedAt!)}.`
-          : `${tokens(window.tokens)} tokens (${money(window.costUsd)}) against the ${window.kind === 'five_hour' ? 'largest window' : 'busiest week'} seen, or the limit set in Settings.`}
+          : window.basis === 'setting'
+            ? `${tokens(window.tokens)} tokens (${money(window.costUsd)}) against the limit set in Settings → Usage.`
+            : window.basis === 'history'
+              ? `${tokens(window.tokens)} tokens (${money(window.costUsd)}) against the ${window.kind === 'five_hour' ? 'largest earlier window' : 'busiest earlier week'}. Set a limit in Settings → Usage for warnings.`
+              : `${tokens(window.tokens)} tokens (${money(window.costUsd)}) so far; nothing earlier to compare with yet.`}
       </p>
       {window.kind === 'five_hour' && window.resetsAt ? (
         <p className="muted">
