@@ -210,6 +210,18 @@ export class JobStore {
     return this.run(run.id)!;
   }
 
+  /** Held runs since `since` that no later run of their job followed: they still wait for their window. */
+  waitingHeld(since: number): { jobId: string; plannedAt: number | null }[] {
+    return this.sql
+      .get(
+        `SELECT r.job_id AS jobId, r.planned_at AS plannedAt FROM job_runs r
+         WHERE r.status = 'held' AND r.ended_at >= ?
+           AND NOT EXISTS (SELECT 1 FROM job_runs x WHERE x.job_id = r.job_id AND x.status != 'held' AND coalesce(x.started_at, x.ended_at) > r.ended_at)
+         ORDER BY r.ended_at`,
+      )
+      .all(since) as { jobId: string; plannedAt: number | null }[];
+  }
+
   /** Records how a run ended and releases its lock; the caller knows the whole run, so nothing is read back. */
   endRun(run: JobRun, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): void {
     this.sql.get('DELETE FROM active_runs WHERE job_id = ? AND id = ?').run(run.jobId, run.id);

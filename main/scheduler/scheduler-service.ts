@@ -97,6 +97,7 @@ export class SchedulerService implements Service {
       this.arm(job);
     }
     this.checkMissed();
+    this.resumeHeld();
     this.lastTick = Date.now();
     this.tick = setInterval(() => {
       // Timers do not run while the machine sleeps: a long gap is a wake-up.
@@ -383,6 +384,21 @@ export class SchedulerService implements Service {
       }
     }
     return run;
+  }
+
+  /** Held runs still waiting when Switchboard stopped wait again (or go now, if their window has reset meanwhile). */
+  private resumeHeld(): void {
+    const held = this.store.waitingHeld(this.now() - 7 * 86_400_000);
+    for (const { jobId, plannedAt } of held) {
+      const job = this.jobs.get(jobId);
+      if (!job || job.missed === 'skip') continue;
+      this.waiting.set(jobId, job.missed === 'once' ? [plannedAt] : [...(this.waiting.get(jobId) ?? []), plannedAt]);
+    }
+    if (!this.waiting.size) return;
+    const until = this.deps.hold?.()?.until ?? this.now();
+    const timer = setTimeout(() => this.release(until), Math.max(0, until - Date.now()) + 1000);
+    timer.unref();
+    this.releases.set(until, timer);
   }
 
   /** The window reset: held runs go, each as its job's policy says (they may be held again if it is still full). */

@@ -172,10 +172,10 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     expect(turns[0]!.input).toBeGreaterThan(0);
   });
 
-  it('holds a scheduled Claude job while the window is over the threshold, and runs it after the reset', async () => {
-    const { core } = await start();
+  it('holds a scheduled Claude job while the window is over the threshold, and runs it after the reset, across a restart', async () => {
+    let { core } = await start();
     core.settings.set({ key: 'usage.holdJobsAbovePercent', value: 90 });
-    const resetsAt = Math.ceil(Date.now() / 1000) + 4;
+    const resetsAt = Math.ceil(Date.now() / 1000) + 6;
     core.usage.observeRateLimit({ status: 'allowed_warning', unifiedWindows: { five_hour: { utilization: 0.93, resetsAt, status: 'allowed_warning' } } });
     // Due once, two seconds from now.
     const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
@@ -185,6 +185,12 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     const job = created.value as { id: string };
     const held = await nextEvent(core.events, 'schedules.run', (r) => r.jobId === job.id && r.status === 'held', 10_000);
     expect(held.reason).toMatch(/^held: the 5-hour window is at 93% \(the plan's own figure\), over the 90% hold; it resets at .+; it runs once then$/);
+    // Switchboard restarts before the reset: the held run still waits, and goes after it.
+    const dir = h.dir;
+    await h.close(true);
+    cleanups.pop();
+    // The second harness removes the folder when it closes.
+    ({ core } = await start({ dir }));
     const ran = await nextEvent(core.events, 'schedules.run', (r) => r.jobId === job.id && r.status === 'ok', 20_000);
     expect(ran.trigger).toBe('catch-up');
     expect(ran.startedAt!).toBeGreaterThanOrEqual(resetsAt * 1000);
