@@ -56,6 +56,8 @@ describe('Usage in Chromium', () => {
       await expect.poll(() => page.getByTestId('five_hour-source').textContent(), { timeout: 15_000 }).toBe('Estimate');
       await expect.poll(() => page.getByTestId('today-cost').textContent(), { timeout: 15_000 }).toMatch(/^\$\d+\.\d+$/);
       expect(await page.getByTestId('five_hour-percent').textContent()).toMatch(/^\d+%$/);
+      // The same meter in the sidebar, on every screen (folded away with the menu on a phone).
+      if (width > 760) await expect.poll(() => page.getByTestId('window-mini').textContent(), { timeout: 5000 }).toMatch(/^5h window \d+% est\.$/);
       // Both charts drew on their canvas: pixels of more than one color, at the card's width.
       const drawn = (await page.evaluate(`[...document.querySelectorAll('[data-testid="chart"] canvas')].map((canvas) => {
         const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;

@@ -9,6 +9,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { openLink, selectCurrent, selectGo, useNavigation } from './navigation-store';
 import { screens } from './screens';
 import { useTheme } from './use-theme';
+import { WindowMeterMini } from '../features/usage/WindowMeterMini';
 
 export function App() {
   const current = useNavigation(selectCurrent);
@@ -63,6 +64,12 @@ export function App() {
             </li>
           ))}
         </ul>
+        <WindowMeterMini
+          onOpen={() => {
+            setMenuOpen(false);
+            go('usage');
+          }}
+        />
         <div className={`connection connection-${connection}`} role="status">
           {connection === 'open' ? 'Connected' : connection === 'reconnecting' ? 'Reconnecting…' : connection === 'connecting' ? 'Connecting…' : 'Not connected'}
         </div>
