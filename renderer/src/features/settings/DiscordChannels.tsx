@@ -100,9 +100,10 @@ export function DiscordChannels({ bot }: { bot: ChatBotStore }) {
           <div className="field">
             <label htmlFor="discord-reply">Answers</label>
             <select id="discord-reply" value={draft.replyTo} onChange={(e) => set({ replyTo: e.target.value as Draft['replyTo'] })}>
-              <option value="mention">When mentioned or replied to</option>
-              <option value="all">Every message from allowed people</option>
+              <option value="mention">When mentioned</option>
+              <option value="all">Every message</option>
             </select>
+            <p className="hint">Only messages from people you allowed, either way; mentioned includes a reply to the bot.</p>
           </div>
           <div className="field">
             <label htmlFor="discord-tools">Tools it may use without asking</label>
