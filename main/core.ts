@@ -28,8 +28,6 @@ import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/handlers';
 import { usageHandlers } from './usage/handlers';
 import { UsageService } from './usage/usage-service';
-import { DiscordAdapter } from './surfaces/discord/discord-adapter';
-import { TelegramAdapter } from './surfaces/telegram/telegram-adapter';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
 import { HooksService } from './hooks/hooks-service';
@@ -208,14 +206,15 @@ export function createCore(config: CoreConfig): Core {
   const telegram: ChatBridge = new ChatBridge({
     ...bridgeDeps,
     surface: 'telegram',
-    createAdapter: config.telegramAdapter ?? ((token, apiRoot) => new TelegramAdapter({ token, apiRoot })),
+    // The chat libraries load when a bot connects: an app without bots does not carry them.
+    createAdapter: config.telegramAdapter ?? (async (token, apiRoot) => new (await import('./surfaces/telegram/telegram-adapter')).TelegramAdapter({ token, apiRoot })),
     envToken: env.SWITCHBOARD_TELEGRAM_TOKEN || null,
     envApiRoot: env.SWITCHBOARD_TELEGRAM_API_ROOT || null,
   });
   const discord: ChatBridge = new ChatBridge({
     ...bridgeDeps,
     surface: 'discord',
-    createAdapter: config.discordAdapter ?? ((token, apiRoot) => new DiscordAdapter({ token, apiRoot })),
+    createAdapter: config.discordAdapter ?? (async (token, apiRoot) => new (await import('./surfaces/discord/discord-adapter')).DiscordAdapter({ token, apiRoot })),
     envToken: env.SWITCHBOARD_DISCORD_TOKEN || null,
     envApiRoot: env.SWITCHBOARD_DISCORD_API_ROOT || null,
     channelsOptIn: true,

@@ -28,8 +28,8 @@ export interface ChatBridgeDeps {
   router: Pick<Router, 'call'>;
   settings: SettingsService;
   secrets: SecretStore;
-  /** The adapter for a token and API root (tests and benchmarks point it at a stand-in). */
-  createAdapter: (token: string, apiRoot: string) => ChatAdapter;
+  /** The adapter for a token and API root (tests and benchmarks point it at a stand-in); its library may load only now. */
+  createAdapter: (token: string, apiRoot: string) => ChatAdapter | Promise<ChatAdapter>;
   /** The token from the environment (headless), which wins over the stored one. */
   envToken?: string | null;
   /** The API root from the environment, which wins over the setting. */
@@ -195,8 +195,8 @@ export class ChatBridge implements Service {
 
   private async reconnect(): Promise<void> {
     await this.disconnectAdapter();
-    const adapter = this.deps.createAdapter(this.token()!, this.apiRoot());
     this.setState({ state: 'starting', account: null, error: null });
+    const adapter = await this.deps.createAdapter(this.token()!, this.apiRoot());
     const handlers: AdapterHandlers = {
       message: (m) => this.guard(m.chatKey, () => this.onMessage(m)),
       press: (p) => this.guard(p.chatKey, () => this.onPress(p)),
