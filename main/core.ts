@@ -271,6 +271,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(mcp);
   hooks.attach(server);
   lifecycle.add(hooks);
+  lifecycle.add(connector, { required: false });
   if (server) lifecycle.add(server, { required: config.server!.required });
 
   return {

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClaudeCodeConnection } from '../../contract';
 import { chooseClaudeCommand, probeClaude } from '../claude/cli-locator';
 import { AppError } from '../errors';
+import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
 
@@ -41,7 +42,11 @@ function renderPlugin(from: string, to: string, fill: { port: number; hooksToken
  * Code (2.1.329, measured) expands plugin options in MCP headers but not in HTTP hook headers, and that
  * token reaches only the hook routes (questions and notes), never the API, the MCP server or a shell.
  */
-export class ClaudeCodeConnector {
+export class ClaudeCodeConnector implements Service {
+  readonly name = 'claudeCode';
+  /** `claude` commands under way: stopping Switchboard ends them (they write into the user's Claude config). */
+  private readonly children = new Set<ChildProcess>();
+
   constructor(
     private readonly deps: {
       dataDir: string;
@@ -53,6 +58,13 @@ export class ClaudeCodeConnector {
       tokens: () => { mcp: string; hooks: string };
     },
   ) {}
+
+  start(): void {}
+
+  stop(): void {
+    for (const child of this.children) child.kill('SIGKILL');
+    this.children.clear();
+  }
 
   async status(): Promise<ClaudeCodeConnection> {
     const choice = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
@@ -168,6 +180,7 @@ export class ClaudeCodeConnector {
     const { command } = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
     return new Promise((resolve) => {
       const child = spawn(command, args, { env: this.deps.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      this.children.add(child);
       let out = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -178,6 +191,7 @@ export class ClaudeCodeConnector {
       });
       child.on('close', (code) => {
         clearTimeout(timer);
+        this.children.delete(child);
         resolve({ code, out });
       });
       child.stdin.end(input ?? '');

@@ -181,3 +181,19 @@ describe('0009-surfaces', () => {
     db.close();
   });
 });
+
+describe('0013-usage', () => {
+  it('keeps the run history (held becomes a status) and reads transcripts again so their usage counts', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 12));
+    old.prepare(`INSERT INTO jobs (id, name, kind, cron, time_zone, command, timeout_seconds, created_at, updated_at) VALUES ('j', 'j', 'shell', '* * * * *', 'UTC', 'true', 60, 0, 0)`).run();
+    old.prepare(`INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, reason) VALUES ('r', 'j', 1, 1, 2, 'missed', 'schedule', 'asleep')`).run();
+    old.prepare(`INSERT INTO transcript_files (path, session_id, offset, size, malformed, updated_at) VALUES ('/t.jsonl', 's', 5000, 5000, 0, 0)`).run();
+    old.close();
+    const db = openDatabase(file, migrations);
+    expect(db.prepare('SELECT id, status, reason FROM job_runs').all()).toEqual([{ id: 'r', status: 'missed', reason: 'asleep' }]);
+    db.prepare(`INSERT INTO job_runs (id, job_id, ended_at, status, trigger) VALUES ('h', 'j', 3, 'held', 'schedule')`).run();
+    expect(db.prepare('SELECT offset FROM transcript_files').pluck().get()).toBe(0);
+    db.close();
+  });
+});

@@ -11,7 +11,7 @@ export function makeTempDir(prefix = 'switchboard-test-'): string {
 
 export function removeTempDir(dir: string): void {
   // A child that just exited may still be flushing a file into it: retry rather than fail the test that used it.
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 
 /** The real claude binary the tests install (a pinned devDependency). */

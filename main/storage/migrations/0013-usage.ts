@@ -58,6 +58,10 @@ export default {
       value TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
 
+    -- Transcripts read before usage was counted are read once more from the start, so their usage
+    -- counts too (messages already stored are skipped by their line id).
+    UPDATE transcript_files SET offset = 0;
+
     -- A held run (a Claude job not started while the plan window was full): the status list grows.
     CREATE TABLE job_runs_next (
       id          TEXT PRIMARY KEY,
