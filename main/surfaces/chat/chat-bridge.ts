@@ -196,7 +196,14 @@ export class ChatBridge implements Service {
   private async reconnect(): Promise<void> {
     await this.disconnectAdapter();
     this.setState({ state: 'starting', account: null, error: null });
-    const adapter = await this.deps.createAdapter(this.token()!, this.apiRoot());
+    let adapter: ChatAdapter;
+    try {
+      adapter = await this.deps.createAdapter(this.token()!, this.apiRoot());
+    } catch (error) {
+      // The chat library itself could not load (a broken install): said in Settings like any other failure.
+      const id = log.error(`${this.surface}: the bot could not be loaded`, error);
+      return this.setState({ state: 'error', account: null, error: `Switchboard could not load its ${this.surfaceLabel()} library: ${errorMessage(error)} (error ${id})` });
+    }
     const handlers: AdapterHandlers = {
       message: (m) => this.guard(m.chatKey, () => this.onMessage(m)),
       press: (p) => this.guard(p.chatKey, () => this.onPress(p)),

@@ -52,6 +52,23 @@ describe('Discord: the bot', { timeout: 60_000 }, () => {
   });
 });
 
+describe('Discord: a broken install', { timeout: 30_000 }, () => {
+  it('says in Settings when the Discord library cannot load, and the app goes on', async () => {
+    t = await startDiscord({
+      connected: false,
+      core: {
+        discordAdapter: () => {
+          throw new Error("Cannot find module 'discord.js'");
+        },
+      },
+    });
+    const { core } = t.harness;
+    const status = core.discord.status().state === 'error' ? core.discord.status() : await nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && s.state === 'error', 10_000);
+    expect(status.error).toMatch(/^Switchboard could not load its Discord library: Cannot find module 'discord.js' \(error \w{8}\)$/);
+    expect((await core.router.call('system.health', {}, { surface: 'desktop', actor: 'desktop' })).ok).toBe(true);
+  });
+});
+
 describe('Discord: channels and sessions', { timeout: 60_000 }, () => {
   it('ignores an unbound channel, and answers a mention in a bound one with a streamed reply', async () => {
     const { core, dc, api, general } = await ready();
