@@ -272,7 +272,9 @@ export class TranscriptImporter implements Service {
     if (live && this.stopped) return { messages: 0, malformed: 0, bytes: 0, more: false };
     const chunk = parseTranscript(buffer);
     const claudeId = chunk.sessionId ?? known?.session_id ?? path.basename(file, '.jsonl');
-    const ours = this.deps.store.runsClaudeSession(claudeId);
+    // Whose it is, asked once per chunk: a session Switchboard runs (its messages are stored already), else one from outside.
+    const owner = this.deps.store.ownerOfClaudeSession(claudeId);
+    const ours = !!owner?.ranHere;
     let added: number[] = [];
     let sessionId: string | null = null;
     db.transaction(() => {
@@ -282,12 +284,11 @@ export class TranscriptImporter implements Service {
         added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'external' })));
       }
       if (chunk.usage.length && this.deps.usage) {
-        const owner = this.deps.store.ownerOfClaudeSession(claudeId);
         this.deps.usage.record(chunk.usage, {
-          sessionId: owner?.id ?? null,
+          sessionId: sessionId ?? owner?.id ?? null,
           surface: owner?.surface ?? 'external',
           project: chunk.cwd ?? owner?.cwd ?? '',
-          ours: !!owner && owner.surface !== 'external',
+          ours,
         });
       }
       db.prepare(

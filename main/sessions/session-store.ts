@@ -150,18 +150,20 @@ export class SessionStore {
   }
 
   /** Whether this Claude session is one the app runs (its own transcript is not imported again). */
-  /** The session a Claude session id belongs to: one Switchboard runs (or ran), else one imported from outside. */
-  ownerOfClaudeSession(claudeSessionId: string): { id: string; surface: Surface; cwd: string } | null {
-    return (
-      (this.db
-        .prepare(
-          `SELECT id, surface, cwd FROM sessions WHERE id = coalesce(
-             (SELECT id FROM sessions WHERE claude_session_id = ? AND surface != 'external'),
-             (SELECT session_id FROM turns WHERE claude_session_id = ? LIMIT 1),
-             (SELECT id FROM sessions WHERE surface = 'external' AND surface_key = ?))`,
-        )
-        .get(claudeSessionId, claudeSessionId, claudeSessionId) as { id: string; surface: Surface; cwd: string } | undefined) ?? null
-    );
+  /**
+   * The session a Claude session id belongs to (one Switchboard runs or ran, else one imported from
+   * outside), and whether Switchboard ran it: then its messages came through the stream, not the transcript.
+   */
+  ownerOfClaudeSession(claudeSessionId: string): { id: string; surface: Surface; cwd: string; ranHere: boolean } | null {
+    const turn = this.db.prepare('SELECT session_id FROM turns WHERE claude_session_id = ? LIMIT 1').pluck().get(claudeSessionId) as string | undefined;
+    const row = this.db
+      .prepare(
+        `SELECT id, surface, cwd FROM sessions WHERE id = coalesce(
+           (SELECT id FROM sessions WHERE claude_session_id = ? AND surface != 'external'), ?,
+           (SELECT id FROM sessions WHERE surface = 'external' AND surface_key = ?))`,
+      )
+      .get(claudeSessionId, turn ?? null, claudeSessionId) as { id: string; surface: Surface; cwd: string } | undefined;
+    return row ? { ...row, ranHere: row.surface !== 'external' || turn !== undefined } : null;
   }
 
   runsClaudeSession(claudeSessionId: string): boolean {

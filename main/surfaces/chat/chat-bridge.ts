@@ -281,7 +281,7 @@ export class ChatBridge implements Service {
     const project = this.project(m.chatKey);
     if (!project) return false;
     // A thread where the bot was called once is a conversation with it: every message there is answered.
-    const threadStarted = !!m.parentKey && this.hasSession(m.chatKey);
+    const threadStarted = !!m.parentKey && !!this.boundSession(m.chatKey);
     return !!m.slash || m.addressed || project.replyTo === 'all' || threadStarted;
   }
 
@@ -479,10 +479,6 @@ export class ChatBridge implements Service {
 
   private boundSession(chatKey: string): string | undefined {
     return this.db.prepare('SELECT session_id FROM chat_bindings WHERE surface = ? AND chat_key = ?').pluck().get(this.surface, chatKey) as string | undefined;
-  }
-
-  private hasSession(chatKey: string): boolean {
-    return !!this.boundSession(chatKey);
   }
 
   // ── channels bound to projects ────────────────────────────────────────────────────────────────

@@ -46,6 +46,11 @@ export function discordFailure(error: unknown): SendFailure {
   return new SendFailure('transient', `Discord could not be reached: ${error instanceof Error ? error.message : String(error)}`);
 }
 
+/** A person as the bridge names them: `Olivia (@olivia)`, or `@olivia` without a display name. */
+function displayName(user: { globalName: string | null; username: string }): string {
+  return user.globalName ? `${user.globalName} (@${user.username})` : `@${user.username}`;
+}
+
 /** Why the bot cannot run, in words a user can act on. */
 export function discordConnectError(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
@@ -214,7 +219,7 @@ export class DiscordAdapter implements ChatAdapter {
       chatKey: channel.id,
       private: isPrivate,
       userId: message.author.id,
-      userName: message.author.globalName ? `${message.author.globalName} (@${message.author.username})` : `@${message.author.username}`,
+      userName: displayName(message.author),
       // The bot's mention is how it was called, not part of what was said.
       text: message.content.replace(new RegExp(`<@!?${me}>`, 'g'), '').trim(),
       addressed: isPrivate || message.mentions.users.has(me) || replyToBot,
@@ -231,7 +236,7 @@ export class DiscordAdapter implements ChatAdapter {
         chatKey: interaction.channelId,
         messageId: interaction.message.id,
         userId: interaction.user.id,
-        userName: interaction.user.globalName ?? `@${interaction.user.username}`,
+        userName: displayName(interaction.user),
         data: interaction.customId,
         acknowledge: async (text) => {
           if (text) await interaction.reply({ content: text, flags: 'Ephemeral' });
@@ -259,7 +264,7 @@ export class DiscordAdapter implements ChatAdapter {
       chatKey: interaction.channelId,
       private: !interaction.inGuild(),
       userId: interaction.user.id,
-      userName: interaction.user.globalName ? `${interaction.user.globalName} (@${interaction.user.username})` : `@${interaction.user.username}`,
+      userName: displayName(interaction.user),
       text: `/${interaction.commandName}${argument ? ` ${argument}` : ''}`,
       addressed: true,
       files: [],

@@ -21,3 +21,8 @@ export const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 export function formatInZone(time: number, timeZone: string): string {
   return (zoneFormatter(timeZone) ?? zoneFormatter(LOCAL_ZONE)!).format(time);
 }
+
+/** A time of day as the person's locale writes it, to the minute (resets, a turn in a list). */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

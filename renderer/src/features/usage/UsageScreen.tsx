@@ -2,13 +2,14 @@ import { useEffect, useMemo } from 'react';
 import type { Budget, PlanWindow, UsageFigures, UsageGroup } from '../../../../contract';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { surfaceLabel } from '../../app/surfaces';
+import { clockTime } from '../../app/time';
+import { meterLevel } from './meter-level';
 import { UsageChart, type ChartSeries } from './UsageChart';
 import { useUsage } from './usage-store';
 
-export const money = (usd: number) => `$${usd < 1 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
-export const tokens = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+const money = (usd: number) => `$${usd < 1 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
+const tokens = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.round(n / 1e6)} MB`);
-const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const when = (ms: number) => new Date(ms).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
 const allTokens = (f: UsageFigures) => f.input + f.output + f.cacheWrite + f.cacheRead;
 
@@ -16,7 +17,7 @@ const allTokens = (f: UsageFigures) => f.input + f.output + f.cacheWrite + f.cac
 function WindowMeter({ window }: { window: PlanWindow }) {
   const name = window.kind === 'five_hour' ? '5-hour window' : 'Week';
   const percent = window.percent === null ? null : Math.round(window.percent);
-  const level = percent === null ? '' : percent >= 95 ? 'meter-error' : percent >= 80 ? 'meter-warn' : 'meter-ok';
+  const level = percent === null ? '' : meterLevel(percent);
   return (
     <section className="card usage-window" aria-label={name}>
       <div className="card-head">
@@ -32,9 +33,9 @@ function WindowMeter({ window }: { window: PlanWindow }) {
         <div style={{ width: `${percent ?? 0}%` }} />
       </div>
       <p className="muted">
-        {window.resetsAt ? `Resets ${window.kind === 'five_hour' ? `at ${time(window.resetsAt)}` : when(window.resetsAt)}. ` : window.kind === 'seven_day' ? 'The last seven days. ' : 'No window open. '}
+        {window.resetsAt ? `Resets ${window.kind === 'five_hour' ? `at ${clockTime(window.resetsAt)}` : when(window.resetsAt)}. ` : window.kind === 'seven_day' ? 'The last seven days. ' : 'No window open. '}
         {window.source === 'plan'
-          ? `Reported by Claude at ${time(window.observedAt!)}.`
+          ? `Reported by Claude at ${clockTime(window.observedAt!)}.`
           : window.basis === 'setting'
             ? `${tokens(window.tokens)} tokens (${money(window.costUsd)}) against the limit set in Settings → Usage.`
             : window.basis === 'history'
@@ -44,7 +45,7 @@ function WindowMeter({ window }: { window: PlanWindow }) {
       {window.kind === 'five_hour' && window.resetsAt ? (
         <p className="muted">
           Burn rate {tokens(window.burnTokensPerMin)} tokens/min, {money(window.costPerHour)}/h.{' '}
-          {window.projectedFullAt ? <strong>At this pace it is full at {time(window.projectedFullAt)}.</strong> : 'At this pace it lasts until the reset.'}
+          {window.projectedFullAt ? <strong>At this pace it is full at {clockTime(window.projectedFullAt)}.</strong> : 'At this pace it lasts until the reset.'}
         </p>
       ) : null}
     </section>
@@ -59,7 +60,7 @@ function BudgetLine({ budget }: { budget: Budget }) {
       <span>
         {label}: {money(budget.spentUsd)} of {money(budget.capUsd)}
       </span>
-      <div className={`meter ${percent >= 100 ? 'meter-error' : percent >= 80 ? 'meter-warn' : 'meter-ok'}`} role="meter" aria-label={`${label} budget`} aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+      <div className={`meter ${meterLevel(percent)}`} role="meter" aria-label={`${label} budget`} aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
         <div style={{ width: `${percent}%` }} />
       </div>
     </li>
@@ -120,7 +121,7 @@ function DrillDown() {
                         ? sessionTurns.turns.map((t) => (
                             <tr key={`${t.turnId ?? ''}${t.at}`} className="usage-turn">
                               <td>
-                                <span className="muted">{time(t.at)}</span> {t.label}
+                                <span className="muted">{clockTime(t.at)}</span> {t.label}
                               </td>
                               <td className="muted">{t.model}</td>
                               <td>{tokens(allTokens(t))}</td>

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { PlanWindow } from '../../../../contract';
 import { api } from '../../api';
+import { clockTime } from '../../app/time';
+import { meterLevel } from './meter-level';
 
 /** The 5-hour window in the sidebar, on every screen: how full it is, and whether that is the plan's figure. */
 export function WindowMeterMini({ onOpen }: { onOpen: () => void }) {
@@ -25,14 +27,13 @@ export function WindowMeterMini({ onOpen }: { onOpen: () => void }) {
   }, []);
   if (!window || window.percent === null || !window.resetsAt) return null;
   const percent = Math.round(window.percent);
-  const level = percent >= 95 ? 'meter-error' : percent >= 80 ? 'meter-warn' : 'meter-ok';
   const label = `5-hour window ${percent}%${window.source === 'estimate' ? ' (estimate)' : ''}`;
   return (
-    <button className="window-mini" onClick={onOpen} title={`${label}, resets at ${new Date(window.resetsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`} data-testid="window-mini">
+    <button className="window-mini" onClick={onOpen} title={`${label}, resets at ${clockTime(window.resetsAt)}`} data-testid="window-mini">
       <span>
         5h window {percent}%{window.source === 'estimate' ? ' est.' : ''}
       </span>
-      <span className={`meter ${level}`} role="meter" aria-label={label} aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+      <span className={`meter ${meterLevel(percent)}`} role="meter" aria-label={label} aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
         <span style={{ width: `${percent}%` }} />
       </span>
     </button>
