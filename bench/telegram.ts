@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic, userTexts } from '../main/testing/fake-anthropic';
 import { FakeTelegram, type FakeUser } from '../main/testing/fake-telegram';
@@ -75,13 +76,22 @@ export const telegramGroup: BenchGroup = {
       // The warm-up's final edits go out at the chat's pace: let them land before measuring.
       await new Promise((r) => setTimeout(r, 2500));
       const callsBefore = tg.calls.length;
-      const pids = core.sessions.list().flatMap((x) => (x.pid ? [x.pid] : []));
+      const sessions = core.sessions.list().filter((x) => x.pid);
+      const pids = sessions.map((x) => x.pid!);
       const cliCpuBefore = cpuMs(pids);
-      // When Claude's first text reached the core, per session: the part of the wait that is the CLI's.
+      const cpuBefore = new Map(sessions.map((x) => [x.id, cpuMs([x.pid!])]));
+      // When Claude's first text reached the core, per session: the part of the wait that is the CLI's,
+      // and the CPU its CLI used until then (time shared with 19 others does not count in it).
       const firstDelta = new Map<string, number>();
+      const cpuToFirst: number[] = [];
       const off = core.events.on('sessions.stream', ({ sessionId, item }) => {
-        if (item.kind === 'text_delta' && !firstDelta.has(sessionId)) firstDelta.set(sessionId, Date.now());
+        if (item.kind !== 'text_delta' || firstDelta.has(sessionId)) return;
+        firstDelta.set(sessionId, Date.now());
+        const pid = sessions.find((x) => x.id === sessionId)?.pid;
+        if (pid) cpuToFirst.push(cpuMs([pid]) - cpuBefore.get(sessionId)!);
       });
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
       const sentAt = new Map<number, number>();
       for (const u of users) {
         sentAt.set(u.id, Date.now());
@@ -91,6 +101,7 @@ export const telegramGroup: BenchGroup = {
       // Let any late duplicate arrive before counting.
       await new Promise((r) => setTimeout(r, 1500));
       off();
+      loop.disable();
       const cliCpuPerMessage = (cpuMs(pids) - cliCpuBefore) / CHATS;
       const calls = tg.calls.slice(callsBefore).filter((c) => c.status === 200 && (c.method === 'sendMessage' || c.method === 'editMessageText'));
       const firsts: number[] = [];
@@ -115,6 +126,14 @@ export const telegramGroup: BenchGroup = {
         { name: 'telegram.first_edit_ms_p95', value: percentile(firsts, 95), unit: 'ms', note: 'the same, 95th percentile' },
         { name: 'telegram.bridge_ms_p50', value: percentile(bridge, 50), unit: 'ms', note: "of that, from Claude's first text in the core to the message in the chat (the rest is the 20 CLIs on this machine)" },
         { name: 'telegram.first_edit_single_ms', value: single, unit: 'ms', note: 'one chat alone, median of 5 messages' },
+        { name: 'telegram.cli_cpu_ms_to_first_text', value: percentile(cpuToFirst, 50), unit: 'ms', note: "CPU one claude process used from the message to its first text, median (ticks of 10 ms)" },
+        {
+          name: 'telegram.cli_floor_ms',
+          value: (CHATS * percentile(cpuToFirst, 50)) / os.cpus().length,
+          unit: 'ms',
+          note: `that CPU for ${CHATS} messages over ${os.cpus().length} cores: before this, not every CLI can have produced its first text`,
+        },
+        { name: 'telegram.event_loop_p99_ms', value: loop.percentile(99) / 1e6, unit: 'ms', note: "the core's event loop delay during the round, p99 (the stand-ins share its process)" },
         { name: 'telegram.cli_cpu_ms_per_message', value: cliCpuPerMessage, unit: 'ms', note: `CPU the claude processes used per message in that round (${os.cpus().length} cores for ${CHATS} of them)` },
         { name: 'telegram.replies_incomplete', value: incomplete, unit: 'replies', goal: { below: 1 }, note: `of ${CHATS}: no message in the chat holds the whole answer` },
         { name: 'telegram.duplicates', value: duplicates, unit: 'messages', goal: { below: 1 }, note: 'a whole answer shown in more than one message' },
