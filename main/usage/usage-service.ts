@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Budget, PlanWindow, Surface, SystemFigures, UsageFigures, UsageGroup, UsageSummary, UsageTurn } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -130,11 +131,14 @@ export class UsageService implements Service {
       }
       day.bySurface[row.surface] = (day.bySurface[row.surface] ?? 0) + row.costUsd;
     }
-    const group = (column: string, label: (key: string) => string = (k) => k) =>
-      (this.db.prepare(`SELECT ${column} AS key, ${FIGURES} FROM usage_daily WHERE day BETWEEN ? AND ? GROUP BY ${column} ORDER BY costUsd DESC, key`).all(from, to) as UsageGroup[]).map((g) => ({
-        ...g,
-        label: label(g.key),
-      }));
+    const group = (column: string, label: (key: string) => string = (k) => k, params: unknown[] = []) =>
+      (
+        this.db
+          .prepare(`SELECT ${column} AS key, ${FIGURES} FROM usage_daily WHERE day BETWEEN ? AND ? GROUP BY key ORDER BY costUsd DESC, key`)
+          .all(...params, from, to) as UsageGroup[]
+      ).map((g) => ({ ...g, label: label(g.key) }));
+    // Sessions started without a folder each have their own under the data folder: one line for all of them, not one per id.
+    const own = path.join(this.deps.dataDir, 'sessions');
     const bySession = this.sessionGroups('day BETWEEN ? AND ?', [from, to], 50);
     // Models that used tokens and cost nothing: the price table does not know them (read from the sums, not a million rows).
     const unpriced = this.db
@@ -147,7 +151,11 @@ export class UsageService implements Service {
       totals,
       days: [...days.values()],
       bySurface: group('surface'),
-      byProject: group('project', (k) => k || '(no folder)'),
+      byProject: group('CASE WHEN substr(project, 1, ?) = ? THEN ? ELSE project END', (k) => (k === own ? 'Sessions without a project folder' : k || '(no folder)'), [
+        own.length + 1,
+        own + path.sep,
+        own,
+      ]),
       byModel: group('model'),
       bySession,
       today: this.figures(today, today),

@@ -103,6 +103,38 @@ describe('usage from transcripts', () => {
   });
 });
 
+describe('usage by project', () => {
+  it("counts sessions started without a folder (each in its own under the data folder) as one project, not one per id", async () => {
+    const dir = makeTempDir('switchboard-usage-');
+    cleanups.push(() => removeTempDir(dir));
+    const data = path.join(dir, 'data');
+    const projects = path.join(dir, 'home', '.claude', 'projects');
+    const at = '2026-12-01T12:00:01.000Z';
+    ['11111111-0000-4000-8000-000000000001', '22222222-0000-4000-8000-000000000002'].forEach((session, i) => {
+      const cwd = path.join(data, 'sessions', `own-${i}`);
+      write(path.join(projects, cwd.replaceAll('/', '-'), `${session}.jsonl`), [
+        user(`u${i}`, session, cwd, at, 'hi'),
+        assistant({ session, cwd, uuid: `a${i}`, at, id: `msg_own_${i}`, model: 'claude-sonnet-4-5', usage: [100, 10, 0, 0] }),
+      ]);
+    });
+    const elsewhere = { session: '33333333-0000-4000-8000-000000000003', cwd: '/work/gamma' };
+    write(path.join(projects, '-work-gamma', `${elsewhere.session}.jsonl`), [
+      assistant({ ...elsewhere, uuid: 'g1', at, id: 'msg_gamma', model: 'claude-sonnet-4-5', usage: [100, 10, 0, 0] }),
+    ]);
+    const core = testCore(data, { env: { PATH: process.env.PATH, HOME: path.join(dir, 'home') } });
+    await core.start();
+    cleanups.push(() => core.stop());
+    await core.transcripts.importAll();
+    const result = await core.router.call('usage.summary', { from: '2026-11-30', to: '2026-12-02' }, desktopCaller);
+    if (!result.ok) throw new Error(result.error.message);
+    const byProject = (result.value as UsageSummary).byProject;
+    expect(byProject.map((p) => [p.label, p.requests])).toEqual([
+      ['Sessions without a project folder', 2],
+      ['/work/gamma', 1],
+    ]);
+  });
+});
+
 describe('estimates of the plan windows', () => {
   it("shows the first window without a percentage and warns nobody; against a limit set in Settings it warns once", async () => {
     const dir = makeTempDir('switchboard-usage-');
