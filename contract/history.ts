@@ -28,6 +28,8 @@ export interface ConversationSummary {
   title: string;
   surface: Surface;
   cwd: string;
+  /** The folder is the session's own in the data folder (started without a project), not a project of the user's. */
+  ownFolder: boolean;
   claudeSessionId: string;
   messageCount: number;
   updatedAt: number;

@@ -117,6 +117,8 @@ describe('what a new user hit', () => {
     await page.reload();
     await expect.poll(order, { timeout: 10_000 }).toEqual(['Q1', 'A1 arrives slowly, word by word, until it is done.', 'Q2', 'echo: Q2', 'Q3', 'echo: Q3']);
     await page.getByRole('navigation').getByRole('button', { name: 'Chats' }).click();
+    // Started without a folder: listed under that, not under its own folder's id.
+    await expect.poll(() => page.locator('.conversation-groups summary').allTextContents()).toEqual(['No project folder']);
     await page.getByRole('button', { name: /queue order/ }).click();
     await expect.poll(async () => (await page.getByTestId('chat-transcript').textContent()) ?? '').toMatch(/Q1.*A1 arrives.*Q2.*echo: Q2.*Q3.*echo: Q3/s);
   });

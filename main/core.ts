@@ -173,7 +173,7 @@ export function createCore(config: CoreConfig): Core {
   });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const sessionStore = new SessionStore(storage);
-  const history = new HistoryService({ storage, embeddings, store: sessionStore });
+  const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold() });

@@ -3,6 +3,7 @@ import { MARK_END, MARK_START } from '../../contract';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
+import { isOwnSessionFolder } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { ftsQueries, ftsRanked, fuse, meaningful, plainSnippet } from '../retrieval/hybrid';
 
@@ -45,7 +46,7 @@ export type IncomingMessage = Pick<Message, 'role' | 'kind' | 'text' | 'data' | 
 export class HistoryService implements Service {
   readonly name = 'history';
 
-  constructor(private readonly deps: { storage: StorageService; embeddings: EmbeddingService; store: SessionStore }) {}
+  constructor(private readonly deps: { storage: StorageService; embeddings: EmbeddingService; store: SessionStore; dataDir: string }) {}
 
   start(): void {}
   stop(): void {}
@@ -57,7 +58,16 @@ export class HistoryService implements Service {
          FROM sessions s ORDER BY s.updated_at DESC`,
       )
       .all() as { id: string; title: string; surface: Surface; cwd: string; claude_session_id: string; updated_at: number; message_count: number }[];
-    return rows.map((r) => ({ id: r.id, title: r.title, surface: r.surface, cwd: r.cwd, claudeSessionId: r.claude_session_id, messageCount: r.message_count, updatedAt: r.updated_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      surface: r.surface,
+      cwd: r.cwd,
+      ownFolder: isOwnSessionFolder(this.deps.dataDir, r.cwd),
+      claudeSessionId: r.claude_session_id,
+      messageCount: r.message_count,
+      updatedAt: r.updated_at,
+    }));
   }
 
   /**

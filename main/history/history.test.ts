@@ -107,7 +107,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     // An import with nothing new still reports what all imports read.
     expect(await core.transcripts.importAll()).toMatchObject({ filesDone: 1, malformed: 0, totals: { files: 1, malformed: 3 } });
     const conversation = core.history.conversations().find((c) => c.surface === 'external')!;
-    expect(conversation).toMatchObject({ cwd, title: 'what is in this folder?' });
+    expect(conversation).toMatchObject({ cwd, title: 'what is in this folder?', ownFolder: false });
     const messages = core.history.messages(conversation.id).messages;
     expect(messages.map((m) => [m.role, m.text])).toEqual([
       ['user', 'what is in this folder?'],
@@ -162,7 +162,7 @@ describe('transcripts of sessions Switchboard did not start', () => {
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     await turnEnded(core.sessions.send(session.id, 'mine', desktopCaller).id);
     await core.transcripts.importAll();
-    expect(core.history.conversations().map((c) => c.surface)).toEqual(['desktop']);
+    expect(core.history.conversations().map((c) => [c.surface, c.ownFolder])).toEqual([['desktop', true]]);
     expect(core.history.messages(session.id).messages.filter((m) => m.text === 'mine')).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
+import { isOwnSessionFolder, ownSessionFolders } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
 
@@ -157,8 +158,8 @@ export class SessionManager implements Service {
       cwd = expandFolder(input.cwd, this.deps.env);
       if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
     } else {
-      makePrivateDir(path.join(this.deps.dataDir, 'sessions'));
-      cwd = path.join(this.deps.dataDir, 'sessions', id);
+      makePrivateDir(ownSessionFolders(this.deps.dataDir));
+      cwd = path.join(ownSessionFolders(this.deps.dataDir), id);
       makePrivateDir(cwd);
     }
     const now = Date.now();
@@ -275,8 +276,7 @@ export class SessionManager implements Service {
 
   /** Recent project folders (not the data folder's own session folders), newest first, that still exist. */
   folders(): string[] {
-    const own = path.join(this.deps.dataDir, 'sessions') + path.sep;
-    return this.store.recentFolders(60).filter((f) => !f.startsWith(own) && fs.statSync(f, { throwIfNoEntry: false })?.isDirectory()).slice(0, 20);
+    return this.store.recentFolders(60).filter((f) => !isOwnSessionFolder(this.deps.dataDir, f) && fs.statSync(f, { throwIfNoEntry: false })?.isDirectory()).slice(0, 20);
   }
 
   /** Changes a message still waiting in the queue. */

@@ -7,6 +7,7 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
+import { ownSessionFolders } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { busiestSpan, fiveHourBlocks, type HourBucket } from './blocks';
 import { localDay, UsageStore, type UsageEntry, type UsageOwner } from './usage-store';
@@ -138,7 +139,7 @@ export class UsageService implements Service {
           .all(...params, from, to) as UsageGroup[]
       ).map((g) => ({ ...g, label: label(g.key) }));
     // Sessions started without a folder each have their own under the data folder: one line for all of them, not one per id.
-    const own = path.join(this.deps.dataDir, 'sessions');
+    const own = ownSessionFolders(this.deps.dataDir);
     const bySession = this.sessionGroups('day BETWEEN ? AND ?', [from, to], 50);
     // Models that used tokens and cost nothing: the price table does not know them (read from the sums, not a million rows).
     const unpriced = this.db

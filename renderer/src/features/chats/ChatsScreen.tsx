@@ -12,15 +12,18 @@ function folder(cwd: string): string {
   return cwd.split(/[\\/]/).filter(Boolean).pop() ?? (cwd || 'no folder');
 }
 
-/** Conversations by surface, then by project folder. */
+const NO_PROJECT = 'No project folder';
+
+/** Conversations by surface, then by project folder (sessions started without one together, not one group per id). */
 function groups(conversations: ConversationSummary[]): [Surface, [string, ConversationSummary[]][]][] {
   const bySurface = new Map<Surface, Map<string, ConversationSummary[]>>();
   for (const c of conversations) {
     const byFolder = bySurface.get(c.surface) ?? new Map<string, ConversationSummary[]>();
-    byFolder.set(folder(c.cwd), [...(byFolder.get(folder(c.cwd)) ?? []), c]);
+    const key = c.ownFolder ? '' : c.cwd;
+    byFolder.set(key, [...(byFolder.get(key) ?? []), c]);
     bySurface.set(c.surface, byFolder);
   }
-  return [...bySurface.entries()].map(([surface, byFolder]) => [surface, [...byFolder.entries()]]);
+  return [...bySurface.entries()].map(([surface, byFolder]) => [surface, [...byFolder.entries()].map(([key, list]) => [key ? folder(key) : NO_PROJECT, list])]);
 }
 
 const ROLES: Record<string, string> = { user: 'You', assistant: 'Claude', tool: 'Tool output', system: 'Switchboard' };
@@ -46,7 +49,7 @@ function Filters() {
   const from = useChats((s) => s.from);
   const to = useChats((s) => s.to);
   const setFilter = useChats((s) => s.setFilter);
-  const folders = useMemo(() => [...new Set(conversations.map((c) => c.cwd).filter(Boolean))].sort(), [conversations]);
+  const folders = useMemo(() => [...new Set(conversations.flatMap((c) => (c.cwd && !c.ownFolder ? [c.cwd] : [])))].sort(), [conversations]);
   return (
     <div className="search-filters">
       <select aria-label="Folder" value={cwd ?? ''} onChange={(e) => setFilter({ cwd: e.target.value || null })}>
@@ -125,8 +128,8 @@ function Conversations() {
       {grouped.map(([surface, folders]) => (
         <section key={surface}>
           <h3>{SURFACE_LABELS[surface] ?? surface}</h3>
-          {folders.map(([name, list]) => (
-            <details key={name} open>
+          {folders.map(([name, list], i) => (
+            <details key={`${i}:${name}`} open>
               <summary className="muted">{name}</summary>
               <ul>
                 {list.map((c) => (
