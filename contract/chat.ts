@@ -87,6 +87,11 @@ export const chatMethods = {
     z.object({ surface, code: z.string().trim().toUpperCase().min(4).max(20), accept: z.boolean() }).strict(),
     'Accept (allowlist them) or refuse a pairing code; only from the window, never from a chat.',
   ),
+  'chat.transcriptionKey': method<{ stored: boolean }>()(z.object({}).strict(), "Whether the voice transcription endpoint's key is stored (never the key itself)."),
+  'chat.setTranscriptionKey': method<{ stored: boolean }>()(
+    z.object({ key: z.string().trim().min(1).max(500).regex(/^\S+$/, 'must not contain spaces').nullable() }).strict(),
+    "The voice transcription endpoint's API key, kept with the secrets (null removes it); only from the window.",
+  ),
 };
 
 const channelInput = z

@@ -143,11 +143,18 @@ export const settingDefinitions = {
     label: 'Done notes and job results',
     description: 'Send finished scheduled jobs that target Telegram, and a note when a long turn of a desk session ends, to your private chat with the bot.',
   }),
-  'telegram.transcriptionUrl': setting({
+  'voice.transcriptionUrl': setting({
     schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2000)]),
     default: '',
-    label: 'Voice transcription endpoint',
-    description: 'An OpenAI-compatible …/v1/audio/transcriptions address for voice notes (its key, if any, is kept with the secrets). Empty: voice notes are saved and handed to Claude as files only.',
+    label: 'Transcription endpoint',
+    description:
+      'An OpenAI-compatible …/v1/audio/transcriptions address (OpenAI, Groq, a local Whisper server). Voice notes from Telegram and Discord are transcribed there and you see the text. Empty: they are saved and handed to Claude as files only.',
+  }),
+  'voice.transcriptionModel': setting({
+    schema: z.string().trim().min(1).max(200),
+    default: 'whisper-1',
+    label: 'Transcription model',
+    description: 'Sent with each voice note: whisper-1 or gpt-4o-transcribe at OpenAI, whisper-large-v3 at Groq, whatever a local server expects.',
   }),
   'discord.enabled': setting({
     schema: z.boolean(),

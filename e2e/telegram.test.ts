@@ -53,6 +53,21 @@ describe('Settings → Telegram in Chromium', () => {
         await tg.until(() => tg!.chat(stranger.id).some((m) => m.text.includes('did not accept')), 5000);
         tg.send(stranger, 'again?');
         await expect.poll(() => card.getByTestId('telegram-pairings').locator('li').count(), { timeout: 10_000 }).toBe(1);
+
+        // Voice notes, shared by both bots: the key is saved once, shown only as stored, and removable.
+        const voice = page.getByRole('region', { name: 'Voice notes' });
+        const keyButton = voice.getByRole('button', { name: /key$/ });
+        await expect.poll(() => keyButton.textContent()).toBe('Save key');
+        expect(await keyButton.isDisabled()).toBe(true);
+        await voice.getByLabel('API key (if the endpoint needs one)').fill('sk-voice-e2e');
+        await keyButton.click();
+        await expect.poll(() => voice.getByText('Key saved with the other secrets.').count(), { timeout: 5000 }).toBe(1);
+        expect(await voice.getByLabel('API key (if the endpoint needs one)').inputValue()).toBe('');
+        expect(await keyButton.textContent()).toBe('Remove key');
+        expect(await page.content()).not.toContain('sk-voice-e2e');
+        await voice.getByLabel('Transcription endpoint').fill('not an address');
+        await voice.getByRole('button', { name: 'Save' }).first().click();
+        await expect.poll(() => voice.getByRole('alert').count(), { timeout: 5000 }).toBe(1);
       } else {
         await expect.poll(() => card.getByTestId('telegram-state').textContent(), { timeout: 5000 }).toBe('Connected as @switchboard_test_bot');
       }

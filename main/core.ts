@@ -242,7 +242,7 @@ export function createCore(config: CoreConfig): Core {
     ...historyHandlers(history, transcripts),
     ...memoryHandlers(memory, embeddings),
     ...schedulesHandlers(scheduler),
-    ...chatHandlers({ telegram, discord }),
+    ...chatHandlers({ telegram, discord }, config.secrets),
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),

@@ -197,3 +197,18 @@ describe('0013-usage', () => {
     db.close();
   });
 });
+
+describe('0014-voice-settings', () => {
+  it('moves the transcription endpoint set for Telegram to the setting every bot reads', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 13));
+    old.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('telegram.transcriptionUrl', '"http://127.0.0.1:9/v1/audio/transcriptions"', 0), ('telegram.doneNotes', 'false', 0)`).run();
+    old.close();
+    const db = openDatabase(file, migrations);
+    expect(db.prepare('SELECT key, value FROM settings ORDER BY key').all()).toEqual([
+      { key: 'telegram.doneNotes', value: 'false' },
+      { key: 'voice.transcriptionUrl', value: '"http://127.0.0.1:9/v1/audio/transcriptions"' },
+    ]);
+    db.close();
+  });
+});

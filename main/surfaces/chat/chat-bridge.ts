@@ -16,6 +16,7 @@ import { chatCommands, type CommandContext } from './commands';
 import { approvalCard, settledCard } from './cards';
 import { Outbox, type OutboxEntry } from './outbox';
 import { ReplyStream } from './reply-stream';
+import { transcribe } from './voice';
 
 /** A reply longer than this many messages also arrives as a Markdown file, easier to read and keep. */
 const DOCUMENT_AFTER_PARTS = 3;
@@ -424,7 +425,12 @@ export class ChatBridge implements Service {
       fs.writeFileSync(target, content, { mode: 0o600 });
       lines.push(`[${file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file'} from ${m.userName}, saved at ${target}${file.mime ? ` (${file.mime})` : ''}]`);
       if (file.kind === 'voice') {
-        const heard = await this.transcribe(content, file.name);
+        // A failed transcription is told, and Claude still gets the recording: the message is not lost.
+        const heard = await transcribe(content, file.name, this.deps).catch((error: unknown) => {
+          const id = log.error(`${this.surface}: could not transcribe a voice note`, undefined, { chat: m.chatKey, reason: errorMessage(error) });
+          this.say(m.chatKey, `⚠️ I could not transcribe the voice note: ${errorMessage(error)}. Claude gets the recording as a file. (error ${id})`);
+          return null;
+        });
         if (heard) {
           lines.push(`Transcription of the voice note: ${heard}`);
           this.say(m.chatKey, `🎙 I heard: “${heard}”`);
@@ -432,18 +438,6 @@ export class ChatBridge implements Service {
       }
     }
     return [m.text, ...lines].filter(Boolean).join('\n\n');
-  }
-
-  private async transcribe(content: Buffer, name: string): Promise<string | null> {
-    const url = this.deps.settings.get('telegram.transcriptionUrl');
-    if (!url) return null;
-    const form = new FormData();
-    form.append('file', new Blob([content]), name);
-    form.append('model', 'whisper-1');
-    const key = this.deps.secrets.get('telegram.transcriptionKey');
-    const response = await fetch(url, { method: 'POST', body: form, headers: key ? { Authorization: `Bearer ${key}` } : {} });
-    if (!response.ok) throw new AppError('unavailable', `the transcription endpoint answered ${response.status}; the voice note was saved as a file`);
-    return ((await response.json()) as { text?: string }).text?.trim() || null;
   }
 
   // ── conversations ─────────────────────────────────────────────────────────────────────────────

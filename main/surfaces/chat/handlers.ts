@@ -1,7 +1,9 @@
 import type { ChatSurface } from '../../../contract';
 import { AppError } from '../../errors';
 import type { CallContext, HandlersOf } from '../../ipc/router';
+import type { SecretStore } from '../../secrets/secret-store';
 import type { ChatBridge } from './chat-bridge';
+import { TRANSCRIPTION_KEY } from './voice';
 
 /** Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in. */
 function windowOnly(ctx: CallContext, what: string): void {
@@ -9,7 +11,7 @@ function windowOnly(ctx: CallContext, what: string): void {
 }
 
 /** The chat.* methods over the bridges there are: Settings starts and stops a bot and answers pairing here. */
-export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>): HandlersOf<'chat'> {
+export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>, secrets: SecretStore): HandlersOf<'chat'> {
   const bridge = (surface: ChatSurface): ChatBridge => {
     const found = bridges[surface];
     if (!found) throw new AppError('unavailable', `${surface === 'discord' ? 'Discord' : 'Telegram'} is not part of this Switchboard yet.`);
@@ -29,6 +31,13 @@ export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>):
     'chat.answerPairing': ({ surface, code, accept }, ctx) => {
       windowOnly(ctx, 'Pairing codes are accepted');
       return bridge(surface).answerPairing(code, accept);
+    },
+    'chat.transcriptionKey': () => ({ stored: !!secrets.get(TRANSCRIPTION_KEY) }),
+    'chat.setTranscriptionKey': ({ key }, ctx) => {
+      windowOnly(ctx, 'Keys are set');
+      if (key) secrets.set(TRANSCRIPTION_KEY, key);
+      else secrets.delete(TRANSCRIPTION_KEY);
+      return { stored: !!key };
     },
     'chat.channels': ({ surface }) => bridge(surface).channels(),
     'chat.bindChannel': (input, ctx) => {

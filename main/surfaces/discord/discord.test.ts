@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lastUserText, userTexts } from '../../testing/fake-anthropic';
 import { allow, bindChannel, member, outsider, startDiscord, type DiscordHarness } from '../../testing/discord-harness';
 import { FakeDiscord } from '../../testing/fake-discord';
+import { FakeTranscription } from '../../testing/fake-transcription';
 import { nextEvent } from '../../testing/wait';
 
 // The real discord.js client talks to a loopback Discord stand-in (REST + gateway); the real claude CLI
@@ -175,5 +176,21 @@ describe('Discord: channels and sessions', { timeout: 60_000 }, () => {
     expect(saved).toHaveLength(1);
     expect(fs.readFileSync(path.join(session.cwd, 'discord-files', saved[0]!), 'utf8')).toBe('name,size\na,1\n');
     expect(userTexts(api.requests.filter((r) => r.main).at(-1)!).at(-1)).toContain(path.join(session.cwd, 'discord-files', saved[0]!));
+  });
+
+  it('transcribes a voice message with the endpoint the window set for every bot', async () => {
+    const whisper = await new FakeTranscription().start();
+    try {
+      whisper.answer = { text: 'deploy the preview' };
+      const { core, dc, api, general } = await ready();
+      await bindChannel(t!, general.id);
+      await core.router.call('settings.set', { key: 'voice.transcriptionUrl', value: whisper.url }, { surface: 'desktop', actor: 'desktop' });
+      dc.send(member, general.id, '', { mention: true, files: [{ name: 'voice-message.ogg', content: Buffer.from('OggS discord voice'), type: 'audio/ogg' }] });
+      await dc.until(() => dc.in(general.id).some((m) => m.content === '🎙 I heard: “deploy the preview”'), 30_000);
+      await dc.until(() => api.requests.some((r) => r.main && lastUserText(r).includes('Transcription of the voice note: deploy the preview')), 30_000);
+      expect(whisper.requests[0]!.body).toContain('OggS discord voice');
+    } finally {
+      await whisper.stop();
+    }
   });
 });

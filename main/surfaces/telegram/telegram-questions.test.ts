@@ -1,19 +1,20 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { desktopCaller } from '../../ipc/router';
 import { lastUserText, userTexts } from '../../testing/fake-anthropic';
+import { FakeTranscription } from '../../testing/fake-transcription';
 import { nextEvent } from '../../testing/wait';
 import { owner, pair, startTelegram, type TelegramHarness } from '../../testing/telegram-harness';
 import { htmlToPlain } from './telegram-html';
 
 // Claude's own questions, desk questions after a delay, a part Telegram refuses, and voice notes.
 let t: TelegramHarness | null = null;
-const servers: http.Server[] = [];
+const stubs: FakeTranscription[] = [];
 afterEach(async () => {
   await t?.close();
   t = null;
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  for (const s of stubs.splice(0)) await s.stop();
 });
 
 async function paired(options: Parameters<typeof startTelegram>[0] = {}) {
@@ -88,26 +89,43 @@ describe('Telegram: formatting refused, and voice notes', { timeout: 60_000 }, (
     expect(plain.parse_mode).toBeUndefined();
   });
 
-  it('transcribes a voice note where an endpoint is set, and shows what was heard', async () => {
-    const received: string[] = [];
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('latin1')));
-      req.on('end', () => {
-        received.push(body);
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ text: 'please check the build' }));
-      });
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  it('transcribes a voice note where an endpoint is set, with the key set in the window, and shows what was heard', async () => {
+    const whisper = await new FakeTranscription().start();
+    stubs.push(whisper);
+    whisper.answer = { text: 'please check the build' };
     const { core, tg, api } = await paired();
-    await core.router.call('settings.set', { key: 'telegram.transcriptionUrl', value: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/audio/transcriptions` }, desktopCaller);
+    await core.router.call('settings.set', { key: 'voice.transcriptionUrl', value: whisper.url }, desktopCaller);
+    await core.router.call('settings.set', { key: 'voice.transcriptionModel', value: 'gpt-4o-transcribe' }, desktopCaller);
+    // The key is set from the window only, never from a chat (or a script on a chat surface).
+    expect(await core.router.call('chat.setTranscriptionKey', { key: 'sk-voice' }, { surface: 'telegram', actor: 'telegram:1' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await core.router.call('chat.setTranscriptionKey', { key: 'sk-voice' }, desktopCaller)).toEqual({ ok: true, value: { stored: true } });
+    expect(await core.router.call('chat.transcriptionKey', {}, desktopCaller)).toEqual({ ok: true, value: { stored: true } });
     tg.sendFile(owner, 'voice', Buffer.from('OggS fake voice bytes'));
     await tg.until(() => t && texts(t).some((x) => x.includes('I heard: “please check the build”')), 30_000, 'the transcription');
     await tg.until(() => api.requests.some((r) => r.main && lastUserText(r).includes('please check the build')), 30_000, 'Claude to get it');
     const prompt = userTexts(api.requests.filter((r) => r.main).at(-1)!).at(-1)!;
     expect(prompt).toMatch(/A voice note from Olivia \(@olivia\), saved at .*telegram-files\/\d+-voice-\d+\.ogg \(audio\/ogg\)/);
-    expect(received[0]).toContain('OggS fake voice bytes');
-    expect(received[0]).toContain('name="model"');
+    expect(whisper.requests[0]!.authorization).toBe('Bearer sk-voice');
+    expect(whisper.requests[0]!.body).toContain('OggS fake voice bytes');
+    expect(whisper.requests[0]!.body).toMatch(/name="model"\r\n\r\ngpt-4o-transcribe\r\n/);
+  });
+
+  it('says why a voice note could not be transcribed, with an id the log has, and Claude still gets the recording', async () => {
+    const whisper = await new FakeTranscription().start();
+    stubs.push(whisper);
+    whisper.answer = { status: 401 };
+    const { core, tg, api, harness } = await paired();
+    await core.router.call('settings.set', { key: 'voice.transcriptionUrl', value: whisper.url }, desktopCaller);
+    tg.sendFile(owner, 'voice', Buffer.from('OggS fake voice bytes'));
+    const warning = await tg.until(() => t && texts(t).find((x) => x.startsWith('⚠️ I could not transcribe')), 30_000, 'the warning');
+    expect(warning).toMatch(/^⚠️ I could not transcribe the voice note: the transcription endpoint answered 401: check its key in Settings → Voice notes\. Claude gets the recording as a file\. \(error (\w{8})\)$/);
+    const id = /\(error (\w{8})\)/.exec(warning!)![1]!;
+    expect(fs.readFileSync(path.join(harness.dir, 'data', 'logs', 'switchboard.log'), 'utf8')).toContain(id);
+    await tg.until(() => api.requests.some((r) => r.main && /A voice note from Olivia .*telegram-files/.test(lastUserText(r))), 30_000, 'Claude to get the file');
+    // Nobody could be reached at all: the same, in other words.
+    await whisper.stop();
+    stubs.splice(stubs.indexOf(whisper), 1);
+    tg.sendFile(owner, 'voice', Buffer.from('OggS more bytes'));
+    await tg.until(() => t && texts(t).some((x) => x.startsWith('⚠️ I could not transcribe the voice note: the transcription endpoint could not be reached')), 30_000, 'the second warning');
   });
 });

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { settingDefinitions, type IndexStatus, type SettingValues } from '../../../../contract';
-import { FieldError } from '../../app/FieldError';
 import { api } from '../../api';
 import { NumberSetting } from './NumberSetting';
+import { SecretKeyForm } from './SecretKeyForm';
 import { useSettings } from './settings-store';
 import { TextSetting } from './TextSetting';
 
@@ -16,8 +16,6 @@ const PROVIDERS = [
 export function EmbeddingsCard({ values }: { values: SettingValues }) {
   const save = useSettings((s) => s.save);
   const [status, setStatus] = useState<IndexStatus | null>(null);
-  const [key, setKey] = useState('');
-  const [keyNote, setKeyNote] = useState<string | null>(null);
   useEffect(() => {
     void api.memory.indexStatus({}).then((r) => r.ok && setStatus(r.value));
     return api.on('memory.indexStatus', setStatus);
@@ -55,23 +53,7 @@ export function EmbeddingsCard({ values }: { values: SettingValues }) {
         <>
           <TextSetting key="embeddings.openaiBaseUrl" settingKey="embeddings.openaiBaseUrl" stored={values['embeddings.openaiBaseUrl']} />
           <TextSetting key="embeddings.openaiModel" settingKey="embeddings.openaiModel" stored={values['embeddings.openaiModel']} />
-          <form
-            className="field"
-            onSubmit={async (e) => {
-              e.preventDefault();
-              const r = await api.memory.setEmbeddingKey({ key: key.trim() || null });
-              setKeyNote(r.ok ? (r.value.stored ? 'Key saved with the other secrets.' : 'Key removed.') : r.error.message);
-              setKey('');
-            }}
-          >
-            <label htmlFor="setting-embeddings-key">API key</label>
-            <div className="row">
-              <input id="setting-embeddings-key" type="password" autoComplete="off" value={key} placeholder="Stored encrypted, never shown again" onChange={(e) => setKey(e.target.value)} />
-              <button type="submit">Save key</button>
-            </div>
-            <FieldError error={keyNote && !keyNote.startsWith('Key') ? keyNote : null} />
-            {keyNote?.startsWith('Key') ? <p className="hint">{keyNote}</p> : null}
-          </form>
+          <SecretKeyForm id="setting-embeddings-key" label="API key" save={(key) => api.memory.setEmbeddingKey({ key })} />
         </>
       ) : null}
       <NumberSetting key="memory.duplicateSimilarity" settingKey="memory.duplicateSimilarity" stored={values['memory.duplicateSimilarity']} />

@@ -10,6 +10,7 @@ import { SettingForm } from './SettingForm';
 import { DiscordCard } from './DiscordCard';
 import { TelegramCard } from './TelegramCard';
 import { TextSetting } from './TextSetting';
+import { VoiceCard } from './VoiceCard';
 import { useDraft } from './use-draft';
 import { selectFieldErrors, selectValues, useSettings } from './settings-store';
 
@@ -115,6 +116,7 @@ export function SettingsScreen() {
       {values ? <ClaudeCodeCard values={values} /> : null}
       {values ? <TelegramCard values={values} /> : null}
       {values ? <DiscordCard values={values} /> : null}
+      {values ? <VoiceCard values={values} /> : null}
       {values ? <EmbeddingsCard values={values} /> : null}
       {values ? (
         <section className="card" aria-labelledby="settings-server">

@@ -26,7 +26,6 @@ export function TelegramCard({ values }: { values: SettingValues }) {
       <details>
         <summary>Advanced</summary>
         <TextSetting settingKey="telegram.apiRoot" stored={values['telegram.apiRoot']} />
-        <TextSetting settingKey="telegram.transcriptionUrl" stored={values['telegram.transcriptionUrl']} />
       </details>
     </section>
   );
