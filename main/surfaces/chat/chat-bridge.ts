@@ -419,11 +419,19 @@ export class ChatBridge implements Service {
     fs.mkdirSync(folder, { recursive: true });
     const lines: string[] = [];
     for (const file of m.files) {
-      const content = await this.adapter!.download(file);
+      const what = file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file';
+      // A file that cannot be fetched (too big for a bot, gone) is told; the words with it still reach Claude.
+      const content = await this.adapter!.download(file).catch((error: unknown) => {
+        const reason = downloadFailure(error);
+        const id = log.error(`${this.surface}: could not download a file`, undefined, { chat: m.chatKey, file: file.name, reason: errorMessage(error) });
+        this.say(m.chatKey, `⚠️ I could not fetch ${file.name}: ${reason}. ${m.text.trim() ? 'Your words went to Claude without it.' : 'Nothing was sent to Claude.'} (error ${id})`);
+        return null;
+      });
+      if (!content) continue;
       const name = `${Date.now()}-${file.name.replace(/[^\w.-]+/g, '_').slice(-100)}`;
       const target = path.join(folder, name);
       fs.writeFileSync(target, content, { mode: 0o600 });
-      lines.push(`[${file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file'} from ${m.userName}, saved at ${target}${file.mime ? ` (${file.mime})` : ''}]`);
+      lines.push(`[${what} from ${m.userName}, saved at ${target}${file.mime ? ` (${file.mime})` : ''}]`);
       if (file.kind === 'voice') {
         // A failed transcription is told, and Claude still gets the recording: the message is not lost.
         const heard = await transcribe(content, file.name, this.deps).catch((error: unknown) => {
@@ -799,6 +807,13 @@ export class ChatBridge implements Service {
       },
     };
   }
+}
+
+/** Why a file could not be fetched, in words: Telegram lets bots download 20 MB at most. */
+function downloadFailure(error: unknown): string {
+  const message = errorMessage(error);
+  if (/file is too big|over 20 MB/i.test(message)) return 'it is larger than the 20 MB a bot may download';
+  return message;
 }
 
 /** "running Bash: git status": what a tool call is doing, in one line. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { desktopCaller } from '../../ipc/router';
-import { userTexts } from '../../testing/fake-anthropic';
+import { lastUserText, userTexts } from '../../testing/fake-anthropic';
 import { nextEvent } from '../../testing/wait';
 import { FakeTelegram } from '../../testing/fake-telegram';
 import { htmlToPlain } from './telegram-html';
@@ -139,6 +139,16 @@ describe('Telegram: files and groups', { timeout: 60_000 }, () => {
     const prompt = userTexts(api.requests.filter((r) => r.main).at(-1)!).at(-1)!;
     expect(prompt).toContain(path.join(session.cwd, 'telegram-files', saved[0]!));
     expect(prompt).toContain('text/csv');
+  });
+
+  it('says so when a file is too big for a bot to fetch, and the words with it still reach Claude', async () => {
+    const { tg, api } = await paired();
+    tg.failNext(1, { method: 'getFile', status: 400, description: 'Bad Request: file is too big' });
+    tg.sendFile(owner, 'document', Buffer.from('x'), { fileName: 'huge.mov', caption: 'look at this video', mime: 'video/quicktime' });
+    const warning = await tg.until(() => texts(tg).find((x) => x.startsWith('⚠️ I could not fetch')), 30_000, 'the warning');
+    expect(warning).toMatch(/^⚠️ I could not fetch huge\.mov: it is larger than the 20 MB a bot may download\. Your words went to Claude without it\. \(error \w{8}\)$/);
+    await tg.until(() => texts(tg).some((x) => x === 'echo: look at this video'), 30_000, 'the answer to the words');
+    expect(lastUserText(api.requests.filter((r) => r.main).at(-1)!)).not.toContain('telegram-files');
   });
 
   it('in an allowed group answers only messages that mention or reply to it; each forum topic is its own session', async () => {
