@@ -79,6 +79,9 @@ export interface AdapterHandlers {
 /** Why a send failed, in the terms the outbox acts on. */
 export type SendFailureKind = 'rate_limited' | 'transient' | 'unparsable' | 'not_modified' | 'gone' | 'refused';
 
+/** A file download that hangs must not hold the chat's queue: past this it fails, and the chat is told. */
+export const DOWNLOAD_TIMEOUT_MS = 120_000;
+
 /** A failed call to the chat app: what kind of failure, and when to try again for a rate limit. */
 export class SendFailure extends Error {
   constructor(

@@ -21,7 +21,7 @@ import {
   type SendableChannels,
 } from 'discord.js';
 import type { AdapterHandlers, ChannelInfo, ChatAdapter, CommandSpec, IncomingFile, SendOptions } from '../chat/adapter';
-import { SendFailure } from '../chat/adapter';
+import { DOWNLOAD_TIMEOUT_MS, SendFailure } from '../chat/adapter';
 import { DISCORD_LIMIT, splitDiscordMarkdown, toDiscordMarkdown } from './discord-markdown';
 
 /** A slash command's deferred reply ("Switchboard is thinking…") is filled by the next message to its channel within this long. */
@@ -176,7 +176,7 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   async download(file: IncomingFile): Promise<Buffer> {
-    const response = await fetch(file.ref);
+    const response = await fetch(file.ref, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
     if (!response.ok) throw new Error(`Discord answered ${response.status} for the file`);
     return Buffer.from(await response.arrayBuffer());
   }

@@ -3,7 +3,7 @@ import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { AdapterHandlers, ChannelInfo, ChatAdapter, CommandSpec, IncomingFile, SendOptions } from '../chat/adapter';
-import { SendFailure } from '../chat/adapter';
+import { DOWNLOAD_TIMEOUT_MS, SendFailure } from '../chat/adapter';
 import { htmlToPlain, splitTelegramHtml, toTelegramHtml } from './telegram-html';
 
 /** Telegram's limit for one message's text. */
@@ -161,7 +161,7 @@ export class TelegramAdapter implements ChatAdapter {
   async download(file: IncomingFile): Promise<Buffer> {
     const info = await this.api().getFile(file.ref);
     if (!info.file_path) throw new Error('Telegram did not give a path for this file (files over 20 MB cannot be downloaded by bots)');
-    const response = await fetch(`${this.options.apiRoot.replace(/\/+$/, '')}/file/bot${this.options.token}/${info.file_path}`);
+    const response = await fetch(`${this.options.apiRoot.replace(/\/+$/, '')}/file/bot${this.options.token}/${info.file_path}`, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
     if (!response.ok) throw new Error(`Telegram answered ${response.status} for the file`);
     return Buffer.from(await response.arrayBuffer());
   }
