@@ -200,7 +200,7 @@ export const settingDefinitions = {
       .regex(/^(\s*\d{1,3}(\.\d+)?\s*(,\s*\d{1,3}(\.\d+)?\s*)*)?$/, 'percentages separated by commas, such as 80, 95'),
     default: '80, 95',
     label: 'Warn when a window reaches (%)',
-    description: 'A note on the desktop and on Telegram, once per window for each threshold. Empty: no warnings.',
+    description: 'A note on the desktop and in your chats with the bots (Telegram, Discord), once per window for each threshold. Empty: no warnings.',
   }),
   'usage.dailySpendAlertUsd': setting({
     schema: z.number().min(0).max(1_000_000),
@@ -240,7 +240,7 @@ export const settingDefinitions = {
     schema: z.number().int().min(0).max(3600),
     default: 10,
     label: 'Send terminal questions to the phone after (seconds)',
-    description: "A permission question from Claude Code in a terminal shows in this window at once, and on Telegram only once it has waited this long: answering at the keyboard sends nothing.",
+    description: "A permission question from Claude Code in a terminal shows in this window at once, and on Telegram or Discord only once it has waited this long: answering at the keyboard sends nothing.",
   }),
   'hooks.replyWindowSeconds': setting({
     schema: z.number().int().min(0).max(3600),

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { event, method } from './define';
 import { folderPath } from './fields';
 
-/** A note for the user from Claude or a script: on the desktop, and to Telegram. */
+/** A note for the user from Claude or a script: on the desktop, and to their chat with each connected bot (Telegram, Discord). */
 export interface UserNote {
   title: string;
   text: string;
@@ -32,7 +32,7 @@ export const userMethods = {
         filePath: folderPath.optional(),
       })
       .strict(),
-    'Tell the user something: a desktop notification and a message in their Telegram chat with the bot (a file too, when given).',
+    'Tell the user something: a desktop notification and a message in their private chat with each connected bot, Telegram and Discord (a file too, when given).',
   ),
   'user.ask': method<UserAnswer>()(
     z
@@ -42,7 +42,7 @@ export const userMethods = {
         timeoutSeconds: z.number().int().min(5).max(3600).default(300),
       })
       .strict(),
-    'Ask the user and wait: in the window and on Telegram, with the choices as buttons (or typed: a reply to the question); null past the timeout.',
+    'Ask the user and wait: in the window and on Telegram and Discord where connected, with the choices as buttons (or typed: a reply to the question); null past the timeout.',
   ),
 };
 

@@ -100,6 +100,16 @@ describe('Discord: deliveries, failures and rate limits', { timeout: 90_000 }, (
     expect(note.content).toContain('all good');
   });
 
+  it('brings a note from Claude or a script to the DMs of the people allowed, and nowhere else', async () => {
+    const { core, dc, general } = await bound();
+    const sent = await core.router.call('user.notify', { text: 'The deploy finished.', title: 'Deploy' }, desktopCaller);
+    expect(sent).toMatchObject({ ok: true });
+    const note = await dc.until(() => dc.in(dc.dm(member).id).find((m) => m.content.includes('The deploy finished.')), 20_000, 'the note');
+    expect(note.content).toContain('Deploy');
+    expect(dc.in(general.id).some((m) => m.content.includes('The deploy finished.'))).toBe(false);
+    expect(dc.in(dc.dm(outsider).id).some((m) => m.content.includes('The deploy finished.'))).toBe(false);
+  });
+
   it('shows a failure with a short error id in words a user understands; the log has the details under that id', async () => {
     t = await startDiscord();
     await allow(t);
