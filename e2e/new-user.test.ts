@@ -199,6 +199,14 @@ describe('what a new user hit', () => {
       await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
       await expect.poll(() => page.getByRole('button', { name: 'New job' }).isVisible()).toBe(true);
       await page.screenshot({ path: path.join(ARTIFACTS, `phone-schedules-${scheme}.png`) });
+      // A new session from the phone: the dialog opens over the list (it was hidden with the detail pane).
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await page.getByRole('navigation').getByRole('button', { name: 'Sessions' }).click();
+      await page.getByRole('button', { name: 'New session' }).click();
+      await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+      await page.getByLabel('Title').fill(`started on the phone, ${scheme}`);
+      await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+      await expect.poll(() => page.getByRole('heading', { name: `started on the phone, ${scheme}` }).isVisible()).toBe(true);
       await page.context().close();
     }
     expect(id).toBeTruthy();

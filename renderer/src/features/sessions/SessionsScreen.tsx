@@ -233,67 +233,70 @@ export function SessionsScreen() {
   // Questions no session here owns: Claude Code in a terminal (its hooks), or ask_user over MCP.
   const outside = Object.values(approvals).filter((a) => a.sessionId === null);
   return (
-    <div className={`sessions-screen two-pane full-bleed${session || outside.length ? ' show-detail' : ''}`}>
-      <SessionList onNew={() => setCreating(true)} hidden={hidden} />
-      <section className="session-detail">
-        {error ? (
-          <div className="banner banner-error" role="alert" onClick={dismissError}>
-            {error}
-          </div>
-        ) : null}
-        {pendingDelete ? (
-          <div className="banner banner-warn" role="status">
-            Deleted “{pendingDelete.title}”. <button onClick={undoDelete}>Undo</button>
-          </div>
-        ) : null}
-        {outside.length ? (
-          <div className="outside-questions" role="region" aria-label="Questions from outside the app">
-            {outside.map((a) => (a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />))}
-          </div>
-        ) : null}
-        {others.length ? (
-          <button className="banner banner-warn" onClick={() => others[0]?.sessionId && go('sessions', [others[0].sessionId])}>
-            {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions. Show
-          </button>
-        ) : null}
-        {session && !hidden.has(session.id) ? (
-          <>
-            <SessionHeader
-              session={session}
-              onDelete={async () => {
-                if (await confirmAction({ title: `Delete “${session.title}”?`, body: 'Its messages go too. You can undo this for a few seconds.', confirm: 'Delete', danger: true })) deleteLater(session.id);
-              }}
-            />
-            <div className="tabs" role="tablist">
-              <button role="tab" aria-selected={tab === 'conversation'} onClick={() => setTab('conversation')}>
-                Conversation
-              </button>
-              <button role="tab" aria-selected={tab === 'terminal'} onClick={() => setTab('terminal')}>
-                Terminal
-              </button>
+    <>
+      <div className={`sessions-screen two-pane full-bleed${session || outside.length ? ' show-detail' : ''}`}>
+        <SessionList onNew={() => setCreating(true)} hidden={hidden} />
+        <section className="session-detail">
+          {error ? (
+            <div className="banner banner-error" role="alert" onClick={dismissError}>
+              {error}
             </div>
-            {tab === 'terminal' ? <TerminalsTab session={session} /> : null}
-            {tab === 'conversation' && session.lastError && (session.status === 'failed' || session.status === 'stalled') ? (
-              <div className="banner banner-error" role="alert">
-                {session.lastError}
+          ) : null}
+          {pendingDelete ? (
+            <div className="banner banner-warn" role="status">
+              Deleted “{pendingDelete.title}”. <button onClick={undoDelete}>Undo</button>
+            </div>
+          ) : null}
+          {outside.length ? (
+            <div className="outside-questions" role="region" aria-label="Questions from outside the app">
+              {outside.map((a) => (a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />))}
+            </div>
+          ) : null}
+          {others.length ? (
+            <button className="banner banner-warn" onClick={() => others[0]?.sessionId && go('sessions', [others[0].sessionId])}>
+              {others.length} question{others.length > 1 ? 's' : ''} waiting in other sessions. Show
+            </button>
+          ) : null}
+          {session && !hidden.has(session.id) ? (
+            <>
+              <SessionHeader
+                session={session}
+                onDelete={async () => {
+                  if (await confirmAction({ title: `Delete “${session.title}”?`, body: 'Its messages go too. You can undo this for a few seconds.', confirm: 'Delete', danger: true })) deleteLater(session.id);
+                }}
+              />
+              <div className="tabs" role="tablist">
+                <button role="tab" aria-selected={tab === 'conversation'} onClick={() => setTab('conversation')}>
+                  Conversation
+                </button>
+                <button role="tab" aria-selected={tab === 'terminal'} onClick={() => setTab('terminal')}>
+                  Terminal
+                </button>
               </div>
-            ) : null}
-            {tab === 'conversation' ? (
-              <>
-                <Transcript>
-                  {mine.map((a) =>
-                    a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : a.toolName === 'ExitPlanMode' ? <PlanCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />,
-                  )}
-                </Transcript>
-                <Composer session={session} />
-              </>
-            ) : null}
-          </>
-        ) : (
-          <p className="muted empty">No session selected. Start one with “New session”.</p>
-        )}
-      </section>
+              {tab === 'terminal' ? <TerminalsTab session={session} /> : null}
+              {tab === 'conversation' && session.lastError && (session.status === 'failed' || session.status === 'stalled') ? (
+                <div className="banner banner-error" role="alert">
+                  {session.lastError}
+                </div>
+              ) : null}
+              {tab === 'conversation' ? (
+                <>
+                  <Transcript>
+                    {mine.map((a) =>
+                      a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : a.toolName === 'ExitPlanMode' ? <PlanCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />,
+                    )}
+                  </Transcript>
+                  <Composer session={session} />
+                </>
+              ) : null}
+            </>
+          ) : (
+            <p className="muted empty">No session selected. Start one with “New session”.</p>
+          )}
+        </section>
+      </div>
+      {/* Outside the panes: on a phone only one pane shows, and the list's button must still open it. */}
       {creating ? <NewSessionDialog onClose={() => setCreating(false)} /> : null}
-    </div>
+    </>
   );
 }
