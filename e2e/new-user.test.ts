@@ -38,6 +38,12 @@ async function open(served: Served, options: { width?: number; height?: number; 
 }
 
 /** Creates a session through the API (the dialog has its own test) and returns its id. */
+/** Elements that reach past the window's right edge, outside what scrolls sideways on purpose (code, tables, terminals). */
+const BEYOND_RIGHT_EDGE = `[...document.querySelectorAll('main *')].filter((e) => {
+  const box = e.getBoundingClientRect();
+  return box.width > 0 && box.right > document.documentElement.clientWidth + 1 && !e.closest('pre, table, .xterm');
+}).map((e) => e.tagName.toLowerCase() + (e.getAttribute('aria-label') ? '[' + e.getAttribute('aria-label') + ']' : ''))`;
+
 async function session(served: Served, title: string): Promise<string> {
   const res = await fetch(`${served.base}/api/sessions.create`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: JSON.stringify({ title }) });
   return ((await res.json()) as { value: { id: string } }).value.id;
@@ -207,6 +213,20 @@ describe('what a new user hit', () => {
       await page.getByLabel('Title').fill(`started on the phone, ${scheme}`);
       await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
       await expect.poll(() => page.getByRole('heading', { name: `started on the phone, ${scheme}` }).isVisible()).toBe(true);
+      // No screen is wider than the phone (the Memory form's row was, and the page slid sideways).
+      const screens = {
+        Chats: page.getByLabel('Search conversations'),
+        Memory: page.getByLabel('New memory'),
+        Schedules: page.getByRole('button', { name: 'New job' }),
+        Usage: page.getByTestId('today-cost'),
+        Settings: page.getByRole('region', { name: 'Voice notes' }),
+      };
+      for (const [name, shown] of Object.entries(screens)) {
+        await page.getByRole('button', { name: 'Menu' }).click();
+        await page.getByRole('navigation').getByRole('button', { name }).click();
+        await shown.waitFor();
+        expect(await page.evaluate(BEYOND_RIGHT_EDGE), `${name} fits 390 px`).toEqual([]);
+      }
       await page.context().close();
     }
     expect(id).toBeTruthy();

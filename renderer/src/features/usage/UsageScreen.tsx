@@ -7,6 +7,8 @@ import { meterLevel } from './meter-level';
 import { UsageChart, type ChartSeries } from './UsageChart';
 import { useUsage } from './usage-store';
 
+const answers = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'answer' : 'answers'}`;
+
 const money = (usd: number) => `$${usd < 1 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
 const tokens = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.round(n / 1e6)} MB`);
@@ -75,7 +77,7 @@ function Breakdown({ title, groups, label = (g) => g.label }: { title: string; g
       {groups.length ? (
         <ul className="usage-bars">
           {groups.slice(0, 8).map((g) => (
-            <li key={g.key} title={`${tokens(allTokens(g))} tokens, ${g.requests} answers`}>
+            <li key={g.key} title={`${tokens(allTokens(g))} tokens, ${answers(g.requests)}`}>
               <span className="usage-bar-label">{label(g)}</span>
               <span className="usage-bar" style={{ width: `${Math.max(2, (g.costUsd / top) * 100)}%` }} />
               <span className="usage-bar-value">{money(g.costUsd)}</span>
@@ -158,7 +160,7 @@ function DayRows({ figures, label, open, onToggle, children }: { figures: UsageF
             {open ? '▾' : '▸'} {label}
           </button>
         </td>
-        <td className="muted">{figures.requests} answers</td>
+        <td className="muted">{answers(figures.requests)}</td>
         <td>{tokens(allTokens(figures))}</td>
         <td>{money(figures.costUsd)}</td>
       </tr>
