@@ -72,7 +72,7 @@ export function DiscordChannels({ bot }: { bot: ChatBotStore }) {
         <p className="muted">No channel yet: the bot answers in a server only in channels you bind here (and in direct messages from allowed people).</p>
       )}
       {draft ? (
-        <form className="stack" aria-label="Bind a channel" onSubmit={(e) => void save(e)}>
+        <form className="stack channel-form" aria-label="Bind a channel" onSubmit={(e) => void save(e)}>
           <div className="field">
             <label htmlFor="discord-channel">Channel</label>
             {choices.length ? (
