@@ -71,20 +71,27 @@ function describe(cron: string): { text: string | null; error: string | null } {
   }
 }
 
-/** Next runs, by the server's (the runner's) rules, shown in the job's time zone. */
+/** Next runs, by the server's (the runner's) rules, shown in the job's time zone; asked again once the first has passed. */
 function useNextRuns(cron: string, timeZone: string): { runs: number[]; error: string | null } {
   const [state, setState] = useState<{ runs: number[]; error: string | null }>({ runs: [], error: null });
+  const [passed, setPassed] = useState(0);
   useEffect(() => {
     const timer = setTimeout(() => {
       if (!timeZone.trim()) return setState({ runs: [], error: 'timeZone: must not be empty' });
       void api.schedules.preview({ cron, timeZone, count: 5 }).then((r) => setState(r.ok ? { runs: r.value.runs, error: null } : { runs: [], error: r.error.message }));
     }, 200);
     return () => clearTimeout(timer);
-  }, [cron, timeZone]);
+  }, [cron, timeZone, passed]);
+  const first = state.runs[0];
+  useEffect(() => {
+    if (first === undefined) return;
+    // setTimeout holds at most about 24 days; a later first run is asked again then, which is harmless.
+    const timer = setTimeout(() => setPassed((n) => n + 1), Math.min(Math.max(first - Date.now(), 0) + 1000, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [first]);
   return state;
 }
 
-/** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
 /** Discord channels a job can send its result to: the bound ones. */
 function useBoundDiscordChannels(): ChatChannel[] {
   const [channels, setChannels] = useState<ChatChannel[]>([]);
@@ -94,6 +101,7 @@ function useBoundDiscordChannels(): ChatChannel[] {
   return channels;
 }
 
+/** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
 export function JobEditor({ job }: { job: Job | null }) {
   const save = useSchedules((s) => s.save);
   const warnings = useSchedules((s) => s.warnings);
@@ -192,7 +200,9 @@ export function JobEditor({ job }: { job: Job | null }) {
           <span className="muted">Next runs ({input.timeZone}):</span>
           <ol>
             {next.runs.map((t) => (
-              <li key={t}>{formatInZone(t, input.timeZone)}</li>
+              <li key={t} data-at={t}>
+                {formatInZone(t, input.timeZone)}
+              </li>
             ))}
           </ol>
         </div>
