@@ -114,8 +114,9 @@ describe('Telegram: replies', { timeout: 60_000 }, () => {
     await tg.until(() => tg.chat(owner.id).find((m) => m.text.includes('echo: three')), 40_000, 'the third answer');
     const texts = tg.chat(owner.id).map((m) => m.text);
     expect(texts.filter((t) => t.startsWith('⏳ Queued'))).toEqual(['⏳ Queued: #1 in line. Answers come in order.', '⏳ Queued: #2 in line. Answers come in order.']);
-    const order = ['first answer', 'echo: two', 'echo: three'].map((t) => texts.findIndex((x) => x === t));
-    expect(order.every((i) => i >= 0)).toBe(true);
+    // Each answer whole in its own message (a failure prints every message of the chat), in order.
+    expect(texts).toEqual(expect.arrayContaining(['first answer', 'echo: two', 'echo: three']));
+    const order = ['first answer', 'echo: two', 'echo: three'].map((t) => texts.indexOf(t));
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });
