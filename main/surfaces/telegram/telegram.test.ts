@@ -106,7 +106,8 @@ describe('Telegram: replies', { timeout: 60_000 }, () => {
     const harness = await start();
     const { tg, api } = harness;
     await pair(harness.t);
-    api.reply({ kind: 'text', text: 'first answer', delayMs: 1500 });
+    // By content, not "the next request": a side request of the CLI must not take the slow answer.
+    api.respond((request) => (lastUserText(request) === 'one' ? { kind: 'text', text: 'first answer', delayMs: 1500 } : { kind: 'text', text: `echo: ${lastUserText(request)}` }));
     tg.send(owner, 'one');
     await tg.until(() => tg.callsOf('sendChatAction').length > 0);
     tg.send(owner, 'two');
