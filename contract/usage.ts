@@ -114,6 +114,7 @@ export const usageMethods = {
     z.object({ sessionId: z.string().min(1).max(100), day: day.optional() }).strict(),
     "A session's usage by turn (Switchboard's sessions) or by API answer (sessions from outside), newest first.",
   ),
+  'usage.windows': method<{ fiveHour: PlanWindow; week: PlanWindow }>()(z.object({}).strict(), 'The two plan windows alone (the sidebar meter): how full, whose figure, when they reset.'),
   'usage.system': method<SystemFigures>()(z.object({}).strict(), 'The machine (CPU, memory, disk), Claude processes and their memory, jobs, memories and today’s activity.'),
 };
 

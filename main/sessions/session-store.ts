@@ -149,7 +149,6 @@ export class SessionStore {
     return id;
   }
 
-  /** Whether this Claude session is one the app runs (its own transcript is not imported again). */
   /**
    * The session a Claude session id belongs to (one Switchboard runs or ran, else one imported from
    * outside), and whether Switchboard ran it: then its messages came through the stream, not the transcript.
@@ -166,10 +165,9 @@ export class SessionStore {
     return row ? { ...row, ranHere: row.surface !== 'external' || turn !== undefined } : null;
   }
 
+  /** Whether this Claude session is one the app runs (its own transcript is not imported again). */
   runsClaudeSession(claudeSessionId: string): boolean {
-    return !!this.db
-      .prepare(`SELECT 1 FROM sessions WHERE claude_session_id = ? AND surface != 'external' UNION SELECT 1 FROM turns WHERE claude_session_id = ? LIMIT 1`)
-      .get(claudeSessionId, claudeSessionId);
+    return !!this.ownerOfClaudeSession(claudeSessionId)?.ranHere;
   }
 
   /** Messages arrived up to `at`: the session moves up the lists (never back). */

@@ -6,6 +6,7 @@ export function usageHandlers(usage: UsageService): HandlersOf<'usage'> {
     'usage.summary': (input) => usage.summary(input),
     'usage.sessions': ({ day }) => usage.sessions(day),
     'usage.turns': ({ sessionId, day }) => usage.turns(sessionId, day),
+    'usage.windows': () => usage.windows(),
     'usage.system': () => usage.system(),
   };
 }

@@ -153,6 +153,8 @@ describe('estimates of the plan windows', () => {
     const warned = await nextEvent(core.events, 'system.notification', (n) => n.title.includes('5-hour window'), 5000);
     expect(warned.title).toBe("Switchboard: Claude's 5-hour window is at 91%");
     expect(core.usage.windows().fiveHour).toMatchObject({ basis: 'setting', percent: 91 });
+    // The same through the contract, as the sidebar meter asks for it.
+    expect(await core.router.call('usage.windows', {}, desktopCaller)).toMatchObject({ ok: true, value: { fiveHour: { basis: 'setting', percent: 91 }, week: { kind: 'seven_day' } } });
     // Once per window: more use in the same window warns no more until the next threshold.
     core.usage.record([answer('c', 20)], { sessionId: null, surface: 'external', project: '/p', ours: false });
     await nextEvent(core.events, 'usage.changed', () => true, 5000);

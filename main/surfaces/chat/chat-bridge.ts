@@ -292,10 +292,14 @@ export class ChatBridge implements Service {
       await work();
     } catch (error) {
       const internal = !(error instanceof AppError) || error.code === 'internal';
-      const id = log.error(`${this.surface}: could not handle a message`, internal ? error : undefined, { chat: chatKey, reason: errorMessage(error) });
-      const words = internal ? 'Switchboard could not do that.' : errorMessage(error);
-      this.say(chatKey, `⚠️ ${words} (error ${id})`);
+      this.warn(chatKey, 'could not handle a message', internal ? 'Switchboard could not do that.' : errorMessage(error), error, internal);
     }
+  }
+
+  /** A failure told in the chat in words, with an id the log has (with the stack when `withStack`, for what we did not expect). */
+  private warn(chatKey: string, what: string, words: string, error: unknown, withStack = false, details: Record<string, unknown> = {}): void {
+    const id = log.error(`${this.surface}: ${what}`, withStack ? error : undefined, { chat: chatKey, reason: errorMessage(error), ...details });
+    this.say(chatKey, `⚠️ ${words} (error ${id})`);
   }
 
   private async onMessage(m: IncomingMessage): Promise<void> {
@@ -419,15 +423,14 @@ export class ChatBridge implements Service {
     fs.mkdirSync(folder, { recursive: true });
     const lines: string[] = [];
     for (const file of m.files) {
-      const what = file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file';
       // A file that cannot be fetched (too big for a bot, gone) is told; the words with it still reach Claude.
       const content = await this.adapter!.download(file).catch((error: unknown) => {
-        const reason = downloadFailure(error);
-        const id = log.error(`${this.surface}: could not download a file`, undefined, { chat: m.chatKey, file: file.name, reason: errorMessage(error) });
-        this.say(m.chatKey, `⚠️ I could not fetch ${file.name}: ${reason}. ${m.text.trim() ? 'Your words went to Claude without it.' : 'Nothing was sent to Claude.'} (error ${id})`);
+        const rest = m.text.trim() ? 'Your words went to Claude without it.' : 'Nothing was sent to Claude.';
+        this.warn(m.chatKey, 'could not download a file', `I could not fetch ${file.name}: ${downloadFailure(error)}. ${rest}`, error, false, { file: file.name });
         return null;
       });
       if (!content) continue;
+      const what = file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file';
       const name = `${Date.now()}-${file.name.replace(/[^\w.-]+/g, '_').slice(-100)}`;
       const target = path.join(folder, name);
       fs.writeFileSync(target, content, { mode: 0o600 });
@@ -435,8 +438,7 @@ export class ChatBridge implements Service {
       if (file.kind === 'voice') {
         // A failed transcription is told, and Claude still gets the recording: the message is not lost.
         const heard = await transcribe(content, file.name, this.deps).catch((error: unknown) => {
-          const id = log.error(`${this.surface}: could not transcribe a voice note`, undefined, { chat: m.chatKey, reason: errorMessage(error) });
-          this.say(m.chatKey, `⚠️ I could not transcribe the voice note: ${errorMessage(error)}. Claude gets the recording as a file. (error ${id})`);
+          this.warn(m.chatKey, 'could not transcribe a voice note', `I could not transcribe the voice note: ${errorMessage(error)}. Claude gets the recording as a file.`, error);
           return null;
         });
         if (heard) {

@@ -20,6 +20,7 @@ function WindowMeter({ window }: { window: PlanWindow }) {
   const name = window.kind === 'five_hour' ? '5-hour window' : 'Week';
   const percent = window.percent === null ? null : Math.round(window.percent);
   const level = percent === null ? '' : meterLevel(percent);
+  const used = `${tokens(window.tokens)} tokens (${money(window.costUsd)})`;
   return (
     <section className="card usage-window" aria-label={name}>
       <div className="card-head">
@@ -39,10 +40,10 @@ function WindowMeter({ window }: { window: PlanWindow }) {
         {window.source === 'plan'
           ? `Reported by Claude at ${clockTime(window.observedAt!)}.`
           : window.basis === 'setting'
-            ? `${tokens(window.tokens)} tokens (${money(window.costUsd)}) against the limit set in Settings → Usage.`
+            ? `${used} against the limit set in Settings → Usage.`
             : window.basis === 'history'
-              ? `${tokens(window.tokens)} tokens (${money(window.costUsd)}) against the ${window.kind === 'five_hour' ? 'largest earlier window' : 'busiest earlier week'}. Set a limit in Settings → Usage for warnings.`
-              : `${tokens(window.tokens)} tokens (${money(window.costUsd)}) so far; nothing earlier to compare with yet.`}
+              ? `${used} against the ${window.kind === 'five_hour' ? 'largest earlier window' : 'busiest earlier week'}. Set a limit in Settings → Usage for warnings.`
+              : `${used} so far; nothing earlier to compare with yet.`}
       </p>
       {window.kind === 'five_hour' && window.resetsAt ? (
         <p className="muted">

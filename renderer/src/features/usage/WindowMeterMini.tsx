@@ -8,7 +8,7 @@ import { meterLevel } from './meter-level';
 export function WindowMeterMini({ onOpen }: { onOpen: () => void }) {
   const [window, setWindow] = useState<PlanWindow | null>(null);
   useEffect(() => {
-    const load = () => void api.usage.summary({ days: 1 }).then((r) => r.ok && setWindow(r.value.windows.fiveHour));
+    const load = () => void api.usage.windows({}).then((r) => r.ok && setWindow(r.value.fiveHour));
     load();
     let timer: ReturnType<typeof setTimeout> | null = null;
     const off = api.on('usage.changed', () => {
