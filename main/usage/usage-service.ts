@@ -152,7 +152,7 @@ export class UsageService implements Service {
       totals,
       days: [...days.values()],
       bySurface: group('surface'),
-      byProject: group('CASE WHEN substr(project, 1, ?) = ? THEN ? ELSE project END', (k) => (k === own ? 'Sessions without a project folder' : k || '(no folder)'), [
+      byProject: group('CASE WHEN substr(project, 1, ?) = ? THEN ? ELSE project END', (k) => (k === own ? 'No project folder' : k || '(no folder)'), [
         own.length + 1,
         own + path.sep,
         own,

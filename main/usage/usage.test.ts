@@ -129,7 +129,7 @@ describe('usage by project', () => {
     if (!result.ok) throw new Error(result.error.message);
     const byProject = (result.value as UsageSummary).byProject;
     expect(byProject.map((p) => [p.label, p.requests])).toEqual([
-      ['Sessions without a project folder', 2],
+      ['No project folder', 2],
       ['/work/gamma', 1],
     ]);
   });
