@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
-import { folderPath, withoutNul } from './fields';
+import { folderPath, patchOf, withoutNul } from './fields';
 
 /** The chat apps Switchboard speaks in: one bridge, one adapter each. */
 export const chatSurfaces = ['telegram', 'discord'] as const;
@@ -94,18 +94,26 @@ export const chatMethods = {
   ),
 };
 
+/** What a bound channel's project is, with the defaults a new binding takes. */
+const channelSettings = z.object({
+  place: z.string().trim().max(100).default(''),
+  cwd: folderPath.nullable().default(null),
+  model: withoutNul(z.string().trim().min(1).max(200)).nullable().default(null),
+  allowedTools: z.array(withoutNul(z.string().trim().min(1).max(500)).regex(/^[^\n]*$/, 'one rule per entry')).max(100).default([]),
+  systemPrompt: withoutNul(z.string().max(50_000)).nullable().default(null),
+  replyTo: z.enum(replyModes).default('mention'),
+});
+
+/** A new binding's settings; a change to a bound channel keeps what it was not given. */
+export const channelDefaults = channelSettings.parse({});
+
 const channelInput = z
   .object({
     surface,
     chatKey: z.string().trim().regex(/^\d{1,25}$/, 'a channel id is digits (Developer Mode → Copy Channel ID)'),
     name: z.string().trim().min(1).max(100),
-    place: z.string().trim().max(100).default(''),
-    cwd: folderPath.nullable().default(null),
-    model: withoutNul(z.string().trim().min(1).max(200)).nullable().default(null),
-    allowedTools: z.array(withoutNul(z.string().trim().min(1).max(500)).regex(/^[^\n]*$/, 'one rule per entry')).max(100).default([]),
-    systemPrompt: withoutNul(z.string().max(50_000)).nullable().default(null),
-    replyTo: z.enum(replyModes).default('mention'),
   })
+  .extend(patchOf(channelSettings).shape)
   .strict();
 
 export const chatChannelMethods = {

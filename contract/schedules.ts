@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
-import { folderPath, withoutNul } from './fields';
+import { folderPath, patchOf, withoutNul } from './fields';
 import { permissionPolicies } from './sessions';
 
 /** `held`: a Claude job not started while the plan window was over the hold threshold (it runs after the reset, or is skipped, per its missed-run policy). */
@@ -66,6 +66,10 @@ export const jobInputSchema = z
 
 export type JobInput = z.output<typeof jobInputSchema>;
 
+/** A change to a job: only the fields given change. */
+export const jobPatchSchema = patchOf(jobInputSchema);
+export type JobPatch = z.output<typeof jobPatchSchema>;
+
 export interface Job extends JobInput {
   id: string;
   /** The persistent session a Claude job carries on in, if it has one. */
@@ -105,7 +109,7 @@ const id = z.string().min(1).max(100);
 export const schedulesMethods = {
   'schedules.list': method<Job[]>()(z.object({}).strict(), 'Every job with its next run.'),
   'schedules.create': method<SavedJob>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
-  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobInputSchema.partial().shape).strict(), 'Change a job; it is rescheduled at once.'),
+  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobPatchSchema.shape).strict(), 'Change a job; it is rescheduled at once.'),
   'schedules.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Delete a job and its run history.'),
   'schedules.preview': method<{ runs: number[] }>()(
     z.object({ cron: jobFields.cron, timeZone: jobFields.timeZone, count: z.number().int().min(1).max(50).default(5) }).strict(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import schedule from 'node-schedule';
-import type { Job, JobInput, JobRun, RunTrigger, SavedJob } from '../../contract';
+import type { Job, JobInput, JobPatch, JobRun, RunTrigger, SavedJob } from '../../contract';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
@@ -154,10 +154,12 @@ export class SchedulerService implements Service {
     return this.saved(id);
   }
 
-  update(id: string, patch: Partial<JobInput>): SavedJob {
+  update(id: string, patch: JobPatch): SavedJob {
     const current = this.get(id);
-    const job = this.checked({ ...current, ...patch });
-    this.store.update(id, { ...patch, ...(patch.cwd !== undefined && { cwd: job.cwd }) }, this.now());
+    const { delivery, ...fields } = patch;
+    const changes: Partial<JobInput> = { ...fields, ...(delivery && { delivery: { ...current.delivery, ...delivery } }) };
+    const job = this.checked({ ...current, ...changes });
+    this.store.update(id, { ...changes, ...(changes.cwd !== undefined && { cwd: job.cwd }) }, this.now());
     return this.saved(id);
   }
 

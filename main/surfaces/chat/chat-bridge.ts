@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { toolCallDetail } from '../../../contract';
+import { channelDefaults, toolCallDetail } from '../../../contract';
 import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
@@ -504,6 +504,8 @@ export class ChatBridge implements Service {
   /** Binds (or changes) a channel's project; a session the channel already has takes the new model and prompt at once. */
   async bindChannel(input: MethodInput<'chat.bindChannel'>, ctx: CallContext): Promise<ChatChannel> {
     if (!this.deps.channelsOptIn) throw new AppError('invalid_input', `${this.surfaceLabel()} has no channels to bind: every chat is its own conversation.`);
+    const bound = this.db.prepare('SELECT * FROM chat_channels WHERE surface = ? AND chat_key = ?').get(this.surface, input.chatKey) as ChannelRow | undefined;
+    const c: ChatChannel = { ...channelDefaults, ...(bound && toChannel(this.surface, bound)), ...input, surface: this.surface };
     this.db
       .prepare(
         `INSERT INTO chat_channels (surface, chat_key, name, place, cwd, model, allowed_tools, system_prompt, reply_to, updated_at)
@@ -511,9 +513,9 @@ export class ChatBridge implements Service {
          ON CONFLICT (surface, chat_key) DO UPDATE SET name = excluded.name, place = excluded.place, cwd = excluded.cwd, model = excluded.model,
            allowed_tools = excluded.allowed_tools, system_prompt = excluded.system_prompt, reply_to = excluded.reply_to, updated_at = excluded.updated_at`,
       )
-      .run(this.surface, input.chatKey, input.name, input.place, input.cwd, input.model, JSON.stringify(input.allowedTools), input.systemPrompt, input.replyTo, Date.now());
-    const session = this.boundSession(input.chatKey);
-    if (session) await this.call('sessions.update', { id: session, model: input.model, systemPrompt: input.systemPrompt }, ctx);
+      .run(this.surface, c.chatKey, c.name, c.place, c.cwd, c.model, JSON.stringify(c.allowedTools), c.systemPrompt, c.replyTo, Date.now());
+    const session = this.boundSession(c.chatKey);
+    if (session) await this.call('sessions.update', { id: session, model: c.model, systemPrompt: c.systemPrompt }, ctx);
     this.accessChanged();
     return this.project(input.chatKey)!;
   }

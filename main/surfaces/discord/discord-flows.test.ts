@@ -160,3 +160,16 @@ describe('Discord: deliveries, failures and rate limits', { timeout: 90_000 }, (
     expect(dc.calls.filter((c) => c.status === 429).length).toBe(12);
   });
 });
+
+describe('Discord: changing a bound channel', { timeout: 60_000 }, () => {
+  it('keeps the project settings it was not given', async () => {
+    t = await startDiscord();
+    await allow(t);
+    const general = t.dc.channelByName('general');
+    const project = path.join(t.harness.dir, 'project');
+    fs.mkdirSync(project);
+    const first = await bindChannel(t, general.id, { cwd: project, model: 'opus', allowedTools: ['Bash(git status:*)'], systemPrompt: 'be brief', replyTo: 'all' });
+    const renamed = await bindChannel(t, general.id, { name: 'general chat' });
+    expect(renamed).toEqual({ ...first, name: 'general chat' });
+  });
+});

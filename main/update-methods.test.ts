@@ -1,0 +1,100 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job, Memory, MethodName, SessionSummary } from '../contract';
+import { desktopCaller } from './ipc/router';
+import { startHarness, type Harness } from './testing/claude-harness';
+
+// Every update method changes what it was given and nothing else: a partial input must not fall back
+// to the create schema's defaults (renaming a job once reset its zone, env, tags and retries).
+const SERVER = { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true };
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+async function call<T>(method: MethodName, input: unknown): Promise<T> {
+  const result = await h!.core.router.call(method, input, desktopCaller);
+  if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+  return result.value as T;
+}
+
+const fullJob = {
+  name: 'nightly',
+  kind: 'shell',
+  cron: '0 3 * * *',
+  timeZone: 'Europe/Paris',
+  enabled: false,
+  command: 'echo hi',
+  env: { GREETING: 'hello' },
+  timeoutSeconds: 120,
+  tags: ['ops'],
+  overlap: 'queue',
+  missed: 'once',
+  missedLimit: 7,
+  graceSeconds: 30,
+  retries: 3,
+  retryDelaySeconds: 15,
+  delivery: { desktop: false, telegramChatId: 'owner', discordChannelId: null },
+} as const;
+
+/** What a job is, without what changes on every save. */
+const settled = ({ updatedAt: _u, nextRun: _n, recent: _r, warnings: _w, ...job }: Job & { warnings?: string[] }) => job;
+
+describe('update methods leave what they were not given', () => {
+  it('schedules.update changes only the name', async () => {
+    h = await startHarness();
+    const job = await call<Job>('schedules.create', fullJob);
+    const renamed = await call<Job>('schedules.update', { id: job.id, name: 'nightly report' });
+    expect(settled(renamed)).toEqual({ ...settled(job), name: 'nightly report' });
+  });
+
+  it('schedules.update of one delivery target keeps the others', async () => {
+    h = await startHarness();
+    const job = await call<Job>('schedules.create', fullJob);
+    const changed = await call<Job>('schedules.update', { id: job.id, delivery: { desktop: true } });
+    expect(changed.delivery).toEqual({ desktop: true, telegramChatId: 'owner', discordChannelId: null });
+    expect(settled(changed)).toEqual({ ...settled(job), delivery: changed.delivery });
+  });
+
+  it('MCP update_job changes only the fields given', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const job = await call<Job>('schedules.create', fullJob);
+    const { token } = await call<{ token: string }>('system.rotateToken', { scope: 'mcp' });
+    const client = new Client({ name: 'update-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${h.core.server!.address!.port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+    );
+    try {
+      const answer = await client.callTool({ name: 'update_job', arguments: { job_id: job.id, cron: '0 4 * * *' } });
+      expect(answer.isError, JSON.stringify(answer.content)).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+    expect(settled(h.core.scheduler.get(job.id))).toEqual({ ...settled(job), cron: '0 4 * * *' });
+  });
+
+  it('sessions.update changes only the title', async () => {
+    h = await startHarness();
+    const session = await call<SessionSummary>('sessions.create', { title: 'first', model: 'opus', permissionPolicy: 'acceptEdits', systemPrompt: 'be brief' });
+    const renamed = await call<SessionSummary>('sessions.update', { id: session.id, title: 'second' });
+    expect(renamed).toMatchObject({ title: 'second', model: 'opus', permissionPolicy: 'acceptEdits', systemPrompt: 'be brief' });
+  });
+
+  it('memory.update changes only the category', async () => {
+    h = await startHarness();
+    const { memory } = await call<{ memory: Memory }>('memory.add', { text: 'The deploy key lives in the vault', category: 'ops', tags: ['deploy', 'keys'] });
+    const changed = await call<Memory>('memory.update', { id: memory.id, category: 'security' });
+    expect(changed).toMatchObject({ text: memory.text, category: 'security', tags: ['deploy', 'keys'] });
+  });
+
+  it('settings.set changes one setting and no other', async () => {
+    h = await startHarness();
+    await call('settings.set', { key: 'sessions.maxProcesses', value: 2 });
+    const before = await call<Record<string, unknown>>('settings.list', {});
+    await call('settings.set', { key: 'sessions.idleStopMinutes', value: 5 });
+    const after = await call<Record<string, unknown>>('settings.list', {});
+    expect(after).toEqual({ ...before, 'sessions.idleStopMinutes': 5 });
+  });
+});
