@@ -167,6 +167,34 @@ describe('transcripts of sessions Switchboard did not start', () => {
   });
 });
 
+describe('an import and the live follower together', () => {
+  it('store every line of a transcript being written exactly once', async () => {
+    const harness = (h = await startHarness());
+    const { core, env } = harness;
+    await core.transcripts.importAll();
+    const sessionId = '5f0c2b1a-3333-4444-8555-966667777888';
+    const file = path.join(env.CLAUDE_CONFIG_DIR!, 'projects', '-home-user-both', `${sessionId}.jsonl`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const line = (i: number) =>
+      JSON.stringify({ type: i % 2 ? 'assistant' : 'user', uuid: `${sessionId.slice(0, 24)}${String(i).padStart(12, '0')}`, parentUuid: null, sessionId, cwd: '/home/user/both', timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(), message: i % 2 ? { id: `msg_${i}`, role: 'assistant', content: [{ type: 'text', text: `answer ${i}` }] } : { role: 'user', content: `question ${i}` } });
+    const LINES = 6000;
+    // Appends race the follower (file events) and explicit imports, as when the benchmark writes while Claude Code does.
+    const imports: Promise<unknown>[] = [];
+    for (let start = 0; start < LINES; start += 500) {
+      fs.appendFileSync(file, Array.from({ length: 500 }, (_, k) => `${line(start + k)}\n`).join(''));
+      imports.push(core.transcripts.importAll());
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(imports);
+    await core.transcripts.importAll();
+    const count = () => core.storage.db.prepare("SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.claude_session_id = ?").pluck().get(sessionId) as number;
+    await expect.poll(count, { timeout: 10_000 }).toBe(LINES);
+    const texts = core.storage.db.prepare('SELECT m.text FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.claude_session_id = ? ORDER BY m.id').pluck().all(sessionId) as string[];
+    expect(new Set(texts).size).toBe(LINES);
+    expect(texts.slice(0, 3)).toEqual(['question 0', 'answer 1', 'question 2']);
+  });
+});
+
 describe('transcripts read in chunks', () => {
   it('reads a transcript a chunk at a time, a line longer than a chunk included, with the same result', async () => {
     const harness = (h = await startHarness());
