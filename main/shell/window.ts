@@ -27,7 +27,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     },
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Links in Claude's replies open in the system browser; nothing opens inside the app.
+    if (/^(https?|mailto):/i.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());

@@ -1,6 +1,7 @@
 import { memo, useRef, useState, type ComponentProps, type ReactNode } from 'react';
 import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
+import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
 import { MARK_END, MARK_START, type Message, type Turn } from '../../../contract';
 import { SURFACE_LABELS } from './surfaces';
@@ -48,13 +49,22 @@ function CodeBlock(props: ComponentProps<'pre'>) {
   );
 }
 
-const MARKDOWN_COMPONENTS = { pre: CodeBlock };
+/** A link in Claude's text opens beside the app (a new tab; the system browser in the desktop app), never in its place. In-app addresses stay in the app. */
+function ExternalLink(props: ComponentProps<'a'>) {
+  const { node: _node, href, ...rest } = props as ComponentProps<'a'> & { node?: unknown };
+  if (href?.startsWith('#/')) return <a href={href} {...rest} />;
+  return <a href={href} target="_blank" rel="noopener noreferrer" {...rest} />;
+}
+
+const MARKDOWN_COMPONENTS = { pre: CodeBlock, a: ExternalLink };
+/** GitHub flavour, and a single line break kept as Claude wrote it (as the CLI's own terminal shows it). */
+const REMARK_PLUGINS = [remarkGfm, remarkBreaks];
 
 /** Markdown as Claude writes it: GitHub flavour, code highlighted (our palette, readable in both themes), no raw HTML. */
 export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <Markdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]} components={MARKDOWN_COMPONENTS}>
+      <Markdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]} components={MARKDOWN_COMPONENTS}>
         {text}
       </Markdown>
     </div>
