@@ -197,7 +197,8 @@ export const settingDefinitions = {
       .string()
       .trim()
       .max(100)
-      .regex(/^(\s*\d{1,3}(\.\d+)?\s*(,\s*\d{1,3}(\.\d+)?\s*)*)?$/, 'percentages separated by commas, such as 80, 95'),
+      .regex(/^(\s*\d{1,3}(\.\d+)?\s*(,\s*\d{1,3}(\.\d+)?\s*)*)?$/, 'percentages separated by commas, such as 80, 95')
+      .refine((text) => text.split(',').every((p) => !p.trim() || (Number(p) > 0 && Number(p) <= 100)), 'each percentage must be above 0 and at most 100, such as 80, 95'),
     default: '80, 95',
     label: 'Warn when a window reaches (%)',
     description: 'A note on the desktop and in your chats with the bots (Telegram, Discord), once per window for each threshold. Empty: no warnings.',

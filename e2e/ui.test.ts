@@ -99,6 +99,9 @@ describe('the UI in Chromium against serve', () => {
       return res.json();
     }, { base: served.base, token: served.token });
     expect(stored).toEqual({ ok: true, value: '/opt/claude/bin/claude' });
+    // The message described the refused text: once the field is edited it goes.
+    await field.fill('/opt/claude/bin/claude-next');
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
     await page.context().close();
   });
 

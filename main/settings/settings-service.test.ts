@@ -44,6 +44,16 @@ describe('SettingsService', () => {
     await core.stop();
   });
 
+  it('refuses a warning threshold past 100 percent, naming the range', async () => {
+    const { core } = await started();
+    const result = await core.router.call('settings.set', { key: 'usage.alertPercents', value: '80, 150' }, { surface: 'desktop', actor: 'desktop' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(!result.ok && result.error.message).toMatch(/at most 100/);
+    expect(core.settings.get('usage.alertPercents')).toBe('80, 95');
+    expect((await core.router.call('settings.set', { key: 'usage.alertPercents', value: '50, 100' }, { surface: 'desktop', actor: 'desktop' })).ok).toBe(true);
+    await core.stop();
+  });
+
   it('reads a stored value that no longer validates as the default', async () => {
     const { core } = await started();
     core.storage.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('appearance.theme', '\"sepia\"', 0)").run();

@@ -10,7 +10,8 @@ export function NumberSetting({ settingKey, stored }: { settingKey: NumberKey; s
   const def = settingDefinitions[settingKey];
   const error = useSettings(selectFieldErrors)[settingKey];
   const save = useSettings((s) => s.save);
-  const draft = useDraft(String(stored), (text) => save({ key: settingKey, value: Number(text) } as SettingChange));
+  const clearError = useSettings((s) => s.clearError);
+  const draft = useDraft(String(stored), (text) => save({ key: settingKey, value: Number(text) } as SettingChange), () => clearError(settingKey));
   const id = `setting-${settingKey.replace('.', '-')}`;
   return (
     <SettingForm

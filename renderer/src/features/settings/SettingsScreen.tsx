@@ -46,7 +46,8 @@ function ThemeField() {
 function ClaudePathField({ stored }: { stored: string | null }) {
   const error = useSettings(selectFieldErrors)['claude.cliPath'];
   const save = useSettings((s) => s.save);
-  const draft = useDraft(stored ?? '', (text) => save({ key: 'claude.cliPath', value: text.trim() === '' ? null : text.trim() }));
+  const clearError = useSettings((s) => s.clearError);
+  const draft = useDraft(stored ?? '', (text) => save({ key: 'claude.cliPath', value: text.trim() === '' ? null : text.trim() }), () => clearError('claude.cliPath'));
   const def = settingDefinitions['claude.cliPath'];
   return (
     <SettingForm

@@ -10,7 +10,8 @@ export function TextSetting({ settingKey, stored }: { settingKey: TextKey; store
   const def = settingDefinitions[settingKey];
   const error = useSettings(selectFieldErrors)[settingKey];
   const save = useSettings((s) => s.save);
-  const draft = useDraft(stored, (text) => save({ key: settingKey, value: text.trim() } as SettingChange));
+  const clearError = useSettings((s) => s.clearError);
+  const draft = useDraft(stored, (text) => save({ key: settingKey, value: text.trim() } as SettingChange), () => clearError(settingKey));
   const id = `setting-${settingKey.replace('.', '-')}`;
   return (
     <SettingForm id={id} label={def.label} hint={def.description} error={error} dirty={draft.dirty} onSave={draft.submit}>

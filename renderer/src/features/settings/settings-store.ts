@@ -7,12 +7,13 @@ interface SettingsStore {
   health: Health | null;
   loadError: string | null;
   healthLoading: boolean;
-  /** The last rejected value's message, per setting; cleared by the next save. */
+  /** The last rejected value's message, per setting; gone once the value is edited, saved, or changed elsewhere. */
   fieldErrors: Partial<Record<SettingKey, string>>;
   /** Loads settings and health and follows changes; returns the stop function. */
   start: () => () => void;
   refreshHealth: () => Promise<void>;
   save: (change: SettingChange) => Promise<boolean>;
+  clearError: (key: SettingKey) => void;
 }
 
 export const useSettings = create<SettingsStore>((set, get) => ({
@@ -28,6 +29,7 @@ export const useSettings = create<SettingsStore>((set, get) => ({
     return api.on('settings.changed', (change) => {
       const values = get().values;
       if (values) set({ values: { ...values, [change.key]: change.value } });
+      get().clearError(change.key);
       if (change.key === 'claude.cliPath') void get().refreshHealth();
     });
   },
@@ -50,6 +52,12 @@ export const useSettings = create<SettingsStore>((set, get) => ({
     // Shown under the setting's own label: the server's "value: " names the field again.
     set({ fieldErrors: { ...fieldErrors, [change.key]: result.error.message.replace(/^value: /, '') } });
     return false;
+  },
+
+  clearError: (key) => {
+    if (!(key in get().fieldErrors)) return;
+    const { [key]: _gone, ...rest } = get().fieldErrors;
+    set({ fieldErrors: rest });
   },
 }));
 
