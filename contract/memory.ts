@@ -71,6 +71,9 @@ const memorySchema = z
   })
   .strict();
 
+/** What an import takes, said the way a person would write the file. */
+export const IMPORT_SHAPE = 'must be an export of Switchboard ({"memories": [{"text": "…"}]}), a list of memories ([{"text": "…", "tags": ["…"]}]) or a list of texts (["…", "…"])';
+
 export const memoryMethods = {
   'memory.list': method<{ memories: Memory[]; total: number; categories: { name: string; count: number }[] }>()(
     z.object({ category: category.optional(), limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
@@ -92,15 +95,26 @@ export const memoryMethods = {
   'memory.import': method<{ added: number; updated: number }>()(
     z
       .object({
-        data: z.object({
-          version: z.literal(1).default(1),
-          // A hand-written file needs only the text of each memory.
-          memories: z
-            .array(
-              memorySchema.extend({ category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null, actor: null }) }).partial({ id: true, createdAt: true, updatedAt: true }),
-            )
-            .max(100_000),
-        }),
+        // An export, or a hand-written list: of memories (only the text is needed) or of plain texts.
+        data: z.preprocess(
+          (data) => (Array.isArray(data) ? { memories: data } : data),
+          z.object(
+            {
+              version: z.literal(1).default(1),
+              memories: z
+                .array(
+                  z.preprocess(
+                    (item) => (typeof item === 'string' ? { text: item } : item),
+                    memorySchema
+                      .extend({ category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null, actor: null }) })
+                      .partial({ id: true, createdAt: true, updatedAt: true }),
+                  ),
+                )
+                .max(100_000),
+            },
+            { error: IMPORT_SHAPE },
+          ),
+        ),
       })
       .strict(),
     'Add memories from an export; near-duplicates update instead.',

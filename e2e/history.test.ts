@@ -88,6 +88,36 @@ describe('history and memory in Chromium', () => {
     await page.context().close();
   });
 
+  it('clears the tags with the text after Remember, edits tags, and refuses an edit into another memory', async () => {
+    const home = temp.home();
+    const served = temp.track(await startServe(path.join(home, 'data')));
+    const page = await (await chromium().newContext({ viewport: { width: 390, height: 800 } })).newPage();
+    await page.goto(served.url);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
+    await page.getByLabel('New memory').fill('The staging host is called kite');
+    await page.getByLabel('Tags').fill('hosts, staging');
+    await page.getByRole('button', { name: 'Remember' }).click();
+    await expect.poll(() => page.getByTestId('memory').count()).toBe(1);
+    expect(await page.getByLabel('Tags').inputValue()).toBe('');
+    await page.getByLabel('New memory').fill('Backups run at 03:00');
+    await page.getByRole('button', { name: 'Remember' }).click();
+    await expect.poll(() => page.getByTestId('memory').count()).toBe(2);
+    const backups = page.getByTestId('memory').filter({ hasText: 'Backups run' });
+    expect(await backups.locator('.tag').count()).toBe(0);
+
+    await backups.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Memory tags').fill('ops, nightly');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('memory').filter({ hasText: 'Backups run' }).locator('.tag').allTextContents()).toEqual(['#ops', '#nightly']);
+
+    await page.getByTestId('memory').filter({ hasText: 'Backups run' }).getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Memory text').fill('The staging host is called kite.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/says the same as another memory .*kite/);
+    await page.context().close();
+  });
+
   it('switches the embeddings provider from Settings and shows the re-embedding finish', async () => {
     const fake = new FakeEmbeddings();
     await fake.start();

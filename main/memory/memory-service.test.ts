@@ -54,6 +54,38 @@ describe('memory', () => {
     expect(core.memory.get(id).source.actor).toBe('telegram:42');
   });
 
+  it('refuses an edit into the words of another memory, and writes nothing when nothing changes', async () => {
+    const { core } = (h = await startHarness());
+    const caller = { surface: 'desktop' as const, actor: 'desktop' };
+    const tabs = await core.memory.add({ text: 'Alice prefers tabs over spaces', category: 'people', tags: ['style'], source: user });
+    const port = await core.memory.add({ text: 'The dev server runs on port 5433', category: 'ops', tags: [], source: user });
+    const edited = await core.router.call('memory.update', { id: port.memory.id, text: 'alice prefers tabs over spaces.' }, caller);
+    expect(edited).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(!edited.ok && edited.error.message).toContain(`#${tabs.memory.id}`);
+    expect(core.memory.get(port.memory.id).text).toBe('The dev server runs on port 5433');
+    expect(core.memory.list({ limit: 10, offset: 0 }).total).toBe(2);
+    // The same text again, or its own words with a typo fixed, is no conflict with itself.
+    const same = await core.router.call('memory.update', { id: tabs.memory.id, text: 'Alice prefers tabs over spaces', tags: ['style'] }, caller);
+    expect(same).toMatchObject({ ok: true, value: { updatedAt: tabs.memory.updatedAt } });
+    expect(core.memory.versions(tabs.memory.id)).toEqual([]);
+    expect((await core.router.call('memory.update', { id: tabs.memory.id, text: 'Alice prefers tabs over spaces!', tags: ['style', 'people'] }, caller)).ok).toBe(true);
+    expect(core.memory.get(tabs.memory.id).tags).toEqual(['style', 'people']);
+  });
+
+  it('imports a plain list of memories or of texts, and names the shape it takes otherwise', async () => {
+    const { core } = (h = await startHarness());
+    const caller = { surface: 'desktop' as const, actor: 'desktop' };
+    expect(await core.router.call('memory.import', { data: [{ text: 'The cat is called Miso', tags: ['home'] }, 'The dog is called Pepper'] }, caller)).toMatchObject({ ok: true, value: { added: 2 } });
+    expect(core.memory.list({ limit: 10, offset: 0 }).memories.map((m) => [m.text, m.tags])).toEqual(
+      expect.arrayContaining([
+        ['The cat is called Miso', ['home']],
+        ['The dog is called Pepper', []],
+      ]),
+    );
+    const wrong = await core.router.call('memory.import', { data: 42 }, caller);
+    expect(!wrong.ok && wrong.error.message).toMatch(/a list of memories \(\[\{"text"/);
+  });
+
   it('merges none of 1,000 distinct generated facts', async () => {
     const { core } = (h = await startHarness());
     const people = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi', 'Ivan', 'Judy'];

@@ -77,7 +77,7 @@ export class MemoryService implements Service {
     const duplicate = await this.findDuplicate(input.text);
     if (duplicate) {
       const merged = [...new Set([...duplicate.tags, ...input.tags])];
-      const memory = this.update(duplicate.id, { text: input.text, tags: merged });
+      const memory = this.write(duplicate.id, duplicate, { text: input.text, category: duplicate.category, tags: merged });
       return { memory, action: 'updated', duplicateOf: duplicate.id, replaced: { text: duplicate.text, category: duplicate.category, tags: duplicate.tags } };
     }
     const now = Date.now();
@@ -96,9 +96,22 @@ export class MemoryService implements Service {
     return { memory, action: 'added', duplicateOf: null, replaced: null };
   }
 
-  update(id: number, patch: { text?: string; category?: string; tags?: string[] }): Memory {
+  /**
+   * A correction. Edited into the words of another memory, it is refused: the same-fact rule holds for
+   * edits as for adds, and two copies of one fact would drift apart. Nothing changed, nothing is written.
+   */
+  async update(id: number, patch: { text?: string; category?: string; tags?: string[] }): Promise<Memory> {
     const current = this.get(id);
     const next = { text: patch.text ?? current.text, category: patch.category ?? current.category, tags: patch.tags ?? current.tags };
+    if (next.text === current.text && next.category === current.category && next.tags.join('\n') === current.tags.join('\n')) return current;
+    if (next.text !== current.text) {
+      const same = await this.findDuplicate(next.text, id);
+      if (same) throw new AppError('conflict', `That says the same as another memory (#${same.id}): “${same.text.slice(0, 120)}”. Edit that one, or delete it first.`);
+    }
+    return this.write(id, current, next);
+  }
+
+  private write(id: number, current: Memory, next: { text: string; category: string; tags: string[] }): Memory {
     this.db.transaction(() => {
       // What an update replaces is kept, so a wrong merge or edit can always be taken back.
       if (next.text !== current.text || next.category !== current.category || next.tags.join('\n') !== current.tags.join('\n')) {
@@ -204,10 +217,10 @@ export class MemoryService implements Service {
    * (within the similarity setting); the decision is `sameFact`'s, since vectors cannot tell
    * "Alice prefers tabs" from "Bob prefers tabs".
    */
-  private async findDuplicate(text: string): Promise<Memory | null> {
+  private async findDuplicate(text: string, except?: number): Promise<Memory | null> {
     const match = ftsQuery(text);
     const candidates = match ? (this.db.prepare('SELECT m.* FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid WHERE memories_fts MATCH ? ORDER BY rank LIMIT 20').all(match) as Row[]) : [];
-    const same = candidates.find((r) => sameFact(r.text, text));
+    const same = candidates.find((r) => r.id !== except && sameFact(r.text, text));
     if (same) return toMemory(same);
     const vector = await this.deps.embeddings.embedQuery(text);
     if (!vector) return null;
@@ -215,7 +228,7 @@ export class MemoryService implements Service {
     for (const near of this.deps.embeddings.memories.search(vector, 5)) {
       if (1 - near.distance < threshold) break;
       const memory = this.get(near.id);
-      if (sameFact(memory.text, text)) return memory;
+      if (memory.id !== except && sameFact(memory.text, text)) return memory;
     }
     return null;
   }

@@ -6,6 +6,9 @@ import { api } from '../../api';
 import { selectGo, useNavigation } from '../../app/navigation-store';
 import { useMemory } from './memory-store';
 
+/** Tags as typed: comma separated, blanks dropped. */
+const splitTags = (text: string) => text.split(',').map((t) => t.trim()).filter(Boolean);
+
 function Provenance({ memory }: { memory: Memory }) {
   const go = useNavigation(selectGo);
   const label = memory.source.kind === 'user' ? 'added by you' : memory.source.kind === 'tool' ? 'saved by Claude' : 'from a conversation';
@@ -26,18 +29,22 @@ function MemoryItem({ memory, snippet }: { memory: Memory; snippet?: string }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(memory.text);
   const [category, setCategory] = useState(memory.category);
+  const [tags, setTags] = useState(memory.tags.join(', '));
   const [error, setError] = useState<string | null>(null);
   if (editing) {
     return (
       <li className="memory editing">
         <textarea aria-label="Memory text" value={text} rows={3} onChange={(e) => setText(e.target.value)} />
-        <input aria-label="Memory category" value={category} onChange={(e) => setCategory(e.target.value)} />
+        <div className="row">
+          <input aria-label="Memory category" value={category} onChange={(e) => setCategory(e.target.value)} />
+          <input aria-label="Memory tags" placeholder="tags, comma separated" value={tags} onChange={(e) => setTags(e.target.value)} />
+        </div>
         <FieldError error={error} />
         <div className="row-actions">
           <button
             type="submit"
             onClick={async () => {
-              const failure = await update(memory.id, { text, category });
+              const failure = await update(memory.id, { text, category, tags: splitTags(tags) });
               setError(failure);
               if (!failure) setEditing(false);
             }}
@@ -84,10 +91,14 @@ function AddMemory() {
       onSubmit={async (e) => {
         e.preventDefault();
         const submitted = text;
-        const failure = await add(submitted, category.trim() || 'general', tags.split(',').map((t) => t.trim()).filter(Boolean));
+        const submittedTags = tags;
+        const failure = await add(submitted, category.trim() || 'general', splitTags(submittedTags));
         setError(failure);
         // Clear only what was sent: the user may have typed the next one while this was saved.
-        if (!failure) setText((current) => (current === submitted ? '' : current));
+        if (!failure) {
+          setText((current) => (current === submitted ? '' : current));
+          setTags((current) => (current === submittedTags ? '' : current));
+        }
       }}
     >
       <textarea aria-label="New memory" placeholder="Something worth remembering" rows={2} value={text} onChange={(e) => setText(e.target.value)} />

@@ -19,7 +19,7 @@ interface MemoryStore {
   setQuery: (query: string) => void;
   setCategory: (category: string | null) => void;
   add: (text: string, category: string, tags: string[]) => Promise<string | null>;
-  update: (id: number, patch: { text?: string; category?: string }) => Promise<string | null>;
+  update: (id: number, patch: { text?: string; category?: string; tags?: string[] }) => Promise<string | null>;
   remove: (id: number) => Promise<void>;
   undo: () => Promise<void>;
   undoMerge: () => Promise<void>;
