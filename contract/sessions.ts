@@ -183,3 +183,13 @@ export const sessionsEvents = {
   'sessions.removed': event<{ id: string }>('A session was deleted.'),
   'sessions.stream': event<{ sessionId: string; turnId: string | null; item: StreamItem }>('Live output of a session.'),
 };
+
+/**
+ * Why a tool call did not run, kept on its result so the transcript says what happened and who did
+ * it: a person said no (`via` names where), nobody answered in time, a plan was sent back, or the
+ * question ended with its turn.
+ */
+export interface Denial {
+  reason: 'user' | 'timeout' | 'plan' | 'cancelled';
+  via: string | null;
+}

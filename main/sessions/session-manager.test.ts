@@ -162,7 +162,7 @@ describe('sessions against the real claude CLI', () => {
     expect(denied.denials).toEqual(['Bash']);
     expect(fs.existsSync(path.join(cwd, 'denied.txt'))).toBe(false);
     const toolResult = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'tool_result').at(-1)!;
-    expect(toolResult.data).toMatchObject({ isError: true });
+    expect(toolResult.data).toMatchObject({ isError: true, denied: true, denial: { reason: 'user', via: 'telegram' } });
     expect(toolResult.text).toContain('not that one');
     expect(core.approvals.list('all', 10).map((a) => a.answeredVia)).toEqual(['telegram', 'browser']);
     expect(h!.notifications.filter((n) => n.title === 'Claude asks to use Bash').map((n) => n.body)).toEqual([
@@ -367,6 +367,9 @@ describe('sessions against the real claude CLI', () => {
     expect(turn.denials).toEqual(['Bash']);
     const [approval] = core.approvals.list('all', 1);
     expect(approval).toMatchObject({ status: 'expired', decision: 'timeout', message: expect.stringContaining('No answer within 0.02 min') });
+    // The transcript says nobody answered, not that the user denied it.
+    const toolResult = core.sessions.transcript(session.id, 100).messages.find((m) => m.kind === 'tool_result')!;
+    expect(toolResult.data).toMatchObject({ denied: true, denial: { reason: 'timeout', via: null } });
     expect(fs.existsSync(path.join(session.cwd, 'late.txt'))).toBe(false);
   });
 

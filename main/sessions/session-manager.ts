@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AskResult, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
+import type { Approval, AskResult, Denial, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
@@ -43,7 +43,8 @@ interface Current {
   /** Pending write of `partialText` to the turn row, so a crash keeps what was streamed. */
   partialTimer: NodeJS.Timeout | null;
   /** Tool calls refused by an answer (or a timeout): their results are denials, not errors. */
-  denied: Set<string>;
+  /** Calls that did not run, by tool use id, with why. */
+  denied: Map<string, Denial>;
 }
 
 interface Runtime {
@@ -421,7 +422,7 @@ export class SessionManager implements Service {
     rt.idleTimer = null;
     rt.outcome = null;
     rt.lastError = null;
-    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null, denied: new Set() };
+    rt.current = { turnId, prompt: turn.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null, denied: new Map() };
     // The message enters the conversation now, after the reply before it: stored order is conversation order.
     this.emitStream(rt.sessionId, turnId, { kind: 'message', message: this.store.enterConversation(turnId) });
     try {
@@ -523,7 +524,7 @@ export class SessionManager implements Service {
           role: 'tool',
           kind: 'tool_result',
           text: event.content.slice(0, 200_000),
-          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, parentToolUseId: event.parentToolUseId },
+          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, denial: cur?.denied.get(event.toolUseId) ?? null, parentToolUseId: event.parentToolUseId },
         });
         return;
       case 'permission_request':
@@ -561,10 +562,10 @@ export class SessionManager implements Service {
     // The CLI asks to exit plan mode without the plan in the request: show the plan the model wrote in its call.
     const plan = question.toolName === 'ExitPlanMode' && !question.input.plan && question.toolUseId ? this.store.toolUseInput(rt.sessionId, question.toolUseId)?.plan : undefined;
     const description = typeof plan === 'string' ? plan : question.description;
-    const { answer } = this.deps.approvals.ask({ sessionId: rt.sessionId, turnId: cur?.turnId ?? null, source: 'session', ...question, description });
+    const { id: approvalId, answer } = this.deps.approvals.ask({ sessionId: rt.sessionId, turnId: cur?.turnId ?? null, source: 'session', ...question, description });
     void answer.then((reply) => {
       if (cur) cur.waitingApprovals--;
-      if (cur && !reply.allow && question.toolUseId) cur.denied.add(question.toolUseId);
+      if (cur && !reply.allow && question.toolUseId) cur.denied.set(question.toolUseId, denialOf(this.deps.approvals.get(approvalId)));
       // An approved plan ends plan mode in the CLI; the session's stored mode follows, for the next start.
       if (reply.allow && question.toolName === 'ExitPlanMode' && this.store.session(rt.sessionId)?.permission_policy === 'plan') {
         this.store.updateSession(rt.sessionId, { permission_policy: 'ask' });
@@ -836,4 +837,11 @@ export class SessionManager implements Service {
   private emitStream(sessionId: string, turnId: string | null, item: StreamItem): void {
     this.deps.events.emit('sessions.stream', { sessionId, turnId, item });
   }
+}
+
+/** Why a question ended in no, from how the broker settled it. */
+function denialOf(approval: Approval): Denial {
+  if (approval.decision === 'timeout') return { reason: 'timeout', via: null };
+  if (approval.decision === 'cancelled') return { reason: 'cancelled', via: null };
+  return { reason: approval.toolName === 'ExitPlanMode' ? 'plan' : 'user', via: approval.answeredVia };
 }

@@ -3,8 +3,8 @@ import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
-import { MARK_END, MARK_START, type Message, type Turn } from '../../../contract';
-import { SURFACE_LABELS } from './surfaces';
+import { MARK_END, MARK_START, type Denial, type Message, type Turn } from '../../../contract';
+import { SURFACE_LABELS, surfaceLabel } from './surfaces';
 
 /** Puts text on the clipboard; on a plain-http LAN address (no Clipboard API) through a selection. */
 async function copyText(text: string): Promise<boolean> {
@@ -97,15 +97,31 @@ function toolSummary(input: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** What happened to a call that did not run, and who did it. */
+export function denialText(denial: Denial | null): string {
+  if (!denial) return 'denied';
+  const where = denial.via && denial.via !== 'desktop' && denial.via !== 'browser' ? ` on ${surfaceLabel(denial.via)}` : '';
+  switch (denial.reason) {
+    case 'timeout':
+      return 'not run: no answer in time';
+    case 'cancelled':
+      return 'not run: the turn ended first';
+    case 'plan':
+      return `sent back to planning by you${where}`;
+    case 'user':
+      return `denied by you${where}`;
+  }
+}
+
 export const ToolCall = memo(function ToolCall({ use, result }: { use: Message; result: Message | undefined }) {
   const data = use.data as { name: string; input: unknown };
-  const outcome = result?.data as { isError?: boolean; denied?: boolean } | undefined;
+  const outcome = result?.data as { isError?: boolean; denied?: boolean; denial?: Denial | null } | undefined;
   const state = !result ? 'waiting' : outcome?.denied ? 'denied' : outcome?.isError ? 'error' : 'done';
   return (
     <details className={`tool-call tool-${state}`} data-testid="tool-call">
       <summary>
         <span className="tool-name">{data.name}</span> <code>{toolSummary(data.input)}</code>
-        <span className="muted"> — {state === 'denied' ? 'denied by you' : state}</span>
+        <span className="muted"> — {state === 'denied' ? denialText(outcome?.denial ?? null) : state}</span>
       </summary>
       <pre className="tool-input">{JSON.stringify(data.input, null, 2)}</pre>
       {result ? <pre className="tool-result">{result.text || '(no output)'}</pre> : null}
