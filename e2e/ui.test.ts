@@ -40,6 +40,17 @@ describe('the UI in Chromium against serve', () => {
     await page.context().close();
   });
 
+  it('keeps the health figures current while the panel is shown', async () => {
+    await serve(tempHome());
+    const page = await openSettings(served.url);
+    const uptime = page.getByTestId('uptime');
+    await expect.poll(() => uptime.textContent()).toMatch(/^\d+ s$/);
+    const first = Number((await uptime.textContent())!.split(' ')[0]);
+    // No click: the panel refreshes by itself.
+    await expect.poll(async () => Number((await uptime.textContent())!.split(' ')[0]), { timeout: 15_000 }).toBeGreaterThanOrEqual(first + 4);
+    await page.context().close();
+  });
+
   it('keeps a setting changed in the UI across a server restart', async () => {
     const home = tempHome();
     await serve(home);

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Health, ServiceStatus } from '../../contract';
+import type { ClaudeCliInfo, Health, ServiceStatus } from '../../contract';
 import { chooseClaudeCommand, probeClaude } from '../claude/cli-locator';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
@@ -11,6 +11,8 @@ export interface AppInfo {
   shell: 'electron' | 'headless';
   electronVersion: string | null;
 }
+
+const PROBE_TTL_MS = 60_000;
 
 /** Answers "is everything alright?" for the health panel and the tray's status line. */
 export class SystemService implements Service {
@@ -29,6 +31,8 @@ export class SystemService implements Service {
   ) {}
 
   private delay: IntervalHistogram | null = null;
+  /** The CLI's version, asked at most once a minute per command: a panel kept open refreshes every few seconds. */
+  private probe: { command: string; at: number; info: Promise<ClaudeCliInfo> } | null = null;
   private window: NodeJS.Timeout | null = null;
 
   start(): void {
@@ -54,7 +58,10 @@ export class SystemService implements Service {
 
   async health(): Promise<Health> {
     const { app, dataDir, env, storage, settings } = this.deps;
-    const claude = await probeClaude(chooseClaudeCommand(env, settings.get('claude.cliPath')), env);
+    const choice = chooseClaudeCommand(env, settings.get('claude.cliPath'));
+    const key = `${choice.source}:${choice.command}`;
+    if (!this.probe || this.probe.command !== key || Date.now() - this.probe.at > PROBE_TTL_MS) this.probe = { command: key, at: Date.now(), info: probeClaude(choice, env) };
+    const claude = await this.probe.info;
     return {
       app: { name: app.name, version: app.version, shell: app.shell },
       runtime: { node: process.versions.node, electron: app.electronVersion, platform: process.platform, arch: process.arch },

@@ -1,5 +1,7 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { selectHealth, useSettings } from './settings-store';
+
+const HEALTH_REFRESH_MS = 5000;
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -33,6 +35,11 @@ export function HealthPanel() {
   const health = useSettings(selectHealth);
   const loading = useSettings((s) => s.healthLoading);
   const refresh = useSettings((s) => s.refreshHealth);
+  // Figures from when the panel opened go stale (uptime, event loop, database size): keep them current while shown.
+  useEffect(() => {
+    const timer = setInterval(() => document.visibilityState === 'visible' && void refresh(true), HEALTH_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
   return (
     <section className="card" aria-labelledby="health-title">
       <div className="card-head">
@@ -87,7 +94,7 @@ export function HealthPanel() {
           <Row label="Responsiveness">
             event loop held {health.eventLoop.p99Ms} ms at p99, {health.eventLoop.maxMs} ms at most, over the last minute
           </Row>
-          <Row label="Uptime">{formatUptime(health.uptimeSeconds)}</Row>
+          <Row label="Uptime" testId="uptime">{formatUptime(health.uptimeSeconds)}</Row>
           <Row label="Services" testId="services">
             <ul className="services">
               {health.services.map((s) => (

@@ -11,7 +11,8 @@ interface SettingsStore {
   fieldErrors: Partial<Record<SettingKey, string>>;
   /** Loads settings and health and follows changes; returns the stop function. */
   start: () => () => void;
-  refreshHealth: () => Promise<void>;
+  /** Quiet: no busy state (a refresh while the panel is open, not one the user asked for). */
+  refreshHealth: (quiet?: boolean) => Promise<void>;
   save: (change: SettingChange) => Promise<boolean>;
   clearError: (key: SettingKey) => void;
 }
@@ -34,8 +35,8 @@ export const useSettings = create<SettingsStore>((set, get) => ({
     });
   },
 
-  refreshHealth: async () => {
-    set({ healthLoading: true });
+  refreshHealth: async (quiet = false) => {
+    if (!quiet) set({ healthLoading: true });
     const result = await api.system.health({});
     set(result.ok ? { health: result.value, healthLoading: false } : { healthLoading: false, loadError: result.error.message });
   },
