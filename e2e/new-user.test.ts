@@ -232,6 +232,35 @@ describe('what a new user hit', () => {
     expect(id).toBeTruthy();
   });
 
+  it('says the same of every address that names nothing, with the way back, at desk and phone width', async () => {
+    const { served } = await serve();
+    const id = await session(served, 'a real one');
+    for (const width of [1200, 390]) {
+      const page = await open(served, { width, scheme: width > 500 ? 'light' : 'dark' });
+      for (const [hash, what, back] of [
+        ['#/sessions/bogus', 'The session “bogus”', 'Sessions'],
+        ['#/schedules/bogus', 'The job “bogus”', 'Schedules'],
+        ['#/chats/bogus/999', 'The conversation “bogus”', 'Chats'],
+      ] as const) {
+        await page.goto(`${served.base}/${hash}`);
+        const notFound = page.getByTestId('not-found');
+        await expect.poll(() => notFound.isVisible(), { timeout: 10_000 }).toBe(true);
+        expect(await notFound.textContent()).toContain(`${what} is not here`);
+        // Not a blank editor in its place (a bad job address opened New job).
+        expect(await page.getByRole('heading', { name: 'New job' }).count()).toBe(0);
+        await page.screenshot({ path: path.join(ARTIFACTS, `not-found-${back.toLowerCase()}-${width}.png`) });
+        await notFound.getByRole('button', { name: `Back to ${back}` }).click();
+        await expect.poll(() => page.url()).not.toContain('bogus');
+        expect(await page.getByTestId('not-found').count()).toBe(0);
+      }
+      // No error stays behind: a real session opens clean.
+      await page.goto(`${served.base}/#/sessions/${id}`);
+      await expect.poll(() => page.getByRole('heading', { name: 'a real one' }).isVisible()).toBe(true);
+      expect(await page.getByRole('alert').count()).toBe(0);
+      await page.context().close();
+    }
+  });
+
   it("answers Claude's question in one click and approves its plan, the answers reaching Claude", async () => {
     const { served } = await serve();
     const id = await session(served, 'asks back');

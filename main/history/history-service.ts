@@ -1,5 +1,6 @@
 import type { ConversationSummary, Message, MessagePage, SearchFilters, SearchHit, Surface } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
+import { AppError } from '../errors';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
@@ -125,6 +126,8 @@ export class HistoryService implements Service {
 
   /** One page of a conversation; the event loop never carries more than a page at once. */
   messages(sessionId: string, page: { after?: number; limit?: number } = {}): MessagePage {
+    // An unknown conversation is not an empty one: the caller (a link, read_conversation) is told so.
+    if (!this.deps.store.session(sessionId)) throw new AppError('not_found', `no conversation ${sessionId}`);
     const limit = page.limit ?? 1000;
     const messages = this.deps.store.messagesAfter(sessionId, page.after ?? 0, limit);
     return { messages, next: messages.length === limit ? messages.at(-1)!.id : null };

@@ -4,6 +4,7 @@ import { Marked } from '../../app/messages';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList } from '../../app/panes';
+import { NotFound } from '../../app/NotFound';
 import { useChats } from './chats-store';
 import { ChatTranscript } from './ChatTranscript';
 
@@ -186,8 +187,10 @@ export function ChatsScreen() {
   }, [routeSession, routeMessage, open]);
   const current = conversations.find((c) => c.id === openId);
   const shown = routeSession ? current : undefined;
+  const missing = useChats((s) => s.missing);
+  const notFound = routeSession && missing === routeSession ? missing : null;
   return (
-    <div className={`chats-screen two-pane full-bleed${shown ? ' show-detail' : ''}`}>
+    <div className={`chats-screen two-pane full-bleed${shown || notFound ? ' show-detail' : ''}`}>
       <aside className="chats-side pane-side">
         <div className="search-row">
           <input type="search" aria-label="Search conversations" placeholder="Search every conversation" value={query} onChange={(e) => setQuery(e.target.value)} />
@@ -225,6 +228,8 @@ export function ChatsScreen() {
             </header>
             <ChatTranscript />
           </>
+        ) : notFound ? (
+          <NotFound what={`The conversation “${notFound.slice(0, 60)}”`} screen="chats" label="Chats" />
         ) : (
           <p className="muted empty">Pick a conversation, or search.</p>
         )}

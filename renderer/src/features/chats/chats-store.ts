@@ -16,6 +16,8 @@ interface ChatsStore {
   searchInfo: { usedVectors: boolean; tookMs: number } | null;
   searchError: string | null;
   openId: string | null;
+  /** A conversation the address names that does not exist. */
+  missing: string | null;
   messages: Message[];
   /** The message to scroll to and mark, when opened from a search hit or a memory. */
   target: number | null;
@@ -64,6 +66,7 @@ export const useChats = create<ChatsStore>((set, get) => {
     searchInfo: null,
     searchError: null,
     openId: null,
+    missing: null,
     messages: [],
     target: null,
     importStatus: null,
@@ -112,12 +115,13 @@ export const useChats = create<ChatsStore>((set, get) => {
 
     open: (sessionId, messageId = null) => {
       if (get().openId === sessionId) return set({ target: messageId });
-      set({ openId: sessionId, messages: [], target: messageId });
+      set({ openId: sessionId, messages: [], target: messageId, missing: null });
       const seq = ++openSeq;
       // Page after page, each shown as it comes: the first screenful is there before a long conversation is read.
       const load = async (after: number): Promise<void> => {
         const r = await api.history.messages({ sessionId, after, limit: PAGE_SIZE });
-        if (seq !== openSeq || !r.ok) return;
+        if (seq !== openSeq) return;
+        if (!r.ok) return r.error.code === 'not_found' ? set({ missing: sessionId }) : undefined;
         set({ messages: mergeMessages(get().messages, r.value.messages) });
         if (r.value.next !== null) return load(r.value.next);
       };

@@ -3,6 +3,8 @@ import { useEffect, useMemo, useRef } from 'react';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { confirmAction } from '../../app/Dialog';
 import { BackToList, isWide } from '../../app/panes';
+import { ErrorBanner } from '../../app/ErrorBanner';
+import { NotFound } from '../../app/NotFound';
 import type { JobRun } from '../../../../contract';
 import { formatInZone } from '../../app/time';
 import { useSessions } from '../sessions/sessions-store';
@@ -62,6 +64,8 @@ export function SchedulesScreen() {
   const cancel = useSchedules((s) => s.cancel);
   const remove = useSchedules((s) => s.remove);
   const error = useSchedules((s) => s.error);
+  const dismissError = useSchedules((s) => s.dismissError);
+  const loaded = useSchedules((s) => s.loaded);
   useEffect(() => start(), [start]);
   const sorted = useMemo(() => Object.values(jobs).sort((a, b) => a.name.localeCompare(b.name)), [jobs]);
   // `#/schedules/<job>` and `#/schedules/<job>/runs/<run>`: the store follows the address.
@@ -73,6 +77,8 @@ export function SchedulesScreen() {
     if (!routeJob && sorted[0] && isWide()) replace('schedules', [sorted[0].id]);
   }, [routeJob, sorted, replace]);
   const job = selected && selected !== 'new' ? (jobs[selected] ?? null) : null;
+  // An address naming no job says so; it never opens a blank New job in its place.
+  const missing = loaded && selected && selected !== 'new' && !job ? selected : null;
   const running = runs.some((r) => r.status === 'running');
   return (
     <div className={`schedules-screen two-pane full-bleed${selected ? ' show-detail' : ''}`}>
@@ -102,8 +108,10 @@ export function SchedulesScreen() {
         {sorted.length ? null : <p className="muted empty-list">No jobs yet. A job runs a shell command or a Claude prompt on a schedule.</p>}
       </aside>
       <section className="schedule-detail">
-        {error ? <div className="banner banner-error">{error}</div> : null}
-        {selected ? (
+        {error ? <ErrorBanner error={error} onClose={dismissError} /> : null}
+        {missing ? (
+          <NotFound what={`The job “${missing.slice(0, 60)}”`} screen="schedules" label="Schedules" />
+        ) : selected && (selected === 'new' || job) ? (
           <>
             <div className="session-header">
               <div>

@@ -11,7 +11,10 @@ interface SchedulesStore {
   /** What the last save of each job warned about (a folder that does not exist yet). */
   warnings: Record<string, string[]>;
   error: string | null;
+  /** The job list has arrived: before it, an address cannot be told to name no job. */
+  loaded: boolean;
   start: () => () => void;
+  dismissError: () => void;
   select: (id: string | 'new' | null) => void;
   save: (input: JobInput) => Promise<string | null>;
   remove: () => Promise<void>;
@@ -27,10 +30,12 @@ export const useSchedules = create<SchedulesStore>((set, get) => {
     runs: [],
     warnings: {},
     error: null,
+    loaded: false,
+    dismissError: () => set({ error: null }),
     start: () => {
       void api.schedules.list({}).then((r) => {
         if (!r.ok) return set({ error: r.error.message });
-        set({ jobs: Object.fromEntries(r.value.map((j) => [j.id, j])) });
+        set({ jobs: Object.fromEntries(r.value.map((j) => [j.id, j])), loaded: true });
       });
       const offs = [
         api.on('schedules.changed', (job) => set({ jobs: { ...get().jobs, [job.id]: job } })),

@@ -2,6 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList, isWide } from '../../app/panes';
+import { ErrorBanner } from '../../app/ErrorBanner';
+import { NotFound } from '../../app/NotFound';
 import type { SessionSummary } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
@@ -204,6 +206,7 @@ export function SessionsScreen() {
   const session = useSessions(selectSelected);
   const approvals = useSessions((s) => s.approvals);
   const error = useSessions((s) => s.error);
+  const missing = useSessions((s) => s.missing);
   const dismissError = useSessions((s) => s.dismissError);
   const select = useSessions((s) => s.select);
   const selectedId = useSessions((s) => s.selectedId);
@@ -234,14 +237,10 @@ export function SessionsScreen() {
   const outside = Object.values(approvals).filter((a) => a.sessionId === null);
   return (
     <>
-      <div className={`sessions-screen two-pane full-bleed${session || outside.length ? ' show-detail' : ''}`}>
+      <div className={`sessions-screen two-pane full-bleed${session || outside.length || missing ? ' show-detail' : ''}`}>
         <SessionList onNew={() => setCreating(true)} hidden={hidden} />
         <section className="session-detail">
-          {error ? (
-            <div className="banner banner-error" role="alert" onClick={dismissError}>
-              {error}
-            </div>
-          ) : null}
+          {error ? <ErrorBanner error={error} onClose={dismissError} /> : null}
           {pendingDelete ? (
             <div className="banner banner-warn" role="status">
               Deleted “{pendingDelete.title}”. <button onClick={undoDelete}>Undo</button>
@@ -290,6 +289,8 @@ export function SessionsScreen() {
                 </>
               ) : null}
             </>
+          ) : missing && missing === routeId ? (
+            <NotFound what={`The session “${missing.slice(0, 60)}”`} screen="sessions" label="Sessions" />
           ) : (
             <p className="muted empty">No session selected. Start one with “New session”.</p>
           )}

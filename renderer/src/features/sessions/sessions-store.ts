@@ -19,6 +19,8 @@ interface SessionsStore {
   /** Pending permission questions, from every session. */
   approvals: Record<string, Approval>;
   error: string | null;
+  /** A session the address names that does not exist. */
+  missing: string | null;
   start: () => () => void;
   /** Questions waiting anywhere, for the whole window (navigation count, Schedules): started once by the app. */
   watchApprovals: () => () => void;
@@ -92,6 +94,7 @@ export const useSessions = create<SessionsStore>((set, get) => ({
   transcript: null,
   approvals: {},
   error: null,
+  missing: null,
 
   start: () => {
     void api.sessions.list({}).then((r) => {
@@ -120,12 +123,13 @@ export const useSessions = create<SessionsStore>((set, get) => ({
   },
 
   select: (id) => {
-    if (!id) return set({ selectedId: null, transcript: null });
-    set({ selectedId: id, transcript: { sessionId: id, loading: true, turns: {}, messages: [], live: EMPTY_LIVE } });
+    // An error was about what was tried in the session on screen: another session starts clean.
+    if (!id) return set({ selectedId: null, transcript: null, missing: null, error: null });
+    set({ selectedId: id, missing: null, error: null, transcript: { sessionId: id, loading: true, turns: {}, messages: [], live: EMPTY_LIVE } });
     void api.sessions.transcript({ id }).then((r) => {
       const t = get().transcript;
       if (t?.sessionId !== id) return;
-      if (!r.ok) return set({ error: r.error.message });
+      if (!r.ok) return set(r.error.code === 'not_found' ? { missing: id, transcript: null } : { error: r.error.message });
       set({
         transcript: {
           ...t,
