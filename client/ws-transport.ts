@@ -73,6 +73,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     const ws = new WebSocket(options.url, [WS_PROTOCOL, `${WS_TOKEN_PREFIX}${options.token}`]);
     socket = ws;
     ws.onopen = () => {
+      const reconnected = everOpened;
       everOpened = true;
       attempts = 0;
       setState('open');
@@ -80,6 +81,9 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       const queued = queue;
       queue = [];
       for (const text of queued) ws.send(text);
+      // Whatever happened while the connection was down (a server restart ended turns, emptied queues,
+      // closed terminals) came as no event: tell every listener to read again what it shows.
+      if (reconnected) for (const listener of listeners.get('system.resync') ?? []) listener({ events: [...listeners.keys()] });
     };
     ws.onmessage = (e: MessageEvent) => {
       let message: ServerMessage;

@@ -94,4 +94,78 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     await expect.poll(() => second.getByTestId('terminal').locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('from-xterm-42');
     await context.close();
   });
+
+  it('keeps the terminal in view across tabs, closes the one shown, and clears ended ones', async () => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    fs.mkdirSync(claudeHome);
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    await page.goto(served.url);
+    await page.getByRole('button', { name: 'New session' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const terminal = page.getByTestId('terminal');
+    const typeIn = async (text: string) => {
+      await terminal.click();
+      await page.keyboard.type(text);
+      await page.keyboard.press('Enter');
+    };
+    const shells = page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab');
+    await page.getByRole('button', { name: 'Open shell here' }).click();
+    await expect.poll(() => shells.count()).toBe(1);
+    await typeIn('echo first-$((1+1))');
+    await expect.poll(() => terminal.locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('first-2');
+    await page.getByRole('button', { name: 'Open shell here' }).click();
+    await expect.poll(() => shells.count()).toBe(2);
+    await typeIn('echo second-$((1+2))');
+    await expect.poll(() => terminal.locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('second-3');
+
+    // The second is in view; after a look at the conversation it still is, and Close ends that one.
+    await page.getByRole('tab', { name: 'Conversation' }).click();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await expect.poll(() => terminal.locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('second-3');
+    await page.getByRole('button', { name: 'Close shell' }).click();
+    await expect.poll(() => shells.count()).toBe(1);
+    await expect.poll(() => terminal.locator('.xterm-rows').textContent(), { timeout: 10_000 }).toContain('first-2');
+
+    // An ended shell stays with its output until cleared.
+    await typeIn('exit 3');
+    await expect.poll(() => shells.first().textContent(), { timeout: 10_000 }).toContain('exited 3');
+    await page.getByRole('button', { name: 'Clear ended (1)' }).click();
+    await expect.poll(() => shells.count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('reads again what it shows after the server restarts: no turn left running, nothing left waiting', async () => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    fs.mkdirSync(claudeHome);
+    const env = claudeEnv(api.url, claudeHome);
+    const data = path.join(home, 'data');
+    const first = temp.track(await startServe(data, { env }));
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    await page.goto(first.url);
+    await page.getByRole('button', { name: 'New session' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    // A long reply, and a message queued behind it.
+    api.reply({ kind: 'text', text: 'A slow answer that will not finish before the restart.', chunks: 40, chunkDelayMs: 500 });
+    await page.getByLabel('Message').fill('take your time');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => page.getByTestId('streaming').count(), { timeout: 20_000 }).toBe(1);
+    await page.getByLabel('Message').fill('and then this');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => page.getByText('and then this').count()).toBe(1);
+
+    // The server dies mid-turn and comes back on the same port; the page reconnects by itself.
+    first.process.kill('SIGKILL');
+    await expect.poll(() => page.getByText('reconnecting').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    temp.track(await startServe(data, { env, port: first.port }));
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 20_000 }).toBe(1);
+    // No reload: the turn shows how it ended, nothing streams, nothing says it waits its turn.
+    await expect.poll(() => page.getByTestId('streaming').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('turn-footer').first().textContent(), { timeout: 10_000 }).toMatch(/failed/);
+    expect(await page.getByLabel('Message').getAttribute('placeholder')).toBe('Message Claude');
+    await page.context().close();
+  });
 });

@@ -58,3 +58,13 @@ function pickApi(): Api {
 
 /** The contract, over whichever transport this window has. */
 export const api: Api = pickApi();
+
+/**
+ * Reads again what a screen shows when this window may have missed its events: after a reconnect
+ * (the server may have restarted) or when the server dropped events for a window that fell behind.
+ */
+export function onResync(events: readonly string[], reload: () => void): () => void {
+  return api.on('system.resync', (resync) => {
+    if (resync.events.some((e) => events.includes(e))) reload();
+  });
+}

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ConversationSummary, ImportProgress, Message, SearchHit, Surface } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 import { mergeMessages, PAGE_SIZE } from './message-pages';
 
 interface ChatsStore {
@@ -82,6 +82,7 @@ export const useChats = create<ChatsStore>((set, get) => {
         }, 300);
       };
       const offs = [
+        onResync(['history.importProgress', 'sessions.changed'], refresh),
         api.on('history.importProgress', (p) => {
           set({ importStatus: p });
           if (!p.running) refreshSoon();

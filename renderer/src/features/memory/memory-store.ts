@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { IndexStatus, Memory, MemoryHit } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 
 interface MemoryStore {
   memories: Memory[];
@@ -64,7 +64,7 @@ export const useMemory = create<MemoryStore>((set, get) => {
     start: () => {
       load();
       void api.memory.indexStatus({}).then((r) => r.ok && set({ status: r.value }));
-      const offs = [api.on('memory.changed', refresh), api.on('memory.removed', refresh), api.on('memory.indexStatus', (status) => set({ status }))];
+      const offs = [onResync(['memory.changed'], refresh), api.on('memory.changed', refresh), api.on('memory.removed', refresh), api.on('memory.indexStatus', (status) => set({ status }))];
       return () => offs.forEach((off) => off());
     },
     setQuery: (query) => {

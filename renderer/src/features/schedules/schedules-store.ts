@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Job, JobInput, JobRun } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 import { useNavigation } from '../../app/navigation-store';
 
 interface SchedulesStore {
@@ -33,11 +33,18 @@ export const useSchedules = create<SchedulesStore>((set, get) => {
     loaded: false,
     dismissError: () => set({ error: null }),
     start: () => {
-      void api.schedules.list({}).then((r) => {
-        if (!r.ok) return set({ error: r.error.message });
-        set({ jobs: Object.fromEntries(r.value.map((j) => [j.id, j])), loaded: true });
-      });
+      const load = () =>
+        void api.schedules.list({}).then((r) => {
+          if (!r.ok) return set({ error: r.error.message });
+          set({ jobs: Object.fromEntries(r.value.map((j) => [j.id, j])), loaded: true });
+        });
+      load();
       const offs = [
+        onResync(['schedules.changed'], () => {
+          load();
+          const selected = get().selected;
+          if (selected && selected !== 'new') loadRuns(selected);
+        }),
         api.on('schedules.changed', (job) => set({ jobs: { ...get().jobs, [job.id]: job } })),
         api.on('schedules.removed', ({ id }) => {
           const jobs = { ...get().jobs };

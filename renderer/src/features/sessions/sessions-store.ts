@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Approval, PermissionPolicy, SessionSummary } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 import { useNavigation } from '../../app/navigation-store';
 import { applyStream, EMPTY_LIVE, mergeMessages, type OpenTranscript } from './transcript-model';
 
@@ -39,6 +39,9 @@ interface SessionsStore {
   removeQueued: (turnId: string) => Promise<string | null>;
   answer: (id: string, decision: 'once' | 'session' | 'always' | 'deny', extra?: { message?: string; rule?: string; answers?: Record<string, string> }) => Promise<string | null>;
   dismissError: () => void;
+  /** The terminal shown in each session's Terminal tab: kept while the user looks at another tab. */
+  shownTerminal: Record<string, string>;
+  showTerminal: (sessionId: string, terminalId: string) => void;
 }
 
 /** How long a deleted session can be brought back. */
@@ -47,15 +50,22 @@ let deleteTimer: ReturnType<typeof setTimeout> | null = null;
 
 export const useSessions = create<SessionsStore>((set, get) => ({
   pendingDelete: null,
+  shownTerminal: {},
+  showTerminal: (sessionId, terminalId) => set({ shownTerminal: { ...get().shownTerminal, [sessionId]: terminalId } }),
 
   watchApprovals: () => {
-    void api.approvals.list({ status: 'pending' }).then((r) => r.ok && set({ approvals: Object.fromEntries(r.value.map((a) => [a.id, a])) }));
-    return api.on('approvals.changed', (a) => {
-      const approvals = { ...get().approvals };
-      if (a.status === 'pending') approvals[a.id] = a;
-      else delete approvals[a.id];
-      set({ approvals });
-    });
+    const load = () => void api.approvals.list({ status: 'pending' }).then((r) => r.ok && set({ approvals: Object.fromEntries(r.value.map((a) => [a.id, a])) }));
+    load();
+    const offs = [
+      onResync(['approvals.changed'], load),
+      api.on('approvals.changed', (a) => {
+        const approvals = { ...get().approvals };
+        if (a.status === 'pending') approvals[a.id] = a;
+        else delete approvals[a.id];
+        set({ approvals });
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   },
 
   deleteLater: (id) => {
@@ -97,11 +107,14 @@ export const useSessions = create<SessionsStore>((set, get) => ({
   missing: null,
 
   start: () => {
-    void api.sessions.list({}).then((r) => {
-      if (!r.ok) return set({ error: r.error.message });
-      set({ sessions: Object.fromEntries(r.value.map((s) => [s.id, s])) });
-    });
+    const load = () =>
+      void api.sessions.list({}).then((r) => {
+        if (!r.ok) return set({ error: r.error.message });
+        set({ sessions: Object.fromEntries(r.value.map((s) => [s.id, s])) });
+      });
+    load();
     const offs = [
+      onResync(['sessions.changed'], load),
       api.on('sessions.changed', (s) => set({ sessions: { ...get().sessions, [s.id]: s } })),
       api.on('sessions.removed', ({ id }) => {
         const sessions = { ...get().sessions };
@@ -113,10 +126,10 @@ export const useSessions = create<SessionsStore>((set, get) => ({
         const t = get().transcript;
         if (t?.sessionId === sessionId) set({ transcript: applyStream(t, turnId, item) });
       }),
-      // This window missed events while it was not reading: read the open transcript again.
-      api.on('system.resync', ({ events }) => {
+      // This window missed events (it fell behind, or the server restarted): read the open transcript again.
+      onResync(['sessions.stream'], () => {
         const id = get().selectedId;
-        if (id && events.includes('sessions.stream')) get().select(id);
+        if (id) get().select(id);
       }),
     ];
     return () => offs.forEach((off) => off());

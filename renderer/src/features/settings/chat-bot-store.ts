@@ -1,6 +1,6 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { ChatChannel, ChatChannelChoice, ChatPairing, ChatStatus, ChatSurface, ChatUser, MethodInput } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 
 export interface ChatBotStore {
   status: ChatStatus | null;
@@ -45,6 +45,10 @@ function createChatBotStore(surface: ChatSurface): UseBoundStore<StoreApi<ChatBo
         void api.chat.status({ surface }).then((r) => r.ok && set({ status: r.value }));
         loadAccess();
         const offs = [
+          onResync(['chat.status', 'chat.access'], () => {
+            void api.chat.status({ surface }).then((r) => r.ok && set({ status: r.value }));
+            loadAccess();
+          }),
           api.on('chat.status', (status) => {
             if (status.surface !== surface) return;
             // Connected: the channels it sees are known now.

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Health, SettingChange, SettingKey, SettingValues } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 
 interface SettingsStore {
   values: SettingValues | null;
@@ -25,14 +25,22 @@ export const useSettings = create<SettingsStore>((set, get) => ({
   fieldErrors: {},
 
   start: () => {
-    void api.settings.list({}).then((result) => set(result.ok ? { values: result.value, loadError: null } : { loadError: result.error.message }));
+    const load = () => void api.settings.list({}).then((result) => set(result.ok ? { values: result.value, loadError: null } : { loadError: result.error.message }));
+    load();
     void get().refreshHealth();
-    return api.on('settings.changed', (change) => {
-      const values = get().values;
-      if (values) set({ values: { ...values, [change.key]: change.value } });
-      get().clearError(change.key);
-      if (change.key === 'claude.cliPath') void get().refreshHealth();
-    });
+    const offs = [
+      onResync(['settings.changed'], () => {
+        load();
+        void get().refreshHealth(true);
+      }),
+      api.on('settings.changed', (change) => {
+        const values = get().values;
+        if (values) set({ values: { ...values, [change.key]: change.value } });
+        get().clearError(change.key);
+        if (change.key === 'claude.cliPath') void get().refreshHealth();
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   },
 
   refreshHealth: async (quiet = false) => {

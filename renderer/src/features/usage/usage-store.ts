@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { SystemFigures, UsageGroup, UsageSummary, UsageTurn } from '../../../../contract';
-import { api } from '../../api';
+import { api, onResync } from '../../api';
 
 type SessionRow = UsageGroup & { surface: string | null };
 
@@ -36,6 +36,7 @@ export const useUsage = create<UsageStore>((set, get) => {
     start: () => {
       void load();
       let timer: ReturnType<typeof setTimeout> | null = null;
+      const offResync = onResync(['usage.changed'], () => void load());
       const off = api.on('usage.changed', () => {
         // Counting comes in bursts (a transcript read in chunks): one reload per second at most.
         timer ??= setTimeout(() => {
@@ -47,6 +48,7 @@ export const useUsage = create<UsageStore>((set, get) => {
       const tick = setInterval(() => void api.usage.system({}).then((r) => r.ok && set({ system: r.value })), 10_000);
       return () => {
         off();
+        offResync();
         clearInterval(tick);
         if (timer) clearTimeout(timer);
       };
