@@ -7,6 +7,7 @@ import { vecState, type SessionStore } from '../sessions/session-store';
 import { isOwnSessionFolder } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { ftsQueries, ftsRanked, fuse, meaningful, plainSnippet } from '../retrieval/hybrid';
+import { sharesAWord } from '../retrieval/relevance';
 
 /** Candidates each side contributes to the fusion. */
 const CANDIDATES = 40;
@@ -166,6 +167,13 @@ export class HistoryService implements Service {
       const hits = this.deps.embeddings.messages.search(vector, CANDIDATES, filter.inKnn);
       const allowed = filter.post ? this.allowedIds(hits.map((h) => h.id), conditions, params) : null;
       meaningIds = meaningful(hits.filter((h) => !allowed || allowed.has(h.id)));
+      // The relevance floor Memory has: the built-in vectors know spelling, not meaning, so a hit they
+      // find counts only with a word of the query in it (or a typo of one); nonsense finds nothing.
+      if (!this.deps.embeddings.knowsMeaning && meaningIds.length) {
+        const texts = db.prepare('SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(meaningIds)) as { id: number; text: string }[];
+        const related = new Set(texts.filter((t) => sharesAWord(query, t.text)).map((t) => t.id));
+        meaningIds = meaningIds.filter((id) => related.has(id));
+      }
     }
 
     const fused = fuse(

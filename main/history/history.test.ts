@@ -70,6 +70,16 @@ describe('hybrid search over history', () => {
     expect((await history.search('websocket', { from: Date.now() + 60_000 }, 10)).hits).toEqual([]);
   });
 
+  it('finds nothing for nonsense, as Memory does: no hit below the relevance floor', async () => {
+    const harness = (h = await startHarness());
+    await corpus(harness);
+    for (const nonsense of ['xqzvbnm', '(((', 'qwertyuiop']) {
+      expect((await harness.core.history.search(nonsense, {}, 10)).hits, nonsense).toEqual([]);
+    }
+    // A typo of a word that is there still finds it.
+    expect((await harness.core.history.search('certbott', {}, 10)).hits.length).toBeGreaterThan(0);
+  });
+
   it('answers a query of symbols without an FTS syntax error', async () => {
     const harness = (h = await startHarness());
     await corpus(harness);

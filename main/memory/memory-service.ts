@@ -7,7 +7,8 @@ import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import type { EmbeddingService } from '../retrieval/embedding-service';
-import { sameFact, sharesAWord } from './near-duplicate';
+import { sameFact } from './near-duplicate';
+import { sharesAWord } from '../retrieval/relevance';
 
 interface Row {
   id: number;
