@@ -24,7 +24,14 @@ export const settingDefinitions = {
     description: 'Follow the system, or always use light or dark.',
   }),
   'claude.cliPath': setting({
-    schema: z.string().trim().min(1, 'must not be empty (use null for PATH lookup)').max(4096).nullable(),
+    schema: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty (use null for PATH lookup)')
+      .max(4096)
+      // Relative to what? Switchboard's own folder is no place a user means: only a full path is checked for what it is.
+      .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be a full path to the claude binary, such as /usr/local/bin/claude')
+      .nullable(),
     default: null,
     label: 'Claude CLI path',
     description: 'The claude binary to run. Empty: look for claude on PATH. The SWITCHBOARD_CLAUDE environment variable overrides this.',

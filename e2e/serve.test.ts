@@ -31,6 +31,18 @@ describe('switchboard serve', () => {
     expect((await serve(home)).token).toBe(first.token);
   });
 
+  it('warns at start when no Claude CLI is found, naming where it looked and what to set', async () => {
+    const served = temp.track(await startServe(tempHome(), { env: { SWITCHBOARD_CLAUDE: '/nonexistent/claude' } }));
+    await expect.poll(() => served.output(), { timeout: 10_000 }).toContain('switchboard: no Claude CLI: ');
+    expect(served.output()).toMatch(/no Claude CLI: .*\/nonexistent\/claude.*Settings → Claude CLI path/);
+    // With the CLI there, no such line.
+    const fine = await serve(tempHome());
+    // The server's own probe is the one health answers from: once health says found, the start has decided.
+    const health = await fetch(`${fine.base}/api/system.health`, { method: 'POST', headers: { Authorization: `Bearer ${fine.token}` }, body: '{}' });
+    expect(((await health.json()) as { value: { claude: { found: boolean } } }).value.claude.found).toBe(true);
+    expect(fine.output()).not.toContain('no Claude CLI');
+  });
+
   it('stops with a message naming a damaged database, and leaves it as it was', () => {
     const home = tempHome();
     const db = path.join(home, 'switchboard.db');

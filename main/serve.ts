@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   }
   console.log(`UI: http://${host}:${address.port}/#token=${core.serverToken}`);
   console.log(`MCP: http://${host}:${address.port}/mcp`);
+  // Said at start, not at the first message: without the CLI no session can run.
+  void core.system.health().then(({ claude }) => {
+    if (!claude.found) console.warn(`switchboard: no Claude CLI: ${claude.error}. Sessions cannot start until it is installed, or SWITCHBOARD_CLAUDE or Settings → Claude CLI path names the claude binary.`);
+  });
 
   let stopping = false;
   const shutdown = async () => {

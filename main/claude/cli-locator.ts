@@ -19,6 +19,22 @@ export function chooseClaudeCommand(env: NodeJS.ProcessEnv, settingPath: string 
   return { source: 'path', command: 'claude' };
 }
 
+/**
+ * Why the CLI could not be started, in the user's words: where Switchboard looked and what to set.
+ * `spawnError` is Node's message ("spawn /x/claude ENOENT").
+ */
+export function cliStartFailure(choice: ClaudeCommand, spawnError: string): string {
+  const where =
+    choice.source === 'env'
+      ? `at ${choice.command} (the SWITCHBOARD_CLAUDE environment variable)`
+      : choice.source === 'setting'
+        ? `at ${choice.command} (Settings → Claude CLI path)`
+        : 'on PATH (as claude)';
+  if (/ENOENT/.test(spawnError)) return `The Claude CLI was not found ${where}. Install Claude Code, or set Settings → Claude CLI path to the claude binary.`;
+  if (/EACCES/.test(spawnError)) return `The Claude CLI ${where} cannot be run: it is not executable. Fix its permissions, or set Settings → Claude CLI path to another claude binary.`;
+  return `Could not start the Claude CLI ${where}: ${spawnError}`;
+}
+
 /** Resolves and asks the binary for its version (about 25 ms), so health always tells the truth. */
 export async function probeClaude(choice: ClaudeCommand, env: NodeJS.ProcessEnv = process.env): Promise<ClaudeCliInfo> {
   const base = { source: choice.source, path: choice.command };

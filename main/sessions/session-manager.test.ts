@@ -381,7 +381,11 @@ describe('sessions against the real claude CLI', () => {
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const turn = await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id);
     expect(turn.status).toBe('failed');
-    expect(turn.error).toMatch(/Could not start Claude: spawn \/nonexistent\/claude ENOENT/);
+    expect(turn.error).toBe('The Claude CLI was not found at /nonexistent/claude (Settings → Claude CLI path). Install Claude Code, or set Settings → Claude CLI path to the claude binary.');
+    // Said once, on the turn, and no promise that the next message works.
+    const errors = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'error');
+    expect(errors).toEqual([]);
+    expect(turn.error).not.toContain('resumes');
   });
 
   it('refuses a bypass session as root, and a folder that does not exist', async () => {

@@ -6,7 +6,7 @@ import type { Approval, AskResult, Denial, PermissionPolicy, SessionStatus, Sess
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
-import { chooseClaudeCommand } from '../claude/cli-locator';
+import { chooseClaudeCommand, cliStartFailure } from '../claude/cli-locator';
 import type { ClaudeEvent, TurnResult } from '../claude/events';
 import type { CallContext } from '../ipc/router';
 import { AppError, errorMessage } from '../errors';
@@ -633,13 +633,13 @@ export class SessionManager implements Service {
     rt.process = null;
     const cur = rt.current;
     if (cur) {
+      // Said once, on the turn: a CLI that cannot start is no crash, and the next message would fail the same way.
       const how = exit.spawnError
-        ? `Could not start Claude: ${exit.spawnError}`
-        : `Claude exited ${exit.code !== null ? `with code ${exit.code}` : `on ${exit.signal}`} during the turn${exit.stderrTail ? `: ${lastLines(exit.stderrTail)}` : '.'}`;
+        ? cliStartFailure(chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath')), exit.spawnError)
+        : `Claude exited ${exit.code !== null ? `with code ${exit.code}` : `on ${exit.signal}`} during the turn${exit.stderrTail ? `: ${lastLines(exit.stderrTail)}` : '.'} Your next message resumes the session.`;
       const status: TurnStatus = cur.stalled ? 'stalled' : cur.interrupted ? 'interrupted' : 'failed';
       const error = status === 'stalled' ? `${this.stallMessage()} It did not stop, so it was killed.` : status === 'interrupted' ? 'Interrupted.' : how;
       this.endCurrent(rt, status, error);
-      if (status === 'failed') this.message({ sessionId: rt.sessionId, turnId: cur.turnId, role: 'system', kind: 'error', text: `${error} Your next message resumes the session.` });
     }
     this.afterTurn(rt);
   }

@@ -44,6 +44,14 @@ describe('SettingsService', () => {
     await core.stop();
   });
 
+  it('refuses a relative Claude CLI path, which would depend on where Switchboard started', async () => {
+    const { core } = await started();
+    const result = await core.router.call('settings.set', { key: 'claude.cliPath', value: 'bin/claude' }, { surface: 'desktop', actor: 'desktop' });
+    expect(!result.ok && result.error.message).toMatch(/must be a full path to the claude binary/);
+    expect(core.settings.get('claude.cliPath')).toBeNull();
+    await core.stop();
+  });
+
   it('refuses a warning threshold past 100 percent, naming the range', async () => {
     const { core } = await started();
     const result = await core.router.call('settings.set', { key: 'usage.alertPercents', value: '80, 150' }, { surface: 'desktop', actor: 'desktop' });

@@ -273,11 +273,6 @@ export function SessionsScreen() {
                 </button>
               </div>
               {tab === 'terminal' ? <TerminalsTab session={session} /> : null}
-              {tab === 'conversation' && session.lastError && (session.status === 'failed' || session.status === 'stalled') ? (
-                <div className="banner banner-error" role="alert">
-                  {session.lastError}
-                </div>
-              ) : null}
               {tab === 'conversation' ? (
                 <>
                   <Transcript>

@@ -1,4 +1,4 @@
-import { settingDefinitions } from '../../../../contract';
+import { settingDefinitions, type ClaudeCliInfo } from '../../../../contract';
 import { BrowserNotificationsCard } from '../../app/browser-notifications';
 import { ClaudeCodeCard } from './ClaudeCodeCard';
 import { ConnectionsCard } from './ConnectionsCard';
@@ -12,7 +12,7 @@ import { TelegramCard } from './TelegramCard';
 import { TextSetting } from './TextSetting';
 import { VoiceCard } from './VoiceCard';
 import { useDraft } from './use-draft';
-import { selectFieldErrors, selectValues, useSettings } from './settings-store';
+import { selectFieldErrors, selectHealth, selectValues, useSettings } from './settings-store';
 
 const THEMES = [
   { value: 'system', label: 'System' },
@@ -43,7 +43,14 @@ function ThemeField() {
   );
 }
 
+/** What an empty field means, true to what health found: never "found" when it was not. */
+function pathPlaceholder(claude: ClaudeCliInfo | undefined): string {
+  if (!claude || claude.source !== 'path') return 'claude on PATH';
+  return claude.found ? `claude on PATH (found: ${claude.path})` : 'claude on PATH (not found there)';
+}
+
 function ClaudePathField({ stored }: { stored: string | null }) {
+  const health = useSettings(selectHealth);
   const error = useSettings(selectFieldErrors)['claude.cliPath'];
   const save = useSettings((s) => s.save);
   const clearError = useSettings((s) => s.clearError);
@@ -62,7 +69,7 @@ function ClaudePathField({ stored }: { stored: string | null }) {
         id="setting-claude-path"
         type="text"
         spellCheck={false}
-        placeholder="claude (found on PATH)"
+        placeholder={pathPlaceholder(health?.claude)}
         value={draft.value}
         aria-invalid={error ? true : undefined}
         aria-describedby="setting-claude-path-hint"
