@@ -223,6 +223,35 @@ describe('backpressure: a client that stops reading', () => {
     stalled.socket.close();
   }, 60_000);
 
+  it('counts answers toward the limit: a client that asks and never reads is dropped, and the server holds no more than the limit', async () => {
+    const limit = 512 * 1024;
+    ({ server, port } = await testServer(core, { maxBufferedBytes: limit }));
+    // Memories worth about 100 KB of export, as the issue measured with memory.export.
+    const insert = core.storage.db.prepare(`INSERT INTO memories (text, category, tags, source_kind, created_at, updated_at) VALUES (?, 'general', '[]', 'user', ?, ?)`);
+    for (let i = 0; i < 10; i++) insert.run(`memory ${i} `.padEnd(10_000, 'm'), Date.now(), Date.now());
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, [WS_PROTOCOL, `${WS_TOKEN_PREFIX}${TOKEN}`]);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const first = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.send(JSON.stringify({ t: 'call', id: 0, method: 'memory.export', input: {} }));
+    const answerBytes = Buffer.byteLength(await first);
+    expect(answerBytes).toBeGreaterThan(90_000);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    (socket as unknown as { _socket: net.Socket })._socket.pause();
+    let peak = 0;
+    for (let i = 1; i <= 300 && buffered().length > 0; i++) {
+      socket.send(JSON.stringify({ t: 'call', id: i, method: 'memory.export', input: {} }));
+      if (i % 5 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        peak = Math.max(peak, ...buffered());
+      }
+    }
+    // Dropped, once past the limit: the server holds nothing for it any more.
+    await expect.poll(() => buffered().length, { timeout: 10_000 }).toBe(0);
+    expect(peak).toBeLessThanOrEqual(limit + answerBytes);
+    (socket as unknown as { _socket: net.Socket })._socket.resume();
+    await closed;
+  }, 30_000);
+
   it('disconnects a client that stays behind past the lag limit', async () => {
     ({ server, port } = await testServer(core, { maxBufferedBytes: 256 * 1024, lagLimitMs: 300 }));
     const stalled = await client();

@@ -37,7 +37,7 @@ export interface LoopbackServerOptions {
   maxFrameBytes?: number;
   /** Host names admitted besides the server's own (`--allow-host`, the setting). */
   allowedHosts?: () => readonly string[];
-  /** Past this many unsent bytes a client's events are dropped until it catches up. */
+  /** Past this many unsent bytes a client's events are dropped until it catches up, and one asking more or getting an answer is disconnected. */
   maxBufferedBytes?: number;
   /** A client that stays that far behind this long is disconnected. */
   lagLimitMs?: number;
@@ -111,9 +111,10 @@ function safeDecode(text: string): string | null {
 }
 
 /**
- * One client's outgoing stream. Replies always go out; events stop while the client has more than
- * `maxBuffered` bytes unsent. Once it has caught up it gets `system.resync` naming what it missed,
- * so it re-reads instead of showing a hole; one that stays behind past the lag limit is dropped.
+ * One client's outgoing stream. Events stop while the client has more than `maxBuffered` bytes
+ * unsent. Once it has caught up it gets `system.resync` naming what it missed, so it re-reads
+ * instead of showing a hole; one that stays behind past the lag limit is dropped. A client past the
+ * limit that asks or is answered is dropped at once: answers are not dropped silently, so it must go.
  */
 class ClientStream {
   private dropped: Set<string> | null = null;
@@ -126,8 +127,24 @@ class ClientStream {
     private readonly lagLimitMs: number,
   ) {}
 
+  /**
+   * A call's answer. Answers count toward the same limit as events: a client past it when asking, or
+   * when its answer is ready, is dropped, so one that never reads cannot make the server hold its
+   * answers without bound. Below it, an answer goes out whole, however large.
+   */
   reply(message: ServerMessage): void {
+    if (this.overLimit('answer')) return;
     this.send(message);
+  }
+
+  /** Whether the client is past the limit: then it is dropped (once) and true. */
+  overLimit(what: 'call' | 'answer'): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return true;
+    if (this.ws.bufferedAmount <= this.maxBuffered) return false;
+    log.warn('dropped a client that stopped reading its answers', { bufferedBytes: this.ws.bufferedAmount, at: what });
+    this.close();
+    this.ws.terminate();
+    return true;
   }
 
   event(event: string, payload: unknown): void {
@@ -418,6 +435,8 @@ export class LoopbackServer implements Service {
     // An oversized frame closes this socket with 1009 (ws raises it here); the server goes on.
     ws.on('error', (error) => log.warn('websocket closed', { error: error.message }));
     ws.on('message', (data, isBinary) => {
+      // A client that has not read what it was already sent gets no more work done for it.
+      if (client.overLimit('call')) return;
       this.onMessage(isBinary ? null : data.toString(), subscriptions, caller)
         .catch((error: unknown) => {
           const id = log.error('websocket message failed', error);
