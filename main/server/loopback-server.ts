@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   clientMessageSchema,
@@ -21,6 +20,7 @@ import {
 import type { EventBus } from '../events';
 import { log } from '../log';
 import { HostGuard, hostRefusal } from './host-guard';
+import { StaticFiles } from './static-files';
 import { formatZodError, type CallContext, type Router } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import type { TokenCheck } from './tokens';
@@ -201,20 +201,12 @@ export class LoopbackServer implements Service {
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly routes: ServerRoute[] = [];
   private readonly guard: HostGuard;
-  private readonly assets: ReturnType<typeof sirv> | null;
+  private readonly assets: StaticFiles | null;
 
   constructor(private readonly options: LoopbackServerOptions) {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.guard = new HostGuard({ bindHost: options.host, extraHosts: options.allowedHosts ?? (() => []) });
-    this.assets = options.staticDir && fs.existsSync(options.staticDir)
-      ? sirv(options.staticDir, {
-          etag: true,
-          setHeaders: (res, pathname) => {
-            res.setHeader('X-Content-Type-Options', 'nosniff');
-            if (pathname === '/index.html' || pathname === '/') res.setHeader('Cache-Control', 'no-store');
-          },
-        })
-      : null;
+    this.assets = options.staticDir && fs.existsSync(options.staticDir) ? new StaticFiles(options.staticDir, HTML_HEADERS) : null;
     // Every failure inside a handler, thrown or rejected, becomes this request's answer: no request ends the process.
     this.server = http.createServer((req, res) => {
       this.handleRequest(req, res).catch((error: unknown) => this.answerFailure(req, res, error));
@@ -276,23 +268,17 @@ export class LoopbackServer implements Service {
       await route.handle(req, res);
       return;
     }
-    if (pathname === '/' || pathname === '/index.html') for (const [k, v] of Object.entries(HTML_HEADERS)) res.setHeader(k, v);
-    // Source maps stay on disk for a stack trace; the server does not hand out the sources.
-    if (pathname.endsWith('.map')) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
-      return;
-    }
     if (!this.assets) {
       const desktop = this.options.staticDir === null;
       res.writeHead(desktop ? 404 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(desktop ? 'Not found: the desktop app shows its window itself.' : 'The Switchboard UI is not built. Run: npm run build');
       return;
     }
-    this.assets(req, res, () => {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
-    });
+    // Decided on the decoded, normalised path and the file's real path: no source maps, nothing outside the UI folder.
+    const served = await this.assets.serve(req, res, pathname);
+    if (served === 'sent') return;
+    res.writeHead(served === 'bad_request' ? 400 : 404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(served === 'bad_request' ? 'Bad request: the path is not valid percent-encoding' : 'Not found');
   }
 
   /** A handler failed: a 500 naming an error id the log has with the details, unless the client is gone. */
