@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contract';
 import type { Core } from '../core';
+import { desktopCaller } from '../ipc/router';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
 import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { TEST_TOKEN, testServer } from '../testing/test-server';
@@ -146,6 +147,29 @@ describe('the server under hostile and broken requests', () => {
     expect(result.crashes).toBe(0);
     expect(await serverAnswers({ port, token: TOKEN })).toBe(true);
   }, 120_000);
+});
+
+describe('every contract method, hook and MCP tool with garbage inside', () => {
+  let dir: string;
+  let core: Core;
+
+  afterEach(async () => {
+    await core.stop();
+    removeTempDir(dir);
+  });
+
+  it('answers none of them 500, and stays up', async () => {
+    dir = makeTempDir();
+    core = testCore(dir, { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
+    await core.start();
+    const token = (scope: 'hooks' | 'mcp') => (core.router.call('system.rotateToken', { scope }, desktopCaller) as Promise<{ value: { token: string } }>).then((r) => r.value.token);
+    const target = { port: core.server!.address!.port, token: core.serverToken!, hooksToken: await token('hooks'), mcpToken: await token('mcp') };
+    const result = await fuzzServer(target, { count: 3000, seed: 20261206, contractShare: 0.8 });
+    expect(result.samples).toEqual([]);
+    expect(result.status500).toBe(0);
+    expect(result.crashes).toBe(0);
+    expect(await serverAnswers(target)).toBe(true);
+  }, 180_000);
 });
 
 describe('backpressure: a client that stops reading', () => {
