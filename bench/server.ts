@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type net from 'node:net';
 import WebSocket from 'ws';
@@ -9,6 +10,7 @@ import type { BenchGroup, Figure } from './figures';
 
 const FLOOD_BYTES = 120 * 1000 * 1000;
 const FUZZ_REQUESTS = 10_000;
+const ANSWERS = 300;
 
 /** Resident memory of a process, in MB, from /proc. */
 function rssMb(pid: number): number {
@@ -75,18 +77,70 @@ async function floods(served: Served): Promise<Figure[]> {
   ];
 }
 
+/**
+ * A client that never reads asks for answers of about 100 KB (memory.export of ten 10 KB memories),
+ * ANSWERS times: the server's growth, and whether it dropped the client rather than hold its answers.
+ */
+async function answerGrowth(served: Served): Promise<Figure[]> {
+  const memories = Array.from({ length: 10 }, () => ({ text: randomBytes(5000).toString('hex'), category: 'bench' }));
+  await call(served, 'memory.import', { data: { memories } });
+  const pid = served.process.pid!;
+  const socket = new WebSocket(`ws://127.0.0.1:${served.port}/ws`, [WS_PROTOCOL, `${WS_TOKEN_PREFIX}${served.token}`]);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const first = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+  socket.send(JSON.stringify({ t: 'call', id: 0, method: 'memory.export', input: {} }));
+  const answerKb = Buffer.byteLength(await first) / 1024;
+  let dropped = false;
+  socket.on('close', () => (dropped = true));
+  socket.on('error', () => {});
+  (socket as unknown as { _socket: net.Socket })._socket.pause();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const baseline = rssMb(pid);
+  let peak = baseline;
+  for (let i = 1; i <= ANSWERS; i++) {
+    if (socket.readyState !== socket.OPEN) break;
+    socket.send(JSON.stringify({ t: 'call', id: i, method: 'memory.export', input: {} }));
+    if (i % 10 === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      peak = Math.max(peak, rssMb(pid));
+    }
+  }
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    peak = Math.max(peak, rssMb(pid));
+  }
+  (socket as unknown as { _socket: net.Socket })._socket.resume();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  socket.terminate();
+  return [
+    {
+      name: 'server.ws_answer_growth_mb',
+      value: peak - baseline,
+      unit: 'MB',
+      goal: { below: 50 },
+      note: `serve RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB while a client that never reads asked ${ANSWERS} answers of ${answerKb.toFixed(0)} KB; ${dropped ? 'the client was dropped' : 'the client was NOT dropped'}`,
+    },
+  ];
+}
+
 async function fuzz(served: Served): Promise<Figure[]> {
-  const result = await fuzzServer({ port: served.port, token: served.token }, { count: FUZZ_REQUESTS, seed: Date.now() });
+  const hooksToken = (await call<{ token: string }>(served, 'system.rotateToken', { scope: 'hooks' })).token;
+  const mcpToken = (await call<{ token: string }>(served, 'system.rotateToken', { scope: 'mcp' })).token;
+  const result = await fuzzServer({ port: served.port, token: served.token, hooksToken, mcpToken }, { count: FUZZ_REQUESTS, seed: Date.now() });
   const died = served.process.exitCode !== null || served.process.signalCode !== null;
   return [
-    { name: 'server.fuzz_requests_per_s', value: result.sent / (result.ms / 1000), unit: 'req/s', note: `${result.sent} random and mutated requests over raw sockets, 32 at a time` },
+    { name: 'server.fuzz_requests_per_s', value: result.sent / (result.ms / 1000), unit: 'req/s', note: `${result.sent} requests over raw sockets, 32 at a time: half random and mutated HTTP, half garbage inside well-formed calls to every contract method, /hooks and /mcp` },
     { name: 'server.fuzz_crashes', value: result.crashes + (died ? 1 : 0), unit: 'count', goal: { below: 1 } },
+    { name: 'server.fuzz_500s', value: result.status500, unit: 'count', goal: { below: 1 }, note: result.samples.length ? `first: ${result.samples[0]!.split('\r\n')[0]}` : 'no answer of 500' },
   ];
 }
 
 export const serverGroup: BenchGroup = {
   name: 'server',
-  description: `serve with a stalled subscriber while a terminal prints ${FLOOD_BYTES / 1e6} MB; ${FUZZ_REQUESTS} fuzzed requests`,
+  description: `serve with a stalled subscriber while a terminal prints ${FLOOD_BYTES / 1e6} MB; a client that never reads asking ${ANSWERS} answers; ${FUZZ_REQUESTS} fuzzed requests`,
   async run() {
     const dir = makeTempDir('switchboard-bench-server-');
     try {
@@ -94,6 +148,7 @@ export const serverGroup: BenchGroup = {
       let figures: Figure[];
       try {
         figures = await floods(flood);
+        figures.push(...(await answerGrowth(flood)));
         figures.push(...(await fuzz(flood)));
       } finally {
         await flood.stop();

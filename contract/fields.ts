@@ -35,3 +35,30 @@ function patchField(field: z.ZodType): z.ZodType {
   if (inner instanceof z.ZodObject) return patchOf(inner as z.ZodObject<z.ZodRawShape>);
   return inner;
 }
+
+/** The last moment a date input may name (9999-12-31, end of day, UTC): past it, years stop being four digits and sort wrong as text. */
+export const LAST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Whether `YYYY-MM-DD` names a day that exists (no 2025-02-30), from 1970 to 9999. */
+export function isCalendarDay(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return y >= 1970 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Whole days from one calendar day to another (negative when `to` comes first). */
+export function daysBetween(from: string, to: string): number {
+  const utc = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
+  return Math.round((utc(to) - utc(from)) / 86_400_000);
+}
+
+/** A calendar day as a person writes it: `YYYY-MM-DD`, a day that exists, from 1970 to 9999. */
+export const calendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is written YYYY-MM-DD')
+  .refine(isCalendarDay, 'must be a real day between 1970-01-01 and 9999-12-31');
+
+/** A moment as milliseconds since 1970 (what Date.now() gives), up to the end of 9999. */
+export const timestampMs = z.number().int().min(0, 'must be a time after 1970').max(LAST_TIME_MS, 'must be a time before the year 10000');

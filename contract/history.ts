@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { timestampMs } from './fields';
 import { surfaces, type Surface } from './sessions';
 import type { Message } from './sessions';
 
@@ -61,10 +62,11 @@ export const searchFiltersSchema = z
     cwd: z.string().max(4096).optional(),
     sessionId: z.string().max(100).optional(),
     role: z.array(z.enum(['user', 'assistant', 'tool', 'system'])).max(4).optional(),
-    from: z.number().int().optional(),
-    to: z.number().int().optional(),
+    from: timestampMs.optional(),
+    to: timestampMs.optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, { path: ['from'], message: 'the start comes after the end' });
 
 export type SearchFilters = z.infer<typeof searchFiltersSchema>;
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { timestampMs } from './fields';
 
 export interface Memory {
   id: number;
@@ -65,8 +66,8 @@ const memorySchema = z
     category,
     tags,
     source,
-    createdAt: z.number().int(),
-    updatedAt: z.number().int(),
+    createdAt: timestampMs,
+    updatedAt: timestampMs,
     indexed: z.boolean().optional(),
   })
   .strict();

@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { calendarDay, daysBetween } from './fields';
+
+export { daysBetween };
 import type { Surface } from './sessions';
 
 /** Tokens of the four kinds the API bills, and what they cost. */
@@ -92,18 +95,33 @@ export interface SystemFigures {
   today: { turns: number; sessions: number; jobRuns: number; costUsd: number };
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is written YYYY-MM-DD');
+const day = calendarDay;
+
+/** The longest range the Usage screen asks for at once (its longest choice is a year): a bounded query, whatever is asked. */
+export const MAX_USAGE_RANGE_DAYS = 400;
+
+/** What a range too long is told, in the contract and in the service (which knows today for a half-given range). */
+export function usageRangeProblem(from: string, to: string): string | null {
+  const span = daysBetween(from, to) + 1;
+  if (span < 1) return 'from: the first day comes after the last';
+  if (span > MAX_USAGE_RANGE_DAYS) return `from: the range is ${span} days; at most ${MAX_USAGE_RANGE_DAYS} days are shown at once`;
+  return null;
+}
 
 export const usageMethods = {
   'usage.summary': method<UsageSummary>()(
     z
       .object({
         /** The last N days up to today, or from..to. */
-        days: z.number().int().min(1).max(3660).default(30),
+        days: z.number().int().min(1).max(MAX_USAGE_RANGE_DAYS).default(30),
         from: day.optional(),
         to: day.optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((input, ctx) => {
+        const problem = input.from && input.to ? usageRangeProblem(input.from, input.to) : null;
+        if (problem) ctx.addIssue({ code: 'custom', path: ['from'], message: problem.slice('from: '.length) });
+      }),
     "What Claude cost and used: totals, by day, surface, project, model and session, today/week/month, the plan windows (the plan's own figures where the CLI reported them, else an estimate) and budgets.",
   ),
   'usage.sessions': method<(UsageGroup & { surface: Surface | null })[]>()(

@@ -32,7 +32,7 @@ export const userMethods = {
         filePath: folderPath.optional(),
       })
       .strict(),
-    'Tell the user something: a desktop notification and a message in their private chat with each connected bot, Telegram and Discord (a file too, when given).',
+    'Tell the user something: a desktop notification and a message in their private chat with each connected bot, Telegram and Discord (a file too, when given: a regular file of at most 50 MB, never from Switchboard’s data folder nor Claude Code’s credentials, symlinks followed to decide).',
   ),
   'user.ask': method<UserAnswer>()(
     z

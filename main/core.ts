@@ -177,7 +177,7 @@ export function createCore(config: CoreConfig): Core {
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold() });
-  const user = new UserService({ events, notifier, approvals });
+  const user = new UserService({ events, notifier, approvals, files: { dataDir: config.dataDir, env } });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(usage);
@@ -202,6 +202,7 @@ export function createCore(config: CoreConfig): Core {
     secrets: config.secrets,
     windowUrl: () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null),
     editIntervalMs: config.chatEditIntervalMs,
+    files: { dataDir: config.dataDir, env },
   };
   const telegram: ChatBridge = new ChatBridge({
     ...bridgeDeps,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { childEnv } from './child-env';
 
 /** Clock ticks per second for /proc's start times; 100 on every Linux build that matters. */
 const CLK_TCK = 100;
@@ -29,7 +30,7 @@ export function processStartTime(pid: number): number | null {
       return boot === null ? null : boot + (Number(fields[19]) / CLK_TCK) * 1000;
     }
     if (process.platform === 'win32') return null;
-    const text = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 }).trim();
+    const text = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, env: childEnv(process.env) }).trim();
     const time = Date.parse(text);
     return Number.isNaN(time) ? null : time;
   } catch {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClaudeEvent } from './events';
 import { LineSplitter, parseLine } from './stream-parser';
 import { userMessageLine } from './args';
+import { childEnv } from '../child-env';
 
 export interface ClaudeProcessOptions {
   command: string;
@@ -41,7 +42,7 @@ export class ClaudeProcess {
   readonly exited: Promise<ClaudeExit>;
 
   constructor(options: ClaudeProcessOptions) {
-    this.child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(options.command, options.args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const splitter = new LineSplitter((line) => {
       for (const event of parseLine(line)) this.dispatch(event);
     });

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import which from 'which';
 import type { ClaudeCliInfo } from '../../contract';
 import { errorMessage } from '../errors';
+import { childEnv } from '../child-env';
 
 const run = promisify(execFile);
 
@@ -47,7 +48,7 @@ export async function probeClaude(choice: ClaudeCommand, env: NodeJS.ProcessEnv 
     return { ...base, found: false, version: null, error: `${choice.command} was not found on PATH` };
   }
   try {
-    const { stdout } = await run(resolved, ['--version'], { timeout: 10_000, env: { ...env, CI: '1' } });
+    const { stdout } = await run(resolved, ['--version'], { timeout: 10_000, env: childEnv(env, { CI: '1' }) });
     const version = /\d+\.\d+\.\d+[\w.-]*/.exec(stdout)?.[0] ?? null;
     if (!version) return { ...base, path: resolved, found: false, version: null, error: `unexpected --version output: ${stdout.trim().slice(0, 200)}` };
     return { ...base, path: resolved, found: true, version, error: null };

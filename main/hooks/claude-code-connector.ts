@@ -8,6 +8,7 @@ import { AppError } from '../errors';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
+import { childEnv } from '../child-env';
 
 const PLUGIN = 'switchboard@switchboard';
 const MARKETPLACE = 'switchboard';
@@ -179,7 +180,7 @@ export class ClaudeCodeConnector implements Service {
   private run(args: string[], input?: string): Promise<{ code: number | null; out: string }> {
     const { command } = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
     return new Promise((resolve) => {
-      const child = spawn(command, args, { env: this.deps.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(command, args, { env: childEnv(this.deps.env), stdio: ['pipe', 'pipe', 'pipe'] });
       this.children.add(child);
       let out = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -9,22 +9,7 @@ import type { Notifier } from '../notifier';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
 import type { SessionStore } from '../sessions/session-store';
 import type { SettingsService } from '../settings/settings-service';
-
-/** What every hook's JSON carries (the CLI's own field names). */
-interface HookInput {
-  session_id?: string;
-  transcript_path?: string;
-  cwd?: string;
-  hook_event_name?: string;
-  permission_mode?: string;
-  tool_name?: string;
-  tool_input?: Record<string, unknown>;
-  tool_use_id?: string;
-  message?: string;
-  last_assistant_message?: string;
-  stop_hook_active?: boolean;
-}
-
+import { parseHookInput, type HookInput } from './hook-input';
 
 const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 'a project');
 
@@ -86,18 +71,16 @@ export class HooksService implements Service {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const text = await readBody(req, 1024 * 1024);
     if (text === undefined) return;
-    let input: HookInput;
-    try {
-      input = JSON.parse(text ?? '') as HookInput;
-    } catch {
-      return answer(res, 400, { error: 'the hook body is not JSON' });
-    }
+    if (text === null) return answer(res, 413, { error: 'the hook body is over 1 MB' });
+    const parsed = parseHookInput(text);
+    if (!parsed.ok) return answer(res, 400, { error: parsed.error });
+    const input: HookInput = parsed.input;
     const route = new URL(req.url ?? '/', 'http://x').pathname;
     // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
     if (input.session_id && this.deps.store.runsClaudeSession(input.session_id)) return answer(res, 200, {});
-    if (route === '/hooks/permission') return answer(res, 200, await this.permission(input, req));
+    if (route === '/hooks/permission') return answer(res, 200, await this.permission(input, res));
     if (route === '/hooks/notification') return answer(res, 200, this.notification(input));
-    if (route === '/hooks/stop') return answer(res, 200, await this.stopped(input, req));
+    if (route === '/hooks/stop') return answer(res, 200, await this.stopped(input, res));
     return answer(res, 404, { error: `no hook ${route}` });
   }
 
@@ -106,8 +89,8 @@ export class HooksService implements Service {
    * a terminal and, measured with 2.1.329, in `claude -p` too): the window and the phone are asked as
    * well, first answer wins.
    */
-  private async permission(input: HookInput, req: http.IncomingMessage): Promise<object> {
-    const reply = await this.ask(input, req);
+  private async permission(input: HookInput, res: http.ServerResponse): Promise<object> {
+    const reply = await this.ask(input, res);
     if (!reply) return {};
     const decision = reply.allow ? { behavior: 'allow', ...(input.tool_name === 'AskUserQuestion' ? { updatedInput: reply.input } : {}) } : { behavior: 'deny', message: reply.message };
     return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision } };
@@ -122,7 +105,7 @@ export class HooksService implements Service {
   }
 
   /** A stop: its last message goes out; a reply within the window (when on) continues the same session. */
-  private async stopped(input: HookInput, req: http.IncomingMessage): Promise<object> {
+  private async stopped(input: HookInput, res: http.ServerResponse): Promise<object> {
     const windowMs = this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
     const id = randomUUID();
     const lastMessage = (input.last_assistant_message ?? '').slice(0, 20_000);
@@ -141,7 +124,8 @@ export class HooksService implements Service {
       const timer = setTimeout(() => resolve(''), windowMs);
       timer.unref();
       // The terminal gave up waiting (Ctrl-C, or the hook's own timeout): nobody continues it any more.
-      req.socket.once('close', () => resolve(''));
+      // On the response, not the socket: a keep-alive connection carries many requests, and must not gain a listener per request.
+      res.once('close', () => resolve(''));
       this.stops.set(id, (text) => {
         clearTimeout(timer);
         resolve(text);
@@ -155,7 +139,7 @@ export class HooksService implements Service {
    * One question in the broker, for as long as the terminal waits: an answer there wins; the terminal
    * answering first (its request goes away) settles the card everywhere as answered in the terminal.
    */
-  private async ask(input: HookInput, req: http.IncomingMessage): Promise<BrokerAnswer | null> {
+  private async ask(input: HookInput, res: http.ServerResponse): Promise<BrokerAnswer | null> {
     const toolName = input.tool_name ?? 'a tool';
     const { id, answer } = this.deps.approvals.ask({
       sessionId: null,
@@ -168,7 +152,8 @@ export class HooksService implements Service {
       ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
     });
     if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
-    const gone = new Promise<null>((resolve) => req.socket.once('close', () => resolve(null)));
+    // The response closes when the connection does (the terminal went away), or once answered; never a listener on the shared socket.
+    const gone = new Promise<null>((resolve) => res.once('close', () => resolve(null)));
     const reply = await Promise.race([answer, gone]);
     if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
     if (reply === null) {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { childEnv } from '../child-env';
 
 /** Output kept per stream: the end, which is where errors are. */
 export const OUTPUT_CAP = 64 * 1024;
@@ -37,7 +38,7 @@ export function runShell(options: {
   const shell = windows ? (options.env.COMSPEC ?? 'cmd.exe') : (options.env.SHELL ?? '/bin/sh');
   const child = spawn(shell, windows ? ['/d', '/s', '/c', options.command] : ['-c', options.command], {
     cwd,
-    env: options.env,
+    env: childEnv(options.env),
     // Its own process group, so a timeout takes its children down too.
     detached: !windows,
     stdio: ['ignore', 'pipe', 'pipe'],

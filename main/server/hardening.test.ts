@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contract';
 import type { Core } from '../core';
+import { desktopCaller } from '../ipc/router';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
 import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { TEST_TOKEN, testServer } from '../testing/test-server';
@@ -148,6 +149,29 @@ describe('the server under hostile and broken requests', () => {
   }, 120_000);
 });
 
+describe('every contract method, hook and MCP tool with garbage inside', () => {
+  let dir: string;
+  let core: Core;
+
+  afterEach(async () => {
+    await core.stop();
+    removeTempDir(dir);
+  });
+
+  it('answers none of them 500, and stays up', async () => {
+    dir = makeTempDir();
+    core = testCore(dir, { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
+    await core.start();
+    const token = (scope: 'hooks' | 'mcp') => (core.router.call('system.rotateToken', { scope }, desktopCaller) as Promise<{ value: { token: string } }>).then((r) => r.value.token);
+    const target = { port: core.server!.address!.port, token: core.serverToken!, hooksToken: await token('hooks'), mcpToken: await token('mcp') };
+    const result = await fuzzServer(target, { count: 3000, seed: 20261206, contractShare: 0.8 });
+    expect(result.samples).toEqual([]);
+    expect(result.status500).toBe(0);
+    expect(result.crashes).toBe(0);
+    expect(await serverAnswers(target)).toBe(true);
+  }, 180_000);
+});
+
 describe('backpressure: a client that stops reading', () => {
   let dir: string;
   let core: Core;
@@ -222,6 +246,35 @@ describe('backpressure: a client that stops reading', () => {
     healthy.socket.close();
     stalled.socket.close();
   }, 60_000);
+
+  it('counts answers toward the limit: a client that asks and never reads is dropped, and the server holds no more than the limit', async () => {
+    const limit = 512 * 1024;
+    ({ server, port } = await testServer(core, { maxBufferedBytes: limit }));
+    // Memories worth about 100 KB of export, as the issue measured with memory.export.
+    const insert = core.storage.db.prepare(`INSERT INTO memories (text, category, tags, source_kind, created_at, updated_at) VALUES (?, 'general', '[]', 'user', ?, ?)`);
+    for (let i = 0; i < 10; i++) insert.run(`memory ${i} `.padEnd(10_000, 'm'), Date.now(), Date.now());
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, [WS_PROTOCOL, `${WS_TOKEN_PREFIX}${TOKEN}`]);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const first = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.send(JSON.stringify({ t: 'call', id: 0, method: 'memory.export', input: {} }));
+    const answerBytes = Buffer.byteLength(await first);
+    expect(answerBytes).toBeGreaterThan(90_000);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    (socket as unknown as { _socket: net.Socket })._socket.pause();
+    let peak = 0;
+    for (let i = 1; i <= 300 && buffered().length > 0; i++) {
+      socket.send(JSON.stringify({ t: 'call', id: i, method: 'memory.export', input: {} }));
+      if (i % 5 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        peak = Math.max(peak, ...buffered());
+      }
+    }
+    // Dropped, once past the limit: the server holds nothing for it any more.
+    await expect.poll(() => buffered().length, { timeout: 10_000 }).toBe(0);
+    expect(peak).toBeLessThanOrEqual(limit + answerBytes);
+    (socket as unknown as { _socket: net.Socket })._socket.resume();
+    await closed;
+  }, 30_000);
 
   it('disconnects a client that stays behind past the lag limit', async () => {
     ({ server, port } = await testServer(core, { maxBufferedBytes: 256 * 1024, lagLimitMs: 300 }));

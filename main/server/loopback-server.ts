@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   clientMessageSchema,
@@ -21,6 +20,7 @@ import {
 import type { EventBus } from '../events';
 import { log } from '../log';
 import { HostGuard, hostRefusal } from './host-guard';
+import { StaticFiles } from './static-files';
 import { formatZodError, type CallContext, type Router } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import type { TokenCheck } from './tokens';
@@ -37,7 +37,7 @@ export interface LoopbackServerOptions {
   maxFrameBytes?: number;
   /** Host names admitted besides the server's own (`--allow-host`, the setting). */
   allowedHosts?: () => readonly string[];
-  /** Past this many unsent bytes a client's events are dropped until it catches up. */
+  /** Past this many unsent bytes a client's events are dropped until it catches up, and one asking more or getting an answer is disconnected. */
   maxBufferedBytes?: number;
   /** A client that stays that far behind this long is disconnected. */
   lagLimitMs?: number;
@@ -111,9 +111,10 @@ function safeDecode(text: string): string | null {
 }
 
 /**
- * One client's outgoing stream. Replies always go out; events stop while the client has more than
- * `maxBuffered` bytes unsent. Once it has caught up it gets `system.resync` naming what it missed,
- * so it re-reads instead of showing a hole; one that stays behind past the lag limit is dropped.
+ * One client's outgoing stream. Events stop while the client has more than `maxBuffered` bytes
+ * unsent. Once it has caught up it gets `system.resync` naming what it missed, so it re-reads
+ * instead of showing a hole; one that stays behind past the lag limit is dropped. A client past the
+ * limit that asks or is answered is dropped at once: answers are not dropped silently, so it must go.
  */
 class ClientStream {
   private dropped: Set<string> | null = null;
@@ -126,8 +127,24 @@ class ClientStream {
     private readonly lagLimitMs: number,
   ) {}
 
+  /**
+   * A call's answer. Answers count toward the same limit as events: a client past it when asking, or
+   * when its answer is ready, is dropped, so one that never reads cannot make the server hold its
+   * answers without bound. Below it, an answer goes out whole, however large.
+   */
   reply(message: ServerMessage): void {
+    if (this.overLimit('answer')) return;
     this.send(message);
+  }
+
+  /** Whether the client is past the limit: then it is dropped (once) and true. */
+  overLimit(what: 'call' | 'answer'): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return true;
+    if (this.ws.bufferedAmount <= this.maxBuffered) return false;
+    log.warn('dropped a client that stopped reading its answers', { bufferedBytes: this.ws.bufferedAmount, at: what });
+    this.close();
+    this.ws.terminate();
+    return true;
   }
 
   event(event: string, payload: unknown): void {
@@ -184,20 +201,12 @@ export class LoopbackServer implements Service {
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly routes: ServerRoute[] = [];
   private readonly guard: HostGuard;
-  private readonly assets: ReturnType<typeof sirv> | null;
+  private readonly assets: StaticFiles | null;
 
   constructor(private readonly options: LoopbackServerOptions) {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.guard = new HostGuard({ bindHost: options.host, extraHosts: options.allowedHosts ?? (() => []) });
-    this.assets = options.staticDir && fs.existsSync(options.staticDir)
-      ? sirv(options.staticDir, {
-          etag: true,
-          setHeaders: (res, pathname) => {
-            res.setHeader('X-Content-Type-Options', 'nosniff');
-            if (pathname === '/index.html' || pathname === '/') res.setHeader('Cache-Control', 'no-store');
-          },
-        })
-      : null;
+    this.assets = options.staticDir && fs.existsSync(options.staticDir) ? new StaticFiles(options.staticDir, HTML_HEADERS) : null;
     // Every failure inside a handler, thrown or rejected, becomes this request's answer: no request ends the process.
     this.server = http.createServer((req, res) => {
       this.handleRequest(req, res).catch((error: unknown) => this.answerFailure(req, res, error));
@@ -259,23 +268,17 @@ export class LoopbackServer implements Service {
       await route.handle(req, res);
       return;
     }
-    if (pathname === '/' || pathname === '/index.html') for (const [k, v] of Object.entries(HTML_HEADERS)) res.setHeader(k, v);
-    // Source maps stay on disk for a stack trace; the server does not hand out the sources.
-    if (pathname.endsWith('.map')) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
-      return;
-    }
     if (!this.assets) {
       const desktop = this.options.staticDir === null;
       res.writeHead(desktop ? 404 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(desktop ? 'Not found: the desktop app shows its window itself.' : 'The Switchboard UI is not built. Run: npm run build');
       return;
     }
-    this.assets(req, res, () => {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Not found');
-    });
+    // Decided on the decoded, normalised path and the file's real path: no source maps, nothing outside the UI folder.
+    const served = await this.assets.serve(req, res, pathname);
+    if (served === 'sent') return;
+    res.writeHead(served === 'bad_request' ? 400 : 404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(served === 'bad_request' ? 'Bad request: the path is not valid percent-encoding' : 'Not found');
   }
 
   /** A handler failed: a 500 naming an error id the log has with the details, unless the client is gone. */
@@ -418,6 +421,8 @@ export class LoopbackServer implements Service {
     // An oversized frame closes this socket with 1009 (ws raises it here); the server goes on.
     ws.on('error', (error) => log.warn('websocket closed', { error: error.message }));
     ws.on('message', (data, isBinary) => {
+      // A client that has not read what it was already sent gets no more work done for it.
+      if (client.overLimit('call')) return;
       this.onMessage(isBinary ? null : data.toString(), subscriptions, caller)
         .catch((error: unknown) => {
           const id = log.error('websocket message failed', error);

@@ -9,6 +9,7 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import { OutputRing } from './output-ring';
+import { childEnv } from '../child-env';
 
 /** What a late viewer gets replayed. */
 const SCROLLBACK_CHARS = 1024 * 1024;
@@ -92,7 +93,7 @@ export class TerminalManager implements Service {
         cols: options.cols,
         rows: options.rows,
         cwd,
-        env: { ...this.deps.env, TERM: 'xterm-256color', COLORTERM: 'truecolor' } as Record<string, string>,
+        env: childEnv(this.deps.env, { TERM: 'xterm-256color', COLORTERM: 'truecolor' }),
       });
     } catch (error) {
       if (handed) this.deps.claudeSession!.release(handed);

@@ -359,7 +359,7 @@ export const tools: Tool[] = [
     title: 'Notify the user',
     method: 'user.notify',
     description: 'Tell the user something now: a desktop notification and a message in their chat with each connected bot, Telegram and Discord (with a file, when `file_path` is given).',
-    input: z.object({ text: z.string().trim().min(1).max(4000), title: z.string().trim().min(1).max(200).optional(), file_path: z.string().max(4096).optional().describe('An absolute path of a file to send along.') }),
+    input: z.object({ text: z.string().trim().min(1).max(4000), title: z.string().trim().min(1).max(200).optional(), file_path: z.string().max(4096).optional().describe('An absolute path of a regular file to send along, at most 50 MB; never one in Switchboard\'s data folder or Claude Code\'s credentials.') }),
     output: z.object({ sent: z.boolean() }),
     hints: {},
     async run(call, { text, title, file_path }) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Budget, PlanWindow, Surface, SystemFigures, UsageFigures, UsageGroup, UsageSummary, UsageTurn } from '../../contract';
+import { daysBetween, MAX_USAGE_RANGE_DAYS, usageRangeProblem, type Budget, type PlanWindow, type Surface, type SystemFigures, type UsageFigures, type UsageGroup, type UsageSummary, type UsageTurn } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
@@ -32,6 +32,10 @@ interface StoredRateLimit {
 const FIGURES = 'sum(input) AS input, sum(output) AS output, sum(cache_write) AS cacheWrite, sum(cache_read) AS cacheRead, sum(cost_usd) AS costUsd, sum(requests) AS requests';
 const empty = (): UsageFigures => ({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costUsd: 0, requests: 0 });
 const money = (usd: number) => `$${usd.toFixed(2)}`;
+
+const DAY_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+/** The longest range a summary covers (the contract's own limit, kept here too for callers inside the core). */
+const MAX_SPAN_DAYS = MAX_USAGE_RANGE_DAYS;
 
 function addDays(day: string, n: number): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
@@ -116,16 +120,21 @@ export class UsageService implements Service {
   summary(input: { days: number; from?: string; to?: string }): UsageSummary {
     const today = localDay(this.now());
     const to = input.to ?? today;
-    const from = input.from ?? addDays(to, -(input.days - 1));
-    if (from > to) throw new AppError('invalid_input', 'from: the first day comes after the last');
+    const from = input.from ?? addDays(to, -(Math.max(1, Math.min(input.days, MAX_SPAN_DAYS)) - 1));
+    // Bounded whatever reaches here: real days, at most the longest range the screen shows, and a loop that counts days rather than comparing text.
+    if (!DAY_TEXT.test(from) || !DAY_TEXT.test(to)) throw new AppError('invalid_input', 'from: a day is written YYYY-MM-DD');
+    const problem = usageRangeProblem(from, to);
+    if (problem) throw new AppError('invalid_input', problem);
     const perDay = this.db
       .prepare(`SELECT day, surface, ${FIGURES} FROM usage_daily WHERE day BETWEEN ? AND ? GROUP BY day, surface`)
       .all(from, to) as (UsageFigures & { day: string; surface: string })[];
     const days = new Map<string, UsageFigures & { day: string; bySurface: Record<string, number> }>();
-    for (let d = from; d <= to; d = addDays(d, 1)) days.set(d, { day: d, ...empty(), bySurface: {} });
+    const span = Math.min(daysBetween(from, to) + 1, MAX_SPAN_DAYS);
+    for (let i = 0, d = from; i < span; i++, d = addDays(d, 1)) days.set(d, { day: d, ...empty(), bySurface: {} });
     const totals = empty();
     for (const row of perDay) {
-      const day = days.get(row.day)!;
+      const day = days.get(row.day);
+      if (!day) continue;
       for (const k of ['input', 'output', 'cacheWrite', 'cacheRead', 'costUsd', 'requests'] as const) {
         day[k] += row[k];
         totals[k] += row[k];

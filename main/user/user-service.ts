@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { UserAnswer } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { AppError } from '../errors';
@@ -7,6 +6,7 @@ import { expandFolder } from '../folders';
 import type { CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
+import { checkSendable, type SendRules } from '../sendable-file';
 
 /**
  * Claude (or a script) reaching the person: a note on the desktop and in Telegram, or a question that
@@ -16,14 +16,31 @@ import type { Notifier } from '../notifier';
 export class UserService implements Service {
   readonly name = 'user';
 
-  constructor(private readonly deps: { events: EventBus; notifier: Notifier; approvals: ApprovalBroker }) {}
+  constructor(
+    private readonly deps: {
+      events: EventBus;
+      notifier: Notifier;
+      approvals: ApprovalBroker;
+      /** What a file handed to the chats is checked against (the data folder, Claude Code's folder). */
+      files: SendRules;
+    },
+  ) {}
 
   start(): void {}
   stop(): void {}
 
-  notify(input: { text: string; title: string; filePath?: string }, from: CallContext): { sent: true } {
-    const filePath = input.filePath ? expandFolder(input.filePath, process.env) : null;
-    if (filePath && !fs.statSync(filePath, { throwIfNoEntry: false })?.isFile()) throw new AppError('invalid_input', `filePath: no file at ${filePath}`);
+  /**
+   * A file goes with the note only once it passes the rules for what may leave the machine (a regular
+   * file, not Switchboard's data, not Claude Code's credentials, not through a symlink to them, at most
+   * 50 MB); otherwise nothing is sent or queued, and the caller is told which rule refused it.
+   */
+  async notify(input: { text: string; title: string; filePath?: string }, from: CallContext): Promise<{ sent: true }> {
+    let filePath: string | null = null;
+    if (input.filePath) {
+      const checked = await checkSendable(expandFolder(input.filePath, this.deps.files.env), this.deps.files);
+      if (!checked.ok) throw new AppError('invalid_input', `filePath: ${checked.reason}`);
+      filePath = checked.file.real;
+    }
     this.deps.notifier.notify({ title: input.title, body: input.text.slice(0, 300) });
     this.deps.events.emit('user.note', { title: input.title, text: input.text, filePath, from: from.actor, at: Date.now() });
     return { sent: true };

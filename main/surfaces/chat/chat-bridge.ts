@@ -8,6 +8,7 @@ import type { CallContext, Router } from '../../ipc/router';
 import type { Service } from '../../lifecycle';
 import { log } from '../../log';
 import type { SecretStore } from '../../secrets/secret-store';
+import { readSendable, type SendRules } from '../../sendable-file';
 import type { SettingsService } from '../../settings/settings-service';
 import type { StorageService } from '../../storage/storage-service';
 import { ChatAccess } from './access';
@@ -41,6 +42,8 @@ export interface ChatBridgeDeps {
   editIntervalMs?: number;
   /** Channels answer only once bound to a project in the window (Discord); otherwise groups follow a setting (Telegram). */
   channelsOptIn?: boolean;
+  /** What a file sent to a chat is checked against again as it is read (user.notify checked it first). */
+  files: SendRules;
 }
 
 interface ChannelRow {
@@ -135,7 +138,7 @@ export class ChatBridge implements Service {
       events.on('approvals.changed', (approval) => this.onApproval(approval)),
       events.on('schedules.run', (run) => this.onRun(run)),
       events.on('system.notification', (note) => this.onNotification(note)),
-      events.on('user.note', (note) => this.onNote(note)),
+      events.on('user.note', (note) => void this.onNote(note).catch((error: unknown) => log.error('a note could not be sent to the chats', error))),
       events.on('hooks.stopped', (stop) => this.onTerminalStop(stop)),
       events.on('sessions.removed', ({ id }) => {
         this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id);
@@ -733,15 +736,26 @@ export class ChatBridge implements Service {
   }
 
   /** A note Claude or a script sent the user (notify_user): text, and the file when there is one. */
-  private onNote(note: UserNote): void {
+  private async onNote(note: UserNote): Promise<void> {
     if (!this.adapter) return;
-    const markdown = `📝 *${note.title}*\n\n${note.text}`;
+    // Read once, off the event loop, by the same rules user.notify checked (a file swapped since is not sent).
+    let content: string | null = null;
+    let refused: string | null = null;
+    if (note.filePath) {
+      try {
+        content = (await readSendable(note.filePath, this.deps.files)).toString('base64');
+      } catch (error) {
+        refused = errorMessage(error);
+        log.warn('a note’s file was not sent', { file: note.filePath, reason: refused });
+      }
+    }
+    if (!this.adapter) return;
+    const markdown = `📝 *${note.title}*\n\n${note.text}${refused ? `\n\n_The file was not sent: ${refused}_` : ''}`;
     const entries: OutboxEntry[] = [];
     for (const chatKey of this.ownerChats()) {
       entries.push({ chatKey, op: 'send', payload: { text: this.adapter.format(markdown)[0] }, dedupe: `usernote:${note.at}:${chatKey}` });
-      if (note.filePath) {
-        const content = fs.readFileSync(note.filePath);
-        entries.push({ chatKey, op: 'document', payload: { fileName: path.basename(note.filePath), content: content.toString('base64') }, dedupe: `usernote:${note.at}:${chatKey}:file` });
+      if (note.filePath && content !== null) {
+        entries.push({ chatKey, op: 'document', payload: { fileName: path.basename(note.filePath), content }, dedupe: `usernote:${note.at}:${chatKey}:file` });
       }
     }
     this.outbox.enqueue(entries);
