@@ -47,7 +47,8 @@ export type ClaudeEvent =
   | { type: 'status'; status: string }
   /** The plan's own figures (subscribers and gateways): utilisation 0..1 and reset time of each window. */
   | { type: 'rate_limit'; info: Record<string, unknown> }
-  | { type: 'api_retry'; attempt: number; maxRetries: number; retryDelayMs: number; error: string | null }
+  /** `status`: the HTTP status the API answered, null when it never answered (refused, timed out). */
+  | { type: 'api_retry'; attempt: number; maxRetries: number; retryDelayMs: number; error: string | null; status: number | null }
   | { type: 'permission_request'; requestId: string; question: PermissionQuestion }
   | { type: 'control_request'; requestId: string; subtype: string; request: unknown }
   | { type: 'control_response'; requestId: string; ok: boolean; response: unknown; error: string | null }

@@ -123,7 +123,7 @@ export function parseLine(line: string): ClaudeEvent[] {
       }
       if (o.subtype === 'status') return [{ type: 'status', status: str(o.status) ?? '' }];
       if (o.subtype === 'api_retry') {
-        return [{ type: 'api_retry', attempt: num(o.attempt), maxRetries: num(o.max_retries), retryDelayMs: num(o.retry_delay_ms), error: str(o.error) }];
+        return [{ type: 'api_retry', attempt: num(o.attempt), maxRetries: num(o.max_retries), retryDelayMs: num(o.retry_delay_ms), error: str(o.error), status: typeof o.error_status === 'number' ? o.error_status : null }];
       }
       return [{ type: 'unknown', raw: o }];
     case 'stream_event': {

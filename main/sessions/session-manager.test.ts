@@ -373,6 +373,26 @@ describe('sessions against the real claude CLI', () => {
     expect(fs.existsSync(path.join(session.cwd, 'late.txt'))).toBe(false);
   });
 
+  it('says the API is down once: one retry note counting its attempts, the cause named, the final error once', async () => {
+    // Nothing listens on port 9: every request is refused, as when the network or the API is down.
+    const { core, turnEnded } = await harness({ env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', CLAUDE_CODE_MAX_RETRIES: '3' } });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const updates: string[] = [];
+    core.events.subscribe((name, payload) => {
+      const p = payload as { item?: { kind: string; message?: { kind: string; text: string } } };
+      if (name === 'sessions.stream' && p.item?.kind === 'message' && p.item.message?.kind === 'notice') updates.push(p.item.message.text);
+    });
+    const turn = await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id, 60_000);
+    expect(turn.status).toBe('failed');
+    expect(turn.error).toMatch(/Connection refused/);
+    const messages = core.sessions.transcript(session.id, 100).messages;
+    const notes = messages.filter((m) => m.kind === 'notice');
+    expect(notes.map((m) => m.text)).toEqual(['The Claude API could not be reached; retrying (attempt 3 of 3).']);
+    expect(updates).toEqual([1, 2, 3].map((n) => `The Claude API could not be reached; retrying (attempt ${n} of 3).`));
+    // The failure is not shown as words of Claude's, nor a second time as an error line.
+    expect(messages.filter((m) => m.role === 'assistant' || m.kind === 'error')).toEqual([]);
+  });
+
   it('fails a turn with the reason when the CLI cannot be started', async () => {
     const { core, turnEnded } = await harness();
     core.settings.set({ key: 'claude.cliPath', value: '/nonexistent/claude' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Approval, AskResult, Denial, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
+import type { Approval, AskResult, Denial, Message, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
@@ -43,6 +43,8 @@ interface Current {
   /** Pending write of `partialText` to the turn row, so a crash keeps what was streamed. */
   partialTimer: NodeJS.Timeout | null;
   /** Tool calls refused by an answer (or a timeout): their results are denials, not errors. */
+  /** The turn's "retrying the API" note, updated with each attempt. */
+  retryNote?: number;
   /** Calls that did not run, by tool use id, with why. */
   denied: Map<string, Denial>;
 }
@@ -509,12 +511,13 @@ export class SessionManager implements Service {
           cur.partialText = '';
           this.persistPartial(cur);
         }
-        if (block.type === 'text' && block.text) this.message({ sessionId: id, turnId, role: 'assistant', kind: 'text', text: block.text, data: event.parentToolUseId ? { parentToolUseId: event.parentToolUseId } : undefined });
+        // An API failure comes as a made-up reply ("API Error: Connection refused…") and again as the
+        // turn's result: it is said once, as the turn's error, not as words of Claude's.
+        if (block.type === 'text' && block.text && !event.error) this.message({ sessionId: id, turnId, role: 'assistant', kind: 'text', text: block.text, data: event.parentToolUseId ? { parentToolUseId: event.parentToolUseId } : undefined });
         if (block.type === 'thinking') this.message({ sessionId: id, turnId, role: 'assistant', kind: 'thinking', text: block.thinking });
         if (block.type === 'tool_use') {
           this.message({ sessionId: id, turnId, role: 'assistant', kind: 'tool_use', text: block.name, data: { id: block.id, name: block.name, input: block.input, parentToolUseId: event.parentToolUseId } });
         }
-        if (event.error) this.message({ sessionId: id, turnId, role: 'system', kind: 'error', text: `Claude API error: ${event.error}` });
         return;
       }
       case 'tool_result':
@@ -536,7 +539,7 @@ export class SessionManager implements Service {
       case 'api_retry':
         // The reply broke off and is asked again from the start: keep the part that had streamed.
         if (cur) this.keepPartial(rt, cur);
-        this.notice(id, turnId, `The Claude API failed${event.error ? ` (${event.error})` : ''}; retrying, attempt ${event.attempt} of ${event.maxRetries}.`);
+        this.retryNote(rt, id, turnId, event);
         return;
       case 'control_request':
         proc.answerControlError(event.requestId, `Switchboard does not handle ${event.subtype}`);
@@ -825,9 +828,23 @@ export class SessionManager implements Service {
     return summary;
   }
 
-  private message(message: NewMessage): void {
+  private message(message: NewMessage): Message {
     const stored = this.store.insertMessage(message);
     this.emitStream(message.sessionId, message.turnId, { kind: 'message', message: stored });
+    return stored;
+  }
+
+  /** One note per turn while the CLI retries the API, its attempt count updated in place (not one note per attempt). */
+  private retryNote(rt: Runtime, sessionId: string, turnId: string | null, retry: Extract<ClaudeEvent, { type: 'api_retry' }>): void {
+    const text = `${apiFailureCause(retry)}; retrying (attempt ${retry.attempt} of ${retry.maxRetries}).`;
+    const cur = rt.current;
+    if (cur?.retryNote) {
+      const message = this.store.updateMessageText(cur.retryNote, text);
+      this.emitStream(sessionId, turnId, { kind: 'message', message });
+      return;
+    }
+    const message = this.message({ sessionId, turnId, role: 'system', kind: 'notice', text });
+    if (cur) cur.retryNote = message.id;
   }
 
   private notice(sessionId: string, turnId: string | null, text: string): void {
@@ -844,4 +861,15 @@ function denialOf(approval: Approval): Denial {
   if (approval.decision === 'timeout') return { reason: 'timeout', via: null };
   if (approval.decision === 'cancelled') return { reason: 'cancelled', via: null };
   return { reason: approval.toolName === 'ExitPlanMode' ? 'plan' : 'user', via: approval.answeredVia };
+}
+
+/**
+ * What the CLI's retry line says went wrong, in words. Without a status the API never answered (a
+ * refused connection, a timeout, no network): the CLI says "unknown", which tells the user nothing.
+ */
+function apiFailureCause(retry: Extract<ClaudeEvent, { type: 'api_retry' }>): string {
+  if (retry.status === 429) return 'The Claude API is rate limiting';
+  if (retry.status === 529 || retry.error === 'overloaded') return 'The Claude API is overloaded';
+  if (retry.status !== null) return `The Claude API answered ${retry.status}${retry.error && retry.error !== 'unknown' ? ` (${retry.error.replace(/_/g, ' ')})` : ''}`;
+  return 'The Claude API could not be reached';
 }

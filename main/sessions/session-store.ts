@@ -319,6 +319,11 @@ export class SessionStore {
     })();
   }
 
+  /** A note that changes as what it reports goes on (the API retry count); the word index follows by trigger. */
+  updateMessageText(id: number, text: string): Message {
+    return toMessage(this.db.prepare('UPDATE messages SET text = ? WHERE id = ? RETURNING *').get(text, id) as MessageRow);
+  }
+
   /** The latest `limit` messages, oldest first. */
   messages(sessionId: string, limit: number): Message[] {
     const rows = this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?').all(sessionId, limit) as MessageRow[];
