@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { QUESTION_TOOLS, toolCallDetail, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
+import { defaultRuleFor, QUESTION_TOOLS, toolCallDetail, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
-import { defaultRule, ruleMatches } from './rules';
+import { ruleMatches } from './rules';
 
 function isQuestionTool(toolName: string): boolean {
   return (QUESTION_TOOLS as readonly string[]).includes(toolName);
@@ -173,7 +173,8 @@ export class ApprovalBroker implements Service {
     }
     let rule: string | null = null;
     if (reply.decision === 'session' || reply.decision === 'always') {
-      rule = reply.rule ?? defaultRule(question.toolName, question.suggestions);
+      rule = reply.rule ?? defaultRuleFor(question.toolName, question.suggestions, question.input);
+      if (!rule) throw new AppError('invalid_input', `rule: name what to allow for ${question.toolName}, e.g. ${question.toolName}(git status); a bare ${question.toolName} would allow everything it does`);
       if (reply.decision === 'always') this.addRule(rule);
       else if (question.sessionId) this.addSessionRule(question.sessionId, rule);
       else if (question.outsideSession) this.outsideRules.set(question.outsideSession, [...new Set([...this.rulesFor(question), rule])]);
