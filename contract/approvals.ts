@@ -73,8 +73,32 @@ export function defaultRuleFor(toolName: string, suggestions: readonly string[],
   return suggested ?? narrowRule(toolName, input);
 }
 
+/**
+ * The broker question for a job that runs code, made or changed in what it runs outside the owner's window
+ * (MCP, a chat, a Claude session): its `toolName`. Allow makes it an ordinary job; Deny, or no answer, deletes it.
+ */
+export const JOB_APPROVAL_TOOL = 'SwitchboardJob';
+
+/** What a job approval shows the owner (its `input`): what the job runs, where, when, and who asked. */
+export interface JobApprovalInput {
+  jobId: string;
+  name: string;
+  kind: 'shell' | 'claude';
+  /** The shell command, or Claude's prompt. */
+  command: string;
+  cwd: string | null;
+  cron: string;
+  timeZone: string;
+  permissionPolicy: string;
+  /** The names of the environment variables it sets (their values may be secrets). */
+  envNames: string[];
+  /** Who made or changed it, in words. */
+  requestedBy: string;
+  change: 'created' | 'changed';
+}
+
 /** Tools that ask the user something rather than for permission: never settled by a rule, always by a person. */
-export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode'] as const;
+export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode', JOB_APPROVAL_TOOL] as const;
 
 /** What Claude's AskUserQuestion tool asks: questions, each with options (the user may also type their own). */
 export interface ClaudeQuestion {

@@ -66,8 +66,22 @@ export const jobInputSchema = z
 
 export type JobInput = z.output<typeof jobInputSchema>;
 
+/**
+ * A job made or changed outside the owner's window that runs code (a shell command, or Claude looser than
+ * *ask*): it waits for the owner's approval and does not run until allowed.
+ */
+export interface JobApprovalState {
+  /** The broker's question (approvals.answer takes it); null while none is open. */
+  approvalId: string | null;
+  /** Who made or changed it, in words. */
+  requestedBy: string;
+  since: number;
+}
+
 export interface Job extends JobInput {
   id: string;
+  /** Set while the job waits for the owner's approval; null for an ordinary job. */
+  approval: JobApprovalState | null;
   /** The persistent session a Claude job carries on in, if it has one. */
   sessionId: string | null;
   nextRun: number | null;
