@@ -66,6 +66,14 @@ export const jobInputSchema = z
 
 export type JobInput = z.output<typeof jobInputSchema>;
 
+type Optional<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<T[K]> };
+
+/**
+ * A change to a job: only the fields given, without the defaults of a new job. (`jobInputSchema.partial()`
+ * keeps them, so changing one field reset every other to its default: the folder, the environment, enabled.)
+ */
+export const jobPatchShape = Object.fromEntries(Object.entries(jobFields).map(([key, field]) => [key, field.optional()])) as Optional<typeof jobFields>;
+
 /**
  * A job made or changed outside the owner's window that runs code (a shell command, or Claude looser than
  * *ask*): it waits for the owner's approval and does not run until allowed.
@@ -119,7 +127,7 @@ const id = z.string().min(1).max(100);
 export const schedulesMethods = {
   'schedules.list': method<Job[]>()(z.object({}).strict(), 'Every job with its next run.'),
   'schedules.create': method<SavedJob>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
-  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobInputSchema.partial().shape).strict(), 'Change a job; it is rescheduled at once.'),
+  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobPatchShape).strict(), 'Change a job: only the fields given change; it is rescheduled at once.'),
   'schedules.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Delete a job and its run history.'),
   'schedules.preview': method<{ runs: number[] }>()(
     z.object({ cron: jobFields.cron, timeZone: jobFields.timeZone, count: z.number().int().min(1).max(50).default(5) }).strict(),

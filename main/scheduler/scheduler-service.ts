@@ -185,8 +185,8 @@ export class SchedulerService implements Service {
    * waiting for the owner's approval: it does not run until they allow it, and is deleted if they do not.
    */
   create(input: JobInput, from: CallContext): SavedJob {
+    if (!isOwner(from)) this.refuseBypass(input);
     const job = this.checked(input);
-    if (!isOwner(from)) this.refuseBypass(job);
     const id = randomUUID();
     const waits = !isOwner(from) && runsCode(job);
     this.deps.storage.db.transaction(() => {
@@ -204,10 +204,10 @@ export class SchedulerService implements Service {
    */
   update(id: string, patch: Partial<JobInput>, from: CallContext): SavedJob {
     const current = this.get(id);
-    const job = this.checked({ ...current, ...patch });
     const owner = isOwner(from);
+    if (!owner && differs(current, { ...current, ...patch }, WHAT_IT_RUNS)) this.refuseBypass({ ...current, ...patch });
+    const job = this.checked({ ...current, ...patch });
     const runChanged = differs(current, job, WHAT_IT_RUNS);
-    if (!owner && runChanged) this.refuseBypass(job);
     const waited = current.approval;
     // The question asked again (what it shows changed), or no longer needed (the owner set what it runs, or it runs no code now).
     const ask = owner ? !!waited && !runChanged && differs(current, job, SHOWN) : runsCode(job) && (runChanged || (!!waited && differs(current, job, SHOWN)));

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { jobInputSchema, MARK_END, MARK_START, permissionPolicies, surfaces, type MethodInput, type MethodName, type MethodOutput } from '../../contract';
+import { jobInputSchema, jobPatchShape, MARK_END, MARK_START, permissionPolicies, surfaces, type MethodInput, type MethodName, type MethodOutput } from '../../contract';
 
 /** A contract call as the tool's caller (an MCP client, a session): validated by the router, in the caller's name. */
 export type ContractCall = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
@@ -214,7 +214,7 @@ export const tools: Tool[] = [
     title: 'Change a scheduled job',
     method: 'schedules.update',
     description: "Change a job: only the fields given change (its schedule, command, enabled…). Changing what a shell or acceptEdits job runs (command, cwd, env, kind, permissionPolicy) makes it wait for the user's approval again.",
-    input: z.object({ job_id: id }).extend(jobInputSchema.partial().shape),
+    input: z.object({ job_id: id }).extend(jobPatchShape),
     output: jobOut.extend({ warnings: z.array(z.string()) }),
     hints: { idempotentHint: true },
     async run(call, { job_id, ...fields }) {
