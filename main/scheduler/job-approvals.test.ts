@@ -8,6 +8,7 @@ import type { Core } from '../core';
 import { desktopCaller, type CallContext } from '../ipc/router';
 import { htmlToPlain } from '../surfaces/telegram/telegram-html';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+import { allow, member, startDiscord, type DiscordHarness } from '../testing/discord-harness';
 import { FakeTelegram } from '../testing/fake-telegram';
 import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
 
@@ -17,12 +18,15 @@ const SERVER = { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, re
 const mcpCaller: CallContext = { surface: 'mcp', actor: 'mcp:inspector' };
 let h: Harness | null = null;
 let t: TelegramHarness | null = null;
+let d: DiscordHarness | null = null;
 const clients: Client[] = [];
 const extra: { stop: () => Promise<void> }[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close().catch(() => {});
   await h?.close();
   await t?.close();
+  await d?.close();
+  d = null;
   await Promise.all(extra.splice(0).map((x) => x.stop()));
   h = null;
   t = null;
@@ -173,6 +177,25 @@ describe('jobs made outside the owner’s window', { timeout: 90_000 }, () => {
     expect(restarted.approvals.list('pending', 10)).toEqual([]);
     await expect.poll(() => restarted.scheduler.get(id).approval).toBeNull();
     await tg.until(() => htmlToPlain(tg.chat(owner.id).find((m) => m.message_id === card.message_id)!.text).includes('Allowed: it runs on its schedule'), 10_000, 'the card settled');
+  });
+
+  it('sends the question to Discord too; Deny pressed there deletes the job, and the card says so', async () => {
+    d = await startDiscord();
+    await allow(d);
+    const { core } = d.harness;
+    const created = (await core.router.call('schedules.create', { name: 'Cleanup', kind: 'claude', permissionPolicy: 'acceptEdits', cron: '0 3 * * *', command: 'Delete the old logs' }, { surface: 'telegram', actor: 'telegram:42' })) as {
+      value: { id: string };
+    };
+    const dm = d.dc.dm(member).id;
+    const card = await d.dc.until(() => d!.dc.in(dm).find((m) => m.components.length && m.content.includes('waits for your approval')), 20_000, 'the job card');
+    expect(card.content).toContain('Asked by Telegram user 42. It runs a Claude prompt (permissions: acceptEdits):');
+    expect(card.content).toContain('Delete the old logs');
+    const buttons = card.components.flatMap((r) => r.components);
+    expect(buttons.map((b) => b.label)).toEqual(['Allow the job', 'Deny and delete']);
+    const removed = nextEvent(core.events, 'schedules.removed', (r) => r.id === created.value.id);
+    d.dc.press(member, card.id, buttons[1]!.custom_id);
+    await removed;
+    await d.dc.until(() => card.content.includes('Denied: the job was deleted by Olivia') && !card.components.length, 10_000, 'the card to say so');
   });
 
   it('deletes a job nobody approved in time, and says so', async () => {
