@@ -5,6 +5,7 @@ import path from 'node:path';
 import { jobInputSchema } from '../contract';
 import { startServe } from '../e2e/support/serve';
 import { EventBus } from '../main/events';
+import { desktopCaller } from '../main/ipc/router';
 import { SchedulerService } from '../main/scheduler/scheduler-service';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import type { Core } from '../main/core';
@@ -32,7 +33,7 @@ function schedulerOn(core: Core, execute?: ConstructorParameters<typeof Schedule
 async function loadDistinct(dir: string): Promise<{ load: number; firstList: number; list: number }> {
   const core = await benchCore(path.join(dir, 'distinct'));
   for (let i = 0; i < JOBS; i++) {
-    core.scheduler.create(jobInputSchema.parse({ name: `job ${i}`, kind: 'shell', cron: `${i % 60} ${Math.floor(i / 60) % 24} * * ${i % 7}`, command: 'true', timeZone: 'Europe/Berlin' }));
+    core.scheduler.create(jobInputSchema.parse({ name: `job ${i}`, kind: 'shell', cron: `${i % 60} ${Math.floor(i / 60) % 24} * * ${i % 7}`, command: 'true', timeZone: 'Europe/Berlin' }), desktopCaller);
   }
   await core.scheduler.stop();
   const scheduler = schedulerOn(core);
@@ -60,7 +61,7 @@ export const schedulerGroup: BenchGroup = {
       const core = await benchCore(path.join(dir, 'data'));
       const ids: string[] = [];
       for (let i = 0; i < JOBS; i++) {
-        ids.push(core.scheduler.create(jobInputSchema.parse({ name: `job ${i}`, kind: 'shell', cron: '* * * * * *', command: 'true', timeZone: i % 2 ? 'Europe/Berlin' : 'America/New_York' })).id);
+        ids.push(core.scheduler.create(jobInputSchema.parse({ name: `job ${i}`, kind: 'shell', cron: '* * * * * *', command: 'true', timeZone: i % 2 ? 'Europe/Berlin' : 'America/New_York' }), desktopCaller).id);
       }
       await core.scheduler.stop();
       fillHistory(core.storage.db, ids, core.settings.get('scheduler.keepRuns'));

@@ -33,8 +33,72 @@ export function toolCallDetail(input: Record<string, unknown>): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** Tools whose bare name would allow every command they run or every file they write: a rule for them names what. */
+export const NARROW_ONLY_TOOLS = ['Bash', 'PowerShell', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit'] as const;
+
+const FILE_RULE_TOOLS = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Read', 'Glob', 'Grep'];
+
+function narrowOnly(toolName: string): boolean {
+  return (NARROW_ONLY_TOOLS as readonly string[]).includes(toolName);
+}
+
+/** The rule naming exactly this call (`Bash(touch a.txt)`, `Write(/repo/a.txt)`, `WebFetch(domain:x.org)`); null when it names nothing. */
+export function narrowRule(toolName: string, input: Record<string, unknown>): string | null {
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  if (toolName === 'Bash' || toolName === 'PowerShell') {
+    const command = text(input.command);
+    return command ? `${toolName}(${command})` : null;
+  }
+  if (FILE_RULE_TOOLS.includes(toolName)) {
+    const file = text(input.file_path) ?? text(input.notebook_path) ?? text(input.path);
+    if (file) return `${toolName}(${file})`;
+  }
+  if (toolName === 'WebFetch' && typeof input.url === 'string') {
+    try {
+      return `WebFetch(domain:${new URL(input.url).hostname})`;
+    } catch {
+      // Not a URL: no domain to name.
+    }
+  }
+  return narrowOnly(toolName) ? null : toolName;
+}
+
+/**
+ * The rule "Always allow" saves unless the person writes another: the CLI's own first suggestion, else the
+ * rule naming exactly this call. Never a bare `Bash` or `Write`: one click would allow every command in every
+ * session from then on. Null when nothing narrow can be named (the person must write the rule).
+ */
+export function defaultRuleFor(toolName: string, suggestions: readonly string[], input: Record<string, unknown>): string | null {
+  const suggested = suggestions.find((rule) => !(narrowOnly(rule) && /^[A-Za-z0-9_-]+$/.test(rule)));
+  return suggested ?? narrowRule(toolName, input);
+}
+
+/**
+ * The broker question for a job that runs code, made or changed in what it runs outside the owner's window
+ * (MCP, a chat, a Claude session): its `toolName`. Allow makes it an ordinary job; Deny, or no answer, deletes it.
+ */
+export const JOB_APPROVAL_TOOL = 'SwitchboardJob';
+
+/** What a job approval shows the owner (its `input`): what the job runs, where, when, and who asked. */
+export interface JobApprovalInput {
+  jobId: string;
+  name: string;
+  kind: 'shell' | 'claude';
+  /** The shell command, or Claude's prompt. */
+  command: string;
+  cwd: string | null;
+  cron: string;
+  timeZone: string;
+  permissionPolicy: string;
+  /** The names of the environment variables it sets (their values may be secrets). */
+  envNames: string[];
+  /** Who made or changed it, in words. */
+  requestedBy: string;
+  change: 'created' | 'changed';
+}
+
 /** Tools that ask the user something rather than for permission: never settled by a rule, always by a person. */
-export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode'] as const;
+export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode', JOB_APPROVAL_TOOL] as const;
 
 /** What Claude's AskUserQuestion tool asks: questions, each with options (the user may also type their own). */
 export interface ClaudeQuestion {

@@ -70,8 +70,22 @@ export type JobInput = z.output<typeof jobInputSchema>;
 export const jobPatchSchema = patchOf(jobInputSchema);
 export type JobPatch = z.output<typeof jobPatchSchema>;
 
+/**
+ * A job made or changed outside the owner's window that runs code (a shell command, or Claude looser than
+ * *ask*): it waits for the owner's approval and does not run until allowed.
+ */
+export interface JobApprovalState {
+  /** The broker's question (approvals.answer takes it); null while none is open. */
+  approvalId: string | null;
+  /** Who made or changed it, in words. */
+  requestedBy: string;
+  since: number;
+}
+
 export interface Job extends JobInput {
   id: string;
+  /** Set while the job waits for the owner's approval; null for an ordinary job. */
+  approval: JobApprovalState | null;
   /** The persistent session a Claude job carries on in, if it has one. */
   sessionId: string | null;
   nextRun: number | null;
@@ -109,7 +123,7 @@ const id = z.string().min(1).max(100);
 export const schedulesMethods = {
   'schedules.list': method<Job[]>()(z.object({}).strict(), 'Every job with its next run.'),
   'schedules.create': method<SavedJob>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
-  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobPatchSchema.shape).strict(), 'Change a job; it is rescheduled at once.'),
+  'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobPatchSchema.shape).strict(), 'Change a job: only the fields given change; it is rescheduled at once.'),
   'schedules.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Delete a job and its run history.'),
   'schedules.preview': method<{ runs: number[] }>()(
     z.object({ cron: jobFields.cron, timeZone: jobFields.timeZone, count: z.number().int().min(1).max(50).default(5) }).strict(),

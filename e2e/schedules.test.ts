@@ -1,11 +1,17 @@
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useChromium } from './support/browser';
-import { ROOT, startServe, tempHomes } from './support/serve';
+import { ROOT, SERVE_JS, startServe, tempHomes } from './support/serve';
 
 const temp = tempHomes();
 const chromium = useChromium();
-afterEach(() => temp.cleanup());
+const clients: Client[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close().catch(() => {});
+  await temp.cleanup();
+});
 
 describe('the Schedules screen in Chromium', () => {
   it('creates a job in the editor, shows its next runs in words and dates, runs it now, and lists the run', async () => {
@@ -58,6 +64,36 @@ describe('the Schedules screen in Chromium', () => {
     const shown = () => page.evaluate('window.shownNotifications');
     await expect.poll(shown, { timeout: 5000 }).toEqual([{ title: 'nightly check: done', body: 'checked 42 files' }]);
     await page.screenshot({ path: path.join(ROOT, 'docs/schedules.png') });
+    await page.context().close();
+  });
+
+  it('shows a shell job made over MCP as waiting for your approval: it cannot run until allowed there', async () => {
+    const home = path.join(temp.home(), 'data');
+    const served = temp.track(await startServe(home, { env: { SHELL: '/bin/bash' } }));
+    await expect.poll(() => served.output()).toContain(`MCP: http://127.0.0.1:${served.port}/mcp`);
+    // An MCP client (here through `switchboard mcp`, as a stdio-only client would) makes a shell job.
+    const client = new Client({ name: 'helpful-agent', version: '1' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVE_JS, 'mcp'], env: { PATH: process.env.PATH ?? '', SWITCHBOARD_HOME: home, SWITCHBOARD_PORT: String(served.port) }, stderr: 'ignore' }));
+    clients.push(client);
+    const made = await client.callTool({ name: 'create_job', arguments: { name: 'tidy up', kind: 'shell', cron: '0 3 * * *', command: 'echo tidied' } });
+    expect(made.structuredContent).toMatchObject({ waitingForApproval: true });
+
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
+    const item = page.getByRole('complementary', { name: 'Jobs' }).getByRole('button', { name: /tidy up/ });
+    await expect.poll(() => item.textContent(), { timeout: 5000 }).toContain('Waiting for your approval');
+    await item.click();
+    await expect.poll(() => page.getByTestId('job-waiting').textContent(), { timeout: 5000 }).toContain('Waiting for your approval: made or changed by the MCP client “helpful-agent”');
+    const card = page.getByTestId('job-approval');
+    expect(await card.textContent()).toContain('echo tidied');
+    expect(await page.getByRole('button', { name: 'Run now' }).isDisabled()).toBe(true);
+
+    await card.getByRole('button', { name: 'Allow the job' }).click();
+    await expect.poll(() => page.getByTestId('job-waiting').count(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => item.textContent()).not.toContain('Waiting for your approval');
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await expect.poll(() => page.getByTestId('run').first().textContent(), { timeout: 10_000 }).toMatch(/^ok.*manual/);
     await page.context().close();
   });
 

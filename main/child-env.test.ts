@@ -80,7 +80,7 @@ describe('the environment of every child', () => {
     const leaked = (text: string) => Object.values(SECRETS).filter((secret) => text.includes(secret));
 
     // A shell job printing its whole environment.
-    const job = core.scheduler.create(jobInputSchema.parse({ kind: 'shell', name: 'env', cron: '0 3 * * *', command: 'env; echo names: $(env | grep -o "^SWITCHBOARD_[A-Z_]*" | tr "\\n" " ")' }));
+    const job = core.scheduler.create(jobInputSchema.parse({ kind: 'shell', name: 'env', cron: '0 3 * * *', command: 'env; echo names: $(env | grep -o "^SWITCHBOARD_[A-Z_]*" | tr "\\n" " ")' }), desktopCaller);
     core.scheduler.runNow(job.id);
     await core.scheduler.settled(job.id);
     const printed = core.scheduler.runs(job.id, 1)[0]!.stdoutTail ?? '';

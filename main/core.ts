@@ -1,5 +1,6 @@
 import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
+import { jobQuestions } from './approvals/job-questions';
 import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
@@ -176,7 +177,7 @@ export function createCore(config: CoreConfig): Core {
   const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
-  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold() });
+  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
   const user = new UserService({ events, notifier, approvals, files: { dataDir: config.dataDir, env } });
   lifecycle.add(storage);
   lifecycle.add(settings);

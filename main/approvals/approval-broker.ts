@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { QUESTION_TOOLS, toolCallDetail, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
+import { defaultRuleFor, JOB_APPROVAL_TOOL, QUESTION_TOOLS, toolCallDetail, type Approval, type ApprovalDecision, type ApprovalRule, type ApprovalStatus } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
-import { defaultRule, ruleMatches } from './rules';
+import { ruleMatches } from './rules';
 
 function isQuestionTool(toolName: string): boolean {
   return (QUESTION_TOOLS as readonly string[]).includes(toolName);
+}
+
+/**
+ * Questions no process waits on (a job made outside the window waits for its owner): they outlive a restart,
+ * and whoever asked picks them up again with `resume`.
+ */
+const KEPT_OVER_RESTART: readonly string[] = [JOB_APPROVAL_TOOL];
+
+/** What no answer means, said on the card. */
+function timeoutMessage(toolName: string, minutes: number): string {
+  return toolName === JOB_APPROVAL_TOOL ? `No answer within ${minutes} min, so Switchboard denied it and deleted the job.` : `No answer within ${minutes} min, so Switchboard denied it.`;
 }
 
 /** What the CLI asks: the approval before it has an id, a title or an answer. */
@@ -92,16 +103,48 @@ export class ApprovalBroker implements Service {
     private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; notifier: Notifier },
   ) {}
 
-  /** Questions left pending by a previous run cannot be answered: their processes are gone. */
+  /** Questions left pending by a previous run cannot be answered: their processes are gone. Those kept over a restart wait on. */
   start(): void {
+    const kept = KEPT_OVER_RESTART.map(() => '?').join(', ');
     const stale = this.db
-      .prepare(`UPDATE approvals SET status = 'expired', decision = 'cancelled', message = ?, answered_at = ? WHERE status = 'pending' RETURNING id`)
-      .all('Switchboard stopped before this was answered', Date.now());
+      .prepare(`UPDATE approvals SET status = 'expired', decision = 'cancelled', message = ?, answered_at = ? WHERE status = 'pending' AND tool_name NOT IN (${kept}) RETURNING id`)
+      .all('Switchboard stopped before this was answered', Date.now(), ...KEPT_OVER_RESTART);
     if (stale.length) console.warn(`switchboard: ${stale.length} unanswered permission question(s) from the last run expired`);
   }
 
   stop(): void {
-    for (const id of [...this.waiting.keys()]) this.settle(id, 'expired', 'cancelled', 'Switchboard is stopping', { by: 'system', via: 'system' });
+    for (const [id, waiting] of [...this.waiting]) {
+      if (!KEPT_OVER_RESTART.includes(waiting.question.toolName)) {
+        this.settle(id, 'expired', 'cancelled', 'Switchboard is stopping', { by: 'system', via: 'system' });
+        continue;
+      }
+      // Still open after the restart: its cards stay as they are.
+      clearTimeout(waiting.timer);
+      this.waiting.delete(id);
+    }
+  }
+
+  /**
+   * A question kept over a restart (a job's), waiting again with what is left of its time: its answer; null
+   * when it is no longer open.
+   */
+  resume(id: string): Promise<BrokerAnswer> | null {
+    if (this.waiting.has(id)) return null;
+    const row = this.db.prepare(`${SELECT} WHERE a.id = ? AND a.status = 'pending'`).get(id) as Row | undefined;
+    if (!row) return null;
+    const approval = toApproval(row);
+    const question: Question = { sessionId: approval.sessionId, turnId: approval.turnId, source: approval.source, toolName: approval.toolName, input: approval.input, suggestions: approval.suggestions, description: approval.description };
+    return new Promise<BrokerAnswer>((resolve) => this.wait(id, question, resolve, row.expires_at - Date.now()));
+  }
+
+  /** Keeps a question open until answered, or until its time is up (then it is denied). */
+  private wait(id: string, question: Question, resolve: (answer: BrokerAnswer) => void, timeoutMs: number): void {
+    const timer = setTimeout(() => {
+      const minutes = this.deps.settings.get('approvals.timeoutMinutes');
+      this.settle(id, 'expired', 'timeout', timeoutMessage(question.toolName, minutes), { by: 'system', via: 'timeout' });
+    }, Math.max(0, timeoutMs));
+    timer.unref();
+    this.waiting.set(id, { question, resolve, timer });
   }
 
   /** Asks; resolves at once when a saved rule or this session's rules allow the call. */
@@ -135,20 +178,18 @@ export class ApprovalBroker implements Service {
       );
     this.emit(id);
     if (rule) return { id, answer: Promise.resolve({ allow: true, input: question.input }) };
-    const answer = new Promise<BrokerAnswer>((resolve) => {
-      const timer = setTimeout(() => {
-        const minutes = this.deps.settings.get('approvals.timeoutMinutes');
-        this.settle(id, 'expired', 'timeout', `No answer within ${minutes} min, so Switchboard denied it.`, { by: 'system', via: 'timeout' });
-      }, timeoutMs);
-      timer.unref();
-      this.waiting.set(id, { question, resolve, timer });
-    });
+    const answer = new Promise<BrokerAnswer>((resolve) => this.wait(id, question, resolve, timeoutMs));
     const approval = this.get(id);
-    this.deps.notifier.notify({
-      title: `Claude asks to use ${question.toolName}`,
-      body: `${approval.sessionTitle ?? 'A session'}: ${summarize(question)}`,
-      ...(question.sessionId ? { link: `#/sessions/${question.sessionId}` } : {}),
-    });
+    if (question.toolName === JOB_APPROVAL_TOOL) {
+      const job = question.input as { jobId?: string; name?: string };
+      this.deps.notifier.notify({ title: `A job waits for your approval: ${job.name ?? ''}`, body: `${question.description ?? ''}: ${summarize(question)}`, link: `#/schedules/${job.jobId ?? ''}` });
+    } else {
+      this.deps.notifier.notify({
+        title: `Claude asks to use ${question.toolName}`,
+        body: `${approval.sessionTitle ?? 'A session'}: ${summarize(question)}`,
+        ...(question.sessionId ? { link: `#/sessions/${question.sessionId}` } : {}),
+      });
+    }
     return { id, answer };
   }
 
@@ -173,7 +214,8 @@ export class ApprovalBroker implements Service {
     }
     let rule: string | null = null;
     if (reply.decision === 'session' || reply.decision === 'always') {
-      rule = reply.rule ?? defaultRule(question.toolName, question.suggestions);
+      rule = reply.rule ?? defaultRuleFor(question.toolName, question.suggestions, question.input);
+      if (!rule) throw new AppError('invalid_input', `rule: name what to allow for ${question.toolName}, e.g. ${question.toolName}(git status); a bare ${question.toolName} would allow everything it does`);
       if (reply.decision === 'always') this.addRule(rule);
       else if (question.sessionId) this.addSessionRule(question.sessionId, rule);
       else if (question.outsideSession) this.outsideRules.set(question.outsideSession, [...new Set([...this.rulesFor(question), rule])]);

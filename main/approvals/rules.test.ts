@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRule, ruleMatches } from './rules';
+import { defaultRuleFor } from '../../contract';
+import { ruleMatches } from './rules';
 
 describe('permission rules', () => {
   it('matches Bash commands by glob and by the legacy prefix form', () => {
@@ -24,8 +25,13 @@ describe('permission rules', () => {
     expect(ruleMatches('WebFetch(domain:example.com)', 'WebFetch', { url: 'https://example.com.evil.io/' })).toBe(false);
   });
 
-  it('takes the CLI suggestion as the default rule for "always"', () => {
-    expect(defaultRule('Bash', ['Bash(git status)'])).toBe('Bash(git status)');
-    expect(defaultRule('Write', [])).toBe('Write');
+  it('takes the CLI suggestion as the default rule for "always", else the rule naming exactly this call; never a bare command or write tool', () => {
+    expect(defaultRuleFor('Bash', ['Bash(git status)'], { command: 'git status' })).toBe('Bash(git status)');
+    expect(defaultRuleFor('Bash', [], { command: 'touch a.txt' })).toBe('Bash(touch a.txt)');
+    expect(defaultRuleFor('Bash', ['Bash'], { command: 'touch a.txt' })).toBe('Bash(touch a.txt)');
+    expect(defaultRuleFor('Write', [], { file_path: '/repo/a.txt' })).toBe('Write(/repo/a.txt)');
+    expect(defaultRuleFor('WebFetch', [], { url: 'https://docs.example.com/x' })).toBe('WebFetch(domain:docs.example.com)');
+    expect(defaultRuleFor('Bash', [], {})).toBeNull();
+    expect(defaultRuleFor('mcp__switchboard__recall', [], {})).toBe('mcp__switchboard__recall');
   });
 });

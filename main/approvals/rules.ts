@@ -57,7 +57,3 @@ export function ruleMatches(rule: string, toolName: string, input: Record<string
   return false;
 }
 
-/** The rule "always" saves when the user names none: the CLI's first suggestion, else the bare tool. */
-export function defaultRule(toolName: string, suggestions: readonly string[]): string {
-  return suggestions[0] ?? toolName;
-}

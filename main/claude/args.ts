@@ -15,12 +15,28 @@ export interface ClaudeLaunch {
   mcpConfigFile?: string | null;
 }
 
-const MODE: Record<PermissionPolicy, string | null> = {
-  ask: null,
+const MODE: Record<PermissionPolicy, string> = {
+  // `default` (the pinned CLI's help calls it `manual`, and reports `default` for both) is understood by
+  // every CLI version we support; `manual` only by the newer ones.
+  ask: 'default',
   acceptEdits: 'acceptEdits',
   plan: 'plan',
   bypass: 'bypassPermissions',
 };
+
+/**
+ * The `--permission-mode` for a policy. Every start of the CLI names its mode, stream-json and TUI alike:
+ * the CLI's own default changes between versions (2.1.329 starts an interactive session in *auto*, which
+ * approves what it judges low-risk by itself), so leaving the flag out would loosen an *Ask* session.
+ */
+export function permissionModeArgs(policy: PermissionPolicy): string[] {
+  return ['--permission-mode', MODE[policy]];
+}
+
+/** The CLI's name for a policy's mode (as `set_permission_mode` takes it). */
+export function cliPermissionMode(policy: PermissionPolicy): string {
+  return MODE[policy];
+}
 
 /**
  * The arguments of a long-lived stream-json process. No prompt ever goes in argv (messages go
@@ -40,8 +56,7 @@ export function buildClaudeArgs(launch: ClaudeLaunch): string[] {
     launch.resume ? '--resume' : '--session-id',
     launch.sessionId,
   ];
-  const mode = MODE[launch.policy];
-  if (mode) args.push('--permission-mode', mode);
+  args.push(...permissionModeArgs(launch.policy));
   if (launch.model) args.push('--model', launch.model);
   if (launch.appendSystemPromptFile) args.push('--append-system-prompt-file', launch.appendSystemPromptFile);
   if (launch.mcpConfigFile) args.push('--mcp-config', launch.mcpConfigFile);

@@ -68,8 +68,12 @@ function block(v: unknown): AssistantBlock | null {
   return null;
 }
 
-/** `{toolName, ruleContent}` suggestions in the CLI's pattern form. */
-function suggestions(v: unknown): string[] {
+/**
+ * The CLI's `permission_suggestions` (`[{type: "addRules", rules: [{toolName, ruleContent}]}, {type: "setMode"…}]`,
+ * the same shape in a stream-json question and a PermissionRequest hook's input) as rules in its pattern
+ * form (`Bash(touch one.txt)`); suggestions that are not rules (a mode) are left out.
+ */
+export function ruleSuggestions(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   return v.flatMap((s) =>
     isObject(s) && Array.isArray(s.rules)
@@ -161,7 +165,7 @@ export function parseLine(line: string): ClaudeEvent[] {
           toolName: str(request.tool_name) ?? '',
           input: isObject(request.input) ? request.input : {},
           toolUseId: str(request.tool_use_id),
-          suggestions: suggestions(request.permission_suggestions),
+          suggestions: ruleSuggestions(request.permission_suggestions),
           description: str(request.description),
         };
         return [{ type: 'permission_request', requestId, question }];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
 import type { ApprovalBroker, BrokerAnswer } from '../approvals/approval-broker';
+import { ruleSuggestions } from '../claude/stream-parser';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
@@ -147,7 +148,8 @@ export class HooksService implements Service {
       source: 'hook',
       toolName,
       input: input.tool_input ?? {},
-      suggestions: [],
+      // The CLI's narrow suggestion (`Bash(touch a.txt)`); without one, "always" names this very call (defaultRuleFor).
+      suggestions: ruleSuggestions(input.permission_suggestions),
       description: `Claude Code in ${input.cwd ?? 'a terminal'}${input.tool_input?.description ? `: ${String(input.tool_input.description)}` : ''}`,
       ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
     });

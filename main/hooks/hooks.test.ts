@@ -88,6 +88,42 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(core.approvals.list('all', 100).length).toBe(before);
   });
 
+  it('"Always allow" on a terminal’s question saves the narrowest rule: the CLI’s own suggestion, else this very call; never a bare Bash or Write', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    await connected(h);
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    const alwaysFromPhone = async (prompt: string) => {
+      const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+      const run = claudeP(h!, prompt, project);
+      const approval = await asked;
+      // As a chat's "Always" button answers: no rule named, the pre-filled one is saved.
+      const answered = await core.router.call('approvals.answer', { id: approval.id, decision: 'always' }, { surface: 'telegram', actor: 'telegram:1001' });
+      expect(answered.ok).toBe(true);
+      expect((await run).code).toBe(0);
+      return approval;
+    };
+    // The CLI suggests a rule of its own in the hook's input (`permission_suggestions`): it is the one saved.
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'npm run test', description: 'test' } }, { kind: 'text', text: 'tested' });
+    expect((await alwaysFromPhone('run the tests')).suggestions).toEqual(['Bash(npm run *)']);
+    // For these it suggests a folder and a mode, no rule: the rule names this very command, this very file.
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch one.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
+    await alwaysFromPhone('make one');
+    const file = path.join(project, 'notes.md');
+    api.reply({ kind: 'tool', name: 'Write', input: { file_path: file, content: 'x' } }, { kind: 'text', text: 'written' });
+    await alwaysFromPhone('write notes');
+    expect(core.approvals.rules().map((r) => r.rule).sort()).toEqual(['Bash(npm run *)', 'Bash(touch one.txt)', `Write(${file})`]);
+    expect(fs.existsSync(path.join(project, 'one.txt'))).toBe(true);
+
+    // Another command still asks.
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'rm -rf build', description: 'clean' } }, { kind: 'text', text: 'not cleaned' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const run = claudeP(h, 'clean up', project);
+    await core.router.call('approvals.answer', { id: (await asked).id, decision: 'deny' }, desktopCaller);
+    expect((await run).code).toBe(0);
+  });
+
   it('connects a Claude Code without plugins: the MCP server added, hooks merged into its settings with a backup, once, and taken out cleanly', async () => {
     h = await startHarness({ core: { server: SERVER } });
     const { core, api } = h;

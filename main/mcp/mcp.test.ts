@@ -148,7 +148,11 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     expect(await call('reset_session', { session_id: session.id })).toMatchObject({ id: session.id });
 
     const job = await call('create_job', { name: 'Nightly', kind: 'shell', cron: '0 3 * * *', command: 'echo nightly' });
-    expect(job).toMatchObject({ name: 'Nightly', enabled: true, warnings: [] });
+    expect(job).toMatchObject({ name: 'Nightly', enabled: true, waitingForApproval: true, warnings: [] });
+    // A shell job made over MCP waits for the owner (job-approvals.test.ts); allowed in the window, it is an ordinary job.
+    const question = core.approvals.list('pending', 10).find((a) => a.input.jobId === job.id)!;
+    await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller);
+    await expect.poll(() => core.scheduler.get(job.id).approval).toBeNull();
     expect(await call('update_job', { job_id: job.id, enabled: false })).toMatchObject({ enabled: false });
     expect((await call('list_jobs')).jobs[0]).toMatchObject({ id: job.id });
     const run = await call('run_job', { job_id: job.id });

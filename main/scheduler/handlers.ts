@@ -5,8 +5,9 @@ import type { SchedulerService } from './scheduler-service';
 export function schedulesHandlers(scheduler: SchedulerService): HandlersOf<'schedules'> {
   return {
     'schedules.list': () => scheduler.list(),
-    'schedules.create': (input) => scheduler.create(input),
-    'schedules.update': ({ id, ...patch }) => scheduler.update(id, patch),
+    // Who asks decides whether a job that runs code waits for the owner's approval.
+    'schedules.create': (input, ctx) => scheduler.create(input, ctx),
+    'schedules.update': ({ id, ...patch }, ctx) => scheduler.update(id, patch, ctx),
     'schedules.delete': ({ id }) => {
       scheduler.delete(id);
       return { deleted: true as const };

@@ -27,6 +27,9 @@ interface JobRow {
   delivery: string;
   created_at: number;
   updated_at: number;
+  waiting_since: number | null;
+  approval_id: string | null;
+  requested_by: string | null;
 }
 
 interface RunRow {
@@ -71,6 +74,7 @@ function toJob(row: JobRow): Omit<Job, 'nextRun' | 'recent'> {
     retries: row.retries,
     retryDelaySeconds: row.retry_delay_seconds,
     delivery: JSON.parse(row.delivery) as Job['delivery'],
+    approval: row.waiting_since === null ? null : { approvalId: row.approval_id, requestedBy: row.requested_by ?? 'someone', since: row.waiting_since },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -147,6 +151,16 @@ export class JobStore {
     const keys = Object.keys(values);
     if (!keys.length) return;
     this.db.prepare(`UPDATE jobs SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, updated_at = @now WHERE id = @id`).run({ ...values, id, now });
+  }
+
+  /** The job waits for the owner's approval (it does not run until allowed), or no longer does (null). */
+  setWaiting(id: string, waiting: { requestedBy: string; since: number } | null): void {
+    this.sql.get('UPDATE jobs SET waiting_since = ?, requested_by = ?, approval_id = NULL WHERE id = ?').run(waiting?.since ?? null, waiting?.requestedBy ?? null, id);
+  }
+
+  /** The broker's question a waiting job is asked with. */
+  setApprovalId(id: string, approvalId: string | null): void {
+    this.sql.get('UPDATE jobs SET approval_id = ? WHERE id = ? AND waiting_since IS NOT NULL').run(approvalId, id);
   }
 
   setSession(id: string, sessionId: string): void {

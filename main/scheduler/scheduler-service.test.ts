@@ -6,6 +6,7 @@ import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
 import { lastUserText, userTexts } from '../testing/fake-anthropic';
 import { startHarness, type Harness } from '../testing/claude-harness';
 import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { desktopCaller } from '../ipc/router';
 import { SchedulerService } from './scheduler-service';
 
 let h: Harness | null = null;
@@ -23,19 +24,19 @@ describe('shell jobs', () => {
     const { core, dir } = (h = await startHarness());
     const folder = path.join(dir, 'work');
     fs.mkdirSync(folder);
-    const ok = core.scheduler.create(job({ name: 'greet', command: 'echo "hello $WHO from $(pwd)"; echo oops >&2', cwd: folder, env: { WHO: 'cron' } }));
+    const ok = core.scheduler.create(job({ name: 'greet', command: 'echo "hello $WHO from $(pwd)"; echo oops >&2', cwd: folder, env: { WHO: 'cron' } }), desktopCaller);
     expect(core.scheduler.runNow(ok.id)).toMatchObject({ status: 'running', trigger: 'manual' });
     await core.scheduler.settled(ok.id);
     const [run] = core.scheduler.runs(ok.id, 5);
     expect(run).toMatchObject({ status: 'ok', exitCode: 0, stdoutTail: `hello cron from ${folder}\n`, stderrTail: 'oops\n' });
     expect(h.notifications.at(-1)).toMatchObject({ title: 'greet: done' });
 
-    const bad = core.scheduler.create(job({ name: 'fail', command: 'exit 3' }));
+    const bad = core.scheduler.create(job({ name: 'fail', command: 'exit 3' }), desktopCaller);
     core.scheduler.runNow(bad.id);
     await core.scheduler.settled(bad.id);
     expect(core.scheduler.runs(bad.id, 1)[0]).toMatchObject({ status: 'failed', exitCode: 3, reason: 'exit code 3' });
 
-    const gone = core.scheduler.create(job({ name: 'gone', command: 'true', cwd: path.join(dir, 'no-such-folder') }));
+    const gone = core.scheduler.create(job({ name: 'gone', command: 'true', cwd: path.join(dir, 'no-such-folder') }), desktopCaller);
     core.scheduler.runNow(gone.id);
     await core.scheduler.settled(gone.id);
     expect(core.scheduler.runs(gone.id, 1)[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('does not exist') });
@@ -44,7 +45,7 @@ describe('shell jobs', () => {
   it('kills a run at its timeout, children included', async () => {
     const { core, dir } = (h = await startHarness());
     const marker = path.join(dir, 'child-survived');
-    const slow = core.scheduler.create(job({ name: 'slow', command: `(sleep 3; touch ${marker}) & sleep 30`, timeoutSeconds: 1 }));
+    const slow = core.scheduler.create(job({ name: 'slow', command: `(sleep 3; touch ${marker}) & sleep 30`, timeoutSeconds: 1 }), desktopCaller);
     core.scheduler.runNow(slow.id);
     await core.scheduler.settled(slow.id, 15_000);
     expect(core.scheduler.runs(slow.id, 1)[0]).toMatchObject({ status: 'timeout', reason: 'killed after the 1 s timeout' });
@@ -54,13 +55,13 @@ describe('shell jobs', () => {
 
   it('skips a run while the previous one is going, or queues it when told to', async () => {
     const { core } = (h = await startHarness());
-    const skip = core.scheduler.create(job({ name: 'skip', command: 'sleep 1' }));
+    const skip = core.scheduler.create(job({ name: 'skip', command: 'sleep 1' }), desktopCaller);
     core.scheduler.runNow(skip.id);
     expect(core.scheduler.runNow(skip.id)).toMatchObject({ status: 'skipped', reason: 'the previous run was still going' });
     await core.scheduler.settled(skip.id);
     expect(core.scheduler.runs(skip.id, 5).map((r) => r.status).sort()).toEqual(['ok', 'skipped']);
 
-    const queue = core.scheduler.create(job({ name: 'queue', command: 'sleep 0.5', overlap: 'queue' }));
+    const queue = core.scheduler.create(job({ name: 'queue', command: 'sleep 0.5', overlap: 'queue' }), desktopCaller);
     core.scheduler.runNow(queue.id);
     core.scheduler.runNow(queue.id);
     await core.scheduler.settled(queue.id);
@@ -69,7 +70,7 @@ describe('shell jobs', () => {
 
   it('retries a failed run with backoff, up to the count', async () => {
     const { core } = (h = await startHarness());
-    const flaky = core.scheduler.create(job({ name: 'flaky', command: 'exit 1', retries: 2, retryDelaySeconds: 1 }));
+    const flaky = core.scheduler.create(job({ name: 'flaky', command: 'exit 1', retries: 2, retryDelaySeconds: 1 }), desktopCaller);
     core.scheduler.runNow(flaky.id);
     // Attempts at 0 s, +1 s, +2 s.
     await expect.poll(() => core.scheduler.runs(flaky.id, 10).length, { timeout: 10_000 }).toBe(3);
@@ -84,9 +85,9 @@ describe('shell jobs', () => {
 
   it('fires on its schedule through node-schedule', async () => {
     const { core } = (h = await startHarness());
-    const every = core.scheduler.create(job({ name: 'every second', cron: '* * * * * *', command: 'true' }));
+    const every = core.scheduler.create(job({ name: 'every second', cron: '* * * * * *', command: 'true' }), desktopCaller);
     await expect.poll(() => core.scheduler.runs(every.id, 5).filter((r) => r.trigger === 'schedule').length, { timeout: 5000 }).toBeGreaterThan(0);
-    core.scheduler.update(every.id, { enabled: false });
+    core.scheduler.update(every.id, { enabled: false }, desktopCaller);
     const first = core.scheduler.runs(every.id, 50).find((r) => r.trigger === 'schedule')!;
     expect(first.plannedAt! % 1000).toBe(0);
     expect(first.startedAt! - first.plannedAt!).toBeLessThan(1000);
@@ -95,7 +96,7 @@ describe('shell jobs', () => {
   it('starts the jobs of one instant together, whatever their time zones', async () => {
     const { core } = (h = await startHarness());
     const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo'];
-    const ids = new Set(zones.map((timeZone) => core.scheduler.create(job({ name: timeZone, cron: '* * * * * *', timeZone, command: 'true' })).id));
+    const ids = new Set(zones.map((timeZone) => core.scheduler.create(job({ name: timeZone, cron: '* * * * * *', timeZone, command: 'true' }), desktopCaller).id));
     // For each instant, the turn of the event loop each run started in (a microtask ends a turn).
     const turns = new Map<number, object[]>();
     let turn: object | null = null;
@@ -110,14 +111,14 @@ describe('shell jobs', () => {
     });
     await expect.poll(() => [...turns.values()].filter((t) => t.length === zones.length).length, { timeout: 5000 }).toBeGreaterThan(1);
     unsubscribe();
-    for (const id of ids) core.scheduler.update(id, { enabled: false });
+    for (const id of ids) core.scheduler.update(id, { enabled: false }, desktopCaller);
     for (const started of turns.values()) expect(new Set(started).size).toBe(1);
   });
 
   it('refuses a bad expression, time zone or variable name, naming the field', async () => {
     const { core } = (h = await startHarness());
-    expect(() => core.scheduler.create(job({ name: 'x', command: 'true', cron: '0 25 * * *' }))).toThrow(/^cron: /);
-    expect(() => core.scheduler.create(job({ name: 'x', command: 'true', timeZone: 'Nowhere/City' }))).toThrow(/^timeZone: /);
+    expect(() => core.scheduler.create(job({ name: 'x', command: 'true', cron: '0 25 * * *' }), desktopCaller)).toThrow(/^cron: /);
+    expect(() => core.scheduler.create(job({ name: 'x', command: 'true', timeZone: 'Nowhere/City' }), desktopCaller)).toThrow(/^timeZone: /);
     const result = await core.router.call('schedules.create', { name: 'x', kind: 'shell', cron: '* * * * *', command: 'true', env: { 'BAD NAME': '1' } }, { surface: 'browser', actor: 'browser:test' });
     expect(!result.ok && result.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^env/) });
     expect(core.scheduler.list()).toEqual([]);
@@ -138,7 +139,7 @@ describe('the next run in the list', () => {
     await harness.core.stop();
     const clock = { now: Date.parse('2026-03-28T12:00:00Z') };
     const core = await coreAt(harness, clock);
-    const hourly = core.scheduler.create(job({ name: 'hourly', cron: '0 * * * *', command: 'true', timeZone: 'Europe/Berlin' }));
+    const hourly = core.scheduler.create(job({ name: 'hourly', cron: '0 * * * *', command: 'true', timeZone: 'Europe/Berlin' }), desktopCaller);
     const next = () => new Date(core.scheduler.list().find((j) => j.id === hourly.id)!.nextRun!).toISOString();
     expect(next()).toBe('2026-03-28T13:00:00.000Z');
     clock.now += 30 * 60_000;
@@ -147,7 +148,7 @@ describe('the next run in the list', () => {
     expect(next()).toBe('2026-03-28T14:00:00.000Z');
     // A new schedule, across the spring-forward night in Berlin (02:00 → 03:00 on 29 March): by the
     // runner's rules 02:30 that day is 03:30 local.
-    core.scheduler.update(hourly.id, { cron: '30 2 * * *' });
+    core.scheduler.update(hourly.id, { cron: '30 2 * * *' }, desktopCaller);
     expect(next()).toBe('2026-03-29T01:30:00.000Z');
   });
 });
@@ -160,7 +161,7 @@ describe('runs missed while Switchboard was not running', () => {
     const clock = { now: T0 };
     await harness.core.stop();
     let core = await coreAt(harness, clock);
-    const created = core.scheduler.create(job({ name: `hourly ${policy}`, cron: '0 * * * *', command: 'echo ran', missed: policy, missedLimit: 3, graceSeconds: 60, ...options }));
+    const created = core.scheduler.create(job({ name: `hourly ${policy}`, cron: '0 * * * *', command: 'echo ran', missed: policy, missedLimit: 3, graceSeconds: 60, ...options }), desktopCaller);
     await core.stop();
     extra.splice(extra.indexOf(core), 1);
     clock.now = T0 + 5 * 3600_000 + 10 * 60_000; // five hourly runs fell, the last 10 min ago
@@ -219,7 +220,7 @@ describe('runs missed while Switchboard was not running', () => {
 
   it('marks a run cut short by a crash as failed on the next start, freeing the run lock', async () => {
     const harness = (h = await startHarness());
-    const long = harness.core.scheduler.create(job({ name: 'long', command: 'sleep 1' }));
+    const long = harness.core.scheduler.create(job({ name: 'long', command: 'sleep 1' }), desktopCaller);
     harness.core.storage.db.prepare(`INSERT INTO active_runs (id, job_id, started_at, trigger, attempt) VALUES ('crashed', ?, 1, 'schedule', 1)`).run(long.id);
     expect(harness.core.scheduler.runNow(long.id)).toMatchObject({ status: 'skipped', reason: 'a run of this job is already in progress' });
     await harness.core.stop();
@@ -233,7 +234,7 @@ describe('runs missed while Switchboard was not running', () => {
 describe('Claude jobs, through the real CLI', () => {
   it('records the result and cost, and a persistent session carries on from run to run', async () => {
     const { core, api } = (h = await startHarness());
-    const briefing = core.scheduler.create(jobInputSchema.parse({ name: 'briefing', kind: 'claude', cron: '0 7 * * *', command: 'Summarize the day', sessionMode: 'persistent' }));
+    const briefing = core.scheduler.create(jobInputSchema.parse({ name: 'briefing', kind: 'claude', cron: '0 7 * * *', command: 'Summarize the day', sessionMode: 'persistent' }), desktopCaller);
     core.scheduler.runNow(briefing.id);
     await core.scheduler.settled(briefing.id);
     const [first] = core.scheduler.runs(briefing.id, 1);
@@ -250,7 +251,7 @@ describe('Claude jobs, through the real CLI', () => {
     expect(lastUserText(request)).toBe('Summarize the day');
     expect(userTexts(request).filter((t) => t === 'Summarize the day')).toHaveLength(2);
 
-    const fresh = core.scheduler.create(jobInputSchema.parse({ name: 'fresh', kind: 'claude', cron: '0 7 * * *', command: 'New day' }));
+    const fresh = core.scheduler.create(jobInputSchema.parse({ name: 'fresh', kind: 'claude', cron: '0 7 * * *', command: 'New day' }), desktopCaller);
     core.scheduler.runNow(fresh.id);
     await core.scheduler.settled(fresh.id);
     core.scheduler.runNow(fresh.id);
@@ -275,7 +276,7 @@ describe('a shell job never outlives supervision', () => {
          const core = testCore(${JSON.stringify(data)}, { env: { PATH: process.env.PATH, HOME: ${JSON.stringify(dir)}, SHELL: '/bin/sh' } });
          await core.start();
          const job = core.scheduler.create(jobInputSchema.parse({ name: 'beat', kind: 'shell', cron: '0 3 * * *', timeoutSeconds: 2,
-           command: 'while true; do date +%s%N >> ${beat}; sleep 0.1; done' }));
+           command: 'while true; do date +%s%N >> ${beat}; sleep 0.1; done' }), { surface: 'desktop', actor: 'desktop' });
          const run = core.scheduler.runNow(job.id);
          const wait = () => core.storage.db.prepare('SELECT pgid FROM active_runs WHERE id = ?').pluck().get(run.id);
          while (!wait()) await new Promise((r) => setTimeout(r, 20));
@@ -337,7 +338,7 @@ describe('a shell job never outlives supervision', () => {
       expect(result, JSON.stringify(patch)).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining(field) } });
     }
     const asRoot = new SchedulerService({ ...(core.scheduler as unknown as { deps: ConstructorParameters<typeof SchedulerService>[0] }).deps, isRoot: true });
-    expect(() => asRoot.create(job({ name: 'yolo', command: 'do it', kind: 'claude', permissionPolicy: 'bypass' }))).toThrow(/refuses to bypass permissions when it runs as root/);
+    expect(() => asRoot.create(job({ name: 'yolo', command: 'do it', kind: 'claude', permissionPolicy: 'bypass' }), desktopCaller)).toThrow(/refuses to bypass permissions when it runs as root/);
     const missing = await input({ cwd: path.join(dir, 'not-yet') });
     expect(missing).toMatchObject({ ok: true, value: { warnings: [expect.stringContaining('does not exist')] } });
     const home = await input({ cwd: '~' });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import schedule from 'node-schedule';
-import type { Job, JobInput, JobPatch, JobRun, RunTrigger, SavedJob } from '../../contract';
+import type { Job, JobApprovalInput, JobInput, JobPatch, JobRun, RunTrigger, SavedJob } from '../../contract';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
+import { callerInWords, isOwner } from '../ipc/owner';
+import type { CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
 import type { Notifier } from '../notifier';
@@ -21,6 +23,34 @@ const TICK_MS = 30_000;
 
 /** How a run ended, as its executor reports it. */
 type RunEnd = Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: JobRun['status'] };
+
+/** How the owner's question about a job ended; `cancelled` (asked again, or withdrawn) decides nothing. */
+export type JobVerdict = 'allowed' | 'denied' | 'timeout' | 'cancelled';
+
+/** The one approval broker, as the scheduler needs it: handed over by the composition root. */
+export interface JobApprovals {
+  ask(question: JobApprovalInput): { id: string; verdict: Promise<JobVerdict> };
+  /** A question asked before a restart and still open: its verdict; null when it is not open any more. */
+  resume(id: string): Promise<JobVerdict> | null;
+  cancel(id: string, reason: string): void;
+}
+
+/**
+ * Whether a job runs code on the user's machine without each step being asked: a shell command, or Claude
+ * in a mode looser than *ask* (plan asks before it acts, so it is not).
+ */
+export function runsCode(job: Pick<JobInput, 'kind' | 'permissionPolicy'>): boolean {
+  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass';
+}
+
+/** What a job runs: a change to one of these from outside the owner's window asks the owner again. */
+const WHAT_IT_RUNS = ['command', 'cwd', 'env', 'kind', 'permissionPolicy'] as const;
+/** What the owner's question shows besides: a waiting job changed in these is asked again, so the card says what is true. */
+const SHOWN = [...WHAT_IT_RUNS, 'name', 'cron', 'timeZone'] as const;
+
+function differs(before: JobInput, after: JobInput, fields: readonly (keyof JobInput)[]): boolean {
+  return fields.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
 
 interface Pending {
   plannedAt: number | null;
@@ -80,6 +110,8 @@ export class SchedulerService implements Service {
       execute?: (job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun) => Promise<RunEnd>;
       /** Whether Claude jobs must wait now: the plan window over the hold threshold (until it resets), or a budget spent (no end known). */
       hold?: () => { reason: string; until: number | null } | null;
+      /** The owner's questions about jobs made outside their window; without it such jobs wait, unasked. */
+      approvals?: JobApprovals;
     },
   ) {
     this.store = new JobStore(deps.storage);
@@ -96,6 +128,7 @@ export class SchedulerService implements Service {
       this.jobs.set(job.id, job);
       this.arm(job);
     }
+    this.resumeApprovals();
     this.checkMissed();
     this.resumeHeld();
     this.lastTick = Date.now();
@@ -147,20 +180,118 @@ export class SchedulerService implements Service {
     return this.withNext(job);
   }
 
-  create(input: JobInput): SavedJob {
+  /**
+   * A new job. One that runs code, made outside the owner's window (MCP, a chat, a Claude session), is saved
+   * waiting for the owner's approval: it does not run until they allow it, and is deleted if they do not.
+   */
+  create(input: JobInput, from: CallContext): SavedJob {
+    if (!isOwner(from)) this.refuseBypass(input);
     const job = this.checked(input);
     const id = randomUUID();
-    this.store.insert(id, job, this.now());
+    const waits = !isOwner(from) && runsCode(job);
+    this.deps.storage.db.transaction(() => {
+      this.store.insert(id, job, this.now());
+      if (waits) this.store.setWaiting(id, { requestedBy: this.describe(from), since: this.now() });
+    })();
+    if (waits) this.askOwner(id, 'created');
     return this.saved(id);
   }
 
-  update(id: string, patch: JobPatch): SavedJob {
+  /**
+   * Changes a job. From outside the owner's window, a change to what a job runs (command, folder,
+   * environment, kind, mode) makes it wait for the owner's approval again; the owner changing what a
+   * waiting job runs makes it theirs, an ordinary job.
+   */
+  update(id: string, given: JobPatch, from: CallContext): SavedJob {
     const current = this.get(id);
-    const { delivery, ...fields } = patch;
-    const changes: Partial<JobInput> = { ...fields, ...(delivery && { delivery: { ...current.delivery, ...delivery } }) };
-    const job = this.checked({ ...current, ...changes });
-    this.store.update(id, { ...changes, ...(changes.cwd !== undefined && { cwd: job.cwd }) }, this.now());
+    // A nested delivery given in part changes only the targets it names.
+    const { delivery, ...fields } = given;
+    const patch: Partial<JobInput> = { ...fields, ...(delivery && { delivery: { ...current.delivery, ...delivery } }) };
+    const owner = isOwner(from);
+    if (!owner && differs(current, { ...current, ...patch }, WHAT_IT_RUNS)) this.refuseBypass({ ...current, ...patch });
+    const job = this.checked({ ...current, ...patch });
+    const runChanged = differs(current, job, WHAT_IT_RUNS);
+    const waited = current.approval;
+    // The question asked again (what it shows changed), or no longer needed (the owner set what it runs, or it runs no code now).
+    const ask = owner ? !!waited && !runChanged && differs(current, job, SHOWN) : runsCode(job) && (runChanged || (!!waited && differs(current, job, SHOWN)));
+    const clear = !!waited && !ask && (owner ? runChanged : !runsCode(job));
+    this.deps.storage.db.transaction(() => {
+      this.store.update(id, { ...patch, ...(patch.cwd !== undefined && { cwd: job.cwd }) }, this.now());
+      if (ask) this.store.setWaiting(id, { requestedBy: owner ? waited!.requestedBy : this.describe(from), since: waited?.since ?? this.now() });
+      if (clear) this.store.setWaiting(id, null);
+    })();
+    if (waited?.approvalId && (ask || clear)) {
+      this.deps.approvals?.cancel(waited.approvalId, clear ? (owner ? 'Changed in the window: it is an ordinary job now.' : 'The job was changed and no longer needs approval.') : 'The job was changed; asked again with what it runs now.');
+    }
+    if (ask) this.askOwner(id, 'changed');
     return this.saved(id);
+  }
+
+  /** Bypassing permissions is the owner's choice alone, whoever else asks (not only as root). */
+  private refuseBypass(job: JobInput): void {
+    if (job.kind === 'claude' && job.permissionPolicy === 'bypass') {
+      throw new AppError('invalid_input', 'permissionPolicy: a job that bypasses permissions can be made or changed only in the Switchboard window, not from here.');
+    }
+  }
+
+  /** Who asked, in the owner's words: a Claude session by its title when it is one of ours. */
+  private describe(from: CallContext): string {
+    const sessionId = from.actor.startsWith('session:') ? from.actor.slice('session:'.length) : null;
+    const title = sessionId ? this.deps.sessions.list().find((s) => s.id === sessionId)?.title : undefined;
+    return title ? `the Claude session “${title}”, through its MCP tools` : callerInWords(from);
+  }
+
+  /** Asks the owner about a waiting job, through the one broker; the answer allows or deletes it. */
+  private askOwner(id: string, change: JobApprovalInput['change']): void {
+    const job = this.store.job(id);
+    if (!job?.approval || !this.deps.approvals) return;
+    const { id: approvalId, verdict } = this.deps.approvals.ask({
+      jobId: id,
+      name: job.name,
+      kind: job.kind,
+      command: job.command,
+      cwd: job.cwd,
+      cron: job.cron,
+      timeZone: job.timeZone,
+      permissionPolicy: job.permissionPolicy,
+      envNames: Object.keys(job.env),
+      requestedBy: job.approval.requestedBy,
+      change,
+    });
+    this.store.setApprovalId(id, approvalId);
+    this.follow(id, approvalId, verdict);
+  }
+
+  private follow(jobId: string, approvalId: string, verdict: Promise<JobVerdict>): void {
+    verdict.then((v) => this.decided(jobId, approvalId, v)).catch((error: unknown) => log.error('could not apply the answer about a job', error));
+  }
+
+  /** The owner answered (or nobody did): allowed, it is an ordinary job; denied or unanswered, it is deleted. */
+  private decided(jobId: string, approvalId: string, verdict: JobVerdict): void {
+    const job = this.store.job(jobId);
+    // Asked again since, deleted meanwhile, or Switchboard stopping: this answer decides nothing.
+    if (!job?.approval || job.approval.approvalId !== approvalId || verdict === 'cancelled') return;
+    if (verdict === 'allowed') {
+      this.store.setWaiting(jobId, null);
+      this.changed(jobId);
+      return;
+    }
+    this.delete(jobId);
+    this.deps.notifier.notify({
+      title: `Job deleted: ${job.name}`,
+      body: verdict === 'timeout' ? `Nobody approved it in time (made by ${job.approval.requestedBy}), so it was deleted without running.` : `You denied it (made by ${job.approval.requestedBy}); it was deleted without running.`,
+      link: '#/schedules',
+    });
+  }
+
+  /** Jobs still waiting when Switchboard stopped wait on: their open question is picked up again, or asked anew. */
+  private resumeApprovals(): void {
+    for (const job of this.jobs.values()) {
+      if (!job.approval) continue;
+      const verdict = job.approval.approvalId ? this.deps.approvals?.resume(job.approval.approvalId) : null;
+      if (verdict) this.follow(job.id, job.approval.approvalId!, verdict);
+      else this.askOwner(job.id, job.updatedAt > job.createdAt ? 'changed' : 'created');
+    }
   }
 
   /** Refuses now what could only fail at every run; the folder is stored as the absolute path it names. */
@@ -183,7 +314,8 @@ export class SchedulerService implements Service {
   }
 
   delete(id: string): void {
-    this.get(id);
+    const job = this.get(id);
+    if (job.approval?.approvalId) this.deps.approvals?.cancel(job.approval.approvalId, 'The job was deleted.');
     this.running.get(id)?.abort();
     this.disarm(id);
     this.queued.delete(id);
@@ -199,7 +331,10 @@ export class SchedulerService implements Service {
 
   /** Runs now; the overlap policy applies as to a scheduled run. Resolves when the run has started (or was skipped). */
   runNow(id: string): JobRun {
-    this.get(id);
+    const job = this.get(id);
+    if (job.approval) {
+      throw new AppError('conflict', `The job “${job.name}” is waiting for the owner's approval in Switchboard (made or changed by ${job.approval.requestedBy}); it cannot run until they allow it.`);
+    }
     return this.fire(id, null, 'manual', 1);
   }
 
@@ -228,7 +363,7 @@ export class SchedulerService implements Service {
     // Jobs that share a schedule share its missed times: worked out once per schedule and limit.
     const fell = new Map<string, ReturnType<typeof runsBetween>>();
     for (const job of this.jobs.values()) {
-      if (!job.enabled) continue;
+      if (!job.enabled || job.approval) continue;
       const limit = Math.max(job.missedLimit, 1);
       const key = `${job.timeZone} ${job.cron} ${limit}`;
       let missedTimes = fell.get(key);
@@ -260,7 +395,8 @@ export class SchedulerService implements Service {
 
   private arm(job: Omit<Job, 'nextRun' | 'recent'>): void {
     this.disarm(job.id);
-    if (!job.enabled) return;
+    // A job waiting for the owner's approval does not fire.
+    if (!job.enabled || job.approval) return;
     const key = `${job.timeZone} ${job.cron}`;
     this.triggerOf.set(job.id, key);
     const existing = this.triggers.get(key);
@@ -344,7 +480,9 @@ export class SchedulerService implements Service {
     for (const jobId of jobIds) {
       const job = this.jobs.get(jobId);
       if (!job) throw new AppError('not_found', `no job ${jobId}`);
-      if (hold && job.kind === 'claude') result.set(jobId, this.held(job, plannedAt, trigger, hold));
+      // A retry or a queued run of a job changed since to wait for approval.
+      if (job.approval) result.set(jobId, this.skip(jobId, plannedAt, trigger, "not started: the job waits for the owner's approval"));
+      else if (hold && job.kind === 'claude') result.set(jobId, this.held(job, plannedAt, trigger, hold));
       else if (!this.running.has(jobId)) free.push({ id: randomUUID(), jobId });
       else if (job.overlap === 'queue' || trigger === 'catch-up') {
         this.queued.set(jobId, [...(this.queued.get(jobId) ?? []), { plannedAt, trigger, attempt }]);
@@ -507,7 +645,7 @@ export class SchedulerService implements Service {
   }
 
   private withNext(job: Omit<Job, 'nextRun' | 'recent'>): Job {
-    return { ...job, nextRun: job.enabled ? this.nextRun(job.cron, job.timeZone) : null, recent: this.store.runs(job.id, 5).map((r) => r.status) };
+    return { ...job, nextRun: job.enabled && !job.approval ? this.nextRun(job.cron, job.timeZone) : null, recent: this.store.runs(job.id, 5).map((r) => r.status) };
   }
 
   /**

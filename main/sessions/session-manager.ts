@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Approval, AskResult, Denial, Message, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
-import { buildClaudeArgs } from '../claude/args';
+import { buildClaudeArgs, cliPermissionMode, permissionModeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
 import { chooseClaudeCommand, cliStartFailure } from '../claude/cli-locator';
 import type { ClaudeEvent, TurnResult } from '../claude/events';
@@ -27,7 +27,6 @@ const WATCHDOG_TICK_MS = 250;
 const PARTIAL_FLUSH_MS = 500;
 const NEW_TITLE = 'New session';
 
-const CLI_MODE: Record<PermissionPolicy, string> = { ask: 'default', acceptEdits: 'acceptEdits', plan: 'plan', bypass: 'bypassPermissions' };
 
 interface Current {
   turnId: string;
@@ -196,7 +195,7 @@ export class SessionManager implements Service {
     });
     const proc = this.runtimes.get(row.id)?.process;
     if (input.permissionPolicy && input.permissionPolicy !== row.permission_policy && proc?.alive) {
-      await proc.setPermissionMode(CLI_MODE[input.permissionPolicy]);
+      await proc.setPermissionMode(cliPermissionMode(input.permissionPolicy));
     }
     return this.changed(row.id);
   }
@@ -264,7 +263,7 @@ export class SessionManager implements Service {
     const args = row.cli_started === 1 ? ['--resume', row.claude_session_id] : ['--session-id', row.claude_session_id];
     if (row.cli_started === 0) this.store.updateSession(id, { cli_started: 1 });
     if (row.model) args.push('--model', row.model);
-    if (row.permission_policy !== 'ask') args.push('--permission-mode', CLI_MODE[row.permission_policy]);
+    args.push(...permissionModeArgs(row.permission_policy));
     this.changed(id);
     return args;
   }

@@ -92,6 +92,27 @@ describe('terminals in node-pty', () => {
     }, { timeout: 10_000 }).toBe(true);
   });
 
+  it('names the permission mode in every start of the CLI: an Ask session’s stream-json process, its TUI, and a claude opened in a folder', async () => {
+    const harness = (h = await startHarness());
+    const { core, turnEnded } = harness;
+    const argvOf = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const modeOf = (argv: string[]) => (argv.includes('--permission-mode') ? argv[argv.indexOf('--permission-mode') + 1] : null);
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id);
+    expect(modeOf(argvOf(core.sessions.get(session.id).pid!))).toBe('default');
+
+    // The pinned CLI starts an interactive session in "auto" without the flag: the TUI gets the session's mode.
+    const tui = await core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
+    await expect.poll(() => argvOf(tui.pid).includes('--resume'), { timeout: 5000 }).toBe(true);
+    expect(modeOf(argvOf(tui.pid))).toBe('default');
+    core.terminals.close(tui.id);
+
+    const plain = await core.terminals.open({ command: 'claude', cwd: harness.dir, cols: 100, rows: 30 });
+    await expect.poll(() => argvOf(plain.pid).includes('--permission-mode'), { timeout: 5000 }).toBe(true);
+    expect(modeOf(argvOf(plain.pid))).toBe('default');
+    core.terminals.close(plain.id);
+  });
+
   it('refuses a folder that does not exist', async () => {
     const { core } = (h = await startHarness());
     await expect(core.terminals.open({ command: 'shell', cwd: '/no/such/dir', cols: 80, rows: 24 })).rejects.toThrow(/cwd: \/no\/such\/dir is not a folder/);

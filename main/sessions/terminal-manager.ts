@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import * as pty from 'node-pty';
 import type { TerminalInfo } from '../../contract';
+import { permissionModeArgs } from '../claude/args';
 import { chooseClaudeCommand } from '../claude/cli-locator';
 import { AppError } from '../errors';
 import { expandFolder } from '../folders';
@@ -81,7 +82,8 @@ export class TerminalManager implements Service {
     if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
     // `claude` in a session's terminal carries on that session rather than starting an unrelated one.
     const handed = options.command === 'claude' && options.sessionId && this.deps.claudeSession ? options.sessionId : null;
-    const args = handed ? await this.deps.claudeSession!.take(handed) : [];
+    // Not a session's: a fresh `claude` in a folder asks, as a new session does (the CLI's own interactive default is *auto*).
+    const args = handed ? await this.deps.claudeSession!.take(handed) : options.command === 'claude' ? permissionModeArgs('ask') : [];
     const file =
       options.command === 'claude'
         ? chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath')).command

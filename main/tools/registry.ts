@@ -42,12 +42,33 @@ const clip = (text: string | null, max: number) => (text && text.length > max ? 
 const sessionOut = z.object({ id: z.string(), title: z.string(), surface: z.string(), status: z.string(), cwd: z.string(), model: z.string().nullable(), costUsd: z.number(), updatedAt: z.number() });
 const turnOut = z.object({ sessionId: z.string(), turnId: z.string(), status: z.string(), text: z.string().nullable(), error: z.string().nullable(), costUsd: z.number().nullable(), denials: z.array(z.string()), timedOut: z.boolean() });
 const memoryOut = z.object({ id: z.number(), text: z.string(), category: z.string(), tags: z.array(z.string()), updatedAt: z.number() });
-const jobOut = z.object({ id: z.string(), name: z.string(), kind: z.string(), cron: z.string(), timeZone: z.string(), enabled: z.boolean(), nextRun: z.number().nullable(), recent: z.array(z.string()) });
+const jobOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  cron: z.string(),
+  timeZone: z.string(),
+  enabled: z.boolean(),
+  /** A job that runs code, made or changed from here, waits for the owner: it does not run until they allow it. */
+  waitingForApproval: z.boolean(),
+  nextRun: z.number().nullable(),
+  recent: z.array(z.string()),
+});
 const runOut = z.object({ id: z.string(), status: z.string(), trigger: z.string(), startedAt: z.number().nullable(), endedAt: z.number().nullable(), result: z.string().nullable(), costUsd: z.number().nullable() });
 
 const toSession = (s: MethodOutput<'sessions.create'>) => ({ id: s.id, title: s.title, surface: s.surface, status: s.status, cwd: s.cwd, model: s.model, costUsd: s.costUsd, updatedAt: s.updatedAt });
 const toMemory = (m: MethodOutput<'memory.update'>) => ({ id: m.id, text: m.text, category: m.category, tags: m.tags, updatedAt: m.updatedAt });
-const toJob = (j: MethodOutput<'schedules.list'>[number]) => ({ id: j.id, name: j.name, kind: j.kind, cron: j.cron, timeZone: j.timeZone, enabled: j.enabled, nextRun: j.nextRun, recent: j.recent });
+const toJob = (j: MethodOutput<'schedules.list'>[number]) => ({
+  id: j.id,
+  name: j.name,
+  kind: j.kind,
+  cron: j.cron,
+  timeZone: j.timeZone,
+  enabled: j.enabled,
+  waitingForApproval: j.approval !== null,
+  nextRun: j.nextRun,
+  recent: j.recent,
+});
 const toRun = (r: MethodOutput<'schedules.runNow'>) => ({ id: r.id, status: r.status, trigger: r.trigger, startedAt: r.startedAt, endedAt: r.endedAt, result: clip(r.resultText ?? r.stdoutTail ?? r.reason, 4000), costUsd: r.costUsd });
 const toTurn = (sessionId: string, t: MethodOutput<'sessions.turn'>, text: string | null, timedOut: boolean) => ({
   sessionId,
@@ -179,7 +200,7 @@ export const tools: Tool[] = [
     title: 'Create a scheduled job',
     method: 'schedules.create',
     description:
-      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Set delivery.telegramChatId to "owner" to get results on Telegram, delivery.discordChannelId to a bound channel id (or "owner" for direct messages) to get them on Discord.',
+      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Set delivery.telegramChatId to "owner" to get results on Telegram, delivery.discordChannelId to a bound channel id (or "owner" for direct messages) to get them on Discord. A shell job, or a Claude job in acceptEdits mode, made here waits for the user’s approval in Switchboard (waitingForApproval) and runs only once they allow it; if they deny it or do not answer, it is deleted. bypass is refused.',
     input: jobInputSchema,
     output: jobOut.extend({ warnings: z.array(z.string()) }),
     hints: {},
@@ -192,7 +213,7 @@ export const tools: Tool[] = [
     name: 'update_job',
     title: 'Change a scheduled job',
     method: 'schedules.update',
-    description: 'Change a job: only the fields given change (its schedule, command, enabled…).',
+    description: "Change a job: only the fields given change (its schedule, command, enabled…). Changing what a shell or acceptEdits job runs (command, cwd, env, kind, permissionPolicy) makes it wait for the user's approval again.",
     input: z.object({ job_id: id }).extend(jobPatchSchema.shape),
     output: jobOut.extend({ warnings: z.array(z.string()) }),
     hints: { idempotentHint: true },
@@ -217,7 +238,7 @@ export const tools: Tool[] = [
     name: 'run_job',
     title: 'Run a job now',
     method: 'schedules.runNow',
-    description: 'Run a scheduled job now (its overlap policy applies). Returns the run; see job_history for its result.',
+    description: "Run a scheduled job now (its overlap policy applies). Returns the run; see job_history for its result. A job waiting for the user's approval does not run.",
     input: z.object({ job_id: id }),
     output: runOut,
     hints: {},

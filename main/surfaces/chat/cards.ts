@@ -1,4 +1,4 @@
-import { toolCallDetail, type Approval, type ClaudeQuestion } from '../../../contract';
+import { JOB_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobApprovalInput } from '../../../contract';
 import type { ChatButton } from './adapter';
 
 /** What a tool call asks for, in one line: the command, the file, the address. */
@@ -23,6 +23,11 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
       buttons: questions.flatMap((q, qi) => q.options.map((o, oi) => [{ label: questions.length > 1 ? `${qi + 1}. ${o.label}` : o.label, data: `aq:${approval.id}:${qi}:${oi}` }])),
     };
   }
+  if (approval.toolName === JOB_APPROVAL_TOOL) {
+    const job = approval.input as Partial<JobApprovalInput>;
+    const jobLink = windowUrl && job.jobId ? `\n\n[Open in Switchboard](${windowUrl.replace(/\/$/, '')}/#/schedules/${job.jobId})` : '';
+    return { markdown: `${jobQuestion(job)}\n\n_Deny deletes the job, and so does no answer._${jobLink}`, buttons: [[{ label: 'Allow the job', data: `ap:${approval.id}:o` }, { label: 'Deny and delete', data: `ap:${approval.id}:d` }]] };
+  }
   if (approval.toolName === 'ExitPlanMode') {
     const plan = typeof approval.input.plan === 'string' ? approval.input.plan : (approval.description ?? '');
     return {
@@ -45,6 +50,28 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
   };
 }
 
+/** A job waiting for approval, in words: what it runs, where, when, and who asked. */
+function jobQuestion(job: Partial<JobApprovalInput>): string {
+  const what = job.kind === 'claude' ? `a Claude prompt (permissions: ${job.permissionPolicy ?? '?'})` : 'a shell command';
+  return [
+    `🗓 ${job.change === 'changed' ? 'A changed' : 'A new'} job waits for your approval: *${job.name ?? 'unnamed'}*`,
+    '',
+    `Asked by ${job.requestedBy ?? 'someone'}. It runs ${what}:`,
+    `\`\`\`\n${(job.command ?? '').slice(0, 1500)}\n\`\`\``,
+    `Folder: \`${job.cwd ?? 'the home folder'}\``,
+    `Schedule: \`${job.cron ?? '?'}\` (${job.timeZone ?? 'UTC'})`,
+    ...(job.envNames?.length ? [`Environment: ${job.envNames.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** How a job approval ended, in words. */
+const JOB_DECISIONS: Record<string, string> = {
+  once: '✅ Allowed: it runs on its schedule',
+  deny: '⛔ Denied: the job was deleted',
+  timeout: '⌛ Nobody answered in time: the job was deleted',
+  cancelled: '✖️ No longer needed',
+};
+
 const DECISIONS: Record<string, string> = {
   once: '✅ Allowed once',
   session: '✅ Allowed for this session',
@@ -57,6 +84,11 @@ const DECISIONS: Record<string, string> = {
 
 /** The card once answered anywhere: the question, the answer, and who gave it where. */
 export function settledCard(approval: Approval, nameOf: (actor: string | null) => string): string {
+  if (approval.toolName === JOB_APPROVAL_TOOL) {
+    const job = approval.input as Partial<JobApprovalInput>;
+    const by = approval.decision === 'once' || approval.decision === 'deny' ? ` by ${nameOf(approval.answeredBy)}` : '';
+    return `🗓 Job *${job.name ?? 'unnamed'}*: \`${(job.command ?? '').split('\n')[0]!.slice(0, 200)}\`\n\n${JOB_DECISIONS[approval.decision ?? ''] ?? approval.status}${by}${approval.message && approval.decision !== 'deny' ? `\n_${approval.message}_` : ''}`;
+  }
   const question = approval.toolName === 'AskUserQuestion' ? 'Claude asked a question' : approval.toolName === 'ExitPlanMode' ? "Claude's plan" : `*${approval.toolName}*: \`${detail(approval).split('\n')[0]!.slice(0, 200)}\``;
   const answer = approval.toolName === 'ExitPlanMode' && approval.decision === 'once' ? '✅ Plan approved' : approval.toolName === 'AskUserQuestion' && approval.decision === 'once' ? '✅ Answered' : (DECISIONS[approval.decision ?? ''] ?? approval.status);
   const who = approval.decision === 'timeout' || approval.decision === 'cancelled' || approval.decision === 'rule' ? '' : ` by ${nameOf(approval.answeredBy)}`;

@@ -133,7 +133,7 @@ export const chatCommands: ChatCommand[] = [
     async run(c) {
       const jobs = await c.call('schedules.list', {});
       if (!jobs.length) return c.reply('No scheduled jobs. Make them in Switchboard → Schedules.');
-      const lines = jobs.slice(0, 20).map((j) => `• *${j.name}* — \`${j.cron}\`${j.enabled ? '' : ' (off)'}${j.recent[0] ? `, last ${j.recent[0]}` : ''}`);
+      const lines = jobs.slice(0, 20).map((j) => `• *${j.name}* — \`${j.cron}\`${j.approval ? ' (waits for approval)' : j.enabled ? '' : ' (off)'}${j.recent[0] ? `, last ${j.recent[0]}` : ''}`);
       c.reply(lines.join('\n'), jobs.slice(0, 10).map((j) => [{ label: `Run ${j.name}`.slice(0, 60), data: `j:${j.id}` }]));
     },
     async press(c, [id]) {

@@ -58,7 +58,7 @@ function blank(): JobInput {
 }
 
 function fromJob(job: Job): JobInput {
-  const { id: _id, sessionId: _s, nextRun: _n, recent: _r, createdAt: _c, updatedAt: _u, ...input } = job;
+  const { id: _id, sessionId: _s, nextRun: _n, recent: _r, createdAt: _c, updatedAt: _u, approval: _a, ...input } = job;
   return input;
 }
 

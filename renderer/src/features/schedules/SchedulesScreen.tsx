@@ -8,6 +8,7 @@ import { NotFound } from '../../app/NotFound';
 import type { JobRun } from '../../../../contract';
 import { formatInZone } from '../../app/time';
 import { useSessions } from '../sessions/sessions-store';
+import { JobApprovalCard } from './JobApprovalCard';
 import { JobEditor } from './JobEditor';
 import { useSchedules } from './schedules-store';
 
@@ -80,6 +81,7 @@ export function SchedulesScreen() {
   // An address naming no job says so; it never opens a blank New job in its place.
   const missing = loaded && selected && selected !== 'new' && !job ? selected : null;
   const running = runs.some((r) => r.status === 'running');
+  const question = useSessions((s) => (job?.approval?.approvalId ? s.approvals[job.approval.approvalId] : undefined));
   return (
     <div className={`schedules-screen two-pane full-bleed${selected ? ' show-detail' : ''}`}>
       <aside className="pane-side job-list" aria-label="Jobs">
@@ -94,7 +96,8 @@ export function SchedulesScreen() {
                 <span className="muted">{words(j.cron)}</span>
                 <span className="session-facts">
                   <span className="badge">{j.kind}</span>
-                  <span className="muted">{j.enabled && j.nextRun ? `next ${formatInZone(j.nextRun, j.timeZone)} (${j.timeZone})` : j.enabled ? 'no next run' : 'disabled'}</span>
+                  {j.approval ? <span className="badge badge-warn">Waiting for your approval</span> : null}
+                  <span className="muted">{j.approval ? 'does not run until allowed' : j.enabled && j.nextRun ? `next ${formatInZone(j.nextRun, j.timeZone)} (${j.timeZone})` : j.enabled ? 'no next run' : 'disabled'}</span>
                   <span className="recent" aria-label="Recent runs">
                     {j.recent.map((status, i) => (
                       <span key={i} className={`dot run-${status}`} title={status} />
@@ -120,7 +123,9 @@ export function SchedulesScreen() {
               </div>
               {job ? (
                 <div className="session-actions">
-                  <button onClick={() => void runNow()}>Run now</button>
+                  <button disabled={!!job.approval} title={job.approval ? 'Waiting for your approval: allow it first' : undefined} onClick={() => void runNow()}>
+                    Run now
+                  </button>
                   <button disabled={!running} onClick={() => void cancel()}>
                     Cancel run
                   </button>
@@ -130,6 +135,12 @@ export function SchedulesScreen() {
                 </div>
               ) : null}
             </div>
+            {job?.approval ? (
+              <div className="banner banner-warn" role="status" data-testid="job-waiting">
+                Waiting for your approval: made or changed by {job.approval.requestedBy}. It does not run until you allow it; Deny deletes it.
+              </div>
+            ) : null}
+            {question ? <JobApprovalCard approval={question} /> : null}
             <JobEditor key={job ? `${job.id}:${job.updatedAt}` : 'new'} job={job} />
             {job ? (
               <section aria-label="Run history">

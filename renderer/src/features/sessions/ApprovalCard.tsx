@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { toolCallDetail, type Approval } from '../../../../contract';
+import { defaultRuleFor, toolCallDetail, type Approval } from '../../../../contract';
 import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 
@@ -10,7 +10,7 @@ function detail(approval: Approval): string {
 /** One permission question with its four answers: once, this session, always (a rule), deny. */
 export function ApprovalCard({ approval }: { approval: Approval }) {
   const answer = useSessions((s) => s.answer);
-  const [rule, setRule] = useState(approval.suggestions[0] ?? approval.toolName);
+  const [rule, setRule] = useState(defaultRuleFor(approval.toolName, approval.suggestions, approval.input) ?? '');
   const [message, setMessage] = useState('');
   const [error, setError] = useState<string | null>(null);
   const reply = async (decision: 'once' | 'session' | 'always' | 'deny') => {

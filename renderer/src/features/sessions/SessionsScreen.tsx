@@ -4,8 +4,9 @@ import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList, isWide } from '../../app/panes';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { NotFound } from '../../app/NotFound';
-import type { SessionSummary } from '../../../../contract';
+import { JOB_APPROVAL_TOOL, type SessionSummary } from '../../../../contract';
 import { ApprovalCard } from './ApprovalCard';
+import { JobApprovalCard } from '../schedules/JobApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
 import { Composer } from './Composer';
 import { confirmAction } from '../../app/Dialog';
@@ -248,7 +249,9 @@ export function SessionsScreen() {
           ) : null}
           {outside.length ? (
             <div className="outside-questions" role="region" aria-label="Questions from outside the app">
-              {outside.map((a) => (a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />))}
+              {outside.map((a) =>
+                a.toolName === 'AskUserQuestion' ? <QuestionCard key={a.id} approval={a} /> : a.toolName === JOB_APPROVAL_TOOL ? <JobApprovalCard key={a.id} approval={a} /> : <ApprovalCard key={a.id} approval={a} />,
+              )}
             </div>
           ) : null}
           {others.length ? (

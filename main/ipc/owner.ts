@@ -1,0 +1,34 @@
+import type { CallContext } from './router';
+
+/**
+ * Whether a call comes from the owner: the app's window (desktop), a browser window or a script holding the
+ * UI token (surface `browser`, actors `browser:` and `api:`), which can already open a shell. Everything else
+ * is not: an MCP client (a Claude session's own MCP too), a chat (Telegram, Discord, even a person on the
+ * allowlist), hooks, and jobs. Anything that runs code or widens what Claude may do, asked by a non-owner,
+ * waits for the owner's answer through the one approval broker (design.md, "Trust").
+ */
+export function isOwner(ctx: CallContext): boolean {
+  return ctx.surface === 'desktop' || ctx.surface === 'browser';
+}
+
+/** Who made a call, in the owner's words, for the question they are asked ("the MCP client “inspector”"). */
+export function callerInWords(ctx: CallContext): string {
+  const [kind, ...rest] = ctx.actor.split(':');
+  const id = rest.join(':');
+  switch (kind) {
+    case 'mcp':
+      return `the MCP client “${id || 'unnamed'}”`;
+    case 'session':
+      return `a Claude session in Switchboard (${id}), through its MCP tools`;
+    case 'telegram':
+      return `Telegram user ${id}`;
+    case 'discord':
+      return `Discord user ${id}`;
+    case 'job':
+      return `the job ${id}`;
+    case 'hook':
+      return 'Claude Code in a terminal';
+    default:
+      return ctx.actor === ctx.surface ? ctx.surface : `${ctx.actor} (${ctx.surface})`;
+  }
+}
