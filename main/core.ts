@@ -177,7 +177,17 @@ export function createCore(config: CoreConfig): Core {
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold() });
-  const user = new UserService({ events, notifier, approvals });
+  const user = new UserService({
+    events,
+    notifier,
+    approvals,
+    noteSurfaces: () => [
+      ...(config.notifier ? ['desktop'] : []),
+      ...(server && server.windows() > 0 ? ['browser'] : []),
+      ...(telegram.takesNotes() ? ['telegram'] : []),
+      ...(discord.takesNotes() ? ['discord'] : []),
+    ],
+  });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(usage);

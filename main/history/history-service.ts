@@ -1,5 +1,6 @@
 import type { ConversationSummary, Message, MessagePage, SearchFilters, SearchHit, Surface } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
+import { AppError } from '../errors';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
@@ -127,6 +128,8 @@ export class HistoryService implements Service {
   messages(sessionId: string, page: { after?: number; limit?: number } = {}): MessagePage {
     const limit = page.limit ?? 1000;
     const messages = this.deps.store.messagesAfter(sessionId, page.after ?? 0, limit);
+    // An empty page of a conversation that does not exist would read as "nothing said yet".
+    if (!messages.length && !this.deps.store.session(sessionId)) throw new AppError('not_found', `There is no conversation ${sessionId}.`);
     return { messages, next: messages.length === limit ? messages.at(-1)!.id : null };
   }
 

@@ -301,6 +301,11 @@ export class LoopbackServer implements Service {
     this.routes.push(route);
   }
 
+  /** How many windows (browser tabs, the UI token's WebSockets) are open now. */
+  windows(): number {
+    return this.wss.clients.size;
+  }
+
   /** The lifecycle's start: listening, or a clear error. */
   async start(): Promise<void> {
     await this.listen();

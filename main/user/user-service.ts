@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { UserAnswer } from '../../contract';
+import type { NoteDelivery, UserAnswer } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -16,17 +16,27 @@ import type { Notifier } from '../notifier';
 export class UserService implements Service {
   readonly name = 'user';
 
-  constructor(private readonly deps: { events: EventBus; notifier: Notifier; approvals: ApprovalBroker }) {}
+  constructor(
+    private readonly deps: {
+      events: EventBus;
+      notifier: Notifier;
+      approvals: ApprovalBroker;
+      /** The surfaces that would take a note now (a desktop notifier, an open window, a bot with its owner's chat). */
+      noteSurfaces?: () => string[];
+    },
+  ) {}
 
   start(): void {}
   stop(): void {}
 
-  notify(input: { text: string; title: string; filePath?: string }, from: CallContext): { sent: true } {
+  notify(input: { text: string; title: string; filePath?: string }, from: CallContext): NoteDelivery {
     const filePath = input.filePath ? expandFolder(input.filePath, process.env) : null;
     if (filePath && !fs.statSync(filePath, { throwIfNoEntry: false })?.isFile()) throw new AppError('invalid_input', `filePath: no file at ${filePath}`);
+    // Asked before the note goes out: what takes it is what is there now.
+    const delivered = this.deps.noteSurfaces?.() ?? [];
     this.deps.notifier.notify({ title: input.title, body: input.text.slice(0, 300) });
     this.deps.events.emit('user.note', { title: input.title, text: input.text, filePath, from: from.actor, at: Date.now() });
-    return { sent: true };
+    return { delivered };
   }
 
   async ask(input: { question: string; choices: string[]; timeoutSeconds: number }, from: CallContext): Promise<UserAnswer> {

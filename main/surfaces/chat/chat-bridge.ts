@@ -731,6 +731,11 @@ export class ChatBridge implements Service {
   }
 
   /** A note Claude or a script sent the user (notify_user): text, and the file when there is one. */
+  /** Whether a note for the user would go out here now: connected, with the owner's chat to send it to. */
+  takesNotes(): boolean {
+    return !!this.adapter && this.ownerChats().length > 0;
+  }
+
   private onNote(note: UserNote): void {
     if (!this.adapter) return;
     const markdown = `📝 *${note.title}*\n\n${note.text}`;
