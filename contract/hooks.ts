@@ -19,6 +19,8 @@ export interface ClaudeCodeConnection {
   /** The `claude` found, or what was looked for. */
   claude: { found: boolean; path: string; version: string | null };
   connected: boolean;
+  /** Connected, but the installed plugin no longer holds this Switchboard's port or tokens (rotated since): why, in words; the card offers *Reconnect*. */
+  stale: string | null;
   /** What `claude plugin list` says of the plugin, and `claude mcp list` of its server. */
   plugin: string | null;
   mcp: string | null;

@@ -10,6 +10,7 @@ import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { splitHostList } from './config';
 import { Lifecycle } from './lifecycle';
+import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
@@ -243,8 +244,20 @@ export function createCore(config: CoreConfig): Core {
     port: () => server?.address?.port ?? null,
     tokens: () => ({ mcp: tokens.get('mcp'), hooks: tokens.get('hooks') }),
   });
+  const systemCalls = systemHandlers(system, tokens);
   const router: Router = new Router({
-    ...systemHandlers(system, tokens),
+    ...systemCalls,
+    'system.rotateToken': async (input, ctx) => {
+      const rotated = await systemCalls['system.rotateToken'](input, ctx);
+      // A plugin Connect installed gets the new token at once: its hooks and tools would fail silently otherwise.
+      if (input.scope === 'mcp' || input.scope === 'hooks') {
+        await connector.refresh().catch((error: unknown) => {
+          const id = log.error('claudeCode: the rotated token did not reach the installed plugin', error);
+          notifier.notify({ title: 'Switchboard could not update Claude Code', body: `The new ${input.scope} token did not reach the Switchboard plugin (error ${id}). Settings → Claude Code → Reconnect.` });
+        });
+      }
+      return rotated;
+    },
     ...settingsHandlers(settings),
     ...sessionsHandlers(sessions),
     ...terminalsHandlers(terminals),

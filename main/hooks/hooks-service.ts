@@ -5,6 +5,7 @@ import type { ApprovalBroker, BrokerAnswer } from '../approvals/approval-broker'
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { Notifier } from '../notifier';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
 import type { SessionStore } from '../sessions/session-store';
@@ -95,9 +96,9 @@ export class HooksService implements Service {
     const route = new URL(req.url ?? '/', 'http://x').pathname;
     // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
     if (input.session_id && this.deps.store.runsClaudeSession(input.session_id)) return answer(res, 200, {});
-    if (route === '/hooks/permission') return answer(res, 200, await this.permission(input, req));
+    if (route === '/hooks/permission') return held(res, this.permission(input, req));
     if (route === '/hooks/notification') return answer(res, 200, this.notification(input));
-    if (route === '/hooks/stop') return answer(res, 200, await this.stopped(input, req));
+    if (route === '/hooks/stop') return held(res, this.stopped(input, req));
     return answer(res, 404, { error: `no hook ${route}` });
   }
 
@@ -121,9 +122,13 @@ export class HooksService implements Service {
     return {};
   }
 
-  /** A stop: its last message goes out; a reply within the window (when on) continues the same session. */
+  /**
+   * A stop: its last message goes out; a reply within the window (when on) continues the same session.
+   * The terminal is held only while the window is on, for the window at most, and never for a stop
+   * that follows a continuation (`stop_hook_active`): one reply continues once.
+   */
   private async stopped(input: HookInput, req: http.IncomingMessage): Promise<object> {
-    const windowMs = this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
+    const windowMs = input.stop_hook_active ? 0 : this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
     const id = randomUUID();
     const lastMessage = (input.last_assistant_message ?? '').slice(0, 20_000);
     this.deps.notifier.notify({ title: `Claude Code finished · ${project(input.cwd)}`, body: lastMessage.slice(0, 200) });
@@ -168,17 +173,54 @@ export class HooksService implements Service {
       ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
     });
     if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
-    const gone = new Promise<null>((resolve) => req.socket.once('close', () => resolve(null)));
-    const reply = await Promise.race([answer, gone]);
+    const gone = new Promise<'gone'>((resolve) => req.socket.once('close', () => resolve('gone')));
+    // The terminal's own wait: past it, the terminal decides as it would without Switchboard.
+    const waitSeconds = this.deps.settings.get('hooks.questionWaitSeconds');
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waited'>((resolve) => {
+      timer = setTimeout(() => resolve('waited'), waitSeconds * 1000);
+      timer.unref();
+    });
+    const reply = await Promise.race([answer, gone, waited]);
+    clearTimeout(timer);
     if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
-    if (reply === null) {
+    if (reply === 'gone') {
       this.deps.approvals.cancel(id, 'Answered in the terminal.');
+      return null;
+    }
+    if (reply === 'waited') {
+      this.deps.approvals.cancel(id, `No answer here within ${waitSeconds} s: the terminal decided.`);
       return null;
     }
     // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.
     const settled = this.deps.approvals.get(id);
     if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
     return reply;
+  }
+}
+
+/** A heartbeat every second while a hook waits: the plugin's hook gives up on a Switchboard that sends none for 5 s (frozen, stopped). */
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT = '    ';
+
+/**
+ * The answer to a hook that may wait (a question, a stop within its reply window): headers and a
+ * heartbeat of whitespace at once and every second, then the JSON (whitespace before JSON parses the
+ * same). So the hook can tell a Switchboard that waits for the user from one that does not answer.
+ */
+async function held(res: http.ServerResponse, work: Promise<object>): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.write(HEARTBEAT);
+  const beat = setInterval(() => res.write(HEARTBEAT), HEARTBEAT_MS);
+  try {
+    const body = await work;
+    if (!res.destroyed) res.end(JSON.stringify(body));
+  } catch (error) {
+    // The terminal goes on as without Switchboard; the log keeps why.
+    log.error('hooks: a hook failed', error);
+    if (!res.destroyed) res.end('{}');
+  } finally {
+    clearInterval(beat);
   }
 }
 

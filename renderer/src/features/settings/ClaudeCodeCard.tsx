@@ -33,6 +33,8 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
       <p role="status" data-testid="claude-code-state">
         {!status ? (
           <span className="badge">Checking…</span>
+        ) : status.connected && status.stale ? (
+          <span className="badge badge-error">Needs reconnecting</span>
         ) : status.connected ? (
           <span className="badge badge-ok">Connected</span>
         ) : !status.claude.found ? (
@@ -44,7 +46,7 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
       </p>
       <div className="row-actions">
         <button onClick={() => void act(() => api.claudeCode.connect({}))} disabled={busy || !status?.claude.found}>
-          {busy ? 'Working…' : status?.connected ? 'Connect again' : 'Connect Claude Code'}
+          {busy ? 'Working…' : status?.stale ? 'Reconnect' : status?.connected ? 'Connect again' : 'Connect Claude Code'}
         </button>
         {status?.connected ? (
           <button onClick={() => void disconnect()} disabled={busy}>
@@ -52,7 +54,7 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
           </button>
         ) : null}
       </div>
-      <FieldError error={error ?? (status && !status.claude.found ? status.error : null)} />
+      <FieldError error={error ?? (status && !status.claude.found ? status.error : (status?.stale ?? null))} />
       {status?.plugin || status?.mcp ? (
         <details>
           <summary>What Claude Code reports</summary>
@@ -60,6 +62,7 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
         </details>
       ) : null}
       <NumberSetting settingKey="hooks.phoneDelaySeconds" stored={values['hooks.phoneDelaySeconds']} />
+      <NumberSetting settingKey="hooks.questionWaitSeconds" stored={values['hooks.questionWaitSeconds']} />
       <NumberSetting settingKey="hooks.replyWindowSeconds" stored={values['hooks.replyWindowSeconds']} />
     </section>
   );
