@@ -106,7 +106,8 @@ export class HooksService implements Service {
     // The plugin's hook polls (it can then tell a waiting Switchboard from a frozen one); an HTTP hook holds its request.
     const polled = req.headers['x-switchboard-poll'] === '1';
     const gone = new AbortController();
-    if (!polled) req.socket.once('close', () => gone.abort());
+    // The response closing before it was answered: the terminal stopped waiting (a listener on the response, not on a kept-alive socket).
+    if (!polled) res.once('close', () => res.writableEnded || gone.abort());
     const work = (route === '/hooks/permission' ? this.permission(input, gone.signal) : this.stopped(input, gone.signal)).catch((error: unknown) => {
       // The terminal goes on as without Switchboard; the log keeps why.
       log.error('hooks: a hook failed', error);
