@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
 import { EventBus } from './events';
@@ -19,6 +20,7 @@ import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
+import { ADDRESS_FILE } from './server/address-file';
 import { LoopbackServer } from './server/loopback-server';
 import { TokenStore } from './server/tokens';
 import { settingsHandlers } from './settings/handlers';
@@ -287,6 +289,7 @@ export function createCore(config: CoreConfig): Core {
         events,
         staticDir: config.server.staticDir,
         allowedHosts: () => [...config.server!.allowHosts, ...splitHostList(settings.get('server.allowedHosts'))],
+        addressFile: path.join(config.dataDir, ADDRESS_FILE),
       })
     : null;
   // The MCP server registers its route before the server takes calls.
