@@ -36,6 +36,7 @@ import { hooksHandlers } from './hooks/handlers';
 import { HooksService } from './hooks/hooks-service';
 import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
+import { tools } from './tools/registry';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
@@ -245,6 +246,7 @@ export function createCore(config: CoreConfig): Core {
     settings,
     port: () => server?.address?.port ?? null,
     tokens: () => ({ mcp: tokens.get('mcp'), hooks: tokens.get('hooks') }),
+    readOnlyTools: () => tools.filter((t) => t.hints.readOnlyHint).map((t) => t.name),
   });
   const systemCalls = systemHandlers(system, tokens);
   const router: Router = new Router({

@@ -36,7 +36,12 @@ function copyPlugin(from: string, to: string): void {
 interface Handed {
   port: number;
   tokens: string;
+  /** The allow rules Connect added to Claude Code's user settings (only those: the user's own stay). */
+  allowed?: string[];
 }
+
+/** How Claude Code names a tool of the plugin's MCP server in permission rules (`plugin:switchboard:switchboard`). */
+const PLUGIN_TOOL_PREFIX = 'mcp__plugin_switchboard_switchboard__';
 
 const fingerprint = (tokens: { mcp: string; hooks: string }) => createHash('sha256').update(`${tokens.mcp}\n${tokens.hooks}`).digest('hex');
 
@@ -64,6 +69,8 @@ export class ClaudeCodeConnector implements Service {
       /** The loopback server's port, once it listens. */
       port: () => number | null;
       tokens: () => { mcp: string; hooks: string };
+      /** The names of Switchboard's read-only tools (the registry's hint), for the rules Connect may add. */
+      readOnlyTools: () => string[];
     },
   ) {}
 
@@ -78,14 +85,14 @@ export class ClaudeCodeConnector implements Service {
     const choice = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
     const info = await probeClaude(choice, this.deps.env);
     const claude = { found: info.found, path: info.path, version: info.version };
-    if (!info.found) return { claude, connected: false, stale: null, plugin: null, mcp: null, error: info.error ?? `${info.path} was not found` };
+    if (!info.found) return { claude, connected: false, stale: null, allowed: [], plugin: null, mcp: null, error: info.error ?? `${info.path} was not found` };
     const listed = await this.run(['plugin', 'list']);
     const block = listed.code === 0 ? (listed.out.split(/\n\s*\n/).find((b) => b.includes(PLUGIN)) ?? null) : null;
     // Connected without plugins: our hooks in the user's settings, and the server `claude mcp add` added.
     const merged = Object.values(this.readSettings(this.settingsFile()).hooks ?? {}).some((entries) => entries.some(ours));
     const mcp = block || merged ? ((await this.run(['mcp', 'list'])).out.split('\n').find((line) => line.includes('plugin:switchboard:switchboard') || line.startsWith('switchboard:')) ?? null) : null;
     const connected = (!!block && /enabled/.test(block)) || (merged && !!mcp);
-    return { claude, connected, stale: connected ? this.stale(!!block) : null, plugin: block?.trim() ?? (merged ? 'Hooks merged into Claude Code’s user settings (a CLI without plugins)' : null), mcp: mcp?.trim() ?? null, error: null };
+    return { claude, connected, stale: connected ? this.stale(!!block) : null, allowed: connected ? (this.handed()?.allowed ?? []) : [], plugin: block?.trim() ?? (merged ? 'Hooks merged into Claude Code’s user settings (a CLI without plugins)' : null), mcp: mcp?.trim() ?? null, error: null };
   }
 
   /** Why the connected plugin no longer reaches this Switchboard (a token rotated, another port), or null when it does. */
@@ -118,7 +125,7 @@ export class ClaudeCodeConnector implements Service {
   private async hand(port: number): Promise<void> {
     const tokens = this.deps.tokens();
     await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the port and tokens', JSON.stringify({ port: String(port), mcp_token: tokens.mcp, hooks_token: tokens.hooks }));
-    const handed: Handed = { port, tokens: fingerprint(tokens) };
+    const handed: Handed = { ...this.handed(), port, tokens: fingerprint(tokens) };
     fs.writeFileSync(this.handedFile(), JSON.stringify(handed), { mode: 0o600 });
   }
 
@@ -134,12 +141,15 @@ export class ClaudeCodeConnector implements Service {
     await this.hand(port);
   }
 
-  async connect(): Promise<ClaudeCodeConnection> {
+  async connect(options: { allowReadOnly?: boolean } = {}): Promise<ClaudeCodeConnection> {
     const port = this.deps.port();
     if (!port) throw new AppError('unavailable', 'Switchboard is not listening on loopback, so Claude Code would have nothing to connect to. See Settings → Health.');
     if (!this.deps.resourcesDir) throw new AppError('unavailable', 'The plugin files are not part of this build of Switchboard.');
     const plugins = await this.run(['plugin', '--help']);
     if (plugins.code !== 0 || !/install/.test(plugins.out)) return this.connectWithoutPlugins(port);
+    // The user's settings as they were, before Claude Code or Switchboard write to them.
+    const file = this.settingsFile();
+    if (options.allowReadOnly && fs.existsSync(file) && !fs.existsSync(`${file}.switchboard-backup`)) fs.copyFileSync(file, `${file}.switchboard-backup`);
     const dir = path.join(this.deps.dataDir, 'claude-plugin');
     fs.rmSync(dir, { recursive: true, force: true });
     makePrivateDir(dir);
@@ -149,8 +159,31 @@ export class ClaudeCodeConnector implements Service {
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     await this.must(['plugin', 'marketplace', 'add', dir], 'add the plugin marketplace');
     await this.must(['plugin', 'install', PLUGIN, '--scope', 'user'], 'install the plugin');
+    const before = this.handed()?.allowed ?? [];
     await this.hand(port);
+    this.allowReadOnly(options.allowReadOnly ? this.deps.readOnlyTools().map((name) => `${PLUGIN_TOOL_PREFIX}${name}`) : [], before);
     return this.status();
+  }
+
+  /**
+   * The user's choice at Connect: Switchboard's read-only tools allowed without asking, as rules in
+   * Claude Code's user settings (a backup first). Only rules Connect added are ever taken out again:
+   * one the user had already stays theirs.
+   */
+  private allowReadOnly(rules: string[], before: string[]): void {
+    const file = this.settingsFile();
+    if (!rules.length && !before.length) return;
+    const settings = this.readSettings(file);
+    const permissions = (settings.permissions ?? {}) as { allow?: string[] } & Record<string, unknown>;
+    const kept = (permissions.allow ?? []).filter((rule) => !before.includes(rule));
+    const added = rules.filter((rule) => !kept.includes(rule));
+    const allow = [...kept, ...added];
+    const { allow: _old, ...rest } = permissions;
+    const next: Settings = { ...settings, permissions: allow.length ? { ...rest, allow } : rest };
+    if (!Object.keys(next.permissions as object).length) delete next.permissions;
+    this.writeSettings(file, next);
+    const handed = this.handed();
+    if (handed) fs.writeFileSync(this.handedFile(), JSON.stringify({ ...handed, allowed: added }), { mode: 0o600 });
   }
 
   /**
@@ -178,6 +211,8 @@ export class ClaudeCodeConnector implements Service {
 
   async disconnect(): Promise<ClaudeCodeConnection> {
     const file = this.settingsFile();
+    const allowed = this.handed()?.allowed ?? [];
+    if (allowed.length && fs.existsSync(file)) this.allowReadOnly([], allowed);
     if (fs.existsSync(file)) {
       const settings = this.readSettings(file);
       if (Object.values(settings.hooks ?? {}).some((entries) => entries.some(ours))) {

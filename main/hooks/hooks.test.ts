@@ -220,6 +220,46 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(await connected(h)).toMatchObject({ connected: true, stale: null });
   });
 
+  it('allows Switchboard’s read-only tools without asking when the user chooses it at Connect; Disconnect takes out exactly those rules', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    const file = path.join(h.env.CLAUDE_CONFIG_DIR!, 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const mine = { model: 'sonnet', permissions: { allow: ['Bash(ls)', 'mcp__plugin_switchboard_switchboard__recall'], deny: ['Bash(rm *)'] } };
+    fs.writeFileSync(file, JSON.stringify(mine));
+    const result = await core.router.call('claudeCode.connect', { allowReadOnly: true }, desktopCaller);
+    if (!result.ok) throw new Error(result.error.message);
+    const status = result.value as { allowed: string[] };
+    expect(status.allowed).toContain('mcp__plugin_switchboard_switchboard__list_memories');
+    expect(status.allowed).not.toContain('mcp__plugin_switchboard_switchboard__recall');
+    expect(status.allowed).not.toContain('mcp__plugin_switchboard_switchboard__ask_user');
+    expect(JSON.parse(fs.readFileSync(`${file}.switchboard-backup`, 'utf8'))).toEqual(mine);
+    const merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof mine;
+    expect(merged.permissions.deny).toEqual(['Bash(rm *)']);
+    expect(merged.permissions.allow.slice(0, 2)).toEqual(mine.permissions.allow);
+
+    // The real CLI runs a read-only tool without a question; one that changes something still asks.
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'tool', name: 'mcp__plugin_switchboard_switchboard__list_memories', input: {} }, { kind: 'tool', name: 'mcp__plugin_switchboard_switchboard__remember', input: { text: 'asked first' } }, { kind: 'text', text: 'done' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook', 30_000);
+    const run = claudeP(h, 'list then remember', project);
+    const question = await asked;
+    expect(question.toolName).toBe('mcp__plugin_switchboard_switchboard__remember');
+    await core.router.call('approvals.answer', { id: question.id, decision: 'deny' }, desktopCaller);
+    expect((await run).code).toBe(0);
+    expect(core.approvals.list('all', 100).map((a) => a.toolName)).toEqual(['mcp__plugin_switchboard_switchboard__remember']);
+    const listed = JSON.stringify(api.mainRequests().at(-2)!.body.messages!.at(-1));
+    expect(listed).toContain('tool_result');
+    expect(listed).toContain('memories');
+
+    await core.claudeCode.disconnect();
+    // Our rules gone, the user's own (recall included) kept; Claude Code leaves its own emptied plugin keys.
+    const after = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof mine;
+    expect(after.permissions).toEqual(mine.permissions);
+    expect(after.model).toBe('sonnet');
+  });
+
   it('holds a stop only while Reply to continue is on, and never the stop that follows a continuation (stop_hook_active)', async () => {
     h = await startHarness({ core: { server: SERVER } });
     const { core } = h;
