@@ -247,7 +247,7 @@ export const settingDefinitions = {
     default: 60,
     label: 'Terminal questions wait for an answer here for (seconds)',
     description:
-      "How long a permission question from Claude Code in a terminal waits for an answer in this window or on the phone. Past it the terminal decides as it would without Switchboard: its own prompt, or in a `claude -p` run, a refusal.",
+      "How long a permission question from Claude Code in a terminal waits for an answer in this window or on the phone. Past it the terminal decides as it would without Switchboard: its own prompt, or in a claude -p run, a refusal.",
   }),
   'hooks.replyWindowSeconds': setting({
     schema: z.number().int().min(0).max(3600),
