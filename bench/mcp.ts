@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { claudeEnv, runClaude } from '../main/testing/claude-harness';
+import { FakeAnthropic } from '../main/testing/fake-anthropic';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { nextEvent } from '../main/testing/wait';
 import { benchCore } from './bench-core';
@@ -12,6 +15,44 @@ const CALLS = 300;
 const CLIENTS = 50;
 const CALLS_PER_CLIENT = 10;
 const HOOK_QUESTIONS = 50;
+const PLUGIN_RUNS = 10;
+
+/**
+ * What Switchboard's plugin costs a `claude -p` run: the same run in two HOMEs, one with the plugin
+ * installed by Connect (its MCP server and hooks, Switchboard running), one without, interleaved in the
+ * same process; medians, the difference being the plugin's.
+ */
+async function pluginOverhead(dir: string): Promise<{ overhead: number; withPlugin: number; without: number }> {
+  const api = new FakeAnthropic();
+  await api.start();
+  const homes = { with: path.join(dir, 'with'), without: path.join(dir, 'without') };
+  for (const home of Object.values(homes)) fs.mkdirSync(home, { recursive: true });
+  const core = await benchCore(path.join(dir, 'plugin-data'), { env: claudeEnv(api.url, homes.with), server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
+  try {
+    const connected = await core.router.call('claudeCode.connect', {}, { surface: 'desktop', actor: 'desktop' });
+    if (!connected.ok || !(connected.value as { connected: boolean }).connected) throw new Error(`Connect failed: ${JSON.stringify(connected)}`);
+    const run = async (home: string) => {
+      api.reply({ kind: 'text', text: 'hi' });
+      const started = performance.now();
+      const result = await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--', 'just say hi'], { env: claudeEnv(api.url, home), cwd: home, timeoutMs: 60_000 });
+      if (result.code !== 0) throw new Error(`claude -p failed: ${result.stderr}`);
+      return performance.now() - started;
+    };
+    await run(homes.with);
+    await run(homes.without);
+    const times = { with: [] as number[], without: [] as number[] };
+    for (let i = 0; i < PLUGIN_RUNS; i++) {
+      times.with.push(await run(homes.with));
+      times.without.push(await run(homes.without));
+    }
+    const withPlugin = percentile(times.with, 50);
+    const without = percentile(times.without, 50);
+    return { overhead: withPlugin - without, withPlugin, without };
+  } finally {
+    await core.stop();
+    await api.stop();
+  }
+}
 
 /**
  * The MCP server as Claude Code meets it: the SDK's own client over Streamable HTTP on loopback, the
@@ -79,7 +120,15 @@ export const mcpGroup: BenchGroup = {
         await core.router.call('approvals.answer', { id: approval.id, decision: 'once' }, { surface: 'desktop', actor: 'desktop' });
         answers.push((await reply) - answeredAt);
       }
+      const plugin = await pluginOverhead(dir);
       return [
+        {
+          name: 'hooks.plugin_overhead_ms',
+          value: plugin.overhead,
+          unit: 'ms',
+          goal: { below: 50 },
+          note: `\`claude -p "just say hi"\` with the plugin installed by Connect minus without, medians of ${PLUGIN_RUNS} interleaved (${Math.round(plugin.withPlugin)} vs ${Math.round(plugin.without)} ms)`,
+        },
         { name: 'hooks.answer_ms', value: percentile(answers, 50), unit: 'ms', goal: { below: 20 }, note: `a terminal's permission question answered in the window, to the hook's HTTP reply, median of ${HOOK_QUESTIONS}` },
         { name: 'mcp.tool_p50_ms', value: percentile(single, 50), unit: 'ms', note: `recall through the SDK client over HTTP, ${MEMORIES.toLocaleString('en')} memories, ${CALLS} calls one after another` },
         { name: 'mcp.tool_p95_ms', value: percentile(single, 95), unit: 'ms', goal: { below: 10 } },

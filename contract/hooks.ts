@@ -19,6 +19,10 @@ export interface ClaudeCodeConnection {
   /** The `claude` found, or what was looked for. */
   claude: { found: boolean; path: string; version: string | null };
   connected: boolean;
+  /** Connected, but the installed plugin no longer holds this Switchboard's port or tokens (rotated since): why, in words; the card offers *Reconnect*. */
+  stale: string | null;
+  /** The rules Connect added to Claude Code's user settings so its read-only tools run without asking (empty when not chosen). */
+  allowed: string[];
   /** What `claude plugin list` says of the plugin, and `claude mcp list` of its server. */
   plugin: string | null;
   mcp: string | null;
@@ -31,7 +35,10 @@ export const hooksMethods = {
     'Continue a Claude Code session that stopped, within its reply window: the text reaches Claude as the reason to go on.',
   ),
   'claudeCode.status': method<ClaudeCodeConnection>()(z.object({}).strict(), 'Whether Claude Code is connected (the plugin installed), with what the CLI reports.'),
-  'claudeCode.connect': method<ClaudeCodeConnection>()(z.object({}).strict(), 'Install the Switchboard plugin into Claude Code (user scope): its MCP server and hooks, the tokens as sensitive options.'),
+  'claudeCode.connect': method<ClaudeCodeConnection>()(
+    z.object({ allowReadOnly: z.boolean().default(false) }).strict(),
+    'Install the Switchboard plugin into Claude Code (user scope): its MCP server and hooks, the tokens as sensitive options. With allowReadOnly, Switchboard’s read-only tools are allowed without asking (rules in Claude Code’s user settings, taken out by Disconnect).',
+  ),
   'claudeCode.disconnect': method<ClaudeCodeConnection>()(z.object({}).strict(), 'Uninstall the Switchboard plugin and its marketplace from Claude Code.'),
 };
 

@@ -250,6 +250,13 @@ export const settingDefinitions = {
     label: 'Send terminal questions to the phone after (seconds)',
     description: "A permission question from Claude Code in a terminal shows in this window at once, and on Telegram or Discord only once it has waited this long: answering at the keyboard sends nothing.",
   }),
+  'hooks.questionWaitSeconds': setting({
+    schema: z.number().int().min(5).max(3600),
+    default: 60,
+    label: 'Terminal questions wait for an answer here for (seconds)',
+    description:
+      "How long a permission question from Claude Code in a terminal waits for an answer in this window or on the phone. Past it the terminal decides as it would without Switchboard: its own prompt, or in a claude -p run, a refusal.",
+  }),
   'hooks.replyWindowSeconds': setting({
     schema: z.number().int().min(0).max(3600),
     default: 0,

@@ -13,6 +13,11 @@ export interface UserNote {
   at: number;
 }
 
+/** Where a note went: the surfaces that took it (`desktop`, `browser`, `telegram`, `discord`); empty when none could. */
+export interface NoteDelivery {
+  delivered: string[];
+}
+
 /** What the user answered, or that nobody did in time. */
 export interface UserAnswer {
   answer: string | null;
@@ -24,7 +29,7 @@ export interface UserAnswer {
 }
 
 export const userMethods = {
-  'user.notify': method<{ sent: true }>()(
+  'user.notify': method<NoteDelivery>()(
     z
       .object({
         text: z.string().trim().min(1, 'must not be empty').max(4000),

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -20,15 +21,23 @@ async function bridge(env: Record<string, string>): Promise<Client> {
 }
 
 describe('switchboard mcp, the stdio bridge', () => {
-  it('forwards to the running server: tools listed, a tool called, its token read from the data folder', async () => {
+  it('forwards to the running server on a random port, found from the data folder alone: tools listed, a tool called, its token read there', async () => {
     const home = path.join(temp.home(), 'data');
     const served = temp.track(await startServe(home));
     await expect.poll(() => served.output()).toContain(`MCP: http://127.0.0.1:${served.port}/mcp`);
     expect(served.output()).not.toMatch(/DeprecationWarning/);
-    const client = await bridge({ SWITCHBOARD_HOME: home, SWITCHBOARD_PORT: String(served.port) });
+    // The server records where it listens, for this folder's owner only.
+    const recorded = path.join(home, 'server.json');
+    expect(JSON.parse(fs.readFileSync(recorded, 'utf8'))).toMatchObject({ url: `http://127.0.0.1:${served.port}`, port: served.port, pid: served.process.pid });
+    expect((fs.statSync(recorded).mode & 0o777).toString(8)).toBe('600');
+    // Only SWITCHBOARD_HOME: no port, no token, no URL.
+    const client = await bridge({ SWITCHBOARD_HOME: home });
     expect((await client.listTools()).tools.length).toBe(25);
     const result = await client.callTool({ name: 'remember', arguments: { text: 'Bridged over stdio' } });
     expect(result.structuredContent).toMatchObject({ action: 'added', memory: { text: 'Bridged over stdio' } });
+    // Stopped, it takes its address with it: the bridge then says the app is not running.
+    await served.stop();
+    expect(fs.existsSync(recorded)).toBe(false);
   });
 
   it('fails at once, saying so, when the app is not running', async () => {

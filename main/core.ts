@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
 import { jobQuestions } from './approvals/job-questions';
@@ -11,6 +12,7 @@ import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { splitHostList } from './config';
 import { Lifecycle } from './lifecycle';
+import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
@@ -19,6 +21,7 @@ import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
+import { ADDRESS_FILE } from './server/address-file';
 import { LoopbackServer } from './server/loopback-server';
 import { TokenStore } from './server/tokens';
 import { settingsHandlers } from './settings/handlers';
@@ -34,6 +37,7 @@ import { hooksHandlers } from './hooks/handlers';
 import { HooksService } from './hooks/hooks-service';
 import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
+import { tools } from './tools/registry';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
@@ -178,7 +182,18 @@ export function createCore(config: CoreConfig): Core {
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
-  const user = new UserService({ events, notifier, approvals, files: { dataDir: config.dataDir, env } });
+  const user = new UserService({
+    events,
+    notifier,
+    approvals,
+    files: { dataDir: config.dataDir, env },
+    noteSurfaces: () => [
+      ...(config.notifier ? ['desktop'] : []),
+      ...(server && server.windows() > 0 ? ['browser'] : []),
+      ...(telegram.takesNotes() ? ['telegram'] : []),
+      ...(discord.takesNotes() ? ['discord'] : []),
+    ],
+  });
   lifecycle.add(storage);
   lifecycle.add(settings);
   lifecycle.add(usage);
@@ -234,9 +249,22 @@ export function createCore(config: CoreConfig): Core {
     settings,
     port: () => server?.address?.port ?? null,
     tokens: () => ({ mcp: tokens.get('mcp'), hooks: tokens.get('hooks') }),
+    readOnlyTools: () => tools.filter((t) => t.hints.readOnlyHint).map((t) => t.name),
   });
+  const systemCalls = systemHandlers(system, tokens);
   const router: Router = new Router({
-    ...systemHandlers(system, tokens),
+    ...systemCalls,
+    'system.rotateToken': async (input, ctx) => {
+      const rotated = await systemCalls['system.rotateToken'](input, ctx);
+      // A plugin Connect installed gets the new token at once: its hooks and tools would fail silently otherwise.
+      if (input.scope === 'mcp' || input.scope === 'hooks') {
+        await connector.refresh().catch((error: unknown) => {
+          const id = log.error('claudeCode: the rotated token did not reach the installed plugin', error);
+          notifier.notify({ title: 'Switchboard could not update Claude Code', body: `The new ${input.scope} token did not reach the Switchboard plugin (error ${id}). Settings → Claude Code → Reconnect.` });
+        });
+      }
+      return rotated;
+    },
     ...settingsHandlers(settings),
     ...sessionsHandlers(sessions),
     ...terminalsHandlers(terminals),
@@ -266,6 +294,7 @@ export function createCore(config: CoreConfig): Core {
         events,
         staticDir: config.server.staticDir,
         allowedHosts: () => [...config.server!.allowHosts, ...splitHostList(settings.get('server.allowedHosts'))],
+        addressFile: path.join(config.dataDir, ADDRESS_FILE),
       })
     : null;
   // The MCP server registers its route before the server takes calls.

@@ -127,10 +127,10 @@ export class HistoryService implements Service {
 
   /** One page of a conversation; the event loop never carries more than a page at once. */
   messages(sessionId: string, page: { after?: number; limit?: number } = {}): MessagePage {
-    // An unknown conversation is not an empty one: the caller (a link, read_conversation) is told so.
-    if (!this.deps.store.session(sessionId)) throw new AppError('not_found', `no conversation ${sessionId}`);
     const limit = page.limit ?? 1000;
     const messages = this.deps.store.messagesAfter(sessionId, page.after ?? 0, limit);
+    // An empty page of a conversation that does not exist would read as "nothing said yet".
+    if (!messages.length && !this.deps.store.session(sessionId)) throw new AppError('not_found', `There is no conversation ${sessionId}.`);
     return { messages, next: messages.length === limit ? messages.at(-1)!.id : null };
   }
 

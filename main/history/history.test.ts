@@ -236,7 +236,7 @@ describe('reading a conversation', () => {
   it('says an unknown conversation is not found, not empty', async () => {
     const harness = (h = await startHarness());
     const answer = await harness.core.router.call('history.messages', { sessionId: 'no-such-conversation' }, desktopCaller);
-    expect(answer).toMatchObject({ ok: false, error: { code: 'not_found', message: 'no conversation no-such-conversation' } });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'not_found', message: 'There is no conversation no-such-conversation.' } });
   });
 
   it('pages through it in order, each call bounded, whatever its length', async () => {

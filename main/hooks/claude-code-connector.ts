@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,28 +21,40 @@ type Settings = { hooks?: Record<string, { matcher?: string; hooks: { type: stri
 
 const ours = (entry: { hooks: { headers?: Record<string, string> }[] }) => entry.hooks.some((h) => h.headers?.[MARK]);
 
-/** Copies the plugin's files (resources/claude-plugin) into `to`, with this server's port and hooks token filled in. */
-function renderPlugin(from: string, to: string, fill: { port: number; hooksToken: string }): void {
+/** Copies the plugin's files (resources/claude-plugin) into `to` as they are: the port and tokens are plugin options, not file contents. */
+function copyPlugin(from: string, to: string): void {
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {
-      fs.mkdirSync(target, { recursive: true });
-      renderPlugin(source, target, fill);
-    } else {
-      const text = fs.readFileSync(source, 'utf8').replaceAll('__SWITCHBOARD_PORT__', String(fill.port)).replaceAll('__SWITCHBOARD_HOOKS_TOKEN__', fill.hooksToken);
-      fs.writeFileSync(target, text, { mode: 0o600 });
-    }
+      fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+      copyPlugin(source, target);
+    } else fs.writeFileSync(target, fs.readFileSync(source), { mode: 0o600 });
   }
 }
 
+/** What Connect handed the installed plugin, kept to tell whether it still holds the current port and tokens (the tokens only as a hash). */
+interface Handed {
+  port: number;
+  tokens: string;
+  /** The allow rules Connect added to Claude Code's user settings (only those: the user's own stay). */
+  allowed?: string[];
+}
+
+/** How Claude Code names a tool of the plugin's MCP server in permission rules (`plugin:switchboard:switchboard`). */
+const PLUGIN_TOOL_PREFIX = 'mcp__plugin_switchboard_switchboard__';
+
+const fingerprint = (tokens: { mcp: string; hooks: string }) => createHash('sha256').update(`${tokens.mcp}\n${tokens.hooks}`).digest('hex');
+
 /**
  * Settings → Connect Claude Code: installs Switchboard's plugin (its MCP server and hooks) from a local
- * marketplace with the user's own `claude`, at user scope. The MCP token, which can do much, goes in as
- * the plugin's sensitive option, through stdin: Claude Code keeps it with its credentials, never in its
- * settings files or a command line. The hooks token is written into the plugin's hooks file: Claude
- * Code (2.1.329, measured) expands plugin options in MCP headers but not in HTTP hook headers, and that
- * token reaches only the hook routes (questions and notes), never the API, the MCP server or a shell.
+ * marketplace with the user's own `claude`, at user scope. The plugin's files are shipped as they are (they
+ * pass `claude plugin validate`); this Switchboard's port and its MCP and hooks tokens are plugin options,
+ * handed over through stdin: Claude Code keeps the tokens with its credentials, never in its settings
+ * files or a command line. Its hooks are a small command (`hooks/switchboard-hook.sh`, curl) rather than
+ * HTTP hooks: Claude Code 2.1.329 expands plugin options in MCP headers and hands them to hook commands
+ * as `CLAUDE_PLUGIN_OPTION_*`, but takes no option in an HTTP hook's URL, and an HTTP hook cannot tell a
+ * Switchboard waiting for the user from a frozen one (the command's heartbeat check can).
  */
 export class ClaudeCodeConnector implements Service {
   readonly name = 'claudeCode';
@@ -57,6 +70,8 @@ export class ClaudeCodeConnector implements Service {
       /** The loopback server's port, once it listens. */
       port: () => number | null;
       tokens: () => { mcp: string; hooks: string };
+      /** The names of Switchboard's read-only tools (the registry's hint), for the rules Connect may add. */
+      readOnlyTools: () => string[];
     },
   ) {}
 
@@ -71,34 +86,105 @@ export class ClaudeCodeConnector implements Service {
     const choice = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
     const info = await probeClaude(choice, this.deps.env);
     const claude = { found: info.found, path: info.path, version: info.version };
-    if (!info.found) return { claude, connected: false, plugin: null, mcp: null, error: info.error ?? `${info.path} was not found` };
+    if (!info.found) return { claude, connected: false, stale: null, allowed: [], plugin: null, mcp: null, error: info.error ?? `${info.path} was not found` };
     const listed = await this.run(['plugin', 'list']);
     const block = listed.code === 0 ? (listed.out.split(/\n\s*\n/).find((b) => b.includes(PLUGIN)) ?? null) : null;
     // Connected without plugins: our hooks in the user's settings, and the server `claude mcp add` added.
     const merged = Object.values(this.readSettings(this.settingsFile()).hooks ?? {}).some((entries) => entries.some(ours));
     const mcp = block || merged ? ((await this.run(['mcp', 'list'])).out.split('\n').find((line) => line.includes('plugin:switchboard:switchboard') || line.startsWith('switchboard:')) ?? null) : null;
     const connected = (!!block && /enabled/.test(block)) || (merged && !!mcp);
-    return { claude, connected, plugin: block?.trim() ?? (merged ? 'Hooks merged into Claude Code’s user settings (a CLI without plugins)' : null), mcp: mcp?.trim() ?? null, error: null };
+    return { claude, connected, stale: connected ? this.stale(!!block) : null, allowed: connected ? (this.handed()?.allowed ?? []) : [], plugin: block?.trim() ?? (merged ? 'Hooks merged into Claude Code’s user settings (a CLI without plugins)' : null), mcp: mcp?.trim() ?? null, error: null };
   }
 
-  async connect(): Promise<ClaudeCodeConnection> {
+  /** Why the connected plugin no longer reaches this Switchboard (a token rotated, another port), or null when it does. */
+  private stale(plugin: boolean): string | null {
+    if (!plugin) return null;
+    const handed = this.handed();
+    const port = this.deps.port();
+    if (!handed) return 'The plugin was installed without this Switchboard’s tokens: connect again.';
+    if (port && handed.port !== port) return `The plugin points at port ${handed.port}; Switchboard listens on ${port}: connect again.`;
+    if (handed.tokens !== fingerprint(this.deps.tokens())) return 'A token was rotated since Claude Code was connected: connect again.';
+    return null;
+  }
+
+  private handedFile(): string {
+    return path.join(this.deps.dataDir, 'claude-code.json');
+  }
+
+  private handed(): Handed | null {
+    try {
+      return JSON.parse(fs.readFileSync(this.handedFile(), 'utf8')) as Handed;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The plugin's options set to this Switchboard's port and current tokens, through stdin (never a
+   * command line); Claude Code keeps the tokens with its credentials. New sessions use them at once.
+   */
+  private async hand(port: number): Promise<void> {
+    const tokens = this.deps.tokens();
+    await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the port and tokens', JSON.stringify({ port: String(port), mcp_token: tokens.mcp, hooks_token: tokens.hooks }));
+    const handed: Handed = { ...this.handed(), port, tokens: fingerprint(tokens) };
+    fs.writeFileSync(this.handedFile(), JSON.stringify(handed), { mode: 0o600 });
+  }
+
+  /**
+   * A token was rotated (or the port changed): a plugin Connect installed gets the new values, so its
+   * hooks and MCP server do not start failing silently. Nothing happens when it was not connected.
+   */
+  async refresh(): Promise<void> {
+    const port = this.deps.port();
+    if (!port || !this.handed()) return;
+    const listed = await this.run(['plugin', 'list']);
+    if (listed.code !== 0 || !listed.out.includes(PLUGIN)) return;
+    await this.hand(port);
+  }
+
+  async connect(options: { allowReadOnly?: boolean } = {}): Promise<ClaudeCodeConnection> {
     const port = this.deps.port();
     if (!port) throw new AppError('unavailable', 'Switchboard is not listening on loopback, so Claude Code would have nothing to connect to. See Settings → Health.');
     if (!this.deps.resourcesDir) throw new AppError('unavailable', 'The plugin files are not part of this build of Switchboard.');
     const plugins = await this.run(['plugin', '--help']);
     if (plugins.code !== 0 || !/install/.test(plugins.out)) return this.connectWithoutPlugins(port);
+    // The user's settings as they were, before Claude Code or Switchboard write to them.
+    const file = this.settingsFile();
+    if (options.allowReadOnly && fs.existsSync(file) && !fs.existsSync(`${file}.switchboard-backup`)) fs.copyFileSync(file, `${file}.switchboard-backup`);
     const dir = path.join(this.deps.dataDir, 'claude-plugin');
     fs.rmSync(dir, { recursive: true, force: true });
     makePrivateDir(dir);
-    const { mcp, hooks } = this.deps.tokens();
-    renderPlugin(path.join(this.deps.resourcesDir, 'claude-plugin'), dir, { port, hooksToken: hooks });
+    copyPlugin(path.join(this.deps.resourcesDir, 'claude-plugin'), dir);
     // Again from the start: a marketplace added before may point at an older copy.
     await this.run(['plugin', 'uninstall', PLUGIN, '--scope', 'user']);
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     await this.must(['plugin', 'marketplace', 'add', dir], 'add the plugin marketplace');
     await this.must(['plugin', 'install', PLUGIN, '--scope', 'user'], 'install the plugin');
-    await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the MCP token', JSON.stringify({ mcp_token: mcp }));
+    const before = this.handed()?.allowed ?? [];
+    await this.hand(port);
+    this.allowReadOnly(options.allowReadOnly ? this.deps.readOnlyTools().map((name) => `${PLUGIN_TOOL_PREFIX}${name}`) : [], before);
     return this.status();
+  }
+
+  /**
+   * The user's choice at Connect: Switchboard's read-only tools allowed without asking, as rules in
+   * Claude Code's user settings (a backup first). Only rules Connect added are ever taken out again:
+   * one the user had already stays theirs.
+   */
+  private allowReadOnly(rules: string[], before: string[]): void {
+    const file = this.settingsFile();
+    if (!rules.length && !before.length) return;
+    const settings = this.readSettings(file);
+    const permissions = (settings.permissions ?? {}) as { allow?: string[] } & Record<string, unknown>;
+    const kept = (permissions.allow ?? []).filter((rule) => !before.includes(rule));
+    const added = rules.filter((rule) => !kept.includes(rule));
+    const allow = [...kept, ...added];
+    const { allow: _old, ...rest } = permissions;
+    const next: Settings = { ...settings, permissions: allow.length ? { ...rest, allow } : rest };
+    if (!Object.keys(next.permissions as object).length) delete next.permissions;
+    this.writeSettings(file, next);
+    const handed = this.handed();
+    if (handed) fs.writeFileSync(this.handedFile(), JSON.stringify({ ...handed, allowed: added }), { mode: 0o600 });
   }
 
   /**
@@ -126,6 +212,8 @@ export class ClaudeCodeConnector implements Service {
 
   async disconnect(): Promise<ClaudeCodeConnection> {
     const file = this.settingsFile();
+    const allowed = this.handed()?.allowed ?? [];
+    if (allowed.length && fs.existsSync(file)) this.allowReadOnly([], allowed);
     if (fs.existsSync(file)) {
       const settings = this.readSettings(file);
       if (Object.values(settings.hooks ?? {}).some((entries) => entries.some(ours))) {
@@ -136,6 +224,7 @@ export class ClaudeCodeConnector implements Service {
     await this.run(['plugin', 'uninstall', PLUGIN, '--scope', 'user']);
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     fs.rmSync(path.join(this.deps.dataDir, 'claude-plugin'), { recursive: true, force: true });
+    fs.rmSync(this.handedFile(), { force: true });
     return this.status();
   }
 

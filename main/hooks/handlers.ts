@@ -6,7 +6,7 @@ export function hooksHandlers(hooks: HooksService, connector: ClaudeCodeConnecto
   return {
     'hooks.reply': ({ id, text }) => hooks.reply(id, text),
     'claudeCode.status': () => connector.status(),
-    'claudeCode.connect': () => connector.connect(),
+    'claudeCode.connect': ({ allowReadOnly }) => connector.connect({ allowReadOnly }),
     'claudeCode.disconnect': () => connector.disconnect(),
   };
 }

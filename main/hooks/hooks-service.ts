@@ -6,6 +6,7 @@ import { ruleSuggestions } from '../claude/stream-parser';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { Notifier } from '../notifier';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
 import type { SessionStore } from '../sessions/session-store';
@@ -26,6 +27,8 @@ export class HooksService implements Service {
   private readonly stops = new Map<string, (reply: string) => void>();
   /** Questions waiting, by the tool call they are about: the call's result in the transcript means the terminal answered. */
   private readonly byToolUse = new Map<string, string>();
+  /** Questions and stops under way that the plugin's hook polls for, by the id it was given. */
+  private readonly waiting = new Map<string, Waiting>();
   private off: (() => void) | null = null;
 
   constructor(
@@ -59,6 +62,7 @@ export class HooksService implements Service {
     // A terminal waiting on a stop goes on as if nobody replied.
     for (const resolve of this.stops.values()) resolve('');
     this.stops.clear();
+    for (const id of [...this.waiting.keys()]) this.forget(id);
   }
 
   /** A reply to a stopped session, within its window: it goes on with the text as the reason. */
@@ -70,6 +74,8 @@ export class HooksService implements Service {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const waitFor = /^\/hooks\/wait\/([\w-]{1,100})$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    if (waitFor) return this.poll(waitFor[1]!, req, res);
     const text = await readBody(req, 1024 * 1024);
     if (text === undefined) return;
     if (text === null) return answer(res, 413, { error: 'the hook body is over 1 MB' });
@@ -79,10 +85,65 @@ export class HooksService implements Service {
     const route = new URL(req.url ?? '/', 'http://x').pathname;
     // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
     if (input.session_id && this.deps.store.runsClaudeSession(input.session_id)) return answer(res, 200, {});
-    if (route === '/hooks/permission') return answer(res, 200, await this.permission(input, res));
-    if (route === '/hooks/notification') return answer(res, 200, this.notification(input));
-    if (route === '/hooks/stop') return answer(res, 200, await this.stopped(input, res));
-    return answer(res, 404, { error: `no hook ${route}` });
+    const waits = route === '/hooks/permission' || route === '/hooks/stop';
+    if (!waits) return route === '/hooks/notification' ? answer(res, 200, this.notification(input)) : answer(res, 404, { error: `no hook ${route}` });
+    // The plugin's hook polls (it can then tell a waiting Switchboard from a frozen one); an HTTP hook holds its request.
+    const polled = req.headers['x-switchboard-poll'] === '1';
+    const gone = new AbortController();
+    // The response closing before it was answered: the terminal stopped waiting (a listener on the response, not on a kept-alive socket).
+    if (!polled) res.once('close', () => res.writableEnded || gone.abort());
+    const work = (route === '/hooks/permission' ? this.permission(input, gone.signal) : this.stopped(input, gone.signal)).catch((error: unknown) => {
+      // The terminal goes on as without Switchboard; the log keeps why.
+      log.error('hooks: a hook failed', error);
+      return {};
+    });
+    if (!polled) return answer(res, 200, await work);
+    const done = await within(work, FIRST_ANSWER_MS);
+    if (done) return answer(res, 200, done);
+    const id = randomUUID();
+    const waiting: Waiting = { work, gone, deadline: setTimeout(() => this.forget(id), POLL_GAP_MS) };
+    waiting.deadline.unref();
+    this.waiting.set(id, waiting);
+    void work.then(() => waiting.deadline.refresh());
+    return answer(res, 200, { pending: id });
+  }
+
+  /**
+   * The plugin's hook asking again for a question or stop under way: the answer once there is one,
+   * else `{pending}` after a few seconds. A poll that goes away unanswered, or none for a while, means
+   * the terminal stopped waiting (answered at the keyboard, Ctrl-C).
+   */
+  private async poll(id: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.resume();
+    const waiting = this.waiting.get(id);
+    // Not known (any more): the terminal decides, as without Switchboard.
+    if (!waiting) return answer(res, 200, {});
+    waiting.deadline.refresh();
+    let closed = false;
+    const onClose = () => {
+      closed = true;
+      if (!res.writableEnded) this.forget(id);
+    };
+    res.once('close', onClose);
+    const done = await within(waiting.work, POLL_ANSWER_MS);
+    res.off('close', onClose);
+    if (closed) return;
+    if (!done) {
+      waiting.deadline.refresh();
+      return answer(res, 200, { pending: id });
+    }
+    this.waiting.delete(id);
+    clearTimeout(waiting.deadline);
+    answer(res, 200, done);
+  }
+
+  /** The terminal stopped waiting for this one. */
+  private forget(id: string): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    clearTimeout(waiting.deadline);
+    waiting.gone.abort();
   }
 
   /**
@@ -90,8 +151,8 @@ export class HooksService implements Service {
    * a terminal and, measured with 2.1.329, in `claude -p` too): the window and the phone are asked as
    * well, first answer wins.
    */
-  private async permission(input: HookInput, res: http.ServerResponse): Promise<object> {
-    const reply = await this.ask(input, res);
+  private async permission(input: HookInput, gone: AbortSignal): Promise<object> {
+    const reply = await this.ask(input, gone);
     if (!reply) return {};
     const decision = reply.allow ? { behavior: 'allow', ...(input.tool_name === 'AskUserQuestion' ? { updatedInput: reply.input } : {}) } : { behavior: 'deny', message: reply.message };
     return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision } };
@@ -105,9 +166,13 @@ export class HooksService implements Service {
     return {};
   }
 
-  /** A stop: its last message goes out; a reply within the window (when on) continues the same session. */
-  private async stopped(input: HookInput, res: http.ServerResponse): Promise<object> {
-    const windowMs = this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
+  /**
+   * A stop: its last message goes out; a reply within the window (when on) continues the same session.
+   * The terminal is held only while the window is on, for the window at most, and never for a stop
+   * that follows a continuation (`stop_hook_active`): one reply continues once.
+   */
+  private async stopped(input: HookInput, gone: AbortSignal): Promise<object> {
+    const windowMs = input.stop_hook_active ? 0 : this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
     const id = randomUUID();
     const lastMessage = (input.last_assistant_message ?? '').slice(0, 20_000);
     this.deps.notifier.notify({ title: `Claude Code finished · ${project(input.cwd)}`, body: lastMessage.slice(0, 200) });
@@ -125,8 +190,7 @@ export class HooksService implements Service {
       const timer = setTimeout(() => resolve(''), windowMs);
       timer.unref();
       // The terminal gave up waiting (Ctrl-C, or the hook's own timeout): nobody continues it any more.
-      // On the response, not the socket: a keep-alive connection carries many requests, and must not gain a listener per request.
-      res.once('close', () => resolve(''));
+      gone.addEventListener('abort', () => resolve(''));
       this.stops.set(id, (text) => {
         clearTimeout(timer);
         resolve(text);
@@ -140,7 +204,7 @@ export class HooksService implements Service {
    * One question in the broker, for as long as the terminal waits: an answer there wins; the terminal
    * answering first (its request goes away) settles the card everywhere as answered in the terminal.
    */
-  private async ask(input: HookInput, res: http.ServerResponse): Promise<BrokerAnswer | null> {
+  private async ask(input: HookInput, gone: AbortSignal): Promise<BrokerAnswer | null> {
     const toolName = input.tool_name ?? 'a tool';
     const { id, answer } = this.deps.approvals.ask({
       sessionId: null,
@@ -154,12 +218,23 @@ export class HooksService implements Service {
       ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
     });
     if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
-    // The response closes when the connection does (the terminal went away), or once answered; never a listener on the shared socket.
-    const gone = new Promise<null>((resolve) => res.once('close', () => resolve(null)));
-    const reply = await Promise.race([answer, gone]);
+    const left = new Promise<'gone'>((resolve) => (gone.aborted ? resolve('gone') : gone.addEventListener('abort', () => resolve('gone'))));
+    // The terminal's own wait: past it, the terminal decides as it would without Switchboard.
+    const waitSeconds = this.deps.settings.get('hooks.questionWaitSeconds');
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waited'>((resolve) => {
+      timer = setTimeout(() => resolve('waited'), waitSeconds * 1000);
+      timer.unref();
+    });
+    const reply = await Promise.race([answer, left, waited]);
+    clearTimeout(timer);
     if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
-    if (reply === null) {
+    if (reply === 'gone') {
       this.deps.approvals.cancel(id, 'Answered in the terminal.');
+      return null;
+    }
+    if (reply === 'waited') {
+      this.deps.approvals.cancel(id, `No answer here within ${waitSeconds} s: the terminal decided.`);
       return null;
     }
     // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.
@@ -167,6 +242,30 @@ export class HooksService implements Service {
     if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
     return reply;
   }
+}
+
+/** How long the first request of a polled hook waits for an answer before it says `{pending}`; the hook's first request gives up after 3 s. */
+const FIRST_ANSWER_MS = 1000;
+/** How long a poll waits for the answer; the hook gives up on a poll after 5 s (a frozen Switchboard). */
+const POLL_ANSWER_MS = 3000;
+/** No poll for this long: the terminal stopped waiting. */
+const POLL_GAP_MS = 8000;
+
+interface Waiting {
+  work: Promise<object>;
+  gone: AbortController;
+  deadline: NodeJS.Timeout;
+}
+
+/** The work's answer if it comes within `ms`, else null (the work goes on). */
+async function within(work: Promise<object>, ms: number): Promise<object | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  const done = await Promise.race([work, late]);
+  clearTimeout(timer);
+  return done;
 }
 
 function answer(res: http.ServerResponse, status: number, body: object): void {

@@ -37,7 +37,12 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
   it('installs a plugin that validates, with its MCP server connected and the tokens kept out of the settings files', async () => {
     h = await startHarness({ core: { server: SERVER } });
     const rendered = path.join(h.core.config.dataDir, 'claude-plugin');
+    // The plugin as shipped validates as it stands: nothing to fill in first.
+    const shipped = execFileSync(CLAUDE_BIN, ['plugin', 'validate', path.join(import.meta.dirname, '../../resources/claude-plugin/plugins/switchboard')], { env: h.env, encoding: 'utf8' });
+    expect(shipped).toContain('Validation passed');
+    expect(shipped).not.toMatch(/Invalid|✘/);
     const token = ((await h.core.router.call('system.rotateToken', { scope: 'mcp' }, desktopCaller)) as { value: { token: string } }).value.token;
+    const hooksToken = ((await h.core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
     const status = await connected(h);
     expect(status.connected).toBe(true);
     expect(status.plugin).toContain('switchboard@switchboard');
@@ -50,6 +55,11 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
       .map((f) => path.join(claudeDir, f))
       .filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f, 'utf8').includes(token));
     expect(mentions.map((f) => path.basename(f))).toEqual(['.credentials.json']);
+    // So does the hooks token; the plugin's files (the marketplace in the data folder) hold neither.
+    const holding = (dir: string, secret: string) =>
+      (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f, 'utf8').includes(secret));
+    expect(holding(claudeDir, hooksToken).map((f) => path.basename(f))).toEqual(['.credentials.json']);
+    expect([...holding(rendered, token), ...holding(rendered, hooksToken)]).toEqual([]);
     expect((fs.statSync(path.join(claudeDir, '.credentials.json')).mode & 0o777).toString(8)).toBe('600');
 
     const off = await h.core.router.call('claudeCode.disconnect', {}, desktopCaller);
@@ -217,6 +227,102 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     line({ type: 'user', uuid: 'u2', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_terminal_1', content: '' }] } });
     expect(await settled).toMatchObject({ decision: 'cancelled', message: 'Answered in the terminal.' });
     request.destroy();
+  });
+
+  it('rotating a token while connected updates the installed plugin: the next terminal question reaches Switchboard; a plugin left with old tokens says Reconnect', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    await connected(h);
+    await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller);
+    await core.router.call('system.rotateToken', { scope: 'mcp' }, desktopCaller);
+    expect(await core.claudeCode.status()).toMatchObject({ connected: true, stale: null });
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch rotated.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook', 20_000);
+    const run = claudeP(h, 'make the file', project);
+    await core.router.call('approvals.answer', { id: (await asked).id, decision: 'once' }, desktopCaller);
+    const finished = await run;
+    expect(finished.code).toBe(0);
+    expect(fs.existsSync(path.join(project, 'rotated.txt'))).toBe(true);
+    // The MCP server answers with the new token too.
+    const init = finished.lines.find((l) => (l as { subtype?: string }).subtype === 'init') as { mcp_servers: { name: string; status: string }[] };
+    expect(init.mcp_servers).toContainEqual({ name: 'plugin:switchboard:switchboard', status: 'connected', source: 'plugin' });
+
+    // What Connect handed over no longer matches (a token changed while Claude Code could not be updated): the card says Reconnect.
+    const handed = path.join(core.config.dataDir, 'claude-code.json');
+    fs.writeFileSync(handed, JSON.stringify({ ...JSON.parse(fs.readFileSync(handed, 'utf8')), tokens: 'older' }));
+    expect(await core.claudeCode.status()).toMatchObject({ connected: true, stale: 'A token was rotated since Claude Code was connected: connect again.' });
+    expect(await connected(h)).toMatchObject({ connected: true, stale: null });
+  });
+
+  it('allows Switchboard’s read-only tools without asking when the user chooses it at Connect; Disconnect takes out exactly those rules', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    const file = path.join(h.env.CLAUDE_CONFIG_DIR!, 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const mine = { model: 'sonnet', permissions: { allow: ['Bash(ls)', 'mcp__plugin_switchboard_switchboard__recall'], deny: ['Bash(rm *)'] } };
+    fs.writeFileSync(file, JSON.stringify(mine));
+    const result = await core.router.call('claudeCode.connect', { allowReadOnly: true }, desktopCaller);
+    if (!result.ok) throw new Error(result.error.message);
+    const status = result.value as { allowed: string[] };
+    expect(status.allowed).toContain('mcp__plugin_switchboard_switchboard__list_memories');
+    expect(status.allowed).not.toContain('mcp__plugin_switchboard_switchboard__recall');
+    expect(status.allowed).not.toContain('mcp__plugin_switchboard_switchboard__ask_user');
+    expect(JSON.parse(fs.readFileSync(`${file}.switchboard-backup`, 'utf8'))).toEqual(mine);
+    const merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof mine;
+    expect(merged.permissions.deny).toEqual(['Bash(rm *)']);
+    expect(merged.permissions.allow.slice(0, 2)).toEqual(mine.permissions.allow);
+
+    // The real CLI runs a read-only tool without a question; one that changes something still asks.
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'tool', name: 'mcp__plugin_switchboard_switchboard__list_memories', input: {} }, { kind: 'tool', name: 'mcp__plugin_switchboard_switchboard__remember', input: { text: 'asked first' } }, { kind: 'text', text: 'done' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook', 30_000);
+    const run = claudeP(h, 'list then remember', project);
+    const question = await asked;
+    expect(question.toolName).toBe('mcp__plugin_switchboard_switchboard__remember');
+    await core.router.call('approvals.answer', { id: question.id, decision: 'deny' }, desktopCaller);
+    expect((await run).code).toBe(0);
+    expect(core.approvals.list('all', 100).map((a) => a.toolName)).toEqual(['mcp__plugin_switchboard_switchboard__remember']);
+    const listed = JSON.stringify(api.mainRequests().at(-2)!.body.messages!.at(-1));
+    expect(listed).toContain('tool_result');
+    expect(listed).toContain('memories');
+
+    await core.claudeCode.disconnect();
+    // Our rules gone, the user's own (recall included) kept; Claude Code leaves its own emptied plugin keys.
+    const after = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof mine;
+    expect(after.permissions).toEqual(mine.permissions);
+    expect(after.model).toBe('sonnet');
+  });
+
+  it('holds a stop only while Reply to continue is on, and never the stop that follows a continuation (stop_hook_active)', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core } = h;
+    const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
+    const stop = async (body: object, poll = true) => {
+      const started = Date.now();
+      const res = await fetch(`http://127.0.0.1:${core.server!.address!.port}/hooks/stop`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json', ...(poll ? { 'X-Switchboard-Poll': '1' } : {}) },
+        body: JSON.stringify({ session_id: 'terminal-s', cwd: '/home/me/app', hook_event_name: 'Stop', last_assistant_message: 'Done.', ...body }),
+      });
+      return { answer: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
+    };
+    // Off (the default): answered at once.
+    expect(await stop({ stop_hook_active: false })).toMatchObject({ answer: {} });
+    await core.router.call('settings.set', { key: 'hooks.replyWindowSeconds', value: 600 }, desktopCaller);
+    // A stop after a continuation: answered at once, though the window is on.
+    const again = await stop({ stop_hook_active: true });
+    expect(again.answer).toEqual({});
+    expect(again.ms).toBeLessThan(500);
+    // A first stop: the plugin's hook is told to poll, and a reply continues the session.
+    const stopped = nextEvent(core.events, 'hooks.stopped', (s) => s.claudeSessionId === 'terminal-s' && s.replyUntil !== null);
+    const first = await stop({ stop_hook_active: false });
+    expect(first.answer).toEqual({ pending: expect.any(String) });
+    const poll = fetch(`http://127.0.0.1:${core.server!.address!.port}/hooks/wait/${String(first.answer.pending)}`, { method: 'POST', headers: { Authorization: `Bearer ${hooksToken}`, 'X-Switchboard-Poll': '1' }, body: '{}' }).then((r) => r.json());
+    await core.router.call('hooks.reply', { id: (await stopped).id, text: 'carry on' }, desktopCaller);
+    expect(await poll).toEqual({ decision: 'block', reason: 'carry on' });
   });
 
   it('goes on at once when Switchboard is not running', async () => {

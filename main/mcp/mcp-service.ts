@@ -28,16 +28,63 @@ interface McpSession {
   usedAt: number;
 }
 
+type JsonSchema = { [key: string]: unknown };
+
+/**
+ * A JSON Schema every client reads alike: zod writes a nullable field as `type: [X, "null"]`, which
+ * some clients and validators do not take (the Inspector counts it as a portability warning), so each
+ * such union becomes `anyOf` of its types, the keywords of a type kept with that type.
+ */
+export function portable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(portable);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) out[key] = key === 'properties' || key === '$defs' || key === 'definitions' ? mapValues(value, portable) : key === 'enum' || key === 'const' || key === 'default' || key === 'examples' ? value : portable(value);
+  if (!Array.isArray(out.type)) return out;
+  const types = out.type as string[];
+  const { type: _type, ...rest } = out;
+  const shared: JsonSchema = {};
+  const byType = (t: string): JsonSchema => ({ type: t });
+  for (const [key, value] of Object.entries(rest)) {
+    if (['description', 'title', 'default', 'examples', '$schema', '$id'].includes(key)) shared[key] = value;
+  }
+  const specific = Object.fromEntries(Object.entries(rest).filter(([key]) => !(key in shared)));
+  return { ...shared, anyOf: types.map((t) => (t === 'null' ? byType(t) : { ...byType(t), ...specific })) };
+}
+
+function mapValues(value: unknown, f: (v: unknown) => unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, f(v)]));
+}
+
+/** A tool's input and output as JSON Schema, the form listed to clients. */
+export function toolSchemas(t: Tool): { input: McpTool['inputSchema']; output: McpTool['outputSchema'] } {
+  return {
+    input: portable(z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' })) as McpTool['inputSchema'],
+    output: portable(z.toJSONSchema(t.output, { io: 'output', unrepresentable: 'any' })) as McpTool['outputSchema'],
+  };
+}
+
 /** The tools as MCP lists them: JSON Schemas from the registry's zod, hints as annotations. Made once. */
 function listed(): McpTool[] {
-  return tools.map((t) => ({
-    name: t.name,
-    title: t.title,
-    description: t.description,
-    inputSchema: z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }) as McpTool['inputSchema'],
-    outputSchema: z.toJSONSchema(t.output, { io: 'output', unrepresentable: 'any' }) as McpTool['outputSchema'],
-    annotations: { title: t.title, ...t.hints },
-  }));
+  return tools.map((t) => {
+    const schemas = toolSchemas(t);
+    // Every hint said, false included: a client that assumes the worst of a missing one reads the truth.
+    const annotations = { title: t.title, readOnlyHint: t.hints.readOnlyHint ?? false, destructiveHint: t.hints.destructiveHint ?? false, idempotentHint: t.hints.idempotentHint ?? false };
+    return { name: t.name, title: t.title, description: t.description, inputSchema: schemas.input, outputSchema: schemas.output, annotations };
+  });
+}
+
+/**
+ * The params of a tools/call, checked before the SDK sees them: it would answer a malformed one with
+ * -32603 and its validator's raw dump; the protocol says -32602, and this says what is wrong in words.
+ */
+function badToolCall(params: unknown): string | null {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return 'Invalid params: tools/call takes an object with the tool’s `name` and its `arguments`.';
+  const { name, arguments: args } = params as { name?: unknown; arguments?: unknown };
+  if (typeof name !== 'string' || !name) return 'Invalid params: `name` must be the name of a tool (see tools/list).';
+  if (args !== undefined && (!args || typeof args !== 'object' || Array.isArray(args))) return `Invalid params: \`arguments\` must be an object of named values (got ${args === null ? 'null' : Array.isArray(args) ? 'a list' : `a ${typeof args}`}).`;
+  return null;
 }
 
 function rpcError(res: http.ServerResponse, status: number, id: unknown, code: number, message: string): void {
@@ -87,6 +134,10 @@ export class McpService implements Service {
     const request = body as { method?: unknown; id?: unknown };
     // The CLI's first probe (a newer protocol's discovery): refused at once, so it falls back to initialize.
     if (request?.method === 'server/discover') return rpcError(res, 200, request.id, -32601, 'Method not found: server/discover (this server speaks initialize)');
+    if (request?.method === 'tools/call') {
+      const bad = badToolCall((body as { params?: unknown }).params);
+      if (bad) return rpcError(res, 200, request.id, -32602, bad);
+    }
     if (existing) {
       existing.usedAt = Date.now();
       return existing.transport.handleRequest(req, res, body);
@@ -127,7 +178,7 @@ export class McpService implements Service {
     const found: Tool | undefined = this.byName.get(name);
     if (!found) return failure(`There is no tool ${name}. Tools: ${[...this.byName.keys()].join(', ')}.`);
     const parsed = found.input.safeParse(args);
-    if (!parsed.success) return failure(`Invalid arguments for ${name}: ${formatZodError(parsed.error)}`);
+    if (!parsed.success) return failure(`Invalid arguments for ${name}: ${argumentErrors(found, parsed.error)}`);
     const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
       const result = await this.deps.router.call(method, input, ctx);
       if (!result.ok) throw new AppError(result.error.code, result.error.message);
@@ -143,6 +194,17 @@ export class McpService implements Service {
       return failure(`Switchboard could not do this (error ${id}); the log has the details. ${errorMessage(error).slice(0, 200)}`);
     }
   }
+}
+
+/** What is wrong with the arguments, field by field; an unknown one is named with the fields the tool takes. */
+function argumentErrors(t: Tool, error: z.ZodError): string {
+  const unknown = error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : []));
+  const rest = new z.ZodError(error.issues.filter((issue) => !(issue.code === 'unrecognized_keys' && issue.path.length === 0)));
+  const known = Object.keys(t.input.shape);
+  return [
+    ...(unknown.length ? [`${unknown.join(', ')}: not ${unknown.length === 1 ? 'an argument' : 'arguments'} of ${t.name} (it takes ${known.length ? known.join(', ') : 'none'})`] : []),
+    ...(rest.issues.length ? [formatZodError(rest)] : []),
+  ].join('; ');
 }
 
 function failure(text: string): CallToolResult {

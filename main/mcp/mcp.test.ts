@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
@@ -106,6 +107,9 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     }
     expect(listed.find((x) => x.name === 'forget')!.annotations).toMatchObject({ destructiveHint: true });
     expect(listed.find((x) => x.name === 'recall')!.annotations).toMatchObject({ readOnlyHint: true });
+    // Asking the user puts a question in front of them: not read-only.
+    expect(listed.find((x) => x.name === 'ask_user')!.annotations).toMatchObject({ readOnlyHint: false });
+    expect(listed.find((x) => x.name === 'get_task')!.inputSchema).toMatchObject({ additionalProperties: false });
   });
 
   it('runs every tool’s success path, as the client, and refuses bad arguments in words', async () => {
@@ -161,23 +165,65 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     called.add('job_history');
     expect(await call('delete_job', { job_id: job.id })).toMatchObject({ deleted: true });
 
-    expect(await call('notify_user', { text: 'Build finished', title: 'CI' })).toEqual({ sent: true });
+    // Only the desktop takes it here (no window open, no bot): the answer says so, not a bare `sent`.
+    expect(await call('notify_user', { text: 'Build finished', title: 'CI' })).toEqual({ delivered: ['desktop'] });
     expect(harness.notifications).toContainEqual({ title: 'CI', body: 'Build finished' });
     expect(await call('ask_user', { question: 'Deploy now?', choices: ['yes', 'no'], timeout_seconds: 5 })).toEqual({ answer: null, timedOut: true, answeredBy: null, via: null });
     expect((await call('health')).services.length).toBeGreaterThan(5);
     expect((await call('usage')).totalUsd).toBeGreaterThan(0);
     expect([...called].sort()).toEqual(tools.map((x) => x.name).sort());
 
-    // A wrong value for a tool's first field, for every tool that takes any: refused in words; the server goes on.
-    for (const x of tools) {
-      const first = Object.keys(x.input.shape)[0];
-      if (!first) continue;
-      const result = await client.callTool({ name: x.name, arguments: { [first]: { not: 'this' } } });
-      expect(result.isError, x.name).toBe(true);
-      expect(JSON.stringify(result.content), x.name).toContain(`Invalid arguments for ${x.name}: ${first}:`);
-    }
-    expect((await client.callTool({ name: 'no_such_tool', arguments: {} })).isError).toBe(true);
     expect((await ok('health')).services.length).toBeGreaterThan(5);
+  });
+
+  it('answers bad arguments for every tool as the protocol says: a tool error naming the field in words, or -32602; never -32603', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core } = h;
+    const client = await connect(core, await mcpToken(core));
+    const text = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as { text: string }[]).map((c) => c.text).join('\n');
+    for (const x of tools) {
+      const fields = Object.keys(x.input.shape);
+      // Every field given a value of no type it takes: each is named, in words, and no schema dump comes back.
+      for (const field of fields) {
+        const result = await client.callTool({ name: x.name, arguments: { [field]: [[1]] } });
+        expect(result.isError, `${x.name}.${field}`).toBe(true);
+        expect(text(result), `${x.name}.${field}`).toMatch(new RegExp(`^Invalid arguments for ${x.name}: (.*; )?${field}(\\.\\d+)*: (must|is|has) `));
+        expect(text(result), `${x.name}.${field}`).not.toMatch(/"code"|invalid_type|expected/);
+      }
+      // An argument the tool does not take is refused, not ignored, and the answer says what it takes.
+      const unknown = await client.callTool({ name: x.name, arguments: { colour: 'blue' } });
+      expect(unknown.isError, x.name).toBe(true);
+      expect(text(unknown), x.name).toContain(`colour: not an argument of ${x.name} (it takes ${fields.length ? fields.join(', ') : 'none'})`);
+      // Arguments that are not an object of named values: JSON-RPC -32602, in words.
+      for (const args of ['a string', [1, 2], 42]) {
+        const error = await client.request({ method: 'tools/call', params: { name: x.name, arguments: args } }, CallToolResultSchema).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error, `${x.name} ${JSON.stringify(args)}`).toBeInstanceOf(McpError);
+        expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
+        expect((error as McpError).message).toMatch(/`arguments` must be an object of named values/);
+      }
+    }
+    const noName = await client.request({ method: 'tools/call', params: { arguments: {} } } as never, CallToolResultSchema).catch((e: unknown) => e);
+    expect(noName).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('`name` must be the name of a tool') });
+    expect(text(await client.callTool({ name: 'no_such_tool', arguments: {} }))).toMatch(/^There is no tool no_such_tool/);
+
+    // A conversation that does not exist is not found, not an empty page.
+    const missing = await client.callTool({ name: 'read_conversation', arguments: { conversation_id: 'no-such-conversation' } });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toBe('There is no conversation no-such-conversation.');
+    // update_memory with nothing to change is refused; the same values again leave updatedAt as it was.
+    const kept = (await client.callTool({ name: 'remember', arguments: { text: 'The office plant is a fern', category: 'office' } })).structuredContent as Structured;
+    const nothing = await client.callTool({ name: 'update_memory', arguments: { id: kept.memory.id } });
+    expect(nothing.isError).toBe(true);
+    expect(text(nothing)).toBe('Invalid arguments for update_memory: input: nothing to change: give text, category or tags');
+    await new Promise((r) => setTimeout(r, 5));
+    const same = (await client.callTool({ name: 'update_memory', arguments: { id: kept.memory.id, text: 'The office plant is a fern', category: 'office' } })).structuredContent as Structured;
+    expect(same.updatedAt).toBe(kept.memory.updatedAt);
+    expect(core.memory.get(kept.memory.id).updatedAt).toBe(kept.memory.updatedAt);
+    // The server goes on.
+    expect(((await client.callTool({ name: 'health', arguments: {} })).structuredContent as Structured).services.length).toBeGreaterThan(5);
   });
 
   it('lets the real claude CLI call mcp__switchboard__remember, and the memory shows in Switchboard', async () => {

@@ -5,12 +5,19 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { resolveDataDir, serverPort } from '../config';
 import { errorMessage } from '../errors';
 import { FileSecretStore } from '../secrets/secret-store';
+import { ADDRESS_FILE, readAddressFile } from '../server/address-file';
 import { MCP_PATH } from './mcp-service';
 
-/** Where the running app's MCP server is, and its token: the environment, else the headless data folder's secrets. */
+/**
+ * Where the running app's MCP server is, and its token. The address: `SWITCHBOARD_MCP_URL`, or
+ * `SWITCHBOARD_PORT`, else what the server of the data folder recorded there while it listens (any
+ * port), else the default port. The token: `SWITCHBOARD_MCP_TOKEN`, else the headless data folder's secrets.
+ */
 export function bridgeTarget(env: NodeJS.ProcessEnv): { url: URL; token: string | null } {
-  const url = new URL(env.SWITCHBOARD_MCP_URL || `http://127.0.0.1:${serverPort(env)}${MCP_PATH}`);
-  const token = env.SWITCHBOARD_MCP_TOKEN || new FileSecretStore(path.join(resolveDataDir(env), 'secrets.json')).get('server.token.mcp');
+  const dataDir = resolveDataDir(env);
+  const recorded = env.SWITCHBOARD_MCP_URL || env.SWITCHBOARD_PORT ? null : readAddressFile(path.join(dataDir, ADDRESS_FILE));
+  const url = new URL(env.SWITCHBOARD_MCP_URL || (recorded ? `${recorded.url}${MCP_PATH}` : `http://127.0.0.1:${serverPort(env)}${MCP_PATH}`));
+  const token = env.SWITCHBOARD_MCP_TOKEN || new FileSecretStore(path.join(dataDir, 'secrets.json')).get('server.token.mcp');
   return { url, token };
 }
 

@@ -115,11 +115,9 @@ export class MemoryService implements Service {
   private write(id: number, current: Memory, next: { text: string; category: string; tags: string[] }): Memory {
     this.db.transaction(() => {
       // What an update replaces is kept, so a wrong merge or edit can always be taken back.
-      if (next.text !== current.text || next.category !== current.category || next.tags.join('\n') !== current.tags.join('\n')) {
-        this.db
-          .prepare('INSERT INTO memory_versions (memory_id, text, category, tags, replaced_at) VALUES (?, ?, ?, ?, ?)')
-          .run(id, current.text, current.category, JSON.stringify(current.tags), Date.now());
-      }
+      this.db
+        .prepare('INSERT INTO memory_versions (memory_id, text, category, tags, replaced_at) VALUES (?, ?, ?, ?, ?)')
+        .run(id, current.text, current.category, JSON.stringify(current.tags), Date.now());
       this.db.prepare('UPDATE memories SET text = ?, category = ?, tags = ?, vec_state = 0, updated_at = ? WHERE id = ?').run(next.text, next.category, JSON.stringify(next.tags), Date.now(), id);
       this.deps.embeddings.memories.delete(id);
       this.deps.embeddings.embedInline('memories', [{ id, text: next.text, meta: { category: next.category } }]);

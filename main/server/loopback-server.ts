@@ -19,6 +19,7 @@ import {
 } from '../../contract';
 import type { EventBus } from '../events';
 import { log } from '../log';
+import { removeAddressFile, writeAddressFile } from './address-file';
 import { HostGuard, hostRefusal } from './host-guard';
 import { StaticFiles } from './static-files';
 import { formatZodError, type CallContext, type Router } from '../ipc/router';
@@ -41,6 +42,8 @@ export interface LoopbackServerOptions {
   maxBufferedBytes?: number;
   /** A client that stays that far behind this long is disconnected. */
   lagLimitMs?: number;
+  /** Where the address is recorded while listening (0600), so `switchboard mcp` finds this server on whatever port it took. */
+  addressFile?: string;
 }
 
 /** A service's HTTP route on the loopback server. */
@@ -304,6 +307,11 @@ export class LoopbackServer implements Service {
     this.routes.push(route);
   }
 
+  /** How many windows (browser tabs, the UI token's WebSockets) are open now. */
+  windows(): number {
+    return this.wss.clients.size;
+  }
+
   /** The lifecycle's start: listening, or a clear error. */
   async start(): Promise<void> {
     await this.listen();
@@ -340,11 +348,13 @@ export class LoopbackServer implements Service {
     }, 30_000);
     this.heartbeat.unref();
     this.address = this.server.address() as AddressInfo;
+    if (this.options.addressFile) writeAddressFile(this.options.addressFile, { url: `http://127.0.0.1:${this.address.port}`, port: this.address.port, pid: process.pid });
     return this.address;
   }
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.options.addressFile && this.address) removeAddressFile(this.options.addressFile);
     for (const ws of this.wss.clients) ws.close(1001, 'server stopping');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections();
@@ -480,3 +490,4 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<stri
     });
   });
 }
+

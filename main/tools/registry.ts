@@ -28,8 +28,9 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   run(call: ContractCall, input: z.output<I>): Promise<z.input<O>>;
 }
 
+/** Unknown arguments are refused, not ignored: a misspelt field must not silently fall back to a default. */
 function tool<I extends z.ZodObject, O extends z.ZodObject>(spec: Tool<I, O>): Tool {
-  return spec as unknown as Tool;
+  return { ...spec, input: spec.input.strict() } as unknown as Tool;
 }
 
 const id = z.string().min(1).max(100);
@@ -291,7 +292,9 @@ export const tools: Tool[] = [
     title: 'Correct a memory',
     method: 'memory.update',
     description: 'Correct a memory by id: its text, category or tags. The old text is kept as an earlier version.',
-    input: z.object({ id: z.number().int(), text: z.string().trim().min(1).max(20_000).optional(), category: z.string().trim().min(1).max(100).optional(), tags: z.array(z.string().trim().min(1).max(100)).max(50).optional() }),
+    input: z
+      .object({ id: z.number().int(), text: z.string().trim().min(1).max(20_000).optional(), category: z.string().trim().min(1).max(100).optional(), tags: z.array(z.string().trim().min(1).max(100)).max(50).optional() })
+      .refine((x) => x.text !== undefined || x.category !== undefined || x.tags !== undefined, { message: 'nothing to change: give text, category or tags' }),
     output: memoryOut,
     hints: { idempotentHint: true },
     async run(call, input) {
@@ -381,7 +384,7 @@ export const tools: Tool[] = [
     method: 'user.notify',
     description: 'Tell the user something now: a desktop notification and a message in their chat with each connected bot, Telegram and Discord (with a file, when `file_path` is given).',
     input: z.object({ text: z.string().trim().min(1).max(4000), title: z.string().trim().min(1).max(200).optional(), file_path: z.string().max(4096).optional().describe('An absolute path of a regular file to send along, at most 50 MB; never one in Switchboard\'s data folder or Claude Code\'s credentials.') }),
-    output: z.object({ sent: z.boolean() }),
+    output: z.object({ delivered: z.array(z.string()).describe('The surfaces that took the note (desktop, telegram, discord); empty when none could.') }),
     hints: {},
     async run(call, { text, title, file_path }) {
       return call('user.notify', { text, ...(title ? { title } : {}), ...(file_path ? { filePath: file_path } : {}) });
@@ -394,7 +397,8 @@ export const tools: Tool[] = [
     description: 'Ask the user a question and wait for the answer (in the Switchboard window, and on Telegram and Discord where connected). Give `choices` for buttons; without them they type an answer. Null when nobody answered within `timeout_seconds`.',
     input: z.object({ question: z.string().trim().min(1).max(2000), choices: z.array(z.string().trim().min(1).max(100)).max(10).default([]), timeout_seconds: z.number().int().min(5).max(3600).default(300) }),
     output: z.object({ answer: z.string().nullable(), timedOut: z.boolean(), answeredBy: z.string().nullable(), via: z.string().nullable() }),
-    hints: { readOnlyHint: true },
+    // Not read-only: it puts a question in front of the user, on their desktop and phone.
+    hints: {},
     async run(call, { question, choices, timeout_seconds }) {
       return call('user.ask', { question, choices, timeoutSeconds: timeout_seconds });
     },

@@ -53,7 +53,7 @@ describe('a file handed to the chats by user.notify (notify_user)', () => {
 
     // A file that may go: sent, after everything refused (the outbox sends a chat's entries in order).
     fs.writeFileSync(path.join(project, 'report.txt'), 'the weekly report');
-    expect(await core.router.call('user.notify', { text: 'here it is', filePath: path.join(project, 'report.txt') }, desktopCaller)).toEqual({ ok: true, value: { sent: true } });
+    expect(await core.router.call('user.notify', { text: 'here it is', filePath: path.join(project, 'report.txt') }, desktopCaller)).toEqual({ ok: true, value: { delivered: expect.arrayContaining(['telegram']) } });
     const doc = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.document), 20_000, 'the report');
     expect(doc.document!.content.toString()).toBe('the weekly report');
     const seen = t.tg.chat(owner.id);

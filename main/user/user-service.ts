@@ -1,4 +1,4 @@
-import type { UserAnswer } from '../../contract';
+import type { NoteDelivery, UserAnswer } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -23,6 +23,8 @@ export class UserService implements Service {
       approvals: ApprovalBroker;
       /** What a file handed to the chats is checked against (the data folder, Claude Code's folder). */
       files: SendRules;
+      /** The surfaces that would take a note now (a desktop notifier, an open window, a bot with its owner's chat). */
+      noteSurfaces?: () => string[];
     },
   ) {}
 
@@ -34,16 +36,18 @@ export class UserService implements Service {
    * file, not Switchboard's data, not Claude Code's credentials, not through a symlink to them, at most
    * 50 MB); otherwise nothing is sent or queued, and the caller is told which rule refused it.
    */
-  async notify(input: { text: string; title: string; filePath?: string }, from: CallContext): Promise<{ sent: true }> {
+  async notify(input: { text: string; title: string; filePath?: string }, from: CallContext): Promise<NoteDelivery> {
     let filePath: string | null = null;
     if (input.filePath) {
       const checked = await checkSendable(expandFolder(input.filePath, this.deps.files.env), this.deps.files);
       if (!checked.ok) throw new AppError('invalid_input', `filePath: ${checked.reason}`);
       filePath = checked.file.real;
     }
+    // Asked before the note goes out: what takes it is what is there now.
+    const delivered = this.deps.noteSurfaces?.() ?? [];
     this.deps.notifier.notify({ title: input.title, body: input.text.slice(0, 300) });
     this.deps.events.emit('user.note', { title: input.title, text: input.text, filePath, from: from.actor, at: Date.now() });
-    return { sent: true };
+    return { delivered };
   }
 
   async ask(input: { question: string; choices: string[]; timeoutSeconds: number }, from: CallContext): Promise<UserAnswer> {

@@ -736,6 +736,11 @@ export class ChatBridge implements Service {
   }
 
   /** A note Claude or a script sent the user (notify_user): text, and the file when there is one. */
+  /** Whether a note for the user would go out here now: connected, with the owner's chat to send it to. */
+  takesNotes(): boolean {
+    return !!this.adapter && this.ownerChats().length > 0;
+  }
+
   private async onNote(note: UserNote): Promise<void> {
     if (!this.adapter) return;
     // Read once, off the event loop, by the same rules user.notify checked (a file swapped since is not sent).

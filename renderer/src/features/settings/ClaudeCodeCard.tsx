@@ -10,7 +10,16 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
   const [status, setStatus] = useState<ClaudeCodeConnection | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void api.claudeCode.status({}).then((r) => (r.ok ? setStatus(r.value) : setError(r.error.message))), []);
+  const [allowReadOnly, setAllowReadOnly] = useState(false);
+  useEffect(
+    () =>
+      void api.claudeCode.status({}).then((r) => {
+        if (!r.ok) return setError(r.error.message);
+        setStatus(r.value);
+        setAllowReadOnly(r.value.allowed.length > 0);
+      }),
+    [],
+  );
   const act = async (work: () => ReturnType<typeof api.claudeCode.connect>) => {
     setBusy(true);
     setError(null);
@@ -33,6 +42,8 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
       <p role="status" data-testid="claude-code-state">
         {!status ? (
           <span className="badge">Checking…</span>
+        ) : status.connected && status.stale ? (
+          <span className="badge badge-error">Needs reconnecting</span>
         ) : status.connected ? (
           <span className="badge badge-ok">Connected</span>
         ) : !status.claude.found ? (
@@ -42,9 +53,13 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
         )}{' '}
         {status?.claude.found ? <span className="muted">{status.claude.version ? `claude ${status.claude.version}` : status.claude.path}</span> : null}
       </p>
+      <label className="check">
+        <input type="checkbox" checked={allowReadOnly} onChange={(e) => setAllowReadOnly(e.target.checked)} disabled={busy} />
+        Let Claude Code use Switchboard&apos;s read-only tools (recall, search history, list sessions…) without asking: allow rules in your Claude Code settings, taken out by Disconnect
+      </label>
       <div className="row-actions">
-        <button onClick={() => void act(() => api.claudeCode.connect({}))} disabled={busy || !status?.claude.found}>
-          {busy ? 'Working…' : status?.connected ? 'Connect again' : 'Connect Claude Code'}
+        <button onClick={() => void act(() => api.claudeCode.connect({ allowReadOnly }))} disabled={busy || !status?.claude.found}>
+          {busy ? 'Working…' : status?.stale ? 'Reconnect' : status?.connected ? 'Connect again' : 'Connect Claude Code'}
         </button>
         {status?.connected ? (
           <button onClick={() => void disconnect()} disabled={busy}>
@@ -52,7 +67,7 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
           </button>
         ) : null}
       </div>
-      <FieldError error={error ?? (status && !status.claude.found ? status.error : null)} />
+      <FieldError error={error ?? (status && !status.claude.found ? status.error : (status?.stale ?? null))} />
       {status?.plugin || status?.mcp ? (
         <details>
           <summary>What Claude Code reports</summary>
@@ -60,6 +75,7 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
         </details>
       ) : null}
       <NumberSetting settingKey="hooks.phoneDelaySeconds" stored={values['hooks.phoneDelaySeconds']} />
+      <NumberSetting settingKey="hooks.questionWaitSeconds" stored={values['hooks.questionWaitSeconds']} />
       <NumberSetting settingKey="hooks.replyWindowSeconds" stored={values['hooks.replyWindowSeconds']} />
     </section>
   );
