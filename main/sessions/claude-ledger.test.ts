@@ -56,6 +56,9 @@ describe('Claude processes after Switchboard is killed', () => {
     fs.mkdirSync(home, { recursive: true });
     const data = path.join(dir, 'data');
     const env = claudeEnv(api.url, home);
+    // Past the TUI's first-run screens, whose network check (api.anthropic.com, unreachable here) would end it.
+    fs.mkdirSync(env.CLAUDE_CONFIG_DIR!, { recursive: true });
+    fs.writeFileSync(path.join(env.CLAUDE_CONFIG_DIR!, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, theme: 'dark' }));
     // The turn's request is held open: Claude is mid-turn when its Switchboard dies.
     api.reply({ kind: 'hang', text: 'Working on it' });
 
@@ -67,14 +70,15 @@ describe('Claude processes after Switchboard is killed', () => {
        const core = testCore(${JSON.stringify(data)}, { env: ${JSON.stringify(env)}, freeMemoryMb: () => 100000 });
        await core.start();
        const caller = { surface: 'desktop', actor: 'desktop' };
-       const app = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-       core.sessions.send(app.id, 'a long job', caller);
        const tui = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-       core.events.on('terminals.changed', (t) => t.exit && console.error('the TUI exited: ' + JSON.stringify(t.exit)));
        let screen = '';
        core.events.on('terminals.output', (o) => (screen += o.data));
-       setTimeout(() => console.error('TUI screen: ' + screen.slice(-1500)), 8000);
+       core.events.on('terminals.changed', (t) => t.exit && console.error('the TUI exited: ' + JSON.stringify(t.exit) + ' ' + JSON.stringify(screen.slice(-1500))));
        const terminal = await core.terminals.open({ command: 'claude', sessionId: tui.id, cols: 100, rows: 30 });
+       // The TUI is up and drawing before the app's turn starts.
+       while (screen.length < 200) await new Promise((r) => setTimeout(r, 20));
+       const app = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+       core.sessions.send(app.id, 'a long job', caller);
        while (!core.sessions.get(app.id).pid) await new Promise((r) => setTimeout(r, 20));
        console.log(JSON.stringify({ app: core.sessions.get(app.id), tui: core.sessions.get(tui.id), tuiPid: terminal.pid }));`,
     );
@@ -95,7 +99,12 @@ describe('Claude processes after Switchboard is killed', () => {
       killGroup(started.tuiPid);
     });
     await expect.poll(() => api.mainRequests().length, { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => fs.readFileSync(`/proc/${started.tuiPid}/cmdline`, 'utf8').includes(started.tui.claudeSessionId), { timeout: 10_000, message: stderr }).toBe(true);
+    await expect
+      .poll(() => fs.readFileSync(`/proc/${started.tuiPid}/cmdline`, 'utf8').includes(started.tui.claudeSessionId), { timeout: 10_000 })
+      .toBe(true)
+      .catch((error: Error) => {
+        throw new Error(`the TUI is not running: ${error.message}\n${stderr}`);
+      });
 
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -103,6 +112,8 @@ describe('Claude processes after Switchboard is killed', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(running(started.app.pid)).toBe(true);
     expect(processesOn(started.app.claudeSessionId)).toEqual([started.app.pid]);
+    // So does the TUI: its terminal's other end is gone, and it waits on.
+    expect(running(started.tuiPid)).toBe(true);
 
     const next: Core = testCore(data, { env, freeMemoryMb: () => 100_000 });
     await next.start();
