@@ -174,7 +174,7 @@ export function createCore(config: CoreConfig): Core {
     settings,
     env,
     sessionFolder: (id) => sessions.get(id).cwd,
-    claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => sessions.takeBackFromTerminal(id) },
+    claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => sessions.takeBackFromTerminal(id), started: (id, pid) => sessions.terminalStarted(id, pid) },
   });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const sessionStore = new SessionStore(storage);

@@ -3,9 +3,9 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { DEFAULT_HOST, resolveDataDir, serverPort } from './config';
 import { createCore, type Core } from './core';
-import { errorMessage } from './errors';
 import { registerElectronIpc } from './ipc/electron-ipc';
-import { guardProcess } from './last-resort';
+import { guardProcess, reportStartFailure } from './last-resort';
+import { log } from './log';
 import { FileSecretStore } from './secrets/secret-store';
 import { electronNotifier } from './shell/notifications';
 import { onWake } from './shell/power';
@@ -47,26 +47,32 @@ async function boot(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 
   const dataDir = resolveDataDir(process.env, app.getPath('userData'));
-  core = createCore({
-    dataDir,
-    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
-    notifier: electronNotifier((link) => {
-      showWindow();
-      if (link) core?.events.emit('system.open', { link });
-    }),
-    embedWorker: path.join(__dirname, 'embed-worker.cjs'),
-    integrityWorker: path.join(__dirname, 'integrity-worker.cjs'),
-    checkpointWorker: path.join(__dirname, 'checkpoint-worker.cjs'),
-    resourcesDir: path.join(__dirname, '..', '..', 'resources'),
-    app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
-    // Claude Code reaches the app over loopback (MCP, hooks): the same server as headless, without UI files.
-    // A port in use leaves the app running, and health and the tray say why.
-    server: { host: DEFAULT_HOST, port: serverPort(process.env), allowHosts: [], staticDir: null, required: false },
-  });
+  // From here on a failure is logged in the data folder, so what failed while starting has its details there.
   try {
+    log.attach(dataDir);
+  } catch {
+    // The storage service attaches it again and says what is wrong with the folder.
+  }
+  try {
+    core = createCore({
+      dataDir,
+      secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher()),
+      notifier: electronNotifier((link) => {
+        showWindow();
+        if (link) core?.events.emit('system.open', { link });
+      }),
+      embedWorker: path.join(__dirname, 'embed-worker.cjs'),
+      integrityWorker: path.join(__dirname, 'integrity-worker.cjs'),
+      checkpointWorker: path.join(__dirname, 'checkpoint-worker.cjs'),
+      resourcesDir: path.join(__dirname, '..', '..', 'resources'),
+      app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
+      // Claude Code reaches the app over loopback (MCP, hooks): the same server as headless, without UI files.
+      // A port in use leaves the app running, and health and the tray say why.
+      server: { host: DEFAULT_HOST, port: serverPort(process.env), allowHosts: [], staticDir: null, required: false },
+    });
     await core.start();
   } catch (error) {
-    dialog.showErrorBox('Switchboard cannot start', errorMessage(error));
+    dialog.showErrorBox('Switchboard cannot start', reportStartFailure(error, dataDir).line);
     app.exit(1);
     return;
   }

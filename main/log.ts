@@ -50,19 +50,24 @@ class Log {
     this.write('warn', message, details);
   }
 
-  /** Logs a failure under a new error id and returns the id, for the answer the user sees. */
-  error(message: string, error?: unknown, details?: Record<string, unknown>): string {
+  /**
+   * Logs a failure under a new error id and returns the id, for the answer the user sees. With
+   * `console: false` the line goes to the file only: the caller shows the user its own words.
+   */
+  error(message: string, error?: unknown, details?: Record<string, unknown>, options: { console?: boolean } = {}): string {
     const id = newErrorId();
     const stack = error instanceof Error ? error.stack : undefined;
-    this.write('error', message, { id, ...details, ...(error === undefined ? {} : { error: errorMessage(error), stack }) });
+    this.write('error', message, { id, ...details, ...(error === undefined ? {} : { error: errorMessage(error), stack }) }, options.console ?? true);
     return id;
   }
 
-  private write(level: Level, message: string, details?: Record<string, unknown>): void {
+  private write(level: Level, message: string, details?: Record<string, unknown>, toConsole = true): void {
     const consoleLine = `switchboard: ${details?.id ? `[${String(details.id)}] ` : ''}${message}${details?.error ? `: ${String(details.error)}` : ''}`;
-    if (level === 'error') console.error(consoleLine);
-    else if (level === 'warn') console.warn(consoleLine);
-    else console.log(consoleLine);
+    if (toConsole) {
+      if (level === 'error') console.error(consoleLine);
+      else if (level === 'warn') console.warn(consoleLine);
+      else console.log(consoleLine);
+    }
     if (!this.file) return;
     const line = `${JSON.stringify({ at: new Date().toISOString(), level, message, ...details })}\n`;
     try {

@@ -59,6 +59,32 @@ export function isSameProcess(pid: number, started: number | null): boolean {
   return now === null || Math.abs(now - started) < START_TOLERANCE_MS;
 }
 
+/**
+ * The process's state as the OS reports it (`R`, `S`, `D`, `Z`, …), or null when it is gone or the
+ * OS does not say. Read from /proc on Linux, from `ps` elsewhere.
+ */
+export function processState(pid: number): string | null {
+  try {
+    if (process.platform === 'linux') {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] ?? null;
+    }
+    if (process.platform === 'win32') return null;
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, env: childEnv(process.env) }).trim()[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `pid` is the process that started at `started` and still runs: a zombie (ended, not
+ * yet reaped by its parent, as a server is for a moment after a kill -9) keeps its pid but does
+ * nothing, so it holds nothing.
+ */
+export function isRunning(pid: number, started: number | null): boolean {
+  return isSameProcess(pid, started) && processState(pid) !== 'Z';
+}
+
 /** Whether any process is still in this process group. */
 export function groupAlive(pgid: number): boolean {
   try {

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { parseServeArgs, resolveDataDir, UsageError } from './config';
 import { createCore } from './core';
 import { errorMessage } from './errors';
-import { guardProcess } from './last-resort';
+import { guardProcess, reportStartFailure } from './last-resort';
+import { log } from './log';
 import { runStdioBridge } from './mcp/stdio-bridge';
-import { ServiceStartError } from './lifecycle';
 import { isLoopbackHost } from './server/host-guard';
 import { FileSecretStore } from './secrets/secret-store';
 
@@ -13,13 +13,22 @@ declare const SWITCHBOARD_VERSION: string;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** The data folder, once known: where a failed start's details are logged. */
+let dataDir: string | null = null;
+
 /** The headless shell: the same core, served to a browser on loopback behind a token. */
 async function main(): Promise<void> {
   // `switchboard mcp`: a stdio bridge to the running app's MCP server, nothing else on stdout.
   if (process.argv[2] === 'mcp') return runStdioBridge(process.env);
   guardProcess();
   const options = parseServeArgs(process.argv.slice(2), process.env);
-  const dataDir = resolveDataDir(process.env);
+  dataDir = resolveDataDir(process.env);
+  // From here on a failure is logged in the data folder, so what failed while starting has its details there.
+  try {
+    log.attach(dataDir);
+  } catch {
+    // The storage service attaches it again and says what is wrong with the folder.
+  }
   const secrets = new FileSecretStore(path.join(dataDir, 'secrets.json'));
   const core = createCore({
     dataDir,
@@ -32,6 +41,16 @@ async function main(): Promise<void> {
     server: { host: options.host, port: options.port, allowHosts: options.allowHosts, staticDir: path.join(here, '..', 'renderer'), required: true },
   });
   await core.start();
+  // Before the UI line: a script that stops the server as soon as it reads the line must get a clean stop.
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await core.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
   const address = core.server!.address!;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   if (!isLoopbackHost(options.host)) {
@@ -43,22 +62,16 @@ async function main(): Promise<void> {
   void core.system.health().then(({ claude }) => {
     if (!claude.found) console.warn(`switchboard: no Claude CLI: ${claude.error}. Sessions cannot start until it is installed, or SWITCHBOARD_CLAUDE or Settings → Claude CLI path names the claude binary.`);
   });
-
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await core.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
 }
 
 main().catch((error: unknown) => {
-  // One clear line, not a stack trace: these are conditions a user can act on.
-  const actionable = error instanceof UsageError || error instanceof ServiceStartError;
-  console.error(`switchboard: ${errorMessage(error)}`);
-  if (!actionable) console.error(error);
+  // One clear line, not a stack trace: the reason, and an error id under which the log has the details.
+  if (error instanceof UsageError) {
+    console.error(`switchboard: ${errorMessage(error)}`);
+  } else {
+    const { line, logged } = reportStartFailure(error, dataDir);
+    console.error(`switchboard: ${line}`);
+    if (!logged) console.error(error);
+  }
   process.exit(1);
 });

@@ -23,14 +23,14 @@ function newestMtime(target) {
   return newest;
 }
 
-const outputs = ['main/index.cjs', 'main/serve.js', 'main/embed-worker.cjs', 'main/integrity-worker.cjs', 'main/checkpoint-worker.cjs', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
+const outputs = ['main/index.cjs', 'main/switchboard.js', 'main/serve.js', 'main/embed-worker.cjs', 'main/integrity-worker.cjs', 'main/checkpoint-worker.cjs', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
 if (process.argv.includes('--if-stale')) {
   const built = Math.min(...outputs.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
   const changed = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));
   if (built > changed) process.exit(0);
 }
 
-const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const { version, engines } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 // Native modules stay in node_modules (and unpacked from the asar); everything else is bundled,
 // which halves start time compared with resolving hundreds of small files.
 const nativeModules = ['better-sqlite3', 'sqlite-vec', 'node-pty', 'electron'];
@@ -57,6 +57,19 @@ await Promise.all([
     platform: 'node',
     format: 'cjs',
     external: nativeModules,
+  }),
+  // The `switchboard` command: checks the Node version, then imports serve.js. Built for old Nodes,
+  // so that the one that is too old can still read it and say what is needed.
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'main/bin.ts')],
+    outfile: path.join(dist, 'main/switchboard.js'),
+    platform: 'node',
+    format: 'esm',
+    target: 'node14',
+    define: { ...common.define, SWITCHBOARD_NODE_ENGINES: JSON.stringify(engines.node) },
+    external: ['./serve.js'],
+    banner: { js: '#!/usr/bin/env node' },
   }),
   esbuild.build({
     ...common,
@@ -103,5 +116,6 @@ await Promise.all([
   }),
   viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' }),
 ]);
+fs.chmodSync(path.join(dist, 'main/switchboard.js'), 0o755);
 fs.chmodSync(path.join(dist, 'main/serve.js'), 0o755);
 console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);

@@ -18,8 +18,8 @@ export interface Served {
 }
 
 /** Runs the built headless server on a data dir; resolves once it prints its UI line. */
-export function startServe(dataDir: string, options: { port?: number; env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<Served> {
-  const child = spawn(process.execPath, [SERVE_JS, 'serve', '--port', String(options.port ?? 0), ...(options.args ?? [])], {
+export function startServe(dataDir: string, options: { port?: number; env?: NodeJS.ProcessEnv; args?: string[]; script?: string } = {}): Promise<Served> {
+  const child = spawn(process.execPath, [options.script ?? SERVE_JS, 'serve', '--port', String(options.port ?? 0), ...(options.args ?? [])], {
     env: { ...process.env, SWITCHBOARD_HOME: dataDir, SWITCHBOARD_CLAUDE: CLAUDE_BIN, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

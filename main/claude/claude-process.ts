@@ -26,6 +26,7 @@ export type PermissionAnswer =
   | { behavior: 'deny'; message: string };
 
 const STDERR_TAIL = 4096;
+const WINDOWS = process.platform === 'win32';
 
 /**
  * One running `claude` process in stream-json mode: write user messages and control requests
@@ -42,7 +43,9 @@ export class ClaudeProcess {
   readonly exited: Promise<ClaudeExit>;
 
   constructor(options: ClaudeProcessOptions) {
-    this.child = spawn(options.command, options.args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group (pgid = pid), so that killing it takes its children (commands, MCP
+    // servers) too, and so that the next start can find and end it by group if Switchboard is killed.
+    this.child = spawn(options.command, options.args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], detached: !WINDOWS });
     const splitter = new LineSplitter((line) => {
       for (const event of parseLine(line)) this.dispatch(event);
     });
@@ -120,8 +123,15 @@ export class ClaudeProcess {
     return this.exited;
   }
 
+  /** Signals the process and its group (what it started goes with it). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.alive) this.child.kill(signal);
+    if (!this.alive) return;
+    try {
+      if (!WINDOWS && this.child.pid) process.kill(-this.child.pid, signal);
+      else this.child.kill(signal);
+    } catch {
+      this.child.kill(signal);
+    }
   }
 
   private control(request: Record<string, unknown>, timeoutMs: number): Promise<boolean> {

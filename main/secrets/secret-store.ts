@@ -15,6 +15,23 @@ export interface Cipher {
 }
 
 /**
+ * The secrets file cannot be read as one: said in one line with what to do, and the file left as
+ * it is (it may hold the only copy of a bot token).
+ */
+export class SecretsFileError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(
+      `The secrets file ${file} is damaged: ${reason}. Switchboard left it as it is and stopped. ` +
+        'Restore it from a backup, or move it aside to start with new tokens (then open the new UI address, and connect Claude Code and the bots again in Settings).',
+    );
+    this.name = 'SecretsFileError';
+  }
+}
+
+/**
  * Secrets in one JSON file readable only by the user (0600), written atomically. With a cipher
  * the values are encrypted too; without one (headless) the file mode is the protection.
  */
@@ -51,9 +68,16 @@ export class FileSecretStore implements SecretStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw error;
     }
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new Error(`${this.file} is not a secrets file`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      // V8's message quotes the text around the fault, which here is a secret: keep only where it is.
+      const at = /position (\d+)/.exec((error as Error).message)?.[1];
+      throw new SecretsFileError(this.file, text.trim() ? `it is not valid JSON${at ? ` (from character ${at})` : ''}` : 'it is empty');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+      throw new SecretsFileError(this.file, 'it is not a secrets file (an object of names and values)');
     }
     return parsed as Record<string, string>;
   }

@@ -18,6 +18,8 @@ import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
 import { isOwnSessionFolder, ownSessionFolders } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
+import { log } from '../log';
+import { ClaudeLedger } from './claude-ledger';
 import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
 
 /** How long an interrupt may take before the process is killed. */
@@ -62,6 +64,10 @@ interface Runtime {
   idleTimer: NodeJS.Timeout | null;
   /** The session is open in a `claude` terminal: its CLI runs there, so nothing is sent from here. */
   inTerminal: boolean;
+  /** That terminal's process, once it runs. */
+  terminalPid: number | null;
+  /** A stopped process still exiting: the next one waits for it (two processes on one session fork it). */
+  exiting: Promise<unknown> | null;
 }
 
 export interface SessionManagerDeps {
@@ -113,12 +119,19 @@ export class SessionManager implements Service {
   private readonly store: SessionStore;
   private readonly runtimes = new Map<string, Runtime>();
   private watchdog: NodeJS.Timeout | null = null;
+  /** Every Claude process started on this data folder, on disk, so a start after a crash can end them. */
+  private readonly ledger: ClaudeLedger;
 
   constructor(private readonly deps: SessionManagerDeps) {
     this.store = new SessionStore(deps.storage);
+    this.ledger = new ClaudeLedger(path.join(deps.dataDir, 'claude-processes.json'));
   }
 
   start(): void {
+    // Before any session can resume: a Claude process left running by a Switchboard that was killed
+    // would otherwise go on beside the one the next message starts, and fork the session.
+    const killed = this.ledger.endLeftovers();
+    if (killed.length) log.warn(`ended ${killed.length} Claude process(es) left running by the last run`, { processes: killed });
     const ended = this.store.endLeftoverTurns();
     if (ended) console.warn(`switchboard: ${ended} turn(s) from the last run were marked failed or cancelled`);
     this.watchdog = setInterval(() => this.checkStalls(), WATCHDOG_TICK_MS);
@@ -260,6 +273,11 @@ export class SessionManager implements Service {
     if (rt.current || rt.queue.length) throw new AppError('conflict', 'Claude is working in this session; wait for the turn to end (or stop it), then open it in the terminal.');
     rt.inTerminal = true;
     await this.stopProcess(rt);
+    const holder = this.ledger.holder(row.claude_session_id);
+    if (holder) {
+      rt.inTerminal = false;
+      throw new AppError('conflict', `Claude is still running this session (process ${holder.pgid}); try again in a moment.`);
+    }
     const args = row.cli_started === 1 ? ['--resume', row.claude_session_id] : ['--session-id', row.claude_session_id];
     if (row.cli_started === 0) this.store.updateSession(id, { cli_started: 1 });
     if (row.model) args.push('--model', row.model);
@@ -268,10 +286,21 @@ export class SessionManager implements Service {
     return args;
   }
 
+  /** The terminal's `claude` runs: kept with the app's own processes, so a start after a crash ends it too. */
+  terminalStarted(id: string, pid: number): void {
+    const rt = this.runtimes.get(id);
+    const row = this.store.session(id);
+    if (!rt || !row) return;
+    rt.terminalPid = pid;
+    this.ledger.add({ pgid: pid, claudeSessionId: row.claude_session_id, sessionId: id, kind: 'terminal' });
+  }
+
   /** The terminal running this session ended: messages are sent from here again (resuming what it did). */
   takeBackFromTerminal(id: string): void {
     const rt = this.runtimes.get(id);
     if (!rt) return;
+    if (rt.terminalPid !== null) this.ledger.remove(rt.terminalPid);
+    rt.terminalPid = null;
     rt.inTerminal = false;
     if (this.store.session(id)) this.changed(id);
   }
@@ -415,6 +444,11 @@ export class SessionManager implements Service {
 
   private pump(rt: Runtime): void {
     if (rt.current || !rt.queue.length) return;
+    // The last process is still exiting: starting the next now would run two on one session.
+    if (rt.exiting && !rt.process?.alive) {
+      void rt.exiting.then(() => this.pump(rt));
+      return;
+    }
     const turnId = rt.queue.shift()!;
     const row = this.store.session(rt.sessionId);
     const turn = this.store.turn(turnId);
@@ -453,14 +487,22 @@ export class SessionManager implements Service {
       allowedTools: this.deps.approvals.allowedTools(row.id),
       mcpConfigFile: this.writeMcpConfig(row.id),
     });
+    // The last line of defence for one process per Claude session: none of ours may still run it.
+    const holder = this.ledger.holder(row.claude_session_id);
+    if (holder) throw new AppError('conflict', `Claude is still running this session (process ${holder.pgid}); send again in a moment.`);
     const proc = new ClaudeProcess({ command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } });
+    const pid = proc.pid;
+    if (pid) this.ledger.add({ pgid: pid, claudeSessionId: row.claude_session_id, sessionId: row.id, kind: 'app' });
     rt.process = proc;
     // A resumed CLI counts the whole Claude session's cost, earlier processes included: start from that.
     rt.processCost = row.cli_started === 1 ? this.store.claudeSessionCost(row.claude_session_id) : 0;
     proc.onEvent((event) => {
       if (rt.process === proc) this.onEvent(rt, proc, event);
     });
-    void proc.exited.then((exit) => this.onExit(rt, proc, exit));
+    void proc.exited.then((exit) => {
+      if (pid) this.ledger.remove(pid);
+      this.onExit(rt, proc, exit);
+    });
   }
 
   /** Switchboard's MCP server for this session's process, in a 0600 file (the token stays out of argv); the session is the caller. */
@@ -717,7 +759,12 @@ export class SessionManager implements Service {
     const proc = rt.process;
     rt.process = null;
     if (rt.current) this.endCurrent(rt, 'interrupted', reason);
-    await proc?.stop(2000);
+    if (!proc) return;
+    const exiting = proc.stop(2000).finally(() => {
+      if (rt.exiting === exiting) rt.exiting = null;
+    });
+    rt.exiting = exiting;
+    await exiting;
   }
 
   private checkStalls(): void {
@@ -779,7 +826,7 @@ export class SessionManager implements Service {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null, inTerminal: false };
+      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null, inTerminal: false, terminalPid: null, exiting: null };
       this.runtimes.set(id, rt);
     }
     return rt;

@@ -57,7 +57,7 @@ export class TerminalManager implements Service {
        * The session handed to a `claude` terminal opened in it: its own process stopped, and the
        * arguments that resume it (model and permission mode included). Given back when the terminal ends.
        */
-      claudeSession?: { take: (sessionId: string) => Promise<string[]>; release: (sessionId: string) => void };
+      claudeSession?: { take: (sessionId: string) => Promise<string[]>; release: (sessionId: string) => void; started?: (sessionId: string, pid: number) => void };
     },
   ) {}
 
@@ -101,6 +101,7 @@ export class TerminalManager implements Service {
       if (handed) this.deps.claudeSession!.release(handed);
       throw new AppError('unavailable', `could not start ${file}: ${(error as Error).message}`);
     }
+    if (handed) this.deps.claudeSession!.started?.(handed, proc.pid);
     const id = randomUUID();
     const terminal: Terminal = {
       info: { id, sessionId: options.sessionId ?? null, command: options.command, cwd, pid: proc.pid, cols: options.cols, rows: options.rows, startedAt: Date.now(), exit: null },

@@ -92,3 +92,27 @@ describe('DataDirLock identity and take-over', () => {
     expect(answers.filter((a) => a.startsWith('refused: another Switchboard'))).toHaveLength(5);
   }, 30_000);
 });
+
+describe('DataDirLock after a kill -9', () => {
+  it('takes over a lock whose holder is a zombie (killed, not yet reaped by its parent)', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    // The parent shell puts a child in the background, then becomes `sleep`, which never reaps it.
+    const parent = spawn('/bin/sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const holder = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const comm = () => fs.readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim();
+      await expect.poll(comm).toBe('sleep');
+      fs.writeFileSync(path.join(dir, 'switchboard.lock'), JSON.stringify({ pid: holder, started: processStartTime(holder), token: 'killed' }));
+      process.kill(holder, 'SIGKILL');
+      const state = () => fs.readFileSync(`/proc/${holder}/stat`, 'utf8').split(') ')[1]![0];
+      await expect.poll(state).toBe('Z');
+      const lock = new DataDirLock(dir);
+      lock.acquire();
+      expect(JSON.parse(fs.readFileSync(lock.file, 'utf8'))).toMatchObject({ pid: process.pid });
+      lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});

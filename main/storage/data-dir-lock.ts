@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isSameProcess, processStartTime } from '../process-identity';
+import { isRunning, processStartTime } from '../process-identity';
 
 /** What a lock file says: enough to tell the holder from another program that got its pid later. */
 interface Holder {
@@ -33,7 +33,8 @@ function parseHolder(text: string): Holder | null {
 /**
  * One Switchboard per data folder: two would run the same jobs and resume the same Claude
  * sessions at once. The lock file names the holder by pid and start time, so a pid reused by
- * another program after a crash does not keep the folder locked. A stale lock is taken over
+ * another program after a crash does not keep the folder locked, nor does a holder that died a
+ * moment ago and is still a zombie. A stale lock is taken over
  * under a short-lived guard file, so two starters cannot both decide it is stale and both win.
  */
 export class DataDirLock {
@@ -56,7 +57,8 @@ export class DataDirLock {
         pause(20);
         continue;
       }
-      if (holder && isSameProcess(holder.pid, holder.started)) {
+      // A zombie holder is a Switchboard killed a moment ago whose parent has not reaped it yet: stale.
+      if (holder && isRunning(holder.pid, holder.started)) {
         throw new Error(`another Switchboard (pid ${holder.pid}) is using ${path.dirname(this.file)}. Stop it, or point SWITCHBOARD_HOME at another folder.`);
       }
       this.takeOver(text);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../testing/temp-core';
-import { closeDatabase, DatabaseCorruptError, openDatabase } from './database';
+import { closeDatabase, DatabaseCorruptError, DatabaseLostError, openDatabase } from './database';
 import { DatabaseTooNewError, schemaVersion, type Migration } from './migrate';
 import { migrations } from './migrations';
 
@@ -118,6 +118,20 @@ describe('openDatabase', () => {
     const { size, mtimeMs } = fs.statSync(file);
     fs.writeFileSync(`${file}.clean`, JSON.stringify({ size, mtimeMs }));
     openDatabase(file, migrations).close();
+  });
+
+  it('refuses a missing database whose write-ahead log was left by a crash, creating nothing', () => {
+    const file = tempFile();
+    const db = openDatabase(file, migrations);
+    db.exec('CREATE TABLE kept (x TEXT); INSERT INTO kept VALUES (1)');
+    // As a kill -9 leaves it: the log still holds what was written; then the file itself goes.
+    const moved = path.join(path.dirname(tempFile()), 'switchboard.db-wal');
+    fs.copyFileSync(`${file}-wal`, moved);
+    db.close();
+    const lost = path.join(path.dirname(moved), 'switchboard.db');
+    expect(() => openDatabase(lost, migrations)).toThrow(DatabaseLostError);
+    expect(() => openDatabase(lost, migrations)).toThrow(`The database ${lost} is missing, but its write-ahead log ${lost}-wal still holds`);
+    expect(fs.readdirSync(path.dirname(moved))).toEqual(['switchboard.db-wal']);
   });
 
   it('refuses a database written by a newer Switchboard', () => {

@@ -40,6 +40,71 @@ interface CleanClose {
   mtimeMs: number;
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/**
+ * Raised when the database is gone or empty while what Switchboard left beside it says it held
+ * history (the clean-quit record, or a write-ahead log): starting would make a new empty file
+ * over the place of the old one, and the user would only notice their history gone later.
+ */
+export class DatabaseLostError extends Error {
+  constructor(
+    file: string,
+    found: 'missing' | 'empty',
+    evidence: { record: CleanClose | null; walBytes: number },
+    /** What to remove to start over with an empty database, when that is what the user wants. */
+    leftovers: string[],
+    /** What was found, for the log. */
+    readonly details: Record<string, unknown>,
+  ) {
+    const what = found === 'missing' ? 'is missing' : 'is empty (0 bytes)';
+    const why = evidence.record
+      ? `the last clean quit left it with ${megabytes(evidence.record.size)} (at ${localTime(evidence.record.mtimeMs)})`
+      : `its write-ahead log ${file}-wal still holds ${megabytes(evidence.walBytes)}`;
+    super(
+      `The database ${file} ${what}, but ${why}. Switchboard changed nothing and stopped. ` +
+        `Put the file back (from a backup, or from where it was moved) and start again; to start over with an empty database instead, remove ${leftovers.join(' and ')}.`,
+    );
+    this.name = 'DatabaseLostError';
+  }
+}
+
+/**
+ * Refuses to go on when the database file is missing or empty but the clean-quit record or a
+ * write-ahead log beside it says there was history. Reads only: every file stays as found.
+ */
+export function refuseLostDatabase(file: string): void {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (stat && stat.size > 0) return;
+  let record: CleanClose | null = null;
+  try {
+    record = JSON.parse(fs.readFileSync(cleanMarker(file), 'utf8')) as CleanClose;
+  } catch {
+    // No record (the last run did not quit cleanly), or one that does not parse: no evidence from it.
+  }
+  if (!(typeof record?.size === 'number' && record.size > 0)) record = null;
+  const walBytes = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  if (!record && !walBytes) return;
+  const leftovers = [cleanMarker(file), `${file}-wal`, `${file}-shm`, file].filter((f) => fs.existsSync(f));
+  const found = stat ? 'empty' : 'missing';
+  throw new DatabaseLostError(file, found, { record, walBytes }, leftovers, {
+    file,
+    found,
+    cleanRecord: record,
+    walBytes,
+    shmBytes: fs.statSync(`${file}-shm`, { throwIfNoEntry: false })?.size ?? null,
+    fileMtime: stat ? new Date(stat.mtimeMs).toISOString() : null,
+  });
+}
+
 /**
  * Whether the file is as Switchboard left it at a clean close: same size and modification time,
  * and no write-ahead log waiting. The marker is removed either way, so a crash in this run means
@@ -92,6 +157,7 @@ export function openDatabase(file: string, migrations: readonly Migration[]): Da
 
 /** openDatabase, also saying whether the start skipped the check (the file was trusted), so it can run later. */
 export function openDatabaseChecked(file: string, migrations: readonly Migration[]): { db: Database; skippedCheck: boolean } {
+  refuseLostDatabase(file);
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   const trusted = existed && closedCleanly(file);
   const db = new BetterSqlite3(file);

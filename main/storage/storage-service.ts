@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
 import { DataDirLock } from './data-dir-lock';
-import { closeDatabase, openDatabaseChecked } from './database';
+import { closeDatabase, openDatabaseChecked, refuseLostDatabase } from './database';
 import { Checkpointer } from './checkpointer';
 import { IntegrityMonitor, type IntegrityState } from './integrity-monitor';
 import { schemaVersion } from './migrate';
@@ -64,6 +64,8 @@ export class StorageService implements Service {
     log.attach(path.dirname(this.file));
     this.lock.acquire();
     try {
+      // Before anything creates the file: a database gone while its clean-quit record says it held history is refused.
+      refuseLostDatabase(this.file);
       // SQLite gives the -wal and -shm files the database file's mode: make that 0600 first.
       makePrivateFile(this.file);
       const { db, skippedCheck } = openDatabaseChecked(this.file, migrations);
