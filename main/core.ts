@@ -165,6 +165,7 @@ export function createCore(config: CoreConfig): Core {
     env,
     freeMemoryMb: config.freeMemoryMb,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
+    catchUpTranscript: (claudeSessionId) => transcripts.catchUp(claudeSessionId),
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
@@ -174,13 +175,23 @@ export function createCore(config: CoreConfig): Core {
     settings,
     env,
     sessionFolder: (id) => sessions.get(id).cwd,
-    claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => sessions.takeBackFromTerminal(id), started: (id, pid) => sessions.terminalStarted(id, pid) },
+    claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => void sessions.takeBackFromTerminal(id).catch((error: unknown) => log.error('sessions: taking a session back from its terminal failed', error)), started: (id, pid) => sessions.terminalStarted(id, pid) },
   });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const sessionStore = new SessionStore(storage);
   const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
   const memory = new MemoryService({ storage, events, settings, embeddings });
-  const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
+  const transcripts = new TranscriptImporter({
+    storage,
+    events,
+    embeddings,
+    history,
+    store: sessionStore,
+    usage,
+    env,
+    announce: (id) => events.emit('sessions.changed', sessions.get(id)),
+    inTerminal: (claudeSessionId) => sessions.inTerminal(claudeSessionId),
+  });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
   const user = new UserService({
     events,

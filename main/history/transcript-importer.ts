@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ImportProgress, MessageKind, MessageRole } from '../../contract';
 import { contentText } from '../claude/stream-parser';
@@ -7,16 +6,14 @@ import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { EmbeddingService } from '../retrieval/embedding-service';
+import { projectsDir } from '../claude/transcripts';
 import type { HistoryService, IncomingMessage } from './history-service';
 import type { SessionStore } from '../sessions/session-store';
 import type { StorageService } from '../storage/storage-service';
 import type { UsageEntry } from '../usage/usage-store';
 import type { UsageService } from '../usage/usage-service';
 
-/** Where Claude Code keeps its transcripts: ${CLAUDE_CONFIG_DIR:-~/.claude}/projects. */
-export function projectsDir(env: NodeJS.ProcessEnv): string {
-  return path.join(env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), '.claude'), 'projects');
-}
+export { projectsDir };
 
 type ParsedMessage = Omit<IncomingMessage, 'surface'>;
 
@@ -162,6 +159,8 @@ export class TranscriptImporter implements Service {
       env: NodeJS.ProcessEnv;
       /** Tells every window a followed session changed, so the Sessions list shows it live. */
       announce: (sessionId: string) => void;
+      /** Whether one of Switchboard's sessions is open in its own Terminal tab now: its lines come from that TUI, not from the app's process. */
+      inTerminal?: (claudeSessionId: string) => boolean;
       /** Bytes per read (tests make it small). */
       chunkBytes?: number;
     },
@@ -193,6 +192,20 @@ export class TranscriptImporter implements Service {
   activeElsewhere(claudeSessionId: string, ms = 60_000): boolean {
     const paths = this.deps.storage.db.prepare('SELECT path FROM transcript_files WHERE session_id = ?').pluck().all(claudeSessionId) as string[];
     return paths.some((file) => Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < ms);
+  }
+
+  /**
+   * Reads what the CLI wrote of one session up to now (the session's own TUI just ended): its last
+   * lines are stored before the app's process takes the session back, and are not taken for the app's.
+   */
+  async catchUp(claudeSessionId: string): Promise<void> {
+    const root = this.dir;
+    const folders = await fs.promises.readdir(root, { withFileTypes: true }).catch(() => []);
+    for (const folder of folders.filter((f) => f.isDirectory())) {
+      const file = path.join(root, folder.name, `${claudeSessionId}.jsonl`);
+      if (!(await fs.promises.access(file).then(() => true, () => false))) continue;
+      for (let more = true; more && !this.stopped; ) more = (await this.importFile(file, true)).more;
+    }
   }
 
   status(): ImportProgress {
@@ -274,13 +287,15 @@ export class TranscriptImporter implements Service {
     const claudeId = chunk.sessionId ?? known?.session_id ?? path.basename(file, '.jsonl');
     // Whose it is, asked once per chunk: a session Switchboard runs (its messages are stored already), else one from outside.
     const owner = this.deps.store.ownerOfClaudeSession(claudeId);
-    const ours = !!owner?.ranHere;
+    // The session's own TUI writes turns the app's process never saw: those are stored, into that session.
+    const terminal = !!owner?.ranHere && !!this.deps.inTerminal?.(claudeId);
+    const ours = !!owner?.ranHere && !terminal;
     let added: number[] = [];
     let sessionId: string | null = null;
     db.transaction(() => {
       if (!ours && chunk.messages.length) {
         const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
-        sessionId = this.deps.store.externalSession(claudeId, { title, cwd: chunk.cwd ?? '', createdAt: chunk.messages[0]?.createdAt ?? Date.now() });
+        sessionId = terminal ? owner!.id : this.deps.store.externalSession(claudeId, { title, cwd: chunk.cwd ?? '', createdAt: chunk.messages[0]?.createdAt ?? Date.now() });
         added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'external' })));
       }
       if (chunk.usage.length && this.deps.usage) {

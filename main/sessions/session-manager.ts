@@ -7,6 +7,7 @@ import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs, cliPermissionMode, permissionModeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
 import { chooseClaudeCommand, cliStartFailure } from '../claude/cli-locator';
+import { transcriptExists } from '../claude/transcripts';
 import type { ClaudeEvent, TurnResult } from '../claude/events';
 import type { CallContext } from '../ipc/router';
 import { AppError, errorMessage } from '../errors';
@@ -64,6 +65,8 @@ interface Runtime {
   idleTimer: NodeJS.Timeout | null;
   /** The session is open in a `claude` terminal: its CLI runs there, so nothing is sent from here. */
   inTerminal: boolean;
+  /** The transcript's new lines are the TUI's (read in as they come), not the app's process's (stored already). */
+  tuiWrites: boolean;
   /** That terminal's process, once it runs. */
   terminalPid: number | null;
   /** A stopped process still exiting: the next one waits for it (two processes on one session fork it). */
@@ -84,6 +87,8 @@ export interface SessionManagerDeps {
   isRoot?: boolean;
   /** Whether Claude Code outside the app is writing this session now (a terminal or IDE). */
   activeElsewhere?: (claudeSessionId: string) => boolean;
+  /** Stores what the session's own TUI wrote, before the app takes the session back from it. */
+  catchUpTranscript?: (claudeSessionId: string) => Promise<void>;
   /** Switchboard's MCP server, when it listens: every session gets it, so Claude can remember, schedule and notify. */
   mcpServer?: () => { url: string; token: string } | null;
   /** Refuses a new turn past a budget (throws the reason in the user's words); a surface's turns count for its own cap. */
@@ -119,6 +124,8 @@ export class SessionManager implements Service {
   private readonly store: SessionStore;
   private readonly runtimes = new Map<string, Runtime>();
   private watchdog: NodeJS.Timeout | null = null;
+  /** Switchboard is stopping: terminals ending now are not taken back. */
+  private stopping = false;
   /** Every Claude process started on this data folder, on disk, so a start after a crash can end them. */
   private readonly ledger: ClaudeLedger;
 
@@ -139,6 +146,7 @@ export class SessionManager implements Service {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(
       [...this.runtimes.values()].map(async (rt) => {
@@ -278,12 +286,23 @@ export class SessionManager implements Service {
       rt.inTerminal = false;
       throw new AppError('conflict', `Claude is still running this session (process ${holder.pgid}); try again in a moment.`);
     }
-    const args = row.cli_started === 1 ? ['--resume', row.claude_session_id] : ['--session-id', row.claude_session_id];
-    if (row.cli_started === 0) this.store.updateSession(id, { cli_started: 1 });
+    // What decides is whether the CLI wrote a transcript: a TUI that ended before any message wrote none.
+    const started = row.cli_started === 1 && (await transcriptExists(this.deps.env, row.claude_session_id));
+    const args = started ? ['--resume', row.claude_session_id] : ['--session-id', row.claude_session_id];
+    if (!started) this.store.updateSession(id, { cli_started: 1 });
+    // What the app's process wrote is read as the app's before the TUI's lines start.
+    else await this.deps.catchUpTranscript?.(row.claude_session_id).catch((error: unknown) => log.error('sessions: reading the transcript failed', error));
+    rt.tuiWrites = true;
     if (row.model) args.push('--model', row.model);
     args.push(...permissionModeArgs(row.permission_policy));
     this.changed(id);
     return args;
+  }
+
+  /** Whether one of our sessions is open in its own Terminal tab (its transcript is then the TUI's, not the app's). */
+  inTerminal(claudeSessionId: string): boolean {
+    const owner = this.store.ownerOfClaudeSession(claudeSessionId);
+    return !!owner && !!this.runtimes.get(owner.id)?.tuiWrites;
   }
 
   /** The terminal's `claude` runs: kept with the app's own processes, so a start after a crash ends it too. */
@@ -296,11 +315,20 @@ export class SessionManager implements Service {
   }
 
   /** The terminal running this session ended: messages are sent from here again (resuming what it did). */
-  takeBackFromTerminal(id: string): void {
+  async takeBackFromTerminal(id: string): Promise<void> {
     const rt = this.runtimes.get(id);
-    if (!rt) return;
+    // A terminal ending because Switchboard stops: the database may be closed already; the next start reads the transcript.
+    if (!rt || this.stopping) return;
     if (rt.terminalPid !== null) this.ledger.remove(rt.terminalPid);
     rt.terminalPid = null;
+    const row = this.store.session(id);
+    if (row) {
+      // A TUI closed before any message left no transcript: the next start, here or there, makes the session anew with its id.
+      if (!(await transcriptExists(this.deps.env, row.claude_session_id))) this.store.updateSession(id, { cli_started: 0 });
+      // Its last turns are stored as the TUI's, not skipped as the app's own.
+      else await this.deps.catchUpTranscript?.(row.claude_session_id).catch((error: unknown) => log.error('sessions: reading the terminal transcript failed', error));
+    }
+    rt.tuiWrites = false;
     rt.inTerminal = false;
     if (this.store.session(id)) this.changed(id);
   }
@@ -826,7 +854,7 @@ export class SessionManager implements Service {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null, inTerminal: false, terminalPid: null, exiting: null };
+      rt = { sessionId: id, process: null, processCost: 0, queue: [], current: null, outcome: null, lastError: null, lastActivity: Date.now(), idleTimer: null, inTerminal: false, tuiWrites: false, terminalPid: null, exiting: null };
       this.runtimes.set(id, rt);
     }
     return rt;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { desktopCaller } from '../ipc/router';
-import type { TerminalInfo, TerminalOutput } from '../../contract';
+import { MARK_END, MARK_START, type TerminalInfo, type TerminalOutput } from '../../contract';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
 import { HIGH_WATERMARK } from './terminal-manager';
 
@@ -90,6 +91,55 @@ describe('terminals in node-pty', () => {
         return false;
       }
     }, { timeout: 10_000 }).toBe(true);
+  });
+
+  it('opens a session again whose first TUI ended before any message, and its first message from the window works', async () => {
+    const harness = (h = await startHarness());
+    const { core, turnEnded } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const argvOf = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (let i = 0; i < 2; i++) {
+      const opened = await core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
+      // No transcript yet: the session is made with its id, not resumed ("No conversation found").
+      await expect.poll(() => argvOf(opened.pid).includes('--session-id'), { timeout: 5000 }).toBe(true);
+      expect(argvOf(opened.pid)).not.toContain('--resume');
+      core.terminals.close(opened.id);
+      await expect.poll(() => core.sessions.inTerminal(session.claudeSessionId), { timeout: 10_000 }).toBe(false);
+    }
+    const turn = await turnEnded(core.sessions.send(session.id, 'hello after the terminal', desktopCaller).id);
+    expect(turn).toMatchObject({ status: 'done', resultText: 'echo: hello after the terminal' });
+    expect(core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'notice')).toEqual([]);
+  });
+
+  it("stores the turns made in the session's own TUI in its conversation and search, once each, in order with the window's", { timeout: 90_000 }, async (ctx) => {
+    const harness = (h = await startHarness());
+    const { core, env, turnEnded } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    // Before any CLI runs (a CLI rewrites this file as it exits): past the TUI's first-run screens (their network check cannot pass here), its API key question and the folder's trust question.
+    const config = path.join(env.CLAUDE_CONFIG_DIR!, '.claude.json');
+    fs.mkdirSync(env.CLAUDE_CONFIG_DIR!, { recursive: true });
+    const existing = fs.existsSync(config) ? (JSON.parse(fs.readFileSync(config, 'utf8')) as Record<string, unknown>) : {};
+    fs.writeFileSync(config, JSON.stringify({ ...existing, hasCompletedOnboarding: true, theme: 'dark', customApiKeyResponses: { approved: [env.ANTHROPIC_API_KEY!.slice(-20)], rejected: [] }, projects: { [session.cwd]: { hasTrustDialogAccepted: true } } }));
+    await turnEnded(core.sessions.send(session.id, 'first from the window', desktopCaller).id);
+    const opened = await core.terminals.open({ command: 'claude', sessionId: session.id, cols: 100, rows: 30 });
+    const screen = viewer(harness, opened.id);
+    // eslint-disable-next-line no-control-regex -- strips the TUI's ANSI escapes
+    const plain = () => screen().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    ctx.onTestFailed(() => console.error(`the TUI showed:\n${plain().slice(-3000)}`));
+    await expect.poll(plain, { timeout: 20_000 }).toMatch(/for shortcuts/);
+    const stored = nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'message' && p.item.message.text === 'echo: typed in the terminal', 30_000);
+    core.terminals.write(opened.id, 'typed in the terminal');
+    // The TUI draws text without spaces between cells: wait until it shows what was typed, then press Enter.
+    await expect.poll(() => plain().replace(/\s/g, ''), { timeout: 10_000 }).toContain('typedintheterminal');
+    core.terminals.write(opened.id, '\r');
+    await stored;
+    core.terminals.close(opened.id);
+    await expect.poll(() => core.sessions.inTerminal(session.claudeSessionId), { timeout: 10_000 }).toBe(false);
+    await turnEnded(core.sessions.send(session.id, 'back in the window', desktopCaller).id);
+    const texts = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'text').map((m) => m.text);
+    expect(texts).toEqual(['first from the window', 'echo: first from the window', 'typed in the terminal', 'echo: typed in the terminal', 'back in the window', 'echo: back in the window']);
+    const hits = await core.history.search('typed terminal', { sessionId: session.id }, 10);
+    expect(hits.hits.map((hit) => hit.snippet.split(MARK_START).join('').split(MARK_END).join(''))).toEqual(expect.arrayContaining(['typed in the terminal']));
   });
 
   it('names the permission mode in every start of the CLI: an Ask session’s stream-json process, its TUI, and a claude opened in a folder', async () => {
