@@ -32,7 +32,11 @@ describe('the Schedules screen in Chromium', () => {
     await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
     await page.getByRole('button', { name: 'New job' }).click();
     await page.getByLabel('Name').fill('nightly check');
-    await page.getByLabel('Command').fill('echo "checked $((20+22)) files"');
+    await page.getByLabel('Command').fill('echo "checked $((20+22)) files in $AREA"');
+    // The job's environment, as NAME=value lines; a line that is not one stops the save and says which.
+    await page.getByLabel('Environment').fill('AREA=the attic\nnot a pair');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'line 2' }).count()).toBe(1);
+    await page.getByLabel('Environment').fill('AREA=the attic');
 
     // A bad expression is named inline, by the runner's rules.
     await page.getByLabel('Schedule (cron)').fill('0 25 * * *');
@@ -59,10 +63,12 @@ describe('the Schedules screen in Chromium', () => {
     const run = page.getByTestId('run').first();
     await expect.poll(() => run.textContent(), { timeout: 10_000 }).toMatch(/^ok.*manual/);
     await run.locator('summary').click();
-    expect(await run.locator('pre').textContent()).toContain('checked 42 files');
+    expect(await run.locator('pre').textContent()).toContain('checked 42 files in the attic');
+    // An opened run has its address: a reload comes back to it.
+    await expect.poll(() => page.url()).toMatch(/#\/schedules\/[^/]+\/runs\/[^/]+$/);
     // Headless, the job's desktop delivery reaches the browser window as a notification.
     const shown = () => page.evaluate('window.shownNotifications');
-    await expect.poll(shown, { timeout: 5000 }).toEqual([{ title: 'nightly check: done', body: 'checked 42 files' }]);
+    await expect.poll(shown, { timeout: 5000 }).toEqual([{ title: 'nightly check: done', body: 'checked 42 files in the attic' }]);
     await page.screenshot({ path: path.join(ROOT, 'docs/schedules.png') });
     await page.context().close();
   });

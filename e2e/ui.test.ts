@@ -102,7 +102,7 @@ describe('the UI in Chromium against serve', () => {
     await field.fill('/opt/claude/bin/claude');
     await save.click();
     await expect.poll(() => page.getByTestId('claude-cli').textContent()).toContain('SWITCHBOARD_CLAUDE');
-    await field.fill('x'.repeat(5000));
+    await field.fill(`/${'x'.repeat(5000)}`);
     await save.click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('must be at most 4096 characters');
     const stored = await page.evaluate(async ({ base, token }) => {

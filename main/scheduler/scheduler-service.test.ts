@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
 import { lastUserText, userTexts } from '../testing/fake-anthropic';
-import { startHarness, type Harness } from '../testing/claude-harness';
+import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
 import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
 import { desktopCaller } from '../ipc/router';
 import { SchedulerService } from './scheduler-service';
@@ -258,6 +258,36 @@ describe('Claude jobs, through the real CLI', () => {
     await core.scheduler.settled(fresh.id);
     const [a, b] = core.scheduler.runs(fresh.id, 2);
     expect(a!.sessionId).not.toBe(b!.sessionId);
+    // A fresh run's process is never reused: it ends with the run instead of idling 30 minutes under the limit.
+    await expect.poll(() => [a, b].map((r) => core.sessions.get(r!.sessionId!).pid), { timeout: 10_000 }).toEqual([null, null]);
+    // The persistent one idles, ready for the next run.
+    expect(core.sessions.get(first!.sessionId!).pid).not.toBeNull();
+  });
+
+  it('knows a running run’s session from its start, so its question can be found from the run', async () => {
+    const { core, api } = (h = await startHarness());
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch asked.txt', description: 'make a file' } }, { kind: 'text', text: 'done' });
+    const job = core.scheduler.create(jobInputSchema.parse({ name: 'asks', kind: 'claude', cron: '0 7 * * *', command: 'make a file' }), desktopCaller);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending', 30_000);
+    core.scheduler.runNow(job.id);
+    const question = await asked;
+    const [running] = core.scheduler.runs(job.id, 1);
+    expect(running).toMatchObject({ status: 'running', sessionId: question.sessionId });
+    core.approvals.answer(question.id, { decision: 'deny' }, { by: 'user', via: 'desktop' });
+    await core.scheduler.settled(job.id);
+    expect(core.scheduler.runs(job.id, 1)[0]).toMatchObject({ status: 'ok', sessionId: question.sessionId });
+  });
+});
+
+describe('idle processes', () => {
+  it('a shorter idle time applies to the processes already idle', async () => {
+    const { core, turnEnded } = (h = await startHarness());
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id);
+    expect(core.sessions.get(session.id).pid).not.toBeNull();
+    // Idle for a moment already: 0.01 minutes (0.6 s) counts from when it fell idle.
+    core.settings.set({ key: 'sessions.idleStopMinutes', value: 0.01 });
+    await expect.poll(() => core.sessions.get(session.id).pid, { timeout: 5000 }).toBeNull();
   });
 });
 

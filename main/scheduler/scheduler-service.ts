@@ -80,6 +80,8 @@ export class SchedulerService implements Service {
   /** Which trigger each job is on, so re-arming one job does not scan them all. */
   private readonly triggerOf = new Map<string, string>();
   private readonly running = new Map<string, AbortController>();
+  /** The session of each running Claude run, known from its start (the stored run gets it when it ends). */
+  private readonly runSessions = new Map<string, string>();
   /** Held runs waiting for their window to reset, by job, and the timers that release them. */
   private readonly waiting = new Map<string, (number | null)[]>();
   private readonly releases = new Map<number, NodeJS.Timeout>();
@@ -326,7 +328,8 @@ export class SchedulerService implements Service {
 
   runs(id: string, limit: number): JobRun[] {
     this.get(id);
-    return this.store.runs(id, limit);
+    // A running Claude run knows its session from its start (to show "waiting for your answer" with its link).
+    return this.store.runs(id, limit).map((r) => (r.status === 'running' && !r.sessionId && this.runSessions.has(r.id) ? { ...r, sessionId: this.runSessions.get(r.id)! } : r));
   }
 
   /** Runs now; the overlap policy applies as to a scheduled run. Resolves when the run has started (or was skipped). */
@@ -613,13 +616,19 @@ export class SchedulerService implements Service {
         this.jobs.set(job.id, { ...job, sessionId });
       }
     }
-    const asked = await sessions.ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, { surface: 'schedule', actor: `job:${job.id}` }, signal);
+    this.runSessions.set(run.id, sessionId);
+    this.deps.events.emit('schedules.run', { ...run, sessionId });
+    const asked = await sessions
+      .ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, { surface: 'schedule', actor: `job:${job.id}` }, signal)
+      .finally(() => this.runSessions.delete(run.id));
     if (asked.timedOut) {
       // The job's timeout holds: the turn is stopped, not left running.
       void sessions.interrupt(sessionId);
       return { status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
     }
     const ended = asked.turn;
+    // A fresh run's session is never spoken to again: its process goes now, not after the idle time.
+    if (job.sessionMode === 'fresh') void sessions.release(sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
     const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
     return { status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
   }

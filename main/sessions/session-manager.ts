@@ -126,6 +126,7 @@ export class SessionManager implements Service {
   private watchdog: NodeJS.Timeout | null = null;
   /** Switchboard is stopping: terminals ending now are not taken back. */
   private stopping = false;
+  private offSettings: (() => void) | null = null;
   /** Every Claude process started on this data folder, on disk, so a start after a crash can end them. */
   private readonly ledger: ClaudeLedger;
 
@@ -143,10 +144,16 @@ export class SessionManager implements Service {
     if (ended) console.warn(`switchboard: ${ended} turn(s) from the last run were marked failed or cancelled`);
     this.watchdog = setInterval(() => this.checkStalls(), WATCHDOG_TICK_MS);
     this.watchdog.unref();
+    // A new idle time applies to the processes idle now too, counted from when each fell idle.
+    this.offSettings = this.deps.events.on('settings.changed', ({ key }) => {
+      if (key !== 'sessions.idleStopMinutes') return;
+      for (const rt of this.runtimes.values()) if (rt.idleTimer) this.armIdleStop(rt);
+    });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.offSettings?.();
     if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(
       [...this.runtimes.values()].map(async (rt) => {
@@ -159,6 +166,8 @@ export class SessionManager implements Service {
         rt.process = null;
         if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
         await proc?.stop(1000);
+        // One stopped just before (idle, or a job's fresh run) may still be exiting: nothing outlives the stop.
+        await rt.exiting;
       }),
     );
   }
@@ -772,12 +781,31 @@ export class SessionManager implements Service {
     }
     this.changed(rt.sessionId);
     if (rt.idleTimer) clearTimeout(rt.idleTimer);
+    rt.idleTimer = null;
     if (!rt.process) return;
+    this.armIdleStop(rt);
+  }
+
+  /** Stops an idle process once it has been idle for the set time (since its last activity, so a changed setting counts from then). */
+  private armIdleStop(rt: Runtime): void {
+    if (rt.idleTimer) clearTimeout(rt.idleTimer);
+    const left = rt.lastActivity + this.deps.settings.get('sessions.idleStopMinutes') * 60_000 - Date.now();
     rt.idleTimer = setTimeout(() => {
       rt.idleTimer = null;
-      if (!rt.current && !rt.queue.length) void this.stopProcess(rt).then(() => this.runtimes.has(rt.sessionId) && this.changed(rt.sessionId));
-    }, this.deps.settings.get('sessions.idleStopMinutes') * 60_000);
+      if (!rt.current && !rt.queue.length) void this.stopProcess(rt).then(() => this.runtimes.has(rt.sessionId) && !this.stopping && this.changed(rt.sessionId));
+    }, Math.max(0, left));
     rt.idleTimer.unref();
+  }
+
+  /**
+   * Stops the session's process now if it is idle: for a session that will not be spoken to again
+   * (a job's fresh run), whose process would otherwise hold memory and a place under the limit.
+   */
+  async release(id: string): Promise<void> {
+    const rt = this.runtimes.get(id);
+    if (!rt?.process || rt.current || rt.queue.length || rt.inTerminal) return;
+    await this.stopProcess(rt);
+    if (this.runtimes.has(id) && !this.stopping) this.changed(id);
   }
 
   /** Stops the process; a turn still running on it ends here, since its events will no longer be heard. */

@@ -92,6 +92,45 @@ function useNextRuns(cron: string, timeZone: string): { runs: number[]; error: s
   return state;
 }
 
+/** `NAME=value` lines as a job's environment; a line without `=` is named, not dropped silently. */
+export function parseEnv(text: string): { env: Record<string, string>; error: string | null } {
+  const env: Record<string, string> = {};
+  const bad: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const at = line.indexOf('=');
+    if (at <= 0) bad.push(i + 1);
+    else env[line.slice(0, at).trim()] = line.slice(at + 1);
+  });
+  return { env, error: bad.length ? `line ${bad.join(', ')}: write NAME=value, one per line` : null };
+}
+
+/** The job's environment, edited as text; kept as typed so a half-written line is not lost. */
+function EnvField({ env, error, onChange }: { env: Record<string, string>; error: string | undefined; onChange: (env: Record<string, string>, problem: string | null) => void }) {
+  const [text, setText] = useState(() => Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'));
+  const parsed = parseEnv(text);
+  return (
+    <div className="field">
+      <label htmlFor="job-env">Environment</label>
+      <textarea
+        id="job-env"
+        rows={Math.min(6, Math.max(2, text.split('\n').length))}
+        spellCheck={false}
+        placeholder="NAME=value, one per line"
+        value={text}
+        aria-invalid={parsed.error || error ? true : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          const next = parseEnv(e.target.value);
+          onChange(next.env, next.error);
+        }}
+      />
+      <FieldError error={parsed.error ?? error ?? null} />
+      <p className="hint">Set for each run, beside your own environment. Switchboard's own secrets are never passed on.</p>
+    </div>
+  );
+}
+
 /** Discord channels a job can send its result to: the bound ones. */
 function useBoundDiscordChannels(): ChatChannel[] {
   const [channels, setChannels] = useState<ChatChannel[]>([]);
@@ -107,6 +146,8 @@ export function JobEditor({ job }: { job: Job | null }) {
   const warnings = useSchedules((s) => s.warnings);
   const [input, setInput] = useState<JobInput>(job ? fromJob(job) : blank());
   const [error, setError] = useState<string | null>(null);
+  // A line of the environment that is not NAME=value: saving would drop it, so saving waits.
+  const [envProblem, setEnvProblem] = useState<string | null>(null);
   const words = describe(input.cron);
   const next = useNextRuns(input.cron, input.timeZone);
   // The server checks by the runner's rules: its word is the one shown, under the field it names.
@@ -249,6 +290,14 @@ export function JobEditor({ job }: { job: Job | null }) {
           </div>
         ) : null}
       </div>
+      <EnvField
+        env={input.env}
+        error={saved.byField.env}
+        onChange={(env, problem) => {
+          set('env', env);
+          setEnvProblem(problem);
+        }}
+      />
       <label className="check">
         <input type="checkbox" checked={input.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>
@@ -278,7 +327,7 @@ export function JobEditor({ job }: { job: Job | null }) {
       </div>
       <FieldError error={saved.rest.length ? inLabels(saved.rest.join('; '), LABELS) : null} />
       <div className="row-actions">
-        <button type="submit" disabled={!input.name.trim() || !input.command.trim()}>
+        <button type="submit" disabled={!input.name.trim() || !input.command.trim() || !!envProblem}>
           {job ? 'Save' : 'Create'}
         </button>
       </div>

@@ -6,6 +6,7 @@ import { BackToList, isWide } from '../../app/panes';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { NotFound } from '../../app/NotFound';
 import type { JobRun } from '../../../../contract';
+import { MarkdownText } from '../../app/messages';
 import { formatInZone } from '../../app/time';
 import { useSessions } from '../sessions/sessions-store';
 import { JobApprovalCard } from './JobApprovalCard';
@@ -30,10 +31,16 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
   }, [opened]);
   const duration = run.startedAt && run.endedAt ? `${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s` : '';
   const when = run.startedAt ?? run.plannedAt ?? run.endedAt;
-  const output = [run.resultText, run.stdoutTail, run.stderrTail].filter(Boolean).join('\n');
+  const output = [run.stdoutTail, run.stderrTail].filter(Boolean).join('\n');
   return (
     <li className={opened ? 'run run-opened' : 'run'} data-testid="run" ref={row}>
-      <details open={opened || undefined}>
+      <details
+        open={opened || undefined}
+        onToggle={(e) => {
+          // An opened run has its own address (a link, a reload, Back come back to it).
+          if ((e.currentTarget as HTMLDetailsElement).open && !opened) go('schedules', [run.jobId, 'runs', run.id]);
+        }}
+      >
         <summary>
           <span className={`badge run-${run.status}`}>{run.status}</span>
           {asking ? (
@@ -45,7 +52,14 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
           {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}
         </summary>
-        {output ? <pre className="run-output">{output}</pre> : <p className="muted">No output.</p>}
+        {run.resultText ? <MarkdownText text={run.resultText} /> : null}
+        {output ? <pre className="run-output">{output}</pre> : null}
+        {!run.resultText && !output ? <p className="muted">No output.</p> : null}
+        {run.sessionId ? (
+          <button className="link" onClick={() => go('sessions', [run.sessionId!])}>
+            Open the run's conversation
+          </button>
+        ) : null}
       </details>
     </li>
   );
