@@ -150,8 +150,9 @@ describe('migrations', () => {
       .filter((f) => /^\d{4}-.+\.ts$/.test(f))
       .map((f) => f.replace(/\.ts$/, ''))
       .sort();
-    expect(migrations.map((m) => m.name)).toEqual(files);
-    expect(migrations.map((m) => m.version)).toEqual(files.map((_, i) => i + 1));
+    // Stand-ins for numbers another branch of the wave holds have no file here (see index.ts).
+    expect(migrations.map((m) => m.name).filter((n) => !n.endsWith('-reserved'))).toEqual(files);
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
   });
 });
 
