@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Drop, Liquid } from 'liquidjs';
+import type { Liquid } from 'liquidjs';
 import { MARK_END, MARK_START, type Job, type JobRun, type PromptPreview, type PromptSource, type SourcePreview } from '../../contract';
 import { errorMessage } from '../errors';
 import type { ShellResult } from './shell-runner';
@@ -35,93 +35,104 @@ export interface RenderInput {
 
 export type Rendered = PromptPreview;
 
-/**
- * A value that is not there: it prints as a marker naming what is missing and why, and any property of
- * it is the same marker, so `{{ last_run.result }}` on a job that never ran says so instead of printing
- * nothing.
- */
-class Gap extends Drop {
-  constructor(private readonly marker: string) {
-    super();
+/** The value classes a template reads, made on LiquidJS's Drop once it is loaded (it loads with the first template rendered). */
+function dropClasses(Drop: typeof import('liquidjs').Drop) {
+  /**
+   * A value that is not there: it prints as a marker naming what is missing and why, and any property of
+   * it is the same marker, so `{{ last_run.result }}` on a job that never ran says so instead of printing
+   * nothing.
+   */
+  class Gap extends Drop {
+    constructor(private readonly marker: string) {
+      super();
+    }
+    override liquidMethodMissing(): Gap {
+      return this;
+    }
+    override valueOf(): string {
+      return this.marker;
+    }
+    toString(): string {
+      return this.marker;
+    }
   }
-  override liquidMethodMissing(): Gap {
-    return this;
+
+  /** `now`: the time in the job's zone, printed in words, with its parts as properties. */
+  class Now extends Drop {
+    readonly iso: string;
+    readonly date: string;
+    readonly time: string;
+    readonly weekday: string;
+    readonly zone: string;
+    readonly hour: number;
+    readonly minute: number;
+    readonly timestamp: number;
+    private readonly words: string;
+    constructor(at: number, zone: string) {
+      super();
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'long', hourCycle: 'h23' })
+          .formatToParts(new Date(at))
+          .map((p) => [p.type, p.value]),
+      ) as Record<string, string>;
+      this.date = `${parts.year}-${parts.month}-${parts.day}`;
+      this.time = `${parts.hour}:${parts.minute}`;
+      this.weekday = parts.weekday!;
+      this.zone = zone;
+      this.hour = Number(parts.hour);
+      this.minute = Number(parts.minute);
+      this.timestamp = at;
+      this.iso = `${this.date}T${this.time}:${parts.second}`;
+      this.words = `${this.weekday} ${this.date} ${this.time} (${zone})`;
+    }
+    override valueOf(): string {
+      return this.words;
+    }
   }
-  override valueOf(): string {
-    return this.marker;
+
+  /** `last_run`: prints its result; status, reason, times and the rest as properties. */
+  class LastRun extends Drop {
+    readonly status: string;
+    readonly result: string;
+    readonly reason: string;
+    readonly started_at: string;
+    readonly ended_at: string;
+    readonly id: string;
+    constructor(run: JobRun, zone: string) {
+      super();
+      this.id = run.id;
+      this.status = run.status;
+      this.result = (run.resultText ?? run.stdoutTail ?? '').trim() || `(the run ended ${run.status} with no text)`;
+      this.reason = run.reason ?? '';
+      this.started_at = run.startedAt ? new Now(run.startedAt, zone).valueOf() : '';
+      this.ended_at = run.endedAt ? new Now(run.endedAt, zone).valueOf() : '';
+    }
+    override valueOf(): string {
+      return this.result;
+    }
   }
-  toString(): string {
-    return this.marker;
+
+  /** `values`: the job's values; a name not set is a gap, recorded, never an empty string. */
+  class Values extends Drop {
+    constructor(
+      values: Record<string, string>,
+      private readonly missing: (name: string) => Gap,
+    ) {
+      super();
+      Object.assign(this, values);
+    }
+    override liquidMethodMissing(key: string | number): Gap {
+      return this.missing(`values.${key}`);
+    }
   }
+  return { Gap, Now, LastRun, Values };
 }
 
-/** `now`: the time in the job's zone, printed in words, with its parts as properties. */
-class Now extends Drop {
-  readonly iso: string;
-  readonly date: string;
-  readonly time: string;
-  readonly weekday: string;
-  readonly zone: string;
-  readonly hour: number;
-  readonly minute: number;
-  readonly timestamp: number;
-  private readonly words: string;
-  constructor(at: number, zone: string) {
-    super();
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'long', hourCycle: 'h23' })
-        .formatToParts(new Date(at))
-        .map((p) => [p.type, p.value]),
-    ) as Record<string, string>;
-    this.date = `${parts.year}-${parts.month}-${parts.day}`;
-    this.time = `${parts.hour}:${parts.minute}`;
-    this.weekday = parts.weekday!;
-    this.zone = zone;
-    this.hour = Number(parts.hour);
-    this.minute = Number(parts.minute);
-    this.timestamp = at;
-    this.iso = `${this.date}T${this.time}:${parts.second}`;
-    this.words = `${this.weekday} ${this.date} ${this.time} (${zone})`;
-  }
-  override valueOf(): string {
-    return this.words;
-  }
-}
-
-/** `last_run`: prints its result; status, reason, times and the rest as properties. */
-class LastRun extends Drop {
-  readonly status: string;
-  readonly result: string;
-  readonly reason: string;
-  readonly started_at: string;
-  readonly ended_at: string;
-  readonly id: string;
-  constructor(run: JobRun, zone: string) {
-    super();
-    this.id = run.id;
-    this.status = run.status;
-    this.result = (run.resultText ?? run.stdoutTail ?? '').trim() || `(the run ended ${run.status} with no text)`;
-    this.reason = run.reason ?? '';
-    this.started_at = run.startedAt ? new Now(run.startedAt, zone).valueOf() : '';
-    this.ended_at = run.endedAt ? new Now(run.endedAt, zone).valueOf() : '';
-  }
-  override valueOf(): string {
-    return this.result;
-  }
-}
-
-/** `values`: the job's values; a name not set is a gap, recorded, never an empty string. */
-class Values extends Drop {
-  constructor(
-    values: Record<string, string>,
-    private readonly missing: (name: string) => Gap,
-  ) {
-    super();
-    Object.assign(this, values);
-  }
-  override liquidMethodMissing(key: string | number): Gap {
-    return this.missing(`values.${key}`);
-  }
+let loaded: Promise<{ Liquid: typeof Liquid; drops: ReturnType<typeof dropClasses> }> | null = null;
+/** LiquidJS and the classes on it, loaded once, when the first template is rendered. */
+function liquidjs() {
+  loaded ??= import('liquidjs').then((m) => ({ Liquid: m.Liquid, drops: dropClasses(m.Drop) }));
+  return loaded;
 }
 
 /** Files and partials are never read by a template: `include`, `render` and `layout` fail with this. */
@@ -144,8 +155,8 @@ const noFiles = {
  * stub above), so a prompt written by a chat or a Claude session cannot run code; time and memory
  * limits keep a runaway loop from holding the event loop.
  */
-function engine(timeZone: string): Liquid {
-  return new Liquid({
+function engine(Engine: typeof Liquid, timeZone: string): Liquid {
+  return new Engine({
     ownPropertyOnly: true,
     strictFilters: true,
     fs: noFiles,
@@ -218,6 +229,9 @@ async function gather(source: PromptSource, job: TemplateJob, input: RenderInput
 export async function renderJobPrompt(input: RenderInput, services: TemplateServices): Promise<Rendered> {
   const { job } = input;
   if (!job.template) return { prompt: job.command, systemPrompt: job.systemPrompt, problems: [], sources: [], wouldSkip: false };
+  const { Liquid: Engine, drops } = await liquidjs();
+  const { Gap, Now, LastRun, Values } = drops;
+  type Gap = InstanceType<typeof Gap>;
   const problems: string[] = [];
   const previews: SourcePreview[] = [];
   const gaps = new Map<string, Gap>();
@@ -230,7 +244,7 @@ export async function renderJobPrompt(input: RenderInput, services: TemplateServ
     return made;
   };
 
-  const liquid = engine(job.timeZone);
+  const liquid = engine(Engine, job.timeZone);
   const parse = (name: string, text: string) => {
     try {
       return { ok: true as const, tpl: liquid.parse(text), names: liquid.globalVariablesSync(text) };

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobInput, JobRun } from '../../contract';
+import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
 import { SMTP_PASSWORD_SECRET } from '../mail/mail-service';
@@ -30,6 +29,7 @@ afterEach(async () => {
 /** A mail server on loopback that keeps every message it is given, whole. */
 async function smtpStandIn(): Promise<{ port: number; mails: { from: string; to: string[]; raw: string }[]; stop: () => Promise<void> }> {
   const mails: { from: string; to: string[]; raw: string }[] = [];
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -93,7 +93,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     core.settings.set({ key: 'mail.smtpPort', value: smtp.port });
     core.settings.set({ key: 'mail.from', value: 'Switchboard <bot@example.test>' });
     reportModel(api, 'Check the totals against last week');
-    const job = core.scheduler.create({ ...reportJob(), delivery: { desktop: true, telegramChatId: 'owner', discordChannelId: null, email: ['olivia@example.test'] } } as JobInput, desktopCaller);
+    const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { telegramChatId: 'owner', email: ['olivia@example.test'] } }), desktopCaller);
 
     const first = await runToEnd(core, job.id);
     expect(first.status, first.reason ?? '').toBe('ok');
@@ -153,7 +153,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     const { core, api, dir } = d.harness;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
     reportModel(api, 'Next time: compare with March');
-    const job = core.scheduler.create({ ...reportJob(), delivery: { desktop: false, telegramChatId: null, discordChannelId: 'owner', email: [] } } as JobInput, desktopCaller);
+    const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { desktop: false, discordChannelId: 'owner' } }), desktopCaller);
     const run = await runToEnd(core, job.id);
     expect(run.attachments.map((a) => a.name)).toEqual(['report.csv']);
     const dm = d.dc.dm(member);
@@ -187,9 +187,9 @@ describe('steps after a run', { timeout: 60_000 }, () => {
     await core.start();
     cleanups.push(() => core.stop());
     const marker = path.join(dir, 'second-ran');
-    const second = core.scheduler.create({ name: 'Second', kind: 'shell', cron: '0 3 * * *', command: `echo "$SWITCHBOARD_RUN_ID" > ${marker}`, cwd: dir } as JobInput, desktopCaller);
+    const second = core.scheduler.create(jobInputSchema.parse({ name: 'Second', kind: 'shell', cron: '0 3 * * *', command: `echo "$SWITCHBOARD_RUN_ID" > ${marker}`, cwd: dir }), desktopCaller);
     const first = core.scheduler.create(
-      {
+      jobInputSchema.parse({
         name: 'First',
         kind: 'shell',
         cron: '0 2 * * *',
@@ -199,7 +199,7 @@ describe('steps after a run', { timeout: 60_000 }, () => {
           { kind: 'shell', command: 'echo "status=$SWITCHBOARD_RUN_STATUS"; exit 3', timeoutSeconds: 30 },
           { kind: 'job', jobId: second.id, when: 'ok' },
         ],
-      } as JobInput,
+      }),
       desktopCaller,
     );
     const chained = nextEvent(core.events, 'schedules.run', (r) => r.jobId === second.id && r.status === 'ok', 30_000);
