@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Liquid } from 'liquidjs';
+import type { Drop as LiquidDrop, Liquid } from 'liquidjs';
 import { MARK_END, MARK_START, type Job, type JobRun, type PromptPreview, type PromptSource, type SourcePreview } from '../../contract';
 import { errorMessage } from '../errors';
 import type { ShellResult } from './shell-runner';
@@ -36,7 +36,7 @@ export interface RenderInput {
 export type Rendered = PromptPreview;
 
 /** The value classes a template reads, made on LiquidJS's Drop once it is loaded (it loads with the first template rendered). */
-function dropClasses(Drop: typeof import('liquidjs').Drop) {
+function dropClasses(Drop: typeof LiquidDrop) {
   /**
    * A value that is not there: it prints as a marker naming what is missing and why, and any property of
    * it is the same marker, so `{{ last_run.result }}` on a job that never ran says so instead of printing
