@@ -193,7 +193,7 @@ describe('steps after a run', { timeout: 60_000 }, () => {
         name: 'First',
         kind: 'shell',
         cron: '0 2 * * *',
-        command: 'echo first',
+        command: 'echo first; printf "a,b\\n" > "$SWITCHBOARD_RUN_DIR/out.csv"',
         cwd: dir,
         steps: [
           { kind: 'shell', command: 'echo "status=$SWITCHBOARD_RUN_STATUS"; exit 3', timeoutSeconds: 30 },
@@ -206,9 +206,12 @@ describe('steps after a run', { timeout: 60_000 }, () => {
     const firstDone = nextEvent(core.events, 'schedules.run', (r) => r.jobId === first.id && r.steps.length === 2, 30_000);
     await core.scheduler.runNow(first.id);
     const [done, next] = await Promise.all([firstDone, chained]);
-    expect(done.status).toBe('ok');
+    expect(done.status, JSON.stringify(done)).toBe('ok');
+    // A script's file in its run's folder is the run's attachment, as a Claude run's is.
+    expect(done.attachments).toEqual([{ name: 'out.csv', size: 4 }]);
+    expect(done.outputDir!.startsWith(path.join(dir, 'Switchboard', 'Runs'))).toBe(true);
     expect(done.steps).toEqual([
-      expect.objectContaining({ kind: 'shell', status: 'failed', detail: expect.stringContaining('exit code 3') }),
+      expect.objectContaining({ kind: 'shell', status: 'failed', detail: 'exit code 3: status=ok' }),
       expect.objectContaining({ kind: 'job', status: 'ok', label: 'Start “Second” (when this run succeeded)' }),
     ]);
     expect(next.chainedFrom).toBe(done.id);

@@ -665,14 +665,17 @@ export class SchedulerService implements Service {
     try {
       if (this.deps.execute) return await this.deps.execute(job, run);
       if (job.kind === 'shell') {
-        return await runShell({
+        // A script's files for the user go in its run's folder too ($SWITCHBOARD_RUN_DIR): they are the run's attachments.
+        const outputDir = runFolder(this.outputRoot(), job, run);
+        const ended = await runShell({
           command: job.command,
           cwd: job.cwd,
-          env: { ...this.deps.env, ...job.env },
+          env: { ...this.deps.env, ...job.env, SWITCHBOARD_RUN_DIR: outputDir, SWITCHBOARD_RUN_ID: run.id },
           timeoutMs: job.timeoutSeconds * 1000,
           signal,
           onStart: (pgid) => this.store.setRunGroup(run.id, pgid, processStartTime(pgid)),
         });
+        return { ...ended, outputDir };
       }
       return await this.runClaude(job, run, signal);
     } catch (error) {
@@ -703,7 +706,9 @@ export class SchedulerService implements Service {
 
   /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
   outputRoot(): string {
-    return expandFolder(this.deps.settings.get('reports.outputDir') ?? path.join(this.deps.env.HOME || os.homedir(), 'Switchboard', 'Runs'), this.deps.env);
+    const home = this.deps.env.HOME || this.deps.env.USERPROFILE;
+    // Without a home folder in its environment (a test's core), the runs go to the temp folder rather than the real home.
+    return expandFolder(this.deps.settings.get('reports.outputDir') ?? (home ? path.join(home, 'Switchboard', 'Runs') : path.join(os.tmpdir(), 'switchboard-runs')), this.deps.env);
   }
 
   /** The services a template's sources use: memory and history from the core, a shell in the job's folder with the job's environment. */
