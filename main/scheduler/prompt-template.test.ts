@@ -118,8 +118,9 @@ describe('job prompt templates', () => {
       `outside: ../../etc/passwd is outside the job's folder ${cwd}`,
       'last_run: this job has not run before',
       'next_prompt: no earlier run left a next prompt (set_next_prompt)',
-      'values.client: no value of that name is set on the job',
       'typo: no source or built-in has this name',
+      // Found as the template renders, after the names checked before it.
+      'values.client: no value of that name is set on the job',
     ]);
     const parts = rendered.prompt.split('|');
     expect(parts).toHaveLength(7);

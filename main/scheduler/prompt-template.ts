@@ -52,7 +52,7 @@ function dropClasses(Drop: typeof LiquidDrop) {
     override valueOf(): string {
       return this.marker;
     }
-    toString(): string {
+    override toString(): string {
       return this.marker;
     }
   }
@@ -146,7 +146,7 @@ const noFiles = {
     throw new Error('templates cannot read files; use a file source');
   },
   resolve: (_dir: string, file: string) => file,
-  contains: () => false,
+  contains: async () => false,
 };
 
 /**
