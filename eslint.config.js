@@ -42,6 +42,7 @@ export const layers = {
   system: ['claude', 'settings', 'storage', 'server', 'ipc'],
   shell: ['secrets'],
   user: ['approvals', 'ipc'],
+  mail: ['settings', 'secrets', 'ipc'],
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
   hooks: ['approvals', 'sessions', 'settings', 'storage', 'server', 'ipc', 'claude'],

@@ -62,3 +62,13 @@ export const calendarDay = z
 
 /** A moment as milliseconds since 1970 (what Date.now() gives), up to the end of 9999. */
 export const timestampMs = z.number().int().min(0, 'must be a time after 1970').max(LAST_TIME_MS, 'must be a time before the year 10000');
+
+/**
+ * An email address. A pattern rather than zod's email format: the MCP tools' JSON Schemas must compile in
+ * any client's validator, and a `format: "email"` is unknown to a strict one.
+ */
+export const emailAddress = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/, 'must be an email address such as you@example.com');

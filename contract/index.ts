@@ -6,6 +6,7 @@ import './messages';
 import { approvalsEvents, approvalsMethods } from './approvals';
 import { chatChannelMethods, chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
+import { mailMethods } from './mail';
 import { hooksEvents, hooksMethods } from './hooks';
 import { memoryEvents, memoryMethods } from './memory';
 import { schedulesEvents, schedulesMethods } from './schedules';
@@ -19,6 +20,7 @@ import { userEvents, userMethods } from './user';
 export * from './approvals';
 export * from './chat';
 export * from './history';
+export * from './mail';
 export * from './hooks';
 export * from './memory';
 export * from './schedules';
@@ -33,7 +35,7 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods };
 /** Every event the core emits, by its dotted name. */
 export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents };
 

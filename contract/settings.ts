@@ -108,6 +108,48 @@ export const settingDefinitions = {
     label: 'Runs kept per job',
     description: 'The run history of each job keeps this many of its newest runs.',
   }),
+  'reports.outputDir': setting({
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4096)
+      .regex(/^(\/|~(\/|$)|[A-Za-z]:[\\/]|\\\\)/, 'must be a full path, such as /home/you/Reports or ~/Reports')
+      .nullable(),
+    default: null,
+    label: 'Run output folder',
+    description: "Where each Claude job's run gets a folder for the files it makes (its attachments). Empty: Switchboard/Runs in your home folder.",
+  }),
+  'mail.smtpHost': setting({
+    schema: z.string().trim().max(255).nullable(),
+    default: null,
+    label: 'SMTP server',
+    description: 'The mail server job results are sent through (smtp.example.com). Empty: no mail is sent.',
+  }),
+  'mail.smtpPort': setting({
+    schema: z.number().int().min(1).max(65_535),
+    default: 587,
+    label: 'SMTP port',
+    description: '587 for STARTTLS, 465 for TLS from the start, 25 for a relay on your network.',
+  }),
+  'mail.smtpSecure': setting({
+    schema: z.boolean(),
+    default: false,
+    label: 'TLS from the start',
+    description: 'On for port 465. Off: STARTTLS is used when the server offers it.',
+  }),
+  'mail.smtpUser': setting({
+    schema: z.string().trim().max(320).nullable(),
+    default: null,
+    label: 'SMTP user',
+    description: 'The login at the mail server; the password is kept with the secrets (Set password).',
+  }),
+  'mail.from': setting({
+    schema: z.string().trim().max(320).nullable(),
+    default: null,
+    label: 'Send mail as',
+    description: 'The sender address of job results (Switchboard <you@example.com>).',
+  }),
   'server.allowedHosts': setting({
     schema: z
       .string()

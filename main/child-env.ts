@@ -5,7 +5,19 @@
  * Switchboard: a shell job, a terminal or a Claude process has no business with them, and Claude
  * can print its environment.
  */
-const PASSED = new Set(['SWITCHBOARD_HOME', 'SWITCHBOARD_PORT', 'SWITCHBOARD_MCP_URL', 'SWITCHBOARD_SESSION_ID']);
+const PASSED = new Set([
+  'SWITCHBOARD_HOME',
+  'SWITCHBOARD_PORT',
+  'SWITCHBOARD_MCP_URL',
+  'SWITCHBOARD_SESSION_ID',
+  // What a job's command and its after-run steps are told about the run (its folder, status and result).
+  'SWITCHBOARD_RUN_DIR',
+  'SWITCHBOARD_RUN_ID',
+  'SWITCHBOARD_RUN_STATUS',
+  'SWITCHBOARD_RUN_RESULT',
+  'SWITCHBOARD_JOB_ID',
+  'SWITCHBOARD_JOB_NAME',
+]);
 
 /** Whether a variable of this name is Switchboard's own and not for children. */
 export function isWithheldFromChildren(name: string): boolean {

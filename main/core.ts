@@ -17,6 +17,9 @@ import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
 import { SchedulerService } from './scheduler/scheduler-service';
+import { RUN_FILES_PATH, runFilesRoute } from './scheduler/attachment-route';
+import { mailHandlers } from './mail/handlers';
+import { MailService } from './mail/mail-service';
 import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
@@ -192,7 +195,34 @@ export function createCore(config: CoreConfig): Core {
     announce: (id) => events.emit('sessions.changed', sessions.get(id)),
     inTerminal: (claudeSessionId) => sessions.inTerminal(claudeSessionId),
   });
-  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
+  const windowUrl = () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null);
+  const mail = new MailService({ settings, secrets: config.secrets, files: { dataDir: config.dataDir, env }, link: (hash) => (windowUrl() ? `${windowUrl()}${hash}` : null) });
+  const scheduler: SchedulerService = new SchedulerService({
+    storage,
+    events,
+    sessions,
+    settings,
+    notifier,
+    env,
+    now: config.now,
+    hold: () => usage.hold(),
+    approvals: jobQuestions(approvals),
+    // A template's memory and history sources search as the window does.
+    templates: {
+      memories: async (query, limit) => (await memory.search(query, undefined, limit)).hits.map((h) => `${h.memory.text} (${h.memory.category})`),
+      history: async (query, limit) =>
+        (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
+    },
+    // A run's result and files to the chats and mail the job names; each says whether it took them.
+    deliver: async (delivery) => {
+      const went = await Promise.all([
+        telegram.deliverRun(delivery).then((ok) => (ok ? ['Telegram'] : [])),
+        discord.deliverRun(delivery).then((ok) => (ok ? ['Discord'] : [])),
+        mail.deliverRun(delivery).then((ok) => (ok ? [`email (${delivery.job.delivery.email.join(', ')})`] : [])),
+      ]);
+      return went.flat();
+    },
+  });
   const user = new UserService({
     events,
     notifier,
@@ -217,6 +247,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(memory);
   lifecycle.add(scheduler);
   lifecycle.add(user);
+  lifecycle.add(mail);
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
@@ -227,7 +258,7 @@ export function createCore(config: CoreConfig): Core {
     router: contract,
     settings,
     secrets: config.secrets,
-    windowUrl: () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null),
+    windowUrl,
     editIntervalMs: config.chatEditIntervalMs,
     files: { dataDir: config.dataDir, env },
   };
@@ -287,6 +318,7 @@ export function createCore(config: CoreConfig): Core {
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),
+    ...mailHandlers(mail),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -308,6 +340,8 @@ export function createCore(config: CoreConfig): Core {
         addressFile: path.join(config.dataDir, ADDRESS_FILE),
       })
     : null;
+  // A run's files, downloaded in the window with the UI token.
+  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute((id) => scheduler.run(id), { dataDir: config.dataDir, env }) });
   // The MCP server registers its route before the server takes calls.
   const mcp = new McpService({ server, router: contract });
   lifecycle.add(mcp);

@@ -16,5 +16,10 @@ export function schedulesHandlers(scheduler: SchedulerService): HandlersOf<'sche
     'schedules.runNow': ({ id }) => scheduler.runNow(id),
     'schedules.cancel': ({ id }) => ({ cancelled: scheduler.cancel(id) }),
     'schedules.runs': ({ id, limit }) => scheduler.runs(id, limit),
+    // Command sources run only when the owner asks for the preview.
+    'schedules.previewPrompt': (input, ctx) => scheduler.previewPrompt(input, ctx),
+    // The caller's own run, found from its session: no job id is taken, so no other job can be reached.
+    'schedules.setNextPrompt': ({ text }, ctx) => scheduler.leaveNextPrompt(text, ctx),
+    'schedules.editNextPrompt': ({ runId, text }, ctx) => scheduler.editNextPrompt(runId, text, ctx),
   };
 }

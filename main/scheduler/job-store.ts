@@ -1,4 +1,4 @@
-import type { Job, JobInput, JobRun, RunStatus, RunTrigger } from '../../contract';
+import type { Job, JobInput, JobRun, RunAttachment, RunStatus, RunStepResult, RunTrigger } from '../../contract';
 import { Statements } from '../storage/statements';
 import type { StorageService } from '../storage/storage-service';
 
@@ -25,6 +25,12 @@ interface JobRow {
   retries: number;
   retry_delay_seconds: number;
   delivery: string;
+  template: number;
+  system_prompt: string | null;
+  sources: string;
+  vars: string;
+  on_missing: Job['onMissing'];
+  steps: string;
   created_at: number;
   updated_at: number;
   waiting_since: number | null;
@@ -48,6 +54,13 @@ interface RunRow {
   cost_usd: number | null;
   session_id: string | null;
   reason: string | null;
+  prompt: string | null;
+  problems: string;
+  next_prompt: string | null;
+  output_dir: string | null;
+  attachments: string;
+  steps: string;
+  chained_from: string | null;
 }
 
 function toJob(row: JobRow): Omit<Job, 'nextRun' | 'recent'> {
@@ -73,7 +86,14 @@ function toJob(row: JobRow): Omit<Job, 'nextRun' | 'recent'> {
     graceSeconds: row.grace_seconds,
     retries: row.retries,
     retryDelaySeconds: row.retry_delay_seconds,
-    delivery: JSON.parse(row.delivery) as Job['delivery'],
+    // Jobs saved before mail existed have no email list.
+    delivery: { email: [], ...(JSON.parse(row.delivery) as Partial<Job['delivery']>) } as Job['delivery'],
+    template: row.template === 1,
+    systemPrompt: row.system_prompt,
+    sources: JSON.parse(row.sources) as Job['sources'],
+    values: JSON.parse(row.vars) as Job['values'],
+    onMissing: row.on_missing,
+    steps: JSON.parse(row.steps) as Job['steps'],
     approval: row.waiting_since === null ? null : { approvalId: row.approval_id, requestedBy: row.requested_by ?? 'someone', since: row.waiting_since },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -97,6 +117,13 @@ function toRun(row: RunRow): JobRun {
     costUsd: row.cost_usd,
     sessionId: row.session_id,
     reason: row.reason,
+    prompt: row.prompt,
+    problems: JSON.parse(row.problems) as string[],
+    nextPrompt: row.next_prompt,
+    outputDir: row.output_dir,
+    attachments: JSON.parse(row.attachments) as RunAttachment[],
+    steps: JSON.parse(row.steps) as RunStepResult[],
+    chainedFrom: row.chained_from,
   };
 }
 
@@ -122,6 +149,12 @@ function columns(input: Partial<JobInput>): Record<string, unknown> {
     ['retries', 'retries', (v) => v],
     ['retryDelaySeconds', 'retry_delay_seconds', (v) => v],
     ['delivery', 'delivery', (v) => JSON.stringify(v)],
+    ['template', 'template', (v: boolean) => (v ? 1 : 0)],
+    ['systemPrompt', 'system_prompt', (v) => v],
+    ['sources', 'sources', (v) => JSON.stringify(v)],
+    ['values', 'vars', (v) => JSON.stringify(v)],
+    ['onMissing', 'on_missing', (v) => v],
+    ['steps', 'steps', (v) => JSON.stringify(v)],
   ];
   const out: Record<string, unknown> = {};
   for (const [key, column, encode] of map) if (input[key] !== undefined) out[column] = encode(input[key] as never);
@@ -213,6 +246,13 @@ export class JobStore {
         costUsd: null,
         sessionId: null,
         reason: null,
+        prompt: null,
+        problems: [],
+        nextPrompt: null,
+        outputDir: null,
+        attachments: [],
+        steps: [],
+        chainedFrom: null,
       }));
   }
 
@@ -241,8 +281,10 @@ export class JobStore {
     this.sql.get('DELETE FROM active_runs WHERE job_id = ? AND id = ?').run(run.jobId, run.id);
     this.sql
       .get(
-        `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, exit_code, stdout_tail, stderr_tail, result_text, cost_usd, session_id, reason)
-         VALUES (@id, @jobId, @plannedAt, @startedAt, @endedAt, @status, @trigger, @attempt, @exitCode, @stdoutTail, @stderrTail, @resultText, @costUsd, @sessionId, @reason)`,
+        `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, exit_code, stdout_tail, stderr_tail, result_text, cost_usd, session_id, reason,
+           prompt, problems, next_prompt, output_dir, attachments, steps, chained_from)
+         VALUES (@id, @jobId, @plannedAt, @startedAt, @endedAt, @status, @trigger, @attempt, @exitCode, @stdoutTail, @stderrTail, @resultText, @costUsd, @sessionId, @reason,
+           @prompt, @problems, @nextPrompt, @outputDir, @attachments, @steps, @chainedFrom)`,
       )
       .run({
         id: run.id,
@@ -260,7 +302,46 @@ export class JobStore {
         costUsd: end.costUsd ?? null,
         sessionId: end.sessionId ?? null,
         reason: end.reason ?? null,
+        prompt: end.prompt ?? null,
+        problems: JSON.stringify(end.problems ?? []),
+        nextPrompt: end.nextPrompt ?? null,
+        outputDir: end.outputDir ?? null,
+        attachments: JSON.stringify(end.attachments ?? []),
+        steps: JSON.stringify(end.steps ?? []),
+        chainedFrom: end.chainedFrom ?? run.chainedFrom ?? null,
       });
+  }
+
+  /** How the after-run steps went, written as each ends (the run itself is recorded already). */
+  setSteps(runId: string, steps: RunStepResult[]): void {
+    this.sql.get('UPDATE job_runs SET steps = ? WHERE id = ?').run(JSON.stringify(steps), runId);
+  }
+
+  /** A next prompt left by a run in progress, kept with its lock row until the run is recorded. */
+  setActiveNextPrompt(runId: string, text: string): void {
+    this.sql.get('UPDATE active_runs SET next_prompt = ? WHERE id = ?').run(text, runId);
+  }
+
+  /** The owner's change to what a recorded run left for the next one. */
+  setNextPrompt(runId: string, text: string | null): boolean {
+    return this.sql.get('UPDATE job_runs SET next_prompt = ? WHERE id = ?').run(text, runId).changes > 0;
+  }
+
+  /** The newest next prompt a run of the job left, and which run left it. */
+  latestNextPrompt(jobId: string): { runId: string; text: string; endedAt: number } | null {
+    return (
+      (this.sql
+        .get('SELECT id AS runId, next_prompt AS text, ended_at AS endedAt FROM job_runs WHERE job_id = ? AND next_prompt IS NOT NULL ORDER BY ended_at DESC, rowid DESC LIMIT 1')
+        .get(jobId) as { runId: string; text: string; endedAt: number } | undefined) ?? null
+    );
+  }
+
+  /** The newest run that ran (not a skipped, missed or held one): what the template calls last_run. */
+  lastRan(jobId: string): JobRun | null {
+    const row = this.sql
+      .get(`SELECT * FROM job_runs WHERE job_id = ? AND status IN ('ok', 'failed', 'timeout', 'cancelled') ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT 1`)
+      .get(jobId) as RunRow | undefined;
+    return row ? toRun(row) : null;
   }
 
   run(id: string): JobRun | undefined {
@@ -273,7 +354,8 @@ export class JobStore {
     const active = this.sql
       .get(
         `SELECT id, job_id, planned_at, started_at, NULL AS ended_at, 'running' AS status, trigger, attempt, NULL AS exit_code, NULL AS stdout_tail,
-           NULL AS stderr_tail, NULL AS result_text, NULL AS cost_usd, NULL AS session_id, NULL AS reason FROM active_runs WHERE job_id = ?`,
+           NULL AS stderr_tail, NULL AS result_text, NULL AS cost_usd, NULL AS session_id, NULL AS reason, NULL AS prompt, '[]' AS problems, next_prompt,
+           NULL AS output_dir, '[]' AS attachments, '[]' AS steps, NULL AS chained_from FROM active_runs WHERE job_id = ?`,
       )
       .get(jobId) as RunRow | undefined;
     const ended = this.sql.get('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[];
@@ -306,8 +388,8 @@ export class JobStore {
     return this.db.transaction(() => {
       this.sql
         .get(
-          `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, reason)
-           SELECT id, job_id, planned_at, started_at, ?, 'failed', trigger, attempt,
+          `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, next_prompt, reason)
+           SELECT id, job_id, planned_at, started_at, ?, 'failed', trigger, attempt, next_prompt,
                   coalesce(json_extract(?, '$.' || json_quote(id)), 'Switchboard stopped during this run') FROM active_runs`,
         )
         .run(now, JSON.stringify(Object.fromEntries(reasons)));

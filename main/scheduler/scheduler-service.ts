@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import schedule from 'node-schedule';
-import type { Job, JobApprovalInput, JobInput, JobPatch, JobRun, RunTrigger, SavedJob } from '../../contract';
+import type { Job, JobApprovalInput, JobInput, JobPatch, JobRun, PromptPreview, RunDelivery, RunTrigger, SavedJob } from '../../contract';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
@@ -17,6 +19,9 @@ import { killOwnGroup, processStartTime } from '../process-identity';
 import { nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import { runShell } from './shell-runner';
+import { renderJobPrompt, type TemplateServices } from './prompt-template';
+import { AfterRun } from './after-run';
+import { listAttachments, runFolder, writeRule } from './run-output';
 
 /** How often the scheduler notes the time; a longer gap between two ticks means the machine slept. */
 const TICK_MS = 30_000;
@@ -39,12 +44,21 @@ export interface JobApprovals {
  * Whether a job runs code on the user's machine without each step being asked: a shell command, or Claude
  * in a mode looser than *ask* (plan asks before it acts, so it is not).
  */
-export function runsCode(job: Pick<JobInput, 'kind' | 'permissionPolicy'>): boolean {
-  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass';
+export function runsCode(job: Pick<JobInput, 'kind' | 'permissionPolicy'> & Partial<Pick<JobInput, 'sources' | 'steps' | 'delivery'>>): boolean {
+  // Mailing a run's result and files to addresses is sending files out: the owner's to decide, like code.
+  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass' || shellCommands(job).length > 0 || (job.delivery?.email?.length ?? 0) > 0;
+}
+
+/** The shell commands a job runs besides its own: its template's command sources and its after-run shell steps. */
+export function shellCommands(job: Partial<Pick<JobInput, 'sources' | 'steps'>>): string[] {
+  return [
+    ...(job.sources ?? []).flatMap((s) => (s.kind === 'command' ? [`template source ${s.name}: ${s.command}`] : [])),
+    ...(job.steps ?? []).flatMap((s) => (s.kind === 'shell' ? [`after the run: ${s.command}`] : [])),
+  ];
 }
 
 /** What a job runs: a change to one of these from outside the owner's window asks the owner again. */
-const WHAT_IT_RUNS = ['command', 'cwd', 'env', 'kind', 'permissionPolicy'] as const;
+const WHAT_IT_RUNS = ['command', 'cwd', 'env', 'kind', 'permissionPolicy', 'sources', 'steps', 'delivery'] as const;
 /** What the owner's question shows besides: a waiting job changed in these is asked again, so the card says what is true. */
 const SHOWN = [...WHAT_IT_RUNS, 'name', 'cron', 'timeZone'] as const;
 
@@ -114,10 +128,28 @@ export class SchedulerService implements Service {
       hold?: () => { reason: string; until: number | null } | null;
       /** The owner's questions about jobs made outside their window; without it such jobs wait, unasked. */
       approvals?: JobApprovals;
+      /** Memory and history search for templates' sources (none: those sources fail, saying so). */
+      templates?: Omit<TemplateServices, 'shell'>;
+      /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
+      deliver?: (delivery: RunDelivery) => Promise<string[]>;
     },
   ) {
     this.store = new JobStore(deps.storage);
+    this.afterRun = new AfterRun({
+      store: this.store,
+      events: deps.events,
+      env: deps.env,
+      deliver: (d) => this.deliver(d),
+      startJob: (jobId, from) => this.chain(jobId, from),
+      job: (id) => this.jobs.get(id),
+    });
   }
+
+  private readonly afterRun: AfterRun;
+  /** The run each job's Claude session is doing now, so set_next_prompt finds its own job and no other. */
+  private readonly runOfSession = new Map<string, { jobId: string; runId: string }>();
+  /** Next prompts left by runs in progress. */
+  private readonly leftPrompts = new Map<string, string>();
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -212,6 +244,7 @@ export class SchedulerService implements Service {
     const owner = isOwner(from);
     if (!owner && differs(current, { ...current, ...patch }, WHAT_IT_RUNS)) this.refuseBypass({ ...current, ...patch });
     const job = this.checked({ ...current, ...patch });
+    this.refuseCycle(id, job.steps);
     const runChanged = differs(current, job, WHAT_IT_RUNS);
     const waited = current.approval;
     // The question asked again (what it shows changed), or no longer needed (the owner set what it runs, or it runs no code now).
@@ -251,7 +284,8 @@ export class SchedulerService implements Service {
       jobId: id,
       name: job.name,
       kind: job.kind,
-      command: job.command,
+      // Everything it runs is on the card: a template's commands and the after-run ones too.
+      command: [job.command, ...shellCommands(job)].join('\n\n'),
       cwd: job.cwd,
       cron: job.cron,
       timeZone: job.timeZone,
@@ -299,6 +333,12 @@ export class SchedulerService implements Service {
   /** Refuses now what could only fail at every run; the folder is stored as the absolute path it names. */
   private checked<J extends JobInput>(job: J): J {
     validateSchedule(job.cron, job.timeZone);
+    const names = job.sources.map((s) => s.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new AppError('invalid_input', `sources: two sources are named ${twice}; each needs its own name`);
+    for (const step of job.steps) {
+      if (step.kind === 'job' && !this.jobs.has(step.jobId)) throw new AppError('invalid_input', `steps: there is no job ${step.jobId} to start after the run`);
+    }
     if (job.kind === 'claude' && job.permissionPolicy === 'bypass' && (this.deps.isRoot ?? process.getuid?.() === 0)) {
       throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root, so every run would fail');
     }
@@ -324,6 +364,11 @@ export class SchedulerService implements Service {
     this.jobs.delete(id);
     this.store.delete(id);
     this.deps.events.emit('schedules.removed', { id });
+  }
+
+  /** One recorded run (the download route finds its files by it). */
+  run(id: string): JobRun | undefined {
+    return this.store.run(id);
   }
 
   runs(id: string, limit: number): JobRun[] {
@@ -465,8 +510,65 @@ export class SchedulerService implements Service {
     this.triggers.delete(key);
   }
 
-  private fire(jobId: string, plannedAt: number | null, trigger: RunTrigger, attempt: number): JobRun {
-    return this.startRuns([jobId], plannedAt, trigger, attempt)[0]!;
+  private fire(jobId: string, plannedAt: number | null, trigger: RunTrigger, attempt: number, chainedFrom: string | null = null): JobRun {
+    return this.startRuns([jobId], plannedAt, trigger, attempt, chainedFrom)[0]!;
+  }
+
+  /** The desktop note, then the chats and mail the core hands over; says where the result went. */
+  private async deliver(delivery: RunDelivery): Promise<string[]> {
+    const { job, run } = delivery;
+    const where: string[] = [];
+    if (job.delivery.desktop) {
+      this.deps.notifier.notify({
+        title: `${job.name}: ${run.status === 'ok' ? 'done' : run.status}`,
+        body: `${(run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim().slice(0, 200)}${delivery.files.length ? ` (${delivery.files.length} file${delivery.files.length === 1 ? '' : 's'})` : ''}`,
+        link: `#/schedules/${job.id}/runs/${run.id}`,
+      });
+      where.push('desktop');
+    }
+    if (this.deps.deliver) where.push(...(await this.deps.deliver(delivery)));
+    return where;
+  }
+
+  /** The jobs a chain of runs went through, newest first, following each run back to the one that started it. */
+  private chainOf(run: JobRun): string[] {
+    const jobs = [run.jobId];
+    let from = run.chainedFrom;
+    while (from && jobs.length < 100) {
+      const earlier = this.store.run(from);
+      if (!earlier) break;
+      jobs.push(earlier.jobId);
+      from = earlier.chainedFrom;
+    }
+    return jobs;
+  }
+
+  /** A job started by another's after-run step; refused when it already ran in this chain (a cycle would run forever). */
+  private chain(jobId: string, from: JobRun): JobRun {
+    const job = this.get(jobId);
+    const chain = this.chainOf(from);
+    if (chain.includes(jobId)) {
+      const names = [...chain].reverse().map((id) => this.jobs.get(id)?.name ?? id);
+      throw new AppError('conflict', `Not started: “${job.name}” already ran in this chain (${[...names, job.name].join(' → ')}); starting it again would never end.`);
+    }
+    if (job.approval) throw new AppError('conflict', `Not started: “${job.name}” waits for the owner's approval.`);
+    return this.fire(jobId, null, 'manual', 1, from.id);
+  }
+
+  /** Refuses steps that would start jobs in a circle (A starts B, B starts A), naming the circle. */
+  private refuseCycle(id: string, steps: JobInput['steps']): void {
+    const next = (jobId: string): string[] => (jobId === id ? steps : (this.jobs.get(jobId)?.steps ?? [])).flatMap((s) => (s.kind === 'job' ? [s.jobId] : []));
+    const walk = (jobId: string, path: string[]): string[] | null => {
+      for (const to of next(jobId)) {
+        if (to === id) return [...path, to];
+        if (path.includes(to)) continue;
+        const found = walk(to, [...path, to]);
+        if (found) return found;
+      }
+      return null;
+    };
+    const cycle = walk(id, [id]);
+    if (cycle) throw new AppError('invalid_input', `steps: this would start jobs in a circle (${cycle.map((j) => this.jobs.get(j)?.name ?? 'this job').join(' → ')}), which would never end`);
   }
 
   /**
@@ -474,7 +576,7 @@ export class SchedulerService implements Service {
    * whose previous run is still going. Catch-up runs always queue: "run each missed one" means each.
    * Returns each job's run, in the order given.
    */
-  private startRuns(jobIds: readonly string[], plannedAt: number | null, trigger: RunTrigger, attempt: number): JobRun[] {
+  private startRuns(jobIds: readonly string[], plannedAt: number | null, trigger: RunTrigger, attempt: number, chainedFrom: string | null = null): JobRun[] {
     const now = this.now();
     const result = new Map<string, JobRun>();
     const free: { id: string; jobId: string }[] = [];
@@ -494,7 +596,8 @@ export class SchedulerService implements Service {
         result.set(jobId, this.skip(jobId, plannedAt, trigger, 'the previous run was still going'));
       }
     }
-    for (const run of this.store.startRuns(free, { plannedAt, trigger, attempt, now })) {
+    for (const started of this.store.startRuns(free, { plannedAt, trigger, attempt, now })) {
+      const run = { ...started, chainedFrom };
       const controller = new AbortController();
       this.running.set(run.jobId, controller);
       result.set(run.jobId, run);
@@ -565,14 +668,17 @@ export class SchedulerService implements Service {
     try {
       if (this.deps.execute) return await this.deps.execute(job, run);
       if (job.kind === 'shell') {
-        return await runShell({
+        // A script's files for the user go in its run's folder too ($SWITCHBOARD_RUN_DIR): they are the run's attachments.
+        const outputDir = runFolder(this.outputRoot(), job, run);
+        const ended = await runShell({
           command: job.command,
           cwd: job.cwd,
-          env: { ...this.deps.env, ...job.env },
+          env: { ...this.deps.env, ...job.env, SWITCHBOARD_RUN_DIR: outputDir, SWITCHBOARD_RUN_ID: run.id },
           timeoutMs: job.timeoutSeconds * 1000,
           signal,
           onStart: (pgid) => this.store.setRunGroup(run.id, pgid, processStartTime(pgid)),
         });
+        return { ...ended, outputDir };
       }
       return await this.runClaude(job, run, signal);
     } catch (error) {
@@ -585,7 +691,11 @@ export class SchedulerService implements Service {
    * together (a burst of quick commands) would otherwise each commit alone, and hold up the timers.
    */
   private complete(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, end: RunEnd): void {
-    this.endings.push({ job, run, end: { ...end, endedAt: this.now() } });
+    const nextPrompt = this.leftPrompts.get(run.id) ?? null;
+    this.leftPrompts.delete(run.id);
+    // What the run left in its folder, listed as it ends (a folder Claude never wrote to has none).
+    const attachments = end.outputDir ? listAttachments(end.outputDir) : [];
+    this.endings.push({ job, run, end: { ...end, nextPrompt, attachments, endedAt: this.now() } });
     if (this.endings.length > 1) return;
     setImmediate(() => {
       const batch = this.endings;
@@ -597,9 +707,79 @@ export class SchedulerService implements Service {
     });
   }
 
+  /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
+  outputRoot(): string {
+    const home = this.deps.env.HOME || this.deps.env.USERPROFILE;
+    // Without a home folder in its environment (a test's core), the runs go to the temp folder rather than the real home.
+    return expandFolder(this.deps.settings.get('reports.outputDir') ?? (home ? path.join(home, 'Switchboard', 'Runs') : path.join(os.tmpdir(), 'switchboard-runs')), this.deps.env);
+  }
+
+  /** The services a template's sources use: memory and history from the core, a shell in the job's folder with the job's environment. */
+  private templateServices(env: Record<string, string>): TemplateServices {
+    const none = async () => {
+      throw new Error('search is not available here');
+    };
+    return {
+      memories: this.deps.templates?.memories ?? none,
+      history: this.deps.templates?.history ?? none,
+      shell: (command, cwd, timeoutMs) => runShell({ command, cwd, env: { ...this.deps.env, ...env }, timeoutMs, signal: AbortSignal.timeout(timeoutMs + 10_000) }),
+    };
+  }
+
+  /** The prompt a job's next run would get, rendered now (the editor's preview). Command sources run only for the owner. */
+  async previewPrompt(input: Parameters<typeof renderJobPrompt>[0]['job'] & { id?: string }, from: CallContext): Promise<PromptPreview> {
+    const saved = input.id ? this.jobs.get(input.id) : undefined;
+    const job = { ...input, cwd: input.cwd === null ? null : expandFolder(input.cwd, this.deps.env), name: saved?.name, id: saved?.id };
+    return renderJobPrompt(
+      {
+        job,
+        run: null,
+        lastRun: saved ? this.store.lastRan(saved.id) : null,
+        nextPrompt: saved ? this.store.latestNextPrompt(saved.id) : null,
+        now: this.now(),
+        allowCommands: isOwner(from),
+      },
+      this.templateServices(saved?.env ?? {}),
+    );
+  }
+
+  /**
+   * A job's running Claude session leaves the instructions for the job's next run. Only a session that
+   * is running a job's run now may, and only for that job: the caller names no job.
+   */
+  leaveNextPrompt(text: string, from: CallContext): { jobId: string; runId: string } {
+    const sessionId = from.actor.startsWith('session:') ? from.actor.slice('session:'.length) : null;
+    const mine = sessionId ? this.runOfSession.get(sessionId) : undefined;
+    if (!mine) throw new AppError('conflict', "set_next_prompt is only for a scheduled job's own Claude session while its run is going; this caller is not running one.");
+    this.leftPrompts.set(mine.runId, text);
+    this.store.setActiveNextPrompt(mine.runId, text);
+    return mine;
+  }
+
+  /** The owner changes what a run left for the next one (the window only: it is what the job's Claude will be told). */
+  editNextPrompt(runId: string, text: string | null, from: CallContext): JobRun {
+    if (!isOwner(from)) throw new AppError('unauthorized', 'The next prompt of a job can be changed only in the Switchboard window.');
+    const run = this.store.run(runId);
+    if (!run) throw new AppError('not_found', `no recorded run ${runId}`);
+    this.store.setNextPrompt(runId, text?.trim() ? text.trim() : null);
+    const changed = this.store.run(runId)!;
+    this.deps.events.emit('schedules.run', changed);
+    return changed;
+  }
+
   /** A Claude job: a fresh session each run, or one that carries on from run to run. */
   private async runClaude(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun, signal: AbortSignal): Promise<RunEnd> {
     const sessions = this.deps.sessions;
+    const jobFolder = runFolder(this.outputRoot(), job);
+    const outputDir = runFolder(this.outputRoot(), job, run);
+    const rendered = await renderJobPrompt(
+      { job, run: { id: run.id, outputDir, attempt: run.attempt }, lastRun: this.store.lastRan(job.id), nextPrompt: this.store.latestNextPrompt(job.id), now: this.now(), allowCommands: true },
+      this.templateServices(job.env),
+    );
+    const made = { outputDir, problems: rendered.problems, prompt: rendered.prompt };
+    if (rendered.wouldSkip) return { ...made, status: 'skipped', prompt: null, reason: `not started: the prompt could not be filled (${rendered.problems.join('; ')}); the job skips a run with a gap` };
+    const told = `Files you write into ${outputDir} reach the user with your answer, as attachments. To leave instructions for this job's next run, call the set_next_prompt tool.`;
+    const systemPrompt = [rendered.systemPrompt, told].filter(Boolean).join('\n\n');
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
     if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
       const created = sessions.create({
@@ -607,6 +787,9 @@ export class SchedulerService implements Service {
         cwd: job.cwd,
         model: job.model,
         permissionPolicy: job.permissionPolicy,
+        systemPrompt,
+        // Its own output folder and its own next prompt need no question: nothing else is loosened.
+        allowedTools: [...writeRule(jobFolder), 'mcp__switchboard__set_next_prompt'],
         surface: 'schedule',
         surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
       });
@@ -616,21 +799,31 @@ export class SchedulerService implements Service {
         this.jobs.set(job.id, { ...job, sessionId });
       }
     }
+    else if (job.template) {
+      // A session carried on from run to run keeps the system prompt it started with: the template's part applies from its next start.
+      await sessions.update({ id: sessionId, systemPrompt });
+    }
+    // A carried-on session's process may predate this run's folder: a template job is told in the prompt too.
+    const text = job.sessionMode === 'persistent' && job.template ? `${rendered.prompt}\n\n(${told})` : rendered.prompt;
+    this.runOfSession.set(sessionId, { jobId: job.id, runId: run.id });
     this.runSessions.set(run.id, sessionId);
     this.deps.events.emit('schedules.run', { ...run, sessionId });
-    const asked = await sessions
-      .ask({ id: sessionId, text: job.command, timeoutMs: job.timeoutSeconds * 1000 }, { surface: 'schedule', actor: `job:${job.id}` }, signal)
-      .finally(() => this.runSessions.delete(run.id));
-    if (asked.timedOut) {
-      // The job's timeout holds: the turn is stopped, not left running.
-      void sessions.interrupt(sessionId);
-      return { status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
+    try {
+      const asked = await sessions.ask({ id: sessionId, text, timeoutMs: job.timeoutSeconds * 1000 }, { surface: 'schedule', actor: `job:${job.id}` }, signal);
+      if (asked.timedOut) {
+        // The job's timeout holds: the turn is stopped, not left running.
+        void sessions.interrupt(sessionId);
+        return { ...made, status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
+      }
+      const ended = asked.turn;
+      // A fresh run's session is never spoken to again: its process goes now, not after the idle time.
+      if (job.sessionMode === 'fresh') void sessions.release(sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
+      const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
+      return { ...made, status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
+    } finally {
+      this.runOfSession.delete(sessionId);
+      this.runSessions.delete(run.id);
     }
-    const ended = asked.turn;
-    // A fresh run's session is never spoken to again: its process goes now, not after the idle time.
-    if (job.sessionMode === 'fresh') void sessions.release(sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
-    const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
-    return { status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
   }
 
   private finish(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun): void {
@@ -638,13 +831,8 @@ export class SchedulerService implements Service {
     // Pruning scans a job's runs: every 20th run is often enough to keep the history near its size.
     if (++this.finished % 20 === 0) this.store.prune(job.id, this.deps.settings.get('scheduler.keepRuns'));
     this.deps.events.emit('schedules.run', run);
-    if (job.delivery.desktop && run.status !== 'cancelled') {
-      this.deps.notifier.notify({
-        title: `${job.name}: ${run.status === 'ok' ? 'done' : run.status}`,
-        body: (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim().slice(0, 200),
-        link: `#/schedules/${job.id}/runs/${run.id}`,
-      });
-    }
+    // Deliveries, commands and chained jobs, in the job's order; each recorded, none undoing the run.
+    if (run.status !== 'cancelled') void this.afterRun.run(job, run);
     if ((run.status === 'failed' || run.status === 'timeout') && run.attempt <= job.retries && this.jobs.has(job.id)) {
       const delay = job.retryDelaySeconds * 1000 * 2 ** (run.attempt - 1);
       setTimeout(() => this.jobs.has(job.id) && this.fire(job.id, run.plannedAt, 'retry', run.attempt + 1), delay).unref();

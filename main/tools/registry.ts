@@ -184,6 +184,19 @@ export const tools: Tool[] = [
 
   // ── schedules ──
   tool({
+    name: 'set_next_prompt',
+    title: "Set this job's next prompt",
+    method: 'schedules.setNextPrompt',
+    description:
+      "Only inside a scheduled job's own Claude session, while its run is going: leave the instructions for the job's next run (what to pick up, what to check). The next run's prompt template gets them as next_prompt; the user sees and can edit them in the run history. Calling again replaces the text.",
+    input: z.object({ text: z.string().trim().min(1).max(20_000).describe('The instructions for the next run, written to your future self.') }),
+    output: z.object({ jobId: z.string(), runId: z.string() }),
+    hints: { idempotentHint: true },
+    async run(call, { text }) {
+      return call('schedules.setNextPrompt', { text });
+    },
+  }),
+  tool({
     name: 'list_jobs',
     title: 'List scheduled jobs',
     method: 'schedules.list',

@@ -68,3 +68,24 @@ export function onResync(events: readonly string[], reload: () => void): () => v
     if (resync.events.some((e) => events.includes(e))) reload();
   });
 }
+
+/**
+ * A run's file, downloaded with the UI token (the route wants it in a header, which a plain link cannot
+ * send). Returns why not, in words, when it fails; the desktop app has no token in its window, so it
+ * says where the file is instead.
+ */
+export async function downloadRunFile(runId: string, name: string): Promise<string | null> {
+  const token = window.switchboard ? null : localStorage.getItem(TOKEN_KEY);
+  if (!token) return 'Downloads work in the browser window; in the desktop app the file is in the run’s folder.';
+  const response = await fetch(`/files/runs/${encodeURIComponent(runId)}/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+  if (!response?.ok) return response ? (await response.text()).slice(0, 300) : 'Switchboard could not be reached.';
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return null;
+}

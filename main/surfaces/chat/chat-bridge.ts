@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { channelDefaults, toolCallDetail } from '../../../contract';
-import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, JobRun, MethodInput, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
+import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, MethodInput, RunDelivery, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
 import type { CallContext, Router } from '../../ipc/router';
@@ -17,6 +17,7 @@ import { chatCommands, type CommandContext } from './commands';
 import { approvalCard, settledCard } from './cards';
 import { Outbox, type OutboxEntry } from './outbox';
 import { ReplyStream } from './reply-stream';
+import { runDeliveryEntries } from './run-delivery';
 import { transcribe } from './voice';
 
 /** A reply longer than this many messages also arrives as a Markdown file, easier to read and keep. */
@@ -136,7 +137,6 @@ export class ChatBridge implements Service {
     this.offs.push(
       events.on('sessions.stream', ({ sessionId, turnId, item }) => this.onStream(sessionId, turnId, item)),
       events.on('approvals.changed', (approval) => this.onApproval(approval)),
-      events.on('schedules.run', (run) => this.onRun(run)),
       events.on('system.notification', (note) => this.onNotification(note)),
       events.on('user.note', (note) => void this.onNote(note).catch((error: unknown) => log.error('a note could not be sent to the chats', error))),
       events.on('hooks.stopped', (stop) => this.onTerminalStop(stop)),
@@ -711,18 +711,20 @@ export class ChatBridge implements Service {
       .filter((c): c is string => !!c);
   }
 
-  private onRun(run: JobRun): void {
-    if (!this.adapter || !run.endedAt || run.status === 'running' || run.status === 'cancelled') return;
-    void this.tryCall('schedules.list', {}, this.caller('bot')).then((r) => {
-      const job = r.ok && r.value.find((j) => j.id === run.jobId);
-      const target = job && (this.surface === 'telegram' ? job.delivery.telegramChatId : job.delivery.discordChannelId);
-      if (!job || !target || !this.deps.settings.get(this.settingKey('doneNotes'))) return;
-      const chats = target === 'owner' ? this.ownerChats() : [target];
-      const body = (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim();
-      const link = this.link(`#/schedules/${job.id}/runs/${run.id}`);
-      const markdown = `${run.status === 'ok' ? '✅' : '⚠️'} *${job.name}*: ${run.status === 'ok' ? 'done' : run.status}\n\n${body.slice(0, 3000)}${link ? `\n\n[Open in Switchboard](${link})` : ''}`;
-      this.outbox.enqueue(chats.map((chatKey) => ({ chatKey, op: 'send', payload: { text: this.adapter!.format(markdown)[0] }, dedupe: `run:${run.id}:${chatKey}` })));
-    });
+  /**
+   * A job's result (its after-run deliver step), with its files as documents, to the chat the job names
+   * or the owner's: whether it went out here.
+   */
+  async deliverRun(delivery: RunDelivery): Promise<boolean> {
+    const { job, run } = delivery;
+    const target = this.surface === 'telegram' ? job.delivery.telegramChatId : job.delivery.discordChannelId;
+    if (!this.adapter || !target || !this.deps.settings.get(this.settingKey('doneNotes'))) return false;
+    const chats = target === 'owner' ? this.ownerChats() : [target];
+    if (!chats.length) return false;
+    const adapter = this.adapter;
+    const link = this.link(`#/schedules/${job.id}/runs/${run.id}`);
+    this.outbox.enqueue(await runDeliveryEntries({ delivery, chats, surface: this.surface, format: (m) => adapter.format(m), link, files: this.deps.files }));
+    return true;
   }
 
   /** A long turn of a session no chat shows ended: a short note, as the desktop app notifies. */

@@ -142,6 +142,24 @@ export const chatCommands: ChatCommand[] = [
     },
   },
   {
+    name: 'task',
+    description: 'Run a prompt in the background in a fresh session; the answer comes back here (/task sum up the open PRs)',
+    argument: { name: 'prompt', description: 'What Claude should do' },
+    async run(c, args) {
+      if (!args) return c.reply('What should Claude do? /task <prompt>');
+      // A session of its own (keyed by the task), so this chat's conversation goes on meanwhile.
+      const key = `task:${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const title = `Task: ${args.split('\n')[0]!.slice(0, 60)}`;
+      c.reply(`⏳ Working on it in the background, in a fresh session (*${title}*). The answer comes here when it is done; /status shows it meanwhile.`);
+      void c
+        .call('sessions.ask', { key, create: { title }, text: args, timeoutMs: 24 * 3600_000 })
+        .then((asked) =>
+          c.reply(asked.turn.status === 'done' ? `✅ *${title}* — done\n\n${asked.text ?? '(no text)'}` : `⚠️ *${title}* — ${asked.timedOut ? 'still running after a day' : asked.turn.status}${asked.turn.error ? `: ${asked.turn.error}` : ''}`),
+        )
+        .catch((error: unknown) => c.reply(`⚠️ The task could not run: ${error instanceof Error ? error.message : String(error)}`));
+    },
+  },
+  {
     name: 'memory',
     description: 'Search what Switchboard remembers (/memory deploy)',
     argument: { name: 'query', description: 'What to look for' },

@@ -7,6 +7,8 @@ import { formatInZone, LOCAL_ZONE, zoneFormatter } from '../../app/time';
 import { api } from '../../api';
 import { ModelInput } from '../sessions/ModelInput';
 import { useSchedules } from './schedules-store';
+import { PromptSources } from './PromptSources';
+import { AfterSteps, EmailTargets } from './AfterSteps';
 
 const PRESETS = [
   { label: 'Every 15 minutes', cron: '*/15 * * * *' },
@@ -29,6 +31,11 @@ const LABELS: Record<string, string> = {
   retries: 'Retries',
   model: 'Model',
   permissionPolicy: 'Permissions',
+  sources: 'Sources',
+  steps: 'After a run',
+  systemPrompt: 'System prompt',
+  values: 'Values',
+  delivery: 'Delivery',
 };
 const FIELDS = Object.keys(LABELS);
 
@@ -53,7 +60,13 @@ function blank(): JobInput {
     graceSeconds: 300,
     retries: 0,
     retryDelaySeconds: 60,
-    delivery: { desktop: true, telegramChatId: null, discordChannelId: null },
+    template: false,
+    systemPrompt: null,
+    sources: [],
+    values: {},
+    onMissing: 'mark',
+    steps: [],
+    delivery: { desktop: true, telegramChatId: null, discordChannelId: null, email: [] },
   };
 }
 
@@ -209,6 +222,7 @@ export function JobEditor({ job }: { job: Job | null }) {
           </div>
         </div>
       ) : null}
+      {input.kind === 'claude' ? <PromptSources jobId={job?.id ?? null} input={input} set={set} /> : null}
       <div className="grid-2">
         <div className="field">
           <label htmlFor="job-cron">Schedule (cron)</label>
@@ -325,6 +339,9 @@ export function JobEditor({ job }: { job: Job | null }) {
           ))}
         </select>
       </div>
+      <EmailTargets input={input} set={set} />
+      <AfterSteps jobId={job?.id ?? null} input={input} set={set} />
+      <FieldError error={saved.byField.sources ?? saved.byField.steps ?? saved.byField.delivery ?? null} />
       <FieldError error={saved.rest.length ? inLabels(saved.rest.join('; '), LABELS) : null} />
       <div className="row-actions">
         <button type="submit" disabled={!input.name.trim() || !input.command.trim() || !!envProblem}>

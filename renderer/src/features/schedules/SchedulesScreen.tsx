@@ -11,6 +11,7 @@ import { formatInZone } from '../../app/time';
 import { useSessions } from '../sessions/sessions-store';
 import { JobApprovalCard } from './JobApprovalCard';
 import { JobEditor } from './JobEditor';
+import { RunDetails } from './RunDetails';
 import { useSchedules } from './schedules-store';
 
 function words(cron: string): string {
@@ -51,6 +52,8 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
           {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
           {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}
+          {run.attachments.length ? <span className="muted"> · 📎 {run.attachments.length}</span> : null}
+          {run.chainedFrom ? <span className="muted"> · started by a chain</span> : null}
         </summary>
         {run.resultText ? <MarkdownText text={run.resultText} /> : null}
         {output ? <pre className="run-output">{output}</pre> : null}
@@ -60,6 +63,7 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
             Open the run's conversation
           </button>
         ) : null}
+        <RunDetails run={run} />
       </details>
     </li>
   );

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Job, JobRun, RunAttachment } from '../../contract';
+
+/** At most this many files of a run are its attachments (a run that writes thousands is not a report). */
+export const MAX_ATTACHMENTS = 50;
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40) || 'job';
+
+/**
+ * A job's folder under the output root, or one run's inside it (made, 0700): `<job-name>-<id>/<date>-<run>`.
+ * It lies outside Switchboard's data folder, so what Claude writes there passes the rules for sending files.
+ */
+export function runFolder(root: string, job: Pick<Job, 'id' | 'name'>, run?: Pick<JobRun, 'id' | 'startedAt'>): string {
+  const jobDir = path.join(root, `${slug(job.name)}-${job.id.slice(0, 8)}`);
+  const dir = run ? path.join(jobDir, `${new Date(run.startedAt ?? Date.now()).toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${run.id.slice(0, 8)}`) : jobDir;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+/** The CLI rules that let a job's session write its own output folder without asking (`//` marks an absolute path in Claude Code's rules). */
+export function writeRule(folder: string): string[] {
+  const abs = `/${path.resolve(folder)}/**`;
+  return [`Write(${abs})`, `Edit(${abs})`];
+}
+
+/** The regular files a run left in its folder (not in subfolders, no symlinks), by name. */
+export function listAttachments(dir: string): RunAttachment[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .slice(0, MAX_ATTACHMENTS)
+    .map((e) => ({ name: e.name, size: fs.statSync(path.join(dir, e.name)).size }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The path of one of a run's attachments, or null when the name is not one of them (no `..`, no folder, no symlink). */
+export function attachmentPath(run: Pick<JobRun, 'outputDir' | 'attachments'>, name: string): string | null {
+  if (!run.outputDir || !run.attachments.some((a) => a.name === name) || name !== path.basename(name)) return null;
+  return path.join(run.outputDir, name);
+}

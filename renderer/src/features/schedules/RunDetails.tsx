@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import type { JobRun } from '../../../../contract';
+import { api, downloadRunFile } from '../../api';
+
+const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+/** What the run left for the next one: shown, and changed or cleared by you. */
+function NextPrompt({ run }: { run: JobRun }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(run.nextPrompt ?? '');
+  const [error, setError] = useState<string | null>(null);
+  if (!run.nextPrompt && !editing) return null;
+  return (
+    <div className="next-prompt" data-testid="next-prompt">
+      <h4>Next prompt (left by this run)</h4>
+      {editing ? (
+        <>
+          <textarea aria-label="Next prompt" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          <div className="row">
+            <button
+              type="button"
+              onClick={async () => {
+                const r = await api.schedules.editNextPrompt({ runId: run.id, text: text.trim() ? text : null });
+                setError(r.ok ? null : r.error.message);
+                if (r.ok) setEditing(false);
+              }}
+            >
+              Save
+            </button>
+            <button type="button" className="link" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+          {error ? <p className="error-text">{error}</p> : null}
+        </>
+      ) : (
+        <>
+          <pre className="run-output">{run.nextPrompt}</pre>
+          <button type="button" className="link" onClick={() => (setText(run.nextPrompt ?? ''), setEditing(true))}>
+            Edit
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A run's prompt, what its template could not fill, its files, what it left for the next run, and its steps. */
+export function RunDetails({ run }: { run: JobRun }) {
+  const [failed, setFailed] = useState<string | null>(null);
+  return (
+    <div className="run-details">
+      {run.problems.length ? (
+        <ul className="problems" data-testid="run-problems">
+          {run.problems.map((p) => (
+            <li key={p} className="warn-text">
+              {p}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {run.attachments.length ? (
+        <div className="attachments" data-testid="attachments">
+          <h4>Files</h4>
+          <ul>
+            {run.attachments.map((a) => (
+              <li key={a.name}>
+                <button type="button" className="link" onClick={async () => setFailed(await downloadRunFile(run.id, a.name))}>
+                  📎 {a.name}
+                </button>{' '}
+                <span className="muted">{size(a.size)}</span>
+              </li>
+            ))}
+          </ul>
+          {failed ? <p className="error-text">{failed}</p> : null}
+        </div>
+      ) : null}
+      <NextPrompt run={run} />
+      {run.steps.length ? (
+        <div className="run-steps" data-testid="run-steps">
+          <h4>After the run</h4>
+          <ol>
+            {run.steps.map((s, i) => (
+              <li key={i}>
+                <span className={`badge run-${s.status === 'ok' ? 'ok' : s.status === 'failed' ? 'failed' : 'skipped'}`}>{s.status}</span> {s.label} <span className="muted">· {s.detail}</span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+      {run.prompt ? (
+        <details className="run-prompt">
+          <summary>Prompt as rendered</summary>
+          <pre className="run-output">{run.prompt}</pre>
+        </details>
+      ) : null}
+    </div>
+  );
+}
