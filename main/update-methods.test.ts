@@ -54,7 +54,8 @@ describe('update methods leave what they were not given', () => {
     h = await startHarness();
     const job = await call<Job>('schedules.create', fullJob);
     const changed = await call<Job>('schedules.update', { id: job.id, delivery: { desktop: true } });
-    expect(changed.delivery).toEqual({ desktop: true, telegramChatId: 'owner', discordChannelId: null });
+    expect(changed.delivery).toEqual({ ...job.delivery, desktop: true });
+    expect(changed.delivery.telegramChatId).toBe('owner');
     expect(settled(changed)).toEqual({ ...settled(job), delivery: changed.delivery });
   });
 
@@ -96,5 +97,22 @@ describe('update methods leave what they were not given', () => {
     await call('settings.set', { key: 'sessions.idleStopMinutes', value: 5 });
     const after = await call<Record<string, unknown>>('settings.list', {});
     expect(after).toEqual({ ...before, 'sessions.idleStopMinutes': 5 });
+  });
+});
+
+describe('only the owner loosens a session', () => {
+  it('refuses acceptEdits or bypass asked by MCP or a chat, and leaves the session as it was', async () => {
+    h = await startHarness();
+    const mcp = { surface: 'mcp' as const, actor: 'mcp:inspector' };
+    const created = await h.core.router.call('sessions.create', { title: 'from mcp', permissionPolicy: 'acceptEdits' }, mcp);
+    expect(!created.ok && created.error.message).toMatch(/only you, in Switchboard's window, can let a session work without asking/);
+    expect(h.core.sessions.list()).toEqual([]);
+    const session = await call<SessionSummary>('sessions.create', { title: 'mine' });
+    const loosened = await h.core.router.call('sessions.update', { id: session.id, permissionPolicy: 'bypass' }, { surface: 'telegram', actor: 'telegram:42' });
+    expect(loosened).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(h.core.sessions.get(session.id).permissionPolicy).toBe('ask');
+    // Stricter is fine from anywhere; looser from the window.
+    expect((await h.core.router.call('sessions.update', { id: session.id, permissionPolicy: 'plan' }, mcp)).ok).toBe(true);
+    expect((await call<SessionSummary>('sessions.update', { id: session.id, permissionPolicy: 'acceptEdits' })).permissionPolicy).toBe('acceptEdits');
   });
 });
