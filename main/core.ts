@@ -74,6 +74,8 @@ export interface CoreConfig {
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
+  /** A warm spare CLI for the next new session (default on; the tests' core turns it off unless a test asks). */
+  warmSpare?: boolean;
   /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
   resourcesDir?: string | null;
   /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
@@ -164,6 +166,7 @@ export function createCore(config: CoreConfig): Core {
     dataDir: config.dataDir,
     env,
     freeMemoryMb: config.freeMemoryMb,
+    warmSpare: config.warmSpare,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
     gate: (surface) => usage.gate(surface),
