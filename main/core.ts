@@ -68,6 +68,8 @@ export interface CoreConfig {
   integrityWorker?: string | null;
   /** The bundled checkpoint worker (dist/main/checkpoint-worker.cjs); without it SQLite checkpoints in-thread. */
   checkpointWorker?: string | null;
+  /** The bundled search worker (dist/main/search-worker.cjs); without it history searches run in-thread. */
+  searchWorker?: string | null;
   /** The loopback server; none in tests that only need the services. */
   server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */
@@ -181,7 +183,7 @@ export function createCore(config: CoreConfig): Core {
   });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const sessionStore = new SessionStore(storage);
-  const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
+  const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir, searchWorker: config.searchWorker ?? null });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
   const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
