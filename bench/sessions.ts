@@ -10,10 +10,13 @@ import { buildClaudeArgs, userMessageLine } from '../main/claude/args';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
 import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { checkUntil } from '../main/testing/wait';
 import { benchCore } from './bench-core';
 import { median, type BenchGroup, type Figure } from './figures';
 
 const FOLLOWUPS = 40;
+const NEW_SESSIONS = 10;
+const COLD_SESSIONS = 5;
 const SPAWNS = 5;
 const PARALLEL = 20;
 const CHUNKS = 40;
@@ -81,16 +84,17 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
   const home = path.join(dir, 'latency-home');
   fs.mkdirSync(home, { recursive: true });
   const env = claudeEnv(api.url, home);
-  const core = await benchCore(path.join(dir, 'latency-data'), { env });
+  const core = await benchCore(path.join(dir, 'latency-data'), { env, warmSpare: true });
   const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'browser' });
-  const sendAndTime = async (text: string): Promise<number> => {
+  const sendAndTime = async (text: string, sessionOf: () => Promise<string> = async () => session.id): Promise<number> => {
     let start = 0;
     let first = 0;
+    let target = '';
     const done = new Promise<void>((resolve) => {
       const off = core.events.subscribe((name, payload) => {
         if (name !== 'sessions.stream') return;
         const { sessionId, item } = payload as { sessionId: string; item: { kind: string; turn?: { status: string } } };
-        if (sessionId !== session.id) return;
+        if (sessionId !== target) return;
         if (item.kind === 'text_delta' && !first) first = performance.now() - start;
         if (item.kind === 'turn' && item.turn && !['queued', 'running'].includes(item.turn.status)) {
           off();
@@ -99,7 +103,8 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
       });
     });
     start = performance.now();
-    const result = await core.router.call('sessions.send', { id: session.id, text }, { surface: 'browser', actor: 'browser:test' });
+    target = await sessionOf();
+    const result = await core.router.call('sessions.send', { id: target, text }, { surface: 'browser', actor: 'browser:test' });
     if (!result.ok) throw new Error(result.error.message);
     await done;
     return first;
@@ -117,6 +122,32 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
     bare.push(await raw.turn(`follow-up ${i}`));
   }
   raw.stop();
+
+  // A new conversation: create + send → first text, with the warm spare refilled (and booted) before each.
+  const caller = { surface: 'browser' as const, actor: 'browser:test' };
+  const create = async (): Promise<string> => {
+    const created = await core.router.call('sessions.create', { title: 'new' }, caller);
+    if (!created.ok) throw new Error(created.error.message);
+    return (created.value as SessionSummary).id;
+  };
+  const fresh: number[] = [];
+  const before = core.sessions.spare.stats.claimed;
+  for (let i = 0; i < NEW_SESSIONS; i++) {
+    await checkUntil(core.sessions.spare.changes, () => core.sessions.spare.ready, 60_000, 'a booted warm spare');
+    let id = '';
+    fresh.push(await sendAndTime(`new ${i}`, async () => (id = await create())));
+    await core.sessions.delete(id);
+  }
+  const warmUsed = core.sessions.spare.stats.claimed - before;
+  // The same without the spare, for the record: a CLI started cold for the session.
+  core.settings.set({ key: 'sessions.warmSpare', value: false });
+  await core.sessions.spare.discard('the benchmark measures cold starts');
+  const cold: number[] = [];
+  for (let i = 0; i < COLD_SESSIONS; i++) {
+    let id = '';
+    cold.push(await sendAndTime(`cold ${i}`, async () => (id = await create())));
+    await core.sessions.delete(id);
+  }
   await core.stop();
 
   const spawnCwd = path.join(dir, 'spawn');
@@ -128,7 +159,11 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
   const oursMs = median(ours);
   const bareMs = median(bare);
   const spawnMs = median(spawned);
+  const newMs = median(fresh);
   return [
+    { name: 'sessions.new_first_text_ms', value: newMs, unit: 'ms', note: `median of ${NEW_SESSIONS}: create + send to first text event, warm spare refilled between (${warmUsed} of ${NEW_SESSIONS} used it)` },
+    { name: 'sessions.new_cold_first_text_ms', value: median(cold), unit: 'ms', note: `median of ${COLD_SESSIONS}: the same with the spare off (a CLI started for the session)` },
+    { name: 'sessions.new_over_followup', value: newMs / oursMs, unit: 'x', goal: { below: 1.5 }, note: 'new conversation over follow-up, same run' },
     { name: 'sessions.followup_switchboard_ms', value: oursMs, unit: 'ms', note: `median of ${FOLLOWUPS}: contract send to first text event` },
     { name: 'sessions.followup_raw_ms', value: bareMs, unit: 'ms', note: 'warm claude stream-json process, same run' },
     { name: 'sessions.followup_spawn_ms', value: spawnMs, unit: 'ms', note: `median of ${SPAWNS}: one claude -p --resume per message` },

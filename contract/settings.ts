@@ -48,6 +48,12 @@ export const settingDefinitions = {
     label: 'Minimum free memory (MB)',
     description: 'Switchboard does not start another Claude process when less memory than this is free.',
   }),
+  'sessions.warmSpare': setting({
+    schema: z.boolean(),
+    default: true,
+    label: 'Keep a warm Claude process for the next new session',
+    description: 'One Claude process is started ahead, so a new conversation answers as fast as a follow-up. It gives way to real sessions under the process limit, and is not kept when memory is short or after the idle time.',
+  }),
   'sessions.idleStopMinutes': setting({
     schema: z.number().min(0.01).max(10_080),
     default: 30,

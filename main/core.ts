@@ -71,12 +71,16 @@ export interface CoreConfig {
   integrityWorker?: string | null;
   /** The bundled checkpoint worker (dist/main/checkpoint-worker.cjs); without it SQLite checkpoints in-thread. */
   checkpointWorker?: string | null;
+  /** The bundled search worker (dist/main/search-worker.cjs); without it history searches run in-thread. */
+  searchWorker?: string | null;
   /** The loopback server; none in tests that only need the services. */
   server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */
   now?: () => number;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
+  /** A warm spare CLI for the next new session (default on; the tests' core turns it off unless a test asks). */
+  warmSpare?: boolean;
   /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
   resourcesDir?: string | null;
   /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
@@ -167,6 +171,7 @@ export function createCore(config: CoreConfig): Core {
     dataDir: config.dataDir,
     env,
     freeMemoryMb: config.freeMemoryMb,
+    warmSpare: config.warmSpare,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
     catchUpTranscript: (claudeSessionId) => transcripts.catchUp(claudeSessionId),
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
@@ -182,7 +187,7 @@ export function createCore(config: CoreConfig): Core {
   });
   const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
   const sessionStore = new SessionStore(storage);
-  const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
+  const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir, searchWorker: config.searchWorker ?? null });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({
     storage,

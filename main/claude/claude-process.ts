@@ -105,6 +105,11 @@ export class ClaudeProcess {
     return this.control({ subtype: 'interrupt' }, timeoutMs);
   }
 
+  /** The SDK's opening request: its answer says the CLI has booted and waits for its first message. */
+  initialize(timeoutMs = 5000): Promise<boolean> {
+    return this.control({ subtype: 'initialize' }, timeoutMs);
+  }
+
   setPermissionMode(mode: string, timeoutMs = 5000): Promise<boolean> {
     return this.control({ subtype: 'set_permission_mode', mode }, timeoutMs);
   }

@@ -8,7 +8,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { EmbedPool } from './embed-pool';
 import { BuiltinEmbedder, OllamaEmbedder, OpenAiEmbedder, type EmbeddingProvider } from './embeddings';
-import { VectorIndex } from './vector-index';
+import { MESSAGE_VECTOR_META, VectorIndex } from './vector-index';
 
 const BATCH = 64;
 export const OPENAI_KEY_SECRET = 'embeddings.openaiKey';
@@ -75,13 +75,7 @@ export class EmbeddingService implements Service {
     const db = this.deps.storage.db;
     this.sources = [
       {
-        // The session as its integer key: sqlite-vec keeps text metadata over 12 characters (a UUID)
-        // in a table of its own, which tripled the cost of every insert.
-        index: new VectorIndex(db, 'messages', [
-          { name: 'session', type: 'integer' },
-          { name: 'role', type: 'text' },
-          { name: 'created_at', type: 'integer' },
-        ]),
+        index: new VectorIndex(db, 'messages', MESSAGE_VECTOR_META),
         table: 'messages',
         select: `SELECT m.id, m.text, s.key AS session, m.role, m.created_at FROM messages m JOIN sessions s ON s.id = m.session_id
                  WHERE m.vec_state = 0 ORDER BY m.id LIMIT ?`,

@@ -7,6 +7,17 @@ export interface MetaColumn {
   type: 'text' | 'integer';
 }
 
+/**
+ * The metadata of the messages' vectors. The session is its integer key: sqlite-vec keeps text
+ * metadata over 12 characters (a UUID) in a table of its own, which tripled the cost of every insert.
+ * Shared with the search worker, which opens the same index on its own connection.
+ */
+export const MESSAGE_VECTOR_META: MetaColumn[] = [
+  { name: 'session', type: 'integer' },
+  { name: 'role', type: 'text' },
+  { name: 'created_at', type: 'integer' },
+];
+
 export interface VectorHit {
   id: number;
   /** Cosine distance, 0 = same direction. */

@@ -22,6 +22,7 @@ import type { StorageService } from '../storage/storage-service';
 import { log } from '../log';
 import { ClaudeLedger } from './claude-ledger';
 import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
+import { SpareClaude, type ClaudeLaunchSpec } from './spare-claude';
 
 /** How long an interrupt may take before the process is killed. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -95,6 +96,8 @@ export interface SessionManagerDeps {
   gate?: (surface: Surface) => void;
   /** The plan's own figures, as a CLI reports them (rate_limit_event). */
   onRateLimit?: (info: Record<string, unknown>) => void;
+  /** Whether a warm spare CLI is kept for the next new session (the app: yes; tests ask for it). */
+  warmSpare?: boolean;
 }
 
 export interface CreateSession {
@@ -129,10 +132,21 @@ export class SessionManager implements Service {
   private offSettings: (() => void) | null = null;
   /** Every Claude process started on this data folder, on disk, so a start after a crash can end them. */
   private readonly ledger: ClaudeLedger;
+  /** A warm CLI for the next new session (spare-claude.ts). */
+  readonly spare: SpareClaude;
 
   constructor(private readonly deps: SessionManagerDeps) {
     this.store = new SessionStore(deps.storage);
     this.ledger = new ClaudeLedger(path.join(deps.dataDir, 'claude-processes.json'));
+    this.spare = new SpareClaude({
+      dataDir: deps.dataDir,
+      settings: deps.settings,
+      freeMemoryMb: () => this.freeMemoryMb(),
+      claimed: () => [...this.runtimes.values()].filter((rt) => rt.process?.alive || rt.current || rt.queue.length).length,
+      launch: (plan) => this.launch({ id: plan.id, claude_session_id: plan.claudeSessionId, cli_started: 0, cwd: plan.cwd, model: plan.model, permission_policy: plan.policy, system_prompt: null }),
+      ledger: this.ledger,
+      enabled: deps.warmSpare ?? true,
+    });
   }
 
   start(): void {
@@ -149,12 +163,14 @@ export class SessionManager implements Service {
       if (key !== 'sessions.idleStopMinutes') return;
       for (const rt of this.runtimes.values()) if (rt.idleTimer) this.armIdleStop(rt);
     });
+    this.spare.start();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.offSettings?.();
     if (this.watchdog) clearInterval(this.watchdog);
+    await this.spare.stop();
     await Promise.all(
       [...this.runtimes.values()].map(async (rt) => {
         if (rt.idleTimer) clearTimeout(rt.idleTimer);
@@ -184,9 +200,12 @@ export class SessionManager implements Service {
     if (input.permissionPolicy === 'bypass' && (this.deps.isRoot ?? process.getuid?.() === 0)) {
       throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root');
     }
-    const id = randomUUID();
+    // A session in its own folder with the default model and mode takes the warm spare's ids (and folder).
+    const spare = !input.cwd && !input.systemPrompt && !input.allowedTools?.length ? this.spare.reserve({ model: input.model ?? null, policy: input.permissionPolicy }) : null;
+    const id = spare?.id ?? randomUUID();
     let cwd: string;
-    if (input.cwd) {
+    if (spare) cwd = spare.cwd;
+    else if (input.cwd) {
       cwd = expandFolder(input.cwd, this.deps.env);
       if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
     } else {
@@ -199,7 +218,7 @@ export class SessionManager implements Service {
       id,
       surface: input.surface,
       surface_key: input.surfaceKey ?? id,
-      claude_session_id: randomUUID(),
+      claude_session_id: spare?.claudeSessionId ?? randomUUID(),
       title: input.title ?? NEW_TITLE,
       cwd,
       model: input.model ?? null,
@@ -209,6 +228,7 @@ export class SessionManager implements Service {
       created_at: now,
       updated_at: now,
     });
+    this.spare.fill();
     return this.changed(id);
   }
 
@@ -466,6 +486,7 @@ export class SessionManager implements Service {
       proc?.kill('SIGKILL');
       this.runtimes.delete(id);
     }
+    this.spare.release(id);
     this.store.deleteSession(id);
     fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.txt`), { force: true });
     fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.mcp.json`), { force: true });
@@ -512,8 +533,8 @@ export class SessionManager implements Service {
     this.changed(rt.sessionId);
   }
 
-  private spawn(rt: Runtime, row: SessionRow): void {
-    if (!fs.statSync(row.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`The session's folder ${row.cwd} no longer exists.`);
+  /** Exactly how a session's CLI starts: the spare is started the same way for the session it expects. */
+  private launch(row: Pick<SessionRow, 'id' | 'claude_session_id' | 'cli_started' | 'cwd' | 'model' | 'permission_policy' | 'system_prompt'>): ClaudeLaunchSpec {
     const { command } = chooseClaudeCommand(this.deps.env, this.deps.settings.get('claude.cliPath'));
     const args = buildClaudeArgs({
       sessionId: row.claude_session_id,
@@ -524,12 +545,19 @@ export class SessionManager implements Service {
       allowedTools: this.deps.approvals.allowedTools(row.id),
       mcpConfigFile: this.writeMcpConfig(row.id),
     });
+    return { command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } };
+  }
+
+  private spawn(rt: Runtime, row: SessionRow): void {
+    if (!fs.statSync(row.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`The session's folder ${row.cwd} no longer exists.`);
+    const launch = this.launch(row);
+    const warm = this.spare.claim(row.id, launch);
     // The last line of defence for one process per Claude session: none of ours may still run it.
-    const holder = this.ledger.holder(row.claude_session_id);
+    const holder = warm ? null : this.ledger.holder(row.claude_session_id);
     if (holder) throw new AppError('conflict', `Claude is still running this session (process ${holder.pgid}); send again in a moment.`);
-    const proc = new ClaudeProcess({ command, args, cwd: row.cwd, env: { ...this.deps.env, SWITCHBOARD_SESSION_ID: row.id } });
+    const proc = warm ?? new ClaudeProcess(launch);
     const pid = proc.pid;
-    if (pid) this.ledger.add({ pgid: pid, claudeSessionId: row.claude_session_id, sessionId: row.id, kind: 'app' });
+    if (pid && !warm) this.ledger.add({ pgid: pid, claudeSessionId: row.claude_session_id, sessionId: row.id, kind: 'app' });
     rt.process = proc;
     // A resumed CLI counts the whole Claude session's cost, earlier processes included: start from that.
     rt.processCost = row.cli_started === 1 ? this.store.claudeSessionCost(row.claude_session_id) : 0;
@@ -818,6 +846,7 @@ export class SessionManager implements Service {
     if (!proc) return;
     const exiting = proc.stop(2000).finally(() => {
       if (rt.exiting === exiting) rt.exiting = null;
+      this.spare.fill();
     });
     rt.exiting = exiting;
     await exiting;
@@ -847,6 +876,8 @@ export class SessionManager implements Service {
   private ensureCapacity(forId: string): void {
     const max = this.deps.settings.get('sessions.maxProcesses');
     const claimed = [...this.runtimes.values()].filter((rt) => rt.sessionId !== forId && (rt.process?.alive || rt.current || rt.queue.length));
+    // The warm spare never takes a real session's place: it goes when this start leaves no room for it.
+    this.spare.yieldFor(forId, max - claimed.length - 1);
     let over = claimed.length - max + 1;
     if (over > 0) {
       const idle = claimed.filter((rt) => rt.process?.alive && !rt.current && !rt.queue.length).sort((a, b) => a.lastActivity - b.lastActivity);
@@ -862,13 +893,18 @@ export class SessionManager implements Service {
       }
     }
     const min = this.deps.settings.get('sessions.minFreeMemoryMb');
-    const free = Math.floor(this.deps.freeMemoryMb?.() ?? os.freemem() / 1024 / 1024);
+    const free = Math.floor(this.freeMemoryMb());
     if (free < min) {
+      void this.spare.discard('free memory is below the minimum');
       throw new AppError(
         'capacity',
         `Only ${free} MB of memory is free; Switchboard keeps ${min} MB free before starting another Claude process (limit "Minimum free memory"). Close something, or lower the limit in Settings.`,
       );
     }
+  }
+
+  private freeMemoryMb(): number {
+    return this.deps.freeMemoryMb?.() ?? os.freemem() / 1024 / 1024;
   }
 
   // --- state and events ----------------------------------------------------------------------

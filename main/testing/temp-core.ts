@@ -34,6 +34,8 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
     resourcesDir: path.resolve(import.meta.dirname, '../../resources'),
+    // One more real CLI per test core would load the machine for nothing: the tests of the spare ask for it.
+    warmSpare: false,
     ...overrides,
   });
 }

@@ -468,8 +468,10 @@ export class ChatBridge implements Service {
   async renew(chatKey: string, ctx: CallContext, cwd?: string): Promise<SessionSummary> {
     const bound = this.boundSession(chatKey);
     const old = !this.project(chatKey) && bound ? (await this.call('sessions.transcript', { id: bound, limit: 1 }, ctx)).session : null;
+    // A session's own folder is named by its id: a new one gets its own fresh folder (and can take the warm spare CLI).
+    const ownFolder = old && path.basename(old.cwd) === old.id;
     const fields = old
-      ? { title: old.title, cwd: old.cwd, model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? ('ask' as const) : old.permissionPolicy }
+      ? { title: old.title, cwd: ownFolder ? null : old.cwd, model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? ('ask' as const) : old.permissionPolicy }
       : this.newSessionFields(chatKey);
     const created = await this.call('sessions.create', { ...fields, ...(cwd ? { cwd } : {}) }, ctx);
     this.bind(chatKey, created.id);

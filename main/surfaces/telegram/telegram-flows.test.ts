@@ -48,6 +48,8 @@ describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
     expect(after).toHaveLength(2);
     const fresh = after.find((s) => s.id !== before.id)!;
     expect(fresh.claudeSessionId).not.toBe(before.claudeSessionId);
+    // A session in its own folder is followed by one in a fresh folder of its own (as a new window session is).
+    expect(fresh.cwd).not.toBe(before.cwd);
     expect(core.sessions.transcript(fresh.id, 10).turns.map((x) => x.prompt)).toEqual(['second']);
     tg.send(owner, '/status');
     await tg.until(() => texts(tg).some((x) => x.includes('Status:') && x.includes(fresh.cwd)), 10_000);
