@@ -198,6 +198,13 @@ describe('what a new user hit', () => {
       await sendButton.click();
       await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 20_000 }).toBe(`echo: hello from ${scheme}`);
       await page.screenshot({ path: path.join(ARTIFACTS, `phone-session-${scheme}.png`) });
+      // The keyboard open (the page resized to what is left above it): the conversation keeps most of the room.
+      await page.setViewportSize({ width: 390, height: 420 });
+      const transcript = (await page.getByTestId('assistant-message').last().locator('xpath=ancestor::*[contains(@class,"transcript")][1]').boundingBox())!;
+      expect(transcript.height).toBeGreaterThan(180);
+      expect((await sendButton.boundingBox())!.y).toBeLessThan(420);
+      await page.screenshot({ path: path.join(ARTIFACTS, `phone-keyboard-${scheme}.png`) });
+      await page.setViewportSize({ width: 390, height: 844 });
       if (scheme === 'light') await page.screenshot({ path: path.join(ROOT, 'docs/phone.png') });
       await page.getByRole('button', { name: '‹ Sessions' }).click();
       await expect.poll(() => page.getByRole('button', { name: /from my phone/ }).isVisible()).toBe(true);

@@ -114,6 +114,11 @@ export class ClaudeProcess {
     return this.control({ subtype: 'set_permission_mode', mode }, timeoutMs);
   }
 
+  /** The model for the turns that follow, in the running process (the CLI's `set_model` control request); null: the CLI's default. */
+  setModel(model: string | null, timeoutMs = 5000): Promise<boolean> {
+    return this.control({ subtype: 'set_model', ...(model ? { model } : {}) }, timeoutMs);
+  }
+
   /** Ends the process politely (stdin closed), then by signal if it lingers. */
   async stop(graceMs = 3000): Promise<ClaudeExit> {
     if (this.alive) {

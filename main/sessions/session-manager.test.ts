@@ -373,6 +373,18 @@ describe('sessions against the real claude CLI', () => {
     expect(fs.existsSync(path.join(session.cwd, 'late.txt'))).toBe(false);
   });
 
+  it('applies a new model from the next turn, keeping the conversation', async () => {
+    const { core, api, turnEnded } = await harness();
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop', model: 'claude-sonnet-4-5' });
+    await turnEnded(core.sessions.send(session.id, 'first', desktopCaller).id);
+    expect(api.mainRequests().at(-1)!.body.model).toBe('claude-sonnet-4-5');
+    await core.sessions.update({ id: session.id, model: 'claude-opus-4-5' });
+    await turnEnded(core.sessions.send(session.id, 'second', desktopCaller).id);
+    const last = api.mainRequests().at(-1)!;
+    expect(last.body.model).toBe('claude-opus-4-5');
+    expect(userTexts(last)).toEqual(expect.arrayContaining(['first', 'second']));
+  });
+
   it('says the API is down once: one retry note counting its attempts, the cause named, the final error once', async () => {
     // Nothing listens on port 9: every request is refused, as when the network or the API is down.
     const { core, turnEnded } = await harness({ env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', CLAUDE_CODE_MAX_RETRIES: '3' } });

@@ -72,6 +72,8 @@ interface Runtime {
   terminalPid: number | null;
   /** A stopped process still exiting: the next one waits for it (two processes on one session fork it). */
   exiting: Promise<unknown> | null;
+  /** Its start changed (a new model the CLI would not take live): the next turn starts a new process, resuming. */
+  restartBeforeNext?: boolean;
 }
 
 export interface SessionManagerDeps {
@@ -243,9 +245,16 @@ export class SessionManager implements Service {
       ...(input.permissionPolicy !== undefined && { permission_policy: input.permissionPolicy }),
       ...(input.systemPrompt !== undefined && { system_prompt: input.systemPrompt }),
     });
-    const proc = this.runtimes.get(row.id)?.process;
+    const rt = this.runtimes.get(row.id);
+    const proc = rt?.process;
     if (input.permissionPolicy && input.permissionPolicy !== row.permission_policy && proc?.alive) {
       await proc.setPermissionMode(cliPermissionMode(input.permissionPolicy));
+    }
+    // A new model from the next turn, the conversation kept: the running process is told; if it does not
+    // take it, it is stopped when idle and the next message resumes the session with the new model.
+    if (input.model !== undefined && input.model !== row.model && proc?.alive && !(await proc.setModel(input.model))) {
+      if (!rt!.current && !rt!.queue.length) await this.stopProcess(rt!);
+      else rt!.restartBeforeNext = true;
     }
     return this.changed(row.id);
   }
@@ -502,6 +511,11 @@ export class SessionManager implements Service {
 
   private pump(rt: Runtime): void {
     if (rt.current || !rt.queue.length) return;
+    if (rt.restartBeforeNext && rt.process?.alive) {
+      rt.restartBeforeNext = false;
+      void this.stopProcess(rt).then(() => this.pump(rt));
+      return;
+    }
     // The last process is still exiting: starting the next now would run two on one session.
     if (rt.exiting && !rt.process?.alive) {
       void rt.exiting.then(() => this.pump(rt));

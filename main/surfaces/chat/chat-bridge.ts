@@ -229,6 +229,8 @@ export class ChatBridge implements Service {
       this.outbox.start();
       this.resumeReplies();
     } catch (error) {
+      // Disconnected while it was connecting: that was the user's word, not a failure.
+      if (this.adapter !== adapter) return;
       this.adapter = null;
       await adapter.stop().catch(() => {});
       const id = log.error(`${this.surface}: the bot could not start`, error);

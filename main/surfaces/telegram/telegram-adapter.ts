@@ -39,6 +39,22 @@ export function sendFailure(error: unknown): SendFailure {
   return new SendFailure('transient', error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * The network's own reason (ECONNREFUSED, ENOTFOUND…), which is what a user can act on. Never the
+ * request's address as fetch writes it: it holds the bot token.
+ */
+function networkCause(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  if (code === 'ECONNREFUSED') return 'the address refused the connection (ECONNREFUSED)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `its name could not be looked up (${code})`;
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return `the connection failed (${code})`;
+  return code ? `network error (${code})` : 'no usable answer';
+}
+
+/** How long the first exchange with Telegram may take before the card says why it did not connect. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 /** Why the bot cannot run, in words a user can act on. */
 export function connectError(error: unknown): string {
   if (error instanceof GrammyError) {
@@ -46,7 +62,7 @@ export function connectError(error: unknown): string {
     if (error.error_code === 409) return 'Another program is polling Telegram with this bot token (409 Conflict). Stop it, or make a new token in @BotFather.';
     return `Telegram answered ${error.error_code}: ${error.description}`;
   }
-  if (error instanceof HttpError) return `Telegram could not be reached (no network, or the Bot API address is wrong): ${(error.error as Error)?.message ?? error.message}`;
+  if (error instanceof HttpError) return `Telegram could not be reached (no network, or the Bot API address is wrong): ${networkCause(error.error)}`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -60,6 +76,8 @@ export class TelegramAdapter implements ChatAdapter {
   readonly typingMs = 5000;
   private bot: Bot | null = null;
   private runner: RunnerHandle | null = null;
+  /** The first exchange with Telegram, while it lasts: a stop() ends it. */
+  private connecting: AbortController | null = null;
 
   constructor(private readonly options: { token: string; apiRoot: string }) {}
 
@@ -87,11 +105,21 @@ export class TelegramAdapter implements ChatAdapter {
         throw error;
       }
     });
+    // Not bot.init(): grammY retries a failed getMe forever, so no network or a refused address kept
+    // the card saying "Connecting…" for minutes. One try, bounded, and a stop() in between ends it.
+    this.connecting = new AbortController();
+    const signal = AbortSignal.any([this.connecting.signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]);
     try {
-      await bot.init();
-      await bot.api.deleteWebhook();
+      // grammY types its signal with an older AbortSignal of its own; at run time it is the platform's.
+      const grammySignal = signal as unknown as Parameters<typeof bot.api.getMe>[0];
+      bot.botInfo = await bot.api.getMe(grammySignal);
+      await bot.api.deleteWebhook(undefined, grammySignal);
     } catch (error) {
+      if (this.connecting.signal.aborted) throw new Error('Disconnected before Telegram answered.', { cause: error });
+      if (signal.aborted) throw new Error(`Telegram did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (no network, or the Bot API address is wrong).`, { cause: error });
       throw new Error(connectError(error), { cause: error });
+    } finally {
+      this.connecting = null;
     }
     const username = bot.botInfo.username;
     bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
@@ -117,6 +145,7 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   async stop(): Promise<void> {
+    this.connecting?.abort();
     const runner = this.runner;
     this.runner = null;
     this.bot = null;

@@ -112,7 +112,7 @@ function ModelField({ session }: { session: SessionSummary }) {
     <ModelInput
       id="session-model"
       aria-label="Model"
-      title="Applies from the next start of Claude"
+      title="Applies from the next message, in the same conversation"
       placeholder="default model"
       size={14}
       value={model}

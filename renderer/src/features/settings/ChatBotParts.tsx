@@ -80,7 +80,8 @@ export function BotTokenForm({ surface, bot, placeholder }: { surface: ChatSurfa
           {connected && !token.trim() ? 'Reconnect' : 'Connect'}
         </button>
         {status && status.state !== 'off' ? (
-          <button type="button" onClick={() => void off()} disabled={busy}>
+          // Never held back by a connect under way: stopping is how a user gets out of one.
+          <button type="button" onClick={() => void off()}>
             Disconnect
           </button>
         ) : null}
