@@ -7,6 +7,7 @@ import { approvalsEvents, approvalsMethods } from './approvals';
 import { chatChannelMethods, chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
 import { hooksEvents, hooksMethods } from './hooks';
+import { inboxEvents, inboxMethods } from './inbox';
 import { memoryEvents, memoryMethods } from './memory';
 import { schedulesEvents, schedulesMethods } from './schedules';
 import { sessionsEvents, sessionsMethods } from './sessions';
@@ -20,6 +21,7 @@ export * from './approvals';
 export * from './chat';
 export * from './history';
 export * from './hooks';
+export * from './inbox';
 export * from './memory';
 export * from './schedules';
 export * from './result';
@@ -33,9 +35,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...inboxMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents, ...inboxEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

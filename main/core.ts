@@ -35,6 +35,8 @@ import { UsageService } from './usage/usage-service';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
 import { HooksService } from './hooks/hooks-service';
+import { inboxHandlers } from './inbox/handlers';
+import { InboxService } from './inbox/inbox-service';
 import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
 import { tools } from './tools/registry';
@@ -105,6 +107,7 @@ export interface Core {
   readonly discord: ChatBridge;
   readonly mcp: McpService;
   readonly hooks: HooksService;
+  readonly inbox: InboxService;
   readonly claudeCode: ClaudeCodeConnector;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
@@ -150,7 +153,13 @@ export function createCore(config: CoreConfig): Core {
     storage,
     settings,
     events,
-    notifier,
+    // Its alerts are inbox items too.
+    notifier: {
+      notify: (n) => {
+        notifier.notify(n);
+        inbox.record({ key: `usage:${Date.now()}:${n.title}`, kind: 'usage_alert', source: 'usage', title: n.title, text: n.body, link: n.link ?? '#/usage' });
+      },
+    },
     dataDir: config.dataDir,
     now: config.now,
     processes: () => sessions.list().flatMap((s) => (s.pid ? [{ sessionId: s.id, title: s.title, pid: s.pid }] : [])),
@@ -206,6 +215,20 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(memory);
   lifecycle.add(scheduler);
   lifecycle.add(user);
+  const inbox: InboxService = new InboxService({
+    storage,
+    events,
+    settings,
+    now: config.now,
+    lookups: {
+      approval: (id) => tryGet(() => approvals.get(id)),
+      sessionOf: (claudeSessionId) => sessionStore.ownerOfClaudeSession(claudeSessionId)?.id ?? null,
+      sessionTitle: (id) => tryGet(() => sessions.get(id).title),
+      jobName: (id) => tryGet(() => scheduler.get(id).name),
+    },
+  });
+  // After the broker (whose questions it checks at start), before the surfaces.
+  lifecycle.add(inbox);
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
@@ -241,7 +264,18 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(discord, { required: false });
 
   const tokens = new TokenStore(config.secrets);
-  const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore });
+  const hooks = new HooksService({
+    server: null,
+    approvals,
+    events,
+    notifier,
+    settings,
+    store: sessionStore,
+    onQuestion: (approvalId, claudeSessionId) => {
+      const sessionId = sessionStore.ownerOfClaudeSession(claudeSessionId)?.id;
+      if (sessionId) inbox.linkSession(`approval:${approvalId}`, sessionId);
+    },
+  });
   const connector = new ClaudeCodeConnector({
     dataDir: config.dataDir,
     resourcesDir: config.resourcesDir ?? null,
@@ -276,6 +310,7 @@ export function createCore(config: CoreConfig): Core {
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),
+    ...inboxHandlers(inbox),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -328,8 +363,18 @@ export function createCore(config: CoreConfig): Core {
     discord,
     mcp,
     hooks,
+    inbox,
     claudeCode: connector,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };
+}
+
+/** A lookup that names something gone (deleted since) answers null instead of throwing. */
+function tryGet<T>(get: () => T): T | null {
+  try {
+    return get();
+  } catch {
+    return null;
+  }
 }

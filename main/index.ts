@@ -37,7 +37,7 @@ function showWindow(): void {
 async function refreshTrayStatus(): Promise<void> {
   if (!core || !tray) return;
   const health = await core.system.health();
-  tray.setStatus(trayStatusLine(health, core.approvals.list('pending', 200).length, core.usage.windows().fiveHour));
+  tray.setStatus(trayStatusLine(health, core.inbox.counts(), core.usage.windows().fiveHour));
 }
 
 async function boot(): Promise<void> {
@@ -87,7 +87,7 @@ async function boot(): Promise<void> {
   onWake(() => core?.scheduler.checkMissed());
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
   core.events.on('settings.changed', () => void refreshTrayStatus());
-  core.events.on('approvals.changed', () => void refreshTrayStatus());
+  core.events.on('inbox.changed', () => void refreshTrayStatus());
   core.events.on('usage.changed', () => void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();
   void refreshTrayStatus();
