@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
 import { jobQuestions } from './approvals/job-questions';
+import { systemClock, type Clock } from './clock';
 import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
@@ -18,6 +19,7 @@ import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
 import { SchedulerService } from './scheduler/scheduler-service';
 import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
+import { LimitWaiter } from './sessions/plan-limit';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
@@ -74,6 +76,8 @@ export interface CoreConfig {
   server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */
   now?: () => number;
+  /** Test hook: the clock a wait for the plan's limit to reset runs on (the real one otherwise). */
+  clock?: Clock;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
   /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
@@ -108,6 +112,8 @@ export interface Core {
   readonly mcp: McpService;
   readonly hooks: HooksService;
   readonly inbox: InboxService;
+  /** Turns waiting for the plan's limit to reset. */
+  readonly limitWaiter: LimitWaiter;
   readonly claudeCode: ClaudeCodeConnector;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
@@ -177,6 +183,38 @@ export function createCore(config: CoreConfig): Core {
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
+    limitWait: { wait: (id, text) => limitWaiter.wait(id, text), forget: (id) => limitWaiter.forget(id) },
+  });
+  const clock = config.clock ?? systemClock;
+  // One wait per reset: an inbox item per waiting session (their state says it), one note for all of them.
+  let limitEpisode: string | null = null;
+  const limitWaiter: LimitWaiter = new LimitWaiter({
+    clock,
+    enabled: () => settings.get('sessions.continueAfterLimit'),
+    planReset: () => {
+      const now = clock.now();
+      const { fiveHour, week } = usage.windows();
+      const known = [fiveHour, week].filter((w) => w.source === 'plan' && w.resetsAt && w.resetsAt > now);
+      // The window the plan says is spent, else the soonest the plan names.
+      const spent = known.filter((w) => w.status === 'rejected' || (w.percent ?? 0) >= 100);
+      return Math.max(...(spent.length ? spent : known.slice(0, 1)).map((w) => w.resetsAt!), 0) || null;
+    },
+    continueSession: (id) => sessions.continueAfterLimit(id),
+    releaseHeld: () => scheduler.releaseHeld(),
+    onWait: ({ until, sessionIds }) => {
+      const first = !limitEpisode;
+      limitEpisode ??= `limit:${clock.now()}`;
+      const at = new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      for (const id of sessionIds) {
+        const title = tryGet(() => sessions.get(id).title) ?? 'A session';
+        inbox.record({ key: `${limitEpisode}:${id}`, kind: 'limit_wait', source: 'sessions', sessionId: id, title: `Waiting for the plan’s limit to reset at ${at}`, text: `${title} carries on by itself then.`, link: `#/sessions/${id}`, until });
+      }
+      if (first) notifier.notify({ title: `Claude’s plan limit is reached until ${at}`, body: 'Waiting sessions carry on by themselves after the reset; held jobs run after them.', link: '#/inbox' });
+    },
+    onReset: ({ sessionIds }) => {
+      for (const id of sessionIds) if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'The limit reset: it carried on.');
+      limitEpisode = null;
+    },
   });
   const terminals = new TerminalManager({
     events,
@@ -190,7 +228,22 @@ export function createCore(config: CoreConfig): Core {
   const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
-  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
+  const scheduler: SchedulerService = new SchedulerService({
+    storage,
+    events,
+    sessions,
+    settings,
+    notifier,
+    env,
+    now: config.now,
+    // While turns wait for the plan's limit to reset, jobs due are held until then (and run after those turns).
+    hold: () => {
+      const until = limitWaiter.holdUntil();
+      if (until) return { reason: `the plan’s usage limit is reached; it resets at ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`, until };
+      return usage.hold();
+    },
+    approvals: jobQuestions(approvals),
+  });
   const user = new UserService({
     events,
     notifier,
@@ -364,6 +417,7 @@ export function createCore(config: CoreConfig): Core {
     mcp,
     hooks,
     inbox,
+    limitWaiter,
     claudeCode: connector,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
