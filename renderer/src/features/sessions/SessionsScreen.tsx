@@ -6,6 +6,7 @@ import { ErrorBanner } from '../../app/ErrorBanner';
 import { NotFound } from '../../app/NotFound';
 import { JOB_APPROVAL_TOOL, sessionState, type SessionState, type SessionSummary } from '../../../../contract';
 import { useInbox } from '../inbox/inbox-store';
+import { clockTime } from '../../app/time';
 import { ApprovalCard } from './ApprovalCard';
 import { JobApprovalCard } from '../schedules/JobApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
@@ -25,7 +26,7 @@ function folderName(cwd: string): string {
 
 const STATE_LABELS: Record<SessionState, string> = { working: 'working', needs_you: 'needs you', done: 'done', idle: 'idle', failed: 'failed' };
 
-function SessionRow({ s, selectedId, state }: { s: SessionSummary; selectedId: string | null; state: SessionState }) {
+function SessionRow({ s, selectedId, state, limitUntil }: { s: SessionSummary; selectedId: string | null; state: SessionState; limitUntil?: number | null }) {
   const go = useNavigation(selectGo);
   return (
     <li>
@@ -33,7 +34,7 @@ function SessionRow({ s, selectedId, state }: { s: SessionSummary; selectedId: s
         <span className="session-title">{s.title}</span>
         <span className="session-facts">
           <span className={`badge session-state-${state}`} data-testid="session-status" title={`Claude process: ${s.status}`}>
-            {STATE_LABELS[state]}
+            {limitUntil ? `waiting for the limit to reset at ${clockTime(limitUntil)}` : STATE_LABELS[state]}
           </span>
           <span className="muted">{folderName(s.cwd)}</span>
           <span className="muted">{s.model ?? 'default model'}</span>
@@ -87,7 +88,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
       </div>
       <ul>
         {main.map((s) => (
-          <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} />
+          <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.find((i) => i.kind === 'limit_wait')?.until} />
         ))}
       </ul>
       {jobs.map(([title, runs]) =>
@@ -103,7 +104,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
             </summary>
             <ul>
               {runs.map((s) => (
-                <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} />
+                <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.find((i) => i.kind === 'limit_wait')?.until} />
               ))}
             </ul>
           </details>
