@@ -12,6 +12,9 @@ export type InboxKind = (typeof inboxKinds)[number];
 /** Kinds that need the user while open: they count as *needs you* and go to the phone. */
 export const NEEDS_YOU_KINDS: readonly InboxKind[] = ['question', 'job_approval', 'stop'];
 
+/** Kinds that go to the phone by Web Push (while nobody is at a window): what needs the user, and failures. */
+export const PUSH_KINDS: readonly InboxKind[] = ['question', 'job_approval', 'stop', 'failed', 'job_failed', 'limit_wait'];
+
 /** open: waiting or unseen; settled: answered, continued or over elsewhere (its `outcome` says how); dismissed: put away by the user. */
 export type InboxState = 'open' | 'settled' | 'dismissed';
 

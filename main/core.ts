@@ -38,6 +38,10 @@ import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
 import { HooksService } from './hooks/hooks-service';
 import { inboxHandlers } from './inbox/handlers';
+import { pushHandlers } from './push/handlers';
+import { PushService } from './push/push-service';
+import { PUSH_KINDS } from '../contract';
+import type https from 'node:https';
 import { InboxService } from './inbox/inbox-service';
 import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
@@ -78,6 +82,8 @@ export interface CoreConfig {
   now?: () => number;
   /** Test hook: the clock a wait for the plan's limit to reset runs on (the real one otherwise). */
   clock?: Clock;
+  /** Test hook: how Web Push reaches the push service (a stand-in's certificate trusted). */
+  pushAgent?: https.Agent;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
   /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
@@ -112,6 +118,7 @@ export interface Core {
   readonly mcp: McpService;
   readonly hooks: HooksService;
   readonly inbox: InboxService;
+  readonly push: PushService;
   /** Turns waiting for the plan's limit to reset. */
   readonly limitWaiter: LimitWaiter;
   readonly claudeCode: ClaudeCodeConnector;
@@ -282,6 +289,18 @@ export function createCore(config: CoreConfig): Core {
   });
   // After the broker (whose questions it checks at start), before the surfaces.
   lifecycle.add(inbox);
+  const push = new PushService({ storage, secrets: config.secrets, agent: config.pushAgent });
+  lifecycle.add(push);
+  // What needs the user goes to the phone too; a wait for the plan's limit once, not once per session.
+  let limitPushed: string | null = null;
+  inbox.onAdded((item) => {
+    if (!PUSH_KINDS.includes(item.kind)) return;
+    if (item.kind === 'limit_wait') {
+      if (limitPushed === limitEpisode) return;
+      limitPushed = limitEpisode;
+    }
+    void push.deliver(item).catch((error: unknown) => log.error('push: an item could not be sent', error));
+  });
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
@@ -364,6 +383,7 @@ export function createCore(config: CoreConfig): Core {
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),
     ...inboxHandlers(inbox),
+    ...pushHandlers(push),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -417,6 +437,7 @@ export function createCore(config: CoreConfig): Core {
     mcp,
     hooks,
     inbox,
+    push,
     limitWaiter,
     claudeCode: connector,
     start: () => lifecycle.start(),
