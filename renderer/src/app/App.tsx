@@ -4,6 +4,7 @@ import { selectBadge, useInbox } from '../features/inbox/inbox-store';
 import { useSessions } from '../features/sessions/sessions-store';
 import { useSettings } from '../features/settings/settings-store';
 import { useBrowserNotifications } from './browser-notifications';
+import { usePresence } from './push';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ConfirmHost } from './Dialog';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -20,6 +21,7 @@ export function App() {
   const start = useSettings((s) => s.start);
   useTheme(theme);
   useBrowserNotifications();
+  usePresence();
   useEffect(() => start(), [start]);
   const [menuOpen, setMenuOpen] = useState(false);
   // The inbox's count on every screen: what needs you, and what you have not read.
