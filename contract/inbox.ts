@@ -61,16 +61,26 @@ export interface InboxPage {
 /** One state per session, as the Sessions list shows it. */
 export type SessionState = 'working' | 'needs_you' | 'done' | 'idle' | 'failed';
 
+/** What the open items about one session come to: whether one needs the user, an unread finished turn or result, a wait for the plan's limit. */
+export interface SessionInbox {
+  needsYou: boolean;
+  /** Any open item about it not read yet (opening the session reads them). */
+  unread: boolean;
+  unreadDone: boolean;
+  /** Waiting for the plan's limit to reset until then; null when not. */
+  limitUntil: number | null;
+}
+
 /**
  * A session's one state: it needs the user when an open item of a *needs you* kind is about it; a session
- * at work is working; a failed or stalled one failed; one that finished a long turn the user has not read
- * yet is done; the rest idle.
+ * at work (or waiting for the plan's limit) is working; a failed or stalled one failed; one that finished
+ * a long turn the user has not read yet is done; the rest idle.
  */
-export function sessionState(status: SessionStatus, open: readonly Pick<InboxItem, 'kind' | 'read'>[]): SessionState {
-  if (open.some((i) => NEEDS_YOU_KINDS.includes(i.kind))) return 'needs_you';
-  if (status === 'running' || status === 'queued' || open.some((i) => i.kind === 'limit_wait')) return 'working';
+export function sessionState(status: SessionStatus, inbox: SessionInbox | undefined): SessionState {
+  if (inbox?.needsYou) return 'needs_you';
+  if (status === 'running' || status === 'queued' || inbox?.limitUntil) return 'working';
   if (status === 'failed' || status === 'stalled') return 'failed';
-  if (open.some((i) => !i.read && (i.kind === 'done' || i.kind === 'job_result'))) return 'done';
+  if (inbox?.unreadDone) return 'done';
   return 'idle';
 }
 
@@ -95,9 +105,9 @@ export const inboxMethods = {
       .refine((v) => !!v.ids?.length || !!v.sessionId || v.all === true, 'name ids, a sessionId, or all: true'),
     'Mark items read: by id, every item of a session (the user opened it), or all.',
   ),
-  'inbox.sessions': method<Record<string, Pick<InboxItem, 'kind' | 'read' | 'until'>[]>>()(
+  'inbox.sessions': method<Record<string, SessionInbox>>()(
     z.object({}).strict(),
-    'The open items about each session (by session id): what its one state (working, needs you, done, idle, failed) is made of.',
+    'What the open items about each session come to (by session id): what its one state (working, needs you, done, idle, failed) is made of.',
   ),
   'inbox.dismiss': method<InboxItem>()(z.object({ id: itemId }).strict(), 'Put an item away. A question stays open in the broker: dismissing only hides it here.'),
 };

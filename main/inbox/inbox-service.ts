@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
-import type { InboxCounts, InboxItem, InboxPage } from '../../contract';
+import type { InboxCounts, InboxItem, InboxPage, SessionInbox } from '../../contract';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { InboxStore, type ListFilter, type NewItem } from './inbox-store';
@@ -147,7 +147,7 @@ export class InboxService implements Service {
     return item;
   }
 
-  sessions(): Record<string, Pick<InboxItem, 'kind' | 'read' | 'until'>[]> {
+  sessions(): Record<string, SessionInbox> {
     return this.store.openBySession();
   }
 

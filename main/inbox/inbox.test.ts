@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessionState, type InboxItem, type InboxPage } from '../../contract';
+import { sessionState, type InboxItem, type InboxPage, type SessionInbox } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller, type CallContext } from '../ipc/router';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
@@ -51,8 +51,8 @@ describe('the inbox', { timeout: 90_000 }, () => {
     expect(page.items.map((i) => i.id)).toEqual([item.id]);
     expect(page.counts).toMatchObject({ needsYou: 1, badge: 1 });
     // The session's one state.
-    const bySession = await call<Record<string, InboxItem[]>>(core, 'inbox.sessions', {});
-    expect(sessionState('running', bySession[session.id]!)).toBe('needs_you');
+    const bySession = await call<Record<string, SessionInbox>>(core, 'inbox.sessions', {});
+    expect(sessionState('running', bySession[session.id])).toBe('needs_you');
 
     const card = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.reply_markup && htmlToPlain(m.text).includes('touch deployed.txt')), 30_000, 'the card');
     const settled = changed(core, (i) => i.id === item.id && i.state === 'settled');
@@ -169,10 +169,10 @@ describe('the inbox', { timeout: 90_000 }, () => {
     await call(core, 'sessions.send', { id: session.id, text: 'refactor it' });
     expect((await done).item).toMatchObject({ title: 'Claude finished: Refactor', text: 'All refactored.', sessionId: session.id });
     const summary = core.sessions.get(session.id);
-    let open = (await call<Record<string, InboxItem[]>>(core, 'inbox.sessions', {}))[session.id]!;
+    let open = (await call<Record<string, SessionInbox>>(core, 'inbox.sessions', {}))[session.id];
     expect(sessionState(summary.status, open)).toBe('done');
     await call(core, 'inbox.markRead', { sessionId: session.id });
-    open = (await call<Record<string, InboxItem[]>>(core, 'inbox.sessions', {}))[session.id]!;
+    open = (await call<Record<string, SessionInbox>>(core, 'inbox.sessions', {}))[session.id];
     expect(sessionState(summary.status, open)).toBe('idle');
   });
 });

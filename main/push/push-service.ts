@@ -13,6 +13,8 @@ const PRIVATE_KEY = 'push.vapid.private';
 const CONTACT = 'mailto:switchboard@localhost.localdomain';
 /** A window that said it is in front of the user counts as active this long (it says so again every 30 s). */
 export const PRESENCE_MS = 75_000;
+/** At most one push this often: what arrives meanwhile goes together in the next ("3 things need you"), so a burst never buzzes a phone a hundred times. */
+export const PUSH_GAP_MS = 500;
 /** A push that reaches nobody within this long is dropped by the push service: what needs you now is stale later. */
 const TTL_SECONDS = 3600;
 
@@ -47,6 +49,17 @@ export interface PushPayload {
   itemId: number | null;
 }
 
+/** One item as its own push; several as one that counts them and opens the inbox. */
+export function payloadFor(items: readonly InboxItem[]): PushPayload {
+  if (items.length === 1) {
+    const [item] = items as [InboxItem];
+    return { title: item.title, body: item.text.slice(0, 300), link: item.link ?? '#/inbox', tag: `inbox-${item.id}`, itemId: item.id };
+  }
+  const titles = items.slice(0, 3).map((i) => i.title);
+  const more = items.length - titles.length;
+  return { title: `${items.length} things need you`, body: `${titles.join('\n')}${more ? `\n…and ${more} more` : ''}`.slice(0, 300), link: '#/inbox', tag: 'inbox-many', itemId: null };
+}
+
 /**
  * Web Push, one more delivery of what needs the user, like a bot message but with no bot: browsers that
  * subscribed (their endpoint and keys in SQLite, the VAPID keys with the secrets), payloads encrypted for
@@ -56,6 +69,12 @@ export class PushService implements Service {
   readonly name = 'push';
   /** Windows that said they are in front of the user, by caller, with when. */
   private readonly presence = new Map<string, number>();
+  /** Items waiting for the next push, and when the last one went. */
+  private pending: { item: InboxItem; done: (sent: number) => void }[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastSent = 0;
+  /** Signed VAPID headers by push service (audience), reused until near their expiry: signing each push would cost the event loop. */
+  private readonly vapid = new Map<string, { authorization: string; expires: number }>();
 
   constructor(
     private readonly deps: {
@@ -68,7 +87,9 @@ export class PushService implements Service {
   ) {}
 
   start(): void {}
-  stop(): void {}
+  stop(): void {
+    this.stopPending();
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -132,14 +153,40 @@ export class PushService implements Service {
     return false;
   }
 
-  /** An inbox item to every subscribed browser, unless someone is at a window. */
-  async deliver(item: InboxItem): Promise<number> {
-    if (this.active()) return 0;
-    const devices = this.db.prepare('SELECT * FROM push_subscriptions').all() as Row[];
-    if (!devices.length) return 0;
-    const payload: PushPayload = { title: item.title, body: item.text.slice(0, 300), link: item.link ?? '#/inbox', tag: `inbox-${item.id}`, itemId: item.id };
-    const results = await Promise.all(devices.map((d) => this.send(d, payload)));
-    return results.filter((r) => r === null).length;
+  /**
+   * An inbox item to every subscribed browser, unless someone is at a window. The first goes at once; what
+   * arrives within PUSH_GAP_MS of a push goes together in the next. Resolves with the browsers reached.
+   */
+  deliver(item: InboxItem): Promise<number> {
+    if (this.active()) return Promise.resolve(0);
+    return new Promise((done) => {
+      this.pending.push({ item, done });
+      if (this.flushTimer) return;
+      this.flushTimer = setTimeout(() => void this.flush(), Math.max(0, this.lastSent + PUSH_GAP_MS - Date.now()));
+      this.flushTimer.unref();
+    });
+  }
+
+  stopPending(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    for (const { done } of this.pending.splice(0)) done(0);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = null;
+    this.lastSent = Date.now();
+    const batch = this.pending.splice(0);
+    let sent = 0;
+    try {
+      const devices = this.active() ? [] : (this.db.prepare('SELECT * FROM push_subscriptions').all() as Row[]);
+      if (devices.length && batch.length) {
+        const results = await Promise.all(devices.map((d) => this.send(d, payloadFor(batch.map((b) => b.item)))));
+        sent = results.filter((r) => r === null).length;
+      }
+    } finally {
+      for (const { done } of batch) done(sent);
+    }
   }
 
   async test(endpoint?: string): Promise<{ sent: number; failed: { name: string; error: string }[] }> {
@@ -154,12 +201,24 @@ export class PushService implements Service {
     return { sent: devices.length - failed.length, failed };
   }
 
+  /** The VAPID Authorization for a push service (RFC 8292): a JWT for its origin, valid 12 h, signed again an hour before it ends. */
+  private authorization(endpoint: string): string {
+    const audience = new URL(endpoint).origin;
+    const now = Date.now();
+    const cached = this.vapid.get(audience);
+    if (cached && cached.expires - now > 3600_000) return cached.authorization;
+    const { publicKey, privateKey } = this.keys();
+    const expires = now + 12 * 3600_000;
+    const headers = webpush.getVapidHeaders(audience, CONTACT, publicKey, privateKey, 'aes128gcm', Math.floor(expires / 1000));
+    this.vapid.set(audience, { authorization: headers.Authorization, expires });
+    return headers.Authorization;
+  }
+
   /** One push; null when it went through, else why not in words (a gone subscription is removed). */
   private async send(device: Row, payload: PushPayload): Promise<string | null> {
-    const { publicKey, privateKey } = this.keys();
     try {
       await webpush.sendNotification({ endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } }, JSON.stringify(payload), {
-        vapidDetails: { subject: CONTACT, publicKey, privateKey },
+        headers: { Authorization: this.authorization(device.endpoint) },
         TTL: TTL_SECONDS,
         urgency: 'high',
         timeout: 10_000,

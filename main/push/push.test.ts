@@ -91,6 +91,20 @@ describe('Web Push', { timeout: 30_000 }, () => {
     expect(push.refused.filter((r) => !r.reason.startsWith('push subscription'))).toEqual([]);
   });
 
+  it('never buzzes a phone for every item of a burst: what arrives within half a second goes together', async () => {
+    const { core, push } = await start();
+    await call(core, 'push.subscribe', { subscription: push.subscribe(), name: 'Phone' });
+    const ask = (i: number) => core.inbox.record({ key: `approval:b${i}`, kind: 'question', source: 'approvals', title: `Question ${i}`, text: 'allow?' });
+    ask(1);
+    await push.until(() => push.received.length === 1, 10_000, 'the first push');
+    for (let i = 2; i <= 6; i++) ask(i);
+    await push.until(() => push.received.length === 2, 10_000, 'two pushes');
+    const [first, rest] = push.received.map((r) => JSON.parse(r.payload) as { title: string; body: string; link: string });
+    expect(first!.title).toBe('Question 1');
+    expect(rest).toEqual({ title: '5 things need you', body: 'Question 2\nQuestion 3\nQuestion 4\n…and 2 more', link: '#/inbox', tag: 'inbox-many', itemId: null });
+    expect(push.received[1]!.at - push.received[0]!.at).toBeGreaterThanOrEqual(400);
+  });
+
   it('keeps the keys and the subscriptions across a restart', async () => {
     const first = await start();
     const { publicKey } = await call<{ publicKey: string }>(first.core, 'push.key', {});

@@ -30,6 +30,7 @@ export default {
     );
     CREATE INDEX inbox_items_state ON inbox_items (state, id);
     CREATE INDEX inbox_items_needs_you ON inbox_items (state, needs_you, id);
+    CREATE INDEX inbox_items_unread ON inbox_items (state, read, id);
     CREATE INDEX inbox_items_session ON inbox_items (session_id, state) WHERE session_id IS NOT NULL;
 
     -- Browsers subscribed to Web Push (the PushSubscription's endpoint and keys), named by the user.

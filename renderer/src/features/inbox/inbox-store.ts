@@ -1,10 +1,10 @@
 import { create } from 'zustand';
-import type { InboxCounts, InboxItem } from '../../../../contract';
+import type { InboxCounts, InboxItem, SessionInbox } from '../../../../contract';
 import { api, onResync } from '../../api';
 
 export type InboxFilter = 'needs_you' | 'open' | 'all';
 
-type OpenBySession = Record<string, Pick<InboxItem, 'kind' | 'read' | 'until'>[]>;
+type OpenBySession = Record<string, SessionInbox>;
 
 interface InboxStore {
   /** The badge's figures, for every screen (watched once by the app). */

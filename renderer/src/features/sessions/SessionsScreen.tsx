@@ -61,7 +61,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
   const states = useMemo(() => {
     const asking = new Set(Object.values(approvals).map((a) => a.sessionId));
     const out: Record<string, SessionState> = {};
-    for (const s of Object.values(sessions)) out[s.id] = asking.has(s.id) ? 'needs_you' : sessionState(s.status, bySession[s.id] ?? []);
+    for (const s of Object.values(sessions)) out[s.id] = asking.has(s.id) ? 'needs_you' : sessionState(s.status, bySession[s.id]);
     return out;
   }, [sessions, approvals, bySession]);
   const listed = useMemo(() => Object.values(sessions).filter((s) => !needsMe || states[s.id] === 'needs_you'), [sessions, needsMe, states]);
@@ -88,7 +88,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
       </div>
       <ul>
         {main.map((s) => (
-          <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.find((i) => i.kind === 'limit_wait')?.until} />
+          <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.limitUntil} />
         ))}
       </ul>
       {jobs.map(([title, runs]) =>
@@ -104,7 +104,7 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
             </summary>
             <ul>
               {runs.map((s) => (
-                <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.find((i) => i.kind === 'limit_wait')?.until} />
+                <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.limitUntil} />
               ))}
             </ul>
           </details>
@@ -239,7 +239,7 @@ export function SessionsScreen() {
     if (routeId !== selectedId) select(routeId);
   }, [routeId, selectedId, select]);
   // Opening a session reads what the inbox holds about it.
-  const unreadHere = useInbox((s) => !!routeId && (s.bySession[routeId] ?? []).some((i) => !i.read));
+  const unreadHere = useInbox((s) => !!routeId && !!s.bySession[routeId]?.unread);
   useEffect(() => {
     if (routeId && unreadHere) void useInbox.getState().markRead({ sessionId: routeId });
   }, [routeId, unreadHere]);
