@@ -222,6 +222,10 @@ export function createCore(config: CoreConfig): Core {
       for (const id of sessionIds) if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'The limit reset: it carried on.');
       limitEpisode = null;
     },
+    onLeave: (id) => {
+      if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'Interrupted: it no longer waits for the reset.');
+      if (limitWaiter.holdUntil() === null) limitEpisode = null;
+    },
   });
   const terminals = new TerminalManager({
     events,

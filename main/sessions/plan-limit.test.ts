@@ -4,7 +4,7 @@ import { desktopCaller } from '../ipc/router';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
 import { lastUserText } from '../testing/fake-anthropic';
 import { ManualClock } from '../testing/manual-clock';
-import { resetFromText } from './plan-limit';
+import { LimitWaiter, resetFromText, UNKNOWN_RESET_WAIT_MS } from './plan-limit';
 
 // The real CLI against the Anthropic stand-in answering the plan-limit 429 with the API's reset headers,
 // and a clock the test moves past the reset.
@@ -32,6 +32,42 @@ describe('past the plan’s limit', { timeout: 90_000 }, () => {
     expect(resetFromText("You've hit your 5-hour limit · resets 6:07am (UTC)", Date.UTC(2026, 5, 1, 9, 30))).toBe(Date.UTC(2026, 5, 2, 6, 7));
     expect(resetFromText('limit reached, resets at 8:15', now)).toBe(new Date(2026, 5, 2, 8, 15).getTime());
     expect(resetFromText('API Error: Request rejected (429) · This request would exceed your account’s rate limit.', now)).toBeNull();
+  });
+
+  it('wakes each waiting session once at the reset, in order, then the held jobs; one interrupted meanwhile is not woken', () => {
+    const clock = new ManualClock();
+    const log: string[] = [];
+    let planReset: number | null = clock.now() + 3_600_000;
+    const waiter = new LimitWaiter({
+      clock,
+      enabled: () => true,
+      planReset: () => planReset,
+      continueSession: (id) => log.push(`continue ${id}`),
+      releaseHeld: () => log.push('release held'),
+      onWait: ({ sessionIds }) => log.push(`wait ${sessionIds.join(',')}`),
+      onReset: ({ sessionIds }) => log.push(`reset ${sessionIds.join(',')}`),
+      onLeave: (id) => log.push(`leave ${id}`),
+    });
+    expect(waiter.wait('a', 'Request rejected (429)')).toBe(planReset);
+    waiter.wait('b', 'Request rejected (429)');
+    waiter.wait('c', 'Request rejected (429)');
+    expect(waiter.holdUntil()).toBe(planReset);
+    waiter.forget('b');
+    waiter.forget('b');
+    clock.advanceTo(planReset! - 1000);
+    expect(log).toEqual(['wait a', 'wait a,b', 'wait a,b,c', 'leave b']);
+    clock.advanceTo(planReset!);
+    expect(log.slice(4)).toEqual(['continue a', 'continue c', 'release held', 'reset a,c']);
+    // Once: the clock moving on wakes nothing again.
+    clock.advanceTo(planReset! + 3_600_000);
+    expect(log).toHaveLength(8);
+    expect(waiter.holdUntil()).toBeNull();
+    // No reset known at all: it tries again a quarter of an hour later.
+    planReset = null;
+    const before = clock.now();
+    const until = waiter.wait('d', 'Request rejected (429)')!;
+    expect(until - before).toBeGreaterThanOrEqual(UNKNOWN_RESET_WAIT_MS);
+    expect(until - before).toBeLessThan(UNKNOWN_RESET_WAIT_MS + 1000);
   });
 
   it('waits for the reset, then carries on once in the same session; the queue after it, a held job after that; one note for every waiting session', async () => {

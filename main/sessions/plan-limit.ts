@@ -46,6 +46,8 @@ export interface LimitWaiterDeps {
   onWait: (wait: { until: number; sessionIds: string[] }) => void;
   /** The reset came: the sessions carried on. */
   onReset: (wait: { until: number; sessionIds: string[] }) => void;
+  /** A session stopped waiting before the reset (its turn was interrupted). */
+  onLeave?: (sessionId: string) => void;
 }
 
 /**
@@ -80,7 +82,8 @@ export class LimitWaiter {
 
   /** The session's turn ended otherwise (interrupted, deleted): it no longer waits. */
   forget(sessionId: string): void {
-    this.waiting.delete(sessionId);
+    if (!this.waiting.delete(sessionId)) return;
+    this.deps.onLeave?.(sessionId);
     if (!this.waiting.size) {
       this.timer?.cancel();
       this.timer = null;
