@@ -164,7 +164,7 @@ export class HooksService implements Service {
     const title = `Claude Code · ${project(input.cwd)}`;
     const text = input.message ?? 'Claude Code needs you.';
     this.deps.notifier.notify({ title, body: text });
-    this.deps.events.emit('user.note', { title, text, filePath: null, from: `hook:${input.session_id ?? 'unknown'}`, at: Date.now() });
+    this.deps.events.emit('user.note', { title, text, filePath: null, from: `hook:${input.session_id ?? 'unknown'}`, at: Date.now(), notificationType: input.notification_type ?? null });
     return {};
   }
 

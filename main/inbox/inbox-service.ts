@@ -49,7 +49,10 @@ export class InboxService implements Service {
         if (item) this.record(item);
       }),
       events.on('hooks.stopEnded', ({ id, replied }) => this.settle(`stop:${id}`, replied ? 'Continued with your reply.' : 'Its reply window passed.')),
-      events.on('user.note', (note) => this.record(noteItem(note, lookups))),
+      events.on('user.note', (note) => {
+        const made = noteItem(note, lookups);
+        if (made) this.record(made);
+      }),
       events.on('sessions.stream', ({ item }) => {
         if (item.kind !== 'turn') return;
         const made = turnItem(item.turn, settings.get('sessions.notifyAfterSeconds') * 1000, lookups);

@@ -109,8 +109,11 @@ describe('the inbox', { timeout: 90_000 }, () => {
       }).then((r) => r.json() as Promise<Record<string, unknown>>);
     // A hook notification is a note.
     const noted = changed(core, (i) => i.kind === 'note');
-    await post('notification', { hook_event_name: 'Notification', message: 'Claude needs your permission to use Bash' });
-    expect((await noted).item).toMatchObject({ source: 'hooks', title: 'Claude Code · app', text: 'Claude needs your permission to use Bash', actor: 'hook:terminal-1' });
+    // 2.1.329 names its notifications' kinds: a permission_prompt repeats the question its hook already asked, so it is no second item.
+    await post('notification', { hook_event_name: 'Notification', message: 'Claude needs your permission to use Bash', notification_type: 'permission_prompt' });
+    await post('notification', { hook_event_name: 'Notification', message: 'Claude is waiting for your input', notification_type: 'idle_prompt' });
+    expect((await noted).item).toMatchObject({ source: 'hooks', title: 'Claude Code · app', text: 'Claude is waiting for your input', actor: 'hook:terminal-1' });
+    expect((await list(core)).items.filter((i) => i.kind === 'note')).toHaveLength(1);
 
     const opened = changed(core, (i) => i.kind === 'stop');
     const first = await post('stop', { hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Part one is done. Go on?' });

@@ -102,8 +102,13 @@ export function stopItem(stop: TerminalStop, lookups: Lookups): NewItem | null {
   };
 }
 
-/** A note for the user (notify_user, a script, a terminal's Notification hook). */
-export function noteItem(note: UserNote, lookups: Lookups): NewItem {
+/**
+ * A note for the user (notify_user, a script, a terminal's Notification hook). A terminal's
+ * `permission_prompt` notification repeats the question its PermissionRequest hook already put in the
+ * broker (and so in the inbox): it is not a second item.
+ */
+export function noteItem(note: UserNote, lookups: Lookups): NewItem | null {
+  if (note.notificationType === 'permission_prompt') return null;
   const [kind, id] = [note.from.slice(0, note.from.indexOf(':')), note.from.slice(note.from.indexOf(':') + 1)];
   const sessionId = kind === 'session' ? id : kind === 'hook' ? lookups.sessionOf(id) : null;
   return {
