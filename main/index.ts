@@ -87,7 +87,14 @@ async function boot(): Promise<void> {
   onWake(() => core?.scheduler.checkMissed());
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
   core.events.on('settings.changed', () => void refreshTrayStatus());
-  core.events.on('inbox.changed', () => void refreshTrayStatus());
+  // A burst of inbox items redraws the tray's line once, not once each.
+  let trayTimer: NodeJS.Timeout | null = null;
+  core.events.on('inbox.changed', () => {
+    trayTimer ??= setTimeout(() => {
+      trayTimer = null;
+      void refreshTrayStatus();
+    }, 250);
+  });
   core.events.on('usage.changed', () => void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();
   void refreshTrayStatus();

@@ -113,6 +113,7 @@ describe('past the plan’s limit', { timeout: 90_000 }, () => {
     const job = await call<{ id: string }>('schedules.create', { name: 'Digest', kind: 'claude', cron: `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} * * *`, timeZone: 'UTC', command: 'send the digest', missed: 'once' });
     const held = await nextEvent(core.events, 'schedules.run', (r) => r.jobId === job.id && r.status === 'held', 10_000);
     expect(held.reason).toContain('the plan’s usage limit is reached');
+    expect(core.inbox.byKey(`hold:${held.id}`)).toMatchObject({ kind: 'usage_hold', state: 'open', title: 'Digest is held' });
     const before = api.mainRequests().length;
     // One note, for both sessions.
     expect(h.notifications.filter((n) => n.title.startsWith('Claude’s plan limit is reached'))).toHaveLength(1);
@@ -139,6 +140,7 @@ describe('past the plan’s limit', { timeout: 90_000 }, () => {
     expect(said.filter((t) => t === 'then summarise it')).toHaveLength(1);
     expect(said.filter((t) => t.includes('send the digest'))).toHaveLength(1);
     expect(core.scheduler.runs(job.id, 10).map((r) => r.status)).toEqual(['ok', 'held']);
+    expect(core.inbox.byKey(`hold:${held.id}`)).toMatchObject({ state: 'settled', outcome: 'Released: the window reset.' });
     // The same Claude session all along, and the wait settled in the inbox.
     expect(core.sessions.turn(turn.id).status).toBe('done');
     const page = await call<{ items: InboxItem[] }>('inbox.list', { filter: 'all' });
