@@ -46,6 +46,10 @@ export const layers = {
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
   hooks: ['approvals', 'sessions', 'settings', 'storage', 'server', 'ipc', 'claude'],
+  // The inbox mirrors what the other services emit (events); lookups reach it from the root as functions.
+  inbox: ['storage', 'settings', 'ipc'],
+  // Web Push: its subscriptions (storage), its VAPID keys (secrets); what to send reaches it from the root.
+  push: ['storage', 'secrets', 'ipc'],
   // Surfaces call the contract through the router; they keep their own tables and read their settings.
   surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };

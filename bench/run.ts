@@ -1,6 +1,7 @@
 // `npm run bench [-- GROUP ...] [--json FILE]`: runs benchmark groups and prints one table.
 import fs from 'node:fs';
 import { coreGroup } from './core';
+import { inboxGroup } from './inbox';
 import { mcpGroup } from './mcp';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
 import { schedulerGroup } from './scheduler';
@@ -11,7 +12,7 @@ import { telegramGroup } from './telegram';
 import { discordGroup } from './discord';
 import { usageGroup } from './usage';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, search1mGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, search1mGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup, inboxGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

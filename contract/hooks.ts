@@ -44,4 +44,5 @@ export const hooksMethods = {
 
 export const hooksEvents = {
   'hooks.stopped': event<TerminalStop>('A Claude Code session outside the app stopped; a reply within its window continues it.'),
+  'hooks.stopEnded': event<{ id: string; replied: boolean }>('A stopped session is no longer waiting: continued by a reply, or its window passed (or the terminal stopped waiting).'),
 };

@@ -8,6 +8,8 @@ import { chatChannelMethods, chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
 import { mailMethods } from './mail';
 import { hooksEvents, hooksMethods } from './hooks';
+import { inboxEvents, inboxMethods } from './inbox';
+import { pushMethods } from './push';
 import { memoryEvents, memoryMethods } from './memory';
 import { schedulesEvents, schedulesMethods } from './schedules';
 import { sessionsEvents, sessionsMethods } from './sessions';
@@ -22,6 +24,8 @@ export * from './chat';
 export * from './history';
 export * from './mail';
 export * from './hooks';
+export * from './inbox';
+export * from './push';
 export * from './memory';
 export * from './schedules';
 export * from './result';
@@ -35,9 +39,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods, ...inboxMethods, ...pushMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents, ...inboxEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

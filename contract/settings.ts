@@ -60,6 +60,12 @@ export const settingDefinitions = {
     label: 'Stop idle sessions after (minutes)',
     description: 'An idle Claude process is stopped after this long; the next message resumes the session.',
   }),
+  'sessions.continueAfterLimit': setting({
+    schema: z.boolean(),
+    default: true,
+    label: 'Carry on after the plan’s limit resets',
+    description: 'A turn that stops because the plan’s usage window ran out waits for the reset, then carries on by itself in the same session; messages sent meanwhile wait behind it, and held jobs run after. Off: the turn fails.',
+  }),
   'sessions.stallMinutes': setting({
     schema: z.number().min(0.01).max(1440),
     default: 10,

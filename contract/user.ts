@@ -11,6 +11,8 @@ export interface UserNote {
   /** Who sent it: `mcp:<client>`, `session:<id>`… */
   from: string;
   at: number;
+  /** A terminal's notification: its kind as Claude Code names it (`permission_prompt`, `idle_prompt`…). */
+  notificationType?: string | null;
 }
 
 /** Where a note went: the surfaces that took it (`desktop`, `browser`, `telegram`, `discord`); empty when none could. */

@@ -222,6 +222,7 @@ describe('what a new user hit', () => {
       await expect.poll(() => page.getByRole('heading', { name: `started on the phone, ${scheme}` }).isVisible()).toBe(true);
       // No screen is wider than the phone (the Memory form's row was, and the page slid sideways).
       const screens = {
+        Inbox: page.getByRole('tab', { name: 'Needs you' }),
         Chats: page.getByLabel('Search conversations'),
         Memory: page.getByLabel('New memory'),
         Schedules: page.getByRole('button', { name: 'New job' }),

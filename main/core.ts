@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
 import { jobQuestions } from './approvals/job-questions';
+import { systemClock, type Clock } from './clock';
 import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
@@ -21,6 +22,7 @@ import { RUN_FILES_PATH, runFilesRoute } from './scheduler/attachment-route';
 import { mailHandlers } from './mail/handlers';
 import { MailService } from './mail/mail-service';
 import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
+import { LimitWaiter } from './sessions/plan-limit';
 import { SessionManager } from './sessions/session-manager';
 import { SessionStore } from './sessions/session-store';
 import { TerminalManager } from './sessions/terminal-manager';
@@ -38,6 +40,12 @@ import { UsageService } from './usage/usage-service';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
 import { HooksService } from './hooks/hooks-service';
+import { inboxHandlers } from './inbox/handlers';
+import { pushHandlers } from './push/handlers';
+import { PushService } from './push/push-service';
+import { PUSH_KINDS } from '../contract';
+import type https from 'node:https';
+import { InboxService } from './inbox/inbox-service';
 import { MCP_PATH, McpService } from './mcp/mcp-service';
 import { userHandlers } from './user/handlers';
 import { tools } from './tools/registry';
@@ -77,6 +85,10 @@ export interface CoreConfig {
   server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */
   now?: () => number;
+  /** Test hook: the clock a wait for the plan's limit to reset runs on (the real one otherwise). */
+  clock?: Clock;
+  /** Test hook: how Web Push reaches the push service (a stand-in's certificate trusted). */
+  pushAgent?: https.Agent;
   /** Test hook: free memory in MB as the capacity check sees it. */
   freeMemoryMb?: () => number;
   /** A warm spare CLI for the next new session (default on; the tests' core turns it off unless a test asks). */
@@ -112,6 +124,10 @@ export interface Core {
   readonly discord: ChatBridge;
   readonly mcp: McpService;
   readonly hooks: HooksService;
+  readonly inbox: InboxService;
+  readonly push: PushService;
+  /** Turns waiting for the plan's limit to reset. */
+  readonly limitWaiter: LimitWaiter;
   readonly claudeCode: ClaudeCodeConnector;
   /** The loopback server, when the config asked for one. */
   readonly server: LoopbackServer | null;
@@ -157,7 +173,13 @@ export function createCore(config: CoreConfig): Core {
     storage,
     settings,
     events,
-    notifier,
+    // Its alerts are inbox items too.
+    notifier: {
+      notify: (n) => {
+        notifier.notify(n);
+        inbox.record({ key: `usage:${Date.now()}:${n.title}`, kind: 'usage_alert', source: 'usage', title: n.title, text: n.body, link: n.link ?? '#/usage' });
+      },
+    },
     dataDir: config.dataDir,
     now: config.now,
     processes: () => sessions.list().flatMap((s) => (s.pid ? [{ sessionId: s.id, title: s.title, pid: s.pid }] : [])),
@@ -177,6 +199,42 @@ export function createCore(config: CoreConfig): Core {
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
+    limitWait: { wait: (id, text) => limitWaiter.wait(id, text), forget: (id) => limitWaiter.forget(id) },
+  });
+  const clock = config.clock ?? systemClock;
+  // One wait per reset: an inbox item per waiting session (their state says it), one note for all of them.
+  let limitEpisode: string | null = null;
+  const limitWaiter: LimitWaiter = new LimitWaiter({
+    clock,
+    enabled: () => settings.get('sessions.continueAfterLimit'),
+    planReset: () => {
+      const now = clock.now();
+      const { fiveHour, week } = usage.windows();
+      const known = [fiveHour, week].filter((w) => w.source === 'plan' && w.resetsAt && w.resetsAt > now);
+      // The window the plan says is spent, else the soonest the plan names.
+      const spent = known.filter((w) => w.status === 'rejected' || (w.percent ?? 0) >= 100);
+      return Math.max(...(spent.length ? spent : known.slice(0, 1)).map((w) => w.resetsAt!), 0) || null;
+    },
+    continueSession: (id) => sessions.continueAfterLimit(id),
+    releaseHeld: () => scheduler.releaseHeld(),
+    onWait: ({ until, sessionIds }) => {
+      const first = !limitEpisode;
+      limitEpisode ??= `limit:${clock.now()}`;
+      const at = new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      for (const id of sessionIds) {
+        const title = tryGet(() => sessions.get(id).title) ?? 'A session';
+        inbox.record({ key: `${limitEpisode}:${id}`, kind: 'limit_wait', source: 'sessions', sessionId: id, title: `Waiting for the plan’s limit to reset at ${at}`, text: `${title} carries on by itself then.`, link: `#/sessions/${id}`, until });
+      }
+      if (first) notifier.notify({ title: `Claude’s plan limit is reached until ${at}`, body: 'Waiting sessions carry on by themselves after the reset; held jobs run after them.', link: '#/inbox' });
+    },
+    onReset: ({ sessionIds }) => {
+      for (const id of sessionIds) if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'The limit reset: it carried on.');
+      limitEpisode = null;
+    },
+    onLeave: (id) => {
+      if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'Interrupted: it no longer waits for the reset.');
+      if (limitWaiter.holdUntil() === null) limitEpisode = null;
+    },
   });
   const terminals = new TerminalManager({
     events,
@@ -210,7 +268,12 @@ export function createCore(config: CoreConfig): Core {
     notifier,
     env,
     now: config.now,
-    hold: () => usage.hold(),
+    // While turns wait for the plan's limit to reset, jobs due are held until then (and run after those turns).
+    hold: () => {
+      const until = limitWaiter.holdUntil();
+      if (until) return { reason: `the plan’s usage limit is reached; it resets at ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`, until };
+      return usage.hold();
+    },
     approvals: jobQuestions(approvals),
     // A template's memory and history sources search as the window does.
     templates: {
@@ -253,6 +316,32 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(scheduler);
   lifecycle.add(user);
   lifecycle.add(mail);
+  const inbox: InboxService = new InboxService({
+    storage,
+    events,
+    settings,
+    now: config.now,
+    lookups: {
+      approval: (id) => tryGet(() => approvals.get(id)),
+      sessionOf: (claudeSessionId) => sessionStore.ownerOfClaudeSession(claudeSessionId)?.id ?? null,
+      sessionTitle: (id) => tryGet(() => sessions.get(id).title),
+      jobName: (id) => tryGet(() => scheduler.get(id).name),
+    },
+  });
+  // After the broker (whose questions it checks at start), before the surfaces.
+  lifecycle.add(inbox);
+  const push = new PushService({ storage, secrets: config.secrets, agent: config.pushAgent });
+  lifecycle.add(push);
+  // What needs the user goes to the phone too; a wait for the plan's limit once, not once per session.
+  let limitPushed: string | null = null;
+  inbox.onAdded((item) => {
+    if (!PUSH_KINDS.includes(item.kind)) return;
+    if (item.kind === 'limit_wait') {
+      if (limitPushed === limitEpisode) return;
+      limitPushed = limitEpisode;
+    }
+    void push.deliver(item).catch((error: unknown) => log.error('push: an item could not be sent', error));
+  });
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
@@ -288,7 +377,18 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(discord, { required: false });
 
   const tokens = new TokenStore(config.secrets);
-  const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore });
+  const hooks = new HooksService({
+    server: null,
+    approvals,
+    events,
+    notifier,
+    settings,
+    store: sessionStore,
+    onQuestion: (approvalId, claudeSessionId) => {
+      const sessionId = sessionStore.ownerOfClaudeSession(claudeSessionId)?.id;
+      if (sessionId) inbox.linkSession(`approval:${approvalId}`, sessionId);
+    },
+  });
   const connector = new ClaudeCodeConnector({
     dataDir: config.dataDir,
     resourcesDir: config.resourcesDir ?? null,
@@ -324,6 +424,8 @@ export function createCore(config: CoreConfig): Core {
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),
     ...mailHandlers(mail),
+    ...inboxHandlers(inbox),
+    ...pushHandlers(push),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -378,8 +480,20 @@ export function createCore(config: CoreConfig): Core {
     discord,
     mcp,
     hooks,
+    inbox,
+    push,
+    limitWaiter,
     claudeCode: connector,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
   };
+}
+
+/** A lookup that names something gone (deleted since) answers null instead of throwing. */
+function tryGet<T>(get: () => T): T | null {
+  try {
+    return get();
+  } catch {
+    return null;
+  }
 }

@@ -37,7 +37,7 @@ function showWindow(): void {
 async function refreshTrayStatus(): Promise<void> {
   if (!core || !tray) return;
   const health = await core.system.health();
-  tray.setStatus(trayStatusLine(health, core.approvals.list('pending', 200).length, core.usage.windows().fiveHour));
+  tray.setStatus(trayStatusLine(health, core.inbox.counts(), core.usage.windows().fiveHour));
 }
 
 async function boot(): Promise<void> {
@@ -88,7 +88,14 @@ async function boot(): Promise<void> {
   onWake(() => core?.scheduler.checkMissed());
   tray = new AppTray({ iconPath: trayIcon, onOpen: showWindow, onQuit: () => app.quit() });
   core.events.on('settings.changed', () => void refreshTrayStatus());
-  core.events.on('approvals.changed', () => void refreshTrayStatus());
+  // A burst of inbox items redraws the tray's line once, not once each.
+  let trayTimer: NodeJS.Timeout | null = null;
+  core.events.on('inbox.changed', () => {
+    trayTimer ??= setTimeout(() => {
+      trayTimer = null;
+      void refreshTrayStatus();
+    }, 250);
+  });
   core.events.on('usage.changed', () => void refreshTrayStatus());
   setInterval(() => void refreshTrayStatus(), 60_000).unref();
   void refreshTrayStatus();

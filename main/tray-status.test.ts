@@ -20,12 +20,14 @@ const window = (over: Partial<PlanWindow>): PlanWindow => ({
   ...over,
 });
 
+const inbox = (needsYou: number, badge: number) => ({ needsYou, unread: badge, badge });
+
 describe('the tray status line', () => {
-  it('shows the 5-hour meter, marking an estimate', () => {
-    expect(trayStatusLine(health, 0, window({}))).toBe('Switchboard: running · Claude 2.1.329 · 5h window 42%');
-    expect(trayStatusLine(health, 2, window({ source: 'estimate', percent: 80 }))).toBe('Switchboard: running · Claude 2.1.329 · 5h window 80% (est.) · 2 questions waiting');
+  it('shows the 5-hour meter, marking an estimate, and the inbox: what needs you and what is unread', () => {
+    expect(trayStatusLine(health, inbox(0, 0), window({}))).toBe('Switchboard: running · Claude 2.1.329 · 5h window 42%');
+    expect(trayStatusLine(health, inbox(2, 5), window({ source: 'estimate', percent: 80 }))).toBe('Switchboard: running · Claude 2.1.329 · 5h window 80% (est.) · 2 need you · 3 unread');
     // No window open: no meter.
-    expect(trayStatusLine(health, 1, window({ percent: 0, resetsAt: null }))).toBe('Switchboard: running · Claude 2.1.329 · 1 question waiting');
-    expect(trayStatusLine({ ...health, services: [{ name: 'telegram', state: 'failed' }] }, 0, null)).toBe('Switchboard: telegram failed');
+    expect(trayStatusLine(health, inbox(1, 1), window({ percent: 0, resetsAt: null }))).toBe('Switchboard: running · Claude 2.1.329 · 1 needs you');
+    expect(trayStatusLine({ ...health, services: [{ name: 'telegram', state: 'failed' }] }, inbox(0, 0), null)).toBe('Switchboard: telegram failed');
   });
 });

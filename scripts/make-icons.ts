@@ -6,6 +6,9 @@ import { launchChromium } from '../e2e/support/browser';
 const resources = path.resolve(import.meta.dirname, '../resources');
 const outputs: [svg: string, png: string, size: number][] = [
   ['icon.svg', 'icon.png', 1024],
+  // The installable web app's icons (its manifest, renderer/public/manifest.webmanifest).
+  ['icon.svg', 'icon-192.png', 192],
+  ['icon.svg', 'icon-512.png', 512],
   ['tray.svg', 'trayTemplate.png', 16],
   ['tray.svg', 'trayTemplate@2x.png', 32],
   ['tray.svg', 'tray.png', 32],

@@ -35,6 +35,8 @@ export interface TurnResult {
   denials: { toolName: string; toolUseId: string | null }[];
   errors: string[];
   terminalReason: string | null;
+  /** The API's HTTP status when the turn ended on an API error (429: a rate or plan limit). */
+  apiErrorStatus: number | null;
 }
 
 export type ClaudeEvent =

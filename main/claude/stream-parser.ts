@@ -97,6 +97,7 @@ function result(o: Json): TurnResult {
       : [],
     errors: Array.isArray(o.errors) ? o.errors.map(String) : [],
     terminalReason: str(o.terminal_reason),
+    apiErrorStatus: typeof o.api_error_status === 'number' ? o.api_error_status : null,
   };
 }
 

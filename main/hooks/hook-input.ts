@@ -27,6 +27,8 @@ export const hookInputSchema = z.looseObject({
     .transform((v) => v ?? undefined),
   tool_use_id: text(300),
   message: text(100_000),
+  /** Measured in 2.1.329's binary: permission_prompt, idle_prompt, agent_needs_input, agent_completed, auth_success, elicitation_*… */
+  notification_type: text(100),
   last_assistant_message: text(1_000_000),
   stop_hook_active: z
     .boolean()

@@ -40,6 +40,8 @@ export class HooksService implements Service {
       notifier: Notifier;
       settings: SettingsService;
       store: SessionStore;
+      /** A terminal's question reached the broker: which Claude session asks (the inbox ties it to that session). */
+      onQuestion?: (approvalId: string, claudeSessionId: string) => void;
     },
   ) {}
 
@@ -162,7 +164,7 @@ export class HooksService implements Service {
     const title = `Claude Code · ${project(input.cwd)}`;
     const text = input.message ?? 'Claude Code needs you.';
     this.deps.notifier.notify({ title, body: text });
-    this.deps.events.emit('user.note', { title, text, filePath: null, from: `hook:${input.session_id ?? 'unknown'}`, at: Date.now() });
+    this.deps.events.emit('user.note', { title, text, filePath: null, from: `hook:${input.session_id ?? 'unknown'}`, at: Date.now(), notificationType: input.notification_type ?? null });
     return {};
   }
 
@@ -197,6 +199,7 @@ export class HooksService implements Service {
       });
     });
     this.stops.delete(id);
+    this.deps.events.emit('hooks.stopEnded', { id, replied: !!reply });
     return reply ? { decision: 'block', reason: reply } : {};
   }
 
@@ -218,6 +221,7 @@ export class HooksService implements Service {
       ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
     });
     if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
+    if (input.session_id) this.deps.onQuestion?.(id, input.session_id);
     const left = new Promise<'gone'>((resolve) => (gone.aborted ? resolve('gone') : gone.addEventListener('abort', () => resolve('gone'))));
     // The terminal's own wait: past it, the terminal decides as it would without Switchboard.
     const waitSeconds = this.deps.settings.get('hooks.questionWaitSeconds');

@@ -350,7 +350,11 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const project = path.join(harness.dir, 'project');
     fs.mkdirSync(project);
     api.reply({ kind: 'text', text: 'First part done. Shall I go on?' }, { kind: 'text', text: 'Going on with the tests.' });
+    const inInbox = nextEvent(core.events, 'inbox.changed', (p) => p.item?.kind === 'stop' && p.item.state === 'open');
     const run = claudeP(harness, 'start the work', project);
+    // The window's inbox has it too, with the last message and its reply window.
+    const item = (await inInbox).item!;
+    expect(item).toMatchObject({ title: 'Claude Code stopped · project', text: 'First part done. Shall I go on?' });
     const note = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => htmlToPlain(m.text).includes('First part done.')), 30_000, 'the stop note');
     expect(htmlToPlain(note.text)).toContain('Claude Code finished in project');
     expect(htmlToPlain(note.text)).toMatch(/Reply to this message within \d+ s/);
@@ -359,5 +363,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const continued = api.mainRequests().at(-1)!;
     expect(userTexts(continued).join('\n')).toContain('yes, run the tests too');
     expect(JSON.stringify((await run).lines)).toContain('Going on with the tests.');
+    // Answered from the phone: settled in the window at once.
+    expect(core.inbox.byKey(`stop:${item.ref}`)).toMatchObject({ state: 'settled', outcome: 'Continued with your reply.' });
   });
 });

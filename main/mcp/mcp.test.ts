@@ -97,7 +97,7 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
         'list_jobs', 'create_job', 'update_job', 'delete_job', 'run_job', 'job_history', 'set_next_prompt',
         'remember', 'recall', 'update_memory', 'forget', 'list_memories',
         'list_conversations', 'read_conversation', 'search_history',
-        'notify_user', 'ask_user', 'health', 'usage',
+        'notify_user', 'ask_user', 'inbox', 'health', 'usage',
       ].sort(),
     );
     for (const x of listed) {
@@ -169,6 +169,12 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     expect(await call('notify_user', { text: 'Build finished', title: 'CI' })).toEqual({ delivered: ['desktop'] });
     expect(harness.notifications).toContainEqual({ title: 'CI', body: 'Build finished' });
     expect(await call('ask_user', { question: 'Deploy now?', choices: ['yes', 'no'], timeout_seconds: 5 })).toEqual({ answer: null, timedOut: true, answeredBy: null, via: null });
+    // What the user was told, and how the question ended (nobody answered in time).
+    const told = await call('inbox', { filter: 'all', limit: 5 });
+    expect(told.items.map((i: { kind: string; title: string; state: string }) => [i.kind, i.title, i.state])).toEqual([
+      ['question', 'Claude asks: Deploy now?', 'settled'],
+      ['note', 'CI', 'open'],
+    ].concat(told.items.slice(2).map((i: { kind: string; title: string; state: string }) => [i.kind, i.title, i.state])));
     expect((await call('health')).services.length).toBeGreaterThan(5);
     expect((await call('usage')).totalUsd).toBeGreaterThan(0);
     // set_next_prompt answers only a job's own running session: its success path is in scheduler/reports.test.ts.

@@ -647,6 +647,14 @@ export class SchedulerService implements Service {
     this.releases.set(until, timer);
   }
 
+  /** The plan's limit reset (known before its own timer fires): the held runs go now, in order, once. */
+  releaseHeld(): void {
+    for (const [until, timer] of [...this.releases]) {
+      clearTimeout(timer);
+      this.release(until);
+    }
+  }
+
   /** The window reset: held runs go, each as its job's policy says (they may be held again if it is still full). */
   private release(until: number): void {
     this.releases.delete(until);

@@ -15,6 +15,7 @@ import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
+import { isLimitFailure } from './plan-limit';
 import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
 import { isOwnSessionFolder, ownSessionFolders } from '../storage/session-folders';
@@ -30,6 +31,8 @@ const WATCHDOG_TICK_MS = 250;
 /** Streamed text reaches the database at most this often while a block is being written. */
 const PARTIAL_FLUSH_MS = 500;
 const NEW_TITLE = 'New session';
+/** What the session is told when the plan's limit has reset: Claude goes on with the interrupted turn. */
+const CONTINUE_AFTER_LIMIT = 'Your usage limit has reset. Continue where you left off.';
 
 
 interface Current {
@@ -50,6 +53,10 @@ interface Current {
   retryNote?: number;
   /** Calls that did not run, by tool use id, with why. */
   denied: Map<string, Denial>;
+  /** The CLI said the API refused on a rate limit (its `rate_limit` error). */
+  rateLimited?: boolean;
+  /** Waiting for the plan's limit to reset (no process meanwhile): the turn carries on then. */
+  limitUntil?: number | null;
 }
 
 interface Runtime {
@@ -100,6 +107,8 @@ export interface SessionManagerDeps {
   onRateLimit?: (info: Record<string, unknown>) => void;
   /** Whether a warm spare CLI is kept for the next new session (the app: yes; tests ask for it). */
   warmSpare?: boolean;
+  /** Turns that fail on the plan's limit wait for its reset (plan-limit.ts): until when, or null to fail as before. */
+  limitWait?: { wait(sessionId: string, errorText: string): number | null; forget(sessionId: string): void };
 }
 
 export interface CreateSession {
@@ -450,6 +459,12 @@ export class SessionManager implements Service {
     this.row(id);
     const rt = this.runtimes.get(id);
     const cur = rt?.current;
+    if (rt && cur?.limitUntil) {
+      this.deps.limitWait?.forget(id);
+      this.endCurrent(rt, 'interrupted', 'Interrupted while it waited for the plan’s limit to reset.');
+      this.afterTurn(rt);
+      return true;
+    }
     const proc = rt?.process;
     if (!cur || !proc) return false;
     cur.interrupted = true;
@@ -627,6 +642,7 @@ export class SessionManager implements Service {
         const { block } = event;
         // An API error ends the block being streamed without it: what the user saw of it stays.
         if (cur && event.error) this.keepPartial(rt, cur);
+        if (cur && event.error === 'rate_limit') cur.rateLimited = true;
         if (cur && block.type === 'text' && !event.parentToolUseId) {
           cur.partialText = '';
           this.persistPartial(cur);
@@ -706,6 +722,7 @@ export class SessionManager implements Service {
       this.restartFresh(rt, proc, cur);
       return;
     }
+    if (result.isError && !cur.interrupted && !cur.stalled && isLimitFailure({ rateLimited: !!cur.rateLimited, apiErrorStatus: result.apiErrorStatus }) && this.waitForLimit(rt, proc, cur, result)) return;
     // Below the base, the CLI did not carry the earlier cost over: all of it is this turn's.
     const costUsd = result.totalCostUsd >= rt.processCost ? result.totalCostUsd - rt.processCost : result.totalCostUsd;
     rt.processCost = result.totalCostUsd;
@@ -728,6 +745,53 @@ export class SessionManager implements Service {
       denials: result.denials.map((d) => d.toolName),
     });
     this.afterTurn(rt);
+  }
+
+  /**
+   * The plan's window ran out mid-turn: the turn stays current (messages queued behind it wait), its process
+   * is stopped meanwhile, and it carries on by itself after the reset (`continueAfterLimit`). False when it
+   * should fail as before (the setting is off).
+   */
+  private waitForLimit(rt: Runtime, proc: ClaudeProcess, cur: Current, result: TurnResult): boolean {
+    const until = this.deps.limitWait?.wait(rt.sessionId, [result.text ?? '', ...result.errors].join('\n')) ?? null;
+    if (until === null) return false;
+    cur.limitUntil = until;
+    cur.rateLimited = false;
+    this.keepPartial(rt, cur);
+    this.notice(rt.sessionId, cur.turnId, `Your plan’s usage limit is reached: this turn waits for it to reset at ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, then carries on by itself. Messages you send meanwhile wait behind it.`);
+    rt.process = null;
+    rt.processCost = 0;
+    const exiting = proc.stop(2000).finally(() => {
+      if (rt.exiting === exiting) rt.exiting = null;
+    });
+    rt.exiting = exiting;
+    this.changed(rt.sessionId);
+    return true;
+  }
+
+  /** The plan's limit reset: the waiting turn carries on in the same session, once. */
+  continueAfterLimit(id: string): boolean {
+    const rt = this.runtimes.get(id);
+    const cur = rt?.current;
+    if (!rt || !cur?.limitUntil) return false;
+    cur.limitUntil = null;
+    const go = () => {
+      if (rt.current !== cur) return;
+      try {
+        if (!rt.process?.alive) this.spawn(rt, this.store.session(id)!);
+      } catch (error) {
+        this.endCurrent(rt, 'failed', errorMessage(error));
+        this.afterTurn(rt);
+        return;
+      }
+      this.notice(id, cur.turnId, 'The plan’s limit reset: carrying on.');
+      rt.process!.lastOutputAt = Date.now();
+      rt.process!.send(CONTINUE_AFTER_LIMIT);
+      this.changed(id);
+    };
+    if (rt.exiting) void rt.exiting.then(go);
+    else go();
+    return true;
   }
 
   /** Resume found no such Claude session (its transcript is gone): start a fresh one, say so, and go on. */

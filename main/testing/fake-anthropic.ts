@@ -7,7 +7,8 @@ export type Reply =
   | { kind: 'text'; text: string; chunks?: number; chunkDelayMs?: number; delayMs?: number }
   | { kind: 'tool'; name: string; input: Record<string, unknown>; text?: string; delayMs?: number }
   | { kind: 'thinking'; thinking: string; text: string }
-  | { kind: 'error'; status: number; type: string; message: string }
+  /** An HTTP error answer; `headers` as the API sends them (a 429 of an exhausted plan window carries its reset time). */
+  | { kind: 'error'; status: number; type: string; message: string; headers?: Record<string, string> }
   /** Starts a message and never finishes it: the connection stays open and silent. */
   | { kind: 'hang'; text?: string }
   /** Streams some text, then an error event in the stream (a non-retryable API failure mid-reply). */
@@ -110,7 +111,7 @@ export class FakeAnthropic {
     const reply: Reply = request.main
       ? (this.queue.shift() ?? this.responder?.(request) ?? { kind: 'text', text: `echo: ${lastUserText(request)}` })
       : { kind: 'text', text: 'Side answer' };
-    if (reply.kind === 'error') return json(res, reply.status, { type: 'error', error: { type: reply.type, message: reply.message } });
+    if (reply.kind === 'error') return json(res, reply.status, { type: 'error', error: { type: reply.type, message: reply.message } }, reply.headers);
     if (body.stream === false) return json(res, 200, wholeMessage(reply, body.model));
     await this.stream(res, reply, body.model ?? 'claude-test');
   }
@@ -172,8 +173,8 @@ export class FakeAnthropic {
   }
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 

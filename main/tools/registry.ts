@@ -404,6 +404,38 @@ export const tools: Tool[] = [
     },
   }),
   tool({
+    name: 'inbox',
+    title: 'Read the inbox',
+    method: 'inbox.list',
+    description:
+      "What the user was told or is asked, newest first: questions waiting for them, Claude Code sessions stopped for a reply, notes (notify_user), finished long turns, job results and failures, usage alerts. Use it to know what the user has already been told before telling them again. `filter`: open (not yet settled or put away, the default), needs_you (waits for their answer), unread, or all.",
+    input: z.object({ filter: z.enum(['open', 'needs_you', 'unread', 'all']).default('open'), limit: limit(20, 100) }),
+    output: z.object({
+      items: z.array(
+        z.object({
+          id: z.number(),
+          kind: z.string(),
+          title: z.string(),
+          text: z.string(),
+          state: z.string().describe('open, settled (answered or over elsewhere), or dismissed'),
+          read: z.boolean(),
+          outcome: z.string().nullable(),
+          sessionId: z.string().nullable(),
+          createdAt: z.number(),
+        }),
+      ),
+      needsYou: z.number().describe('Open items waiting for the user.'),
+      unread: z.number(),
+      more,
+    }),
+    hints: { readOnlyHint: true },
+    async run(call, { filter, limit }) {
+      const page = await call('inbox.list', { filter, limit });
+      const items = page.items.map((i) => ({ id: i.id, kind: i.kind, title: i.title, text: clip(i.text, 500) ?? '', state: i.state, read: i.read, outcome: i.outcome, sessionId: i.sessionId, createdAt: i.createdAt }));
+      return { items, needsYou: page.counts.needsYou, unread: page.counts.unread, more: page.next ? 'More older items: raise limit.' : null };
+    },
+  }),
+  tool({
     name: 'ask_user',
     title: 'Ask the user',
     method: 'user.ask',

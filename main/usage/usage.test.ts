@@ -198,6 +198,8 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     expect(week).toMatchObject({ source: 'plan', percent: 35 });
     // One warning for this window, on the desktop and (through the notification) on Telegram.
     expect((await alert).body).toContain("Your plan's own figure");
+    // Kept in the inbox too.
+    expect(core.inbox.list({ filter: 'all', limit: 10 }).items.find((i) => i.kind === 'usage_alert')).toMatchObject({ source: 'usage', link: '#/usage' });
     const summary = core.usage.summary({ days: 1 });
     expect(summary.bySurface.map((s) => s.key)).toEqual(['telegram']);
     expect(summary.bySession[0]).toMatchObject({ key: session.id, surface: 'telegram' });

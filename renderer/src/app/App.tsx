@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import { api, useConnection } from '../api';
-import { selectPendingCount, useSessions } from '../features/sessions/sessions-store';
+import { selectBadge, useInbox } from '../features/inbox/inbox-store';
+import { useSessions } from '../features/sessions/sessions-store';
 import { useSettings } from '../features/settings/settings-store';
 import { useBrowserNotifications } from './browser-notifications';
+import { usePresence } from './push';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ConfirmHost } from './Dialog';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -19,9 +21,14 @@ export function App() {
   const start = useSettings((s) => s.start);
   useTheme(theme);
   useBrowserNotifications();
+  usePresence();
   useEffect(() => start(), [start]);
   const [menuOpen, setMenuOpen] = useState(false);
-  const waiting = useSessions(selectPendingCount);
+  // The inbox's count on every screen: what needs you, and what you have not read.
+  const waiting = useInbox(selectBadge);
+  const needsYou = useInbox((s) => s.counts.needsYou);
+  const watchInbox = useInbox((s) => s.watch);
+  useEffect(() => watchInbox(), [watchInbox]);
   const watchApprovals = useSessions((s) => s.watchApprovals);
   useEffect(() => watchApprovals(), [watchApprovals]);
   useEffect(() => api.on('system.open', ({ link }) => openLink(link)), []);
@@ -38,9 +45,9 @@ export function App() {
           Switchboard
           <span className="brand-screen">{screen.label}</span>
           {waiting ? (
-            <span className="badge badge-warn brand-waiting" title="Questions waiting for you">
+            <button className={`badge ${needsYou ? 'badge-warn' : ''} brand-waiting`} title="Open the inbox" aria-label={`Inbox: ${waiting}`} onClick={() => go('inbox')}>
               {waiting}
-            </span>
+            </button>
           ) : null}
         </div>
         <ul>
@@ -55,8 +62,8 @@ export function App() {
                 }}
               >
                 {s.label}
-                {s.id === 'sessions' && waiting ? (
-                  <span className="badge badge-warn nav-count" aria-label={`${waiting} question${waiting === 1 ? '' : 's'} waiting`}>
+                {s.id === 'inbox' && waiting ? (
+                  <span className={`badge ${needsYou ? 'badge-warn' : ''} nav-count`} data-testid="inbox-count" aria-label={`${needsYou} need${needsYou === 1 ? 's' : ''} you, ${waiting - needsYou} unread`}>
                     {waiting}
                   </span>
                 ) : null}

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { ChatsScreen } from '../features/chats/ChatsScreen';
+import { InboxScreen } from '../features/inbox/InboxScreen';
 import { MemoryScreen } from '../features/memory/MemoryScreen';
 import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { SessionsScreen } from '../features/sessions/SessionsScreen';
@@ -16,6 +17,7 @@ export interface Screen {
 /** Only screens that work are listed; each later feature adds its own entry. */
 export const screens: Screen[] = [
   { id: 'sessions', label: 'Sessions', component: SessionsScreen },
+  { id: 'inbox', label: 'Inbox', component: InboxScreen },
   { id: 'chats', label: 'Chats', component: ChatsScreen },
   { id: 'memory', label: 'Memory', component: MemoryScreen },
   { id: 'schedules', label: 'Schedules', component: SchedulesScreen },

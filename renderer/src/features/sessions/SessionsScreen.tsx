@@ -4,7 +4,9 @@ import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList, isWide } from '../../app/panes';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { NotFound } from '../../app/NotFound';
-import { JOB_APPROVAL_TOOL, type SessionSummary } from '../../../../contract';
+import { JOB_APPROVAL_TOOL, sessionState, type SessionState, type SessionSummary } from '../../../../contract';
+import { useInbox } from '../inbox/inbox-store';
+import { clockTime } from '../../app/time';
 import { ApprovalCard } from './ApprovalCard';
 import { JobApprovalCard } from '../schedules/JobApprovalCard';
 import { PlanCard, QuestionCard } from './QuestionCard';
@@ -22,17 +24,18 @@ function folderName(cwd: string): string {
 }
 
 
-function SessionRow({ s, selectedId, asking }: { s: SessionSummary; selectedId: string | null; asking: boolean }) {
+const STATE_LABELS: Record<SessionState, string> = { working: 'working', needs_you: 'needs you', done: 'done', idle: 'idle', failed: 'failed' };
+
+function SessionRow({ s, selectedId, state, limitUntil }: { s: SessionSummary; selectedId: string | null; state: SessionState; limitUntil?: number | null }) {
   const go = useNavigation(selectGo);
   return (
     <li>
       <button className={s.id === selectedId ? 'session-item active' : 'session-item'} onClick={() => go('sessions', [s.id])} aria-current={s.id === selectedId ? 'true' : undefined}>
         <span className="session-title">{s.title}</span>
         <span className="session-facts">
-          <span className={`badge status-${s.status}`} data-testid="session-status">
-            {s.status}
+          <span className={`badge session-state-${state}`} data-testid="session-status" title={`Claude process: ${s.status}`}>
+            {limitUntil ? `waiting for the limit to reset at ${clockTime(limitUntil)}` : STATE_LABELS[state]}
           </span>
-          {asking ? <span className="badge badge-warn">asks</span> : null}
           <span className="muted">{folderName(s.cwd)}</span>
           <span className="muted">{s.model ?? 'default model'}</span>
           <span className="muted">${s.costUsd.toFixed(4)}</span>
@@ -52,8 +55,17 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
   const approvals = useSessions((s) => s.approvals);
   const [query, setQuery] = useState('');
   const [surface, setSurface] = useState('');
-  const asking = useMemo(() => new Set(Object.values(approvals).map((a) => a.sessionId)), [approvals]);
-  const { main, jobs } = useMemo(() => groupSessions(Object.values(sessions), { query, surface, hidden, selectedId }), [sessions, query, surface, hidden, selectedId]);
+  const [needsMe, setNeedsMe] = useState(false);
+  const bySession = useInbox((s) => s.bySession);
+  // One state per session: the inbox's open items about it (a question here counts even before the inbox has it), and its process.
+  const states = useMemo(() => {
+    const asking = new Set(Object.values(approvals).map((a) => a.sessionId));
+    const out: Record<string, SessionState> = {};
+    for (const s of Object.values(sessions)) out[s.id] = asking.has(s.id) ? 'needs_you' : sessionState(s.status, bySession[s.id]);
+    return out;
+  }, [sessions, approvals, bySession]);
+  const listed = useMemo(() => Object.values(sessions).filter((s) => !needsMe || states[s.id] === 'needs_you'), [sessions, needsMe, states]);
+  const { main, jobs } = useMemo(() => groupSessions(listed, { query, surface, hidden, selectedId }), [listed, query, surface, hidden, selectedId]);
   const surfaces = useMemo(() => [...new Set(Object.values(sessions).map((s) => s.surface))].sort(), [sessions]);
   return (
     <aside className="session-list pane-side" aria-label="Sessions">
@@ -70,32 +82,35 @@ function SessionList({ onNew, hidden }: { onNew: () => void; hidden: ReadonlySet
             </option>
           ))}
         </select>
+        <label className="needs-me">
+          <input type="checkbox" checked={needsMe} onChange={(e) => setNeedsMe(e.target.checked)} /> Needs me
+        </label>
       </div>
       <ul>
         {main.map((s) => (
-          <SessionRow key={s.id} s={s} selectedId={selectedId} asking={asking.has(s.id)} />
+          <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.limitUntil} />
         ))}
       </ul>
       {jobs.map(([title, runs]) =>
         runs.length === 1 ? (
           <ul key={title}>
-            <SessionRow s={runs[0]!} selectedId={selectedId} asking={asking.has(runs[0]!.id)} />
+            <SessionRow s={runs[0]!} selectedId={selectedId} state={states[runs[0]!.id] ?? 'idle'} />
           </ul>
         ) : (
           <details key={title} className="job-runs" data-testid="job-sessions">
             <summary>
               {title} <span className="muted">· {runs.length} runs</span>
-              {runs.some((r) => asking.has(r.id)) ? <span className="badge badge-warn"> asks</span> : null}
+              {runs.some((r) => states[r.id] === 'needs_you') ? <span className="badge session-state-needs_you"> needs you</span> : null}
             </summary>
             <ul>
               {runs.map((s) => (
-                <SessionRow key={s.id} s={s} selectedId={selectedId} asking={asking.has(s.id)} />
+                <SessionRow key={s.id} s={s} selectedId={selectedId} state={states[s.id] ?? 'idle'} limitUntil={bySession[s.id]?.limitUntil} />
               ))}
             </ul>
           </details>
         ),
       )}
-      {!main.length && !jobs.length ? <p className="muted">{query || surface ? 'No session matches.' : 'No sessions yet.'}</p> : null}
+      {!main.length && !jobs.length ? <p className="muted">{needsMe ? 'No session needs you.' : query || surface ? 'No session matches.' : 'No sessions yet.'}</p> : null}
     </aside>
   );
 }
@@ -223,6 +238,11 @@ export function SessionsScreen() {
   useEffect(() => {
     if (routeId !== selectedId) select(routeId);
   }, [routeId, selectedId, select]);
+  // Opening a session reads what the inbox holds about it.
+  const unreadHere = useInbox((s) => !!routeId && !!s.bySession[routeId]?.unread);
+  useEffect(() => {
+    if (routeId && unreadHere) void useInbox.getState().markRead({ sessionId: routeId });
+  }, [routeId, unreadHere]);
   const pendingDelete = useSessions((s) => s.pendingDelete);
   const deleteLater = useSessions((s) => s.deleteLater);
   const undoDelete = useSessions((s) => s.undoDelete);

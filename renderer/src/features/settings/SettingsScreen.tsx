@@ -1,5 +1,6 @@
 import { settingDefinitions, type ClaudeCliInfo } from '../../../../contract';
 import { BrowserNotificationsCard } from '../../app/browser-notifications';
+import { PushCard } from './PushCard';
 import { ClaudeCodeCard } from './ClaudeCodeCard';
 import { ConnectionsCard } from './ConnectionsCard';
 import { EmbeddingsCard } from './EmbeddingsCard';
@@ -135,6 +136,7 @@ export function SettingsScreen() {
       <ConnectionsCard />
       <PermissionRules />
       <BrowserNotificationsCard />
+      <PushCard />
       <HealthPanel />
     </div>
   );
