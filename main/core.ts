@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
 import { jobQuestions } from './approvals/job-questions';
+import { reviewQuestions } from './approvals/review-questions';
 import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
@@ -41,6 +42,8 @@ import { tools } from './tools/registry';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
+import { changesHandlers } from './worktrees/handlers';
+import { WorktreeService } from './worktrees/worktree-service';
 
 /** The loopback server both shells start: where it listens, the names it answers to, the UI files (headless). */
 export interface ServerConfig {
@@ -95,6 +98,7 @@ export interface Core {
   readonly approvals: ApprovalBroker;
   readonly sessions: SessionManager;
   readonly terminals: TerminalManager;
+  readonly worktrees: WorktreeService;
   readonly embeddings: EmbeddingService;
   readonly history: HistoryService;
   readonly memory: MemoryService;
@@ -168,6 +172,21 @@ export function createCore(config: CoreConfig): Core {
     mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
+    worktreeOf: (id) => worktrees.info(id),
+  });
+  const worktrees: WorktreeService = new WorktreeService({
+    storage,
+    events,
+    dataDir: config.dataDir,
+    env,
+    session: (id) => {
+      try {
+        const { title, status } = sessions.get(id);
+        return { title, status };
+      } catch {
+        return null;
+      }
+    },
   });
   const terminals = new TerminalManager({
     events,
@@ -200,6 +219,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(system);
   lifecycle.add(approvals);
   lifecycle.add(sessions);
+  lifecycle.add(worktrees);
   lifecycle.add(terminals);
   lifecycle.add(embeddings);
   lifecycle.add(history);
@@ -267,6 +287,7 @@ export function createCore(config: CoreConfig): Core {
     },
     ...settingsHandlers(settings),
     ...sessionsHandlers(sessions),
+    ...changesHandlers({ worktrees, env, sessions, ask: reviewQuestions(approvals).ask }),
     ...terminalsHandlers(terminals),
     ...approvalsHandlers(approvals),
     ...historyHandlers(history, transcripts),
@@ -318,6 +339,7 @@ export function createCore(config: CoreConfig): Core {
     approvals,
     sessions,
     terminals,
+    worktrees,
     embeddings,
     history,
     memory,

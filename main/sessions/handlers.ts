@@ -1,9 +1,10 @@
+import type { changesMethods } from '../../contract';
 import type { HandlersOf } from '../ipc/router';
 import type { SessionManager } from './session-manager';
 import type { TerminalManager } from './terminal-manager';
 
-/** Sessions: every call records the surface it came from. */
-export function sessionsHandlers(sessions: SessionManager): HandlersOf<'sessions'> {
+/** Sessions: every call records the surface it came from (the review methods, `sessions.changes`… live in main/worktrees/). */
+export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'sessions'>, keyof typeof changesMethods> {
   return {
     'sessions.list': () => sessions.list(),
     'sessions.create': (input, ctx) => sessions.create({ ...input, surface: ctx.surface }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Approval, AskResult, Denial, Message, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
+import type { Approval, AskResult, Denial, Message, PermissionPolicy, SessionStatus, SessionSummary, SessionWorktree, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs, cliPermissionMode, permissionModeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
@@ -90,6 +90,8 @@ export interface SessionManagerDeps {
   gate?: (surface: Surface) => void;
   /** The plan's own figures, as a CLI reports them (rate_limit_event). */
   onRateLimit?: (info: Record<string, unknown>) => void;
+  /** The session's own git worktree, for its summary (main/worktrees/, wired by the root). */
+  worktreeOf?: (id: string) => SessionWorktree | null;
 }
 
 export interface CreateSession {
@@ -103,6 +105,8 @@ export interface CreateSession {
   surface: Surface;
   /** A surface's own key for the conversation (a chat id); defaults to the session id. */
   surfaceKey?: string;
+  /** The id to use, when its folder was made for it first (a worktree under `<data>/worktrees/<id>`). */
+  id?: string;
 }
 
 function lastLines(text: string, count = 5): string {
@@ -167,7 +171,7 @@ export class SessionManager implements Service {
     if (input.permissionPolicy === 'bypass' && (this.deps.isRoot ?? process.getuid?.() === 0)) {
       throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root');
     }
-    const id = randomUUID();
+    const id = input.id ?? randomUUID();
     let cwd: string;
     if (input.cwd) {
       cwd = expandFolder(input.cwd, this.deps.env);
@@ -857,6 +861,7 @@ export class SessionManager implements Service {
       costUsd: row.cost_usd,
       pid: rt?.process?.alive ? (rt.process.pid ?? null) : null,
       lastError: rt?.lastError ?? null,
+      worktree: this.deps.worktreeOf?.(row.id) ?? null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
