@@ -1,5 +1,6 @@
 // `npm run bench [-- GROUP ...] [--json FILE]`: runs benchmark groups and prints one table.
 import fs from 'node:fs';
+import { changesGroup } from './changes';
 import { coreGroup } from './core';
 import { mcpGroup } from './mcp';
 import { meetsGoal, type BenchGroup, type Figure } from './figures';
@@ -11,7 +12,7 @@ import { telegramGroup } from './telegram';
 import { discordGroup } from './discord';
 import { usageGroup } from './usage';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup, changesGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

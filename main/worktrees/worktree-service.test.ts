@@ -51,7 +51,7 @@ async function worktreeSession(title: string, extra: Partial<MethodInput<'sessio
 /** One turn's work as Claude would leave it, then its checkpoint (what the end of a turn does). */
 async function turn(session: SessionSummary, seq: number, work: () => void) {
   work();
-  return core.worktrees.checkpoint(session.id, seq);
+  return core.worktrees.endTurn(session.id, seq);
 }
 
 describe('a session in a worktree of its own', () => {

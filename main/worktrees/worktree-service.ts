@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChangedFile, MergeConflict, MergeResult, MergeStrategy, SessionChanges, SessionDiff, SessionStatus, SessionWorktree } from '../../contract';
@@ -86,7 +85,7 @@ export interface UnmergedWork {
 export class WorktreeService implements Service {
   readonly name = 'worktrees';
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly indexPaths = new Map<string, string>();
+  private readonly indexLocks = new Map<string, Promise<unknown>>();
   private off: (() => void) | null = null;
 
   constructor(private readonly deps: WorktreeServiceDeps) {}
@@ -95,7 +94,7 @@ export class WorktreeService implements Service {
     this.off = this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
       if (item.kind !== 'turn' || !ENDED.has(item.turn.status)) return;
       if (!this.row(sessionId)) return;
-      void this.serial(sessionId, () => this.checkpoint(sessionId, item.turn.seq, item.turn.id)).catch((error: unknown) => {
+      void this.serial(sessionId, () => this.endTurn(sessionId, item.turn.seq, item.turn.id)).catch((error: unknown) => {
         log.error('worktrees: a turn checkpoint failed', error, { sessionId, turn: item.turn.seq });
       });
     });
@@ -164,10 +163,19 @@ export class WorktreeService implements Service {
     return { repo, baseBranch: base, branch, path: tree };
   }
 
-  /** A turn's checkpoint: the worktree's files as a commit on `refs/switchboard/<session>/<turn>`, and its figures. */
-  async checkpoint(sessionId: string, turn: number, turnId: string | null = null): Promise<CheckpointRow | null> {
+  /** What a turn's end does in a worktree: its checkpoint, then its figures counted and announced. */
+  async endTurn(sessionId: string, turn: number, turnId: string | null = null): Promise<void> {
+    if (await this.checkpoint(sessionId, turn, turnId)) await this.countTurn(sessionId, turn);
+  }
+
+  /**
+   * A turn's checkpoint: the worktree's files as a commit object on `refs/switchboard/<session>/<turn>`,
+   * its parent the snapshot the turn started from. The figures come after (countTurn): the checkpoint
+   * itself is one tree write.
+   */
+  async checkpoint(sessionId: string, turn: number, turnId: string | null = null): Promise<boolean> {
     const row = this.row(sessionId);
-    if (!row || !fs.existsSync(row.path)) return null;
+    if (!row || !fs.existsSync(row.path)) return false;
     const opts = this.opts(row.path);
     const tree = await this.snapshotTree(row);
     const before = row.last_snapshot;
@@ -175,19 +183,26 @@ export class WorktreeService implements Service {
       await git(['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', before, '-m', `Switchboard checkpoint: session ${sessionId}, turn ${turn}`], { ...opts, extraEnv: SWITCHBOARD_IDENTITY })
     ).stdout.trim();
     await git(['update-ref', `refs/switchboard/${sessionId}/${turn}`, commit], opts);
-    const files = await this.fileList(row, before, commit);
-    const figures = totals(files);
-    const checkpoint: CheckpointRow = { session_id: sessionId, turn, turn_id: turnId, before_commit: before, after_commit: commit, files: files.length, additions: figures.additions, deletions: figures.deletions, created_at: Date.now() };
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO session_checkpoints (session_id, turn, turn_id, before_commit, after_commit, files, additions, deletions, created_at) VALUES (@session_id, @turn, @turn_id, @before_commit, @after_commit, @files, @additions, @deletions, @created_at)`,
+          `INSERT OR REPLACE INTO session_checkpoints (session_id, turn, turn_id, before_commit, after_commit, files, additions, deletions, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)`,
         )
-        .run(checkpoint);
+        .run(sessionId, turn, turnId, before, commit, Date.now());
       this.db.prepare('UPDATE session_worktrees SET last_snapshot = ? WHERE session_id = ?').run(commit, sessionId);
     })();
-    this.deps.events.emit('sessions.changesChanged', { sessionId, turn, totalFiles: files.length, ...figures });
-    return checkpoint;
+    return true;
+  }
+
+  /** A checkpointed turn's figures (files, +, −), kept with it and announced to every surface. */
+  async countTurn(sessionId: string, turn: number): Promise<{ totalFiles: number; additions: number; deletions: number }> {
+    const row = this.need(sessionId);
+    const c = this.checkpointOf(row, turn);
+    const files = await this.fileList(row, c.before_commit, c.after_commit);
+    const figures = { totalFiles: files.length, ...totals(files) };
+    this.db.prepare('UPDATE session_checkpoints SET files = ?, additions = ?, deletions = ? WHERE session_id = ? AND turn = ?').run(files.length, figures.additions, figures.deletions, sessionId, turn);
+    this.deps.events.emit('sessions.changesChanged', { sessionId, turn, ...figures });
+    return figures;
   }
 
   /** The checkpoint of one turn as it was recorded (the chat's one line reads its figures). */
@@ -400,7 +415,7 @@ export class WorktreeService implements Service {
       await fs.promises.rm(row.path, { recursive: true, force: true });
       this.db.prepare('DELETE FROM session_checkpoints WHERE session_id = ?').run(sessionId);
       this.db.prepare('DELETE FROM session_worktrees WHERE session_id = ?').run(sessionId);
-      this.indexPaths.delete(sessionId);
+      await fs.promises.rm(this.ownIndex(sessionId), { force: true });
       return { removed: true, message: `Removed the worktree and ${row.branch}.` };
     });
   }
@@ -448,31 +463,46 @@ export class WorktreeService implements Service {
   }
 
   /**
-   * The worktree's files as a tree object, written through a temporary index: a copy of the worktree's
-   * own index (so only files whose stat changed are hashed again), `git add -A`, `write-tree`. The
-   * worktree's index and files are left as they were.
+   * The worktree's files as a tree object, written through an index of Switchboard's own: a copy of the
+   * worktree's index the first time, then kept (`<data>/worktrees/.index-<session>`), so only files whose
+   * stat changed since the last snapshot are hashed again. `git add -A`, `write-tree`; the worktree's own
+   * index and files are left as they were. One snapshot at a time per session (they share that index).
    */
-  private async snapshotTree(row: WorktreeRow): Promise<string> {
-    const opts = this.opts(row.path);
-    let index = this.indexPaths.get(row.session_id);
-    if (!index) {
-      index = path.resolve(row.path, (await git(['rev-parse', '--git-path', 'index'], opts)).stdout.trim());
-      this.indexPaths.set(row.session_id, index);
-    }
-    const temp = path.join(this.deps.dataDir, 'worktrees', `.index-${row.session_id}-${randomUUID()}`);
-    const env = { GIT_INDEX_FILE: temp };
-    try {
-      const copied = await fs.promises.copyFile(index, temp).then(
-        () => true,
-        () => false,
-      );
-      if (!copied) await git(['read-tree', 'HEAD'], { ...opts, extraEnv: env });
-      await git(['add', '-A', '--', '.'], { ...opts, extraEnv: env, timeoutMs: 5 * 60_000 });
-      return (await git(['write-tree'], { ...opts, extraEnv: env })).stdout.trim();
-    } finally {
-      await fs.promises.rm(temp, { force: true });
-      await fs.promises.rm(`${temp}.lock`, { force: true });
-    }
+  private snapshotTree(row: WorktreeRow): Promise<string> {
+    const before = this.indexLocks.get(row.session_id) ?? Promise.resolve();
+    const work = async (): Promise<string> => {
+      const opts = this.opts(row.path);
+      const own = this.ownIndex(row.session_id);
+      const env = { GIT_INDEX_FILE: own };
+      if (!fs.existsSync(own)) {
+        const index = path.resolve(row.path, (await git(['rev-parse', '--git-path', 'index'], opts)).stdout.trim());
+        const copied = await fs.promises.copyFile(index, own).then(
+          () => true,
+          () => false,
+        );
+        if (!copied) await git(['read-tree', 'HEAD'], { ...opts, extraEnv: env });
+      }
+      try {
+        await git(['-c', 'core.untrackedCache=true', 'add', '-A', '--', '.'], { ...opts, extraEnv: env, timeoutMs: 5 * 60_000 });
+        return (await git(['write-tree'], { ...opts, extraEnv: env })).stdout.trim();
+      } catch (error) {
+        // A damaged or stale index of ours is only a cache: the next snapshot starts from a fresh copy.
+        await fs.promises.rm(own, { force: true });
+        await fs.promises.rm(`${own}.lock`, { force: true });
+        throw error;
+      }
+    };
+    const next = before.then(work, work);
+    const tail = next.catch(() => {});
+    this.indexLocks.set(row.session_id, tail);
+    void tail.then(() => {
+      if (this.indexLocks.get(row.session_id) === tail) this.indexLocks.delete(row.session_id);
+    });
+    return next;
+  }
+
+  private ownIndex(sessionId: string): string {
+    return path.join(this.deps.dataDir, 'worktrees', `.index-${sessionId}`);
   }
 
   /** The worktree as it is now, as a commit (the baseline the next turn is compared with). */
