@@ -572,7 +572,7 @@ export class SessionManager implements Service {
           role: 'tool',
           kind: 'tool_result',
           text: event.content.slice(0, 200_000),
-          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, denial: cur?.denied.get(event.toolUseId) ?? null, parentToolUseId: event.parentToolUseId },
+          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, denial: cur?.denied.get(event.toolUseId) ?? null, parentToolUseId: event.parentToolUseId, ...(event.patch ? { patch: event.patch } : {}) },
         });
         return;
       case 'permission_request':

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { defaultRuleFor, toolCallDetail, type Approval } from '../../../../contract';
 import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
+import { SmallDiff } from '../changes/DiffPane';
+import { toolCallDiff } from '../changes/diff-model';
 
 function detail(approval: Approval): string {
   return toolCallDetail(approval.input) ?? JSON.stringify(approval.input);
@@ -13,6 +15,8 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
   const [rule, setRule] = useState(defaultRuleFor(approval.toolName, approval.suggestions, approval.input) ?? '');
   const [message, setMessage] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // An edit waiting for permission shows the diff it would apply.
+  const edit = toolCallDiff(approval.toolName, approval.input);
   const reply = async (decision: 'once' | 'session' | 'always' | 'deny') => {
     setError(
       await answer(approval.id, decision, {
@@ -28,6 +32,7 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
         {approval.sessionTitle ? <span className="muted"> in {approval.sessionTitle}</span> : null}
       </div>
       <code className="approval-detail">{detail(approval)}</code>
+      {edit ? <SmallDiff path={edit.path} text={edit.text} /> : null}
       {approval.description && !approval.description.includes(detail(approval)) ? <p className="muted">{approval.description}</p> : null}
       <div className="approval-actions">
         <button onClick={() => void reply('once')}>Allow once</button>
