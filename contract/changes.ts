@@ -147,7 +147,7 @@ export const changesMethods = {
 };
 
 export const changesEvents = {
-  'sessions.changesChanged': event<{ sessionId: string; turn: number | null; totalFiles: number; additions: number; deletions: number }>(
+  'sessions.changesChanged': event<{ sessionId: string; turn: number | null; turnId?: string | null; totalFiles: number; additions: number; deletions: number }>(
     "A session's changes changed: a turn's checkpoint, a commit, a merge, a discard or an undo (the turn's own figures when a turn ended).",
   ),
 };

@@ -201,7 +201,7 @@ export class WorktreeService implements Service {
     const files = await this.fileList(row, c.before_commit, c.after_commit);
     const figures = { totalFiles: files.length, ...totals(files) };
     this.db.prepare('UPDATE session_checkpoints SET files = ?, additions = ?, deletions = ? WHERE session_id = ? AND turn = ?').run(files.length, figures.additions, figures.deletions, sessionId, turn);
-    this.deps.events.emit('sessions.changesChanged', { sessionId, turn, ...figures });
+    this.deps.events.emit('sessions.changesChanged', { sessionId, turn, turnId: c.turn_id, ...figures });
     return figures;
   }
 
