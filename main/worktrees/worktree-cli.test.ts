@@ -38,6 +38,10 @@ describe('the real CLI in a worktree', () => {
     expect((await h.turnEnded(turn2.id)).status).toBe('done');
     expect(await second).toMatchObject({ totalFiles: 1, additions: 1, deletions: 1 });
 
+    // The CLI's own patch of the Edit is kept with its result: the transcript shows it as a diff with real line numbers.
+    const results = h.core.sessions.transcript(s.id, 100).messages.filter((m) => m.kind === 'tool_result');
+    expect(results.map((m) => (m.data as { patch?: unknown }).patch)).toContainEqual({ filePath: greet, hunks: [expect.objectContaining({ oldStart: 1, newStart: 1, lines: expect.arrayContaining(['-export const greeting = "hello";', '+export const greeting = "hi there";']) })] });
+
     const changes = await h.core.worktrees.changes(s.id, { turn: 2 });
     expect(changes.files).toMatchObject([{ path: 'src/greet.ts', status: 'modified' }]);
     expect((await h.core.worktrees.diff(s.id, { turn: 2 })).text).toContain('+export const greeting = "hi there";');

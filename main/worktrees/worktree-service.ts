@@ -44,6 +44,9 @@ const SWITCHBOARD_IDENTITY = {
   GIT_COMMITTER_EMAIL: 'switchboard@localhost',
 };
 
+/** How long the whole session's snapshot stands for the next view (the diff asked right after the list). */
+const RANGE_TTL_MS = 1500;
+
 const ENDED = new Set(['done', 'failed', 'stalled', 'interrupted']);
 
 /** A branch name from a title: `switchboard/fix-the-login-page`, short, in the characters git takes anywhere. */
@@ -86,6 +89,9 @@ export class WorktreeService implements Service {
   readonly name = 'worktrees';
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly indexLocks = new Map<string, Promise<unknown>>();
+  /** The whole session's last range, by session (RANGE_TTL_MS), and recent file lists by range. */
+  private readonly ranges = new Map<string, { at: number; range: { from: string; to: string; problem: string | null } }>();
+  private readonly lists = new Map<string, ChangedFile[]>();
   private off: (() => void) | null = null;
 
   constructor(private readonly deps: WorktreeServiceDeps) {}
@@ -174,6 +180,7 @@ export class WorktreeService implements Service {
    * itself is one tree write.
    */
   async checkpoint(sessionId: string, turn: number, turnId: string | null = null): Promise<boolean> {
+    this.ranges.delete(sessionId);
     const row = this.row(sessionId);
     if (!row || !fs.existsSync(row.path)) return false;
     const opts = this.opts(row.path);
@@ -205,12 +212,6 @@ export class WorktreeService implements Service {
     return figures;
   }
 
-  /** The checkpoint of one turn as it was recorded (the chat's one line reads its figures). */
-  turnFigures(sessionId: string, turn: number): { totalFiles: number; additions: number; deletions: number } | null {
-    const c = this.db.prepare('SELECT * FROM session_checkpoints WHERE session_id = ? AND turn = ?').get(sessionId, turn) as CheckpointRow | undefined;
-    return c ? { totalFiles: c.files, additions: c.additions, deletions: c.deletions } : null;
-  }
-
   /** What the session (or one turn) changed, files paged. */
   async changes(sessionId: string, options: { turn?: number; offset?: number; limit?: number } = {}): Promise<SessionChanges> {
     const row = this.need(sessionId);
@@ -239,7 +240,7 @@ export class WorktreeService implements Service {
   /** The unified diff of the session, one turn, or one file of either: streamed from git and cut to the page asked for. */
   async diff(sessionId: string, options: { path?: string; turn?: number; offset?: number; limit?: number } = {}): Promise<SessionDiff> {
     const row = this.need(sessionId);
-    const { from, to } = await this.range(row, options.turn);
+    const { from, to } = await this.range(row, options.turn, true);
     const paths: string[] = [];
     if (options.path !== undefined) {
       const rel = this.inside(row, options.path);
@@ -431,7 +432,20 @@ export class WorktreeService implements Service {
     return null;
   }
 
-  private async range(row: WorktreeRow, turn: number | undefined): Promise<{ from: string; to: string; problem: string | null }> {
+  /**
+   * The commits (or trees) a view compares. The whole session's is kept a moment for `reuse`: the diff a
+   * window asks for right after the file list compares the same snapshot, without writing it again.
+   */
+  private async range(row: WorktreeRow, turn: number | undefined, reuse = false): Promise<{ from: string; to: string; problem: string | null }> {
+    if (turn !== undefined) return this.computeRange(row, turn);
+    const cached = this.ranges.get(row.session_id);
+    if (reuse && cached && Date.now() - cached.at < RANGE_TTL_MS) return cached.range;
+    const range = await this.computeRange(row, undefined);
+    this.ranges.set(row.session_id, { at: Date.now(), range });
+    return range;
+  }
+
+  private async computeRange(row: WorktreeRow, turn: number | undefined): Promise<{ from: string; to: string; problem: string | null }> {
     const problem = await this.problem(row);
     if (problem && (!fs.existsSync(row.git_dir) || !fs.existsSync(row.path))) throw new AppError('conflict', problem);
     if (turn !== undefined) {
@@ -457,9 +471,16 @@ export class WorktreeService implements Service {
     return this.db.prepare('SELECT turn FROM session_checkpoints WHERE session_id = ? ORDER BY turn').pluck().all(sessionId) as number[];
   }
 
+  /** The changed files between two commits or trees: the same two always give the same list, so a few are kept. */
   private async fileList(row: WorktreeRow, from: string, to: string): Promise<ChangedFile[]> {
+    const key = `${from}..${to}`;
+    const known = this.lists.get(key);
+    if (known) return known;
     const out = await git(['diff', '--raw', '--numstat', '-z', '-M', '--no-ext-diff', from, to], this.opts(row.path));
-    return parseRawNumstat(out.stdout);
+    const files = parseRawNumstat(out.stdout);
+    this.lists.set(key, files);
+    if (this.lists.size > 16) this.lists.delete(this.lists.keys().next().value!);
+    return files;
   }
 
   /**
@@ -603,6 +624,7 @@ export class WorktreeService implements Service {
 
   /** Tells every surface the session's changes moved (with the whole session's figures); a failure to count is logged, never the action's. */
   private async emitChanged(sessionId: string): Promise<void> {
+    this.ranges.delete(sessionId);
     await this.changes(sessionId, { limit: 1 })
       .then((c) => this.deps.events.emit('sessions.changesChanged', { sessionId, turn: null, totalFiles: c.totalFiles, additions: c.additions, deletions: c.deletions }))
       .catch((error: unknown) => log.warn('worktrees: could not count changes', { sessionId, error: String(error) }));

@@ -150,7 +150,7 @@ export function ChangesTab({ session }: { session: SessionSummary }) {
             <div className="diff-file-head">
               <code>{diff.path}</code>
             </div>
-            <DiffPane path={diff.path} text={diff.text} more={diff.nextOffset !== null} loading={diff.loading} onMore={moreDiff} comments={comments} onComment={addComment} />
+            <DiffPane key={`${turn ?? 'all'}:${diff.path}`} path={diff.path} text={diff.text} more={diff.nextOffset !== null} loading={diff.loading} onMore={moreDiff} comments={comments} onComment={addComment} />
           </div>
         ) : null}
       </div>

@@ -1,6 +1,5 @@
 import { DiffModeEnum, DiffViewWithMultiSelect, SplitSide } from '@git-diff-view/react';
 import '@git-diff-view/react/styles/diff-view-pure.css';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { chunkFileDiff, languageOf, type ReviewComment } from './diff-model';
 import { useDark } from './use-dark';
@@ -112,45 +111,57 @@ const Chunk = memo(function Chunk({ text, path, split, dark, comments, onComment
   );
 });
 
+/** Pieces rendered at first, and added each time the reader nears the end of what is rendered. */
+const FIRST_PIECES = 1;
+const MORE_PIECES = 2;
+/** Lines in one piece: small enough that the first one paints at once. */
+const PIECE_LINES = 200;
+
 /**
- * One file's diff: cut into pieces of a few hundred lines, each rendered only while it is on screen (a
- * virtual list), so a 10,000-line diff paints its first screen at once and scrolls smoothly. The next page
- * of a long diff is asked for as the reader nears its end.
+ * One file's diff: cut into pieces of a few hundred lines. The first pieces render at once (a 10,000-line
+ * diff paints its first screen without the rest), more are added as the reader nears the end, and the
+ * next page of a long diff is asked for once every piece here is shown. Pieces out of view skip layout
+ * and paint (`content-visibility: auto`), so scrolling stays smooth however long the diff grows.
  */
 export function DiffPane({ path, text, more, onMore, comments, onComment, loading }: { path: string; text: string; more: boolean; onMore: () => void; comments: readonly ReviewComment[]; onComment?: (c: Omit<ReviewComment, 'id'>) => void; loading: boolean }) {
   const dark = useDark();
-  const { chunks, binary } = useMemo(() => chunkFileDiff(text, path), [text, path]);
+  const { chunks, binary } = useMemo(() => chunkFileDiff(text, path, PIECE_LINES), [text, path]);
   const box = useRef<HTMLDivElement>(null);
+  const end = useRef<HTMLDivElement>(null);
+  const started = chunks.length > 0;
   const split = useWide(box, SPLIT_MIN_PX);
   const fileComments = useMemo(() => comments.filter((c) => c.path === path), [comments, path]);
-  // The virtualizer is read fresh on every render here, as the chats' transcript reads it.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtual = useVirtualizer({
-    count: chunks.length,
-    getScrollElement: () => box.current,
-    estimateSize: (i) => 24 + chunks[i]!.lines * 20,
-    overscan: 1,
-  });
-  const items = virtual.getVirtualItems();
-  const last = items[items.length - 1]?.index ?? -1;
+  const [shown, setShown] = useState(FIRST_PIECES);
+  const [nearEnd, setNearEnd] = useState(false);
+  // Watched once the first piece is there: before it, the end is on screen and would ask for everything.
   useEffect(() => {
-    if (more && !loading && last >= chunks.length - 2) onMore();
-  }, [more, loading, last, chunks.length, onMore]);
+    const el = end.current;
+    if (!el || !box.current || !started) return;
+    const observer = new IntersectionObserver((entries) => setNearEnd(entries.some((e) => e.isIntersecting)), { root: box.current, rootMargin: '0px 0px 1200px 0px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [started]);
+  useEffect(() => {
+    if (!nearEnd) return;
+    if (shown < chunks.length) {
+      // One step per frame: the reader's scroll stays smooth while pieces are added.
+      const frame = requestAnimationFrame(() => setShown((n) => n + MORE_PIECES));
+      return () => cancelAnimationFrame(frame);
+    }
+    if (more && !loading) onMore();
+  }, [nearEnd, shown, chunks.length, more, loading, onMore]);
   return (
     <div className="diff-scroll" ref={box} data-testid="diff-view" data-mode={split ? 'split' : 'unified'}>
       {binary ? <p className="muted diff-empty">{path} is a binary file: git shows no lines for it.</p> : null}
       {!binary && !chunks.length ? <p className="muted diff-empty">{loading ? 'Loading the diff…' : `No line changes in ${path} (its mode or name changed).`}</p> : null}
-      <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-        {items.map((item) => {
-          const chunk = chunks[item.index]!;
-          return (
-            <div key={item.key} data-index={item.index} ref={virtual.measureElement} className="diff-chunk" style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
-              <Chunk text={chunk.text} path={path} split={split} dark={dark} comments={fileComments} onComment={onComment} />
-            </div>
-          );
-        })}
+      {chunks.slice(0, shown).map((chunk, i) => (
+        <div key={i} className="diff-chunk" style={{ containIntrinsicSize: `auto ${24 + chunk.lines * 21}px` }}>
+          <Chunk text={chunk.text} path={path} split={split} dark={dark} comments={fileComments} onComment={onComment} />
+        </div>
+      ))}
+      <div ref={end} className="diff-end">
+        {loading ? <p className="muted">Loading more…</p> : null}
       </div>
-      {loading ? <p className="muted">Loading more…</p> : null}
     </div>
   );
 }
