@@ -708,6 +708,6 @@ export function parseMergeTree(output: string): MergeConflict[] {
 
 function conflictMessage(row: WorktreeRow, conflicts: MergeConflict[]): string {
   const names = conflicts.slice(0, 10).map((c) => `${c.path} (${c.reason})`).join(', ');
-  return `${row.base_branch} moved on, and ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} could not be merged: ${names}${conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : ''}. Nothing was changed. Ask Claude to merge ${row.base_branch} into its branch and resolve them, then merge again.`;
+  return `${row.base_branch} moved on, and ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} could not be merged: ${names}${conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : ''}. Nothing was changed on ${row.base_branch} (the session's work is committed on ${row.branch}). Ask Claude to merge ${row.base_branch} into its branch and resolve them, then merge again.`;
 }
 

@@ -66,6 +66,31 @@ describe('a turn that changed files, in Telegram', () => {
     expect(listed.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(['Diff', 'Merge', 'Discard']);
   }, 120_000);
 
+  it('reports a merge conflict file by file in the chat, with the offer to have Claude resolve it', async () => {
+    t = await startTelegram({ env: GIT_TEST_ENV });
+    const { harness, tg } = t;
+    await pair(t);
+    const repo = makeRepo(path.join(harness.dir, 'repo'), { 'app.txt': 'alpha\n' });
+    const created = await harness.core.router.call('sessions.create', { title: 'Clash', cwd: repo, worktree: true }, desktopCaller);
+    if (!created.ok) throw new Error(created.error.message);
+    const session = created.value as SessionSummary;
+    harness.core.telegram.bind(String(owner.id), session.id);
+    fs.writeFileSync(path.join(session.cwd, 'app.txt'), 'from the session\n');
+    fs.writeFileSync(path.join(repo, 'app.txt'), 'from the base\n');
+    gitIn(repo, 'commit', '-qam', 'base moved');
+    tg.send(owner, '/changes');
+    const listed = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('1 file changed') && m.reply_markup), 20_000, '/changes');
+    tg.press(owner, listed, button(listed, 'Merge'));
+    const card = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('merge switchboard/clash into main') && m.reply_markup), 20_000, 'the approval card');
+    tg.press(owner, card, button(card, 'Allow'));
+    const conflict = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('could not be merged')), 20_000, 'the conflict');
+    expect(plain(conflict)).toContain('app.txt: changed on both sides');
+    expect(gitIn(repo, 'log', '--format=%s', '-1')).toBe('base moved');
+    harness.api.reply({ kind: 'text', text: 'Resolving.' });
+    tg.press(owner, conflict, button(conflict, 'Ask Claude to resolve'));
+    await tg.until(() => harness.core.sessions.transcript(session.id, 10).turns.find((x) => x.prompt.startsWith('Merging into main stopped on conflicts')), 20_000, 'the message to Claude');
+  }, 90_000);
+
   it('shows an edit waiting for permission with a compact excerpt of what it would change', async () => {
     t = await startTelegram({ env: GIT_TEST_ENV });
     const { harness, tg } = t;

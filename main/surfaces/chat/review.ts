@@ -74,7 +74,8 @@ function act(c: CommandContext, sessionId: string, action: 'merge' | 'discard'):
         c.reply('🔀 Merging once the owner allows it…');
         const r = await c.call('sessions.merge', { id: sessionId, strategy: 'squash' });
         const conflicts = r.conflicts.length ? `\n${r.conflicts.map((x) => `• \`${x.path}\`: ${x.reason}`).join('\n')}` : '';
-        c.reply(`${r.merged ? '✅' : '⚠️'} ${r.message}${conflicts}`);
+        // Conflicts come with the offer to have Claude resolve them in the session.
+        c.reply(`${r.merged ? '✅' : '⚠️'} ${r.message}${conflicts}`, r.conflicts.length ? [[{ label: 'Ask Claude to resolve', data: `rv:${sessionId}:r` }]] : undefined);
       } else {
         c.reply('🗑 Discarding once the owner allows it…');
         c.reply(`✅ ${(await c.call('sessions.discard', { id: sessionId })).message}`);
@@ -83,6 +84,14 @@ function act(c: CommandContext, sessionId: string, action: 'merge' | 'discard'):
       c.reply(`⚠️ ${errorMessage(error)}`);
     }
   })();
+}
+
+/** The conflicts of a merge, handed to Claude in the session as its next message. */
+async function askToResolve(c: CommandContext, sessionId: string): Promise<void> {
+  const { worktree } = (await c.call('sessions.transcript', { id: sessionId, limit: 1 })).session;
+  const base = worktree?.baseBranch ?? 'the base branch';
+  await c.call('sessions.send', { id: sessionId, text: `Merging into ${base} stopped on conflicts. Please merge ${base} into your branch (git merge ${base}), resolve the conflicts keeping both intents, and commit.` });
+  c.reply(`↪️ Asked Claude to resolve them; press Merge again once it is done.`);
 }
 
 /** `/changes`: what the chat's session changed, with Diff, Merge and Discard; and where those buttons come back. */
@@ -104,6 +113,7 @@ export const changesCommand: ChatCommand = {
     if (what === 'd') return sendDiff(c, sessionId, turn ? Number(turn) : null);
     if (what === 'm') return act(c, sessionId, 'merge');
     if (what === 'x') return act(c, sessionId, 'discard');
+    if (what === 'r') return askToResolve(c, sessionId);
     c.reply('That button is from an older Switchboard.');
   },
 };
