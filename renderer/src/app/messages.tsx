@@ -4,7 +4,7 @@ import rehypeHighlight from 'rehype-highlight';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
 import { MARK_END, MARK_START, type Denial, type Message, type Turn } from '../../../contract';
-import { SmallDiff } from '../features/changes/DiffPane';
+import { SmallDiff } from '../features/changes/lazy-diff';
 import { toolCallDiff } from '../features/changes/diff-model';
 import { SURFACE_LABELS, surfaceLabel } from './surfaces';
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { changesLine, mergeStrategies, type ChangedFile, type MergeStrategy, type SessionSummary } from '../../../../contract';
 import { confirmAction } from '../../app/Dialog';
 import { selectComments, useChanges } from './changes-store';
-import { DiffPane } from './DiffPane';
+import { DiffPane } from './lazy-diff';
 import './changes.css';
 
 const STATUS_MARK: Record<ChangedFile['status'], string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R', copied: 'C', typechange: 'T' };

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { defaultRuleFor, REVIEW_APPROVAL_TOOL, toolCallDetail, type Approval } from '../../../../contract';
 import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
-import { SmallDiff } from '../changes/DiffPane';
+import { SmallDiff } from '../changes/lazy-diff';
 import { toolCallDiff } from '../changes/diff-model';
 
 function detail(approval: Approval): string {
