@@ -12,6 +12,7 @@ import { memoryHandlers } from './memory/handlers';
 import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { splitHostList } from './config';
+import { changesLine } from '../contract';
 import { Lifecycle } from './lifecycle';
 import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
@@ -42,7 +43,7 @@ import { tools } from './tools/registry';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
-import { changesHandlers } from './worktrees/handlers';
+import { changesHandlers, sessionInWorktree } from './worktrees/handlers';
 import { WorktreeService } from './worktrees/worktree-service';
 
 /** The loopback server both shells start: where it listens, the names it answers to, the UI files (headless). */
@@ -200,7 +201,13 @@ export function createCore(config: CoreConfig): Core {
   const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({ storage, events, embeddings, history, store: sessionStore, usage, env, announce: (id) => events.emit('sessions.changed', sessions.get(id)) });
-  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals) });
+  const scheduler = new SchedulerService({ storage, events, sessions, settings, notifier, env, now: config.now, hold: () => usage.hold(), approvals: jobQuestions(approvals),
+    worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions }, { ...input, surface: 'schedule' }),
+    changesLine: async (id) => {
+      const c = await worktrees.changes(id, { limit: 1 });
+      return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;
+    },
+  });
   const user = new UserService({
     events,
     notifier,

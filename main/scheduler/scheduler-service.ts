@@ -112,6 +112,10 @@ export class SchedulerService implements Service {
       hold?: () => { reason: string; until: number | null } | null;
       /** The owner's questions about jobs made outside their window; without it such jobs wait, unasked. */
       approvals?: JobApprovals;
+      /** A session in a git worktree of its own (main/worktrees/, from the root), for a job that asks for one. */
+      worktreeSession?: (input: { title: string; cwd: string; model: string | null; permissionPolicy: Job['permissionPolicy']; surfaceKey: string }) => Promise<{ id: string }>;
+      /** What a session's worktree holds against its base, in one line ("2 files changed, +4 −1 on …"); null when nothing. */
+      changesLine?: (sessionId: string) => Promise<string | null>;
     },
   ) {
     this.store = new JobStore(deps.storage);
@@ -599,14 +603,19 @@ export class SchedulerService implements Service {
     const sessions = this.deps.sessions;
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
     if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
-      const created = sessions.create({
+      const fields = {
         title: job.sessionMode === 'persistent' ? `Job: ${job.name}` : `Job: ${job.name} (${new Date(run.startedAt ?? this.now()).toISOString().slice(0, 16)})`,
         cwd: job.cwd,
         model: job.model,
         permissionPolicy: job.permissionPolicy,
-        surface: 'schedule',
         surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
-      });
+      };
+      const created =
+        job.worktree && job.cwd && this.deps.worktreeSession
+          ? await this.deps.worktreeSession({ ...fields, cwd: job.cwd }).catch((error: unknown) => {
+              throw new Error(`the job's worktree could not be made: ${errorMessage(error)}`);
+            })
+          : sessions.create({ ...fields, surface: 'schedule' });
       sessionId = created.id;
       if (job.sessionMode === 'persistent') {
         this.store.setSession(job.id, sessionId);
@@ -621,7 +630,10 @@ export class SchedulerService implements Service {
     }
     const ended = asked.turn;
     const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
-    return { status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
+    // A job in a worktree delivers what it changed with its result (the diff itself is in the session's Changes tab).
+    const changed = job.worktree ? await this.deps.changesLine?.(sessionId).catch(() => null) : null;
+    const resultText = changed ? `${ended.resultText ?? ''}\n\n${changed}`.trim() : ended.resultText;
+    return { status, sessionId, resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
   }
 
   private finish(job: Omit<Job, 'nextRun' | 'recent'>, run: JobRun): void {

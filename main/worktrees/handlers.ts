@@ -9,6 +9,7 @@ import type { WorktreeService } from './worktree-service';
 
 type ChangesMethod = keyof typeof changesMethods;
 
+/** What the review methods need from the root: the worktrees, the environment, the session manager's own calls, the broker. */
 export interface ChangesHandlerDeps {
   worktrees: WorktreeService;
   env: NodeJS.ProcessEnv;
@@ -20,6 +21,26 @@ export interface ChangesHandlerDeps {
   };
   /** The owner's word through the one broker (approvals/review-questions.ts). */
   ask(input: ReviewApprovalInput): Promise<{ allowed: boolean; message: string | null; by: string | null }>;
+}
+
+/**
+ * A new session in a git worktree of its own: the tree first (named by the session's id), then the
+ * session in it; a session that cannot be made takes its tree away again. The window, chats, MCP and
+ * Claude jobs all start one this way.
+ */
+export async function sessionInWorktree(
+  deps: Pick<ChangesHandlerDeps, 'worktrees' | 'env' | 'sessions'>,
+  input: Omit<CreateSessionFields, 'id' | 'cwd'> & { cwd: string; baseBranch?: string },
+): Promise<SessionSummary> {
+  const { baseBranch, ...fields } = input;
+  const id = randomUUID();
+  const tree = await deps.worktrees.create({ sessionId: id, cwd: expandFolder(input.cwd, deps.env), title: input.title ?? 'session', baseBranch });
+  try {
+    return deps.sessions.create({ ...fields, cwd: tree.path, id });
+  } catch (error) {
+    await deps.worktrees.remove(id, { discard: true });
+    throw error;
+  }
 }
 
 /**
@@ -53,14 +74,7 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
     'sessions.create': async ({ worktree, baseBranch, ...input }, ctx) => {
       if (!worktree) return deps.sessions.create({ ...input, surface: ctx.surface });
       if (!input.cwd) throw new AppError('invalid_input', 'cwd: a session in a worktree of its own needs the repository to work on: give cwd, a folder inside it.');
-      const id = randomUUID();
-      const tree = await worktrees.create({ sessionId: id, cwd: expandFolder(input.cwd, deps.env), title: input.title ?? 'session', baseBranch });
-      try {
-        return deps.sessions.create({ ...input, cwd: tree.path, id, surface: ctx.surface });
-      } catch (error) {
-        await worktrees.remove(id, { discard: true });
-        throw error;
-      }
+      return sessionInWorktree(deps, { ...input, cwd: input.cwd, baseBranch, surface: ctx.surface });
     },
     'sessions.delete': async ({ id, discardChanges }, ctx) => {
       deps.sessions.get(id);

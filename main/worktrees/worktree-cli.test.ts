@@ -54,4 +54,29 @@ describe('the real CLI in a worktree', () => {
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.readFileSync(greet, 'utf8')).toContain('"hi there"');
   }, 120_000);
+
+  it('runs a Claude job in a worktree of its own and delivers what it changed with the result', async () => {
+    const created = await h.core.router.call(
+      'schedules.create',
+      { name: 'Nightly notes', kind: 'claude', cron: '0 3 * * *', command: 'write the notes', cwd: repo, worktree: true, permissionPolicy: 'acceptEdits' },
+      desktopCaller,
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    const job = created.value as { id: string };
+    h.api.respond((request) => {
+      const cwd = /worktrees\/[0-9a-f-]{36}/.exec(JSON.stringify(request.body))?.[0];
+      return cwd && !h.api.requests.some((r) => JSON.stringify(r.body).includes('tool_result'))
+        ? { kind: 'tool', name: 'Write', input: { file_path: path.join(h.dir, 'data', cwd, 'NOTES.md'), content: '# Notes\n' } }
+        : { kind: 'text', text: 'Notes written.' };
+    });
+    const ended = nextEvent(h.core.events, 'schedules.run', (r) => r.jobId === job.id && r.status !== 'running', 60_000);
+    h.core.scheduler.runNow(job.id);
+    const run = await ended;
+    expect(run.status).toBe('ok');
+    expect(run.resultText).toMatch(/Notes written\.\n\n1 file changed, \+1 −0 on switchboard\/job-nightly-notes-.* \(from main\)/);
+    const session = h.core.sessions.get(run.sessionId!);
+    expect(session.worktree).toMatchObject({ baseBranch: 'main' });
+    expect(fs.readFileSync(path.join(session.cwd, 'NOTES.md'), 'utf8')).toBe('# Notes\n');
+    expect(gitIn(repo, 'status', '--porcelain')).toBe('');
+  }, 120_000);
 });

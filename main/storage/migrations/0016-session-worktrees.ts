@@ -22,6 +22,8 @@ export default {
       created_at INTEGER NOT NULL
     );
     -- One checkpoint per turn: a commit object on refs/switchboard/<session>/<turn>, and the one before it.
+    -- A Claude job whose sessions run in worktrees of their own (1), its diff delivered with the result.
+    ALTER TABLE jobs ADD COLUMN worktree INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE session_checkpoints (
       session_id TEXT NOT NULL,
       turn INTEGER NOT NULL,

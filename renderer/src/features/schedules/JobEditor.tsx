@@ -47,6 +47,7 @@ function blank(): JobInput {
     model: null,
     permissionPolicy: 'ask',
     sessionMode: 'fresh',
+    worktree: false,
     overlap: 'skip',
     missed: 'once',
     missedLimit: 5,
@@ -249,6 +250,11 @@ export function JobEditor({ job }: { job: Job | null }) {
           </div>
         ) : null}
       </div>
+      {input.kind === 'claude' && input.cwd ? (
+        <label className="check">
+          <input type="checkbox" checked={input.worktree} onChange={(e) => set('worktree', e.target.checked)} /> Own worktree: each session on a branch of its own in the folder's repository, what it changed sent with the result
+        </label>
+      ) : null}
       <label className="check">
         <input type="checkbox" checked={input.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>
