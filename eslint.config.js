@@ -33,6 +33,8 @@ export const layers = {
   settings: ['storage', 'ipc'],
   approvals: ['storage', 'settings', 'ipc'],
   sessions: ['claude', 'approvals', 'settings', 'storage', 'ipc'],
+  // Sessions in git worktrees of their own: checkpoints, diffs, merge; the sessions it needs come from the root.
+  worktrees: ['storage', 'ipc'],
   retrieval: ['storage', 'settings', 'secrets'],
   memory: ['retrieval', 'storage', 'settings', 'ipc'],
   usage: ['storage', 'settings', 'ipc'],

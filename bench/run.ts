@@ -1,5 +1,6 @@
 // `npm run bench [-- GROUP ...] [--json FILE]`: runs benchmark groups and prints one table.
 import fs from 'node:fs';
+import { changesGroup } from './changes';
 import { coreGroup } from './core';
 import { inboxGroup } from './inbox';
 import { mcpGroup } from './mcp';
@@ -12,7 +13,7 @@ import { telegramGroup } from './telegram';
 import { discordGroup } from './discord';
 import { usageGroup } from './usage';
 
-const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, search1mGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup, inboxGroup];
+const groups: BenchGroup[] = [coreGroup, sessionsGroup, searchGroup, search1mGroup, schedulerGroup, serverGroup, telegramGroup, discordGroup, mcpGroup, usageGroup, inboxGroup, changesGroup];
 
 function parseArgs(argv: string[]): { names: string[]; json: string | null } {
   const names: string[] = [];

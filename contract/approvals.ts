@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { REVIEW_APPROVAL_TOOL } from './changes';
 import { event, method } from './define';
 
 export type ApprovalStatus = 'pending' | 'allowed' | 'denied' | 'expired';
@@ -98,7 +99,7 @@ export interface JobApprovalInput {
 }
 
 /** Tools that ask the user something rather than for permission: never settled by a rule, always by a person. */
-export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode', JOB_APPROVAL_TOOL] as const;
+export const QUESTION_TOOLS = ['AskUserQuestion', 'ExitPlanMode', JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL] as const;
 
 /** What Claude's AskUserQuestion tool asks: questions, each with options (the user may also type their own). */
 export interface ClaudeQuestion {

@@ -4,6 +4,7 @@ import type { Result } from './result';
 // Side effect first: every schema's errors speak the user's words.
 import './messages';
 import { approvalsEvents, approvalsMethods } from './approvals';
+import { changesEvents, changesMethods } from './changes';
 import { chatChannelMethods, chatEvents, chatMethods } from './chat';
 import { historyEvents, historyMethods } from './history';
 import { mailMethods } from './mail';
@@ -20,6 +21,7 @@ import { usageEvents, usageMethods } from './usage';
 import { userEvents, userMethods } from './user';
 
 export * from './approvals';
+export * from './changes';
 export * from './chat';
 export * from './history';
 export * from './mail';
@@ -39,9 +41,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods, ...inboxMethods, ...pushMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...changesMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods, ...inboxMethods, ...pushMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents, ...inboxEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...changesEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents, ...inboxEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

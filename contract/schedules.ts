@@ -59,6 +59,8 @@ export const jobFields = {
   model: withoutNul(z.string().trim().min(1).max(200)).nullable(),
   permissionPolicy: z.enum(permissionPolicies),
   sessionMode: z.enum(['fresh', 'persistent']),
+  /** A Claude job in a repository: each session in a git worktree of its own, its diff delivered with the result. */
+  worktree: z.boolean(),
   overlap: z.enum(['skip', 'queue']),
   missed: z.enum(['skip', 'once', 'each']),
   missedLimit: z.number().int().min(1).max(1000),
@@ -103,6 +105,7 @@ export const jobInputSchema = z
     model: jobFields.model.default(null),
     permissionPolicy: jobFields.permissionPolicy.default('ask'),
     sessionMode: jobFields.sessionMode.default('fresh'),
+    worktree: jobFields.worktree.default(false),
     overlap: jobFields.overlap.default('skip'),
     missed: jobFields.missed.default('skip'),
     missedLimit: jobFields.missedLimit.default(5),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import type { SessionWorktree } from './changes';
 import { folderPath, withoutNul } from './fields';
 
 export const permissionPolicies = ['ask', 'acceptEdits', 'plan', 'bypass'] as const;
@@ -34,6 +35,8 @@ export interface SessionSummary {
   /** The live CLI process, if any. */
   pid: number | null;
   lastError: string | null;
+  /** The session's own git worktree and branch, when it was started with one (its cwd is then the worktree). */
+  worktree?: SessionWorktree | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -110,6 +113,8 @@ export interface Transcript {
 }
 
 const id = z.string().min(1).max(100);
+/** A branch name as git takes it (checked again by `git check-ref-format`). */
+const branchName = withoutNul(z.string().trim().min(1).max(250).regex(/^[^\s~^:?*[\\]+$/, 'must be a branch name, such as main'));
 const text = z.string().trim().min(1, 'must not be empty').max(200_000);
 
 export const sessionsMethods = {
@@ -123,9 +128,14 @@ export const sessionsMethods = {
         permissionPolicy: z.enum(permissionPolicies).default('ask'),
         systemPrompt: withoutNul(z.string().max(50_000)).nullable().optional(),
         allowedTools: z.array(withoutNul(z.string().trim().min(1).max(500))).max(100).optional(),
+        /** Run in a git worktree of its own (cwd must be in a repository), on branch switchboard/<short title>. */
+        worktree: z.boolean().optional(),
+        /** The branch the worktree starts from and merges into; the repository's current branch when not given. */
+        baseBranch: branchName.optional(),
       })
-      .strict(),
-    'A new session: its own folder unless one is chosen; bypass only by explicit choice; allowedTools are rules it may use without asking.',
+      .strict()
+      .refine((s) => !s.baseBranch || s.worktree, { message: 'a base branch is for a session in its own worktree: add worktree: true', path: ['baseBranch'] }),
+    'A new session: its own folder unless one is chosen (with worktree, a git worktree of that repository on its own branch); bypass only by explicit choice; allowedTools are rules it may use without asking.',
   ),
   'sessions.update': method<SessionSummary>()(
     z
@@ -175,7 +185,10 @@ export const sessionsMethods = {
   'sessions.removeQueued': method<{ removed: true }>()(z.object({ turnId: id }).strict(), 'Take back a message still waiting in the queue.'),
   'sessions.interrupt': method<{ interrupted: boolean }>()(z.object({ id }).strict(), 'Stop the running turn.'),
   'sessions.reset': method<SessionSummary>()(z.object({ id }).strict(), 'A new Claude session id; the old transcript stays in history.'),
-  'sessions.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Stop the process and delete the session and its history.'),
+  'sessions.delete': method<{ deleted: true }>()(
+    z.object({ id, discardChanges: z.boolean().optional() }).strict(),
+    'Stop the process and delete the session and its history (and its worktree: one with changes not merged only with discardChanges).',
+  ),
 };
 
 export const sessionsEvents = {

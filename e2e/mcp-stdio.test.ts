@@ -32,7 +32,7 @@ describe('switchboard mcp, the stdio bridge', () => {
     expect((fs.statSync(recorded).mode & 0o777).toString(8)).toBe('600');
     // Only SWITCHBOARD_HOME: no port, no token, no URL.
     const client = await bridge({ SWITCHBOARD_HOME: home });
-    expect((await client.listTools()).tools.length).toBe(26);
+    expect((await client.listTools()).tools.length).toBe(31);
     const result = await client.callTool({ name: 'remember', arguments: { text: 'Bridged over stdio' } });
     expect(result.structuredContent).toMatchObject({ action: 'added', memory: { text: 'Bridged over stdio' } });
     // Stopped, it takes its address with it: the bridge then says the app is not running.

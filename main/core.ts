@@ -3,6 +3,7 @@ import { ApprovalBroker } from './approvals/approval-broker';
 import { approvalsHandlers } from './approvals/handlers';
 import { jobQuestions } from './approvals/job-questions';
 import { systemClock, type Clock } from './clock';
+import { reviewQuestions } from './approvals/review-questions';
 import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
 import { HistoryService } from './history/history-service';
@@ -12,6 +13,7 @@ import { memoryHandlers } from './memory/handlers';
 import { MemoryService } from './memory/memory-service';
 import { Router } from './ipc/router';
 import { splitHostList } from './config';
+import { changesLine } from '../contract';
 import { Lifecycle } from './lifecycle';
 import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
@@ -52,6 +54,8 @@ import { tools } from './tools/registry';
 import { UserService } from './user/user-service';
 import { systemHandlers } from './system/handlers';
 import { SystemService, type AppInfo } from './system/system-service';
+import { changesHandlers, sessionInWorktree } from './worktrees/handlers';
+import { WorktreeService } from './worktrees/worktree-service';
 
 /** The loopback server both shells start: where it listens, the names it answers to, the UI files (headless). */
 export interface ServerConfig {
@@ -114,6 +118,7 @@ export interface Core {
   readonly approvals: ApprovalBroker;
   readonly sessions: SessionManager;
   readonly terminals: TerminalManager;
+  readonly worktrees: WorktreeService;
   readonly embeddings: EmbeddingService;
   readonly history: HistoryService;
   readonly memory: MemoryService;
@@ -200,6 +205,7 @@ export function createCore(config: CoreConfig): Core {
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
     limitWait: { wait: (id, text) => limitWaiter.wait(id, text), forget: (id) => limitWaiter.forget(id) },
+    worktreeOf: (id) => worktrees.info(id),
   });
   const clock = config.clock ?? systemClock;
   // One wait per reset: an inbox item per waiting session (their state says it), one note for all of them.
@@ -234,6 +240,20 @@ export function createCore(config: CoreConfig): Core {
     onLeave: (id) => {
       if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'Interrupted: it no longer waits for the reset.');
       if (limitWaiter.holdUntil() === null) limitEpisode = null;
+    },
+  });
+  const worktrees: WorktreeService = new WorktreeService({
+    storage,
+    events,
+    dataDir: config.dataDir,
+    env,
+    session: (id) => {
+      try {
+        const { title, status } = sessions.get(id);
+        return { title, status };
+      } catch {
+        return null;
+      }
     },
   });
   const terminals = new TerminalManager({
@@ -281,6 +301,11 @@ export function createCore(config: CoreConfig): Core {
       history: async (query, limit) =>
         (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
     },
+    worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions }, { ...input, surface: 'schedule' }),
+    changesLine: async (id) => {
+      const c = await worktrees.changes(id, { limit: 1 });
+      return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;
+    },
     // A run's result and files to the chats and mail the job names; each says whether it took them.
     deliver: async (delivery) => {
       const went = await Promise.all([
@@ -309,6 +334,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(system);
   lifecycle.add(approvals);
   lifecycle.add(sessions);
+  lifecycle.add(worktrees);
   lifecycle.add(terminals);
   lifecycle.add(embeddings);
   lifecycle.add(history);
@@ -414,6 +440,7 @@ export function createCore(config: CoreConfig): Core {
     },
     ...settingsHandlers(settings),
     ...sessionsHandlers(sessions),
+    ...changesHandlers({ worktrees, env, sessions, ask: reviewQuestions(approvals).ask }),
     ...terminalsHandlers(terminals),
     ...approvalsHandlers(approvals),
     ...historyHandlers(history, transcripts),
@@ -470,6 +497,7 @@ export function createCore(config: CoreConfig): Core {
     approvals,
     sessions,
     terminals,
+    worktrees,
     embeddings,
     history,
     memory,

@@ -44,7 +44,7 @@ export type ClaudeEvent =
   | { type: 'text_delta'; text: string; parentToolUseId: string | null }
   | { type: 'thinking_delta'; text: string; parentToolUseId: string | null }
   | { type: 'assistant'; block: AssistantBlock; messageId: string | null; parentToolUseId: string | null; error: string | null }
-  | { type: 'tool_result'; toolUseId: string; content: string; isError: boolean; parentToolUseId: string | null }
+  | { type: 'tool_result'; toolUseId: string; content: string; isError: boolean; parentToolUseId: string | null; patch?: FilePatch | null }
   | { type: 'result'; result: TurnResult }
   | { type: 'status'; status: string }
   /** The plan's own figures (subscribers and gateways): utilisation 0..1 and reset time of each window. */
@@ -58,3 +58,9 @@ export type ClaudeEvent =
   | { type: 'unknown'; raw: unknown }
   /** A line that is not JSON at all (noise, a crash message): kept with what was wrong. */
   | { type: 'malformed'; line: string; error: string };
+
+/** What an Edit, Write or MultiEdit did to a file, as the CLI reports it (`tool_use_result.structuredPatch`): shown as a diff. */
+export interface FilePatch {
+  filePath: string;
+  hunks: { oldStart: number; oldLines: number; newStart: number; newLines: number; lines: string[] }[];
+}

@@ -1,4 +1,4 @@
-import type { AssistantBlock, ClaudeEvent, PermissionQuestion, TurnResult, Usage } from './events';
+import type { AssistantBlock, ClaudeEvent, FilePatch, PermissionQuestion, TurnResult, Usage } from './events';
 
 /** Longest line we buffer (a huge tool result can be megabytes); past it the line is cut and reported. */
 export const MAX_LINE_BYTES = 32 * 1024 * 1024;
@@ -150,9 +150,10 @@ export function parseLine(line: string): ClaudeEvent[] {
     case 'user': {
       const message = isObject(o.message) ? o.message : {};
       const content = Array.isArray(message.content) ? message.content : [];
-      return content
-        .filter((b): b is Json => isObject(b) && b.type === 'tool_result')
-        .map((b) => ({ type: 'tool_result' as const, toolUseId: str(b.tool_use_id) ?? '', content: contentText(b.content), isError: b.is_error === true, parentToolUseId: parent }));
+      const results = content.filter((b): b is Json => isObject(b) && b.type === 'tool_result');
+      // The file change an edit made, when the line answers one call (the CLI's own patch, kept for the diff view).
+      const patch = results.length === 1 ? filePatch(o.tool_use_result) : null;
+      return results.map((b) => ({ type: 'tool_result' as const, toolUseId: str(b.tool_use_id) ?? '', content: contentText(b.content), isError: b.is_error === true, parentToolUseId: parent, ...(patch ? { patch } : {}) }));
     }
     case 'result':
       return [{ type: 'result', result: result(o) }];
@@ -188,4 +189,24 @@ export function parseLine(line: string): ClaudeEvent[] {
     default:
       return [{ type: 'unknown', raw: o }];
   }
+}
+
+/** At most this many patch lines are kept with a message: a diff view of more reads the worktree's diff instead. */
+const PATCH_LINES = 5000;
+
+/** The CLI's `structuredPatch` of an Edit, Write or MultiEdit, checked and cut; null when the line has none. */
+export function filePatch(value: unknown): FilePatch | null {
+  if (!isObject(value) || !Array.isArray(value.structuredPatch)) return null;
+  const filePath = str(value.filePath);
+  if (!filePath) return null;
+  let budget = PATCH_LINES;
+  const hunks: FilePatch['hunks'] = [];
+  for (const h of value.structuredPatch) {
+    if (!isObject(h) || !Array.isArray(h.lines) || budget <= 0) continue;
+    const lines = h.lines.filter((l): l is string => typeof l === 'string').slice(0, budget);
+    budget -= lines.length;
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    hunks.push({ oldStart: num(h.oldStart), oldLines: num(h.oldLines), newStart: num(h.newStart), newLines: num(h.newLines), lines });
+  }
+  return { filePath, hunks };
 }

@@ -1,3 +1,5 @@
+import type { PermissionPolicy } from '../../contract';
+import { AppError } from '../errors';
 import type { CallContext } from './router';
 
 /**
@@ -31,4 +33,17 @@ export function callerInWords(ctx: CallContext): string {
     default:
       return ctx.actor === ctx.surface ? ctx.surface : `${ctx.actor} (${ctx.surface})`;
   }
+}
+
+/** Modes in which Claude acts without asking first. */
+const LOOSE: readonly PermissionPolicy[] = ['acceptEdits', 'bypass'];
+
+/**
+ * Only the owner lets a session act without asking: an MCP client, a chat or a Claude session asking
+ * for a looser mode is refused in words, and the session stays as it was. (Tools allowed up front reach
+ * a session from elsewhere only as the owner set them in the window, for a Discord channel.)
+ */
+export function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undefined): void {
+  if (isOwner(ctx) || !policy || !LOOSE.includes(policy)) return;
+  throw new AppError('invalid_input', `permissionPolicy: only you, in Switchboard's window, can let a session work without asking (${policy}); start it in Ask or Plan mode, and change its mode in the window.`);
 }

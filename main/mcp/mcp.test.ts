@@ -1,12 +1,15 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REVIEW_APPROVAL_TOOL } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
 import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
+import { makeRepo } from '../testing/git-repo';
 import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
 import { tools } from '../tools/registry';
 
@@ -98,6 +101,7 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
         'remember', 'recall', 'update_memory', 'forget', 'list_memories',
         'list_conversations', 'read_conversation', 'search_history',
         'notify_user', 'ask_user', 'inbox', 'health', 'usage',
+        'session_changes', 'session_diff', 'merge_session', 'discard_session',
       ].sort(),
     );
     for (const x of listed) {
@@ -164,6 +168,19 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     await expect.poll(async () => (await ok('job_history', { job_id: job.id })).runs[0]?.status, { timeout: 10_000 }).toBe('ok');
     called.add('job_history');
     expect(await call('delete_job', { job_id: job.id })).toMatchObject({ deleted: true });
+
+    // Work review (worktree-mcp.test.ts has the details): merge and discard wait for the owner.
+    const repo = makeRepo(path.join(harness.dir, 'repo'));
+    const reviewed = await call('create_session', { title: 'Reviewed', cwd: repo, worktree: true });
+    fs.writeFileSync(path.join(reviewed.cwd, 'made.txt'), 'made\n');
+    expect((await call('session_changes', { session_id: reviewed.id })).summary).toBe('1 file changed, +1 −0');
+    expect((await call('session_diff', { session_id: reviewed.id })).diff).toContain('+made');
+    for (const [name, result] of [['merge_session', { merged: true }], ['discard_session', { discarded: true }]] as const) {
+      const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === REVIEW_APPROVAL_TOOL && a.status === 'pending');
+      const acting = call(name, { session_id: reviewed.id });
+      await core.router.call('approvals.answer', { id: (await asked).id, decision: 'once' }, desktopCaller);
+      expect(await acting).toMatchObject(result);
+    }
 
     // Only the desktop takes it here (no window open, no bot): the answer says so, not a bare `sent`.
     expect(await call('notify_user', { text: 'Build finished', title: 'CI' })).toEqual({ delivered: ['desktop'] });

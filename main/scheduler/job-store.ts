@@ -17,6 +17,7 @@ interface JobRow {
   model: string | null;
   permission_policy: Job['permissionPolicy'];
   session_mode: Job['sessionMode'];
+  worktree: number;
   session_id: string | null;
   overlap: Job['overlap'];
   missed: Job['missed'];
@@ -79,6 +80,7 @@ function toJob(row: JobRow): Omit<Job, 'nextRun' | 'recent'> {
     model: row.model,
     permissionPolicy: row.permission_policy,
     sessionMode: row.session_mode,
+    worktree: row.worktree === 1,
     sessionId: row.session_id,
     overlap: row.overlap,
     missed: row.missed,
@@ -142,6 +144,7 @@ function columns(input: Partial<JobInput>): Record<string, unknown> {
     ['model', 'model', (v) => v],
     ['permissionPolicy', 'permission_policy', (v) => v],
     ['sessionMode', 'session_mode', (v) => v],
+    ['worktree', 'worktree', (v: boolean) => (v ? 1 : 0)],
     ['overlap', 'overlap', (v) => v],
     ['missed', 'missed', (v) => v],
     ['missedLimit', 'missed_limit', (v) => v],

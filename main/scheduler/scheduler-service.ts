@@ -132,6 +132,10 @@ export class SchedulerService implements Service {
       templates?: Omit<TemplateServices, 'shell'>;
       /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
       deliver?: (delivery: RunDelivery) => Promise<string[]>;
+      /** A session in a git worktree of its own (main/worktrees/, from the root), for a job that asks for one. */
+      worktreeSession?: (input: { title: string; cwd: string; model: string | null; permissionPolicy: Job['permissionPolicy']; surfaceKey: string }) => Promise<{ id: string }>;
+      /** What a session's worktree holds against its base, in one line ("2 files changed, +4 −1 on …"); null when nothing. */
+      changesLine?: (sessionId: string) => Promise<string | null>;
     },
   ) {
     this.store = new JobStore(deps.storage);
@@ -790,7 +794,7 @@ export class SchedulerService implements Service {
     const systemPrompt = [rendered.systemPrompt, told].filter(Boolean).join('\n\n');
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
     if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
-      const created = sessions.create({
+      const fields = {
         title: job.sessionMode === 'persistent' ? `Job: ${job.name}` : `Job: ${job.name} (${new Date(run.startedAt ?? this.now()).toISOString().slice(0, 16)})`,
         cwd: job.cwd,
         model: job.model,
@@ -798,9 +802,14 @@ export class SchedulerService implements Service {
         systemPrompt,
         // Its own output folder and its own next prompt need no question: nothing else is loosened.
         allowedTools: [...writeRule(jobFolder), 'mcp__switchboard__set_next_prompt'],
-        surface: 'schedule',
         surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
-      });
+      };
+      const created =
+        job.worktree && job.cwd && this.deps.worktreeSession
+          ? await this.deps.worktreeSession({ ...fields, cwd: job.cwd }).catch((error: unknown) => {
+              throw new Error(`the job's worktree could not be made: ${errorMessage(error)}`);
+            })
+          : sessions.create({ ...fields, surface: 'schedule' });
       sessionId = created.id;
       if (job.sessionMode === 'persistent') {
         this.store.setSession(job.id, sessionId);
@@ -827,7 +836,10 @@ export class SchedulerService implements Service {
       // A fresh run's session is never spoken to again: its process goes now, not after the idle time.
       if (job.sessionMode === 'fresh') void sessions.release(sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
       const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
-      return { ...made, status, sessionId, resultText: ended.resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
+      // A job in a worktree delivers what it changed with its result (the diff itself is in the session's Changes tab).
+      const changed = job.worktree ? await this.deps.changesLine?.(sessionId).catch(() => null) : null;
+      const resultText = changed ? `${ended.resultText ?? ''}\n\n${changed}`.trim() : ended.resultText;
+      return { ...made, status, sessionId, resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
     } finally {
       this.runOfSession.delete(sessionId);
       this.runSessions.delete(run.id);

@@ -1,12 +1,11 @@
-import type { PermissionPolicy } from '../../contract';
-import { AppError } from '../errors';
-import { isOwner } from '../ipc/owner';
-import type { CallContext, HandlersOf } from '../ipc/router';
+import type { changesMethods } from '../../contract';
+import { ownerToLoosen } from '../ipc/owner';
+import type { HandlersOf } from '../ipc/router';
 import type { SessionManager } from './session-manager';
 import type { TerminalManager } from './terminal-manager';
 
-/** Sessions: every call records the surface it came from. */
-export function sessionsHandlers(sessions: SessionManager): HandlersOf<'sessions'> {
+/** Sessions: every call records the surface it came from (the review methods, `sessions.changes`… live in main/worktrees/). */
+export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'sessions'>, keyof typeof changesMethods> {
   return {
     'sessions.list': () => sessions.list(),
     'sessions.create': (input, ctx) => {
@@ -44,17 +43,4 @@ export function terminalsHandlers(terminals: TerminalManager): HandlersOf<'termi
     'terminals.resize': ({ id, cols, rows }) => terminals.resize(id, cols, rows),
     'terminals.close': ({ id }) => ({ closed: terminals.close(id) }),
   };
-}
-
-/** Modes in which Claude acts without asking first. */
-const LOOSE: readonly PermissionPolicy[] = ['acceptEdits', 'bypass'];
-
-/**
- * Only the owner lets a session act without asking: an MCP client, a chat or a Claude session asking
- * for a looser mode is refused in words, and the session stays as it was. (Tools allowed up front reach
- * a session from elsewhere only as the owner set them in the window, for a Discord channel.)
- */
-function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undefined): void {
-  if (isOwner(ctx) || !policy || !LOOSE.includes(policy)) return;
-  throw new AppError('invalid_input', `permissionPolicy: only you, in Switchboard's window, can let a session work without asking (${policy}); start it in Ask or Plan mode, and change its mode in the window.`);
 }

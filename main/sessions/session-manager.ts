@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Approval, AskResult, Denial, Message, PermissionPolicy, SessionStatus, SessionSummary, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
+import type { Approval, AskResult, Denial, Message, PermissionPolicy, SessionStatus, SessionSummary, SessionWorktree, StreamItem, Surface, Transcript, Turn, TurnStatus } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import { buildClaudeArgs, cliPermissionMode, permissionModeArgs } from '../claude/args';
 import { ClaudeProcess, type ClaudeExit } from '../claude/claude-process';
@@ -109,6 +109,8 @@ export interface SessionManagerDeps {
   warmSpare?: boolean;
   /** Turns that fail on the plan's limit wait for its reset (plan-limit.ts): until when, or null to fail as before. */
   limitWait?: { wait(sessionId: string, errorText: string): number | null; forget(sessionId: string): void };
+  /** The session's own git worktree, for its summary (main/worktrees/, wired by the root). */
+  worktreeOf?: (id: string) => SessionWorktree | null;
 }
 
 export interface CreateSession {
@@ -122,6 +124,8 @@ export interface CreateSession {
   surface: Surface;
   /** A surface's own key for the conversation (a chat id); defaults to the session id. */
   surfaceKey?: string;
+  /** The id to use, when its folder was made for it first (a worktree under `<data>/worktrees/<id>`). */
+  id?: string;
 }
 
 function lastLines(text: string, count = 5): string {
@@ -212,8 +216,8 @@ export class SessionManager implements Service {
       throw new AppError('invalid_input', 'permissionPolicy: the Claude CLI refuses to bypass permissions when it runs as root');
     }
     // A session in its own folder with the default model and mode takes the warm spare's ids (and folder).
-    const spare = !input.cwd && !input.systemPrompt && !input.allowedTools?.length ? this.spare.reserve({ model: input.model ?? null, policy: input.permissionPolicy }) : null;
-    const id = spare?.id ?? randomUUID();
+    const spare = !input.id && !input.cwd && !input.systemPrompt && !input.allowedTools?.length ? this.spare.reserve({ model: input.model ?? null, policy: input.permissionPolicy }) : null;
+    const id = input.id ?? spare?.id ?? randomUUID();
     let cwd: string;
     if (spare) cwd = spare.cwd;
     else if (input.cwd) {
@@ -663,7 +667,7 @@ export class SessionManager implements Service {
           role: 'tool',
           kind: 'tool_result',
           text: event.content.slice(0, 200_000),
-          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, denial: cur?.denied.get(event.toolUseId) ?? null, parentToolUseId: event.parentToolUseId },
+          data: { toolUseId: event.toolUseId, isError: event.isError, denied: cur?.denied.has(event.toolUseId) ?? false, denial: cur?.denied.get(event.toolUseId) ?? null, parentToolUseId: event.parentToolUseId, ...(event.patch ? { patch: event.patch } : {}) },
         });
         return;
       case 'permission_request':
@@ -1027,6 +1031,7 @@ export class SessionManager implements Service {
       costUsd: row.cost_usd,
       pid: rt?.process?.alive ? (rt.process.pid ?? null) : null,
       lastError: rt?.lastError ?? null,
+      worktree: this.deps.worktreeOf?.(row.id) ?? null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

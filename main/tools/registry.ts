@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { jobInputSchema, jobPatchSchema, MARK_END, MARK_START, permissionPolicies, surfaces, type MethodInput, type MethodName, type MethodOutput } from '../../contract';
+import { changesLine, jobInputSchema, jobPatchSchema, MARK_END, MARK_START, mergeStrategies, permissionPolicies, surfaces, type MethodInput, type MethodName, type MethodOutput } from '../../contract';
 
 /** A contract call as the tool's caller (an MCP client, a session): validated by the router, in the caller's name. */
 export type ContractCall = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
@@ -109,11 +109,13 @@ export const tools: Tool[] = [
       cwd: z.string().max(4096).optional().describe('An absolute project folder (or ~/…).'),
       model: z.string().max(200).optional(),
       permissionPolicy: z.enum(permissionPolicies).extract(['ask', 'plan']).default('ask'),
+      worktree: z.boolean().optional().describe('Work in a git worktree of its own (cwd must be in a repository), on a branch switchboard/<title>, so its changes can be reviewed, merged or discarded.'),
+      base_branch: z.string().max(250).optional().describe('With worktree: the branch to start from and merge into (default: the repository’s current branch).'),
     }),
     output: sessionOut,
     hints: {},
-    async run(call, input) {
-      return toSession(await call('sessions.create', input));
+    async run(call, { base_branch, ...input }) {
+      return toSession(await call('sessions.create', { ...input, ...(base_branch !== undefined ? { baseBranch: base_branch } : {}) }));
     },
   }),
   tool({
@@ -179,6 +181,81 @@ export const tools: Tool[] = [
     hints: { destructiveHint: true },
     async run(call, { session_id }) {
       return toSession(await call('sessions.reset', { id: session_id }));
+    },
+  }),
+
+  // ── work review (sessions in worktrees of their own) ──
+  tool({
+    name: 'session_changes',
+    title: 'What a session changed',
+    method: 'sessions.changes',
+    description: "The files a Switchboard session in its own git worktree changed (status, lines added and deleted), against its base branch or for one turn. Read the lines with session_diff.",
+    input: z.object({ session_id: id, turn: z.number().int().min(1).optional().describe('One turn (its number); the whole session when left out.'), limit: limit(100, 1000) }),
+    output: z.object({
+      base_branch: z.string(),
+      branch: z.string(),
+      summary: z.string(),
+      files: z.array(z.object({ path: z.string(), status: z.string(), additions: z.number(), deletions: z.number(), binary: z.boolean(), renamed_from: z.string().nullable() })),
+      turns: z.array(z.number()),
+      problem: z.string().nullable(),
+      more,
+    }),
+    hints: { readOnlyHint: true },
+    async run(call, { session_id, turn, limit }) {
+      const c = await call('sessions.changes', { id: session_id, limit, ...(turn !== undefined ? { turn } : {}) });
+      return {
+        base_branch: c.baseBranch,
+        branch: c.branch,
+        summary: changesLine(c),
+        files: c.files.map((f) => ({ path: f.path, status: f.status, additions: f.additions, deletions: f.deletions, binary: f.binary, renamed_from: f.renamedFrom })),
+        turns: c.turns,
+        problem: c.problem,
+        more: cut(c.files.length, c.totalFiles, 'raise limit, or read one file with session_diff'),
+      };
+    },
+  }),
+  tool({
+    name: 'session_diff',
+    title: 'A session’s diff',
+    method: 'sessions.diff',
+    description: 'The unified diff of what a Switchboard session in its own worktree changed: the whole session, one turn, or one file; long diffs come in pages of lines.',
+    input: z.object({
+      session_id: id,
+      path: z.string().max(4096).optional().describe('One file, relative to the worktree.'),
+      turn: z.number().int().min(1).optional(),
+      offset: z.number().int().min(0).default(0).describe('The first line to return (from next_offset of the previous page).'),
+      lines: z.number().int().min(1).max(5000).default(800).describe('Lines per page (default 800).'),
+    }),
+    output: z.object({ diff: z.string(), next_offset: z.number().nullable() }),
+    hints: { readOnlyHint: true },
+    async run(call, { session_id, path, turn, offset, lines }) {
+      const d = await call('sessions.diff', { id: session_id, offset, limit: lines, ...(path !== undefined ? { path } : {}), ...(turn !== undefined ? { turn } : {}) });
+      return { diff: d.text, next_offset: d.nextOffset };
+    },
+  }),
+  tool({
+    name: 'merge_session',
+    title: 'Merge a session’s work',
+    method: 'sessions.merge',
+    description: "Merge a Switchboard session's worktree branch into its base branch (merge commit, squash, or rebase). The user is asked first and must allow it; conflicts come back file by file with nothing changed.",
+    input: z.object({ session_id: id, strategy: z.enum(mergeStrategies).default('squash') }),
+    output: z.object({ merged: z.boolean(), commit: z.string().nullable(), conflicts: z.array(z.object({ path: z.string(), reason: z.string() })), message: z.string() }),
+    hints: { destructiveHint: true },
+    async run(call, { session_id, strategy }) {
+      const r = await call('sessions.merge', { id: session_id, strategy });
+      return { merged: r.merged, commit: r.commit, conflicts: r.conflicts, message: r.message };
+    },
+  }),
+  tool({
+    name: 'discard_session',
+    title: 'Discard a session’s work',
+    method: 'sessions.discard',
+    description: "Throw away everything a Switchboard session changed in its worktree (its branch back at the base). The user is asked first and must allow it.",
+    input: z.object({ session_id: id }),
+    output: z.object({ discarded: z.boolean(), message: z.string() }),
+    hints: { destructiveHint: true },
+    async run(call, { session_id }) {
+      return call('sessions.discard', { id: session_id });
     },
   }),
 

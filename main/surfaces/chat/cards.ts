@@ -1,4 +1,4 @@
-import { JOB_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobApprovalInput } from '../../../contract';
+import { JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobApprovalInput, type ReviewApprovalInput } from '../../../contract';
 import type { ChatButton } from './adapter';
 
 /** What a tool call asks for, in one line: the command, the file, the address. */
@@ -28,6 +28,13 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
     const jobLink = windowUrl && job.jobId ? `\n\n[Open in Switchboard](${windowUrl.replace(/\/$/, '')}/#/schedules/${job.jobId})` : '';
     return { markdown: `${jobQuestion(job)}\n\n_Deny deletes the job, and so does no answer._${jobLink}`, buttons: [[{ label: 'Allow the job', data: `ap:${approval.id}:o` }, { label: 'Deny and delete', data: `ap:${approval.id}:d` }]] };
   }
+  if (approval.toolName === REVIEW_APPROVAL_TOOL) {
+    const review = approval.input as Partial<ReviewApprovalInput>;
+    return {
+      markdown: `🔀 *${review.command ?? 'A review action'}*\n\nSession *${review.title ?? ''}*: ${review.summary ?? ''}\nAsked by ${review.requestedBy ?? 'someone'}.${link}`,
+      buttons: [[{ label: 'Allow', data: `ap:${approval.id}:o` }, { label: 'Deny', data: `ap:${approval.id}:d` }]],
+    };
+  }
   if (approval.toolName === 'ExitPlanMode') {
     const plan = typeof approval.input.plan === 'string' ? approval.input.plan : (approval.description ?? '');
     return {
@@ -35,8 +42,9 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
       buttons: [[{ label: 'Approve plan', data: `aq:${approval.id}:0:0` }, { label: 'Keep planning', data: `aq:${approval.id}:0:1` }]],
     };
   }
+  const excerpt = editExcerpt(approval);
   return {
-    markdown: `🔐 Claude wants to use *${approval.toolName}*${where}:\n\n\`\`\`\n${detail(approval)}\n\`\`\`${link}`,
+    markdown: `🔐 Claude wants to use *${approval.toolName}*${where}:\n\n\`\`\`\n${detail(approval)}\n\`\`\`${excerpt ? `\n\`\`\`diff\n${excerpt}\n\`\`\`` : ''}${link}`,
     buttons: [
       [
         { label: 'Allow once', data: `ap:${approval.id}:o` },
@@ -48,6 +56,23 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
       ],
     ],
   };
+}
+
+/** Lines of an edit's excerpt on a card: enough to judge it on a phone. */
+const EXCERPT_LINES = 12;
+
+/** What an Edit, Write or MultiEdit would change, as a few `-`/`+` lines; null for any other tool. */
+export function editExcerpt(approval: Pick<Approval, 'toolName' | 'input'>): string | null {
+  const i = approval.input;
+  const lines = (text: unknown, mark: string) => (typeof text === 'string' && text ? text.replace(/\n$/, '').split('\n').map((l) => `${mark}${l}`) : []);
+  let out: string[];
+  if (approval.toolName === 'Write') out = lines(i.content, '+');
+  else if (approval.toolName === 'Edit') out = [...lines(i.old_string, '-'), ...lines(i.new_string, '+')];
+  else if (approval.toolName === 'MultiEdit' && Array.isArray(i.edits)) out = (i.edits as Record<string, unknown>[]).flatMap((e) => [...lines(e.old_string, '-'), ...lines(e.new_string, '+')]);
+  else return null;
+  if (!out.length) return null;
+  const cut = out.length > EXCERPT_LINES ? [...out.slice(0, EXCERPT_LINES), `… ${out.length - EXCERPT_LINES} more lines`] : out;
+  return cut.map((l) => l.slice(0, 200).replace(/```/g, "'''")).join('\n');
 }
 
 /** A job waiting for approval, in words: what it runs, where, when, and who asked. */
@@ -88,6 +113,12 @@ export function settledCard(approval: Approval, nameOf: (actor: string | null) =
     const job = approval.input as Partial<JobApprovalInput>;
     const by = approval.decision === 'once' || approval.decision === 'deny' ? ` by ${nameOf(approval.answeredBy)}` : '';
     return `🗓 Job *${job.name ?? 'unnamed'}*: \`${(job.command ?? '').split('\n')[0]!.slice(0, 200)}\`\n\n${JOB_DECISIONS[approval.decision ?? ''] ?? approval.status}${by}${approval.message && approval.decision !== 'deny' ? `\n_${approval.message}_` : ''}`;
+  }
+  if (approval.toolName === REVIEW_APPROVAL_TOOL) {
+    const review = approval.input as Partial<ReviewApprovalInput>;
+    const answer = approval.decision === 'once' ? '✅ Allowed' : (DECISIONS[approval.decision ?? ''] ?? approval.status);
+    const who = approval.decision === 'timeout' || approval.decision === 'cancelled' ? '' : ` by ${nameOf(approval.answeredBy)}`;
+    return `🔀 *${review.command ?? 'A review action'}* (${review.title ?? ''})\n\n${answer}${who}${approval.message && approval.decision !== 'deny' ? `\n_${approval.message}_` : ''}`;
   }
   const question = approval.toolName === 'AskUserQuestion' ? 'Claude asked a question' : approval.toolName === 'ExitPlanMode' ? "Claude's plan" : `*${approval.toolName}*: \`${detail(approval).split('\n')[0]!.slice(0, 200)}\``;
   const answer = approval.toolName === 'ExitPlanMode' && approval.decision === 'once' ? '✅ Plan approved' : approval.toolName === 'AskUserQuestion' && approval.decision === 'once' ? '✅ Answered' : (DECISIONS[approval.decision ?? ''] ?? approval.status);

@@ -18,6 +18,7 @@ import { approvalCard, settledCard } from './cards';
 import { Outbox, type OutboxEntry } from './outbox';
 import { ReplyStream } from './reply-stream';
 import { runDeliveryEntries } from './run-delivery';
+import { reviewNotes } from './review';
 import { transcribe } from './voice';
 
 /** A reply longer than this many messages also arrives as a Markdown file, easier to read and keep. */
@@ -107,6 +108,8 @@ export class ChatBridge implements Service {
   private connecting: Promise<void> | null = null;
   /** chat_bindings by session, read once and dropped on every change. */
   private bindings: Map<string, Binding[]> | null = null;
+  /** Final replies being put in the outbox, by `<chat>|<turn>`: what follows a turn (its changes) waits for them. */
+  private readonly finishing = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: ChatBridgeDeps) {
     this.name = deps.surface;
@@ -140,6 +143,7 @@ export class ChatBridge implements Service {
       events.on('system.notification', (note) => this.onNotification(note)),
       events.on('user.note', (note) => void this.onNote(note).catch((error: unknown) => log.error('a note could not be sent to the chats', error))),
       events.on('hooks.stopped', (stop) => this.onTerminalStop(stop)),
+      reviewNotes(this, events),
       events.on('sessions.removed', ({ id }) => {
         this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id);
         this.bindings = null;
@@ -467,15 +471,16 @@ export class ChatBridge implements Service {
   }
 
   /** A fresh session for the chat (/new, /folder): its channel's project, or like the last one; the old one stays in history. */
-  async renew(chatKey: string, ctx: CallContext, cwd?: string): Promise<SessionSummary> {
+  async renew(chatKey: string, ctx: CallContext, cwd?: string, worktree = false): Promise<SessionSummary> {
     const bound = this.boundSession(chatKey);
     const old = !this.project(chatKey) && bound ? (await this.call('sessions.transcript', { id: bound, limit: 1 }, ctx)).session : null;
     // A session's own folder is named by its id: a new one gets its own fresh folder (and can take the warm spare CLI).
     const ownFolder = old && path.basename(old.cwd) === old.id;
-    const fields = old
-      ? { title: old.title, cwd: ownFolder ? null : old.cwd, model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? ('ask' as const) : old.permissionPolicy }
+    // A session in a worktree is followed by one in a worktree of its own, never by a second writer in the same tree.
+    const fields: MethodInput<'sessions.create'> = old
+      ? { title: old.title, cwd: old.worktree?.repo ?? (ownFolder ? null : old.cwd), model: old.model, permissionPolicy: old.permissionPolicy === 'bypass' ? ('ask' as const) : old.permissionPolicy, ...(old.worktree && !cwd ? { worktree: true, baseBranch: old.worktree.baseBranch } : {}) }
       : this.newSessionFields(chatKey);
-    const created = await this.call('sessions.create', { ...fields, ...(cwd ? { cwd } : {}) }, ctx);
+    const created = await this.call('sessions.create', { ...fields, ...(cwd ? { cwd } : {}), ...(worktree ? { worktree: true } : {}) }, ctx);
     this.bind(chatKey, created.id);
     return created;
   }
@@ -578,7 +583,11 @@ export class ChatBridge implements Service {
       else if (item.kind === 'message' && item.message.kind === 'tool_use') stream.tool(toolLine(item.message.data));
       else if (item.kind === 'turn' && item.turn.status !== 'running' && item.turn.status !== 'queued') {
         this.streams.delete(key);
-        void this.finishReply(chatKey, item.turn, stream);
+        const finishing = this.finishReply(chatKey, item.turn, stream).catch((error: unknown) => {
+          log.error(`${this.surface}: a reply could not be finished`, error);
+        });
+        this.finishing.set(key, finishing);
+        void finishing.then(() => this.finishing.get(key) === finishing && this.finishing.delete(key));
       }
     }
     if (item.kind === 'turn' && item.turn.status !== 'running' && item.turn.status !== 'queued') this.origins.delete(turnId);
@@ -821,6 +830,28 @@ export class ChatBridge implements Service {
     this.outbox.enqueue(
       parts.map((text, i) => ({ chatKey, op: 'send', payload: { text, ...(buttons && i === parts.length - 1 ? { buttons } : {}) }, dedupe: `say:${chatKey}:${Date.now()}:${Math.random()}:${i}` })),
     );
+  }
+
+  /** The chats a session is bound to here (the turn's changes line goes to them). */
+  chatsFor(sessionId: string): string[] {
+    return this.adapter ? this.chatsOf(sessionId).map((b) => b.chatKey) : [];
+  }
+
+  /** Resolves once a turn's final reply to a chat is in the outbox: a note about the turn comes after it. */
+  replyFinished(chatKey: string, turnId: string): Promise<void> {
+    return this.finishing.get(`${chatKey}|${turnId}`) ?? Promise.resolve();
+  }
+
+  /** A file for a chat, through the outbox (sent once, retried on rate limits). */
+  sendDocument(chatKey: string, fileName: string, content: Buffer, dedupe: string): void {
+    this.outbox.enqueue([{ chatKey, op: 'document', payload: { fileName, content: content.toString('base64') }, dedupe }]);
+  }
+
+  /** A message through the outbox with a stable dedupe key, so an event seen twice is sent once. */
+  sayOnce(chatKey: string, markdown: string, dedupe: string, buttons?: ChatButton[][]): void {
+    if (!this.adapter) return;
+    const [text] = this.adapter.format(markdown);
+    this.outbox.enqueue([{ chatKey, op: 'send', payload: { text: text!, ...(buttons ? { buttons } : {}) }, dedupe }]);
   }
 
   private commandContext(chatKey: string, ctx: CallContext): CommandContext {

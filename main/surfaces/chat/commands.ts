@@ -2,6 +2,7 @@ import type { MethodInput, MethodName, MethodOutput, SessionSummary } from '../.
 import type { CallContext } from '../../ipc/router';
 import type { ChatButton } from './adapter';
 import type { ChatBridge } from './chat-bridge';
+import { changesCommand } from './review';
 
 /** What a command may do: call the contract as the person who typed it, answer, and see the chat's session. */
 export interface CommandContext {
@@ -99,13 +100,19 @@ export const chatCommands: ChatCommand[] = [
       const folders = (await c.call('sessions.folders', {})).slice(0, 10);
       if (!folders.length) return c.reply('No project folders yet: sessions here and Claude Code sessions on this machine add them.');
       c.bridge.offeredFolders.set(c.chatKey, folders);
-      c.reply('Which folder?', folders.map((f, i) => [{ label: f.split('/').slice(-2).join('/'), data: `f:${i}` }]));
+      c.reply(
+        'Which folder? (🌿: in a git worktree of its own, on its own branch, to review, merge or discard)',
+        folders.map((f, i) => [
+          { label: f.split('/').slice(-2).join('/'), data: `f:${i}` },
+          { label: '🌿 own worktree', data: `f:${i}:w` },
+        ]),
+      );
     },
-    async press(c, [index]) {
+    async press(c, [index, worktree]) {
       const folder = c.bridge.offeredFolders.get(c.chatKey)?.[Number(index)];
       if (!folder) return c.reply('That list is old: /folder again.');
-      const created = await c.bridge.renew(c.chatKey, c.ctx, folder);
-      c.reply(`📁 New session in \`${created.cwd}\`.`);
+      const created = await c.bridge.renew(c.chatKey, c.ctx, folder, worktree === 'w');
+      c.reply(created.worktree ? `🌿 New session on \`${created.worktree.branch}\` (from \`${created.worktree.baseBranch}\` in \`${created.worktree.repo}\`). /changes shows what it changed.` : `📁 New session in \`${created.cwd}\`.`);
     },
   },
   {
@@ -200,6 +207,7 @@ export const chatCommands: ChatCommand[] = [
       );
     },
   },
+  changesCommand,
   {
     name: 'help',
     description: 'What this bot does',

@@ -36,7 +36,7 @@ async function statusIs(core: TelegramHarness['harness']['core'], state: string)
 describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
   it('registers its commands; /new changes the session id, /status names it', async () => {
     const { core, tg } = await paired();
-    expect(tg.commands.map((c) => c.command)).toEqual(['new', 'reset', 'stop', 'status', 'model', 'folder', 'sessions', 'jobs', 'task', 'memory', 'remember', 'cost', 'help']);
+    expect(tg.commands.map((c) => c.command)).toEqual(['new', 'reset', 'stop', 'status', 'model', 'folder', 'sessions', 'jobs', 'task', 'memory', 'remember', 'cost', 'changes', 'help']);
     tg.send(owner, 'first');
     await tg.until(() => texts(tg).includes('echo: first'), 30_000);
     const before = core.sessions.list().find((s) => s.surface === 'telegram')!;

@@ -4,6 +4,8 @@ import rehypeHighlight from 'rehype-highlight';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
 import { MARK_END, MARK_START, type Denial, type Message, type Turn } from '../../../contract';
+import { SmallDiff } from '../features/changes/lazy-diff';
+import { toolCallDiff } from '../features/changes/diff-model';
 import { SURFACE_LABELS, surfaceLabel } from './surfaces';
 
 /** Puts text on the clipboard; on a plain-http LAN address (no Clipboard API) through a selection. */
@@ -117,14 +119,16 @@ export const ToolCall = memo(function ToolCall({ use, result }: { use: Message; 
   const data = use.data as { name: string; input: unknown };
   const outcome = result?.data as { isError?: boolean; denied?: boolean; denial?: Denial | null } | undefined;
   const state = !result ? 'waiting' : outcome?.denied ? 'denied' : outcome?.isError ? 'error' : 'done';
+  // An edit shows as the diff it made (the CLI's own patch) or would make, not as JSON.
+  const edit = toolCallDiff(data.name, data.input, (result?.data as { patch?: Parameters<typeof toolCallDiff>[2] } | undefined)?.patch);
   return (
-    <details className={`tool-call tool-${state}`} data-testid="tool-call">
+    <details className={`tool-call tool-${state}`} data-testid="tool-call" open={edit !== null && state === 'done' ? true : undefined}>
       <summary>
         <span className="tool-name">{data.name}</span> <code>{toolSummary(data.input)}</code>
         <span className="muted"> — {state === 'denied' ? denialText(outcome?.denial ?? null) : state}</span>
       </summary>
-      <pre className="tool-input">{JSON.stringify(data.input, null, 2)}</pre>
-      {result ? <pre className="tool-result">{result.text || '(no output)'}</pre> : null}
+      {edit ? <SmallDiff path={edit.path} text={edit.text} /> : <pre className="tool-input">{JSON.stringify(data.input, null, 2)}</pre>}
+      {result && !(edit && state === 'done') ? <pre className="tool-result">{result.text || '(no output)'}</pre> : null}
     </details>
   );
 });

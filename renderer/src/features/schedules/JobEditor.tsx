@@ -54,6 +54,7 @@ function blank(): JobInput {
     model: null,
     permissionPolicy: 'ask',
     sessionMode: 'fresh',
+    worktree: false,
     overlap: 'skip',
     missed: 'once',
     missedLimit: 5,
@@ -312,6 +313,11 @@ export function JobEditor({ job }: { job: Job | null }) {
           setEnvProblem(problem);
         }}
       />
+      {input.kind === 'claude' && input.cwd ? (
+        <label className="check">
+          <input type="checkbox" checked={input.worktree} onChange={(e) => set('worktree', e.target.checked)} /> Own worktree: each session on a branch of its own in the folder's repository, what it changed sent with the result
+        </label>
+      ) : null}
       <label className="check">
         <input type="checkbox" checked={input.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>

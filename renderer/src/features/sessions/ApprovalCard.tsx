@@ -1,7 +1,9 @@
 import { useState } from 'react';
-import { defaultRuleFor, toolCallDetail, type Approval } from '../../../../contract';
+import { defaultRuleFor, REVIEW_APPROVAL_TOOL, toolCallDetail, type Approval } from '../../../../contract';
 import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
+import { SmallDiff } from '../changes/lazy-diff';
+import { toolCallDiff } from '../changes/diff-model';
 
 function detail(approval: Approval): string {
   return toolCallDetail(approval.input) ?? JSON.stringify(approval.input);
@@ -13,6 +15,10 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
   const [rule, setRule] = useState(defaultRuleFor(approval.toolName, approval.suggestions, approval.input) ?? '');
   const [message, setMessage] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // An edit waiting for permission shows the diff it would apply.
+  const edit = toolCallDiff(approval.toolName, approval.input);
+  // A merge, discard or undo asked from a chat or MCP: the owner allows it or not; no rule is saved for it.
+  const review = approval.toolName === REVIEW_APPROVAL_TOOL;
   const reply = async (decision: 'once' | 'session' | 'always' | 'deny') => {
     setError(
       await answer(approval.id, decision, {
@@ -24,11 +30,20 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
   return (
     <div className="approval" role="group" aria-label={`Permission for ${approval.toolName}`} data-testid="approval">
       <div className="approval-head">
-        <strong>{approval.source === 'hook' ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'} {approval.toolName}</strong>
+        <strong>{review ? approval.description : `${approval.source === 'hook' ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'} ${approval.toolName}`}</strong>
         {approval.sessionTitle ? <span className="muted"> in {approval.sessionTitle}</span> : null}
       </div>
       <code className="approval-detail">{detail(approval)}</code>
+      {edit ? <SmallDiff path={edit.path} text={edit.text} /> : null}
       {approval.description && !approval.description.includes(detail(approval)) ? <p className="muted">{approval.description}</p> : null}
+      {review ? (
+        <div className="approval-actions">
+          <button onClick={() => void reply('once')}>Allow</button>
+          <button className="danger" onClick={() => void reply('deny')}>
+            Deny
+          </button>
+        </div>
+      ) : (
       <div className="approval-actions">
         <button onClick={() => void reply('once')}>Allow once</button>
         <button onClick={() => void reply('session')}>Allow for this session</button>
@@ -43,6 +58,7 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
           </button>
         </span>
       </div>
+      )}
       <FieldError error={error} />
     </div>
   );

@@ -14,7 +14,7 @@ export const POLICIES: { value: PermissionPolicy; label: string }[] = [
   { value: 'bypass', label: 'Bypass: run every tool without asking' },
 ];
 
-const LABELS = { title: 'Title', cwd: 'Project folder', model: 'Model', permissionPolicy: 'Permissions', systemPrompt: 'Extra system prompt' };
+const LABELS = { title: 'Title', cwd: 'Project folder', model: 'Model', permissionPolicy: 'Permissions', systemPrompt: 'Extra system prompt', baseBranch: 'Base branch' };
 
 /** Folder (recent ones offered), model (the CLI's aliases, or any name), permissions and an extra system prompt. */
 export function NewSessionDialog({ onClose }: { onClose: () => void }) {
@@ -24,6 +24,8 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
   const [model, setModel] = useState('');
   const [policy, setPolicy] = useState<PermissionPolicy>('ask');
   const [systemPrompt, setSystemPrompt] = useState('');
+  const [worktree, setWorktree] = useState(false);
+  const [baseBranch, setBaseBranch] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [folders, setFolders] = useState<string[]>([]);
   useEffect(() => void api.sessions.folders({}).then((r) => r.ok && setFolders(r.value)), []);
@@ -35,6 +37,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
       model: model.trim() || null,
       permissionPolicy: policy,
       systemPrompt: systemPrompt.trim() || null,
+      ...(worktree && cwd.trim() ? { worktree: true, ...(baseBranch.trim() ? { baseBranch: baseBranch.trim() } : {}) } : {}),
     });
     if (failure) setError(failure);
     else onClose();
@@ -76,6 +79,18 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
           </div>
         ) : null}
         <FieldError error={errors.byField.cwd} />
+      </div>
+      <div className="field">
+        <label className="checkbox">
+          <input type="checkbox" checked={worktree} disabled={!cwd.trim()} onChange={(e) => setWorktree(e.target.checked)} /> Own worktree: Claude works on a branch of its own, and you review, merge or discard
+        </label>
+        {worktree && cwd.trim() ? (
+          <>
+            <label htmlFor="new-base">Base branch</label>
+            <input id="new-base" type="text" spellCheck={false} value={baseBranch} placeholder="The repository's current branch" onChange={(e) => setBaseBranch(e.target.value)} />
+            <FieldError error={errors.byField.baseBranch} />
+          </>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor="new-model">Model</label>

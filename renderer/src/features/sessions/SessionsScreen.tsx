@@ -17,6 +17,7 @@ import { groupSessions } from './session-groups';
 import { NewSessionDialog, POLICIES } from './NewSessionDialog';
 import { selectSelected, selectSessionList, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
+import { ChangesTab } from '../changes/ChangesTab';
 import { Transcript } from './Transcript';
 
 function folderName(cwd: string): string {
@@ -173,7 +174,14 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
           />
         )}
         <p className="muted">
-          <code>{session.cwd}</code> · ${session.costUsd.toFixed(4)}
+          {session.worktree ? (
+            <>
+              <code>{session.worktree.branch}</code> from <code>{session.worktree.baseBranch}</code> in <code>{session.worktree.repo}</code>
+            </>
+          ) : (
+            <code>{session.cwd}</code>
+          )}{' '}
+          · ${session.costUsd.toFixed(4)}
           {session.pid ? ` · pid ${session.pid}` : ''}
         </p>
         <div className="session-settings">
@@ -231,7 +239,7 @@ export function SessionsScreen() {
   const go = useNavigation(selectGo);
   const replace = useNavigation((s) => s.replace);
   const [creating, setCreating] = useState(false);
-  const [tab, setTab] = useState<'conversation' | 'terminal'>('conversation');
+  const [tab, setTab] = useState<'conversation' | 'terminal' | 'changes'>('conversation');
   useEffect(() => start(), [start]);
   // The address names the session; the store follows it (Back, Forward, a reload, a link).
   const routeId = route.path[0] ?? null;
@@ -284,7 +292,8 @@ export function SessionsScreen() {
               <SessionHeader
                 session={session}
                 onDelete={async () => {
-                  if (await confirmAction({ title: `Delete “${session.title}”?`, body: 'Its messages go too. You can undo this for a few seconds.', confirm: 'Delete', danger: true })) deleteLater(session.id);
+                  const tree = session.worktree ? ` Its worktree and the branch ${session.worktree.branch} go too, with any change not merged.` : '';
+                  if (await confirmAction({ title: `Delete “${session.title}”?`, body: `Its messages go too.${tree} You can undo this for a few seconds.`, confirm: 'Delete', danger: true })) deleteLater(session.id);
                 }}
               />
               <div className="tabs" role="tablist">
@@ -294,8 +303,14 @@ export function SessionsScreen() {
                 <button role="tab" aria-selected={tab === 'terminal'} onClick={() => setTab('terminal')}>
                   Terminal
                 </button>
+                {session.worktree ? (
+                  <button role="tab" aria-selected={tab === 'changes'} onClick={() => setTab('changes')}>
+                    Changes
+                  </button>
+                ) : null}
               </div>
               {tab === 'terminal' ? <TerminalsTab session={session} /> : null}
+              {tab === 'changes' ? <ChangesTab session={session} /> : null}
               {tab === 'conversation' ? (
                 <>
                   <Transcript>

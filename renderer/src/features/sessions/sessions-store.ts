@@ -10,6 +10,9 @@ export interface NewSessionInput {
   model?: string | null;
   permissionPolicy: PermissionPolicy;
   systemPrompt?: string | null;
+  /** A git worktree of its own in the repository `cwd` is in, on its own branch. */
+  worktree?: boolean;
+  baseBranch?: string;
 }
 
 interface SessionsStore {
@@ -72,14 +75,14 @@ export const useSessions = create<SessionsStore>((set, get) => ({
     const earlier = get().pendingDelete;
     if (deleteTimer) clearTimeout(deleteTimer);
     // One at a time: an earlier one goes now.
-    if (earlier) void api.sessions.delete({ id: earlier.id });
+    if (earlier) void api.sessions.delete({ id: earlier.id, discardChanges: true });
     set({ pendingDelete: { id, title: get().sessions[id]?.title ?? 'the session' } });
     if (get().selectedId === id) useNavigation.getState().go('sessions');
     deleteTimer = setTimeout(() => {
       deleteTimer = null;
       const pending = get().pendingDelete;
       set({ pendingDelete: null });
-      if (pending) void api.sessions.delete({ id: pending.id }).then((r) => !r.ok && set({ error: r.error.message }));
+      if (pending) void api.sessions.delete({ id: pending.id, discardChanges: true }).then((r) => !r.ok && set({ error: r.error.message }));
     }, UNDO_DELETE_MS);
   },
 

@@ -1,0 +1,27 @@
+import { REVIEW_APPROVAL_TOOL, type ReviewApprovalInput } from '../../contract';
+import type { ApprovalBroker } from './approval-broker';
+
+/**
+ * The owner's word on a review action (merge, discard, undo a turn, delete unmerged work) asked from a chat,
+ * an MCP client or a Claude session: one question in the one broker, shown wherever questions are and
+ * answered once. The composition root hands this to the worktrees' handlers, which may not import the broker.
+ */
+export function reviewQuestions(broker: ApprovalBroker): { ask(input: ReviewApprovalInput): Promise<{ allowed: boolean; message: string | null; by: string | null }> } {
+  return {
+    async ask(input) {
+      const verbs = { merge: 'Merge', discard: 'Discard the changes of', undoTurn: 'Undo a turn of', delete: 'Delete, with its unmerged work,' } as const;
+      const { id, answer } = broker.ask({
+        sessionId: input.sessionId,
+        turnId: null,
+        source: 'review',
+        toolName: REVIEW_APPROVAL_TOOL,
+        input: { ...input },
+        suggestions: [],
+        description: `${verbs[input.action]} the session “${input.title}”, asked by ${input.requestedBy}`,
+      });
+      const reply = await answer;
+      const approval = broker.get(id);
+      return { allowed: reply.allow, message: reply.allow ? null : reply.message, by: approval.answeredVia };
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { changesLine, type changesMethods, type ReviewApprovalInput, type SessionSummary } from '../../contract';
+import { AppError } from '../errors';
+import { expandFolder } from '../folders';
+import { callerInWords, isOwner, ownerToLoosen } from '../ipc/owner';
+import type { CallContext, Handlers } from '../ipc/router';
+import type { CreateSessionFields } from './types';
+import type { WorktreeService } from './worktree-service';
+
+type ChangesMethod = keyof typeof changesMethods;
+
+/** What the review methods need from the root: the worktrees, the environment, the session manager's own calls, the broker. */
+export interface ChangesHandlerDeps {
+  worktrees: WorktreeService;
+  env: NodeJS.ProcessEnv;
+  /** The session manager's own create and delete (this folder may not import sessions/). */
+  sessions: {
+    create(input: CreateSessionFields): SessionSummary;
+    delete(id: string): Promise<void>;
+    get(id: string): SessionSummary;
+  };
+  /** The owner's word through the one broker (approvals/review-questions.ts). */
+  ask(input: ReviewApprovalInput): Promise<{ allowed: boolean; message: string | null; by: string | null }>;
+}
+
+/**
+ * A new session in a git worktree of its own: the tree first (named by the session's id), then the
+ * session in it; a session that cannot be made takes its tree away again. The window, chats, MCP and
+ * Claude jobs all start one this way.
+ */
+export async function sessionInWorktree(
+  deps: Pick<ChangesHandlerDeps, 'worktrees' | 'env' | 'sessions'>,
+  input: Omit<CreateSessionFields, 'id' | 'cwd'> & { cwd: string; baseBranch?: string },
+): Promise<SessionSummary> {
+  const { baseBranch, ...fields } = input;
+  const id = randomUUID();
+  const tree = await deps.worktrees.create({ sessionId: id, cwd: expandFolder(input.cwd, deps.env), title: input.title ?? 'session', baseBranch });
+  try {
+    return deps.sessions.create({ ...fields, cwd: tree.path, id });
+  } catch (error) {
+    await deps.worktrees.remove(id, { discard: true });
+    throw error;
+  }
+}
+
+/**
+ * The review methods (changes, diff, commit, merge, discard, undo a turn) and the two session methods a
+ * worktree changes (create in one; delete that keeps unmerged work unless told). Merge, discard, undo and
+ * a delete that throws work away are the owner's: asked from anywhere else, they wait for the owner's
+ * answer through the broker, like every other risky action.
+ */
+export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, ChangesMethod | 'sessions.create' | 'sessions.delete'> {
+  const { worktrees } = deps;
+
+  /** Waits for the owner when the caller is not the owner; a no ends the call in words. */
+  async function owners(ctx: CallContext, action: ReviewApprovalInput['action'], id: string, command: string): Promise<void> {
+    if (action !== 'delete') worktrees.need(id);
+    if (isOwner(ctx)) return;
+    const session = deps.sessions.get(id);
+    const summary = await worktrees
+      .changes(id, { limit: 1 })
+      .then(changesLine)
+      .catch(() => 'changes unknown');
+    const answer = await deps.ask({ action, sessionId: id, title: session.title, command, summary, requestedBy: callerInWords(ctx) });
+    if (!answer.allowed) throw new AppError('unauthorized', `The owner did not allow this${answer.by ? ` (answered in ${answer.by})` : ''}: ${answer.message ?? 'denied'}. Nothing was changed.`);
+  }
+
+  const branchOf = (id: string) => {
+    const info = worktrees.info(id);
+    return info ? `${info.branch} into ${info.baseBranch}` : 'the session';
+  };
+
+  return {
+    'sessions.create': async ({ worktree, baseBranch, ...input }, ctx) => {
+      ownerToLoosen(ctx, input.permissionPolicy);
+      if (!worktree) return deps.sessions.create({ ...input, surface: ctx.surface });
+      if (!input.cwd) throw new AppError('invalid_input', 'cwd: a session in a worktree of its own needs the repository to work on: give cwd, a folder inside it.');
+      return sessionInWorktree(deps, { ...input, cwd: input.cwd, baseBranch, surface: ctx.surface });
+    },
+    'sessions.delete': async ({ id, discardChanges }, ctx) => {
+      deps.sessions.get(id);
+      const unmerged = await worktrees.unmerged(id);
+      if (unmerged && !discardChanges) {
+        throw new AppError('conflict', `${unmerged.text}. Merge or discard them first, or delete with discardChanges to throw them away.`);
+      }
+      if (unmerged) await owners(ctx, 'delete', id, `delete the session and throw away ${unmerged.text}`);
+      await deps.sessions.delete(id);
+      await worktrees.remove(id, { discard: Boolean(discardChanges) });
+      return { deleted: true as const };
+    },
+    'sessions.changes': ({ id, turn, offset, limit }) => worktrees.changes(id, { turn, offset, limit }),
+    'sessions.diff': ({ id, path, turn, offset, limit }) => worktrees.diff(id, { path, turn, offset, limit }),
+    'sessions.commit': ({ id, message }) => worktrees.commit(id, message),
+    'sessions.merge': async ({ id, strategy }, ctx) => {
+      await owners(ctx, 'merge', id, `merge ${branchOf(id)} (${strategy})`);
+      return worktrees.merge(id, strategy);
+    },
+    'sessions.discard': async ({ id }, ctx) => {
+      await owners(ctx, 'discard', id, `discard every change on ${worktrees.info(id)?.branch ?? 'the session'}`);
+      return worktrees.discard(id);
+    },
+    'sessions.undoTurn': async ({ id, turn }, ctx) => {
+      await owners(ctx, 'undoTurn', id, `put back the files turn ${turn} changed`);
+      return worktrees.undoTurn(id, turn);
+    },
+  };
+}
