@@ -65,8 +65,8 @@ export function RunDetails({ run }: { run: JobRun }) {
           <ul>
             {run.attachments.map((a) => (
               <li key={a.name}>
-                <button type="button" className="link" onClick={async () => setFailed(await downloadRunFile(run.id, a.name))}>
-                  📎 {a.name}
+                <button type="button" className="link" title="Download" onClick={async () => setFailed(await downloadRunFile(run.id, a.name))}>
+                  {a.name}
                 </button>{' '}
                 <span className="muted">{size(a.size)}</span>
               </li>

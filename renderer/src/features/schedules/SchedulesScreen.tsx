@@ -52,7 +52,7 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
           {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
           {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}
-          {run.attachments.length ? <span className="muted"> · 📎 {run.attachments.length}</span> : null}
+          {run.attachments.length ? <span className="muted"> · {run.attachments.length === 1 ? '1 file' : `${run.attachments.length} files`}</span> : null}
           {run.chainedFrom ? <span className="muted"> · started by a chain</span> : null}
         </summary>
         {run.resultText ? <MarkdownText text={run.resultText} /> : null}

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Job, JobRun } from '../contract';
+import { claudeEnv } from '../main/testing/claude-harness';
+import { FakeAnthropic, lastUserText, type RecordedRequest } from '../main/testing/fake-anthropic';
+import { useChromium } from './support/browser';
+import { ROOT, startServe, tempHomes, type Served } from './support/serve';
+
+// A report job through the window, in Chromium against serve and the real claude CLI (against the
+// Anthropic stand-in): the editor's template sources and the prompt rendered from them; the run's file
+// in the run history, downloaded with the page's token; the gap it recorded; the next prompt it left,
+// edited by the user and used by the preview.
+const api = new FakeAnthropic();
+const temp = tempHomes();
+const chromium = useChromium();
+beforeAll(() => api.start());
+afterAll(() => api.stop());
+afterEach(() => temp.cleanup());
+
+const artifact = (name: string) => path.join(ROOT, 'e2e/artifacts', name);
+
+async function call<T>(served: Served, method: string, input: unknown): Promise<T> {
+  const r = (await (await fetch(`${served.base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: JSON.stringify(input) })).json()) as { ok: boolean; value: T; error?: unknown };
+  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+  return r.value;
+}
+
+/** The model of a report: it writes report.csv into the folder its system prompt names, leaves the next prompt, then answers. */
+function reportModel(nextPrompt: string): void {
+  api.respond((request: RecordedRequest) => {
+    const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
+    const messages = request.body.messages ?? [];
+    const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
+    const lastTool = Array.isArray(lastAssistant?.content) ? (lastAssistant.content.find((b) => b.type === 'tool_use') as { name?: string } | undefined)?.name : undefined;
+    if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/report.csv`, content: 'day,total\nmon,3\ntue,5\n' } };
+    if (lastTool === 'Write') return { kind: 'tool', name: 'mcp__switchboard__set_next_prompt', input: { text: nextPrompt } };
+    return { kind: 'text', text: 'The **weekly report** is attached.' };
+  });
+}
+
+async function openSchedules(page: Page, width: number): Promise<void> {
+  if (width < 760) await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
+}
+
+/** Nothing on the page is wider than the window (a phone would scroll sideways). */
+async function noSidewaysScroll(page: Page): Promise<void> {
+  expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+}
+
+describe('reports in Chromium: template sources, a run’s files, its problems and next prompt', { timeout: 240_000 }, () => {
+  it('builds a template job in the editor with a preview, runs it, downloads its file, and edits the next prompt', async (ctx) => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    const project = path.join(home, 'project');
+    fs.mkdirSync(claudeHome);
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'notes.md'), 'Sales doubled on Tuesday.');
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
+    await call(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'runs') });
+    reportModel('Compare with last week');
+
+    const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', acceptDownloads: true });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    ctx.onTestFailed(async () => {
+      console.error(`page errors:\n${pageErrors.join('\n')}\n${served.output()}`);
+      await page.screenshot({ path: artifact('reports-failure.png'), fullPage: true });
+    });
+    await page.goto(served.url);
+    await openSchedules(page, 1200);
+    await page.getByRole('button', { name: 'New job' }).click();
+    await page.getByLabel('Name').fill('Weekly report');
+    await page.getByLabel('Kind').selectOption('claude');
+    await page.getByLabel('Permissions').selectOption('acceptEdits');
+    await page.getByLabel('Folder').fill(project);
+    await page.getByText('The prompt is a template').click();
+    await page.getByLabel('Prompt', { exact: true }).fill('Report for {{ values.team }} on {{ now.weekday }}. Notes: {{ notes }}. Yesterday: {{ missing_file }}. Last time: {{ next_prompt }}');
+
+    // Two file sources: one there, one not; and a value.
+    const sources = page.getByTestId('source');
+    await page.getByLabel('Kind of source').selectOption('file');
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await sources.nth(0).getByLabel('Source name').fill('notes');
+    await sources.nth(0).getByLabel('File').fill('notes.md');
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await sources.nth(1).getByLabel('Source name').fill('missing_file');
+    await sources.nth(1).getByLabel('File').fill('yesterday.md');
+    await page.getByLabel('New value name').fill('team');
+    await page.getByRole('button', { name: 'Add value' }).click();
+    await page.getByLabel('Value of team').fill('the north team');
+
+    // The preview renders what a run now would get: the file's text, the value, each gap marked and named.
+    const preview = page.getByTestId('preview-prompt');
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toMatch(/^Report for the north team on [A-Z][a-z]+day\. Notes: Sales doubled on Tuesday\.\. Yesterday: \[missing missing_file: .+\]\. Last time: \[missing next_prompt: .+\]$/);
+    const previewProblems = page.getByTestId('preview-problems');
+    await expect.poll(() => previewProblems.locator('li').allTextContents()).toEqual([expect.stringMatching(/^missing_file: .*yesterday\.md/), expect.stringMatching(/^next_prompt: no earlier run left/)]);
+    const sourceValues = page.getByTestId('prompt-preview').locator('.source-values li');
+    expect(await sourceValues.allTextContents()).toEqual([
+      'notes Sales doubled on Tuesday.',
+      expect.stringMatching(/^missing_file there is no file yesterday\.md in /),
+      expect.stringMatching(/^now [A-Z][a-z]+day \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\)$/),
+      expect.stringMatching(/^last_run missing last_run: this job has not run before/),
+      expect.stringMatching(/^next_prompt missing next_prompt/),
+    ]);
+    await page.getByTestId('source').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('reports-editor-light-1200.png') });
+
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Weekly report' }).count()).toBe(1);
+    const [job] = await call<Job[]>(served, 'schedules.list', {});
+    expect(job).toMatchObject({ template: true, values: { team: 'the north team' }, sources: [{ kind: 'file', name: 'notes' }, { kind: 'file', name: 'missing_file' }] });
+
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const run = page.getByTestId('run').first();
+    await expect.poll(() => run.locator('summary').first().textContent(), { timeout: 90_000 }).toMatch(/^ok.*manual.* · 1 file/);
+    const [done] = await call<JobRun[]>(served, 'schedules.runs', { id: job!.id, limit: 5 });
+    expect(lastUserText(api.mainRequests().find((r) => lastUserText(r).startsWith('Report for'))!)).toContain('Notes: Sales doubled on Tuesday.');
+    await run.locator('summary').first().click();
+    await expect.poll(() => page.url()).toContain(`#/schedules/${job!.id}/runs/${done!.id}`);
+
+    // What failed is recorded with the run, in words.
+    expect(await run.getByTestId('run-problems').locator('li').allTextContents()).toEqual([expect.stringMatching(/^missing_file: .*yesterday\.md/), expect.stringMatching(/^next_prompt: no earlier run left/)]);
+    expect(await run.getByText('The weekly report is attached.').count()).toBe(1);
+
+    // The file downloads from the page, with the page's token (a plain link could not carry it).
+    const files = run.getByTestId('attachments');
+    expect(await files.textContent()).toContain('22 B');
+    const downloading = page.waitForEvent('download');
+    await files.getByRole('button', { name: /report\.csv/ }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('report.csv');
+    expect(fs.readFileSync((await download.path())!, 'utf8')).toBe('day,total\nmon,3\ntue,5\n');
+
+    // The next prompt this run left: shown, edited, and what the next run (and the preview) gets.
+    const next = run.getByTestId('next-prompt');
+    expect(await next.locator('pre').textContent()).toBe('Compare with last week');
+    await next.getByRole('button', { name: 'Edit' }).click();
+    await next.getByLabel('Next prompt').fill('Only the summary this time');
+    await next.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => next.locator('pre').textContent(), { timeout: 5000 }).toBe('Only the summary this time');
+    const rendered = await call<{ prompt: string }>(served, 'schedules.previewPrompt', { id: job!.id, command: job!.command });
+    expect(rendered.prompt).toMatch(/Last time: Only the summary this time$/);
+    await run.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('reports-runs-light-1200.png'), fullPage: true });
+    await context.close();
+
+    // The same run, opened by its address, at a phone's width in dark: the file downloads there too.
+    for (const [width, height, scheme] of [
+      [390, 844, 'dark'],
+      [1200, 900, 'dark'],
+      [390, 844, 'light'],
+    ] as const) {
+      const other = await chromium().newContext({ viewport: { width, height }, colorScheme: scheme, acceptDownloads: true });
+      const phone = await other.newPage();
+      await phone.goto(served.url);
+      await phone.evaluate(`location.hash = '#/schedules/${job!.id}/runs/${done!.id}'`);
+      const opened = phone.getByTestId('run').first();
+      await expect.poll(() => opened.getByTestId('attachments').count(), { timeout: 10_000 }).toBe(1);
+      await noSidewaysScroll(phone);
+      const got = phone.waitForEvent('download');
+      await opened.getByTestId('attachments').getByRole('button', { name: /report\.csv/ }).click();
+      expect(fs.readFileSync((await (await got).path())!, 'utf8')).toContain('tue,5');
+      await phone.screenshot({ path: artifact(`reports-runs-${scheme}-${width}.png`), fullPage: true });
+      // The editor with its preview at this width and theme.
+      await expect.poll(() => phone.getByTestId('preview-prompt').textContent(), { timeout: 10_000 }).toContain('Only the summary this time');
+      await noSidewaysScroll(phone);
+      await phone.getByTestId('prompt-preview').scrollIntoViewIfNeeded();
+      await phone.screenshot({ path: artifact(`reports-editor-${scheme}-${width}.png`) });
+      await other.close();
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});
