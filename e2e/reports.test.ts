@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, JobRun } from '../contract';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic, lastUserText, type RecordedRequest } from '../main/testing/fake-anthropic';
+import { startSmtpStandIn } from '../main/testing/smtp-stand-in';
 import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes, type Served } from './support/serve';
 
@@ -173,5 +174,92 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
       await other.close();
     }
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('Settings → Mail and Reports in Chromium', { timeout: 120_000 }, () => {
+  it('sets the SMTP server and password (never shown again), sends a test mail that arrives, and shows what the server said', async () => {
+    const smtp = await startSmtpStandIn({ login: { user: 'olivia', pass: 'mail-pass-e2e' } });
+    try {
+      const home = temp.home();
+      const served = temp.track(await startServe(path.join(home, 'data')));
+      const page = await (await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' })).newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+      await page.goto(served.url);
+      await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+
+      // The run output folder: a relative path is refused under the field; a full one is kept.
+      const reports = page.getByRole('region', { name: 'Reports' });
+      await reports.getByLabel('Run output folder').fill('Reports');
+      await reports.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => reports.getByRole('alert').textContent(), { timeout: 5000 }).toContain('must be a full path');
+      await reports.getByLabel('Run output folder').fill(path.join(home, 'Reports'));
+      await reports.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => call(served, 'settings.get', { key: 'reports.outputDir' }), { timeout: 5000 }).toBe(path.join(home, 'Reports'));
+
+      const mail = page.getByRole('region', { name: 'Mail' });
+      await expect.poll(() => mail.getByTestId('mail-state').textContent(), { timeout: 5000 }).toBe('Off: no server and sender set.');
+      expect(await mail.getByRole('button', { name: 'Send a test mail' }).isDisabled()).toBe(true);
+      const saveField = async (label: string, value: string) => {
+        const form = mail.locator('form', { has: page.getByLabel(label, { exact: true }) });
+        await form.getByLabel(label, { exact: true }).fill(value);
+        await form.getByRole('button', { name: 'Save' }).click();
+        await expect.poll(() => form.getByRole('button', { name: 'Save' }).isDisabled(), { timeout: 5000 }).toBe(true);
+      };
+      await saveField('SMTP server', '127.0.0.1');
+      await saveField('SMTP port', String(smtp.port));
+      await saveField('SMTP user', 'olivia');
+      await saveField('Send mail as', 'Switchboard <bot@example.test>');
+      await expect.poll(() => mail.getByTestId('mail-state').textContent()).toBe('On: sent through 127.0.0.1 as Switchboard <bot@example.test>.');
+      expect(await mail.getByLabel('TLS from the start').isChecked()).toBe(false);
+
+      // A wrong password: what the server said comes back under the form.
+      const password = mail.getByLabel('SMTP password');
+      await password.fill('not-it');
+      await mail.getByRole('button', { name: 'Save password' }).click();
+      await expect.poll(() => mail.getByText('Password saved with the other secrets.').count(), { timeout: 5000 }).toBe(1);
+      await mail.getByLabel('Send a test mail to').fill('olivia@example.test');
+      await mail.getByRole('button', { name: 'Send a test mail' }).click();
+      await expect.poll(() => mail.getByRole('form', { name: 'Send a test mail' }).getByRole('alert').textContent(), { timeout: 15_000 }).toContain('535 Authentication credentials invalid');
+      expect(smtp.mails).toHaveLength(0);
+
+      await password.fill('mail-pass-e2e');
+      await mail.getByRole('button', { name: 'Save password' }).click();
+      await expect.poll(() => password.inputValue(), { timeout: 5000 }).toBe('');
+      expect(await password.getAttribute('placeholder')).toBe('Stored: type to replace');
+      await mail.getByRole('button', { name: 'Send a test mail' }).click();
+      const result = mail.getByTestId('mail-test-result');
+      await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^The server took the message for olivia@example\.test\.It said: 250 /);
+      expect(smtp.mails).toEqual([expect.objectContaining({ to: ['olivia@example.test'], user: 'olivia' })]);
+      expect(smtp.mails[0]!.raw).toContain('Subject: Switchboard: test message');
+      // The password is never echoed: not in the page, not in the settings.
+      expect(await page.content()).not.toContain('mail-pass-e2e');
+      expect(JSON.stringify(await call(served, 'settings.list', {}))).not.toContain('mail-pass-e2e');
+      await mail.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: artifact('settings-mail-light-1200.png') });
+      await page.context().close();
+
+      for (const [width, height, scheme] of [
+        [390, 844, 'dark'],
+        [1200, 900, 'dark'],
+        [390, 844, 'light'],
+      ] as const) {
+        const other = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
+        await other.goto(served.url);
+        if (width < 760) await other.getByRole('button', { name: 'Menu' }).click();
+        await other.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+        const card = other.getByRole('region', { name: 'Mail' });
+        await expect.poll(() => card.getByLabel('SMTP password').getAttribute('placeholder'), { timeout: 5000 }).toBe('Stored: type to replace');
+        expect(await card.getByLabel('SMTP server').inputValue()).toBe('127.0.0.1');
+        await noSidewaysScroll(other);
+        await card.getByLabel('Send a test mail to').scrollIntoViewIfNeeded();
+        await other.screenshot({ path: artifact(`settings-mail-${scheme}-${width}.png`) });
+        await other.context().close();
+      }
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await smtp.stop();
+    }
   });
 });

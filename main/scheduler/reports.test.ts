@@ -7,6 +7,7 @@ import { desktopCaller } from '../ipc/router';
 import { SMTP_PASSWORD_SECRET } from '../mail/mail-service';
 import { lastUserText, type FakeAnthropic, type RecordedRequest } from '../testing/fake-anthropic';
 import { allow, member, startDiscord, type DiscordHarness } from '../testing/discord-harness';
+import { startSmtpStandIn } from '../testing/smtp-stand-in';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
 import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
 import { nextEvent } from '../testing/wait';
@@ -25,27 +26,6 @@ afterEach(async () => {
   d = null;
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** A mail server on loopback that keeps every message it is given, whole. */
-async function smtpStandIn(): Promise<{ port: number; mails: { from: string; to: string[]; raw: string }[]; stop: () => Promise<void> }> {
-  const mails: { from: string; to: string[]; raw: string }[] = [];
-  const { SMTPServer } = await import('smtp-server');
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { port, mails, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /**
  * The model of a report job: it writes report.csv into the folder its system prompt names, leaves the
@@ -83,7 +63,7 @@ async function runToEnd(core: Core, jobId: string): Promise<JobRun> {
 
 describe('scheduled work that reports', { timeout: 180_000 }, () => {
   it('a run writes a file into its folder (an attachment, on Telegram as a document and by mail as multipart), and its next prompt reaches the next run', async () => {
-    const smtp = await smtpStandIn();
+    const smtp = await startSmtpStandIn();
     cleanups.push(smtp.stop);
     t = await startTelegram({ core: { server: SERVER } });
     await pair(t);
