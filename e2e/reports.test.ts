@@ -263,3 +263,98 @@ describe('Settings → Mail and Reports in Chromium', { timeout: 120_000 }, () =
     }
   });
 });
+
+describe('background tasks in Chromium', { timeout: 180_000 }, () => {
+  it('starts a prompt as a task from the window, shows its progress live, then its answer, its file (downloaded) and a notification', async (ctx) => {
+    const home = temp.home();
+    const claudeHome = path.join(home, 'claude-home');
+    fs.mkdirSync(claudeHome);
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
+    await call(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'out') });
+    api.respond((request: RecordedRequest) => {
+      const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
+      if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/prs.csv`, content: 'pr,title\n12,fix the login\n14,docs\n' } };
+      return { kind: 'text', text: 'Two pull requests are open: **#12** fixes the login, **#14** is docs. The table is in prs.csv.', chunks: 8, chunkDelayMs: 400 };
+    });
+    const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', acceptDownloads: true, permissions: ['notifications'] });
+    await context.addInitScript(`
+      window.shownNotifications = [];
+      window.Notification = class extends window.Notification {
+        constructor(title, options) {
+          super(title, options);
+          window.shownNotifications.push({ title, body: options?.body });
+        }
+      };
+    `);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    ctx.onTestFailed(async () => {
+      console.error(`page errors:\n${pageErrors.join('\n')}\n${served.output()}`);
+      await page.screenshot({ path: artifact('tasks-failure.png'), fullPage: true });
+    });
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Tasks' }).click();
+    // Wide, the form is there at once; nothing to start until there is a prompt.
+    const form = page.getByRole('form', { name: 'New task' });
+    expect(await form.getByRole('button', { name: 'Start in the background' }).isDisabled()).toBe(true);
+    await form.getByLabel('What should Claude do?').fill('Sum up the open pull requests as a table in a file');
+    await page.screenshot({ path: artifact('tasks-new-light-1200.png') });
+    await form.getByRole('button', { name: 'Start in the background' }).click();
+    await expect.poll(() => page.url(), { timeout: 5000 }).toMatch(/#\/tasks\/[0-9a-f-]{36}$/);
+    const taskId = page.url().split('/').pop()!;
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sum up the open pull requests as a table in a file');
+
+    // While it runs: its status and what it is writing, as it streams.
+    const progress = page.getByTestId('task-progress');
+    await expect.poll(() => progress.locator('pre').textContent(), { timeout: 60_000 }).toMatch(/^Two pull requests/);
+    expect(await page.getByTestId('task-status').locator('.badge').textContent()).toBe('running');
+    await page.screenshot({ path: artifact('tasks-running-light-1200.png') });
+
+    // Done: the answer, the file (downloaded with the page's token), and a notification saying so.
+    await expect.poll(() => page.getByTestId('task-status').locator('.badge').textContent(), { timeout: 60_000 }).toBe('done');
+    expect(await progress.count()).toBe(0);
+    expect(await page.getByTestId('task-result').locator('strong').allTextContents()).toEqual(['#12', '#14']);
+    const files = page.getByTestId('task-files');
+    expect(await files.textContent()).toBe('Filesprs.csv 34 B');
+    const downloading = page.waitForEvent('download');
+    await files.getByRole('button', { name: 'prs.csv' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('prs.csv');
+    expect(fs.readFileSync((await download.path())!, 'utf8')).toBe('pr,title\n12,fix the login\n14,docs\n');
+    await expect.poll(() => page.evaluate('window.shownNotifications'), { timeout: 5000 }).toEqual([
+      { title: 'Task done: Sum up the open pull requests as a table in a file', body: expect.stringMatching(/^Two pull requests are open.* · prs\.csv$/) },
+    ]);
+    // The list says where it stands, and that it has a file.
+    const item = page.getByRole('complementary', { name: 'Tasks' }).getByRole('button', { name: /Sum up the open pull requests/ });
+    expect(await item.textContent()).toMatch(/done.*Browser.*1 file/);
+    await page.screenshot({ path: artifact('tasks-done-light-1200.png') });
+    await context.close();
+
+    // A phone, and the dark theme: the list, then the task with its file.
+    for (const [width, height, scheme] of [
+      [390, 844, 'dark'],
+      [1200, 900, 'dark'],
+      [390, 844, 'light'],
+    ] as const) {
+      const phone = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme, acceptDownloads: true })).newPage();
+      await phone.goto(served.url);
+      if (width < 760) await phone.getByRole('button', { name: 'Menu' }).click();
+      await phone.getByRole('navigation').getByRole('button', { name: 'Tasks' }).click();
+      await phone.getByRole('complementary', { name: 'Tasks' }).getByRole('button', { name: /Sum up the open pull requests/ }).click();
+      await expect.poll(() => phone.getByTestId('task-files').count(), { timeout: 10_000 }).toBe(1);
+      expect(phone.url()).toContain(`#/tasks/${taskId}`);
+      await noSidewaysScroll(phone);
+      const got = phone.waitForEvent('download');
+      await phone.getByTestId('task-files').getByRole('button', { name: 'prs.csv' }).click();
+      expect(fs.readFileSync((await (await got).path())!, 'utf8')).toContain('14,docs');
+      await phone.screenshot({ path: artifact(`tasks-done-${scheme}-${width}.png`) });
+      if (width < 760) {
+        await phone.getByRole('button', { name: '‹ Tasks' }).click();
+        await phone.screenshot({ path: artifact(`tasks-list-${scheme}-${width}.png`) });
+      }
+      await phone.context().close();
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ import { schedulesHandlers } from './scheduler/handlers';
 import { SchedulerService } from './scheduler/scheduler-service';
 import { RUN_FILES_PATH, runFilesRoute } from './scheduler/attachment-route';
 import { mailHandlers } from './mail/handlers';
+import { tasksHandlers } from './tasks/handlers';
+import { TaskService } from './tasks/task-service';
 import { MailService } from './mail/mail-service';
 import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
 import { SessionManager } from './sessions/session-manager';
@@ -103,6 +105,7 @@ export interface Core {
   readonly memory: MemoryService;
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
+  readonly tasks: TaskService;
   readonly usage: UsageService;
   readonly telegram: ChatBridge;
   readonly discord: ChatBridge;
@@ -223,6 +226,8 @@ export function createCore(config: CoreConfig): Core {
       return went.flat();
     },
   });
+  // Background tasks keep their files beside the runs'.
+  const tasks = new TaskService({ sessions, events, notifier, outputRoot: () => scheduler.outputRoot() });
   const user = new UserService({
     events,
     notifier,
@@ -246,6 +251,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(history);
   lifecycle.add(memory);
   lifecycle.add(scheduler);
+  lifecycle.add(tasks);
   lifecycle.add(user);
   lifecycle.add(mail);
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
@@ -319,6 +325,7 @@ export function createCore(config: CoreConfig): Core {
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),
     ...mailHandlers(mail),
+    ...tasksHandlers(tasks),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -340,8 +347,8 @@ export function createCore(config: CoreConfig): Core {
         addressFile: path.join(config.dataDir, ADDRESS_FILE),
       })
     : null;
-  // A run's files, downloaded in the window with the UI token.
-  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute((id) => scheduler.run(id), { dataDir: config.dataDir, env }) });
+  // A run's (or a background task's) files, downloaded in the window with the UI token.
+  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute((id) => scheduler.run(id) ?? tasks.files(id), { dataDir: config.dataDir, env }) });
   // The MCP server registers its route before the server takes calls.
   const mcp = new McpService({ server, router: contract });
   lifecycle.add(mcp);
@@ -368,6 +375,7 @@ export function createCore(config: CoreConfig): Core {
     memory,
     transcripts,
     scheduler,
+    tasks,
     usage,
     telegram,
     discord,

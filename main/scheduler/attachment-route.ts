@@ -13,11 +13,11 @@ function refuse(res: http.ServerResponse, status: number, message: string): void
 }
 
 /**
- * `GET /files/runs/<run>/<file>`: one of a run's attachments, as a download. Only a file the run
+ * `GET /files/runs/<run>/<file>`: one of a run's (or a background task's) attachments, as a download. Only a file the run
  * recorded as its attachment, from its own folder, by the rules for files that leave (no symlink into
  * the data folder, a regular file, within the size limit).
  */
-export function runFilesRoute(run: (id: string) => JobRun | undefined, rules: SendRules): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+export function runFilesRoute(run: (id: string) => Pick<JobRun, 'outputDir' | 'attachments'> | undefined, rules: SendRules): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET');
     const rest = (req.url ?? '').split('?')[0]!.slice(RUN_FILES_PATH.length + 1).split('/');

@@ -143,19 +143,29 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
 });
 
 describe('background work from a chat', { timeout: 90_000 }, () => {
-  it('/task in Telegram runs in a fresh session and its answer comes back to that chat', async () => {
+  it('/task in Telegram runs in a fresh session and its answer comes back to that chat, with the file it made', async () => {
     t = await startTelegram();
     await pair(t);
-    const { core, api } = t.harness;
-    api.reply({ kind: 'text', text: 'Three pull requests are open.', delayMs: 300 });
+    const { core, api, dir } = t.harness;
+    core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
+    api.respond((request: RecordedRequest) => {
+      const folder = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
+      if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${folder}/prs.md`, content: '- #12 fix the login\n- #14 docs\n' } };
+      return { kind: 'text', text: 'Three pull requests are open.', delayMs: 300 };
+    });
     t.tg.send(owner, '/task sum up the open pull requests');
     await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('Working on it in the background')), 15_000, 'the acknowledgement');
     const answer = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('Three pull requests are open.')), 45_000, 'the answer');
     expect(answer.text).toContain('Task: sum up the open pull requests');
-    // Its own session, not the chat's conversation.
+    expect(answer.text).toContain('prs.md');
+    // The file it made comes as a document, after the answer.
+    const doc = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.document?.file_name === 'prs.md'), 20_000, 'the task’s file');
+    expect(doc.document!.content.toString()).toBe('- #12 fix the login\n- #14 docs\n');
+    // Its own session, not the chat's conversation; one answer, no separate "finished" note.
     const task = core.sessions.list().find((s) => s.title === 'Task: sum up the open pull requests');
-    expect(task).toMatchObject({ surface: 'telegram' });
+    expect(task).toMatchObject({ surface: 'telegram', surfaceKey: expect.stringMatching(/^task:/) });
     expect(core.sessions.transcript(task!.id, 10).turns).toHaveLength(1);
+    expect(t.tg.chat(owner.id).filter((m) => m.text.includes('Claude finished'))).toEqual([]);
   });
 });
 
