@@ -329,6 +329,7 @@ describe('background tasks in Chromium', { timeout: 180_000 }, () => {
     const item = page.getByRole('complementary', { name: 'Tasks' }).getByRole('button', { name: /Sum up the open pull requests/ });
     expect(await item.textContent()).toMatch(/done.*Browser.*1 file/);
     await page.screenshot({ path: artifact('tasks-done-light-1200.png') });
+    await page.screenshot({ path: path.join(ROOT, 'docs/tasks.png') });
     await context.close();
 
     // A phone, and the dark theme: the list, then the task with its file.
