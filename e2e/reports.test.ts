@@ -145,6 +145,16 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
     await expect.poll(() => next.locator('pre').textContent(), { timeout: 5000 }).toBe('Only the summary this time');
     const rendered = await call<{ prompt: string }>(served, 'schedules.previewPrompt', { id: job!.id, command: job!.command });
     expect(rendered.prompt).toMatch(/Last time: Only the summary this time$/);
+    // Cleared, the newest run offers to write one; written, it is what the next run gets.
+    await next.getByRole('button', { name: 'Edit' }).click();
+    await next.getByLabel('Next prompt').fill('');
+    await next.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => next.count(), { timeout: 5000 }).toBe(0);
+    await run.getByRole('button', { name: 'Write the next run’s prompt' }).click();
+    await next.getByLabel('Next prompt').fill('Only the summary this time');
+    await next.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => next.locator('pre').textContent(), { timeout: 5000 }).toBe('Only the summary this time');
+    expect(await call<JobRun[]>(served, 'schedules.runs', { id: job!.id, limit: 1 })).toEqual([expect.objectContaining({ nextPrompt: 'Only the summary this time' })]);
     await run.scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifact('reports-runs-light-1200.png'), fullPage: true });
     await context.close();

@@ -22,7 +22,7 @@ function words(cron: string): string {
   }
 }
 
-function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
+function RunRow({ run, opened, newest }: { run: JobRun; opened: boolean; newest: boolean }) {
   const go = useNavigation(selectGo);
   // A Claude run whose session has a question waiting is waiting for the user, not working.
   const asking = useSessions((s) => run.status === 'running' && !!run.sessionId && Object.values(s.approvals).some((a) => a.sessionId === run.sessionId));
@@ -63,7 +63,7 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
             Open the run's conversation
           </button>
         ) : null}
-        <RunDetails run={run} />
+        <RunDetails run={run} newest={newest} />
       </details>
     </li>
   );
@@ -166,7 +166,7 @@ export function SchedulesScreen() {
                 {runs.length ? (
                   <ul className="runs">
                     {runs.map((r) => (
-                      <RunRow key={r.id} run={r} opened={r.id === routeRun} />
+                      <RunRow key={r.id} run={r} opened={r.id === routeRun} newest={job.kind === 'claude' && job.template && r.id === runs.find((x) => x.status !== 'running')?.id} />
                     ))}
                   </ul>
                 ) : (
