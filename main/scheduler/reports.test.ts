@@ -169,6 +169,28 @@ describe('background work from a chat', { timeout: 90_000 }, () => {
   });
 });
 
+describe('background work from Discord', { timeout: 90_000 }, () => {
+  it('/task as a slash command in a DM: the answer and its file come back to that DM', async () => {
+    d = await startDiscord();
+    await allow(d);
+    const { core, api, dir } = d.harness;
+    core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
+    api.respond((request: RecordedRequest) => {
+      const folder = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
+      if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${folder}/notes.txt`, content: 'standup at 10\n' } };
+      return { kind: 'text', text: 'The notes are attached.', delayMs: 200 };
+    });
+    const dm = d.dc.dm(member);
+    d.dc.slash(member, dm.id, 'task', { prompt: 'write the standup notes' });
+    await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.content.includes('Working on it in the background')), 15_000, 'the acknowledgement');
+    const answer = await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.from_bot && m.content.includes('The notes are attached.')), 45_000, 'the answer');
+    expect(answer.content).toContain('Task: write the standup notes');
+    const withFile = await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.from_bot && m.files.some((f) => f.name === 'notes.txt')), 20_000, 'the file');
+    expect(withFile.files[0]!.content.toString()).toBe('standup at 10\n');
+    expect(core.sessions.list().find((s) => s.title === 'Task: write the standup notes')).toMatchObject({ surface: 'discord', surfaceKey: expect.stringMatching(/^task:/) });
+  });
+});
+
 describe('steps after a run', { timeout: 60_000 }, () => {
   it('chains two jobs, records a failed step without undoing the run, and refuses a cycle', async () => {
     const dir = makeTempDir('switchboard-chain-');
