@@ -17,7 +17,7 @@ import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
 import { SchedulerService } from './scheduler/scheduler-service';
-import { RUN_FILES_PATH, runFilesRoute } from './scheduler/attachment-route';
+import { RUN_FILES_PATH, runFileReader, runFilesRoute } from './scheduler/attachment-route';
 import { mailHandlers } from './mail/handlers';
 import { tasksHandlers } from './tasks/handlers';
 import { TaskService } from './tasks/task-service';
@@ -228,6 +228,8 @@ export function createCore(config: CoreConfig): Core {
   });
   // Background tasks keep their files beside the runs'.
   const tasks = new TaskService({ sessions, events, notifier, outputRoot: () => scheduler.outputRoot() });
+  // A run's or a task's folder and files, by its id: what the download route and runFile serve.
+  const runFiles = (id: string) => scheduler.run(id) ?? tasks.files(id);
   const user = new UserService({
     events,
     notifier,
@@ -319,7 +321,7 @@ export function createCore(config: CoreConfig): Core {
     ...approvalsHandlers(approvals),
     ...historyHandlers(history, transcripts),
     ...memoryHandlers(memory, embeddings),
-    ...schedulesHandlers(scheduler),
+    ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),
     ...chatHandlers({ telegram, discord }, config.secrets),
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
@@ -348,7 +350,7 @@ export function createCore(config: CoreConfig): Core {
       })
     : null;
   // A run's (or a background task's) files, downloaded in the window with the UI token.
-  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute((id) => scheduler.run(id) ?? tasks.files(id), { dataDir: config.dataDir, env }) });
+  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute(runFiles, { dataDir: config.dataDir, env }) });
   // The MCP server registers its route before the server takes calls.
   const mcp = new McpService({ server, router: contract });
   lifecycle.add(mcp);

@@ -73,6 +73,10 @@ describe('background tasks', { timeout: 120_000 }, () => {
     expect(got.status).toBe(200);
     expect(await got.text()).toContain('# Open PRs');
     expect((await fetch(url)).status).toBe(401);
+    // The desktop window, which has no token, reads it over IPC; nobody else does.
+    expect(await call('schedules.runFile', { runId: started.id, name: 'summary.md' })).toEqual({ name: 'summary.md', size: 32, base64: Buffer.from('# Open PRs\n\n- #12 fix the login\n').toString('base64') });
+    expect(await core.router.call('schedules.runFile', { runId: started.id, name: '../secrets.json' }, desktopCaller)).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await core.router.call('schedules.runFile', { runId: started.id, name: 'summary.md' }, { surface: 'mcp', actor: 'mcp:x' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
 
     // An ordinary session is not a task.
     const plain = await call('sessions.create', { title: 'plain' });
