@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Job, JobRun } from '../contract';
 import { claudeEnv } from '../main/testing/claude-harness';
-import { FakeAnthropic, lastUserText, type RecordedRequest } from '../main/testing/fake-anthropic';
+import { FakeAnthropic, lastUserText } from '../main/testing/fake-anthropic';
+import { reportModel } from '../main/testing/report-model';
 import { startSmtpStandIn } from '../main/testing/smtp-stand-in';
 import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes, type Served } from './support/serve';
@@ -28,17 +29,15 @@ async function call<T>(served: Served, method: string, input: unknown): Promise<
   return r.value;
 }
 
-/** The model of a report: it writes report.csv into the folder its system prompt names, leaves the next prompt, then answers. */
-function reportModel(nextPrompt: string): void {
-  api.respond((request: RecordedRequest) => {
-    const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-    const messages = request.body.messages ?? [];
-    const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
-    const lastTool = Array.isArray(lastAssistant?.content) ? (lastAssistant.content.find((b) => b.type === 'tool_use') as { name?: string } | undefined)?.name : undefined;
-    if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/report.csv`, content: 'day,total\nmon,3\ntue,5\n' } };
-    if (lastTool === 'Write') return { kind: 'tool', name: 'mcp__switchboard__set_next_prompt', input: { text: nextPrompt } };
-    return { kind: 'text', text: 'The **weekly report** is attached.' };
+/** The page's uncaught errors, kept for the end of the test; on a failure, they, the server's output and a screenshot. */
+function watchPage(ctx: TestContext, page: Page, served: Served, name: string): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
+  ctx.onTestFailed(async () => {
+    console.error(`page errors:\n${errors.join('\n')}\n${served.output()}`);
+    await page.screenshot({ path: artifact(`${name}-failure.png`), fullPage: true });
   });
+  return errors;
 }
 
 async function openSchedules(page: Page, width: number): Promise<void> {
@@ -61,16 +60,11 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
     fs.writeFileSync(path.join(project, 'notes.md'), 'Sales doubled on Tuesday.');
     const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
     await call(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'runs') });
-    reportModel('Compare with last week');
+    reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Compare with last week', answer: 'The **weekly report** is attached.' });
 
     const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', acceptDownloads: true });
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    ctx.onTestFailed(async () => {
-      console.error(`page errors:\n${pageErrors.join('\n')}\n${served.output()}`);
-      await page.screenshot({ path: artifact('reports-failure.png'), fullPage: true });
-    });
+    const pageErrors = watchPage(ctx, page, served, 'reports');
     await page.goto(served.url);
     await openSchedules(page, 1200);
     await page.getByRole('button', { name: 'New job' }).click();
@@ -281,10 +275,9 @@ describe('background tasks in Chromium', { timeout: 180_000 }, () => {
     fs.mkdirSync(claudeHome);
     const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
     await call(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'out') });
-    api.respond((request: RecordedRequest) => {
-      const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-      if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/prs.csv`, content: 'pr,title\n12,fix the login\n14,docs\n' } };
-      return { kind: 'text', text: 'Two pull requests are open: **#12** fixes the login, **#14** is docs. The table is in prs.csv.', chunks: 8, chunkDelayMs: 400 };
+    reportModel(api, {
+      file: { name: 'prs.csv', content: 'pr,title\n12,fix the login\n14,docs\n' },
+      answer: { kind: 'text', text: 'Two pull requests are open: **#12** fixes the login, **#14** is docs. The table is in prs.csv.', chunks: 8, chunkDelayMs: 400 },
     });
     const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', acceptDownloads: true, permissions: ['notifications'] });
     await context.addInitScript(`
@@ -297,12 +290,7 @@ describe('background tasks in Chromium', { timeout: 180_000 }, () => {
       };
     `);
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    ctx.onTestFailed(async () => {
-      console.error(`page errors:\n${pageErrors.join('\n')}\n${served.output()}`);
-      await page.screenshot({ path: artifact('tasks-failure.png'), fullPage: true });
-    });
+    const pageErrors = watchPage(ctx, page, served, 'tasks');
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Tasks' }).click();
     // Wide, the form is there at once; nothing to start until there is a prompt.

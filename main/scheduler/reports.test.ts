@@ -5,7 +5,8 @@ import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
 import { SMTP_PASSWORD_SECRET } from '../mail/mail-service';
-import { lastUserText, type FakeAnthropic, type RecordedRequest } from '../testing/fake-anthropic';
+import { lastUserText } from '../testing/fake-anthropic';
+import { reportModel } from '../testing/report-model';
 import { allow, member, startDiscord, type DiscordHarness } from '../testing/discord-harness';
 import { startSmtpStandIn } from '../testing/smtp-stand-in';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
@@ -26,22 +27,6 @@ afterEach(async () => {
   d = null;
   for (const c of cleanups.splice(0)) await c();
 });
-
-/**
- * The model of a report job: it writes report.csv into the folder its system prompt names, leaves the
- * next prompt, then answers. What each run was asked is in the stand-in's requests.
- */
-function reportModel(api: FakeAnthropic, nextPrompt: string): void {
-  api.respond((request: RecordedRequest) => {
-    const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-    const messages = request.body.messages ?? [];
-    const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
-    const lastTool = Array.isArray(lastAssistant?.content) ? (lastAssistant.content.find((b) => b.type === 'tool_use') as { name?: string } | undefined)?.name : undefined;
-    if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/report.csv`, content: 'day,total\nmon,3\ntue,5\n' } };
-    if (lastTool === 'Write') return { kind: 'tool', name: 'mcp__switchboard__set_next_prompt', input: { text: nextPrompt } };
-    return { kind: 'text', text: 'The **weekly report** is attached.' };
-  });
-}
 
 const reportJob = (over: Partial<JobInput> = {}): Partial<JobInput> & Pick<JobInput, 'name' | 'kind' | 'cron' | 'command'> => ({
   name: 'Weekly report',
@@ -72,7 +57,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     core.settings.set({ key: 'mail.smtpHost', value: '127.0.0.1' });
     core.settings.set({ key: 'mail.smtpPort', value: smtp.port });
     core.settings.set({ key: 'mail.from', value: 'Switchboard <bot@example.test>' });
-    reportModel(api, 'Check the totals against last week');
+    reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Check the totals against last week', answer: 'The **weekly report** is attached.' });
     const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { telegramChatId: 'owner', email: ['olivia@example.test'] } }), desktopCaller);
 
     const first = await runToEnd(core, job.id);
@@ -132,7 +117,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     await allow(d);
     const { core, api, dir } = d.harness;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
-    reportModel(api, 'Next time: compare with March');
+    reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Next time: compare with March', answer: 'The **weekly report** is attached.' });
     const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { desktop: false, discordChannelId: 'owner' } }), desktopCaller);
     const run = await runToEnd(core, job.id);
     expect(run.attachments.map((a) => a.name)).toEqual(['report.csv']);
@@ -148,11 +133,7 @@ describe('background work from a chat', { timeout: 90_000 }, () => {
     await pair(t);
     const { core, api, dir } = t.harness;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
-    api.respond((request: RecordedRequest) => {
-      const folder = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-      if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${folder}/prs.md`, content: '- #12 fix the login\n- #14 docs\n' } };
-      return { kind: 'text', text: 'Three pull requests are open.', delayMs: 300 };
-    });
+    reportModel(api, { file: { name: 'prs.md', content: '- #12 fix the login\n- #14 docs\n' }, answer: { kind: 'text', text: 'Three pull requests are open.', delayMs: 300 } });
     t.tg.send(owner, '/task sum up the open pull requests');
     await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('Working on it in the background')), 15_000, 'the acknowledgement');
     const answer = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('Three pull requests are open.')), 45_000, 'the answer');
@@ -175,11 +156,7 @@ describe('background work from Discord', { timeout: 90_000 }, () => {
     await allow(d);
     const { core, api, dir } = d.harness;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
-    api.respond((request: RecordedRequest) => {
-      const folder = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-      if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${folder}/notes.txt`, content: 'standup at 10\n' } };
-      return { kind: 'text', text: 'The notes are attached.', delayMs: 200 };
-    });
+    reportModel(api, { file: { name: 'notes.txt', content: 'standup at 10\n' }, answer: { kind: 'text', text: 'The notes are attached.', delayMs: 200 } });
     const dm = d.dc.dm(member);
     d.dc.slash(member, dm.id, 'task', { prompt: 'write the standup notes' });
     await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.content.includes('Working on it in the background')), 15_000, 'the acknowledgement');

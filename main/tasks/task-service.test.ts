@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput, Task } from '../../contract';
 import { desktopCaller, type CallContext } from '../ipc/router';
 import { startHarness, type Harness } from '../testing/claude-harness';
-import { lastUserText, type FakeAnthropic, type RecordedRequest } from '../testing/fake-anthropic';
+import { reportModel } from '../testing/report-model';
 import { nextEvent } from '../testing/wait';
 import { tools } from '../tools/registry';
 
@@ -16,15 +16,6 @@ afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-/** A model that writes `name` into the folder its system prompt names, then answers. */
-function writesFile(api: FakeAnthropic, name: string, content: string, answer: string): void {
-  api.respond((request: RecordedRequest) => {
-    const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-    if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/${name}`, content } };
-    return { kind: 'text', text: answer, delayMs: 200 };
-  });
-}
 
 function caller(ctx: CallContext) {
   return async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
@@ -40,7 +31,7 @@ describe('background tasks', { timeout: 120_000 }, () => {
     h = await startHarness({ core: { server: SERVER }, settings: [{ key: 'sessions.notifyAfterSeconds', value: 0 }] });
     const { core, api, dir } = h;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'out') });
-    writesFile(api, 'summary.md', '# Open PRs\n\n- #12 fix the login\n', 'Two pull requests are open; the summary is attached.');
+    reportModel(api, { file: { name: 'summary.md', content: '# Open PRs\n\n- #12 fix the login\n' }, answer: { kind: 'text', text: 'Two pull requests are open; the summary is attached.', delayMs: 200 } });
     const changes: Task[] = [];
     core.events.on('tasks.changed', (t) => changes.push(t));
     const call = caller(desktopCaller);
@@ -87,7 +78,7 @@ describe('background tasks', { timeout: 120_000 }, () => {
     h = await startHarness();
     const { core, api, dir } = h;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'out') });
-    writesFile(api, 'numbers.csv', 'a,b\n1,2\n', 'Made numbers.csv.');
+    reportModel(api, { file: { name: 'numbers.csv', content: 'a,b\n1,2\n' }, answer: 'Made numbers.csv.' });
     const mcp = { surface: 'mcp' as const, actor: 'mcp:inspector' };
     const call = caller(mcp);
     const refused = await core.router.call('tasks.start', { prompt: 'edit everything', permissionPolicy: 'acceptEdits' }, mcp);

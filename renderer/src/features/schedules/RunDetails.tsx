@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import type { JobRun } from '../../../../contract';
-import { api, downloadRunFile } from '../../api';
-
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+import { api } from '../../api';
+import { FileList } from '../../app/FileList';
 
 /** What the run left for the next one: shown, and changed or cleared by you; on the newest run, written by you when it left none. */
 function NextPrompt({ run, newest }: { run: JobRun; newest: boolean }) {
@@ -53,7 +52,6 @@ function NextPrompt({ run, newest }: { run: JobRun; newest: boolean }) {
 
 /** A run's prompt (newest: the job's latest run, whose next prompt the next run gets), what its template could not fill, its files, what it left for the next run, and its steps. */
 export function RunDetails({ run, newest = false }: { run: JobRun; newest?: boolean }) {
-  const [failed, setFailed] = useState<string | null>(null);
   return (
     <div className="run-details">
       {run.problems.length ? (
@@ -68,17 +66,7 @@ export function RunDetails({ run, newest = false }: { run: JobRun; newest?: bool
       {run.attachments.length ? (
         <div className="attachments" data-testid="attachments">
           <h4>Files</h4>
-          <ul>
-            {run.attachments.map((a) => (
-              <li key={a.name}>
-                <button type="button" className="link" title="Download" onClick={async () => setFailed(await downloadRunFile(run.id, a.name))}>
-                  {a.name}
-                </button>{' '}
-                <span className="muted">{size(a.size)}</span>
-              </li>
-            ))}
-          </ul>
-          {failed ? <p className="error-text">{failed}</p> : null}
+          <FileList ownerId={run.id} files={run.attachments} />
         </div>
       ) : null}
       <NextPrompt run={run} newest={newest} />

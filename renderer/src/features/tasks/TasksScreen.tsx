@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Task } from '../../../../contract';
-import { downloadRunFile } from '../../api';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { FieldError } from '../../app/FieldError';
+import { FileList } from '../../app/FileList';
 import { MarkdownText } from '../../app/messages';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { NotFound } from '../../app/NotFound';
@@ -10,7 +10,6 @@ import { BackToList } from '../../app/panes';
 import { surfaceLabel } from '../../app/surfaces';
 import { useTasks } from './tasks-store';
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 const working = (t: Task) => t.status === 'queued' || t.status === 'running';
 const name = (t: Task) => t.title.replace(/^Task: /, '');
 
@@ -79,7 +78,6 @@ function NewTask() {
 function TaskView({ task }: { task: Task }) {
   const go = useNavigation(selectGo);
   const progress = useTasks((s) => s.progress[task.id]);
-  const [failed, setFailed] = useState<string | null>(null);
   const running = working(task);
   const elapsed = useElapsed(task.startedAt, task.endedAt, running);
   return (
@@ -120,17 +118,7 @@ function TaskView({ task }: { task: Task }) {
       {task.attachments.length ? (
         <section className="card attachments" aria-label="Files" data-testid="task-files">
           <h2>Files</h2>
-          <ul>
-            {task.attachments.map((a) => (
-              <li key={a.name}>
-                <button type="button" className="link" title="Download" onClick={async () => setFailed(await downloadRunFile(task.id, a.name))}>
-                  {a.name}
-                </button>{' '}
-                <span className="muted">{size(a.size)}</span>
-              </li>
-            ))}
-          </ul>
-          {failed ? <p className="field-error">{failed}</p> : null}
+          <FileList ownerId={task.id} files={task.attachments} />
         </section>
       ) : null}
       <details className="task-prompt">
