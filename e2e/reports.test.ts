@@ -328,6 +328,18 @@ describe('background tasks in Chromium', { timeout: 180_000 }, () => {
     expect(await item.textContent()).toMatch(/done.*Browser.*1 file/);
     await page.screenshot({ path: artifact('tasks-done-light-1200.png') });
     await page.screenshot({ path: path.join(ROOT, 'docs/tasks.png') });
+
+    // One that hangs is stopped from its page, and says so.
+    api.respond(null);
+    api.reply({ kind: 'hang', text: 'Looking at every file' });
+    await page.getByRole('button', { name: 'New task' }).click();
+    await form.getByLabel('What should Claude do?').fill('Read the whole repository');
+    await form.getByRole('button', { name: 'Start in the background' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 5000 }).toBe('Read the whole repository');
+    await expect.poll(() => page.getByTestId('task-status').locator('.badge').textContent(), { timeout: 30_000 }).toBe('running');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.getByTestId('task-status').locator('.badge').textContent(), { timeout: 30_000 }).toBe('interrupted');
+    expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
     await context.close();
 
     // A phone, and the dark theme: the list, then the task with its file.

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Task } from '../../../../contract';
+import { api } from '../../api';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { FieldError } from '../../app/FieldError';
 import { FileList } from '../../app/FileList';
@@ -79,6 +80,7 @@ function TaskView({ task }: { task: Task }) {
   const go = useNavigation(selectGo);
   const progress = useTasks((s) => s.progress[task.id]);
   const running = working(task);
+  const [stopError, setStopError] = useState<string | null>(null);
   const elapsed = useElapsed(task.startedAt, task.endedAt, running);
   return (
     <>
@@ -89,6 +91,11 @@ function TaskView({ task }: { task: Task }) {
         </div>
         <div className="session-actions">
           <button onClick={() => go('sessions', [task.id])}>{running ? 'Watch it in Sessions' : 'Open the conversation'}</button>
+          {running ? (
+            <button className="danger" onClick={() => void api.sessions.interrupt({ id: task.id }).then((r) => setStopError(r.ok ? null : r.error.message))}>
+              Stop
+            </button>
+          ) : null}
         </div>
       </div>
       <p className="task-facts" data-testid="task-status">
@@ -110,6 +117,7 @@ function TaskView({ task }: { task: Task }) {
           <MarkdownText text={task.resultText} />
         </section>
       ) : null}
+      <FieldError error={stopError} />
       {task.error ? (
         <p className="field-error" role="alert">
           {task.error}
