@@ -45,6 +45,7 @@ export const layers = {
   shell: ['secrets'],
   user: ['approvals', 'ipc'],
   mail: ['settings', 'secrets', 'ipc'],
+  tasks: ['sessions', 'scheduler', 'ipc'],
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
   hooks: ['approvals', 'sessions', 'settings', 'storage', 'server', 'ipc', 'claude'],

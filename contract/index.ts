@@ -16,6 +16,7 @@ import { schedulesEvents, schedulesMethods } from './schedules';
 import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
 import { systemEvents, systemMethods } from './system';
+import { tasksEvents, tasksMethods } from './tasks';
 import { terminalsEvents, terminalsMethods } from './terminals';
 import { usageEvents, usageMethods } from './usage';
 import { userEvents, userMethods } from './user';
@@ -34,6 +35,7 @@ export * from './result';
 export * from './sessions';
 export * from './settings';
 export * from './system';
+export * from './tasks';
 export * from './terminals';
 export * from './usage';
 export * from './user';
@@ -41,9 +43,9 @@ export * from './wire';
 export type { EventSpec, MethodSpec } from './define';
 
 /** Every method of every service, by its dotted name (`service.method`). */
-export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...changesMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods, ...inboxMethods, ...pushMethods };
+export const methods = { ...systemMethods, ...settingsMethods, ...sessionsMethods, ...changesMethods, ...approvalsMethods, ...terminalsMethods, ...historyMethods, ...memoryMethods, ...schedulesMethods, ...chatMethods, ...chatChannelMethods, ...userMethods, ...hooksMethods, ...usageMethods, ...mailMethods, ...tasksMethods, ...inboxMethods, ...pushMethods };
 /** Every event the core emits, by its dotted name. */
-export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...changesEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents, ...inboxEvents };
+export const events = { ...systemEvents, ...settingsEvents, ...sessionsEvents, ...changesEvents, ...approvalsEvents, ...terminalsEvents, ...historyEvents, ...memoryEvents, ...schedulesEvents, ...chatEvents, ...userEvents, ...hooksEvents, ...usageEvents, ...inboxEvents, ...tasksEvents };
 
 type Methods = typeof methods;
 type Events = typeof events;

@@ -7,6 +7,8 @@ export interface MailSent {
   messageId: string;
   accepted: string[];
   rejected: string[];
+  /** The server's own reply to the message (`250 2.0.0 Ok: queued as …`), shown after a test. */
+  response: string;
 }
 
 export const mailMethods = {

@@ -269,6 +269,10 @@ export const schedulesMethods = {
     'The owner changes (or clears) the next prompt a run left.',
   ),
   'schedules.runs': method<JobRun[]>()(z.object({ id, limit: z.number().int().min(1).max(1000).default(50) }).strict(), 'Run history, newest first.'),
+  'schedules.runFile': method<{ name: string; size: number; base64: string }>()(
+    z.object({ runId: id, name: z.string().min(1).max(255) }).strict(),
+    "One of a run's (or a background task's) files, whole: for the desktop window, which has no token for the download route. The owner only.",
+  ),
 };
 
 export const schedulesEvents = {

@@ -154,7 +154,7 @@ export const settingDefinitions = {
     schema: z.string().trim().max(320).nullable(),
     default: null,
     label: 'SMTP user',
-    description: 'The login at the mail server; the password is kept with the secrets (Set password).',
+    description: 'The login at the mail server. Empty: no login. Its password is kept with the secrets (SMTP password, below).',
   }),
   'mail.from': setting({
     schema: z.string().trim().max(320).nullable(),

@@ -226,6 +226,7 @@ describe('what a new user hit', () => {
         Chats: page.getByLabel('Search conversations'),
         Memory: page.getByLabel('New memory'),
         Schedules: page.getByRole('button', { name: 'New job' }),
+        Tasks: page.getByRole('button', { name: 'New task' }),
         Usage: page.getByTestId('today-cost'),
         Settings: page.getByRole('region', { name: 'Voice notes' }),
       };
@@ -249,6 +250,7 @@ describe('what a new user hit', () => {
         ['#/sessions/bogus', 'The session “bogus”', 'Sessions'],
         ['#/schedules/bogus', 'The job “bogus”', 'Schedules'],
         ['#/chats/bogus/999', 'The conversation “bogus”', 'Chats'],
+        ['#/tasks/bogus', 'The task “bogus”', 'Tasks'],
       ] as const) {
         await page.goto(`${served.base}/${hash}`);
         const notFound = page.getByTestId('not-found');

@@ -14,7 +14,7 @@ describe('createCore', () => {
     const core = testCore(dir, { env: { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN } });
     await core.start();
     const health = await core.system.health();
-    expect(health.services.map((s) => s.name)).toEqual(['storage', 'settings', 'usage', 'system', 'approvals', 'sessions', 'worktrees', 'terminals', 'embeddings', 'history', 'memory', 'scheduler', 'user', 'mail', 'inbox', 'push', 'transcripts', 'telegram', 'discord', 'mcp', 'hooks', 'claudeCode']);
+    expect(health.services.map((s) => s.name)).toEqual(['storage', 'settings', 'usage', 'system', 'approvals', 'sessions', 'worktrees', 'terminals', 'embeddings', 'history', 'memory', 'scheduler', 'tasks', 'user', 'mail', 'inbox', 'push', 'transcripts', 'telegram', 'discord', 'mcp', 'hooks', 'claudeCode']);
     expect(health.services.every((s) => s.state === 'running')).toBe(true);
     expect(fs.statSync(dir).mode & 0o077).toBe(0);
     await core.stop();

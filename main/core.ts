@@ -20,8 +20,10 @@ import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
 import { SchedulerService } from './scheduler/scheduler-service';
-import { RUN_FILES_PATH, runFilesRoute } from './scheduler/attachment-route';
+import { RUN_FILES_PATH, runFileReader, runFilesRoute } from './scheduler/attachment-route';
 import { mailHandlers } from './mail/handlers';
+import { tasksHandlers } from './tasks/handlers';
+import { TaskService } from './tasks/task-service';
 import { MailService } from './mail/mail-service';
 import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
 import { LimitWaiter } from './sessions/plan-limit';
@@ -124,6 +126,7 @@ export interface Core {
   readonly memory: MemoryService;
   readonly transcripts: TranscriptImporter;
   readonly scheduler: SchedulerService;
+  readonly tasks: TaskService;
   readonly usage: UsageService;
   readonly telegram: ChatBridge;
   readonly discord: ChatBridge;
@@ -316,6 +319,10 @@ export function createCore(config: CoreConfig): Core {
       return went.flat();
     },
   });
+  // Background tasks keep their files beside the runs'.
+  const tasks = new TaskService({ sessions, events, notifier, outputRoot: () => scheduler.outputRoot() });
+  // A run's or a task's folder and files, by its id: what the download route and runFile serve.
+  const runFiles = (id: string) => scheduler.run(id) ?? tasks.files(id);
   const user = new UserService({
     events,
     notifier,
@@ -340,6 +347,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(history);
   lifecycle.add(memory);
   lifecycle.add(scheduler);
+  lifecycle.add(tasks);
   lifecycle.add(user);
   lifecycle.add(mail);
   const inbox: InboxService = new InboxService({
@@ -445,7 +453,7 @@ export function createCore(config: CoreConfig): Core {
     ...approvalsHandlers(approvals),
     ...historyHandlers(history, transcripts),
     ...memoryHandlers(memory, embeddings),
-    ...schedulesHandlers(scheduler),
+    ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),
     ...chatHandlers({ telegram, discord }, config.secrets),
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
@@ -453,6 +461,7 @@ export function createCore(config: CoreConfig): Core {
     ...mailHandlers(mail),
     ...inboxHandlers(inbox),
     ...pushHandlers(push),
+    ...tasksHandlers(tasks),
   });
 
   // Last to start, first to stop: it takes calls only while every service runs.
@@ -474,8 +483,8 @@ export function createCore(config: CoreConfig): Core {
         addressFile: path.join(config.dataDir, ADDRESS_FILE),
       })
     : null;
-  // A run's files, downloaded in the window with the UI token.
-  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute((id) => scheduler.run(id), { dataDir: config.dataDir, env }) });
+  // A run's (or a background task's) files, downloaded in the window with the UI token.
+  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute(runFiles, { dataDir: config.dataDir, env }) });
   // The MCP server registers its route before the server takes calls.
   const mcp = new McpService({ server, router: contract });
   lifecycle.add(mcp);
@@ -503,6 +512,7 @@ export function createCore(config: CoreConfig): Core {
     memory,
     transcripts,
     scheduler,
+    tasks,
     usage,
     telegram,
     discord,

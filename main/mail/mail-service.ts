@@ -106,7 +106,7 @@ export class MailService implements Service {
         html: `<!doctype html><html><body>${markdownToHtml(message.markdown)}</body></html>`,
         attachments: message.attachments,
       });
-      return { messageId: info.messageId, accepted: info.accepted.map(String), rejected: info.rejected.map(String) };
+      return { messageId: info.messageId, accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: String(info.response ?? '') };
     } catch (error) {
       const id = log.error('mail: sending failed', error, { host });
       throw new AppError('unavailable', `The mail server ${host} did not take the message: ${errorMessage(error).slice(0, 200)} (error ${id}).`);

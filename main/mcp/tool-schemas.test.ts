@@ -27,7 +27,9 @@ describe('the tools’ JSON Schemas', () => {
     const ajv = new Ajv2020({ strict: true });
     const task = toolSchemas(tools.find((t) => t.name === 'get_task')!);
     const output = ajv.compile(task.output as object);
-    const turn = { sessionId: 's', turnId: 't', status: 'done', text: null, error: null, costUsd: 0.1, denials: [], timedOut: false };
+    const turn = { sessionId: 's', turnId: 't', status: 'done', text: null, error: null, costUsd: 0.1, denials: [], timedOut: false, files: [] };
+    expect(output({ ...turn, files: [{ name: 'a.csv', size: 3, path: '/tmp/a.csv' }] })).toBe(true);
+    expect(output({ ...turn, files: [{ name: 'a.csv' }] })).toBe(false);
     expect(output(turn)).toBe(true);
     expect(output({ ...turn, text: 'hi' })).toBe(true);
     expect(output({ ...turn, text: 3 })).toBe(false);

@@ -1,9 +1,11 @@
-import type { HandlersOf } from '../ipc/router';
+import type { CallContext, HandlersOf } from '../ipc/router';
 import { nextRuns } from './cron';
 import type { SchedulerService } from './scheduler-service';
 
-export function schedulesHandlers(scheduler: SchedulerService): HandlersOf<'schedules'> {
+/** The schedules methods; `runFile` reads a run's (or task's) file for the desktop window (see runFileReader). */
+export function schedulesHandlers(scheduler: SchedulerService, runFile: (runId: string, name: string, from: CallContext) => Promise<{ name: string; size: number; base64: string }>): HandlersOf<'schedules'> {
   return {
+    'schedules.runFile': ({ runId, name }, ctx) => runFile(runId, name, ctx),
     'schedules.list': () => scheduler.list(),
     // Who asks decides whether a job that runs code waits for the owner's approval.
     'schedules.create': (input, ctx) => scheduler.create(input, ctx),

@@ -5,8 +5,10 @@ import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
 import { SMTP_PASSWORD_SECRET } from '../mail/mail-service';
-import { lastUserText, type FakeAnthropic, type RecordedRequest } from '../testing/fake-anthropic';
+import { lastUserText } from '../testing/fake-anthropic';
+import { reportModel } from '../testing/report-model';
 import { allow, member, startDiscord, type DiscordHarness } from '../testing/discord-harness';
+import { startSmtpStandIn } from '../testing/smtp-stand-in';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
 import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
 import { nextEvent } from '../testing/wait';
@@ -25,43 +27,6 @@ afterEach(async () => {
   d = null;
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** A mail server on loopback that keeps every message it is given, whole. */
-async function smtpStandIn(): Promise<{ port: number; mails: { from: string; to: string[]; raw: string }[]; stop: () => Promise<void> }> {
-  const mails: { from: string; to: string[]; raw: string }[] = [];
-  const { SMTPServer } = await import('smtp-server');
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { port, mails, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/**
- * The model of a report job: it writes report.csv into the folder its system prompt names, leaves the
- * next prompt, then answers. What each run was asked is in the stand-in's requests.
- */
-function reportModel(api: FakeAnthropic, nextPrompt: string): void {
-  api.respond((request: RecordedRequest) => {
-    const dir = /Files you write into (.+?) reach the user/.exec(JSON.stringify(request.body.system ?? ''))?.[1];
-    const messages = request.body.messages ?? [];
-    const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
-    const lastTool = Array.isArray(lastAssistant?.content) ? (lastAssistant.content.find((b) => b.type === 'tool_use') as { name?: string } | undefined)?.name : undefined;
-    if (lastUserText(request) !== '[tool_result]') return { kind: 'tool', name: 'Write', input: { file_path: `${dir}/report.csv`, content: 'day,total\nmon,3\ntue,5\n' } };
-    if (lastTool === 'Write') return { kind: 'tool', name: 'mcp__switchboard__set_next_prompt', input: { text: nextPrompt } };
-    return { kind: 'text', text: 'The **weekly report** is attached.' };
-  });
-}
 
 const reportJob = (over: Partial<JobInput> = {}): Partial<JobInput> & Pick<JobInput, 'name' | 'kind' | 'cron' | 'command'> => ({
   name: 'Weekly report',
@@ -83,7 +48,7 @@ async function runToEnd(core: Core, jobId: string): Promise<JobRun> {
 
 describe('scheduled work that reports', { timeout: 180_000 }, () => {
   it('a run writes a file into its folder (an attachment, on Telegram as a document and by mail as multipart), and its next prompt reaches the next run', async () => {
-    const smtp = await smtpStandIn();
+    const smtp = await startSmtpStandIn();
     cleanups.push(smtp.stop);
     t = await startTelegram({ core: { server: SERVER } });
     await pair(t);
@@ -92,7 +57,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     core.settings.set({ key: 'mail.smtpHost', value: '127.0.0.1' });
     core.settings.set({ key: 'mail.smtpPort', value: smtp.port });
     core.settings.set({ key: 'mail.from', value: 'Switchboard <bot@example.test>' });
-    reportModel(api, 'Check the totals against last week');
+    reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Check the totals against last week', answer: 'The **weekly report** is attached.' });
     const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { telegramChatId: 'owner', email: ['olivia@example.test'] } }), desktopCaller);
 
     const first = await runToEnd(core, job.id);
@@ -152,7 +117,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     await allow(d);
     const { core, api, dir } = d.harness;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
-    reportModel(api, 'Next time: compare with March');
+    reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Next time: compare with March', answer: 'The **weekly report** is attached.' });
     const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { desktop: false, discordChannelId: 'owner' } }), desktopCaller);
     const run = await runToEnd(core, job.id);
     expect(run.attachments.map((a) => a.name)).toEqual(['report.csv']);
@@ -163,19 +128,43 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
 });
 
 describe('background work from a chat', { timeout: 90_000 }, () => {
-  it('/task in Telegram runs in a fresh session and its answer comes back to that chat', async () => {
+  it('/task in Telegram runs in a fresh session and its answer comes back to that chat, with the file it made', async () => {
     t = await startTelegram();
     await pair(t);
-    const { core, api } = t.harness;
-    api.reply({ kind: 'text', text: 'Three pull requests are open.', delayMs: 300 });
+    const { core, api, dir } = t.harness;
+    core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
+    reportModel(api, { file: { name: 'prs.md', content: '- #12 fix the login\n- #14 docs\n' }, answer: { kind: 'text', text: 'Three pull requests are open.', delayMs: 300 } });
     t.tg.send(owner, '/task sum up the open pull requests');
     await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('Working on it in the background')), 15_000, 'the acknowledgement');
     const answer = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.text.includes('Three pull requests are open.')), 45_000, 'the answer');
     expect(answer.text).toContain('Task: sum up the open pull requests');
-    // Its own session, not the chat's conversation.
+    expect(answer.text).toContain('prs.md');
+    // The file it made comes as a document, after the answer.
+    const doc = await t.tg.until(() => t!.tg.chat(owner.id).find((m) => m.document?.file_name === 'prs.md'), 20_000, 'the task’s file');
+    expect(doc.document!.content.toString()).toBe('- #12 fix the login\n- #14 docs\n');
+    // Its own session, not the chat's conversation; one answer, no separate "finished" note.
     const task = core.sessions.list().find((s) => s.title === 'Task: sum up the open pull requests');
-    expect(task).toMatchObject({ surface: 'telegram' });
+    expect(task).toMatchObject({ surface: 'telegram', surfaceKey: expect.stringMatching(/^task:/) });
     expect(core.sessions.transcript(task!.id, 10).turns).toHaveLength(1);
+    expect(t.tg.chat(owner.id).filter((m) => m.text.includes('Claude finished'))).toEqual([]);
+  });
+});
+
+describe('background work from Discord', { timeout: 90_000 }, () => {
+  it('/task as a slash command in a DM: the answer and its file come back to that DM', async () => {
+    d = await startDiscord();
+    await allow(d);
+    const { core, api, dir } = d.harness;
+    core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
+    reportModel(api, { file: { name: 'notes.txt', content: 'standup at 10\n' }, answer: { kind: 'text', text: 'The notes are attached.', delayMs: 200 } });
+    const dm = d.dc.dm(member);
+    d.dc.slash(member, dm.id, 'task', { prompt: 'write the standup notes' });
+    await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.content.includes('Working on it in the background')), 15_000, 'the acknowledgement');
+    const answer = await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.from_bot && m.content.includes('The notes are attached.')), 45_000, 'the answer');
+    expect(answer.content).toContain('Task: write the standup notes');
+    const withFile = await d.dc.until(() => d!.dc.in(dm.id).find((m) => m.from_bot && m.files.some((f) => f.name === 'notes.txt')), 20_000, 'the file');
+    expect(withFile.files[0]!.content.toString()).toBe('standup at 10\n');
+    expect(core.sessions.list().find((s) => s.title === 'Task: write the standup notes')).toMatchObject({ surface: 'discord', surfaceKey: expect.stringMatching(/^task:/) });
   });
 });
 

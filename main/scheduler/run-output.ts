@@ -49,3 +49,26 @@ export function attachmentPath(run: Pick<JobRun, 'outputDir' | 'attachments'>, n
   if (!run.outputDir || !run.attachments.some((a) => a.name === name) || name !== path.basename(name)) return null;
   return path.join(run.outputDir, name);
 }
+
+const NOTE_START = 'Files you write into ';
+const NOTE_END = ' reach the user with your answer, as attachments.';
+
+/** What a session is told of its output folder (in its system prompt): the one sentence a task's folder is also read back from. */
+export function attachmentNote(dir: string): string {
+  return `${NOTE_START}${dir}${NOTE_END}`;
+}
+
+/** The output folder a system prompt told its session about, or null: a task's folder is recorded where Claude reads it. */
+export function folderFromNote(systemPrompt: string | null): string | null {
+  const start = systemPrompt?.indexOf(NOTE_START) ?? -1;
+  if (!systemPrompt || start < 0) return null;
+  const end = systemPrompt.indexOf(NOTE_END, start);
+  return end < 0 ? null : systemPrompt.slice(start + NOTE_START.length, end);
+}
+
+/** A background task's folder under the output root (made, 0700): `tasks/<date>-<title>-<id>`. */
+export function taskFolder(root: string, title: string, id: string, at: number): string {
+  const dir = path.join(root, 'tasks', `${new Date(at).toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${slug(title)}-${id.slice(0, 8)}`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}

@@ -21,7 +21,7 @@ import { JobStore } from './job-store';
 import { runShell } from './shell-runner';
 import { renderJobPrompt, type TemplateServices } from './prompt-template';
 import { AfterRun } from './after-run';
-import { listAttachments, runFolder, writeRule } from './run-output';
+import { attachmentNote, listAttachments, runFolder, writeRule } from './run-output';
 
 /** How often the scheduler notes the time; a longer gap between two ticks means the machine slept. */
 const TICK_MS = 30_000;
@@ -790,7 +790,7 @@ export class SchedulerService implements Service {
     );
     const made = { outputDir, problems: rendered.problems, prompt: rendered.prompt };
     if (rendered.wouldSkip) return { ...made, status: 'skipped', prompt: null, reason: `not started: the prompt could not be filled (${rendered.problems.join('; ')}); the job skips a run with a gap` };
-    const told = `Files you write into ${outputDir} reach the user with your answer, as attachments. To leave instructions for this job's next run, call the set_next_prompt tool.`;
+    const told = `${attachmentNote(outputDir)} To leave instructions for this job's next run, call the set_next_prompt tool.`;
     const systemPrompt = [rendered.systemPrompt, told].filter(Boolean).join('\n\n');
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
     if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {

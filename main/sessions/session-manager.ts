@@ -849,8 +849,10 @@ export class SessionManager implements Service {
     rt.lastActivity = Date.now();
     this.deps.approvals.cancelTurn(cur.turnId, 'The turn ended before this was answered.');
     this.emitStream(rt.sessionId, cur.turnId, { kind: 'turn', turn });
-    if (Date.now() - cur.startedAt >= this.deps.settings.get('sessions.notifyAfterSeconds') * 1000) {
-      const title = this.store.session(rt.sessionId)?.title ?? 'A session';
+    const ending = this.store.session(rt.sessionId);
+    // A background task (`task:…`) announces its own end, with its files: not twice.
+    if (Date.now() - cur.startedAt >= this.deps.settings.get('sessions.notifyAfterSeconds') * 1000 && !ending?.surface_key.startsWith('task:')) {
+      const title = ending?.title ?? 'A session';
       this.deps.notifier.notify({
         title: status === 'done' ? `Claude finished: ${title}` : `Claude turn ${status}: ${title}`,
         body: (turn.resultText ?? error ?? '').slice(0, 200),

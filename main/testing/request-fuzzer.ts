@@ -111,6 +111,7 @@ const ACTING = new Set<string>([
   'claudeCode.connect', 'claudeCode.disconnect', 'claudeCode.status',
   'memory.setEmbeddingKey', 'memory.add', 'memory.update', 'memory.delete', 'memory.import', 'memory.restore',
   'history.import', 'user.ask',
+  'tasks.start', 'mail.test', 'mail.setPassword',
 ]);
 
 const EDGE_STRINGS = ['', ' ', 'x', '9999-12-31', '10000-01-01', '0000-00-00', '2025-02-30', '1970-01-01', '\u0000', 'null', '../../../etc/passwd', '/etc/passwd', '~/.claude/.credentials.json', '%ZZ', '\u{1F600}'.repeat(50), 'a'.repeat(5000), '<script>', "'; DROP TABLE memories; --", '*', '\\', '$(id)'];

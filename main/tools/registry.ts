@@ -135,28 +135,35 @@ export const tools: Tool[] = [
   tool({
     name: 'start_task',
     title: 'Start a task',
-    method: 'sessions.send',
-    description: 'Hand work to a Switchboard session without waiting: in `session_id`, or in a new session (in `cwd`, when given). Returns the turn id; check it with get_task.',
+    method: 'tasks.start',
+    description:
+      'Hand work to Switchboard without waiting: in a new session with its own folder for files (in `cwd`, when given), or in `session_id`. Returns the turn id; check it with get_task, which lists the files the task made.',
     input: z.object({ text: z.string().trim().min(1).max(100_000), session_id: id.optional(), cwd: z.string().max(4096).optional(), title: z.string().trim().min(1).max(200).optional() }),
     output: z.object({ sessionId: z.string(), turnId: z.string(), status: z.string(), position: z.number().nullable() }),
     hints: {},
     async run(call, input) {
-      const sessionId = input.session_id ?? (await call('sessions.create', { title: input.title ?? input.text.slice(0, 60), ...(input.cwd ? { cwd: input.cwd } : {}) })).id;
-      const turn = await call('sessions.send', { id: sessionId, text: input.text });
-      return { sessionId, turnId: turn.id, status: turn.status, position: turn.position };
+      if (!input.session_id) {
+        const task = await call('tasks.start', { prompt: input.text, ...(input.title ? { title: input.title } : {}), ...(input.cwd ? { cwd: input.cwd } : {}) });
+        return { sessionId: task.id, turnId: task.turnId, status: task.status, position: task.position };
+      }
+      const turn = await call('sessions.send', { id: input.session_id, text: input.text });
+      return { sessionId: input.session_id, turnId: turn.id, status: turn.status, position: turn.position };
     },
   }),
   tool({
     name: 'get_task',
     title: 'Get a task',
     method: 'sessions.turn',
-    description: 'Where a task (a turn started with start_task or ask_session) stands: queued, running, done or failed, with its answer once done.',
+    description: 'Where a task (a turn started with start_task or ask_session) stands: queued, running, done or failed, with its answer once done, and the files a background task left in its folder.',
     input: z.object({ turn_id: id }),
-    output: turnOut,
+    output: turnOut.extend({ files: z.array(z.object({ name: z.string(), size: z.number(), path: z.string() })) }),
     hints: { readOnlyHint: true },
     async run(call, { turn_id }) {
       const turn = await call('sessions.turn', { turnId: turn_id });
-      return toTurn(turn.sessionId, turn, turn.resultText, false);
+      // A background task's first turn has its files; any other turn, none.
+      const task = await call('tasks.get', { id: turn.sessionId }).catch(() => null);
+      const files = task && task.turnId === turn.id && task.outputDir ? task.attachments.map((a) => ({ ...a, path: `${task.outputDir}/${a.name}` })) : [];
+      return { ...toTurn(turn.sessionId, turn, turn.resultText, false), files };
     },
   }),
   tool({

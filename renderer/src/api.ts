@@ -69,17 +69,9 @@ export function onResync(events: readonly string[], reload: () => void): () => v
   });
 }
 
-/**
- * A run's file, downloaded with the UI token (the route wants it in a header, which a plain link cannot
- * send). Returns why not, in words, when it fails; the desktop app has no token in its window, so it
- * says where the file is instead.
- */
-export async function downloadRunFile(runId: string, name: string): Promise<string | null> {
-  const token = window.switchboard ? null : localStorage.getItem(TOKEN_KEY);
-  if (!token) return 'Downloads work in the browser window; in the desktop app the file is in the run’s folder.';
-  const response = await fetch(`/files/runs/${encodeURIComponent(runId)}/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
-  if (!response?.ok) return response ? (await response.text()).slice(0, 300) : 'Switchboard could not be reached.';
-  const url = URL.createObjectURL(await response.blob());
+/** Saves bytes the page holds as a file, as a download would. */
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
@@ -87,5 +79,24 @@ export async function downloadRunFile(runId: string, name: string): Promise<stri
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * A run's (or a background task's) file, downloaded: in a browser with the UI token (the route wants it
+ * in a header, which a plain link cannot send), fetched and saved from the page; in the desktop app,
+ * whose window holds no token, read over IPC (schedules.runFile). Returns why not, in words, when it fails.
+ */
+export async function downloadRunFile(runId: string, name: string): Promise<string | null> {
+  if (window.switchboard) {
+    const r = await api.schedules.runFile({ runId, name });
+    if (!r.ok) return r.error.message;
+    saveBlob(new Blob([Uint8Array.from(atob(r.value.base64), (c) => c.charCodeAt(0))]), name);
+    return null;
+  }
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (!token) return 'This window has no token: open it from the address Switchboard printed (…/#token=…).';
+  const response = await fetch(`/files/runs/${encodeURIComponent(runId)}/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+  if (!response?.ok) return response ? (await response.text()).slice(0, 300) : 'Switchboard could not be reached.';
+  saveBlob(await response.blob(), name);
   return null;
 }

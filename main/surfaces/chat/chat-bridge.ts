@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { channelDefaults, toolCallDetail } from '../../../contract';
-import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, MethodInput, RunDelivery, MethodName, MethodOutput, Result, SessionSummary, StreamItem, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
+import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, MethodInput, RunDelivery, MethodName, MethodOutput, Result, SessionSummary, StreamItem, Task, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
 import type { CallContext, Router } from '../../ipc/router';
@@ -17,7 +17,7 @@ import { chatCommands, type CommandContext } from './commands';
 import { approvalCard, settledCard } from './cards';
 import { Outbox, type OutboxEntry } from './outbox';
 import { ReplyStream } from './reply-stream';
-import { runDeliveryEntries } from './run-delivery';
+import { runDeliveryEntries, taskDeliveryEntries } from './run-delivery';
 import { reviewNotes } from './review';
 import { transcribe } from './voice';
 
@@ -740,9 +740,18 @@ export class ChatBridge implements Service {
     return true;
   }
 
+  /** A background task's answer and files to the chat that asked for it (/task). */
+  async deliverTask(chatKey: string, task: Task): Promise<void> {
+    const adapter = this.adapter;
+    if (!adapter) return;
+    this.outbox.enqueue(await taskDeliveryEntries({ task, chats: [chatKey], surface: this.surface, format: (m) => adapter.format(m), link: this.link(`#/tasks/${task.id}`), files: this.deps.files }));
+  }
+
   /** A long turn of a session no chat shows ended: a short note, as the desktop app notifies. */
   private doneNote(turn: Turn): void {
     if (turn.status === 'running' || turn.status === 'queued' || !turn.startedAt || !turn.endedAt) return;
+    // Asked from this app in a session no chat shows: a /task, whose answer goes to the chat that asked.
+    if (turn.surface === this.surface) return;
     if (!this.deps.settings.get(this.settingKey('doneNotes')) || turn.surface === 'schedule') return;
     if (turn.endedAt - turn.startedAt < this.deps.settings.get('sessions.notifyAfterSeconds') * 1000) return;
     const link = this.link(`#/sessions/${turn.sessionId}`);

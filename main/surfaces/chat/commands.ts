@@ -154,15 +154,12 @@ export const chatCommands: ChatCommand[] = [
     argument: { name: 'prompt', description: 'What Claude should do' },
     async run(c, args) {
       if (!args) return c.reply('What should Claude do? /task <prompt>');
-      // A session of its own (keyed by the task), so this chat's conversation goes on meanwhile.
-      const key = `task:${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-      const title = `Task: ${args.split('\n')[0]!.slice(0, 60)}`;
-      c.reply(`⏳ Working on it in the background, in a fresh session (*${title}*). The answer comes here when it is done; /status shows it meanwhile.`);
+      // A session of its own with a folder for files, so this chat's conversation goes on meanwhile.
+      const task = await c.call('tasks.start', { prompt: args });
+      c.reply(`⏳ Working on it in the background, in a fresh session (*${task.title}*). The answer comes here when it is done, with any files it makes; /status shows it meanwhile.`);
       void c
-        .call('sessions.ask', { key, create: { title }, text: args, timeoutMs: 24 * 3600_000 })
-        .then((asked) =>
-          c.reply(asked.turn.status === 'done' ? `✅ *${title}* — done\n\n${asked.text ?? '(no text)'}` : `⚠️ *${title}* — ${asked.timedOut ? 'still running after a day' : asked.turn.status}${asked.turn.error ? `: ${asked.turn.error}` : ''}`),
-        )
+        .call('tasks.get', { id: task.id, waitMs: 24 * 3600_000 })
+        .then((done) => (done.status === 'queued' || done.status === 'running' ? c.reply(`⚠️ *${task.title}* — still running after a day; it is in Switchboard → Tasks.`) : c.bridge.deliverTask(c.chatKey, done)))
         .catch((error: unknown) => c.reply(`⚠️ The task could not run: ${error instanceof Error ? error.message : String(error)}`));
     },
   },

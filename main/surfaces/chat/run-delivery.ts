@@ -1,4 +1,5 @@
-import type { ChatSurface, RunDelivery } from '../../../contract';
+import path from 'node:path';
+import type { ChatSurface, RunDelivery, Task } from '../../../contract';
 import { errorMessage } from '../../errors';
 import { log } from '../../log';
 import { readSendable, type SendRules } from '../../sendable-file';
@@ -10,11 +11,50 @@ export const DOCUMENT_LIMIT: Record<ChatSurface, number> = { telegram: 50 * 1024
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
- * A job's result as outbox entries for some chats: the text (with a link to the run in the window),
- * then each file of the run as a document. A file over the app's limit, or one the rules for what
- * may leave the machine refuse, is named in the text instead, with where to get it.
+ * A result as outbox entries for some chats: the text (with a link to it in the window), then each file
+ * as a document. A file over the app's limit, or one the rules for what may leave the machine refuse, is
+ * named in the text instead, with where to get it. Job runs and background tasks both arrive this way.
  */
-export async function runDeliveryEntries(options: {
+export async function resultEntries(options: {
+  /** The first line: what ended and how (`✅ *Weekly report*: done`). */
+  heading: string;
+  body: string;
+  files: { name: string; path: string; size: number }[];
+  /** Sent once per chat under this key (and each file under it too). */
+  dedupe: string;
+  chats: string[];
+  surface: ChatSurface;
+  format: (markdown: string) => string[];
+  link: string | null;
+  rules: SendRules;
+}): Promise<OutboxEntry[]> {
+  const { chats, surface, format, link } = options;
+  const sendable: { name: string; content: string }[] = [];
+  const notes: string[] = [];
+  for (const file of options.files) {
+    if (file.size > DOCUMENT_LIMIT[surface]) {
+      notes.push(`${file.name} (${mb(file.size)}) is over ${surface === 'telegram' ? 'Telegram' : 'Discord'}'s ${mb(DOCUMENT_LIMIT[surface])} for a bot's file${link ? ': download it in Switchboard' : ': it is in the output folder'}`);
+      continue;
+    }
+    try {
+      sendable.push({ name: file.name, content: (await readSendable(file.path, options.rules)).toString('base64') });
+    } catch (error) {
+      notes.push(`${file.name} was not sent: ${errorMessage(error)}`);
+      log.warn('a result’s file was not sent', { dedupe: options.dedupe, file: file.name, reason: errorMessage(error) });
+    }
+  }
+  const markdown = [options.heading, options.body.trim().slice(0, 3000), sendable.length ? `📎 ${sendable.map((f) => f.name).join(', ')}` : '', ...notes.map((n) => `_${n}_`), link ? `[Open in Switchboard](${link})` : '']
+    .filter(Boolean)
+    .join('\n\n');
+  const text = format(markdown)[0]!;
+  return chats.flatMap((chatKey) => [
+    { chatKey, op: 'send' as const, payload: { text }, dedupe: `${options.dedupe}:${chatKey}` },
+    ...sendable.map((f) => ({ chatKey, op: 'document' as const, payload: { fileName: f.name, content: f.content }, dedupe: `${options.dedupe}:${chatKey}:file:${f.name}` })),
+  ]);
+}
+
+/** A job's result for some chats: its text and its run's files (see resultEntries). */
+export function runDeliveryEntries(options: {
   delivery: RunDelivery;
   chats: string[];
   surface: ChatSurface;
@@ -22,35 +62,32 @@ export async function runDeliveryEntries(options: {
   link: string | null;
   files: SendRules;
 }): Promise<OutboxEntry[]> {
-  const { delivery, chats, surface, format, link } = options;
-  const { job, run } = delivery;
-  const sendable: { name: string; content: string }[] = [];
-  const notes: string[] = [];
-  for (const file of delivery.files) {
-    if (file.size > DOCUMENT_LIMIT[surface]) {
-      notes.push(`${file.name} (${mb(file.size)}) is over ${surface === 'telegram' ? 'Telegram' : 'Discord'}'s ${mb(DOCUMENT_LIMIT[surface])} for a bot's file${link ? ': download it from the run in Switchboard' : ': it is in the run folder'}`);
-      continue;
-    }
-    try {
-      sendable.push({ name: file.name, content: (await readSendable(file.path, options.files)).toString('base64') });
-    } catch (error) {
-      notes.push(`${file.name} was not sent: ${errorMessage(error)}`);
-      log.warn('a run’s file was not sent', { runId: run.id, file: file.name, reason: errorMessage(error) });
-    }
-  }
-  const body = (run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim();
-  const markdown = [
-    `${run.status === 'ok' ? '✅' : '⚠️'} *${job.name}*: ${run.status === 'ok' ? 'done' : run.status}`,
-    body.slice(0, 3000),
-    sendable.length ? `📎 ${sendable.map((f) => f.name).join(', ')}` : '',
-    ...notes.map((n) => `_${n}_`),
-    link ? `[Open in Switchboard](${link})` : '',
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-  const text = format(markdown)[0]!;
-  return chats.flatMap((chatKey) => [
-    { chatKey, op: 'send' as const, payload: { text }, dedupe: `run:${run.id}:${chatKey}` },
-    ...sendable.map((f) => ({ chatKey, op: 'document' as const, payload: { fileName: f.name, content: f.content }, dedupe: `run:${run.id}:${chatKey}:file:${f.name}` })),
-  ]);
+  const { job, run } = options.delivery;
+  return resultEntries({
+    heading: `${run.status === 'ok' ? '✅' : '⚠️'} *${job.name}*: ${run.status === 'ok' ? 'done' : run.status}`,
+    body: run.resultText ?? run.reason ?? run.stdoutTail ?? '',
+    files: options.delivery.files,
+    dedupe: `run:${run.id}`,
+    chats: options.chats,
+    surface: options.surface,
+    format: options.format,
+    link: options.link,
+    rules: options.files,
+  });
+}
+
+/** A background task's answer and files for the chat that asked for it (see resultEntries). */
+export function taskDeliveryEntries(options: { task: Task; chats: string[]; surface: ChatSurface; format: (markdown: string) => string[]; link: string | null; files: SendRules }): Promise<OutboxEntry[]> {
+  const { task } = options;
+  return resultEntries({
+    heading: `${task.status === 'done' ? '✅' : '⚠️'} *${task.title}* — ${task.status}`,
+    body: task.status === 'done' ? (task.resultText ?? '(no text)') : (task.error ?? ''),
+    files: task.outputDir ? task.attachments.map((a) => ({ ...a, path: path.join(task.outputDir!, a.name) })) : [],
+    dedupe: `task:${task.id}`,
+    chats: options.chats,
+    surface: options.surface,
+    format: options.format,
+    link: options.link,
+    rules: options.files,
+  });
 }

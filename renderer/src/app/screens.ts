@@ -5,6 +5,7 @@ import { MemoryScreen } from '../features/memory/MemoryScreen';
 import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { SessionsScreen } from '../features/sessions/SessionsScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { TasksScreen } from '../features/tasks/TasksScreen';
 import { UsageScreen } from '../features/usage/UsageScreen';
 import type { ScreenId } from './screen-ids';
 
@@ -21,6 +22,7 @@ export const screens: Screen[] = [
   { id: 'chats', label: 'Chats', component: ChatsScreen },
   { id: 'memory', label: 'Memory', component: MemoryScreen },
   { id: 'schedules', label: 'Schedules', component: SchedulesScreen },
+  { id: 'tasks', label: 'Tasks', component: TasksScreen },
   { id: 'usage', label: 'Usage', component: UsageScreen },
   { id: 'settings', label: 'Settings', component: SettingsScreen },
 ];

@@ -1,18 +1,23 @@
 import { useState } from 'react';
 import type { JobRun } from '../../../../contract';
-import { api, downloadRunFile } from '../../api';
+import { api } from '../../api';
+import { FileList } from '../../app/FileList';
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
-
-/** What the run left for the next one: shown, and changed or cleared by you. */
-function NextPrompt({ run }: { run: JobRun }) {
+/** What the run left for the next one: shown, and changed or cleared by you; on the newest run, written by you when it left none. */
+function NextPrompt({ run, newest }: { run: JobRun; newest: boolean }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(run.nextPrompt ?? '');
   const [error, setError] = useState<string | null>(null);
-  if (!run.nextPrompt && !editing) return null;
+  if (!run.nextPrompt && !editing) {
+    return newest && run.status !== 'running' ? (
+      <button type="button" className="link next-prompt-write" onClick={() => (setText(''), setEditing(true))}>
+        Write the next run’s prompt
+      </button>
+    ) : null;
+  }
   return (
     <div className="next-prompt" data-testid="next-prompt">
-      <h4>Next prompt (left by this run)</h4>
+      <h4>{run.nextPrompt ? 'Next prompt (left by this run)' : 'Next prompt'}</h4>
       {editing ? (
         <>
           <textarea aria-label="Next prompt" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
@@ -45,9 +50,8 @@ function NextPrompt({ run }: { run: JobRun }) {
   );
 }
 
-/** A run's prompt, what its template could not fill, its files, what it left for the next run, and its steps. */
-export function RunDetails({ run }: { run: JobRun }) {
-  const [failed, setFailed] = useState<string | null>(null);
+/** A run's prompt (newest: the job's latest run, whose next prompt the next run gets), what its template could not fill, its files, what it left for the next run, and its steps. */
+export function RunDetails({ run, newest = false }: { run: JobRun; newest?: boolean }) {
   return (
     <div className="run-details">
       {run.problems.length ? (
@@ -62,20 +66,10 @@ export function RunDetails({ run }: { run: JobRun }) {
       {run.attachments.length ? (
         <div className="attachments" data-testid="attachments">
           <h4>Files</h4>
-          <ul>
-            {run.attachments.map((a) => (
-              <li key={a.name}>
-                <button type="button" className="link" onClick={async () => setFailed(await downloadRunFile(run.id, a.name))}>
-                  📎 {a.name}
-                </button>{' '}
-                <span className="muted">{size(a.size)}</span>
-              </li>
-            ))}
-          </ul>
-          {failed ? <p className="error-text">{failed}</p> : null}
+          <FileList ownerId={run.id} files={run.attachments} />
         </div>
       ) : null}
-      <NextPrompt run={run} />
+      <NextPrompt run={run} newest={newest} />
       {run.steps.length ? (
         <div className="run-steps" data-testid="run-steps">
           <h4>After the run</h4>

@@ -22,7 +22,7 @@ function words(cron: string): string {
   }
 }
 
-function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
+function RunRow({ run, opened, newest }: { run: JobRun; opened: boolean; newest: boolean }) {
   const go = useNavigation(selectGo);
   // A Claude run whose session has a question waiting is waiting for the user, not working.
   const asking = useSessions((s) => run.status === 'running' && !!run.sessionId && Object.values(s.approvals).some((a) => a.sessionId === run.sessionId));
@@ -52,7 +52,7 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
           {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
           {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}
-          {run.attachments.length ? <span className="muted"> · 📎 {run.attachments.length}</span> : null}
+          {run.attachments.length ? <span className="muted"> · {run.attachments.length === 1 ? '1 file' : `${run.attachments.length} files`}</span> : null}
           {run.chainedFrom ? <span className="muted"> · started by a chain</span> : null}
         </summary>
         {run.resultText ? <MarkdownText text={run.resultText} /> : null}
@@ -63,7 +63,7 @@ function RunRow({ run, opened }: { run: JobRun; opened: boolean }) {
             Open the run's conversation
           </button>
         ) : null}
-        <RunDetails run={run} />
+        <RunDetails run={run} newest={newest} />
       </details>
     </li>
   );
@@ -166,7 +166,7 @@ export function SchedulesScreen() {
                 {runs.length ? (
                   <ul className="runs">
                     {runs.map((r) => (
-                      <RunRow key={r.id} run={r} opened={r.id === routeRun} />
+                      <RunRow key={r.id} run={r} opened={r.id === routeRun} newest={job.kind === 'claude' && job.template && r.id === runs.find((x) => x.status !== 'running')?.id} />
                     ))}
                   </ul>
                 ) : (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { settingDefinitions, type ChatSurface } from '../../../../contract';
+import { settingDefinitions, type ChatSurface, type SettingKey, type SettingValues } from '../../../../contract';
 import { confirmAction } from '../../app/Dialog';
 import { FieldError } from '../../app/FieldError';
 import type { ChatBotStore } from './chat-bot-store';
@@ -8,8 +8,9 @@ import { useSettings } from './settings-store';
 const LABEL: Record<ChatSurface, string> = { telegram: 'Telegram', discord: 'Discord' };
 const minutesLeft = (at: number) => Math.max(1, Math.round((at - Date.now()) / 60_000));
 
-type ToggleKey = 'telegram.allowGroups' | 'telegram.doneNotes' | 'discord.doneNotes';
+type ToggleKey = { [K in SettingKey]: SettingValues[K] extends boolean ? K : never }[SettingKey];
 
+/** An on/off setting: stored as soon as it is clicked. */
 export function BotToggle({ settingKey, checked }: { settingKey: ToggleKey; checked: boolean }) {
   const save = useSettings((s) => s.save);
   const def = settingDefinitions[settingKey];

@@ -5,6 +5,7 @@ import { ClaudeCodeCard } from './ClaudeCodeCard';
 import { ConnectionsCard } from './ConnectionsCard';
 import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
+import { MailCard, ReportsCard } from './MailCard';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
@@ -126,6 +127,8 @@ export function SettingsScreen() {
       {values ? <TelegramCard values={values} /> : null}
       {values ? <DiscordCard values={values} /> : null}
       {values ? <VoiceCard values={values} /> : null}
+      {values ? <ReportsCard values={values} /> : null}
+      {values ? <MailCard values={values} /> : null}
       {values ? <EmbeddingsCard values={values} /> : null}
       {values ? (
         <section className="card" aria-labelledby="settings-server">
