@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '../contract';
+import { log } from './log';
 
 type Listener = (name: EventName, payload: unknown) => void;
 
@@ -12,7 +13,7 @@ export class EventBus {
         listener(name, payload);
       } catch (error) {
         // One broken subscriber must not stop delivery to the others.
-        console.error(`event listener failed on ${name}:`, error);
+        log.error(`event listener failed on ${name}`, error);
       }
     }
   }

@@ -3,6 +3,7 @@ import { defaultRuleFor, JOB_APPROVAL_TOOL, QUESTION_TOOLS, toolCallDetail, type
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
@@ -109,7 +110,7 @@ export class ApprovalBroker implements Service {
     const stale = this.db
       .prepare(`UPDATE approvals SET status = 'expired', decision = 'cancelled', message = ?, answered_at = ? WHERE status = 'pending' AND tool_name NOT IN (${kept}) RETURNING id`)
       .all('Switchboard stopped before this was answered', Date.now(), ...KEPT_OVER_RESTART);
-    if (stale.length) console.warn(`switchboard: ${stale.length} unanswered permission question(s) from the last run expired`);
+    if (stale.length) log.warn(`${stale.length} unanswered permission question(s) from the last run expired`);
   }
 
   stop(): void {

@@ -5,6 +5,7 @@ import { contentText } from '../claude/stream-parser';
 import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { EmbeddingService } from '../retrieval/embedding-service';
 import { projectsDir } from '../claude/transcripts';
 import type { HistoryService, IncomingMessage } from './history-service';
@@ -405,7 +406,7 @@ export class TranscriptImporter implements Service {
         if ((await this.importFile(file, true)).more) this.dirty.add(file);
       } catch (error) {
         // A file removed between the event and the read is no error.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.warn(`switchboard: could not read ${file}: ${errorMessage(error)}`);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`could not read ${file}: ${errorMessage(error)}`);
       }
     }
     this.deps.embeddings.kick();

@@ -157,7 +157,7 @@ export class SchedulerService implements Service {
 
   start(): void {
     const failed = this.store.failLeftoverRuns(this.now(), this.killLeftoverGroups());
-    if (failed) console.warn(`switchboard: ${failed} job run(s) were cut short when Switchboard last stopped`);
+    if (failed) log.warn(`${failed} job run(s) were cut short when Switchboard last stopped`);
     for (const job of this.store.jobs()) {
       this.jobs.set(job.id, job);
       this.arm(job);
@@ -492,7 +492,7 @@ export class SchedulerService implements Service {
       })();
     } catch (error) {
       // Thrown from a node-schedule callback it would end the process; the next instant tries again.
-      console.error(`switchboard: could not start the runs due at ${new Date(at).toISOString()}: ${errorMessage(error)}`);
+      log.error(`could not start the runs due at ${new Date(at).toISOString()}`, error);
     }
   }
 

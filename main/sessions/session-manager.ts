@@ -155,7 +155,7 @@ export class SessionManager implements Service {
     const killed = this.ledger.endLeftovers();
     if (killed.length) log.warn(`ended ${killed.length} Claude process(es) left running by the last run`, { processes: killed });
     const ended = this.store.endLeftoverTurns();
-    if (ended) console.warn(`switchboard: ${ended} turn(s) from the last run were marked failed or cancelled`);
+    if (ended) log.warn(`${ended} turn(s) from the last run were marked failed or cancelled`);
     this.watchdog = setInterval(() => this.checkStalls(), WATCHDOG_TICK_MS);
     this.watchdog.unref();
     // A new idle time applies to the processes idle now too, counted from when each fell idle.
