@@ -25,6 +25,27 @@ export class EventBus {
     });
   }
 
+  /**
+   * The first value `pick` finds in an event (or, checked once subscribed, in `current`: what is true
+   * already), or null past `timeoutMs`; the listener and the timer are released either way.
+   */
+  next<E extends EventName, T>(name: E, pick: (payload: EventPayload<E>) => T | undefined, timeoutMs: number, current?: () => T | undefined): Promise<T | null> {
+    return new Promise<T | null>((resolve) => {
+      const end = (value: T | null) => {
+        clearTimeout(timer);
+        off();
+        resolve(value);
+      };
+      const timer = setTimeout(() => end(null), Math.max(0, timeoutMs));
+      const off = this.on(name, (payload) => {
+        const value = pick(payload);
+        if (value !== undefined) end(value);
+      });
+      const now = current?.();
+      if (now !== undefined) end(now);
+    });
+  }
+
   /** Every event (transports forward them all). Returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);

@@ -417,20 +417,8 @@ export class SessionManager implements Service {
     const sent = this.send(sessionId, input.text, from);
     const onAbort = () => void this.interrupt(sessionId);
     signal?.addEventListener('abort', onAbort);
-    const ended = await new Promise<Turn | null>((resolve) => {
-      const done = (t: Turn) => {
-        if (t.id !== sent.id || t.status === 'queued' || t.status === 'running') return;
-        clearTimeout(timer);
-        off();
-        resolve(t);
-      };
-      const timer = setTimeout(() => {
-        off();
-        resolve(null);
-      }, input.timeoutMs);
-      const off = this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'turn' && done(item.turn));
-      done(this.turn(sent.id));
-    });
+    const over = (t: Turn) => (t.id === sent.id && t.status !== 'queued' && t.status !== 'running' ? t : undefined);
+    const ended = await this.deps.events.next('sessions.stream', ({ item }) => (item.kind === 'turn' ? over(item.turn) : undefined), input.timeoutMs, () => over(this.turn(sent.id)));
     signal?.removeEventListener('abort', onAbort);
     const turn = ended ?? this.turn(sent.id);
     return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };
