@@ -5,6 +5,7 @@ import type { SchedulerService } from './scheduler-service';
 export function schedulesHandlers(scheduler: SchedulerService): HandlersOf<'schedules'> {
   return {
     'schedules.list': () => scheduler.list(),
+    'schedules.get': ({ id }) => scheduler.get(id),
     // Who asks decides whether a job that runs code waits for the owner's approval.
     'schedules.create': (input, ctx) => scheduler.create(input, ctx),
     'schedules.update': ({ id, ...patch }, ctx) => scheduler.update(id, patch, ctx),

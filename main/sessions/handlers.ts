@@ -9,6 +9,7 @@ import type { TerminalManager } from './terminal-manager';
 export function sessionsHandlers(sessions: SessionManager): HandlersOf<'sessions'> {
   return {
     'sessions.list': () => sessions.list(),
+    'sessions.get': ({ id }) => sessions.get(id),
     'sessions.create': (input, ctx) => {
       ownerToLoosen(ctx, input.permissionPolicy);
       return sessions.create({ ...input, surface: ctx.surface });
