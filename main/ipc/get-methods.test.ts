@@ -1,29 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobInputSchema } from '../../contract';
-import type { Core } from '../core';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 import { desktopCaller, type CallContext } from './router';
-
-let core: Core | null = null;
-let dir = '';
-afterEach(async () => {
-  await core?.stop();
-  core = null;
-  removeTempDir(dir);
-});
-
-async function start(): Promise<Core> {
-  dir = makeTempDir();
-  core = testCore(dir);
-  await core.start();
-  return core;
-}
 
 const chat: CallContext = { surface: 'telegram', actor: 'telegram:42' };
 
 describe('one thing by id, through the router', () => {
   it('sessions.get: a session without its transcript, typed; an unknown id is not_found', async () => {
-    const core = await start();
+    const { core, dir } = await startTestCore();
     const created = await core.router.call('sessions.create', { title: 'Plans', cwd: dir }, desktopCaller);
     if (!created.ok) throw new Error(created.error.message);
     const got = await core.router.call('sessions.get', { id: created.value.id }, chat);
@@ -35,7 +19,7 @@ describe('one thing by id, through the router', () => {
   });
 
   it('approvals.get: a question however old, answered or not (the newest 200 no longer hide it)', async () => {
-    const core = await start();
+    const { core } = await startTestCore();
     const ask = (n: number) => core.approvals.ask({ sessionId: null, turnId: null, source: 'test', toolName: 'Bash', input: { command: `echo ${n}` }, suggestions: [], description: null });
     const first = ask(0);
     await core.router.call('approvals.answer', { id: first.id, decision: 'deny', message: 'no' }, desktopCaller);
@@ -48,7 +32,7 @@ describe('one thing by id, through the router', () => {
   });
 
   it('schedules.get: one job with its next run; an unknown id is not_found', async () => {
-    const core = await start();
+    const { core } = await startTestCore();
     const saved = await core.router.call('schedules.create', jobInputSchema.parse({ name: 'nightly', kind: 'shell', cron: '0 3 * * *', command: 'true' }), desktopCaller);
     if (!saved.ok) throw new Error(saved.error.message);
     const got = await core.router.call('schedules.get', { id: saved.value.id }, chat);

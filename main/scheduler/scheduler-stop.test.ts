@@ -1,24 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobInputSchema, type JobInput, type JobRun } from '../../contract';
-import { desktopCaller } from '../ipc/router';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
 import type { Core } from '../core';
-
-const cores: Core[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.stop()));
-  for (const dir of dirs.splice(0)) removeTempDir(dir);
-});
-
-async function startCore(): Promise<Core> {
-  const dir = makeTempDir();
-  dirs.push(dir);
-  const core = testCore(dir);
-  cores.push(core);
-  await core.start();
-  return core;
-}
+import { desktopCaller } from '../ipc/router';
+import { startTestCore } from '../testing/temp-core';
 
 const job = (input: Partial<JobInput> & Pick<JobInput, 'name' | 'command'>): JobInput => jobInputSchema.parse({ kind: 'shell', cron: '0 3 * * *', ...input });
 
@@ -29,7 +13,7 @@ function nextRun(core: Core, jobId: string, status: JobRun['status']): Promise<J
 
 describe('the scheduler stops whole', () => {
   it('leaves no retry timer behind: a run that failed before stop() is not retried after it', async () => {
-    const core = await startCore();
+    const { core } = await startTestCore();
     const flaky = core.scheduler.create(job({ name: 'flaky', command: 'exit 1', retries: 3, retryDelaySeconds: 1 }), desktopCaller);
     const failed = nextRun(core, flaky.id, 'failed');
     core.scheduler.runNow(flaky.id);
@@ -46,7 +30,7 @@ describe('the scheduler stops whole', () => {
   });
 
   it('awaits the run under way: once stop() returns, the run is recorded as cancelled', async () => {
-    const core = await startCore();
+    const { core } = await startTestCore();
     const slow = core.scheduler.create(job({ name: 'slow', command: 'sleep 30' }), desktopCaller);
     const running = nextRun(core, slow.id, 'running');
     core.scheduler.runNow(slow.id);

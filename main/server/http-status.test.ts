@@ -1,29 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { errorCodes, type ErrorCode } from '../../contract';
-import type { Core } from '../core';
 import { AppError } from '../errors';
 import { Router, type Handlers } from '../ipc/router';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 import { TEST_TOKEN, testServer } from '../testing/test-server';
-import { STATUS_BY_CODE, type LoopbackServer } from './loopback-server';
+import { STATUS_BY_CODE } from './loopback-server';
 
-let core: Core | null = null;
-let server: LoopbackServer | null = null;
-let dir = '';
-afterEach(async () => {
-  await server?.stop();
-  await core?.stop();
-  server = core = null;
-  removeTempDir(dir);
-});
-
+/** The real loopback server over a test core (its router, or the one given), on a free port. */
 async function serve(router?: Router): Promise<string> {
-  dir = makeTempDir();
-  core = testCore(dir);
-  await core.start();
-  const started = await testServer(core, router ? { router } : {});
-  server = started.server;
-  return started.base;
+  const { core } = await startTestCore();
+  const { server, base } = await testServer(core, router ? { router } : {});
+  onTestFinished(() => server.stop());
+  return base;
 }
 
 async function post(base: string, method: string, body: unknown): Promise<{ status: number; code: string | null }> {
@@ -33,18 +21,7 @@ async function post(base: string, method: string, body: unknown): Promise<{ stat
 }
 
 /** The statuses README's API section promises, written out here so a change to either is seen. */
-const promised: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  unknown_method: 404,
-  unknown_event: 400,
-  unauthorized: 403,
-  not_found: 404,
-  conflict: 409,
-  capacity: 429,
-  unavailable: 503,
-  too_large: 413,
-  internal: 500,
-};
+const promised: Record<ErrorCode, number> = { invalid_input: 400, unknown_method: 404, unknown_event: 400, unauthorized: 403, not_found: 404, conflict: 409, capacity: 429, unavailable: 503, too_large: 413, internal: 500 };
 
 describe('the HTTP API answers each error code with its own status', () => {
   it('maps every code of the contract, each thrown by a handler behind the real server', async () => {

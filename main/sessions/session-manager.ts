@@ -363,8 +363,11 @@ export class SessionManager implements Service {
   }
 
   /** Recent project folders (not the data folder's own session folders), newest first, that still exist. */
-  folders(): string[] {
-    return this.store.recentFolders(60).filter((f) => !isOwnSessionFolder(this.deps.dataDir, f) && fs.statSync(f, { throwIfNoEntry: false })?.isDirectory()).slice(0, 20);
+  async folders(): Promise<string[]> {
+    // Up to 60 folders, some on slow or gone disks: checked off the event loop, together.
+    const candidates = this.store.recentFolders(60).filter((f) => !isOwnSessionFolder(this.deps.dataDir, f));
+    const present = await Promise.all(candidates.map((f) => fs.promises.stat(f).then((s) => s.isDirectory(), () => false)));
+    return candidates.filter((_, i) => present[i]).slice(0, 20);
   }
 
   /** Changes a message still waiting in the queue. */

@@ -423,7 +423,7 @@ export class ChatBridge implements Service {
     const sessionId = await this.sessionOf(m.chatKey, ctx);
     const session = await this.call('sessions.get', { id: sessionId }, ctx);
     const folder = path.join(session.cwd, `${this.surface}-files`);
-    fs.mkdirSync(folder, { recursive: true });
+    await fs.promises.mkdir(folder, { recursive: true });
     const lines: string[] = [];
     for (const file of m.files) {
       // A file that cannot be fetched (too big for a bot, gone) is told; the words with it still reach Claude.
@@ -436,7 +436,7 @@ export class ChatBridge implements Service {
       const what = file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file';
       const name = `${Date.now()}-${file.name.replace(/[^\w.-]+/g, '_').slice(-100)}`;
       const target = path.join(folder, name);
-      fs.writeFileSync(target, content, { mode: 0o600 });
+      await fs.promises.writeFile(target, content, { mode: 0o600 });
       lines.push(`[${what} from ${m.userName}, saved at ${target}${file.mime ? ` (${file.mime})` : ''}]`);
       if (file.kind === 'voice') {
         // A failed transcription is told, and Claude still gets the recording: the message is not lost.
