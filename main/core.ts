@@ -288,7 +288,7 @@ export function createCore(config: CoreConfig): Core {
   lifecycle.add(discord, { required: false });
 
   const tokens = new TokenStore(config.secrets);
-  const hooks = new HooksService({ server: null, approvals, events, notifier, settings, store: sessionStore });
+  const hooks = new HooksService({ server: null, approvals, router: contract, events, notifier, settings, store: sessionStore });
   const connector = new ClaudeCodeConnector({
     dataDir: config.dataDir,
     resourcesDir: config.resourcesDir ?? null,

@@ -7,6 +7,7 @@ import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import { DisposableStore, toDisposable } from '../disposable';
+import { callOrThrow, type ContractCaller } from '../ipc/router';
 import { log } from '../log';
 import { RequestStore, withTimeout } from '../request-store';
 import type { Notifier } from '../notifier';
@@ -39,7 +40,10 @@ export class HooksService implements Service {
     private readonly deps: {
       /** The loopback server, handed over once it exists (the router, which it needs, is built after this). */
       server: LoopbackServer | null;
+      /** Asking and withdrawing a question: the broker itself (a question that waits on a terminal has no contract method). */
       approvals: ApprovalBroker;
+      /** The contract, for what a hook reads as its caller (`hook:<session>`). */
+      router: ContractCaller;
       events: EventBus;
       notifier: Notifier;
       settings: SettingsService;
@@ -231,7 +235,7 @@ export class HooksService implements Service {
       return null;
     }
     // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.
-    const settled = this.deps.approvals.get(id);
+    const settled = await callOrThrow(this.deps.router, 'approvals.get', { id }, { surface: 'hook', actor: `hook:${input.session_id ?? 'unknown'}` });
     if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
     return reply;
   }
