@@ -177,8 +177,8 @@ export class TranscriptImporter implements Service {
     this.startTimer.unref();
   }
 
-  stop(): void {
-    // Set first: an import still running must not start following once it ends.
+  async stop(): Promise<void> {
+    // Set first: an import still running must not start following once it ends, nor read another chunk.
     this.stopped = true;
     if (this.startTimer) clearTimeout(this.startTimer);
     this.watcher?.close();
@@ -187,6 +187,8 @@ export class TranscriptImporter implements Service {
     this.poll = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    // The chunk being read ends before the storage closes after us.
+    await Promise.allSettled([...this.reading.values()]);
   }
 
   /** Whether Claude Code elsewhere wrote this session's transcript within `ms`: it may still be running there. */
