@@ -403,7 +403,11 @@ export class SchedulerService implements Service {
   /** Waits for a job's running run to end (tests, and shutdown). */
   async settled(id: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.running.has(id) || this.queued.get(id)?.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((this.running.has(id) || this.queued.get(id)?.length) && Date.now() < deadline) {
+      // A run's end is written on the turn after it is queued: wait for a run to end, then for that turn.
+      if (this.inFlight.size) await withTimeout(Promise.race(this.inFlight), deadline - Date.now(), null);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**
