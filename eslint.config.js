@@ -11,6 +11,9 @@ const electron = {
   message: 'Only main/shell/, main/index.ts and preload/ may import electron: the core must run without it (docs/architecture.md).',
 };
 
+/** The files of main/ that may write to the console: the entry points, the log itself, tests and test support. */
+export const consoleAllowed = ['main/serve.ts', 'main/bin.ts', 'main/index.ts', 'main/mcp/stdio-bridge.ts', 'main/log.ts', 'main/**/*.test.ts', 'main/testing/**'];
+
 /** An import path naming one of our top-level folders, relative or not. */
 const folder = (names, message) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, message });
 
@@ -78,6 +81,13 @@ export default defineConfig(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // What the core says goes to the log file too (main/log.ts): only the entry points, which talk to a terminal
+    // (stdout is the protocol in the stdio bridge), and the log itself write to the console.
+    files: ['main/**/*.ts'],
+    ignores: [...consoleAllowed],
+    rules: { 'no-restricted-globals': ['error', { name: 'console', message: 'Use log.info/warn/error (main/log.ts) in main/: the log file keeps what the console loses. Only the entry points write to the console.' }] },
   },
   {
     files: ['**/*.{js,mjs,cjs}'],

@@ -127,6 +127,7 @@ export const approvalsMethods = {
     z.object({ status: z.enum(['pending', 'all']).default('pending'), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     'Pending questions (or the recent log), newest first.',
   ),
+  'approvals.get': method<Approval>()(z.object({ id: z.string().min(1).max(100) }).strict(), 'One question by id, answered or not, however old.'),
   'approvals.answer': method<Approval>()(
     z
       .object({

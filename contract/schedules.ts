@@ -235,6 +235,7 @@ const id = z.string().min(1).max(100);
 
 export const schedulesMethods = {
   'schedules.list': method<Job[]>()(z.object({}).strict(), 'Every job with its next run.'),
+  'schedules.get': method<Job>()(z.object({ id }).strict(), 'One job by id, with its next run.'),
   'schedules.create': method<SavedJob>()(jobInputSchema, 'A new job; the expression and time zone are checked, naming what is wrong.'),
   'schedules.update': method<SavedJob>()(z.object({ id }).extend(jobPatchSchema.shape).strict(), 'Change a job: only the fields given change; it is rescheduled at once.'),
   'schedules.delete': method<{ deleted: true }>()(z.object({ id }).strict(), 'Delete a job and its run history.'),

@@ -119,6 +119,7 @@ const text = z.string().trim().min(1, 'must not be empty').max(200_000);
 
 export const sessionsMethods = {
   'sessions.list': method<SessionSummary[]>()(z.object({}).strict(), 'Every session, newest first.'),
+  'sessions.get': method<SessionSummary>()(z.object({ id }).strict(), 'One session by id, without its transcript (a title, a folder, a status).'),
   'sessions.create': method<SessionSummary>()(
     z
       .object({

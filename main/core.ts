@@ -11,7 +11,7 @@ import { TranscriptImporter } from './history/transcript-importer';
 import { EmbeddingService } from './retrieval/embedding-service';
 import { memoryHandlers } from './memory/handlers';
 import { MemoryService } from './memory/memory-service';
-import { Router } from './ipc/router';
+import { Router, type ContractCaller } from './ipc/router';
 import { splitHostList } from './config';
 import { changesLine } from '../contract';
 import { Lifecycle } from './lifecycle';
@@ -379,7 +379,7 @@ export function createCore(config: CoreConfig): Core {
   // Reading outside transcripts is a convenience: a failure is reported, not fatal.
   lifecycle.add(transcripts, { required: false });
   // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
-  const contract: Pick<Router, 'call'> = { call: (method, input, ctx) => router.call(method, input, ctx) };
+  const contract: ContractCaller = { call: (method, input, ctx) => router.call(method, input, ctx) };
   const bridgeDeps = {
     storage,
     events,
@@ -414,6 +414,7 @@ export function createCore(config: CoreConfig): Core {
   const hooks = new HooksService({
     server: null,
     approvals,
+    router: contract,
     events,
     notifier,
     settings,

@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '../contract';
+import { log } from './log';
 
 type Listener = (name: EventName, payload: unknown) => void;
 
@@ -12,7 +13,7 @@ export class EventBus {
         listener(name, payload);
       } catch (error) {
         // One broken subscriber must not stop delivery to the others.
-        console.error(`event listener failed on ${name}:`, error);
+        log.error(`event listener failed on ${name}`, error);
       }
     }
   }
@@ -21,6 +22,27 @@ export class EventBus {
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
     return this.subscribe((event, payload) => {
       if (event === name) listener(payload as EventPayload<E>);
+    });
+  }
+
+  /**
+   * The first value `pick` finds in an event (or, checked once subscribed, in `current`: what is true
+   * already), or null past `timeoutMs`; the listener and the timer are released either way.
+   */
+  next<E extends EventName, T>(name: E, pick: (payload: EventPayload<E>) => T | undefined, timeoutMs: number, current?: () => T | undefined): Promise<T | null> {
+    return new Promise<T | null>((resolve) => {
+      const end = (value: T | null) => {
+        clearTimeout(timer);
+        off();
+        resolve(value);
+      };
+      const timer = setTimeout(() => end(null), Math.max(0, timeoutMs));
+      const off = this.on(name, (payload) => {
+        const value = pick(payload);
+        if (value !== undefined) end(value);
+      });
+      const now = current?.();
+      if (now !== undefined) end(now);
     });
   }
 

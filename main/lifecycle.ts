@@ -1,5 +1,6 @@
 import type { ServiceStatus } from '../contract';
 import { errorMessage } from './errors';
+import { log } from './log';
 
 /** What the composition root starts and stops. */
 export interface Service {
@@ -50,7 +51,7 @@ export class Lifecycle {
           await this.stop();
           throw new ServiceStartError(entry.service.name, error);
         }
-        console.error(`switchboard: optional service ${entry.service.name} failed to start: ${errorMessage(error)}`);
+        log.error(`optional service ${entry.service.name} failed to start`, error);
       }
     }
   }
@@ -65,7 +66,7 @@ export class Lifecycle {
         entry.status = { name: entry.service.name, state: 'stopped' };
       } catch (error) {
         entry.status = { name: entry.service.name, state: 'failed', error: `stop failed: ${errorMessage(error)}` };
-        console.error(`switchboard: ${entry.service.name} failed to stop: ${errorMessage(error)}`);
+        log.error(`${entry.service.name} failed to stop`, error);
       }
     }
   }

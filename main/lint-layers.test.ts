@@ -58,6 +58,23 @@ describe('lint enforces the layers of docs/architecture.md', () => {
     expect(await layerErrors('main/storage/database.ts', "import { log } from '../log';\nexport const l = log;\n")).toEqual([]);
   });
 
+  it('refuses console in main/ outside the entry points, the log and tests', async () => {
+    const consoleErrors = async (file: string) => {
+      const [result] = await eslint.lintText("export function f(): void {\n  console.warn('x');\n}\n", { filePath: path.join(root, file) });
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-globals').map((m) => m.message);
+    };
+    expect((await consoleErrors('main/sessions/session-manager.ts')).join()).toMatch(/Use log\.info\/warn\/error/);
+    expect(await consoleErrors('main/events.ts')).toHaveLength(1);
+    expect(await consoleErrors('main/surfaces/chat/chat-bridge.ts')).toHaveLength(1);
+    for (const allowed of ['main/serve.ts', 'main/bin.ts', 'main/index.ts', 'main/mcp/stdio-bridge.ts', 'main/log.ts', 'main/sessions/session-manager.test.ts', 'main/testing/wait.ts', 'renderer/src/x.ts']) {
+      expect(await consoleErrors(allowed), allowed).toEqual([]);
+    }
+    // And the code as it is has none (a text scan: linting all of main/ here would take a minute).
+    const allowed = new Set(['serve.ts', 'bin.ts', 'index.ts', 'mcp/stdio-bridge.ts', 'log.ts']);
+    const files = fs.readdirSync(path.join(root, 'main'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('testing') && !allowed.has(f));
+    expect(files.filter((f) => /\bconsole\.\w+\(/.test(fs.readFileSync(path.join(root, 'main', f), 'utf8')))).toEqual([]);
+  });
+
   it('has a layer table without cycles that names every folder of main/', () => {
     const table = layers;
     const folders = fs.readdirSync(path.join(root, 'main'), { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'testing').map((d) => d.name);

@@ -3,6 +3,8 @@ import { defaultRuleFor, JOB_APPROVAL_TOOL, QUESTION_TOOLS, toolCallDetail, type
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
+import { RequestStore } from '../request-store';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
@@ -84,12 +86,6 @@ function toApproval(row: Row): Approval {
   };
 }
 
-interface Waiting {
-  question: Question;
-  resolve: (answer: BrokerAnswer) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * One broker for every permission question: a question waits until someone answers it (from
  * any surface), a saved rule answers it, or it times out and is denied. Every question and
@@ -97,7 +93,8 @@ interface Waiting {
  */
 export class ApprovalBroker implements Service {
   readonly name = 'approvals';
-  private readonly waiting = new Map<string, Waiting>();
+  /** Questions a process waits on, by id: each ends at its answer, a rule, its time, or a stop. */
+  private readonly waiting = new RequestStore<Question, BrokerAnswer>();
 
   constructor(
     private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; notifier: Notifier },
@@ -109,18 +106,17 @@ export class ApprovalBroker implements Service {
     const stale = this.db
       .prepare(`UPDATE approvals SET status = 'expired', decision = 'cancelled', message = ?, answered_at = ? WHERE status = 'pending' AND tool_name NOT IN (${kept}) RETURNING id`)
       .all('Switchboard stopped before this was answered', Date.now(), ...KEPT_OVER_RESTART);
-    if (stale.length) console.warn(`switchboard: ${stale.length} unanswered permission question(s) from the last run expired`);
+    if (stale.length) log.warn(`${stale.length} unanswered permission question(s) from the last run expired`);
   }
 
   stop(): void {
-    for (const [id, waiting] of [...this.waiting]) {
-      if (!KEPT_OVER_RESTART.includes(waiting.question.toolName)) {
+    for (const [id, question] of this.waiting.entries()) {
+      if (!KEPT_OVER_RESTART.includes(question.toolName)) {
         this.settle(id, 'expired', 'cancelled', 'Switchboard is stopping', { by: 'system', via: 'system' });
         continue;
       }
       // Still open after the restart: its cards stay as they are.
-      clearTimeout(waiting.timer);
-      this.waiting.delete(id);
+      this.waiting.drop(id);
     }
   }
 
@@ -134,17 +130,15 @@ export class ApprovalBroker implements Service {
     if (!row) return null;
     const approval = toApproval(row);
     const question: Question = { sessionId: approval.sessionId, turnId: approval.turnId, source: approval.source, toolName: approval.toolName, input: approval.input, suggestions: approval.suggestions, description: approval.description };
-    return new Promise<BrokerAnswer>((resolve) => this.wait(id, question, resolve, row.expires_at - Date.now()));
+    return this.wait(id, question, row.expires_at - Date.now());
   }
 
   /** Keeps a question open until answered, or until its time is up (then it is denied). */
-  private wait(id: string, question: Question, resolve: (answer: BrokerAnswer) => void, timeoutMs: number): void {
-    const timer = setTimeout(() => {
+  private wait(id: string, question: Question, timeoutMs: number): Promise<BrokerAnswer> {
+    return this.waiting.create(id, question, timeoutMs, () => {
       const minutes = this.deps.settings.get('approvals.timeoutMinutes');
       this.settle(id, 'expired', 'timeout', timeoutMessage(question.toolName, minutes), { by: 'system', via: 'timeout' });
-    }, Math.max(0, timeoutMs));
-    timer.unref();
-    this.waiting.set(id, { question, resolve, timer });
+    });
   }
 
   /** Asks; resolves at once when a saved rule or this session's rules allow the call. */
@@ -178,7 +172,7 @@ export class ApprovalBroker implements Service {
       );
     this.emit(id);
     if (rule) return { id, answer: Promise.resolve({ allow: true, input: question.input }) };
-    const answer = new Promise<BrokerAnswer>((resolve) => this.wait(id, question, resolve, timeoutMs));
+    const answer = this.wait(id, question, timeoutMs);
     const approval = this.get(id);
     if (question.toolName === JOB_APPROVAL_TOOL) {
       const job = question.input as { jobId?: string; name?: string };
@@ -194,13 +188,12 @@ export class ApprovalBroker implements Service {
   }
 
   answer(id: string, reply: { decision: 'once' | 'session' | 'always' | 'deny'; message?: string; rule?: string; answers?: Record<string, string> }, who: Answerer): Approval {
-    const waiting = this.waiting.get(id);
-    if (!waiting) {
+    const question = this.waiting.get(id);
+    if (!question) {
       const row = this.db.prepare('SELECT status FROM approvals WHERE id = ?').pluck().get(id) as string | undefined;
       if (!row) throw new AppError('not_found', `no permission question ${id}`);
       throw new AppError('conflict', `this question is already ${row === 'pending' ? 'being answered' : row}`);
     }
-    const { question } = waiting;
     if (reply.decision === 'deny') {
       this.settle(id, 'denied', 'deny', reply.message?.trim() || 'The user denied this.', who);
       return this.get(id);
@@ -232,8 +225,8 @@ export class ApprovalBroker implements Service {
 
   /** Ends the questions of a turn that is over (the process died or was interrupted). */
   cancelTurn(turnId: string, reason: string): void {
-    for (const [id, waiting] of this.waiting) {
-      if (waiting.question.turnId === turnId) this.settle(id, 'expired', 'cancelled', reason, { by: 'system', via: 'system' });
+    for (const [id, question] of this.waiting.entries()) {
+      if (question.turnId === turnId) this.settle(id, 'expired', 'cancelled', reason, { by: 'system', via: 'system' });
     }
   }
 
@@ -301,21 +294,19 @@ export class ApprovalBroker implements Service {
 
   /** A rule just saved may answer other questions still waiting. */
   private answerMatching(): void {
-    for (const [id, waiting] of this.waiting) {
-      const rule = this.matchingRule(waiting.question);
+    for (const [id, question] of this.waiting.entries()) {
+      const rule = this.matchingRule(question);
       if (rule) this.settle(id, 'allowed', 'rule', null, { by: 'rule', via: 'rule' }, rule);
     }
   }
 
   private settle(id: string, status: ApprovalStatus, decision: ApprovalDecision, message: string | null, who: Answerer, rule: string | null = null, input?: Record<string, unknown>): void {
-    const waiting = this.waiting.get(id);
-    if (!waiting) return;
-    this.waiting.delete(id);
-    clearTimeout(waiting.timer);
+    const question = this.waiting.get(id);
+    if (!question) return;
     this.db
       .prepare('UPDATE approvals SET status = ?, decision = ?, message = ?, rule = ?, answered_by = ?, answered_via = ?, answered_at = ? WHERE id = ?')
       .run(status, decision, message, rule, who.by, who.via, Date.now(), id);
-    waiting.resolve(status === 'allowed' ? { allow: true, input: input ?? waiting.question.input } : { allow: false, message: message ?? 'Denied.' });
+    this.waiting.reply(id, status === 'allowed' ? { allow: true, input: input ?? question.input } : { allow: false, message: message ?? 'Denied.' });
     this.emit(id);
   }
 

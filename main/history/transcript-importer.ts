@@ -5,6 +5,7 @@ import { contentText } from '../claude/stream-parser';
 import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { EmbeddingService } from '../retrieval/embedding-service';
 import { projectsDir } from '../claude/transcripts';
 import type { HistoryService, IncomingMessage } from './history-service';
@@ -176,8 +177,8 @@ export class TranscriptImporter implements Service {
     this.startTimer.unref();
   }
 
-  stop(): void {
-    // Set first: an import still running must not start following once it ends.
+  async stop(): Promise<void> {
+    // Set first: an import still running must not start following once it ends, nor read another chunk.
     this.stopped = true;
     if (this.startTimer) clearTimeout(this.startTimer);
     this.watcher?.close();
@@ -186,6 +187,8 @@ export class TranscriptImporter implements Service {
     this.poll = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    // The chunk being read ends before the storage closes after us.
+    await Promise.allSettled([...this.reading.values()]);
   }
 
   /** Whether Claude Code elsewhere wrote this session's transcript within `ms`: it may still be running there. */
@@ -405,7 +408,7 @@ export class TranscriptImporter implements Service {
         if ((await this.importFile(file, true)).more) this.dirty.add(file);
       } catch (error) {
         // A file removed between the event and the read is no error.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.warn(`switchboard: could not read ${file}: ${errorMessage(error)}`);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`could not read ${file}: ${errorMessage(error)}`);
       }
     }
     this.deps.embeddings.kick();

@@ -6,7 +6,10 @@ import { ruleSuggestions } from '../claude/stream-parser';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { DisposableStore, toDisposable } from '../disposable';
+import { callOrThrow, type ContractCaller } from '../ipc/router';
 import { log } from '../log';
+import { RequestStore, withTimeout } from '../request-store';
 import type { Notifier } from '../notifier';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
 import type { SessionStore } from '../sessions/session-store';
@@ -24,18 +27,23 @@ const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 
  */
 export class HooksService implements Service {
   readonly name = 'hooks';
-  private readonly stops = new Map<string, (reply: string) => void>();
+  /** Stops holding their terminal for a reply, by id: each ends at a reply, the window's end, the terminal leaving, or a stop. */
+  private readonly stops = new RequestStore<null, string>();
   /** Questions waiting, by the tool call they are about: the call's result in the transcript means the terminal answered. */
   private readonly byToolUse = new Map<string, string>();
   /** Questions and stops under way that the plugin's hook polls for, by the id it was given. */
   private readonly waiting = new Map<string, Waiting>();
-  private off: (() => void) | null = null;
+  /** What start() opened and stop() releases. */
+  private opened = new DisposableStore();
 
   constructor(
     private readonly deps: {
       /** The loopback server, handed over once it exists (the router, which it needs, is built after this). */
       server: LoopbackServer | null;
+      /** Asking and withdrawing a question: the broker itself (a question that waits on a terminal has no contract method). */
       approvals: ApprovalBroker;
+      /** The contract, for what a hook reads as its caller (`hook:<session>`). */
+      router: ContractCaller;
       events: EventBus;
       notifier: Notifier;
       settings: SettingsService;
@@ -51,27 +59,29 @@ export class HooksService implements Service {
 
   start(): void {
     this.deps.server?.route({ prefix: '/hooks', scope: 'hooks', handle: (req, res) => this.handle(req, res) });
+    this.opened = new DisposableStore();
     // The transcript follower sees the terminal's own answer: the tool ran (or was refused) there.
-    this.off = this.deps.events.on('sessions.stream', ({ item }) => {
-      if (item.kind !== 'message' || item.message.kind !== 'tool_result') return;
-      const approvalId = this.byToolUse.get((item.message.data as { toolUseId?: string } | null)?.toolUseId ?? '');
-      if (approvalId) this.deps.approvals.cancel(approvalId, 'Answered in the terminal.');
-    });
+    this.opened.add(
+      toDisposable(
+        this.deps.events.on('sessions.stream', ({ item }) => {
+          if (item.kind !== 'message' || item.message.kind !== 'tool_result') return;
+          const approvalId = this.byToolUse.get((item.message.data as { toolUseId?: string } | null)?.toolUseId ?? '');
+          if (approvalId) this.deps.approvals.cancel(approvalId, 'Answered in the terminal.');
+        }),
+      ),
+    );
   }
 
   stop(): void {
-    this.off?.();
+    this.opened.dispose();
     // A terminal waiting on a stop goes on as if nobody replied.
-    for (const resolve of this.stops.values()) resolve('');
-    this.stops.clear();
+    for (const [id] of this.stops.entries()) this.stops.reply(id, '');
     for (const id of [...this.waiting.keys()]) this.forget(id);
   }
 
   /** A reply to a stopped session, within its window: it goes on with the text as the reason. */
   reply(id: string, text: string): { continued: boolean } {
-    const resolve = this.stops.get(id);
-    if (!resolve) throw new AppError('not_found', 'That session is not waiting any more: its reply window has passed, or it went on.');
-    resolve(text);
+    if (!this.stops.reply(id, text)) throw new AppError('not_found', 'That session is not waiting any more: its reply window has passed, or it went on.');
     return { continued: true };
   }
 
@@ -100,7 +110,7 @@ export class HooksService implements Service {
       return {};
     });
     if (!polled) return answer(res, 200, await work);
-    const done = await within(work, FIRST_ANSWER_MS);
+    const done = await withTimeout(work, FIRST_ANSWER_MS, null);
     if (done) return answer(res, 200, done);
     const id = randomUUID();
     const waiting: Waiting = { work, gone, deadline: setTimeout(() => this.forget(id), POLL_GAP_MS) };
@@ -127,7 +137,7 @@ export class HooksService implements Service {
       if (!res.writableEnded) this.forget(id);
     };
     res.once('close', onClose);
-    const done = await within(waiting.work, POLL_ANSWER_MS);
+    const done = await withTimeout(waiting.work, POLL_ANSWER_MS, null);
     res.off('close', onClose);
     if (closed) return;
     if (!done) {
@@ -188,17 +198,10 @@ export class HooksService implements Service {
       at: Date.now(),
     });
     if (!windowMs) return {};
-    const reply = await new Promise<string>((resolve) => {
-      const timer = setTimeout(() => resolve(''), windowMs);
-      timer.unref();
-      // The terminal gave up waiting (Ctrl-C, or the hook's own timeout): nobody continues it any more.
-      gone.addEventListener('abort', () => resolve(''));
-      this.stops.set(id, (text) => {
-        clearTimeout(timer);
-        resolve(text);
-      });
-    });
-    this.stops.delete(id);
+    const replied = this.stops.create(id, null, windowMs, () => this.stops.reply(id, ''));
+    // The terminal gave up waiting (Ctrl-C, or the hook's own timeout): nobody continues it any more.
+    gone.addEventListener('abort', () => this.stops.reply(id, ''));
+    const reply = await replied;
     this.deps.events.emit('hooks.stopEnded', { id, replied: !!reply });
     return reply ? { decision: 'block', reason: reply } : {};
   }
@@ -225,13 +228,7 @@ export class HooksService implements Service {
     const left = new Promise<'gone'>((resolve) => (gone.aborted ? resolve('gone') : gone.addEventListener('abort', () => resolve('gone'))));
     // The terminal's own wait: past it, the terminal decides as it would without Switchboard.
     const waitSeconds = this.deps.settings.get('hooks.questionWaitSeconds');
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<'waited'>((resolve) => {
-      timer = setTimeout(() => resolve('waited'), waitSeconds * 1000);
-      timer.unref();
-    });
-    const reply = await Promise.race([answer, left, waited]);
-    clearTimeout(timer);
+    const reply = await withTimeout(Promise.race([answer, left]), waitSeconds * 1000, 'waited' as const);
     if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
     if (reply === 'gone') {
       this.deps.approvals.cancel(id, 'Answered in the terminal.');
@@ -242,7 +239,7 @@ export class HooksService implements Service {
       return null;
     }
     // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.
-    const settled = this.deps.approvals.get(id);
+    const settled = await callOrThrow(this.deps.router, 'approvals.get', { id }, { surface: 'hook', actor: `hook:${input.session_id ?? 'unknown'}` });
     if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
     return reply;
   }
@@ -259,17 +256,6 @@ interface Waiting {
   work: Promise<object>;
   gone: AbortController;
   deadline: NodeJS.Timeout;
-}
-
-/** The work's answer if it comes within `ms`, else null (the work goes on). */
-async function within(work: Promise<object>, ms: number): Promise<object | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  const done = await Promise.race([work, late]);
-  clearTimeout(timer);
-  return done;
 }
 
 function answer(res: http.ServerResponse, status: number, body: object): void {

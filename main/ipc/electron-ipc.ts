@@ -1,5 +1,6 @@
 import { fail, ipcChannel, methodNames } from '../../contract';
 import type { EventBus } from '../events';
+import { log } from '../log';
 import { desktopCaller, type Router } from './router';
 
 /** The parts of Electron's ipcMain we use; typed here so this module needs no Electron import. */
@@ -37,7 +38,7 @@ export function registerElectronIpc(options: ElectronIpcOptions): () => void {
   for (const method of methodNames) {
     ipcMain.handle(ipcChannel.call(method), (event, input) => {
       if (!isTrustedSender(event)) {
-        console.warn(`switchboard: refused ${method} from untrusted frame ${event.senderFrame?.url ?? '(none)'}`);
+        log.warn(`refused ${method} from untrusted frame ${event.senderFrame?.url ?? '(none)'}`);
         return fail('unauthorized', 'this frame may not call Switchboard');
       }
       return router.call(method, input, desktopCaller);

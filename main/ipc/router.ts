@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { fail, isMethodName, methods, ok, type MethodName, type MethodOutput, type MethodParams, type Result, type Surface } from '../../contract';
-import { toErrorInfo } from '../errors';
+import { fail, isMethodName, methods, ok, type MethodInput, type MethodName, type MethodOutput, type MethodParams, type Result, type Surface } from '../../contract';
+import { AppError, toErrorInfo } from '../errors';
 import { log } from '../log';
 
 /**
@@ -33,12 +33,38 @@ export function formatZodError(error: z.ZodError): string {
 }
 
 /**
+ * What a surface holds of the router (chats, MCP, the hooks): a call typed by method, so the caller
+ * gets that method's output type. The input is still validated: callers are untrusted.
+ */
+export interface ContractCaller {
+  call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<Result<MethodOutput<M>>>;
+}
+
+/**
+ * The one "call or throw" of the surfaces: the method's value, or its contract error thrown as an
+ * AppError (code and words kept), for code that works in steps and answers failures in one place.
+ */
+export async function callOrThrow<M extends MethodName>(router: ContractCaller, method: M, input: MethodInput<M>, ctx: CallContext): Promise<MethodOutput<M>> {
+  const result = await router.call(method, input, ctx);
+  if (!result.ok) throw new AppError(result.error.code, result.error.message);
+  return result.value;
+}
+
+/** `callOrThrow` with the caller fixed: what a tool or a chat command gets to call the contract as its caller. */
+export function boundCall(router: ContractCaller, ctx: CallContext): <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>> {
+  return (method, input) => callOrThrow(router, method, input, ctx);
+}
+
+/**
  * The one entry point for every transport: checks the method exists, validates the input
  * against the contract, runs the handler, and turns whatever happens into a Result.
  */
-export class Router {
+export class Router implements ContractCaller {
   constructor(private readonly handlers: Handlers) {}
 
+  /** A method by name, typed; an untyped name and input (from the wire) take the second form. */
+  call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<Result<MethodOutput<M>>>;
+  call(method: unknown, input: unknown, ctx: CallContext): Promise<Result<unknown>>;
   async call(method: unknown, input: unknown, ctx: CallContext): Promise<Result<unknown>> {
     if (!isMethodName(method)) return fail('unknown_method', `unknown method "${String(method).slice(0, 200)}"`);
     const parsed = methods[method].input.safeParse(input ?? {});

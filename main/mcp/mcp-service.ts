@@ -4,9 +4,8 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import type { MethodInput, MethodName, MethodOutput } from '../../contract';
 import { AppError, errorMessage } from '../errors';
-import { formatZodError, type CallContext, type Router } from '../ipc/router';
+import { boundCall, formatZodError, type CallContext, type ContractCaller } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
@@ -103,7 +102,7 @@ export class McpService implements Service {
   private readonly catalogue = listed();
   private readonly byName = new Map(tools.map((t) => [t.name, t]));
 
-  constructor(private readonly deps: { server: LoopbackServer | null; router: Pick<Router, 'call'> }) {}
+  constructor(private readonly deps: { server: LoopbackServer | null; router: ContractCaller }) {}
 
   start(): void {
     this.deps.server?.route({ prefix: MCP_PATH, scope: 'mcp', handle: (req, res) => this.handle(req, res) });
@@ -179,11 +178,7 @@ export class McpService implements Service {
     if (!found) return failure(`There is no tool ${name}. Tools: ${[...this.byName.keys()].join(', ')}.`);
     const parsed = found.input.safeParse(args);
     if (!parsed.success) return failure(`Invalid arguments for ${name}: ${argumentErrors(found, parsed.error)}`);
-    const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
-      const result = await this.deps.router.call(method, input, ctx);
-      if (!result.ok) throw new AppError(result.error.code, result.error.message);
-      return result.value as MethodOutput<M>;
-    };
+    const call = boundCall(this.deps.router, ctx);
     try {
       const structured = (await found.run(call, parsed.data)) as Record<string, unknown>;
       return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };

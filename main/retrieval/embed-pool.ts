@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BuiltinEmbedder } from './embeddings';
+import { log } from '../log';
 
 /**
  * One worker thread running the built-in embedder, started on first use and ended when idle. The
@@ -51,7 +52,7 @@ export class EmbedPool {
     });
     worker.on('error', (error) => {
       this.broken = error;
-      console.warn(`switchboard: the embedding worker failed (${error.message}); embedding on the main thread instead`);
+      log.warn(`the embedding worker failed (${error.message}); embedding on the main thread instead`);
       for (const { reject } of this.waiting.values()) reject(error);
       this.waiting.clear();
       this.worker = null;

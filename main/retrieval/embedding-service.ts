@@ -1,5 +1,6 @@
 import type { IndexStatus } from '../../contract';
 import { errorMessage } from '../errors';
+import { DisposableStore, toDisposable } from '../disposable';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
@@ -41,7 +42,8 @@ export class EmbeddingService implements Service {
   retries: { at: number; delayMs: number }[] = [];
   private lastError: string | null = null;
   private reindex: { total: number } | null = null;
-  private unsubscribe: (() => void) | null = null;
+  /** The subscriptions start() opens and stop() releases. */
+  private subscriptions = new DisposableStore();
 
   private readonly pool: EmbedPool | null;
 
@@ -88,17 +90,15 @@ export class EmbeddingService implements Service {
         meta: (r) => ({ category: r.category as string }),
       },
     ];
-    const offs = [
-      this.deps.events.on('settings.changed', ({ key }) => key.startsWith('embeddings.') && this.switchTo(this.buildProvider())),
-      this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'message' && this.kick()),
-    ];
-    this.unsubscribe = () => offs.forEach((off) => off());
+    this.subscriptions = new DisposableStore();
+    this.subscriptions.add(toDisposable(this.deps.events.on('settings.changed', ({ key }) => key.startsWith('embeddings.') && this.switchTo(this.buildProvider()))));
+    this.subscriptions.add(toDisposable(this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'message' && this.kick())));
     this.switchTo(this.buildProvider());
   }
 
   stop(): void {
     this.pool?.stop();
-    this.unsubscribe?.();
+    this.subscriptions.dispose();
     if (this.timer) clearTimeout(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.timer = null;

@@ -7,6 +7,7 @@ export function schedulesHandlers(scheduler: SchedulerService, runFile: (runId: 
   return {
     'schedules.runFile': ({ runId, name }, ctx) => runFile(runId, name, ctx),
     'schedules.list': () => scheduler.list(),
+    'schedules.get': ({ id }) => scheduler.get(id),
     // Who asks decides whether a job that runs code waits for the owner's approval.
     'schedules.create': (input, ctx) => scheduler.create(input, ctx),
     'schedules.update': ({ id, ...patch }, ctx) => scheduler.update(id, patch, ctx),

@@ -10,7 +10,9 @@ import type { EventBus } from '../events';
 import { callerInWords, isOwner } from '../ipc/owner';
 import type { CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
+import { disposableInterval, disposableTimeout, DisposableStore, type IDisposable } from '../disposable';
 import { log } from '../log';
+import { withTimeout } from '../request-store';
 import type { Notifier } from '../notifier';
 import type { SessionManager } from '../sessions/session-manager';
 import type { SettingsService } from '../settings/settings-service';
@@ -98,9 +100,12 @@ export class SchedulerService implements Service {
   private readonly runSessions = new Map<string, string>();
   /** Held runs waiting for their window to reset, by job, and the timers that release them. */
   private readonly waiting = new Map<string, (number | null)[]>();
-  private readonly releases = new Map<number, NodeJS.Timeout>();
+  private readonly releases = new Map<number, IDisposable>();
   private readonly queued = new Map<string, Pending[]>();
-  private tick: NodeJS.Timeout | null = null;
+  /** The timers start() and runs arm (the tick, releases of held runs, retries): stop() releases them, and any armed after. */
+  private timers = new DisposableStore();
+  /** Runs under way, until each has queued its ending: stop() awaits them. */
+  private readonly inFlight = new Set<Promise<void>>();
   private lastTick = 0;
   private finished = 0;
   /** Runs that ended since the last flush: recorded together, one transaction per turn of the event loop. */
@@ -161,23 +166,26 @@ export class SchedulerService implements Service {
 
   start(): void {
     const failed = this.store.failLeftoverRuns(this.now(), this.killLeftoverGroups());
-    if (failed) console.warn(`switchboard: ${failed} job run(s) were cut short when Switchboard last stopped`);
+    if (failed) log.warn(`${failed} job run(s) were cut short when Switchboard last stopped`);
     for (const job of this.store.jobs()) {
       this.jobs.set(job.id, job);
       this.arm(job);
     }
+    this.timers = new DisposableStore();
+    this.releases.clear();
     this.resumeApprovals();
     this.checkMissed();
     this.resumeHeld();
     this.lastTick = Date.now();
-    this.tick = setInterval(() => {
-      // Timers do not run while the machine sleeps: a long gap is a wake-up.
-      const slept = Date.now() - this.lastTick > TICK_MS * 2;
-      this.lastTick = Date.now();
-      if (slept) this.checkMissed();
-      else this.store.setCheckedAt(this.now());
-    }, TICK_MS);
-    this.tick.unref();
+    this.timers.add(
+      disposableInterval(() => {
+        // Timers do not run while the machine sleeps: a long gap is a wake-up.
+        const slept = Date.now() - this.lastTick > TICK_MS * 2;
+        this.lastTick = Date.now();
+        if (slept) this.checkMissed();
+        else this.store.setCheckedAt(this.now());
+      }, TICK_MS),
+    );
   }
 
   /** Shell runs that outlived a crashed Switchboard are killed before they are recorded as failed. */
@@ -194,8 +202,8 @@ export class SchedulerService implements Service {
   }
 
   async stop(): Promise<void> {
-    if (this.tick) clearInterval(this.tick);
-    for (const timer of this.releases.values()) clearTimeout(timer);
+    // Retries and releases armed by runs ending from here on are released as they are armed.
+    this.timers.dispose();
     this.releases.clear();
     for (const trigger of this.triggers.values()) trigger.timer.cancel();
     this.triggers.clear();
@@ -203,9 +211,9 @@ export class SchedulerService implements Service {
     this.dueAt.clear();
     this.store.setCheckedAt(this.now());
     for (const controller of this.running.values()) controller.abort();
-    // Let cancelled runs record themselves.
-    const deadline = Date.now() + 6000;
-    while (this.running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Cancelled runs record themselves: a command gets 5 s after its signal before it is killed.
+    await withTimeout(Promise.allSettled(this.inFlight), 6000, null);
+    this.flushEndings();
   }
 
   list(): Job[] {
@@ -399,7 +407,11 @@ export class SchedulerService implements Service {
   /** Waits for a job's running run to end (tests, and shutdown). */
   async settled(id: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.running.has(id) || this.queued.get(id)?.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((this.running.has(id) || this.queued.get(id)?.length) && Date.now() < deadline) {
+      // A run's end is written on the turn after it is queued: wait for a run to end, then for that turn.
+      if (this.inFlight.size) await withTimeout(Promise.race(this.inFlight), deadline - Date.now(), null);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**
@@ -496,7 +508,7 @@ export class SchedulerService implements Service {
       })();
     } catch (error) {
       // Thrown from a node-schedule callback it would end the process; the next instant tries again.
-      console.error(`switchboard: could not start the runs due at ${new Date(at).toISOString()}: ${errorMessage(error)}`);
+      log.error(`could not start the runs due at ${new Date(at).toISOString()}`, error);
     }
   }
 
@@ -607,7 +619,9 @@ export class SchedulerService implements Service {
       result.set(run.jobId, run);
       this.deps.events.emit('schedules.run', run);
       const job = this.jobs.get(run.jobId)!;
-      void this.execute(job, run, controller.signal).then((end) => this.complete(job, run, end));
+      const done = this.execute(job, run, controller.signal).then((end) => this.complete(job, run, end));
+      this.inFlight.add(done);
+      done.finally(() => this.inFlight.delete(done)).catch((error: unknown) => log.error('scheduler: a run could not be recorded', error, { runId: run.id }));
     }
     // Left out by the store: another process holds the lock (a second instance on the same data dir).
     for (const { jobId } of free) if (!result.has(jobId)) result.set(jobId, this.skip(jobId, plannedAt, trigger, 'a run of this job is already in progress'));
@@ -627,11 +641,8 @@ export class SchedulerService implements Service {
       const waiting = this.waiting.get(job.id) ?? [];
       // "once": the latest held run stands for all of them.
       this.waiting.set(job.id, job.missed === 'once' ? [plannedAt] : [...waiting, plannedAt]);
-      if (!this.releases.has(hold.until)) {
-        const timer = setTimeout(() => this.release(hold.until!), Math.max(0, hold.until - Date.now()) + 1000);
-        timer.unref();
-        this.releases.set(hold.until, timer);
-      }
+      const until = hold.until;
+      if (!this.releases.has(until)) this.releases.set(until, disposableTimeout(() => this.release(until), Math.max(0, until - Date.now()) + 1000, this.timers));
     }
     return run;
   }
@@ -646,15 +657,13 @@ export class SchedulerService implements Service {
     }
     if (!this.waiting.size) return;
     const until = this.deps.hold?.()?.until ?? this.now();
-    const timer = setTimeout(() => this.release(until), Math.max(0, until - Date.now()) + 1000);
-    timer.unref();
-    this.releases.set(until, timer);
+    this.releases.set(until, disposableTimeout(() => this.release(until), Math.max(0, until - Date.now()) + 1000, this.timers));
   }
 
   /** The plan's limit reset (known before its own timer fires): the held runs go now, in order, once. */
   releaseHeld(): void {
     for (const [until, timer] of [...this.releases]) {
-      clearTimeout(timer);
+      timer.dispose();
       this.release(until);
     }
   }
@@ -709,14 +718,18 @@ export class SchedulerService implements Service {
     const attachments = end.outputDir ? listAttachments(end.outputDir) : [];
     this.endings.push({ job, run, end: { ...end, nextPrompt, attachments, endedAt: this.now() } });
     if (this.endings.length > 1) return;
-    setImmediate(() => {
-      const batch = this.endings;
-      this.endings = [];
-      this.deps.storage.db.transaction(() => {
-        for (const { run: r, end: e } of batch) this.store.endRun(r, e);
-      })();
-      for (const { job: j, run: r, end: e } of batch) this.finish(j, { ...r, ...e });
-    });
+    setImmediate(() => this.flushEndings());
+  }
+
+  /** Writes the queued endings in one transaction, then finishes each run. */
+  private flushEndings(): void {
+    const batch = this.endings;
+    if (!batch.length) return;
+    this.endings = [];
+    this.deps.storage.db.transaction(() => {
+      for (const { run: r, end: e } of batch) this.store.endRun(r, e);
+    })();
+    for (const { job: j, run: r, end: e } of batch) this.finish(j, { ...r, ...e });
   }
 
   /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
@@ -855,8 +868,10 @@ export class SchedulerService implements Service {
     if (run.status !== 'cancelled') void this.afterRun.run(job, run);
     if ((run.status === 'failed' || run.status === 'timeout') && run.attempt <= job.retries && this.jobs.has(job.id)) {
       const delay = job.retryDelaySeconds * 1000 * 2 ** (run.attempt - 1);
-      setTimeout(() => this.jobs.has(job.id) && this.fire(job.id, run.plannedAt, 'retry', run.attempt + 1), delay).unref();
+      disposableTimeout(() => this.jobs.has(job.id) && this.fire(job.id, run.plannedAt, 'retry', run.attempt + 1), delay, this.timers);
     }
+    // Stopped: what is queued does not start now.
+    if (this.timers.isDisposed) return;
     const next = this.queued.get(job.id)?.shift();
     if (next) this.fire(job.id, next.plannedAt, next.trigger, next.attempt);
   }

@@ -12,6 +12,7 @@ import {
   WS_PATH,
   WS_PROTOCOL,
   WS_TOKEN_PREFIX,
+  type ErrorCode,
   type EventName,
   type Result,
   type ServerMessage,
@@ -66,10 +67,20 @@ const HTML_HEADERS = {
   'X-Frame-Options': 'DENY',
 };
 
-const STATUS_BY_CODE: Record<string, number> = {
+/**
+ * The HTTP status of each error code a call answers with (README, "The headless API"); a Record, so a
+ * new code does not compile until it has one. `unauthorized` from a call is 403: the token passed (a
+ * missing or wrong one is 401 before any call), and this caller may not do this.
+ */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_input: 400,
   unknown_method: 404,
-  unauthorized: 401,
+  unknown_event: 400,
+  unauthorized: 403,
+  not_found: 404,
+  conflict: 409,
+  capacity: 429,
+  unavailable: 503,
   too_large: 413,
   internal: 500,
 };
@@ -397,7 +408,7 @@ export class LoopbackServer implements Service {
     }
     // Scripts on the HTTP API share the browser surface; the actor tells them apart.
     const result = await this.options.router.call(method, input, { surface: 'browser', actor: `api:${req.socket.remoteAddress ?? 'unknown'}` });
-    sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 200), result);
+    sendJson(res, result.ok ? 200 : STATUS_BY_CODE[result.error.code], result);
   }
 
   private readBody(req: http.IncomingMessage): Promise<string | null | undefined> {

@@ -8,6 +8,7 @@ import type { TerminalManager } from './terminal-manager';
 export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'sessions'>, keyof typeof changesMethods> {
   return {
     'sessions.list': () => sessions.list(),
+    'sessions.get': ({ id }) => sessions.get(id),
     'sessions.create': (input, ctx) => {
       ownerToLoosen(ctx, input.permissionPolicy);
       return sessions.create({ ...input, surface: ctx.surface });

@@ -170,7 +170,7 @@ export class SessionManager implements Service {
     const killed = this.ledger.endLeftovers();
     if (killed.length) log.warn(`ended ${killed.length} Claude process(es) left running by the last run`, { processes: killed });
     const ended = this.store.endLeftoverTurns();
-    if (ended) console.warn(`switchboard: ${ended} turn(s) from the last run were marked failed or cancelled`);
+    if (ended) log.warn(`${ended} turn(s) from the last run were marked failed or cancelled`);
     this.watchdog = setInterval(() => this.checkStalls(), WATCHDOG_TICK_MS);
     this.watchdog.unref();
     // A new idle time applies to the processes idle now too, counted from when each fell idle.
@@ -385,8 +385,11 @@ export class SessionManager implements Service {
   }
 
   /** Recent project folders (not the data folder's own session folders), newest first, that still exist. */
-  folders(): string[] {
-    return this.store.recentFolders(60).filter((f) => !isOwnSessionFolder(this.deps.dataDir, f) && fs.statSync(f, { throwIfNoEntry: false })?.isDirectory()).slice(0, 20);
+  async folders(): Promise<string[]> {
+    // Up to 60 folders, some on slow or gone disks: checked off the event loop, together.
+    const candidates = this.store.recentFolders(60).filter((f) => !isOwnSessionFolder(this.deps.dataDir, f));
+    const present = await Promise.all(candidates.map((f) => fs.promises.stat(f).then((s) => s.isDirectory(), () => false)));
+    return candidates.filter((_, i) => present[i]).slice(0, 20);
   }
 
   /** Changes a message still waiting in the queue. */
@@ -439,20 +442,8 @@ export class SessionManager implements Service {
     const sent = this.send(sessionId, input.text, from);
     const onAbort = () => void this.interrupt(sessionId);
     signal?.addEventListener('abort', onAbort);
-    const ended = await new Promise<Turn | null>((resolve) => {
-      const done = (t: Turn) => {
-        if (t.id !== sent.id || t.status === 'queued' || t.status === 'running') return;
-        clearTimeout(timer);
-        off();
-        resolve(t);
-      };
-      const timer = setTimeout(() => {
-        off();
-        resolve(null);
-      }, input.timeoutMs);
-      const off = this.deps.events.on('sessions.stream', ({ item }) => item.kind === 'turn' && done(item.turn));
-      done(this.turn(sent.id));
-    });
+    const over = (t: Turn) => (t.id === sent.id && t.status !== 'queued' && t.status !== 'running' ? t : undefined);
+    const ended = await this.deps.events.next('sessions.stream', ({ item }) => (item.kind === 'turn' ? over(item.turn) : undefined), input.timeoutMs, () => over(this.turn(sent.id)));
     signal?.removeEventListener('abort', onAbort);
     const turn = ended ?? this.turn(sent.id);
     return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };

@@ -7,6 +7,7 @@ import { chooseClaudeCommand } from '../claude/cli-locator';
 import { AppError } from '../errors';
 import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
+import { disposableInterval, type IDisposable } from '../disposable';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import { OutputRing } from './output-ring';
@@ -44,7 +45,7 @@ interface Terminal {
 export class TerminalManager implements Service {
   readonly name = 'terminals';
   private readonly terminals = new Map<string, Terminal>();
-  private sweeper: NodeJS.Timeout | null = null;
+  private sweeper: IDisposable | null = null;
 
   constructor(
     private readonly deps: {
@@ -62,12 +63,11 @@ export class TerminalManager implements Service {
   ) {}
 
   start(): void {
-    this.sweeper = setInterval(() => this.dropSilentViewers(), 1000);
-    this.sweeper.unref();
+    this.sweeper = disposableInterval(() => this.dropSilentViewers(), 1000);
   }
 
   stop(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper?.dispose();
     for (const terminal of this.terminals.values()) if (!terminal.info.exit) terminal.pty.kill();
     this.terminals.clear();
   }

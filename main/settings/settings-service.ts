@@ -2,6 +2,7 @@ import { settingDefinitions, settingKeys, type SettingChange, type SettingKey, t
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
+import { log } from '../log';
 import type { StorageService } from '../storage/storage-service';
 
 /** Checks one value against its key's schema; the error names the key and what is wrong. */
@@ -58,7 +59,7 @@ export class SettingsService implements Service {
     if (raw === undefined) return def.default as SettingValues[K];
     const parsed = def.schema.safeParse(JSON.parse(raw));
     if (parsed.success) return parsed.data as SettingValues[K];
-    console.warn(`switchboard: stored setting ${key} is invalid, using the default`);
+    log.warn(`stored setting ${key} is invalid, using the default`);
     return def.default as SettingValues[K];
   }
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { Health } from '../../contract';
+import { disposableInterval, type IDisposable } from '../disposable';
 import { log } from '../log';
 
 /** How often a running Switchboard checks its file again. */
@@ -21,7 +22,7 @@ function isCorruptCode(code: string): boolean {
  */
 export class IntegrityMonitor {
   private status: IntegrityState = { state: 'unchecked', checkedAt: null };
-  private timer: NodeJS.Timeout | null = null;
+  private timer: IDisposable | null = null;
   private running: Promise<void> | null = null;
   private worker: Worker | null = null;
   private stopped = false;
@@ -49,13 +50,12 @@ export class IntegrityMonitor {
     this.stopped = false;
     if (checkNow) setImmediate(() => void this.check());
     else this.status = { state: 'ok', checkedAt: Date.now() };
-    this.timer = setInterval(() => void this.check(), RECHECK_MS);
-    this.timer.unref();
+    this.timer = disposableInterval(() => void this.check(), RECHECK_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.dispose();
     this.timer = null;
     await this.worker?.terminate();
     await this.running;

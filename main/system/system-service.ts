@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { ClaudeCliInfo, Health, ServiceStatus } from '../../contract';
 import { chooseClaudeCommand, probeClaude } from '../claude/cli-locator';
+import { disposableInterval, type IDisposable } from '../disposable';
 import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
@@ -33,18 +34,17 @@ export class SystemService implements Service {
   private delay: IntervalHistogram | null = null;
   /** The CLI's version, asked at most once a minute per command: a panel kept open refreshes every few seconds. */
   private probe: { command: string; at: number; info: Promise<ClaudeCliInfo> } | null = null;
-  private window: NodeJS.Timeout | null = null;
+  private window: IDisposable | null = null;
 
   start(): void {
     this.delay = monitorEventLoopDelay({ resolution: 10 });
     this.delay.enable();
     // A window of about a minute: what the loop did lately, not since start.
-    this.window = setInterval(() => this.delay?.reset(), 60_000);
-    this.window.unref();
+    this.window = disposableInterval(() => this.delay?.reset(), 60_000);
   }
 
   stop(): void {
-    if (this.window) clearInterval(this.window);
+    this.window?.dispose();
     this.delay?.disable();
     this.delay = null;
   }

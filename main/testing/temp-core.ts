@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onTestFinished } from 'vitest';
 import { createCore, type Core, type CoreConfig } from '../core';
 import { FileSecretStore } from '../secrets/secret-store';
 
@@ -38,4 +39,16 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     warmSpare: false,
     ...overrides,
   });
+}
+
+/** A started test core on a fresh folder, stopped and its folder removed when the test ends, passed or not. */
+export async function startTestCore(overrides: Partial<CoreConfig> = {}): Promise<{ core: Core; dir: string }> {
+  const dir = makeTempDir();
+  const core = testCore(dir, overrides);
+  onTestFinished(async () => {
+    await core.stop();
+    removeTempDir(dir);
+  });
+  await core.start();
+  return { core, dir };
 }

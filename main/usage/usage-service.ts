@@ -398,16 +398,17 @@ export class UsageService implements Service {
 
   // ── the machine ───────────────────────────────────────────────────────────────────────────────
 
-  system(): SystemFigures {
+  async system(): Promise<SystemFigures> {
     const cores = os.cpus().length || 1;
     const load1 = os.loadavg()[0] ?? 0;
-    let disk: SystemFigures['disk'];
-    try {
-      const s = fs.statfsSync(this.deps.dataDir);
-      disk = { path: this.deps.dataDir, totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
-    } catch {
-      disk = null;
-    }
+    // The disk and the processes' memory are asked of the system off the event loop (a network disk can take its time).
+    const [disk, claudeProcesses] = await Promise.all([
+      fs.promises.statfs(this.deps.dataDir).then(
+        (s) => ({ path: this.deps.dataDir, totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize }),
+        () => null,
+      ),
+      Promise.all(this.deps.processes().map(async (p) => ({ ...p, rssBytes: await residentBytes(p.pid) }))),
+    ]);
     const start = new Date(this.now());
     start.setHours(0, 0, 0, 0);
     const since = start.getTime();
@@ -417,7 +418,7 @@ export class UsageService implements Service {
       cpu: { cores, load1, percent: Math.min(100, (load1 / cores) * 100) },
       memory: { totalBytes: os.totalmem(), freeBytes: os.freemem() },
       disk,
-      claudeProcesses: this.deps.processes().map((p) => ({ ...p, rssBytes: residentBytes(p.pid) })),
+      claudeProcesses,
       counts: {
         jobs: count('SELECT count(*) FROM jobs'),
         jobsEnabled: count('SELECT count(*) FROM jobs WHERE enabled = 1'),
@@ -435,9 +436,9 @@ export class UsageService implements Service {
 }
 
 /** A process's resident memory, where the system tells it (Linux /proc); null elsewhere or when it is gone. */
-function residentBytes(pid: number): number | null {
+async function residentBytes(pid: number): Promise<number | null> {
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8');
     const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
     return kb ? Number(kb) * 1024 : null;
   } catch {

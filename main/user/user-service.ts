@@ -6,6 +6,7 @@ import { expandFolder } from '../folders';
 import type { CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
+import { withTimeout } from '../request-store';
 import { checkSendable, type SendRules } from '../sendable-file';
 
 /**
@@ -61,13 +62,7 @@ export class UserService implements Service {
       suggestions: [],
       description: input.question,
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), input.timeoutSeconds * 1000);
-      timer.unref();
-    });
-    const reply = await Promise.race([answer, timeout]);
-    clearTimeout(timer);
+    const reply = await withTimeout(answer, input.timeoutSeconds * 1000, null);
     if (!reply) {
       this.deps.approvals.cancel(id, `No answer within ${input.timeoutSeconds} s; whoever asked stopped waiting.`);
       return { answer: null, timedOut: true, answeredBy: null, via: null };

@@ -4,7 +4,7 @@ import { channelDefaults, toolCallDetail } from '../../../contract';
 import type { Approval, ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, ClaudeQuestion, MethodInput, RunDelivery, MethodName, MethodOutput, Result, SessionSummary, StreamItem, Task, TerminalStop, Turn, UserNote, UserNotification } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
-import type { CallContext, Router } from '../../ipc/router';
+import { callOrThrow, type CallContext, type ContractCaller } from '../../ipc/router';
 import type { Service } from '../../lifecycle';
 import { log } from '../../log';
 import type { SecretStore } from '../../secrets/secret-store';
@@ -29,7 +29,7 @@ export interface ChatBridgeDeps {
   storage: StorageService;
   events: EventBus;
   /** The contract, as every surface reaches it (the router is built after the bridges, so this is a function). */
-  router: Pick<Router, 'call'>;
+  router: ContractCaller;
   settings: SettingsService;
   secrets: SecretStore;
   /** The adapter for a token and API root (tests and benchmarks point it at a stand-in); its library may load only now. */
@@ -381,7 +381,7 @@ export class ChatBridge implements Service {
       .pluck()
       .get(this.surface, m.chatKey, m.replyTo) as string | undefined;
     if (!approvalId) return false;
-    const approval = (await this.call('approvals.list', { status: 'pending' }, ctx)).find((a) => a.id === approvalId);
+    const approval = await this.pending(approvalId, ctx);
     if (approval?.toolName !== 'AskUserQuestion') return false;
     const questions = ((approval.input as { questions?: ClaudeQuestion[] }).questions ?? []) as ClaudeQuestion[];
     const chosen = { ...this.choices.get(approvalId) };
@@ -398,7 +398,7 @@ export class ChatBridge implements Service {
 
   /** One option of Claude's question pressed: with every question answered, the answers go back to Claude. */
   private async answerQuestion(p: IncomingPress, ctx: CallContext, [id, qi, oi]: string[]): Promise<void> {
-    const approval = (await this.call('approvals.list', { status: 'pending' }, ctx)).find((a) => a.id === id);
+    const approval = await this.pending(id!, ctx);
     if (!approval) return p.acknowledge('This question was already answered.');
     if (approval.toolName === 'ExitPlanMode') {
       const approve = oi === '0';
@@ -427,9 +427,9 @@ export class ChatBridge implements Service {
   /** Files are saved into the session's folder and handed to Claude by path; voice notes are also transcribed where set up. */
   private async withFiles(m: IncomingMessage, ctx: CallContext): Promise<string> {
     const sessionId = await this.sessionOf(m.chatKey, ctx);
-    const session = await this.call('sessions.transcript', { id: sessionId, limit: 1 }, ctx);
-    const folder = path.join(session.session.cwd, `${this.surface}-files`);
-    fs.mkdirSync(folder, { recursive: true });
+    const session = await this.call('sessions.get', { id: sessionId }, ctx);
+    const folder = path.join(session.cwd, `${this.surface}-files`);
+    await fs.promises.mkdir(folder, { recursive: true });
     const lines: string[] = [];
     for (const file of m.files) {
       // A file that cannot be fetched (too big for a bot, gone) is told; the words with it still reach Claude.
@@ -442,7 +442,7 @@ export class ChatBridge implements Service {
       const what = file.kind === 'voice' ? 'A voice note' : file.kind === 'photo' ? 'A photo' : 'A file';
       const name = `${Date.now()}-${file.name.replace(/[^\w.-]+/g, '_').slice(-100)}`;
       const target = path.join(folder, name);
-      fs.writeFileSync(target, content, { mode: 0o600 });
+      await fs.promises.writeFile(target, content, { mode: 0o600 });
       lines.push(`[${what} from ${m.userName}, saved at ${target}${file.mime ? ` (${file.mime})` : ''}]`);
       if (file.kind === 'voice') {
         // A failed transcription is told, and Claude still gets the recording: the message is not lost.
@@ -473,7 +473,7 @@ export class ChatBridge implements Service {
   /** A fresh session for the chat (/new, /folder): its channel's project, or like the last one; the old one stays in history. */
   async renew(chatKey: string, ctx: CallContext, cwd?: string, worktree = false): Promise<SessionSummary> {
     const bound = this.boundSession(chatKey);
-    const old = !this.project(chatKey) && bound ? (await this.call('sessions.transcript', { id: bound, limit: 1 }, ctx)).session : null;
+    const old = !this.project(chatKey) && bound ? await this.call('sessions.get', { id: bound }, ctx) : null;
     // A session's own folder is named by its id: a new one gets its own fresh folder (and can take the warm spare CLI).
     const ownFolder = old && path.basename(old.cwd) === old.id;
     // A session in a worktree is followed by one in a worktree of its own, never by a second writer in the same tree.
@@ -655,8 +655,7 @@ export class ChatBridge implements Service {
     const delay = (approval.source === 'hook' ? this.deps.settings.get('hooks.phoneDelaySeconds') : this.deps.settings.get(this.settingKey('questionDelaySeconds'))) * 1000;
     const timer = setTimeout(() => {
       this.cardTimers.delete(approval.id);
-      void this.tryCall('approvals.list', { status: 'pending' }, this.caller('bot')).then((r) => {
-        const still = r.ok && r.value.find((a) => a.id === approval.id);
+      void this.pending(approval.id, this.caller('bot')).then((still) => {
         if (still) this.sendCards(still, this.ownerChats());
       });
     }, delay);
@@ -693,8 +692,8 @@ export class ChatBridge implements Service {
     this.db.prepare('UPDATE chat_cards SET message_id = ? WHERE surface = ? AND approval_id = ? AND chat_key = ?').run(remoteId, this.surface, approvalId, chatKey);
     const settled = this.db.prepare('SELECT settled FROM chat_cards WHERE surface = ? AND approval_id = ? AND chat_key = ?').pluck().get(this.surface, approvalId, chatKey);
     if (!settled) return;
-    void this.tryCall('approvals.list', { status: 'all', limit: 200 }, this.caller('bot')).then((r) => {
-      const approval = r.ok && r.value.find((a) => a.id === approvalId);
+    void this.tryCall('approvals.get', { id: approvalId! }, this.caller('bot')).then((r) => {
+      const approval = r.ok && r.value;
       if (approval && this.adapter) {
         const text = this.adapter.format(settledCard(approval, (actor) => this.actorName(actor)))[0]!;
         this.outbox.enqueue([{ chatKey: chatKey!, op: 'edit', payload: { text, messageId: remoteId }, dedupe: `settled:${approvalId}:${chatKey}` }]);
@@ -820,16 +819,20 @@ export class ChatBridge implements Service {
     return this.surface === 'telegram' ? 'Telegram' : 'Discord';
   }
 
+  /** A question still waiting for its answer, or null (answered, expired, or unknown). */
+  private async pending(id: string, ctx: CallContext): Promise<Approval | null> {
+    const found = await this.tryCall('approvals.get', { id }, ctx);
+    return found.ok && found.value.status === 'pending' ? found.value : null;
+  }
+
   /** A router call, typed by the contract. */
-  private async tryCall<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<Result<MethodOutput<M>>> {
-    return (await this.deps.router.call(method, input, ctx)) as Result<MethodOutput<M>>;
+  private tryCall<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<Result<MethodOutput<M>>> {
+    return this.deps.router.call(method, input, ctx);
   }
 
   /** A router call that throws the contract's error (in the user's words) instead of returning it. */
-  async call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<MethodOutput<M>> {
-    const result = await this.tryCall(method, input, ctx);
-    if (!result.ok) throw new AppError(result.error.code, result.error.message);
-    return result.value;
+  call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<MethodOutput<M>> {
+    return callOrThrow(this.deps.router, method, input, ctx);
   }
 
   /** A short answer in a chat, through the outbox so it survives a rate limit. */
@@ -872,7 +875,7 @@ export class ChatBridge implements Service {
       reply: (markdown, buttons) => this.say(chatKey, markdown, buttons),
       session: async () => {
         const id = await this.sessionOf(chatKey, ctx);
-        return (await this.call('sessions.transcript', { id, limit: 1 }, ctx)).session as SessionSummary;
+        return this.call('sessions.get', { id }, ctx);
       },
     };
   }

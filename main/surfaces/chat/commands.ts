@@ -128,9 +128,9 @@ export const chatCommands: ChatCommand[] = [
       );
     },
     async press(c, [id]) {
-      const transcript = await c.call('sessions.transcript', { id: id!, limit: 1 });
+      const session = await c.call('sessions.get', { id: id! });
       c.bridge.bind(c.chatKey, id!);
-      c.reply(`↪️ This chat now continues *${transcript.session.title}*. Messages from the window and from here both show in both.`);
+      c.reply(`↪️ This chat now continues *${session.title}*. Messages from the window and from here both show in both.`);
     },
   },
   {
