@@ -61,7 +61,8 @@ describe('update methods leave what they were not given', () => {
 
   it('MCP update_job changes only the fields given', async () => {
     h = await startHarness({ core: { server: SERVER } });
-    const job = await call<Job>('schedules.create', fullJob);
+    // A Claude job that asks (no code runs unasked): an MCP change to a shell job waits for the owner instead.
+    const job = await call<Job>('schedules.create', { ...fullJob, kind: 'claude', command: 'summarize the night' });
     const { token } = await call<{ token: string }>('system.rotateToken', { scope: 'mcp' });
     const client = new Client({ name: 'update-test', version: '1.0.0' });
     await client.connect(
@@ -114,5 +115,30 @@ describe('only the owner loosens a session', () => {
     // Stricter is fine from anywhere; looser from the window.
     expect((await h.core.router.call('sessions.update', { id: session.id, permissionPolicy: 'plan' }, mcp)).ok).toBe(true);
     expect((await call<SessionSummary>('sessions.update', { id: session.id, permissionPolicy: 'acceptEdits' })).permissionPolicy).toBe('acceptEdits');
+  });
+});
+
+describe('what a job runs is the owner’s, whoever asks to change or run it', () => {
+  it('asks the owner again when a loose job’s prompt, switch or schedule is changed over MCP, and refuses to run it now from there', async () => {
+    h = await startHarness();
+    const mcp = { surface: 'mcp' as const, actor: 'mcp:attacker' };
+    const shell = await call<Job>('schedules.create', { ...fullJob, name: 'backup', enabled: false });
+    // Enabled every minute from MCP: that is running code, so it waits for the owner.
+    const changed = await h.core.router.call('schedules.update', { id: shell.id, enabled: true, cron: '* * * * *' }, mcp);
+    expect(changed).toMatchObject({ ok: true, value: { approval: { requestedBy: expect.any(String) } } });
+    // Run now, off its schedule: refused from MCP and chats, allowed from the window once approved.
+    const run = await h.core.router.call('schedules.runNow', { id: shell.id }, { surface: 'telegram', actor: 'telegram:42' });
+    expect(run.ok).toBe(false);
+    const asked = await call<Job>('schedules.create', { name: 'asks', kind: 'claude', cron: '0 3 * * *', command: 'summarize' });
+    // A Claude job that asks, chained to the shell job: as much code as the shell job itself.
+    const chained = await h.core.router.call('schedules.update', { id: asked.id, steps: [{ kind: 'job', jobId: shell.id, when: 'always' }] }, mcp);
+    expect(chained).toMatchObject({ ok: true, value: { approval: { requestedBy: expect.any(String) } } });
+  });
+
+  it('saves an Always rule only from the window', async () => {
+    h = await startHarness();
+    const refused = await h.core.router.call('approvals.answer', { id: 'any', decision: 'always', rule: 'Bash' }, { surface: 'telegram', actor: 'telegram:42' });
+    expect(!refused.ok && refused.error.message).toMatch(/only you, in Switchboard's window, can save an Always rule/);
+    expect(h.core.approvals.rules()).toEqual([]);
   });
 });

@@ -161,13 +161,16 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     const question = core.approvals.list('pending', 10).find((a) => a.input.jobId === job.id)!;
     await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller);
     await expect.poll(() => core.scheduler.get(job.id).approval).toBeNull();
-    expect(await call('update_job', { job_id: job.id, enabled: false })).toMatchObject({ enabled: false });
     expect((await call('list_jobs')).jobs[0]).toMatchObject({ id: job.id });
-    const run = await call('run_job', { job_id: job.id });
-    expect(run.id).toBeTruthy();
-    await expect.poll(async () => (await ok('job_history', { job_id: job.id })).runs[0]?.status, { timeout: 10_000 }).toBe('ok');
-    called.add('job_history');
     expect(await call('delete_job', { job_id: job.id })).toMatchObject({ deleted: true });
+    // A Claude job that asks before it acts runs no code unasked: MCP may change it and run it now.
+    const asks = await call('create_job', { name: 'Digest', kind: 'claude', cron: '0 3 * * *', command: 'digest the day' });
+    expect(asks).toMatchObject({ waitingForApproval: false });
+    expect(await call('update_job', { job_id: asks.id, enabled: false })).toMatchObject({ enabled: false });
+    const run = await call('run_job', { job_id: asks.id });
+    expect(run.id).toBeTruthy();
+    await expect.poll(async () => (await ok('job_history', { job_id: asks.id })).runs[0]?.status, { timeout: 30_000 }).toBe('ok');
+    called.add('job_history');
 
     // Work review (worktree-mcp.test.ts has the details): merge and discard wait for the owner.
     const repo = makeRepo(path.join(harness.dir, 'repo'));

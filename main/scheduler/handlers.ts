@@ -16,7 +16,7 @@ export function schedulesHandlers(scheduler: SchedulerService, runFile: (runId: 
       return { deleted: true as const };
     },
     'schedules.preview': ({ cron, timeZone, count }) => ({ runs: nextRuns(cron, timeZone, new Date(), count).map((d) => d.getTime()) }),
-    'schedules.runNow': ({ id }) => scheduler.runNow(id),
+    'schedules.runNow': ({ id }, ctx) => scheduler.runNow(id, ctx),
     'schedules.cancel': ({ id }) => ({ cancelled: scheduler.cancel(id) }),
     'schedules.runs': ({ id, limit }) => scheduler.runs(id, limit),
     // Command sources run only when the owner asks for the preview.

@@ -70,15 +70,16 @@ describe('jobs made outside the owner’s window', { timeout: 90_000 }, () => {
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller)).toMatchObject({ ok: true });
     await expect.poll(() => core.scheduler.get(id).approval).toBeNull();
     expect(core.scheduler.get(id).nextRun).not.toBeNull();
-    expect((await call('run_job', { job_id: id })).value).toMatchObject({ status: 'running' });
+    // Allowed, it runs on its schedule; running it now is still the owner's (from the window).
+    expect((await call('run_job', { job_id: id })).text).toContain('only you, in Switchboard');
+    expect(await core.router.call('schedules.runNow', { id }, desktopCaller)).toMatchObject({ ok: true, value: { status: 'running' } });
     await core.scheduler.settled(id);
     expect(fs.existsSync(marker)).toBe(true);
 
-    // A new schedule is not a new command: still approved.
-    expect((await call('update_job', { job_id: id, cron: '0 4 * * *' })).value).toMatchObject({ waitingForApproval: false });
-    // A new command is: it waits, asked again with what it runs now.
+    // From outside the window any change to a job that runs code asks again (a schedule of every minute is as
+    // much what it does as its command), and says what it runs now.
     const again = jobQuestion(core, (a) => a.id !== question.id);
-    expect((await call('update_job', { job_id: id, command: 'echo changed' })).value).toMatchObject({ waitingForApproval: true });
+    expect((await call('update_job', { job_id: id, command: 'echo changed', cron: '0 4 * * *' })).value).toMatchObject({ waitingForApproval: true });
     expect((await again).input).toMatchObject({ command: 'echo changed', cron: '0 4 * * *', change: 'changed' });
     expect((await call('run_job', { job_id: id })).isError).toBe(true);
 

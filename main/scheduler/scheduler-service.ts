@@ -234,7 +234,7 @@ export class SchedulerService implements Service {
     if (!isOwner(from)) this.refuseBypass(input);
     const job = this.checked(input);
     const id = randomUUID();
-    const waits = !isOwner(from) && runsCode(job);
+    const waits = !isOwner(from) && this.needsOwner(job);
     this.deps.storage.db.transaction(() => {
       this.store.insert(id, job, this.now());
       if (waits) this.store.setWaiting(id, { requestedBy: this.describe(from), since: this.now() });
@@ -259,9 +259,12 @@ export class SchedulerService implements Service {
     this.refuseCycle(id, job.steps);
     const runChanged = differs(current, job, WHAT_IT_RUNS);
     const waited = current.approval;
+    // From outside the window, any change to a job that runs code asks again: its prompt, values, model,
+    // schedule or switch are as much what it does as its command (a loose job told to run anything, every minute).
+    const anyChange = differs(current, job, Object.keys(patch) as (keyof JobInput)[]);
     // The question asked again (what it shows changed), or no longer needed (the owner set what it runs, or it runs no code now).
-    const ask = owner ? !!waited && !runChanged && differs(current, job, SHOWN) : runsCode(job) && (runChanged || (!!waited && differs(current, job, SHOWN)));
-    const clear = !!waited && !ask && (owner ? runChanged : !runsCode(job));
+    const ask = owner ? !!waited && !runChanged && differs(current, job, SHOWN) : this.needsOwner(job) && (anyChange || (!!waited && differs(current, job, SHOWN)));
+    const clear = !!waited && !ask && (owner ? runChanged : !this.needsOwner(job));
     this.deps.storage.db.transaction(() => {
       this.store.update(id, { ...patch, ...(patch.cwd !== undefined && { cwd: job.cwd }) }, this.now());
       if (ask) this.store.setWaiting(id, { requestedBy: owner ? waited!.requestedBy : this.describe(from), since: waited?.since ?? this.now() });
@@ -390,12 +393,27 @@ export class SchedulerService implements Service {
   }
 
   /** Runs now; the overlap policy applies as to a scheduled run. Resolves when the run has started (or was skipped). */
-  runNow(id: string): JobRun {
+  runNow(id: string, from?: CallContext): JobRun {
     const job = this.get(id);
     if (job.approval) {
       throw new AppError('conflict', `The job “${job.name}” is waiting for the owner's approval in Switchboard (made or changed by ${job.approval.requestedBy}); it cannot run until they allow it.`);
     }
+    // Running code now, off its schedule, is the owner's call: from elsewhere a job that runs code is refused.
+    if (from && !isOwner(from) && this.needsOwner(job)) {
+      throw new AppError('conflict', `The job “${job.name}” runs code (${job.kind === 'shell' ? 'a shell command' : 'Claude without asking first, or commands of its own'}): only you, in Switchboard's window, can run it now; it runs on its schedule.`);
+    }
     return this.fire(id, null, 'manual', 1);
+  }
+
+  /** Runs code by itself, or starts a job that does (a chain is as much code as its links). */
+  private needsOwner(job: JobInput, seen = new Set<string>()): boolean {
+    if (runsCode(job)) return true;
+    return (job.steps ?? []).some((step) => {
+      if (step.kind !== 'job' || seen.has(step.jobId)) return false;
+      seen.add(step.jobId);
+      const next = this.store.job(step.jobId);
+      return !!next && this.needsOwner(next, seen);
+    });
   }
 
   cancel(id: string): boolean {

@@ -45,13 +45,11 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
   const excerpt = editExcerpt(approval);
   return {
     markdown: `🔐 Claude wants to use *${approval.toolName}*${where}:\n\n\`\`\`\n${detail(approval)}\n\`\`\`${excerpt ? `\n\`\`\`diff\n${excerpt}\n\`\`\`` : ''}${link}`,
+    // No "Always" here: a rule that allows from then on, everywhere, is saved only in the window.
     buttons: [
       [
         { label: 'Allow once', data: `ap:${approval.id}:o` },
         { label: 'This session', data: `ap:${approval.id}:s` },
-      ],
-      [
-        { label: 'Always', data: `ap:${approval.id}:a` },
         { label: 'Deny', data: `ap:${approval.id}:d` },
       ],
     ],

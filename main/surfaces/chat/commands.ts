@@ -89,7 +89,7 @@ export const chatCommands: ChatCommand[] = [
     },
     async press(c, [model]) {
       const s = await c.call('sessions.update', { id: (await c.session()).id, model: model === 'default' ? null : model! });
-      c.reply(`Model: *${s.model ?? 'the CLI’s default'}* from the next start of Claude.`);
+      c.reply(`Model: *${s.model ?? 'the CLI’s default'}* from your next message.`);
     },
   },
   {

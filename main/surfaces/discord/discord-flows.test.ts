@@ -31,7 +31,7 @@ describe('Discord: approvals', { timeout: 60_000 }, () => {
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch approved.txt', description: 'make a file' } }, { kind: 'text', text: 'made it' });
     dc.send(member, general.id, 'make approved.txt', { mention: true });
     const card = await dc.until(() => dc.in(general.id).find((m) => m.components.length && m.content.includes('touch approved.txt')), 30_000, 'the card');
-    expect(card.components.flatMap((r) => r.components).map((b) => b.label)).toEqual(['Allow once', 'This session', 'Always', 'Deny']);
+    expect(card.components.flatMap((r) => r.components).map((b) => b.label)).toEqual(['Allow once', 'This session', 'Deny']);
     // A stranger's press is refused (privately) and changes nothing.
     dc.press(outsider, card.id, button(card, 'Allow once').custom_id);
     await dc.until(() => dc.calls.some((c) => c.path.includes('/callback') && JSON.stringify(c.body).includes('Only people allowed')), 10_000, 'the refusal');

@@ -67,9 +67,10 @@ describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
     tg.send(owner, '/model');
     const models = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'haiku')), 10_000);
     tg.press(owner, models, 'm:haiku');
-    await tg.until(() => texts(tg).some((x) => x.startsWith('Model: haiku from the next start')), 10_000);
+    await tg.until(() => texts(tg).some((x) => x.startsWith('Model: haiku from your next message')), 10_000);
     expect(core.sessions.list().find((s) => s.surface === 'telegram')!.model).toBe('haiku');
-    const job = await core.router.call('schedules.create', { name: 'Say hi', kind: 'shell', cron: '0 3 * * *', command: 'echo hi', delivery: { desktop: false, telegramChatId: 'owner' } }, desktopCaller);
+    // A job that runs no code unasked (Claude in Ask): a chat may run it now; a shell job is the window's to run.
+    const job = await core.router.call('schedules.create', { name: 'Say hi', kind: 'claude', cron: '0 3 * * *', command: 'say hi', delivery: { desktop: false, telegramChatId: 'owner' } }, desktopCaller);
     if (!job.ok) throw new Error(job.error.message);
     tg.send(owner, '/jobs');
     const jobs = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'Run Say hi')), 10_000);

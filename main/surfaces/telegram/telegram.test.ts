@@ -144,7 +144,7 @@ describe('Telegram: approvals', { timeout: 60_000 }, () => {
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch denied.txt', description: 'make a file' } }, { kind: 'text', text: 'did not make it' });
     tg.send(owner, 'make denied.txt');
     const second = await tg.until(() => tg.chat(owner.id).find((m) => m !== card && m.text.includes('touch denied.txt') && m.reply_markup?.inline_keyboard.length), 30_000, 'the second card');
-    tg.press(owner, second, second.reply_markup!.inline_keyboard[1]![1]!.callback_data!);
+    tg.press(owner, second, second.reply_markup!.inline_keyboard[0]![2]!.callback_data!);
     await tg.until(() => tg.chat(owner.id).some((m) => m.text === 'did not make it'), 30_000);
     expect(fs.existsSync(path.join(session.cwd, 'denied.txt'))).toBe(false);
     await tg.until(() => second.text.includes('Denied by Olivia'), 10_000);
