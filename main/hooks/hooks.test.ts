@@ -104,25 +104,25 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     await connected(h);
     const project = path.join(h.dir, 'project');
     fs.mkdirSync(project);
-    const alwaysFromPhone = async (prompt: string) => {
+    const alwaysAllowed = async (prompt: string) => {
       const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
       const run = claudeP(h!, prompt, project);
       const approval = await asked;
-      // As a chat's "Always" button answers: no rule named, the pre-filled one is saved.
-      const answered = await core.router.call('approvals.answer', { id: approval.id, decision: 'always' }, { surface: 'telegram', actor: 'telegram:1001' });
+      // As the window's "Always allow" with its pre-filled rule untouched: no rule named, the pre-filled one is saved.
+      const answered = await core.router.call('approvals.answer', { id: approval.id, decision: 'always' }, desktopCaller);
       expect(answered.ok).toBe(true);
       expect((await run).code).toBe(0);
       return approval;
     };
     // The CLI suggests a rule of its own in the hook's input (`permission_suggestions`): it is the one saved.
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'npm run test', description: 'test' } }, { kind: 'text', text: 'tested' });
-    expect((await alwaysFromPhone('run the tests')).suggestions).toEqual(['Bash(npm run *)']);
+    expect((await alwaysAllowed('run the tests')).suggestions).toEqual(['Bash(npm run *)']);
     // For these it suggests a folder and a mode, no rule: the rule names this very command, this very file.
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch one.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
-    await alwaysFromPhone('make one');
+    await alwaysAllowed('make one');
     const file = path.join(project, 'notes.md');
     api.reply({ kind: 'tool', name: 'Write', input: { file_path: file, content: 'x' } }, { kind: 'text', text: 'written' });
-    await alwaysFromPhone('write notes');
+    await alwaysAllowed('write notes');
     expect(core.approvals.rules().map((r) => r.rule).sort()).toEqual(['Bash(npm run *)', 'Bash(touch one.txt)', `Write(${file})`]);
     expect(fs.existsSync(path.join(project, 'one.txt'))).toBe(true);
 
