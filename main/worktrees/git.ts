@@ -55,6 +55,25 @@ function gitVars(options: GitOptions): Record<string, string> {
 }
 
 /**
+ * Starts git with Switchboard's base arguments and environment, killed past its time; both ways of reading
+ * its output share this start, the bounded stderr and the timeout.
+ */
+function startGit(args: string[], options: GitOptions, stdin: 'ignore' | 'pipe') {
+  const child = spawn('git', [...BASE_ARGS, ...args], { cwd: options.cwd, env: childEnv(options.env, gitVars(options)), stdio: [stdin, 'pipe', 'pipe'] });
+  const state = { stderr: '', timedOut: false };
+  const timer = setTimeout(() => {
+    state.timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (state.stderr.length < 64 * 1024) state.stderr += chunk.toString('utf8');
+  });
+  child.on('close', () => clearTimeout(timer));
+  child.on('error', () => clearTimeout(timer));
+  return { child, state };
+}
+
+/**
  * Runs the real git binary as a child process (never in this thread's time: its output streams in),
  * bounded in time and in output. Resolves with the output for exit 0 (or an `okCodes` code); a failure
  * rejects with a GitError carrying git's stderr.
@@ -62,7 +81,7 @@ function gitVars(options: GitOptions): Record<string, string> {
 export function git(args: string[], options: GitOptions): Promise<GitResult> {
   const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...BASE_ARGS, ...args], { cwd: options.cwd, env: childEnv(options.env, gitVars(options)), stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const { child, state } = startGit(args, options, options.input === undefined ? 'ignore' : 'pipe');
     if (options.input !== undefined) {
       child.stdin!.on('error', () => {});
       child.stdin!.end(options.input);
@@ -70,12 +89,6 @@ export function git(args: string[], options: GitOptions): Promise<GitResult> {
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.stdout!.on('data', (chunk: Buffer) => {
       if (truncated) return;
       if (size + chunk.length > max) {
@@ -88,17 +101,13 @@ export function git(args: string[], options: GitOptions): Promise<GitResult> {
       chunks.push(chunk);
       size += chunk.length;
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
-    });
     child.on('error', (error) => {
-      clearTimeout(timer);
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       reject(new GitError(args, null, missing ? (fs.existsSync(options.cwd) ? 'git is not installed (not found on PATH)' : `the folder ${options.cwd} is gone`) : error.message));
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
-      if (timedOut) return reject(new GitError(args, code, stderr, true));
+      const { stderr } = state;
+      if (state.timedOut) return reject(new GitError(args, code, stderr, true));
       const stdout = Buffer.concat(chunks).toString('utf8');
       if (truncated) return resolve({ code: code ?? 0, stdout, stderr, truncated });
       if (code === 0 || (code !== null && options.okCodes?.includes(code))) return resolve({ code, stdout, stderr, truncated });
@@ -113,40 +122,27 @@ export function git(args: string[], options: GitOptions): Promise<GitResult> {
  */
 export function gitLines(args: string[], options: GitOptions, onLine: (line: string) => boolean): Promise<{ stopped: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...BASE_ARGS, ...args], { cwd: options.cwd, env: childEnv(options.env, gitVars(options)), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, state } = startGit(args, options, 'ignore');
     let rest = '';
     let stopped = false;
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const stop = () => {
       stopped = true;
-      child.stdout.removeAllListeners('data');
+      child.stdout!.removeAllListeners('data');
       child.kill('SIGKILL');
     };
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
       for (const line of parts) {
         if (!onLine(line)) return stop();
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new GitError(args, null, error.message));
-    });
+    child.on('error', (error) => reject(new GitError(args, null, error.message)));
     child.on('close', (code) => {
-      clearTimeout(timer);
       if (stopped) return resolve({ stopped: true });
-      if (timedOut) return reject(new GitError(args, code, stderr, true));
-      if (code !== 0) return reject(new GitError(args, code, stderr));
+      if (state.timedOut) return reject(new GitError(args, code, state.stderr, true));
+      if (code !== 0) return reject(new GitError(args, code, state.stderr));
       if (rest) onLine(rest);
       resolve({ stopped: false });
     });
