@@ -204,7 +204,7 @@ export function createCore(config: CoreConfig): Core {
     warmSpare: config.warmSpare,
     activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
     catchUpTranscript: (claudeSessionId) => transcripts.catchUp(claudeSessionId),
-    mcpServer: () => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.get('mcp') } : null),
+    mcpServer: (sessionId) => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.sessionToken(sessionId) } : null),
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
     limitWait: { wait: (id, text) => limitWaiter.wait(id, text), forget: (id) => limitWaiter.forget(id) },
@@ -487,7 +487,7 @@ export function createCore(config: CoreConfig): Core {
   // A run's (or a background task's) files, downloaded in the window with the UI token.
   server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute(runFiles, { dataDir: config.dataDir, env }) });
   // The MCP server registers its route before the server takes calls.
-  const mcp = new McpService({ server, router: contract });
+  const mcp = new McpService({ server, router: contract, sessionOf: (token) => tokens.sessionOf(token) });
   lifecycle.add(mcp);
   hooks.attach(server);
   lifecycle.add(hooks);

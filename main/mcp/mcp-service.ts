@@ -8,7 +8,7 @@ import { AppError, errorMessage } from '../errors';
 import { boundCall, formatZodError, type CallContext, type ContractCaller } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
-import { readBody, type LoopbackServer } from '../server/loopback-server';
+import { bearer, readBody, type LoopbackServer } from '../server/loopback-server';
 import { tools, type Tool } from '../tools/registry';
 
 declare const SWITCHBOARD_VERSION: string;
@@ -16,7 +16,6 @@ const VERSION = typeof SWITCHBOARD_VERSION === 'string' ? SWITCHBOARD_VERSION : 
 
 /** The path the MCP server answers on, and the header a session Switchboard runs names itself with. */
 export const MCP_PATH = '/mcp';
-export const SESSION_HEADER = 'x-switchboard-session';
 /** MCP sessions kept at once; past it the one idle longest is closed (its client starts a new one). */
 const MAX_SESSIONS = 200;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -25,6 +24,8 @@ interface McpSession {
   transport: StreamableHTTPServerTransport;
   server: Server;
   usedAt: number;
+  /** The Switchboard session whose token opened it; every later request must present the same. */
+  caller: string | null;
 }
 
 type JsonSchema = { [key: string]: unknown };
@@ -102,7 +103,14 @@ export class McpService implements Service {
   private readonly catalogue = listed();
   private readonly byName = new Map(tools.map((t) => [t.name, t]));
 
-  constructor(private readonly deps: { server: LoopbackServer | null; router: ContractCaller }) {}
+  constructor(
+    private readonly deps: {
+      server: LoopbackServer | null;
+      router: ContractCaller;
+      /** The Switchboard session a presented token was made for (a session's own Claude), else null. */
+      sessionOf?: (token: string | null) => string | null;
+    },
+  ) {}
 
   start(): void {
     this.deps.server?.route({ prefix: MCP_PATH, scope: 'mcp', handle: (req, res) => this.handle(req, res) });
@@ -115,7 +123,10 @@ export class McpService implements Service {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
-    const existing = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
+    const caller = this.deps.sessionOf?.(bearer(req.headers.authorization)) ?? null;
+    const found = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
+    // An MCP session is its opener's: another token presenting its id is told it does not exist.
+    const existing = found && found.caller === caller ? found : undefined;
     if (req.method !== 'POST') {
       if (!existing) return rpcError(res, sessionId ? 404 : 400, null, -32000, sessionId ? 'Session not found: initialize again' : 'Bad Request: no MCP session id');
       existing.usedAt = Date.now();
@@ -143,8 +154,8 @@ export class McpService implements Service {
     }
     if (sessionId) return rpcError(res, 404, request?.id, -32001, 'Session not found: initialize again');
     if (!isInitializeRequest(body)) return rpcError(res, 400, request?.id, -32000, 'Bad Request: initialize first (no MCP session id)');
-    const ownSession = req.headers[SESSION_HEADER];
-    const session = this.open(typeof ownSession === 'string' ? ownSession.slice(0, 100) : null);
+    // Who the caller is comes from its token alone: a header could name any session.
+    const session = this.open(caller);
     await session.transport.handleRequest(req, res, body);
   }
 
@@ -167,7 +178,7 @@ export class McpService implements Service {
     transport.onclose = () => {
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
-    const session: McpSession = { transport, server, usedAt: Date.now() };
+    const session: McpSession = { transport, server, usedAt: Date.now(), caller: switchboardSession };
     void server.connect(transport);
     return session;
   }

@@ -284,6 +284,46 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     expect(memory?.source.actor).toBe(`session:${session.id}`);
   });
 
+  it('names a session by its own token only: a header naming it changes nothing, a forged token is refused, an MCP session cannot be taken over', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api, turnEnded } = h;
+    const shared = await mcpToken(core);
+    const session = core.sessions.create({ title: 'Has its own token', permissionPolicy: 'ask', surface: 'desktop' });
+    api.reply({ kind: 'text', text: 'Hello.' });
+    await turnEnded(core.sessions.send(session.id, 'hi', desktopCaller).id);
+    const config = JSON.parse(fs.readFileSync(path.join(h.dir, 'data', 'prompts', `${session.id}.mcp.json`), 'utf8'));
+    const own: string = config.mcpServers.switchboard.headers.Authorization.replace('Bearer ', '');
+    expect(config.mcpServers.switchboard.headers).toEqual({ Authorization: `Bearer ${own}` });
+    expect(own).not.toBe(shared);
+    const actorOf = async (client: Client, text: string) => {
+      await client.callTool({ name: 'remember', arguments: { text } });
+      return core.memory.list({ limit: 50, offset: 0 }).memories.find((m) => m.text === text)?.source.actor;
+    };
+
+    // The shared MCP token with a header naming the session: still an outside client, not the session.
+    const pretender = new Client({ name: 'pretender', version: '1.0.0' });
+    await pretender.connect(new StreamableHTTPClientTransport(new URL(urlOf(core)), { requestInit: { headers: { Authorization: `Bearer ${shared}`, 'X-Switchboard-Session': session.id } } }));
+    clients.push(pretender);
+    expect(await actorOf(pretender, 'claimed by a header')).toBe('mcp:pretender');
+
+    expect(await actorOf(await connect(core, own), 'said by the session')).toBe(`session:${session.id}`);
+
+    // Another session's id with this session's signature: refused at the door.
+    const other = core.sessions.create({ title: 'Another', permissionPolicy: 'ask', surface: 'desktop' });
+    const forged = own.replace(session.id, other.id);
+    expect((await raw(core.server!.address!.port, { token: forged })).status).toBe(401);
+
+    // The pretender's MCP session id presented with the session's token: not found, not adopted.
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const opened = await fetch(urlOf(core), { method: 'POST', headers: { Authorization: `Bearer ${shared}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: JSON.stringify(init) });
+    const mcpSession = opened.headers.get('mcp-session-id')!;
+    expect(mcpSession).toBeTruthy();
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+    const headers = (token: string) => ({ Authorization: `Bearer ${token}`, 'Mcp-Session-Id': mcpSession, 'Mcp-Protocol-Version': '2025-06-18', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' });
+    expect((await fetch(urlOf(core), { method: 'POST', headers: headers(own), body: JSON.stringify(list) })).status).toBe(404);
+    expect((await fetch(urlOf(core), { method: 'POST', headers: headers(shared), body: JSON.stringify(list) })).status).toBe(200);
+  });
+
   it('asks the user through Telegram and hands the answer to the tool', async () => {
     t = await startTelegram({ core: { server: SERVER } });
     await pair(t);

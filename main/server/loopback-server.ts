@@ -90,7 +90,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(JSON.stringify(body));
 }
 
-function bearer(header: string | undefined): string | null {
+/** The token in an `Authorization: Bearer …` header, or null. */
+export function bearer(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return match?.[1] ?? null;
 }

@@ -1,9 +1,12 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TokenScope } from '../../contract';
 import type { SecretStore } from '../secrets/secret-store';
 
 /** Where each scope's token is kept; `server.token` is the one older versions made. */
 const SECRET: Record<TokenScope, string> = { ui: 'server.token', mcp: 'server.token.mcp', hooks: 'server.token.hooks' };
+
+/** `s.<session id>.<hmac>`: a session's own MCP token (see `TokenStore.sessionToken`). */
+const SESSION_TOKEN = /^s\.([A-Za-z0-9_-]{1,100})\.[0-9a-f]{64}$/;
 
 /** Constant-time comparison, so a token cannot be guessed byte by byte from timing. */
 export function tokenMatches(expected: string, given: string | null | undefined): boolean {
@@ -46,8 +49,25 @@ export class TokenStore implements TokenCheck {
     return token;
   }
 
+  /**
+   * The MCP token of one Switchboard session's own Claude: it reaches only /mcp, and it names the
+   * session, so a session can act as itself (set_next_prompt for its own job) and as no other. Made
+   * from the MCP token, so nobody without it can make one, and rotating it ends them all.
+   */
+  sessionToken(sessionId: string): string {
+    return `s.${sessionId}.${createHmac('sha256', this.get('mcp')).update(`session:${sessionId}`).digest('hex')}`;
+  }
+
+  /** The session a presented session token was made for, or null for any other token. */
+  sessionOf(given: string | null | undefined): string | null {
+    const match = SESSION_TOKEN.exec(given ?? '');
+    if (!match) return null;
+    return tokenMatches(this.sessionToken(match[1]!), given) ? match[1]! : null;
+  }
+
   scopeOf(given: string | null | undefined): TokenScope | null {
     if (!given) return null;
+    if (this.sessionOf(given)) return 'mcp';
     for (const scope of Object.keys(SECRET) as TokenScope[]) if (tokenMatches(this.get(scope), given)) return scope;
     return null;
   }

@@ -100,7 +100,7 @@ export interface SessionManagerDeps {
   /** Stores what the session's own TUI wrote, before the app takes the session back from it. */
   catchUpTranscript?: (claudeSessionId: string) => Promise<void>;
   /** Switchboard's MCP server, when it listens: every session gets it, so Claude can remember, schedule and notify. */
-  mcpServer?: () => { url: string; token: string } | null;
+  mcpServer?: (sessionId: string) => { url: string; token: string } | null;
   /** Refuses a new turn past a budget (throws the reason in the user's words); a surface's turns count for its own cap. */
   gate?: (surface: Surface) => void;
   /** The plan's own figures, as a CLI reports them (rate_limit_event). */
@@ -594,14 +594,14 @@ export class SessionManager implements Service {
     });
   }
 
-  /** Switchboard's MCP server for this session's process, in a 0600 file (the token stays out of argv); the session is the caller. */
+  /** Switchboard's MCP server for this session's process, in a 0600 file (the token stays out of argv); its token names the session as the caller. */
   private writeMcpConfig(sessionId: string): string | null {
-    const server = this.deps.mcpServer?.();
+    const server = this.deps.mcpServer?.(sessionId);
     if (!server) return null;
     const dir = path.join(this.deps.dataDir, 'prompts');
     makePrivateDir(dir);
     const file = path.join(dir, `${sessionId}.mcp.json`);
-    const config = { mcpServers: { switchboard: { type: 'http', url: server.url, headers: { Authorization: `Bearer ${server.token}`, 'X-Switchboard-Session': sessionId } } } };
+    const config = { mcpServers: { switchboard: { type: 'http', url: server.url, headers: { Authorization: `Bearer ${server.token}` } } } };
     fs.writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
     return file;
   }
