@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { event, method } from './define';
 import { folderPath, withoutNul } from './fields';
+import type { ChatSurface } from './chat';
 import type { RunAttachment } from './schedules';
 import type { Surface, TurnStatus } from './sessions';
 
@@ -27,6 +28,8 @@ export interface Task {
   /** Its folder for files: what Claude writes there reaches whoever asked, with the answer. */
   outputDir: string | null;
   attachments: RunAttachment[];
+  /** The chat its answer goes back to once it ends (asked with /task there), kept across restarts. */
+  replyTo: { surface: ChatSurface; chatKey: string } | null;
   cwd: string;
   createdAt: number;
   startedAt: number | null;
@@ -42,9 +45,10 @@ export const tasksMethods = {
         cwd: folderPath.nullable().optional(),
         model: withoutNul(z.string().trim().min(1).max(200)).nullable().optional(),
         permissionPolicy: z.enum(['ask', 'acceptEdits', 'plan']).default('ask'),
+        replyTo: z.string().trim().min(1).max(200).optional(),
       })
       .strict(),
-    'Run a prompt in the background in a fresh session with its own folder for files; returns at once. Edits without asking (acceptEdits) only from the window.',
+    'Run a prompt in the background in a fresh session with its own folder for files; returns at once. Edits without asking (acceptEdits) only from the window. replyTo: the chat (of the calling chat app) that gets the answer and files when it ends, even after a restart.',
   ),
   'tasks.list': method<Task[]>()(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), 'Background tasks, newest first.'),
   'tasks.get': method<Task>()(

@@ -320,7 +320,7 @@ export function createCore(config: CoreConfig): Core {
     },
   });
   // Background tasks keep their files beside the runs'.
-  const tasks = new TaskService({ sessions, events, notifier, outputRoot: () => scheduler.outputRoot() });
+  const tasks = new TaskService({ storage, sessions, events, notifier, outputRoot: () => scheduler.outputRoot() });
   // A run's or a task's folder and files, by its id: what the download route and runFile serve.
   const runFiles = (id: string) => scheduler.run(id) ?? tasks.files(id);
   const user = new UserService({

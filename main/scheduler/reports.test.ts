@@ -10,6 +10,7 @@ import { reportModel } from '../testing/report-model';
 import { allow, member, startDiscord, type DiscordHarness } from '../testing/discord-harness';
 import { startSmtpStandIn } from '../testing/smtp-stand-in';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { FakeTelegram } from '../testing/fake-telegram';
 import { owner, pair, startTelegram, type TelegramHarness } from '../testing/telegram-harness';
 import { nextEvent } from '../testing/wait';
 
@@ -147,6 +148,34 @@ describe('background work from a chat', { timeout: 90_000 }, () => {
     expect(task).toMatchObject({ surface: 'telegram', surfaceKey: expect.stringMatching(/^task:/) });
     expect(core.sessions.transcript(task!.id, 10).turns).toHaveLength(1);
     expect(t.tg.chat(owner.id).filter((m) => m.text.includes('Claude finished'))).toEqual([]);
+  });
+
+  it('/task’s answer comes back after a restart (nothing waits in memory for it), once', async () => {
+    const tg = await new FakeTelegram().start();
+    cleanups.push(() => tg.stop());
+    t = await startTelegram({ telegram: tg });
+    await pair(t);
+    const { dir } = t.harness;
+    t.harness.api.reply({ kind: 'hang', text: 'Reading the pull requests' });
+    tg.send(owner, '/task read every open pull request');
+    await tg.until(() => tg.chat(owner.id).find((m) => m.text.includes('Working on it in the background')), 15_000, 'the acknowledgement');
+    const task = t.harness.core.tasks.list(5)[0]!;
+    expect(task.replyTo).toEqual({ surface: 'telegram', chatKey: String(owner.id) });
+    await tg.until(() => t!.harness.core.tasks.get(task.id).status === 'running', 30_000, 'the task to run');
+    await t.close(true);
+
+    t = await startTelegram({ telegram: tg, dir });
+    const isAnswer = (text: string) => text.includes('Task: read every open pull request') && !text.includes('Working on it');
+    const answer = await tg.until(() => tg.chat(owner.id).find((m) => isAnswer(m.text)), 20_000, 'the task’s answer');
+    expect(answer.text).toContain('failed');
+    expect(answer.text).toContain('Switchboard stopped during this turn');
+
+    // Once: after another restart, a command is answered and the task's answer is not sent again.
+    await t.close(true);
+    t = await startTelegram({ telegram: tg, dir });
+    tg.send(owner, '/help');
+    await tg.until(() => tg.chat(owner.id).find((m) => m.text.startsWith('Write to talk with Claude')), 15_000, 'the help');
+    expect(tg.chat(owner.id).filter((m) => isAnswer(m.text))).toHaveLength(1);
   });
 });
 

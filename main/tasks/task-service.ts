@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MethodParams, SessionSummary, Task, Turn } from '../../contract';
+import { chatSurfaces, type ChatSurface, type MethodParams, type SessionSummary, type Task, type Turn } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import { isOwner } from '../ipc/owner';
@@ -9,6 +9,8 @@ import { log } from '../log';
 import type { Notifier } from '../notifier';
 import { attachmentNote, folderFromNote, listAttachments, taskFolder, writeRule } from '../scheduler/run-output';
 import type { SessionManager } from '../sessions/session-manager';
+import { TaskReplies } from './task-replies';
+import type { StorageService } from '../storage/storage-service';
 
 /** A task's session is known by its surface key: `task:<random>`. */
 export const TASK_KEY_PREFIX = 'task:';
@@ -24,37 +26,44 @@ export type TaskSessions = Pick<SessionManager, 'create' | 'send' | 'list' | 'ge
 /**
  * Background work from anywhere (the window, `/task` in the chats, MCP's start_task): a prompt run in a
  * fresh session of its own, with an output folder it may write without asking, whose files are the
- * task's attachments. Nothing is stored beyond the session: a task is a session keyed `task:…`, its
- * first turn is the task, and its folder is the one its system prompt names (read back from there).
+ * task's attachments. A task is a session keyed `task:…`, its first turn is the task, and its folder is
+ * the one its system prompt names (read back from there); only the chat its answer goes back to is
+ * kept beside it (task-replies.ts), so that the answer arrives after a restart too.
  */
 export class TaskService implements Service {
   readonly name = 'tasks';
-  private off: (() => void) | null = null;
+  private offs: (() => void)[] = [];
+  private readonly replies: TaskReplies;
 
   constructor(
     private readonly deps: {
+      storage: StorageService;
       sessions: TaskSessions;
       events: EventBus;
       notifier: Notifier;
       /** Where runs and tasks keep their files (Settings → Reports → Run output folder). */
       outputRoot: () => string;
     },
-  ) {}
+  ) {
+    this.replies = new TaskReplies(() => deps.storage.db);
+  }
 
   start(): void {
     // A task's turn starting or ending is the task changing: the window follows it, and its end is announced.
-    this.off = this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
-      if (item.kind !== 'turn') return;
-      const task = this.find(sessionId, item.turn);
-      if (!task || task.turnId !== item.turn.id) return;
-      this.deps.events.emit('tasks.changed', task);
-      if (ended(task.status)) this.finished(task);
-    });
+    this.offs.push(
+      this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
+        if (item.kind !== 'turn') return;
+        const task = this.find(sessionId, item.turn);
+        if (!task || task.turnId !== item.turn.id) return;
+        this.deps.events.emit('tasks.changed', task);
+        if (ended(task.status)) this.finished(task);
+      }),
+      this.deps.events.on('sessions.removed', ({ id }) => this.replies.forget(id)),
+    );
   }
 
   stop(): void {
-    this.off?.();
-    this.off = null;
+    for (const off of this.offs.splice(0)) off();
   }
 
   /** A fresh session with its own folder, the prompt queued in it; returns at once. */
@@ -62,6 +71,9 @@ export class TaskService implements Service {
     if (input.permissionPolicy === 'acceptEdits' && !isOwner(from)) {
       throw new AppError('unauthorized', 'A task that edits files without asking can be started only in the Switchboard window; ask for it without a mode, and its questions come to you.');
     }
+    // Only a chat app names where the answer goes, and only among its own chats.
+    const chat = chatSurfaces.find((s): s is ChatSurface => s === from.surface);
+    if (input.replyTo && !chat) throw new AppError('invalid_input', 'replyTo: only a chat app (Telegram, Discord) can ask for the answer in one of its chats.');
     const title = input.title ?? `Task: ${input.prompt.split('\n')[0]!.slice(0, 60)}`;
     const key = `${TASK_KEY_PREFIX}${randomUUID()}`;
     const outputDir = taskFolder(this.deps.outputRoot(), title.replace(/^Task: /, ''), key.slice(TASK_KEY_PREFIX.length), Date.now());
@@ -76,6 +88,7 @@ export class TaskService implements Service {
       surface: from.surface,
       surfaceKey: key,
     });
+    if (input.replyTo && chat) this.replies.add(session.id, { surface: chat, chatKey: input.replyTo });
     this.deps.sessions.send(session.id, input.prompt, from);
     const task = this.get(session.id);
     this.deps.events.emit('tasks.changed', task);
@@ -152,6 +165,7 @@ export class TaskService implements Service {
       costUsd: turn.costUsd,
       outputDir,
       attachments: outputDir && ended(turn.status) ? listAttachments(outputDir) : [],
+      replyTo: this.replies.of(session.id),
       cwd: session.cwd,
       createdAt: session.createdAt,
       startedAt: turn.startedAt,

@@ -16,6 +16,7 @@ import type { AdapterHandlers, ChatAdapter, ChatButton, IncomingMessage, Incomin
 import { chatCommands, type CommandContext } from './commands';
 import { approvalCard, settledCard } from './cards';
 import { Outbox, type OutboxEntry } from './outbox';
+import { sendMissedTaskAnswers, taskAnswers } from './task-answers';
 import { ReplyStream } from './reply-stream';
 import { runDeliveryEntries, taskDeliveryEntries } from './run-delivery';
 import { reviewNotes } from './review';
@@ -144,6 +145,7 @@ export class ChatBridge implements Service {
       events.on('user.note', (note) => void this.onNote(note).catch((error: unknown) => log.error('a note could not be sent to the chats', error))),
       events.on('hooks.stopped', (stop) => this.onTerminalStop(stop)),
       reviewNotes(this, events),
+      taskAnswers(this, events),
       events.on('sessions.removed', ({ id }) => {
         this.db.prepare('DELETE FROM chat_bindings WHERE session_id = ?').run(id);
         this.bindings = null;
@@ -232,6 +234,7 @@ export class ChatBridge implements Service {
       await adapter.setCommands(chatCommands.map(({ name, description, argument, moderated }) => ({ name, description, argument, moderated }))).catch((error) => log.warn(`${this.surface}: could not register commands`, { error: errorMessage(error) }));
       this.outbox.start();
       this.resumeReplies();
+      void sendMissedTaskAnswers(this).catch((error: unknown) => log.error(`${this.surface}: missed task answers could not be sent`, error));
     } catch (error) {
       // Disconnected while it was connecting: that was the user's word, not a failure.
       if (this.adapter !== adapter) return;

@@ -154,13 +154,10 @@ export const chatCommands: ChatCommand[] = [
     argument: { name: 'prompt', description: 'What Claude should do' },
     async run(c, args) {
       if (!args) return c.reply('What should Claude do? /task <prompt>');
-      // A session of its own with a folder for files, so this chat's conversation goes on meanwhile.
-      const task = await c.call('tasks.start', { prompt: args });
+      // A session of its own with a folder for files, so this chat's conversation goes on meanwhile; the
+      // answer comes back through task-answers.ts when it ends (after a restart too), not a wait here.
+      const task = await c.call('tasks.start', { prompt: args, replyTo: c.chatKey });
       c.reply(`⏳ Working on it in the background, in a fresh session (*${task.title}*). The answer comes here when it is done, with any files it makes; /status shows it meanwhile.`);
-      void c
-        .call('tasks.get', { id: task.id, waitMs: 24 * 3600_000 })
-        .then((done) => (done.status === 'queued' || done.status === 'running' ? c.reply(`⚠️ *${task.title}* — still running after a day; it is in Switchboard → Tasks.`) : c.bridge.deliverTask(c.chatKey, done)))
-        .catch((error: unknown) => c.reply(`⚠️ The task could not run: ${error instanceof Error ? error.message : String(error)}`));
     },
   },
   {
