@@ -48,7 +48,7 @@ export const layers = {
   shell: ['secrets'],
   user: ['approvals', 'ipc'],
   mail: ['settings', 'secrets', 'ipc'],
-  tasks: ['sessions', 'scheduler', 'ipc'],
+  tasks: ['sessions', 'scheduler', 'storage', 'ipc'],
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
   hooks: ['approvals', 'sessions', 'settings', 'storage', 'server', 'ipc', 'claude'],
