@@ -92,15 +92,17 @@ export const mergeStrategies = ['merge', 'squash', 'rebase'] as const;
 export type MergeStrategy = (typeof mergeStrategies)[number];
 
 /**
- * The broker question for a review action (merge, discard, undo a turn, delete with unmerged work) asked
- * outside the owner's window (a chat, an MCP client, a Claude session): its `toolName`. No rule answers it.
+ * The broker question for an owner's action asked outside the owner's window (a chat, an MCP client, a
+ * Claude session): a review action (commit, merge, discard, undo a turn, delete with unmerged work) or a
+ * file sent out with a note. Its `toolName`; no rule answers it, and whoever asked cannot answer it.
  */
 export const REVIEW_APPROVAL_TOOL = 'SwitchboardReview';
 
 /** What a review approval shows the owner (its `input`). */
 export interface ReviewApprovalInput {
-  action: 'merge' | 'discard' | 'undoTurn' | 'delete';
-  sessionId: string;
+  action: 'commit' | 'merge' | 'discard' | 'undoTurn' | 'delete' | 'sendFile';
+  /** The session it is about; null for a file an outside MCP client sends. */
+  sessionId: string | null;
   title: string;
   /** What would happen, in one line (the approval card's detail): "merge switchboard/x into main (squash)". */
   command: string;

@@ -1,7 +1,11 @@
+import { JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL } from '../../contract';
 import { AppError } from '../errors';
 import { isOwner } from '../ipc/owner';
 import type { HandlersOf } from '../ipc/router';
 import type { ApprovalBroker } from './approval-broker';
+
+/** Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers). */
+const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
 
 export function approvalsHandlers(approvals: ApprovalBroker): HandlersOf<'approvals'> {
   return {
@@ -11,6 +15,12 @@ export function approvalsHandlers(approvals: ApprovalBroker): HandlersOf<'approv
       // An "always" rule widens what Claude may do from then on, everywhere: the owner's to save, in the window.
       if (!isOwner(ctx) && (reply.decision === 'always' || reply.rule)) {
         throw new AppError('invalid_input', "decision: only you, in Switchboard's window, can save an Always rule; allow this once or for this session here.");
+      }
+      // The owner's word on what someone asked for (a job that runs code, a merge, a file sent out) is
+      // not theirs to give: from outside the window, whoever asked cannot allow it (they may withdraw it).
+      const question = approvals.get(id);
+      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName) && question.source === ctx.actor) {
+        throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
       }
       return approvals.answer(id, reply, { by: ctx.actor, via: ctx.surface });
     },

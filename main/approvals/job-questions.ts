@@ -17,23 +17,33 @@ function verdictOf(approval: Approval): JobVerdict {
  * hands this to the scheduler, which may not import the broker.
  */
 export function jobQuestions(broker: ApprovalBroker): {
-  ask(job: JobApprovalInput): { id: string; verdict: Promise<JobVerdict> };
+  ask(job: JobApprovalInput, askedBy: string | null): { id: string; verdict: Promise<JobVerdict> };
+  askedBy(id: string): string | null;
   resume(id: string): Promise<JobVerdict> | null;
   cancel(id: string, reason: string): void;
 } {
   const settled = (id: string) => (): JobVerdict => verdictOf(broker.get(id));
   return {
-    ask(job) {
+    ask(job, askedBy) {
       const { id, answer } = broker.ask({
         sessionId: null,
         turnId: null,
-        source: 'scheduler',
+        // Who asked (their actor), who cannot answer it themselves (approvals/handlers.ts).
+        source: askedBy ?? 'scheduler',
         toolName: JOB_APPROVAL_TOOL,
         input: { ...job },
         suggestions: [],
         description: `${job.change === 'created' ? 'A new' : 'A changed'} ${job.kind === 'shell' ? 'shell' : 'Claude'} job, from ${job.requestedBy}`,
       });
       return { id, verdict: answer.then(settled(id)) };
+    },
+    askedBy(id) {
+      try {
+        const source = broker.get(id).source;
+        return source === 'scheduler' ? null : source;
+      } catch {
+        return null;
+      }
     },
     resume(id) {
       return broker.resume(id)?.then(settled(id)) ?? null;

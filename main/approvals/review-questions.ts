@@ -6,18 +6,19 @@ import type { ApprovalBroker } from './approval-broker';
  * an MCP client or a Claude session: one question in the one broker, shown wherever questions are and
  * answered once. The composition root hands this to the worktrees' handlers, which may not import the broker.
  */
-export function reviewQuestions(broker: ApprovalBroker): { ask(input: ReviewApprovalInput): Promise<{ allowed: boolean; message: string | null; by: string | null }> } {
+export function reviewQuestions(broker: ApprovalBroker): { ask(input: ReviewApprovalInput, askedBy: string): Promise<{ allowed: boolean; message: string | null; by: string | null }> } {
   return {
-    async ask(input) {
-      const verbs = { merge: 'Merge', discard: 'Discard the changes of', undoTurn: 'Undo a turn of', delete: 'Delete, with its unmerged work,' } as const;
+    async ask(input, askedBy) {
+      const verbs = { commit: 'Commit the changes of', merge: 'Merge', discard: 'Discard the changes of', undoTurn: 'Undo a turn of', delete: 'Delete, with its unmerged work,', sendFile: 'Send a file from' } as const;
       const { id, answer } = broker.ask({
         sessionId: input.sessionId,
         turnId: null,
-        source: 'review',
+        // Who asked (their actor): they cannot answer it themselves (approvals/handlers.ts).
+        source: askedBy,
         toolName: REVIEW_APPROVAL_TOOL,
         input: { ...input },
         suggestions: [],
-        description: `${verbs[input.action]} the session “${input.title}”, asked by ${input.requestedBy}`,
+        description: input.sessionId ? `${verbs[input.action]} the session “${input.title}”, asked by ${input.requestedBy}` : `${input.command}, asked by ${input.requestedBy}`,
       });
       const reply = await answer;
       const approval = broker.get(id);

@@ -36,7 +36,10 @@ export type JobVerdict = 'allowed' | 'denied' | 'timeout' | 'cancelled';
 
 /** The one approval broker, as the scheduler needs it: handed over by the composition root. */
 export interface JobApprovals {
-  ask(question: JobApprovalInput): { id: string; verdict: Promise<JobVerdict> };
+  /** `askedBy`: the actor who made or changed the job, who may not answer it; null when not known. */
+  ask(question: JobApprovalInput, askedBy: string | null): { id: string; verdict: Promise<JobVerdict> };
+  /** Who asked an earlier question (its actor), so that asking again keeps them from answering. */
+  askedBy(id: string): string | null;
   /** A question asked before a restart and still open: its verdict; null when it is not open any more. */
   resume(id: string): Promise<JobVerdict> | null;
   cancel(id: string, reason: string): void;
@@ -239,7 +242,7 @@ export class SchedulerService implements Service {
       this.store.insert(id, job, this.now());
       if (waits) this.store.setWaiting(id, { requestedBy: this.describe(from), since: this.now() });
     })();
-    if (waits) this.askOwner(id, 'created');
+    if (waits) this.askOwner(id, 'created', from.actor);
     return this.saved(id);
   }
 
@@ -273,7 +276,7 @@ export class SchedulerService implements Service {
     if (waited?.approvalId && (ask || clear)) {
       this.deps.approvals?.cancel(waited.approvalId, clear ? (owner ? 'Changed in the window: it is an ordinary job now.' : 'The job was changed and no longer needs approval.') : 'The job was changed; asked again with what it runs now.');
     }
-    if (ask) this.askOwner(id, 'changed');
+    if (ask) this.askOwner(id, 'changed', owner ? (waited?.approvalId ? (this.deps.approvals?.askedBy(waited.approvalId) ?? null) : null) : from.actor);
     return this.saved(id);
   }
 
@@ -292,7 +295,7 @@ export class SchedulerService implements Service {
   }
 
   /** Asks the owner about a waiting job, through the one broker; the answer allows or deletes it. */
-  private askOwner(id: string, change: JobApprovalInput['change']): void {
+  private askOwner(id: string, change: JobApprovalInput['change'], askedBy: string | null): void {
     const job = this.store.job(id);
     if (!job?.approval || !this.deps.approvals) return;
     const { id: approvalId, verdict } = this.deps.approvals.ask({
@@ -308,7 +311,7 @@ export class SchedulerService implements Service {
       envNames: Object.keys(job.env),
       requestedBy: job.approval.requestedBy,
       change,
-    });
+    }, askedBy);
     this.store.setApprovalId(id, approvalId);
     this.follow(id, approvalId, verdict);
   }
@@ -341,7 +344,7 @@ export class SchedulerService implements Service {
       if (!job.approval) continue;
       const verdict = job.approval.approvalId ? this.deps.approvals?.resume(job.approval.approvalId) : null;
       if (verdict) this.follow(job.id, job.approval.approvalId!, verdict);
-      else this.askOwner(job.id, job.updatedAt > job.createdAt ? 'changed' : 'created');
+      else this.askOwner(job.id, job.updatedAt > job.createdAt ? 'changed' : 'created', job.approval.approvalId ? (this.deps.approvals?.askedBy(job.approval.approvalId) ?? null) : null);
     }
   }
 

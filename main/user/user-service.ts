@@ -1,8 +1,10 @@
 import type { NoteDelivery, UserAnswer } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
+import { reviewQuestions } from '../approvals/review-questions';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import { expandFolder } from '../folders';
+import { callerInWords, isOwner } from '../ipc/owner';
 import type { CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
@@ -35,7 +37,8 @@ export class UserService implements Service {
   /**
    * A file goes with the note only once it passes the rules for what may leave the machine (a regular
    * file, not Switchboard's data, not Claude Code's credentials, not through a symlink to them, at most
-   * 50 MB); otherwise nothing is sent or queued, and the caller is told which rule refused it.
+   * 50 MB); otherwise nothing is sent or queued, and the caller is told which rule refused it. A file
+   * sent out by anyone but the owner waits for the owner's word first.
    */
   async notify(input: { text: string; title: string; filePath?: string }, from: CallContext): Promise<NoteDelivery> {
     let filePath: string | null = null;
@@ -43,12 +46,23 @@ export class UserService implements Service {
       const checked = await checkSendable(expandFolder(input.filePath, this.deps.files.env), this.deps.files);
       if (!checked.ok) throw new AppError('invalid_input', `filePath: ${checked.reason}`);
       filePath = checked.file.real;
+      if (!isOwner(from)) await this.ownerSends(filePath, checked.file.size, input.title, from);
     }
     // Asked before the note goes out: what takes it is what is there now.
     const delivered = this.deps.noteSurfaces?.() ?? [];
     this.deps.notifier.notify({ title: input.title, body: input.text.slice(0, 300) });
     this.deps.events.emit('user.note', { title: input.title, text: input.text, filePath, from: from.actor, at: Date.now() });
     return { delivered };
+  }
+
+  private async ownerSends(file: string, size: number, title: string, from: CallContext): Promise<void> {
+    const sessionId = from.actor.startsWith('session:') ? from.actor.slice('session:'.length) : null;
+    const kb = Math.max(1, Math.round(size / 1024));
+    const answer = await reviewQuestions(this.deps.approvals).ask(
+      { action: 'sendFile', sessionId, title, command: `send ${file} (${kb} KB) to your chats with the note “${title.slice(0, 80)}”`, summary: `${kb} KB`, requestedBy: callerInWords(from) },
+      from.actor,
+    );
+    if (!answer.allowed) throw new AppError('unauthorized', `The owner did not allow sending ${file}${answer.by ? ` (answered in ${answer.by})` : ''}: ${answer.message ?? 'denied'}. Nothing was sent.`);
   }
 
   async ask(input: { question: string; choices: string[]; timeoutSeconds: number }, from: CallContext): Promise<UserAnswer> {

@@ -20,7 +20,7 @@ export interface ChangesHandlerDeps {
     get(id: string): SessionSummary;
   };
   /** The owner's word through the one broker (approvals/review-questions.ts). */
-  ask(input: ReviewApprovalInput): Promise<{ allowed: boolean; message: string | null; by: string | null }>;
+  ask(input: ReviewApprovalInput, askedBy: string): Promise<{ allowed: boolean; message: string | null; by: string | null }>;
 }
 
 /**
@@ -61,7 +61,7 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
       .changes(id, { limit: 1 })
       .then(changesLine)
       .catch(() => 'changes unknown');
-    const answer = await deps.ask({ action, sessionId: id, title: session.title, command, summary, requestedBy: callerInWords(ctx) });
+    const answer = await deps.ask({ action, sessionId: id, title: session.title, command, summary, requestedBy: callerInWords(ctx) }, ctx.actor);
     if (!answer.allowed) throw new AppError('unauthorized', `The owner did not allow this${answer.by ? ` (answered in ${answer.by})` : ''}: ${answer.message ?? 'denied'}. Nothing was changed.`);
   }
 
@@ -90,7 +90,10 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
     },
     'sessions.changes': ({ id, turn, offset, limit }) => worktrees.changes(id, { turn, offset, limit }),
     'sessions.diff': ({ id, path, turn, offset, limit }) => worktrees.diff(id, { path, turn, offset, limit }),
-    'sessions.commit': ({ id, message }) => worktrees.commit(id, message),
+    'sessions.commit': async ({ id, message }, ctx) => {
+      await owners(ctx, 'commit', id, `commit the changes on ${worktrees.info(id)?.branch ?? 'the session'}${message ? `: “${message.split('\n')[0]!.slice(0, 80)}”` : ''}`);
+      return worktrees.commit(id, message);
+    },
     'sessions.merge': async ({ id, strategy }, ctx) => {
       await owners(ctx, 'merge', id, `merge ${branchOf(id)} (${strategy})`);
       return worktrees.merge(id, strategy);

@@ -257,6 +257,8 @@ describe('merge, squash, rebase, discard', () => {
     const merging = core.router.call('sessions.merge', { id: s.id, strategy: 'squash' }, { surface: 'telegram', actor: 'telegram:1001' });
     const question = await asked;
     expect(question.input).toMatchObject({ action: 'merge', sessionId: s.id, summary: '1 file changed, +1 −0', requestedBy: 'Telegram user 1001' });
+    // Whoever asked cannot give the owner's word themselves.
+    expect(await refused('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:1001' })).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('You asked for this yourself') });
     const main = gitIn(repo, 'rev-parse', 'main');
     await call('approvals.answer', { id: question.id, decision: 'deny' });
     expect(await merging).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
@@ -267,6 +269,21 @@ describe('merge, squash, rebase, discard', () => {
     await call('approvals.answer', { id: (await again).id, decision: 'once' });
     expect(await merging2).toMatchObject({ ok: true });
     expect(fs.existsSync(path.join(s.cwd, 'phone.txt'))).toBe(false);
+  });
+
+  it('a commit from outside the window waits for the owner too; the owner commits at once', async () => {
+    const s = await worktreeSession('Committed from MCP');
+    writeFiles(s.cwd, { 'mcp.txt': 'm\n' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === REVIEW_APPROVAL_TOOL && a.status === 'pending');
+    const committing = core.router.call('sessions.commit', { id: s.id, message: 'from MCP' }, { surface: 'mcp', actor: 'mcp:inspector' });
+    const question = await asked;
+    expect(question.input).toMatchObject({ action: 'commit', sessionId: s.id });
+    const before = gitIn(s.cwd, 'rev-parse', 'HEAD');
+    await call('approvals.answer', { id: question.id, decision: 'deny' });
+    expect(await committing).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(gitIn(s.cwd, 'rev-parse', 'HEAD')).toBe(before);
+    await call('sessions.commit', { id: s.id, message: 'by the owner' });
+    expect(gitIn(s.cwd, 'log', '-1', '--format=%s')).toBe('by the owner');
   });
 });
 

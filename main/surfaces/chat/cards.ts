@@ -31,7 +31,10 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
   if (approval.toolName === REVIEW_APPROVAL_TOOL) {
     const review = approval.input as Partial<ReviewApprovalInput>;
     return {
-      markdown: `🔀 *${review.command ?? 'A review action'}*\n\nSession *${review.title ?? ''}*: ${review.summary ?? ''}\nAsked by ${review.requestedBy ?? 'someone'}.${link}`,
+      markdown:
+        review.action === 'sendFile'
+          ? `📎 *${review.command ?? 'Send a file'}*\n\nAsked by ${review.requestedBy ?? 'someone'}.${link}`
+          : `🔀 *${review.command ?? 'A review action'}*\n\nSession *${review.title ?? ''}*: ${review.summary ?? ''}\nAsked by ${review.requestedBy ?? 'someone'}.${link}`,
       buttons: [[{ label: 'Allow', data: `ap:${approval.id}:o` }, { label: 'Deny', data: `ap:${approval.id}:d` }]],
     };
   }

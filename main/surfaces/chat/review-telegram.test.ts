@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionSummary } from '../../../contract';
+import { REVIEW_APPROVAL_TOOL, type SessionSummary } from '../../../contract';
+import type { Core } from '../../core';
 import { desktopCaller } from '../../ipc/router';
 import type { ChatMessage } from '../../testing/fake-telegram';
 import { GIT_TEST_ENV, gitIn, makeRepo } from '../../testing/git-repo';
@@ -16,6 +17,14 @@ afterEach(async () => {
 
 const plain = (m: ChatMessage) => m.text.replace(/<[^>]+>/g, '').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
 const button = (m: ChatMessage, label: string) => m.reply_markup!.inline_keyboard.flat().find((b) => b.text === label)!.callback_data!;
+
+/** The owner allows the pending review question in the window (whoever asked in the chat cannot). */
+async function allowInWindow(core: Core): Promise<void> {
+  // Its card is in the chat already, so the question is pending.
+  const question = core.approvals.list('pending', 10).find((a) => a.toolName === REVIEW_APPROVAL_TOOL)!;
+  const answered = await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller);
+  if (!answered.ok) throw new Error(answered.error.message);
+}
 
 describe('a turn that changed files, in Telegram', () => {
   it('ends with one line and Diff, Merge, Discard; Diff sends a .diff with an excerpt; Merge waits for Allow; /changes lists them', async () => {
@@ -55,7 +64,11 @@ describe('a turn that changed files, in Telegram', () => {
     const card = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('merge switchboard/phone-work into main') && m.reply_markup), 20_000, 'the approval card');
     expect(plain(card)).toContain('Telegram user 1001');
     expect(gitIn(repo, 'log', '--format=%s')).toBe('first');
+    // The one who asked cannot allow it: the owner does, in the window.
     tg.press(owner, card, button(card, 'Allow'));
+    await tg.until(() => tg.callsOf('answerCallbackQuery').find((c) => String(c.params.text).includes('You asked for this yourself')), 20_000, 'the refusal');
+    expect(gitIn(repo, 'log', '--format=%s')).toBe('first');
+    await allowInWindow(t.harness.core);
     await tg.until(() => tg.chat(owner.id).find((m) => plain(m).startsWith('✅ Merged')), 20_000, 'the merge result');
     expect(gitIn(repo, 'log', '--format=%s', '-1')).toBe('Phone work');
     expect(fs.readFileSync(path.join(repo, 'notes.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
@@ -82,7 +95,7 @@ describe('a turn that changed files, in Telegram', () => {
     const listed = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('1 file changed') && m.reply_markup), 20_000, '/changes');
     tg.press(owner, listed, button(listed, 'Merge'));
     const card = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('merge switchboard/clash into main') && m.reply_markup), 20_000, 'the approval card');
-    tg.press(owner, card, button(card, 'Allow'));
+    await allowInWindow(harness.core);
     const conflict = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('could not be merged')), 20_000, 'the conflict');
     expect(plain(conflict)).toContain('app.txt: changed on both sides');
     expect(gitIn(repo, 'log', '--format=%s', '-1')).toBe('base moved');

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL } from '../../contract';
+import type { Core } from '../core';
+import { desktopCaller, type CallContext } from '../ipc/router';
+import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { nextEvent } from '../testing/wait';
+
+// The owner's word on a file sent out and on a job that runs code: asked through the one broker, and
+// never given by whoever asked.
+let dir: string;
+let core: Core;
+beforeEach(async () => {
+  dir = makeTempDir('switchboard-owner-questions-');
+  core = testCore(path.join(dir, 'data'));
+  await core.start();
+});
+afterEach(async () => {
+  await core.stop();
+  removeTempDir(dir);
+});
+
+const client: CallContext = { surface: 'mcp', actor: 'mcp:inspector' };
+
+describe('the owner’s questions', () => {
+  it('a file sent with a note from outside the window waits for the owner; the caller cannot allow it; a no sends nothing', async () => {
+    const file = path.join(dir, 'report.txt');
+    fs.writeFileSync(file, 'the weekly numbers\n');
+    const own = core.sessions.create({ title: 'Writes reports', permissionPolicy: 'ask', surface: 'desktop' });
+    const session: CallContext = { surface: 'mcp', actor: `session:${own.id}` };
+    const notes: unknown[] = [];
+    core.events.on('user.note', (n) => notes.push(n));
+
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === REVIEW_APPROVAL_TOOL && a.status === 'pending');
+    const denied = core.router.call('user.notify', { text: 'here', title: 'Weekly', filePath: file }, session);
+    const question = await asked;
+    expect(question.input).toMatchObject({ action: 'sendFile', sessionId: own.id, command: expect.stringContaining(fs.realpathSync(file)) });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, session)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'deny' }, desktopCaller)).toMatchObject({ ok: true });
+    expect(await denied).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringContaining('Nothing was sent') } });
+    expect(notes).toEqual([]);
+
+    const again = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === REVIEW_APPROVAL_TOOL && a.status === 'pending');
+    const allowed = core.router.call('user.notify', { text: 'here', title: 'Weekly', filePath: file }, client);
+    // Someone else outside the window (here: the owner's phone) may give the word.
+    expect(await core.router.call('approvals.answer', { id: (await again).id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
+    expect(await allowed).toMatchObject({ ok: true });
+    expect(notes).toHaveLength(1);
+
+    // The owner's own note goes at once.
+    expect(await core.router.call('user.notify', { text: 'mine', title: 'Mine', filePath: file }, desktopCaller)).toMatchObject({ ok: true });
+    expect(notes).toHaveLength(2);
+  });
+
+  it('a shell job made from a chat cannot be allowed by the one who made it, even after the owner renamed it', async () => {
+    const maker: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    const made = await core.router.call('schedules.create', { name: 'Clean up', kind: 'shell', cron: '0 3 * * *', command: 'echo hi' }, maker);
+    expect(made.ok).toBe(true);
+    const first = await asked;
+    expect(await core.router.call('approvals.answer', { id: first.id, decision: 'once' }, maker)).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringContaining('You asked for this yourself') } });
+
+    const reasked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending' && a.id !== first.id);
+    const jobId = (made as { value: { id: string } }).value.id;
+    expect(await core.router.call('schedules.update', { id: jobId, name: 'Clean up at night' }, desktopCaller)).toMatchObject({ ok: true });
+    const second = await reasked;
+    expect(await core.router.call('approvals.answer', { id: second.id, decision: 'once' }, maker)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await core.router.call('approvals.answer', { id: second.id, decision: 'once' }, desktopCaller)).toMatchObject({ ok: true });
+  });
+});
