@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { claudeEnv, runClaude } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
-import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
+import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { nextEvent } from '../main/testing/wait';
 import { benchCore } from './bench-core';
 import { query, seeded, seedMemories } from './corpus';
@@ -15,17 +16,28 @@ const CALLS = 300;
 const CLIENTS = 50;
 const CALLS_PER_CLIENT = 10;
 const HOOK_QUESTIONS = 50;
-const PLUGIN_RUNS = 10;
+const PLUGIN_RUNS = 15;
+
+/** Installs a plugin that holds nothing (a manifest alone) into a HOME: what loading any plugin costs the CLI. */
+function installEmptyPlugin(dir: string, env: NodeJS.ProcessEnv): void {
+  const market = path.join(dir, 'empty-market');
+  fs.mkdirSync(path.join(market, '.claude-plugin'), { recursive: true });
+  fs.mkdirSync(path.join(market, 'plugins/empty/.claude-plugin'), { recursive: true });
+  fs.writeFileSync(path.join(market, '.claude-plugin/marketplace.json'), JSON.stringify({ name: 'empty', owner: { name: 'bench' }, plugins: [{ name: 'empty', source: './plugins/empty' }] }));
+  fs.writeFileSync(path.join(market, 'plugins/empty/.claude-plugin/plugin.json'), JSON.stringify({ name: 'empty', version: '1.0.0', description: 'nothing at all' }));
+  execFileSync(CLAUDE_BIN, ['plugin', 'marketplace', 'add', market], { env, stdio: 'pipe' });
+  execFileSync(CLAUDE_BIN, ['plugin', 'install', 'empty@empty', '--scope', 'user'], { env, stdio: 'pipe' });
+}
 
 /**
- * What Switchboard's plugin costs a `claude -p` run: the same run in two HOMEs, one with the plugin
- * installed by Connect (its MCP server and hooks, Switchboard running), one without, interleaved in the
- * same process; medians, the difference being the plugin's.
+ * What Switchboard's plugin costs a `claude -p` run: the same run in three HOMEs, one with the plugin
+ * installed by Connect (its MCP server and hooks, Switchboard running), one with an empty plugin (the
+ * floor: the CLI loading any plugin), one without, interleaved in the same process; medians.
  */
-async function pluginOverhead(dir: string): Promise<{ overhead: number; withPlugin: number; without: number }> {
+async function pluginOverhead(dir: string): Promise<{ overhead: number; empty: number; withPlugin: number; without: number }> {
   const api = new FakeAnthropic();
   await api.start();
-  const homes = { with: path.join(dir, 'with'), without: path.join(dir, 'without') };
+  const homes = { with: path.join(dir, 'with'), empty: path.join(dir, 'empty'), without: path.join(dir, 'without') };
   for (const home of Object.values(homes)) fs.mkdirSync(home, { recursive: true });
   const core = await benchCore(path.join(dir, 'plugin-data'), { env: claudeEnv(api.url, homes.with), server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
   try {
@@ -38,16 +50,19 @@ async function pluginOverhead(dir: string): Promise<{ overhead: number; withPlug
       if (result.code !== 0) throw new Error(`claude -p failed: ${result.stderr}`);
       return performance.now() - started;
     };
+    installEmptyPlugin(dir, claudeEnv(api.url, homes.empty));
     await run(homes.with);
+    await run(homes.empty);
     await run(homes.without);
-    const times = { with: [] as number[], without: [] as number[] };
+    const times = { with: [] as number[], empty: [] as number[], without: [] as number[] };
     for (let i = 0; i < PLUGIN_RUNS; i++) {
       times.with.push(await run(homes.with));
+      times.empty.push(await run(homes.empty));
       times.without.push(await run(homes.without));
     }
     const withPlugin = percentile(times.with, 50);
     const without = percentile(times.without, 50);
-    return { overhead: withPlugin - without, withPlugin, without };
+    return { overhead: withPlugin - without, empty: percentile(times.empty, 50) - without, withPlugin, without };
   } finally {
     await core.stop();
     await api.stop();
@@ -129,6 +144,7 @@ export const mcpGroup: BenchGroup = {
           goal: { below: 50 },
           note: `\`claude -p "just say hi"\` with the plugin installed by Connect minus without, medians of ${PLUGIN_RUNS} interleaved (${Math.round(plugin.withPlugin)} vs ${Math.round(plugin.without)} ms)`,
         },
+        { name: 'hooks.empty_plugin_overhead_ms', value: plugin.empty, unit: 'ms', note: 'the same run with a plugin that holds nothing (a manifest alone) minus without: the CLI’s own cost of loading any plugin' },
         { name: 'hooks.answer_ms', value: percentile(answers, 50), unit: 'ms', goal: { below: 20 }, note: `a terminal's permission question answered in the window, to the hook's HTTP reply, median of ${HOOK_QUESTIONS}` },
         { name: 'mcp.tool_p50_ms', value: percentile(single, 50), unit: 'ms', note: `recall through the SDK client over HTTP, ${MEMORIES.toLocaleString('en')} memories, ${CALLS} calls one after another` },
         { name: 'mcp.tool_p95_ms', value: percentile(single, 95), unit: 'ms', goal: { below: 10 } },

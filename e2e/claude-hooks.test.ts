@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeEnv, runClaude } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
+import { CLAUDE_BIN } from '../main/testing/temp-core';
 import { startServe, tempHomes, type Served } from './support/serve';
 
 // The real claude CLI with the plugin installed by Connect in a temporary HOME, against a real second
@@ -26,7 +27,7 @@ async function call(served: Served, method: string, input: object): Promise<unkn
 }
 
 /** A served Switchboard, Claude Code connected to it by Connect, and the environment of a terminal's `claude`. */
-async function connected(settings: Record<string, number> = {}) {
+async function connected(settings: Record<string, number> = {}, options: { withoutPlugins?: boolean } = {}) {
   api = new FakeAnthropic();
   await api.start();
   const root = temp.home();
@@ -35,9 +36,12 @@ async function connected(settings: Record<string, number> = {}) {
   fs.mkdirSync(home);
   fs.mkdirSync(project);
   const env = claudeEnv(api.url, home);
-  const served = temp.track(await startServe(path.join(root, 'data'), { env: { HOME: home, CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR } }));
+  // A Claude Code without plugins: the real CLI behind a wrapper that knows no `plugin` command, so Connect merges the hooks into its settings.
+  const cli = path.join(root, 'claude-without-plugins');
+  if (options.withoutPlugins) fs.writeFileSync(cli, `#!/bin/sh\n[ "$1" = plugin ] && { echo "error: unknown command 'plugin'" >&2; exit 1; }\nexec '${CLAUDE_BIN}' "$@"\n`, { mode: 0o700 });
+  const served = temp.track(await startServe(path.join(root, 'data'), { env: { HOME: home, CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, ...(options.withoutPlugins ? { SWITCHBOARD_CLAUDE: cli } : {}) } }));
   for (const [key, value] of Object.entries(settings)) await call(served, 'settings.set', { key, value });
-  expect(await call(served, 'claudeCode.connect', {})).toMatchObject({ connected: true, stale: null });
+  expect(await call(served, 'claudeCode.connect', {})).toMatchObject({ connected: true, stale: null, ...(options.withoutPlugins ? { plugin: expect.stringContaining('without plugins') } : {}) });
   const claudeP = (prompt: string) => runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--', prompt], { env, cwd: project, timeoutMs: 120_000 });
   return { served, project, claudeP, api: api };
 }
@@ -85,5 +89,23 @@ describe('hooks never hold a terminal', { timeout: 180_000 }, () => {
     expect(took).toBeLessThan(15_000);
     const [question] = (await call(served, 'approvals.list', { status: 'all' })) as { decision: string; message: string }[];
     expect(question).toMatchObject({ decision: 'cancelled', message: 'No answer here within 8 s: the terminal decided.' });
+  });
+
+  it('without plugins (hooks merged into the settings), a frozen Switchboard holds neither a `claude -p` run nor a permission question 10 s', async () => {
+    const { served, project, claudeP, api } = await connected({ 'hooks.replyWindowSeconds': 600 }, { withoutPlugins: true });
+    api.reply({ kind: 'text', text: 'hi' });
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch frozen.txt', description: 'make a file' } }, { kind: 'text', text: 'could not' });
+    freeze(served);
+    let started = Date.now();
+    const hi = await claudeP('just say hi');
+    expect(hi.code, hi.stderr).toBe(0);
+    expect(JSON.stringify(hi.lines)).toContain('"result":"hi"');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    started = Date.now();
+    const asked = await claudeP('make the file');
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(fs.existsSync(path.join(project, 'frozen.txt'))).toBe(false);
+    expect(JSON.stringify(asked.lines)).toContain('permission_denials');
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

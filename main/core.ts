@@ -207,14 +207,14 @@ export function createCore(config: CoreConfig): Core {
     mcpServer: (sessionId) => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.sessionToken(sessionId) } : null),
     gate: (surface) => usage.gate(surface),
     onRateLimit: (info) => usage.observeRateLimit(info),
-    limitWait: { wait: (id, text) => limitWaiter.wait(id, text), forget: (id) => limitWaiter.forget(id) },
+    limitWait: { wait: (id, text, turnId) => limitWaiter.wait(id, text, turnId), forget: (id) => limitWaiter.forget(id), restore: (keep) => limitWaiter.restore(keep) },
     worktreeOf: (id) => worktrees.info(id),
   });
   const clock = config.clock ?? systemClock;
   // One wait per reset: an inbox item per waiting session (their state says it), one note for all of them.
-  let limitEpisode: string | null = null;
   const limitWaiter: LimitWaiter = new LimitWaiter({
     clock,
+    file: path.join(config.dataDir, 'limit-waits.json'),
     enabled: () => settings.get('sessions.continueAfterLimit'),
     planReset: () => {
       const now = clock.now();
@@ -226,24 +226,18 @@ export function createCore(config: CoreConfig): Core {
     },
     continueSession: (id) => sessions.continueAfterLimit(id),
     releaseHeld: () => scheduler.releaseHeld(),
-    onWait: ({ until, sessionIds }) => {
-      const first = !limitEpisode;
-      limitEpisode ??= `limit:${clock.now()}`;
+    onWait: ({ until, sessionIds, episode, first }) => {
       const at = new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
       for (const id of sessionIds) {
         const title = tryGet(() => sessions.get(id).title) ?? 'A session';
-        inbox.record({ key: `${limitEpisode}:${id}`, kind: 'limit_wait', source: 'sessions', sessionId: id, title: `Waiting for the plan’s limit to reset at ${at}`, text: `${title} carries on by itself then.`, link: `#/sessions/${id}`, until });
+        inbox.record({ key: `${episode}:${id}`, kind: 'limit_wait', source: 'sessions', sessionId: id, title: `Waiting for the plan’s limit to reset at ${at}`, text: `${title} carries on by itself then.`, link: `#/sessions/${id}`, until });
       }
       if (first) notifier.notify({ title: `Claude’s plan limit is reached until ${at}`, body: 'Waiting sessions carry on by themselves after the reset; held jobs run after them.', link: '#/inbox' });
     },
-    onReset: ({ sessionIds }) => {
-      for (const id of sessionIds) if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'The limit reset: it carried on.');
-      limitEpisode = null;
+    onReset: ({ sessionIds, episode }) => {
+      for (const id of sessionIds) inbox.settle(`${episode}:${id}`, 'The limit reset: it carried on.');
     },
-    onLeave: (id) => {
-      if (limitEpisode) inbox.settle(`${limitEpisode}:${id}`, 'Interrupted: it no longer waits for the reset.');
-      if (limitWaiter.holdUntil() === null) limitEpisode = null;
-    },
+    onLeave: (id, episode) => inbox.settle(`${episode}:${id}`, 'Interrupted: it no longer waits for the reset.'),
   });
   const worktrees: WorktreeService = new WorktreeService({
     storage,
@@ -371,8 +365,8 @@ export function createCore(config: CoreConfig): Core {
   inbox.onAdded((item) => {
     if (!PUSH_KINDS.includes(item.kind)) return;
     if (item.kind === 'limit_wait') {
-      if (limitPushed === limitEpisode) return;
-      limitPushed = limitEpisode;
+      if (limitPushed === limitWaiter.currentEpisode) return;
+      limitPushed = limitWaiter.currentEpisode;
     }
     void push.deliver(item).catch((error: unknown) => log.error('push: an item could not be sent', error));
   });
@@ -524,7 +518,11 @@ export function createCore(config: CoreConfig): Core {
     limitWaiter,
     claudeCode: connector,
     start: () => lifecycle.start(),
-    stop: () => lifecycle.stop(),
+    stop: () => {
+      // Its timer goes with this core; the waits stay kept on disk for the next start.
+      limitWaiter.close();
+      return lifecycle.stop();
+    },
   };
 }
 

@@ -13,13 +13,19 @@ import { childEnv } from '../child-env';
 
 const PLUGIN = 'switchboard@switchboard';
 const MARKETPLACE = 'switchboard';
-/** Marks the hook entries Switchboard merged into Claude Code's settings (a CLI without plugins), so they come out again cleanly. */
+/** Marked the HTTP hook entries an earlier Switchboard merged into Claude Code's settings: they come out again too. */
 const MARK = 'X-Switchboard-Hook';
-const HOOK_ROUTES = { PermissionRequest: ['permission', 660], Notification: ['notification', 10], Stop: ['stop', 3600] } as const;
+/** The same events, routes and timeouts as the plugin's hooks.json: the hook itself bounds every wait (a few seconds per request). */
+const HOOK_ROUTES = { PermissionRequest: ['permission', 3700], Notification: ['notification', 10], Stop: ['stop', 3700] } as const;
+/** Where a Claude Code without plugins finds the hook: the plugin's own script, copied into the data folder with a 0600 `connection` file beside it. */
+const HOOK_DIR = 'claude-hooks';
+const HOOK_SCRIPT = 'switchboard-hook.sh';
 
-type Settings = { hooks?: Record<string, { matcher?: string; hooks: { type: string; url?: string; headers?: Record<string, string> }[] }[]> } & Record<string, unknown>;
+type Hook = { type: string; url?: string; headers?: Record<string, string>; command?: string; args?: string[] };
+type Settings = { hooks?: Record<string, { matcher?: string; hooks: Hook[] }[]> } & Record<string, unknown>;
 
-const ours = (entry: { hooks: { headers?: Record<string, string> }[] }) => entry.hooks.some((h) => h.headers?.[MARK]);
+/** Switchboard's entries: the command hooks that run its script, or the HTTP hooks an earlier version marked. */
+const ours = (entry: { hooks: Hook[] }) => entry.hooks.some((h) => h.headers?.[MARK] || h.args?.some((a) => a.endsWith(`/${HOOK_DIR}/${HOOK_SCRIPT}`)));
 
 /** Copies the plugin's files (resources/claude-plugin) into `to` as they are: the port and tokens are plugin options, not file contents. */
 function copyPlugin(from: string, to: string): void {
@@ -136,6 +142,7 @@ export class ClaudeCodeConnector implements Service {
    */
   async refresh(): Promise<void> {
     const port = this.deps.port();
+    if (port && fs.existsSync(path.join(this.deps.dataDir, HOOK_DIR, 'connection'))) this.writeConnection(port);
     if (!port || !this.handed()) return;
     const listed = await this.run(['plugin', 'list']);
     if (listed.code !== 0 || !listed.out.includes(PLUGIN)) return;
@@ -190,24 +197,40 @@ export class ClaudeCodeConnector implements Service {
   /**
    * For a Claude Code without plugins: the MCP server with `claude mcp add -s user` (there the token sits in
    * Claude Code's own config, which that CLI offers no other way around), and the hooks merged into its user
-   * settings: a backup first, entries marked as ours (so a second connect replaces them, never doubles them),
-   * and taken out again on disconnect, leaving everything else as it was.
+   * settings: a backup first, entries recognised as ours (so a second connect replaces them, never doubles them),
+   * and taken out again on disconnect, leaving everything else as it was. The hooks are the plugin's own
+   * bounded command (`sh switchboard-hook.sh <route>`, exec form), copied into the data folder; the port and
+   * hooks token it needs are in a 0600 `connection` file beside it, never in Claude Code's settings.
    */
   async connectWithoutPlugins(port: number): Promise<ClaudeCodeConnection> {
-    const { mcp, hooks } = this.deps.tokens();
+    const { mcp } = this.deps.tokens();
+    if (!this.deps.resourcesDir) throw new AppError('unavailable', 'The hook script is not part of this build of Switchboard.');
     await this.run(['mcp', 'remove', '-s', 'user', 'switchboard']);
     await this.must(['mcp', 'add', '--transport', 'http', '-s', 'user', 'switchboard', `http://127.0.0.1:${port}/mcp`, '--header', `Authorization: Bearer ${mcp}`], 'add the MCP server');
+    const dir = path.join(this.deps.dataDir, HOOK_DIR);
+    makePrivateDir(dir);
+    const script = path.join(dir, HOOK_SCRIPT);
+    fs.writeFileSync(script, fs.readFileSync(path.join(this.deps.resourcesDir, 'claude-plugin', 'plugins', 'switchboard', 'hooks', HOOK_SCRIPT)), { mode: 0o600 });
+    this.writeConnection(port);
     const file = this.settingsFile();
     const settings = this.readSettings(file);
     if (fs.existsSync(file) && !fs.existsSync(`${file}.switchboard-backup`)) fs.copyFileSync(file, `${file}.switchboard-backup`);
     const merged = this.withoutOurHooks(settings);
     merged.hooks ??= {};
     for (const [event, [route, timeout]] of Object.entries(HOOK_ROUTES)) {
-      const entry = { ...(event === 'PermissionRequest' ? { matcher: '*' } : {}), hooks: [{ type: 'http', url: `http://127.0.0.1:${port}/hooks/${route}`, headers: { Authorization: `Bearer ${hooks}`, [MARK]: '1' }, timeout }] };
+      const entry = { ...(event === 'PermissionRequest' ? { matcher: '*' } : {}), hooks: [{ type: 'command', command: 'sh', args: [script, route], timeout }] };
       merged.hooks[event] = [...(merged.hooks[event] ?? []), entry];
     }
     this.writeSettings(file, merged);
     return this.status();
+  }
+
+  /** The port and hooks token for the hooks merged without a plugin: two lines, 0600, written whole. */
+  private writeConnection(port: number): void {
+    const file = path.join(this.deps.dataDir, HOOK_DIR, 'connection');
+    fs.writeFileSync(`${file}.tmp`, `${port}\n${this.deps.tokens().hooks}\n`, { mode: 0o600 });
+    fs.chmodSync(`${file}.tmp`, 0o600);
+    fs.renameSync(`${file}.tmp`, file);
   }
 
   async disconnect(): Promise<ClaudeCodeConnection> {
@@ -224,6 +247,7 @@ export class ClaudeCodeConnector implements Service {
     await this.run(['plugin', 'uninstall', PLUGIN, '--scope', 'user']);
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     fs.rmSync(path.join(this.deps.dataDir, 'claude-plugin'), { recursive: true, force: true });
+    fs.rmSync(path.join(this.deps.dataDir, HOOK_DIR), { recursive: true, force: true });
     fs.rmSync(this.handedFile(), { force: true });
     return this.status();
   }

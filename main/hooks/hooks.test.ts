@@ -142,6 +142,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const mine = { model: 'sonnet', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'echo mine' }] }] } };
     fs.writeFileSync(file, JSON.stringify(mine));
     const port = core.server!.address!.port;
+    const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
     await core.claudeCode.connectWithoutPlugins(port);
     const status = await core.claudeCode.connectWithoutPlugins(port);
     expect(status).toMatchObject({ connected: true, mcp: expect.stringMatching(/^switchboard: http:\/\/127\.0\.0\.1:\d+\/mcp \(HTTP\) - ✔ Connected/) });
@@ -150,6 +151,13 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(merged.hooks.Stop).toHaveLength(2);
     expect(merged.hooks.PermissionRequest).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(`${file}.switchboard-backup`, 'utf8'))).toEqual(mine);
+    // The plugin's own bounded hook (exec form), its port and token in a 0600 file of the data folder: none in Claude Code's settings.
+    const script = path.join(core.config.dataDir, 'claude-hooks', 'switchboard-hook.sh');
+    expect(merged.hooks.PermissionRequest![0]).toEqual({ matcher: '*', hooks: [{ type: 'command', command: 'sh', args: [script, 'permission'], timeout: 3700 }] });
+    const connection = path.join(core.config.dataDir, 'claude-hooks', 'connection');
+    expect(fs.readFileSync(connection, 'utf8')).toBe(`${port}\n${hooksToken}\n`);
+    expect((fs.statSync(connection).mode & 0o777).toString(8)).toBe('600');
+    expect(fs.readFileSync(file, 'utf8')).not.toContain(hooksToken);
 
     // The merged hooks work: a headless run asks Switchboard.
     const project = path.join(h.dir, 'project');
@@ -161,8 +169,13 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect((await run).code).toBe(0);
     expect(fs.existsSync(path.join(project, 'merged.txt'))).toBe(true);
 
+    // A rotated hooks token reaches the merged hooks at once.
+    const rotated = await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller);
+    expect(fs.readFileSync(connection, 'utf8')).toBe(`${port}\n${(rotated as { value: { token: string } }).value.token}\n`);
+
     expect(await core.claudeCode.disconnect()).toMatchObject({ connected: false });
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(mine);
+    expect(fs.existsSync(path.dirname(connection))).toBe(false);
   });
 
   it('settles a question answered in the terminal first: the hook request goes away, the card says so', async () => {

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboxItem } from '../../contract';
+import type { InboxItem, SessionInbox } from '../../contract';
 import { desktopCaller } from '../ipc/router';
 import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
 import { lastUserText } from '../testing/fake-anthropic';
@@ -145,5 +147,68 @@ describe('past the plan’s limit', { timeout: 90_000 }, () => {
     expect(core.sessions.turn(turn.id).status).toBe('done');
     const page = await call<{ items: InboxItem[] }>('inbox.list', { filter: 'all' });
     expect(page.items.filter((i) => i.kind === 'limit_wait').map((i) => i.state)).toEqual(['settled', 'settled']);
+  });
+  it('keeps a wait across a restart: the session still waits for the reset, carries on once after it, its queue after that; nothing runs twice', async () => {
+    const clock = new ManualClock();
+    const gatewayToken = ['e30', Buffer.from(JSON.stringify({ aud: 'claude-gateway' })).toString('base64url'), 'sig'].join('.');
+    const start = (dir?: string) => startHarness({ ...(dir ? { dir } : {}), core: { clock, now: () => clock.now() }, env: { ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: gatewayToken } });
+    h = await start();
+    const call = async <T>(method: string, input: unknown): Promise<T> => {
+      const r = await h!.core.router.call(method, input, desktopCaller);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value as T;
+    };
+    const reset = Math.ceil(clock.now() / 1000) + 3600;
+    const refused = { kind: 'error' as const, status: 429, type: 'rate_limit_error', message: 'This request would exceed your account’s rate limit. Please try again later.', headers: { ...planHeaders('rejected', 1, reset), 'retry-after': '3600' } };
+    h.api.reply(refused, refused);
+    const a = await call<{ id: string }>('sessions.create', { title: 'Report' });
+    const waiting = nextEvent(h.core.events, 'inbox.changed', (p) => p.item?.kind === 'limit_wait' && p.item.sessionId === a.id);
+    const turn = await call<{ id: string }>('sessions.send', { id: a.id, text: 'write the report' });
+    await waiting;
+    const queued = await call<{ id: string; status: string }>('sessions.send', { id: a.id, text: 'then summarise it' });
+    expect(queued.status).toBe('queued');
+    const kept = path.join(h.core.config.dataDir, 'limit-waits.json');
+    expect(JSON.parse(fs.readFileSync(kept, 'utf8'))).toMatchObject({ waits: [{ sessionId: a.id, turnId: turn.id, until: reset * 1000 }] });
+    expect((fs.statSync(kept).mode & 0o777).toString(8)).toBe('600');
+
+    // Switchboard restarts before the reset: the turn still waits, the message behind it still queued.
+    const dir = h.dir;
+    await h.close(true);
+    h = await start(dir);
+    h.api.respond((request) => {
+      const said = lastUserText(request);
+      if (said.includes('Your usage limit has reset')) return { kind: 'text', text: 'Carried on after the restart and the reset.' };
+      return { kind: 'text', text: `done: ${said}` };
+    });
+    expect(h.core.sessions.get(a.id).status).toBe('running');
+    expect(h.core.sessions.turn(turn.id)).toMatchObject({ status: 'running', position: 0 });
+    expect(h.core.sessions.turn(queued.id)).toMatchObject({ status: 'queued', position: 1 });
+    const bySession = await call<Record<string, SessionInbox>>('inbox.sessions', {});
+    expect(bySession[a.id]!.limitUntil).toBe(reset * 1000);
+    const open = (await call<{ items: InboxItem[] }>('inbox.list', { filter: 'all' })).items.filter((i) => i.kind === 'limit_wait');
+    expect(open.map((i) => i.state)).toEqual(['open']);
+    expect(open[0]!.title).toMatch(/^Waiting for the plan’s limit to reset at [\d:]+/);
+    // Nothing ran at the restart, and no second note.
+    expect(h.api.mainRequests()).toHaveLength(0);
+    expect(h.notifications.filter((n) => n.title.startsWith('Claude’s plan limit is reached'))).toHaveLength(0);
+
+    // The reset: the turn carries on once in the same session, then the queued message.
+    clock.advanceTo(reset * 1000);
+    const continued = await h.turnEnded(turn.id);
+    expect(continued).toMatchObject({ status: 'done', resultText: 'Carried on after the restart and the reset.' });
+    const next = await h.turnEnded(queued.id);
+    expect(next.resultText).toBe('done: then summarise it');
+    expect(next.startedAt!).toBeGreaterThanOrEqual(continued.endedAt!);
+    expect(h.api.mainRequests().map(lastUserText)).toEqual(['write the report\nYour usage limit has reset. Continue where you left off.', 'then summarise it']);
+    expect((await call<{ items: InboxItem[] }>('inbox.list', { filter: 'all' })).items.filter((i) => i.kind === 'limit_wait').map((i) => i.state)).toEqual(['settled']);
+    expect(fs.existsSync(kept)).toBe(false);
+
+    // Another restart runs nothing again.
+    await h.close(true);
+    h = await start(dir);
+    clock.advanceTo(reset * 1000 + 3_600_000);
+    expect(h.core.sessions.get(a.id).status).not.toBe('running');
+    expect(h.core.sessions.turn(turn.id).status).toBe('done');
+    expect(h.api.mainRequests()).toHaveLength(0);
   });
 });

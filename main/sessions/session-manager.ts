@@ -15,7 +15,7 @@ import { expandFolder } from '../folders';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
-import { isLimitFailure } from './plan-limit';
+import { isLimitFailure, type KeptWait } from './plan-limit';
 import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
 import { isOwnSessionFolder, ownSessionFolders } from '../storage/session-folders';
@@ -108,7 +108,7 @@ export interface SessionManagerDeps {
   /** Whether a warm spare CLI is kept for the next new session (the app: yes; tests ask for it). */
   warmSpare?: boolean;
   /** Turns that fail on the plan's limit wait for its reset (plan-limit.ts): until when, or null to fail as before. */
-  limitWait?: { wait(sessionId: string, errorText: string): number | null; forget(sessionId: string): void };
+  limitWait?: { wait(sessionId: string, errorText: string, turnId: string): number | null; forget(sessionId: string): void; restore(keep: (wait: KeptWait) => boolean): KeptWait[] };
   /** The session's own git worktree, for its summary (main/worktrees/, wired by the root). */
   worktreeOf?: (id: string) => SessionWorktree | null;
 }
@@ -169,8 +169,15 @@ export class SessionManager implements Service {
     // would otherwise go on beside the one the next message starts, and fork the session.
     const killed = this.ledger.endLeftovers();
     if (killed.length) log.warn(`ended ${killed.length} Claude process(es) left running by the last run`, { processes: killed });
-    const ended = this.store.endLeftoverTurns();
+    // Turns the last run left waiting for the plan's limit stay current, their queues behind them.
+    const kept = this.deps.limitWait?.restore((w) => this.store.turn(w.turnId)?.status === 'running' && this.store.turn(w.turnId)?.sessionId === w.sessionId) ?? [];
+    const ended = this.store.endLeftoverTurns(kept.map((w) => w.sessionId));
     if (ended) log.warn(`${ended} turn(s) from the last run were marked failed or cancelled`);
+    for (const wait of kept) {
+      const rt = this.runtime(wait.sessionId);
+      rt.current = { turnId: wait.turnId, prompt: this.store.turn(wait.turnId)!.prompt, startedAt: Date.now(), partialText: '', interrupted: false, stalled: false, waitingApprovals: 0, restartedFresh: false, partialTimer: null, denied: new Map(), limitUntil: wait.until };
+      rt.queue = this.store.queuedTurnIds(wait.sessionId);
+    }
     this.watchdog = setInterval(() => this.checkStalls(), WATCHDOG_TICK_MS);
     this.watchdog.unref();
     // A new idle time applies to the processes idle now too, counted from when each fell idle.
@@ -189,6 +196,12 @@ export class SessionManager implements Service {
     await Promise.all(
       [...this.runtimes.values()].map(async (rt) => {
         if (rt.idleTimer) clearTimeout(rt.idleTimer);
+        // Waiting for the plan's limit: the turn and its queue are kept (plan-limit.ts) and carry on after a restart.
+        if (rt.current?.limitUntil) {
+          if (rt.current.partialTimer) clearTimeout(rt.current.partialTimer);
+          this.store.setPartialText(rt.current.turnId, null);
+          return void (await rt.exiting);
+        }
         for (const turnId of rt.queue.splice(0)) {
           this.store.enterConversation(turnId, { notSent: true });
           this.store.endTurn(turnId, { status: 'cancelled', error: 'Switchboard stopped before this message was sent.' });
@@ -748,7 +761,7 @@ export class SessionManager implements Service {
    * should fail as before (the setting is off).
    */
   private waitForLimit(rt: Runtime, proc: ClaudeProcess, cur: Current, result: TurnResult): boolean {
-    const until = this.deps.limitWait?.wait(rt.sessionId, [result.text ?? '', ...result.errors].join('\n')) ?? null;
+    const until = this.deps.limitWait?.wait(rt.sessionId, [result.text ?? '', ...result.errors].join('\n'), cur.turnId) ?? null;
     if (until === null) return false;
     cur.limitUntil = until;
     cur.rateLimited = false;

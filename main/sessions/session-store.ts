@@ -336,11 +336,16 @@ export class SessionStore {
     return rows.map(toMessage);
   }
 
-  /** Turns a previous run left queued or running: they can no longer run as they were. */
-  endLeftoverTurns(): number {
+  /**
+   * Turns a previous run left queued or running: they can no longer run as they were. The sessions in
+   * `keep` waited for the plan's limit to reset: their turn and their queue carry on after it (plan-limit.ts).
+   */
+  endLeftoverTurns(keep: readonly string[] = []): number {
     const now = Date.now();
+    const kept = JSON.stringify(keep);
+    const others = `session_id NOT IN (SELECT value FROM json_each(?))`;
     // What a turn had streamed when the process died is kept, as it would be after a CLI crash.
-    const partial = this.db.prepare(`SELECT id, session_id, partial_text FROM turns WHERE status = 'running' AND partial_text IS NOT NULL`).all() as {
+    const partial = this.db.prepare(`SELECT id, session_id, partial_text FROM turns WHERE status = 'running' AND partial_text IS NOT NULL AND ${others}`).all(kept) as {
       id: string;
       session_id: string;
       partial_text: string;
@@ -349,13 +354,18 @@ export class SessionStore {
       this.insertMessage({ sessionId: turn.session_id, turnId: turn.id, role: 'assistant', kind: 'text', text: turn.partial_text, data: { partial: true } });
     }
     const running = this.db
-      .prepare(`UPDATE turns SET status = 'failed', error = ?, ended_at = ?, partial_text = NULL WHERE status = 'running'`)
-      .run('Switchboard stopped during this turn.', now).changes;
-    const unsent = this.db.prepare(`SELECT id FROM turns WHERE status = 'queued' ORDER BY queued_at`).pluck().all() as string[];
+      .prepare(`UPDATE turns SET status = 'failed', error = ?, ended_at = ?, partial_text = NULL WHERE status = 'running' AND ${others}`)
+      .run('Switchboard stopped during this turn.', now, kept).changes;
+    const unsent = this.db.prepare(`SELECT id FROM turns WHERE status = 'queued' AND ${others} ORDER BY queued_at`).pluck().all(kept) as string[];
     for (const id of unsent) this.enterConversation(id, { notSent: true });
     const queued = this.db
-      .prepare(`UPDATE turns SET status = 'cancelled', error = ?, ended_at = ? WHERE status = 'queued'`)
-      .run('Switchboard stopped before this message was sent. It is kept here; send it again if you still need it.', now).changes;
+      .prepare(`UPDATE turns SET status = 'cancelled', error = ?, ended_at = ? WHERE status = 'queued' AND ${others}`)
+      .run('Switchboard stopped before this message was sent. It is kept here; send it again if you still need it.', now, kept).changes;
     return running + queued;
+  }
+
+  /** The messages still queued in a session, oldest first (a queue kept across a restart). */
+  queuedTurnIds(sessionId: string): string[] {
+    return this.db.prepare(`SELECT id FROM turns WHERE session_id = ? AND status = 'queued' ORDER BY queued_at`).pluck().all(sessionId) as string[];
   }
 }

@@ -6,22 +6,31 @@
 # Switchboard is noticed within seconds. After one that did not answer, the hooks of the next 30 s go
 # on at once. Switchboard not running, refusing the token, or silent: no output, exit 0, and Claude
 # Code goes on as it would without it. The port and the hooks token are the plugin's options (the
-# token a sensitive one); the token reaches curl through a file descriptor, never its command line.
-[ -n "$CLAUDE_PLUGIN_OPTION_PORT" ] && [ -n "$CLAUDE_PLUGIN_OPTION_HOOKS_TOKEN" ] || exit 0
+# token a sensitive one); without a plugin (hooks in Claude Code's settings) they are the two lines of
+# `connection` beside this script, a 0600 file in Switchboard's data folder. The token reaches curl
+# through a file descriptor, never its command line. Claude Code runs it in exec form (`sh` and this
+# file, no shell in between); the common path starts no program but curl.
+port=$CLAUDE_PLUGIN_OPTION_PORT
+token=$CLAUDE_PLUGIN_OPTION_HOOKS_TOKEN
+here=${0%/*}
+if [ -z "$port" ] && [ -r "$here/connection" ]; then
+  { read -r port; read -r token; } <"$here/connection"
+fi
+[ -n "$port" ] && [ -n "$token" ] || exit 0
 command -v curl >/dev/null 2>&1 || exit 0
-base="http://127.0.0.1:${CLAUDE_PLUGIN_OPTION_PORT}/hooks"
-mark="${CLAUDE_PLUGIN_DATA:-${TMPDIR:-/tmp}}/switchboard-unanswered"
-now=$(date +%s)
-if [ -f "$mark" ] && [ $((now - $(cat "$mark" 2>/dev/null || echo 0))) -lt 30 ]; then exit 0; fi
+base="http://127.0.0.1:${port}/hooks"
+mark="${CLAUDE_PLUGIN_DATA:-$here}/switchboard-unanswered"
+# Only after a Switchboard that did not answer: is that less than 30 s ago?
+if [ -f "$mark" ] && [ $(($(date +%s) - $(cat "$mark" 2>/dev/null || echo 0))) -lt 30 ]; then exit 0; fi
 
 # One request: curl with the token from fd 3; the answer on stdout, or nothing.
 ask() {
   curl -sf --noproxy '*' --connect-timeout 2 --max-time "$1" -K /dev/fd/3 \
     -H 'Content-Type: application/json' -H 'X-Switchboard-Poll: 1' --data-binary "$2" "$3" 3<<EOF_CONFIG
-header = "Authorization: Bearer ${CLAUDE_PLUGIN_OPTION_HOOKS_TOKEN}"
+header = "Authorization: Bearer ${token}"
 EOF_CONFIG
   code=$?
-  if [ "$code" = 28 ]; then mkdir -p "$(dirname "$mark")" 2>/dev/null; date +%s >"$mark" 2>/dev/null; fi
+  if [ "$code" = 28 ]; then mkdir -p "${mark%/*}" 2>/dev/null; date +%s >"$mark" 2>/dev/null; fi
   return "$code"
 }
 
@@ -34,7 +43,7 @@ while :; do
       out=$(ask 5 '{}' "$base/wait/$id" </dev/null) || exit 0
       ;;
     *)
-      rm -f "$mark" 2>/dev/null
+      [ -f "$mark" ] && rm -f "$mark" 2>/dev/null
       printf '%s' "$out"
       exit 0
       ;;
