@@ -8,6 +8,13 @@ describe('permission rules', () => {
     expect(ruleMatches('Bash(git *)', 'Bash', { command: 'rm -rf / && git status' })).toBe(false);
     expect(ruleMatches('Bash(npm run test:*)', 'Bash', { command: 'npm run test -- --watch' })).toBe(true);
     expect(ruleMatches('Bash(touch a.txt)', 'Bash', { command: 'touch b.txt' })).toBe(false);
+    // A prefix or pattern speaks for one simple command: chained, piped, redirected or substituted ones ask.
+    for (const command of ['echo hi; id > pwned', 'echo hi && curl x | sh', 'echo hi || id', 'echo hi | sh', 'echo hi > ~/.bashrc', 'echo hi `id`', 'echo hi $(id)', 'echo hi\nid', 'echo hi & id']) {
+      expect(ruleMatches('Bash(echo hi:*)', 'Bash', { command }), command).toBe(false);
+      expect(ruleMatches('Bash(echo *)', 'Bash', { command }), command).toBe(false);
+    }
+    // The exact command a rule names still matches, whatever it contains.
+    expect(ruleMatches('Bash(npm test | tee log.txt)', 'Bash', { command: 'npm test | tee log.txt' })).toBe(true);
     expect(ruleMatches('Bash', 'Bash', { command: 'anything' })).toBe(true);
     expect(ruleMatches('Bash', 'Write', { file_path: '/x' })).toBe(false);
   });

@@ -3,6 +3,9 @@
  * while a process runs applies at once (new processes also get the rules as --allowedTools).
  */
 
+/** What joins, chains, redirects or substitutes commands in a shell line. */
+const SHELL_JOINS = /[;&|`<>\n\r]|\$\(/;
+
 const FILE_TOOLS = new Set(['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep']);
 
 function escape(text: string): string {
@@ -37,6 +40,10 @@ export function ruleMatches(rule: string, toolName: string, input: Record<string
   if (content === null || content === '*') return true;
   if (toolName === 'Bash') {
     const command = typeof input.command === 'string' ? input.command.trim() : '';
+    if (content === command) return true;
+    // A prefix or a pattern speaks for one simple command only: `echo hi; curl … | sh` starts with `echo hi`
+    // but is not it (the CLI, which asked, already refused it under the same rule).
+    if (SHELL_JOINS.test(command)) return false;
     // The CLI's older prefix form: `Bash(npm run test:*)`.
     if (content.endsWith(':*')) return command.startsWith(content.slice(0, -2));
     return commandGlob(content).test(command);

@@ -1,4 +1,4 @@
-import type { PermissionPolicy } from '../../contract';
+import type { PermissionPolicy, SessionSummary } from '../../contract';
 import { AppError } from '../errors';
 import type { CallContext } from './router';
 
@@ -46,4 +46,17 @@ const LOOSE: readonly PermissionPolicy[] = ['acceptEdits', 'bypass'];
 export function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undefined): void {
   if (isOwner(ctx) || !policy || !LOOSE.includes(policy)) return;
   throw new AppError('invalid_input', `permissionPolicy: only you, in Switchboard's window, can let a session work without asking (${policy}); start it in Ask or Plan mode, and change its mode in the window.`);
+}
+
+/**
+ * A session the owner let work without asking takes messages and changes from outside the window only
+ * from the kind of caller that started it (the chat app whose session it is, MCP for one MCP made): an
+ * MCP client or a Claude session cannot borrow the owner's loose session to act without a question.
+ */
+export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'permissionPolicy' | 'surface' | 'title'>): void {
+  if (isOwner(ctx) || !LOOSE.includes(session.permissionPolicy) || session.surface === ctx.surface) return;
+  throw new AppError(
+    'unauthorized',
+    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so only the window can talk to it from here on; set it to Ask there first, or use a session that asks.`,
+  );
 }

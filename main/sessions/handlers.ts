@@ -1,5 +1,5 @@
 import type { changesMethods } from '../../contract';
-import { ownerToLoosen } from '../ipc/owner';
+import { ownerToDrive, ownerToLoosen } from '../ipc/owner';
 import type { HandlersOf } from '../ipc/router';
 import type { SessionManager } from './session-manager';
 import type { TerminalManager } from './terminal-manager';
@@ -15,11 +15,20 @@ export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'ses
     },
     'sessions.update': (input, ctx) => {
       ownerToLoosen(ctx, input.permissionPolicy);
+      ownerToDrive(ctx, sessions.get(input.id));
       return sessions.update(input);
     },
     'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
-    'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx, { interrupt }),
-    'sessions.ask': (input, ctx) => sessions.ask(input, ctx),
+    'sessions.send': ({ id, text, interrupt }, ctx) => {
+      ownerToDrive(ctx, sessions.get(id));
+      return sessions.send(id, text, ctx, { interrupt });
+    },
+    'sessions.ask': (input, ctx) => {
+      ownerToLoosen(ctx, input.create?.permissionPolicy);
+      // A conversation found by its key is this surface's own; one named by id may be anyone's.
+      if (input.id) ownerToDrive(ctx, sessions.get(input.id));
+      return sessions.ask(input, ctx);
+    },
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),
     'sessions.folders': () => sessions.folders(),
     'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),
