@@ -42,7 +42,8 @@ export const layers = {
   memory: ['retrieval', 'storage', 'settings', 'ipc'],
   usage: ['storage', 'settings', 'ipc'],
   history: ['retrieval', 'sessions', 'claude', 'storage', 'ipc', 'usage'],
-  scheduler: ['sessions', 'settings', 'storage', 'ipc'],
+  // The sessions its Claude jobs run in and the broker's job questions reach it from the root (job-sessions.ts).
+  scheduler: ['settings', 'storage', 'ipc'],
   server: ['secrets', 'ipc'],
   system: ['claude', 'settings', 'storage', 'server', 'ipc'],
   shell: ['secrets'],
@@ -51,7 +52,8 @@ export const layers = {
   tasks: ['sessions', 'scheduler', 'storage', 'ipc'],
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
-  hooks: ['approvals', 'sessions', 'settings', 'storage', 'server', 'ipc', 'claude'],
+  // A surface: the contract through the router; the broker's terminal questions and the session lookup from the root.
+  hooks: ['settings', 'storage', 'server', 'ipc', 'claude'],
   // The inbox mirrors what the other services emit (events); lookups reach it from the root as functions.
   inbox: ['storage', 'settings', 'ipc'],
   // Web Push: its subscriptions (storage), its VAPID keys (secrets); what to send reaches it from the root.

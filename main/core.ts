@@ -6,11 +6,11 @@ import { systemClock, type Clock } from './clock';
 import { reviewQuestions } from './approvals/review-questions';
 import { EventBus } from './events';
 import { historyHandlers } from './history/handlers';
-import { HistoryService } from './history/history-service';
+import { HistoryService, messageEmbeddingRows } from './history/history-service';
 import { TranscriptImporter } from './history/transcript-importer';
 import { EmbeddingService } from './retrieval/embedding-service';
 import { memoryHandlers } from './memory/handlers';
-import { MemoryService } from './memory/memory-service';
+import { MemoryService, memoryEmbeddingRows } from './memory/memory-service';
 import { Router, type ContractCaller } from './ipc/router';
 import { splitHostList } from './config';
 import { changesLine } from '../contract';
@@ -176,7 +176,15 @@ export function createCore(config: CoreConfig): Core {
       events.emit('system.notification', { ...n, at: Date.now() });
     },
   };
-  const approvals = new ApprovalBroker({ storage, events, settings, notifier });
+  // The one store of the sessions' and turns' tables: the broker, usage, history and hooks read them through it.
+  const sessionStore = new SessionStore(storage);
+  const approvals = new ApprovalBroker({
+    storage,
+    events,
+    settings,
+    notifier,
+    sessions: { title: (id) => sessionStore.title(id), rules: (id) => sessionStore.sessionRules(id), setRules: (id, rules) => sessionStore.setSessionRules(id, rules) },
+  });
   const usage: UsageService = new UsageService({
     storage,
     settings,
@@ -191,9 +199,23 @@ export function createCore(config: CoreConfig): Core {
     dataDir: config.dataDir,
     now: config.now,
     processes: () => sessions.list().flatMap((s) => (s.pid ? [{ sessionId: s.id, title: s.title, pid: s.pid }] : [])),
+    lookups: {
+      turnAt: (sessionId, at) => sessionStore.turnAt(sessionId, at),
+      session: (id) => {
+        const row = sessionStore.session(id);
+        return row ? { title: row.title, surface: row.surface } : null;
+      },
+      turnPrompt: (id) => sessionStore.turnPrompt(id),
+      counts: (since) => {
+        const s = sessionStore.counts(since);
+        const j = scheduler.counts(since);
+        return { jobs: j.jobs, jobsEnabled: j.jobsEnabled, memories: memory.count(), sessions: s.sessions, turnsToday: s.turnsSince, sessionsToday: s.sessionsSince, jobRunsToday: j.runsSince };
+      },
+    },
   });
   const sessions: SessionManager = new SessionManager({
     storage,
+    store: sessionStore,
     events,
     settings,
     approvals,
@@ -260,8 +282,14 @@ export function createCore(config: CoreConfig): Core {
     sessionFolder: (id) => sessions.get(id).cwd,
     claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => void sessions.takeBackFromTerminal(id).catch((error: unknown) => log.error('sessions: taking a session back from its terminal failed', error)), started: (id, pid) => sessions.terminalStarted(id, pid) },
   });
-  const embeddings = new EmbeddingService({ storage, events, settings, secrets: config.secrets, workerScript: config.embedWorker ?? null });
-  const sessionStore = new SessionStore(storage);
+  const embeddings = new EmbeddingService({
+    storage,
+    events,
+    settings,
+    secrets: config.secrets,
+    rows: { messages: messageEmbeddingRows(storage, sessionStore), memories: memoryEmbeddingRows(storage) },
+    workerScript: config.embedWorker ?? null,
+  });
   const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir, searchWorker: config.searchWorker ?? null });
   const memory = new MemoryService({ storage, events, settings, embeddings });
   const transcripts = new TranscriptImporter({
@@ -406,13 +434,13 @@ export function createCore(config: CoreConfig): Core {
 
   const tokens = new TokenStore(config.secrets);
   const hooks = new HooksService({
-    server: null,
-    approvals,
+    server: () => server,
+    questions: { ask: (question) => approvals.ask(question), cancel: (id, reason) => approvals.cancel(id, reason) },
     router: contract,
     events,
     notifier,
     settings,
-    store: sessionStore,
+    runsHere: (claudeSessionId) => sessionStore.runsClaudeSession(claudeSessionId),
     onQuestion: (approvalId, claudeSessionId) => {
       const sessionId = sessionStore.ownerOfClaudeSession(claudeSessionId)?.id;
       if (sessionId) inbox.linkSession(`approval:${approvalId}`, sessionId);
@@ -483,7 +511,6 @@ export function createCore(config: CoreConfig): Core {
   // The MCP server registers its route before the server takes calls.
   const mcp = new McpService({ server, router: contract, sessionOf: (token) => tokens.sessionOf(token) });
   lifecycle.add(mcp);
-  hooks.attach(server);
   lifecycle.add(hooks);
   lifecycle.add(connector, { required: false });
   if (server) lifecycle.add(server, { required: config.server!.required });

@@ -58,6 +58,17 @@ describe('lint enforces the layers of docs/architecture.md', () => {
     expect(await layerErrors('main/storage/database.ts', "import { log } from '../log';\nexport const l = log;\n")).toEqual([]);
   });
 
+  it('keeps the surfaces and the scheduler off the services: they reach them through the router or the root', async () => {
+    // What a surface may import: the plumbing (router, settings, its own tables, secrets, routes, the CLI's formats, the tool table).
+    const plumbing = ['ipc', 'storage', 'settings', 'secrets', 'server', 'claude', 'tools'];
+    for (const name of ['surfaces', 'mcp', 'hooks', 'scheduler']) expect(layers[name]!.filter((l) => !plumbing.includes(l)), name).toEqual([]);
+    const broker = "import type { ApprovalBroker } from '../approvals/approval-broker';\nexport type B = ApprovalBroker;\n";
+    expect((await layerErrors('main/hooks/hooks-service.ts', broker)).join()).toMatch(/main\/hooks\/ may import only/);
+    const manager = "import type { SessionManager } from '../sessions/session-manager';\nexport type M = SessionManager;\n";
+    expect((await layerErrors('main/scheduler/scheduler-service.ts', manager)).join()).toMatch(/main\/scheduler\/ may import only/);
+    expect((await layerErrors('main/hooks/hooks-service.ts', manager)).join()).toMatch(/main\/hooks\/ may import only/);
+  });
+
   it('refuses console in main/ outside the entry points, the log and tests', async () => {
     const consoleErrors = async (file: string) => {
       const [result] = await eslint.lintText("export function f(): void {\n  console.warn('x');\n}\n", { filePath: path.join(root, file) });

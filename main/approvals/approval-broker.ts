@@ -40,10 +40,22 @@ export interface Answerer {
   via: string;
 }
 
+/**
+ * What the broker needs of the sessions' table, which the session store owns: the root hands it in, so the
+ * broker writes only its own tables (and approvals/ does not import sessions/, which imports it).
+ */
+export interface SessionRules {
+  /** The session's title, for the card; null when the session is gone. */
+  title(sessionId: string): string | null;
+  /** The session's "This session" rules. */
+  rules(sessionId: string): string[];
+  /** Replaces them. */
+  setRules(sessionId: string, rules: string[]): void;
+}
+
 interface Row {
   id: string;
   session_id: string | null;
-  session_title: string | null;
   turn_id: string | null;
   source: string;
   tool_name: string;
@@ -61,13 +73,13 @@ interface Row {
   answered_at: number | null;
 }
 
-const SELECT = `SELECT a.*, s.title AS session_title FROM approvals a LEFT JOIN sessions s ON s.id = a.session_id`;
+const SELECT = 'SELECT a.* FROM approvals a';
 
-function toApproval(row: Row): Approval {
+function toApproval(row: Row, sessionTitle: string | null): Approval {
   return {
     id: row.id,
     sessionId: row.session_id,
-    sessionTitle: row.session_title,
+    sessionTitle,
     turnId: row.turn_id,
     source: row.source,
     toolName: row.tool_name,
@@ -97,7 +109,7 @@ export class ApprovalBroker implements Service {
   private readonly waiting = new RequestStore<Question, BrokerAnswer>();
 
   constructor(
-    private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; notifier: Notifier },
+    private readonly deps: { storage: StorageService; events: EventBus; settings: SettingsService; notifier: Notifier; sessions: SessionRules },
   ) {}
 
   /** Questions left pending by a previous run cannot be answered: their processes are gone. Those kept over a restart wait on. */
@@ -128,7 +140,7 @@ export class ApprovalBroker implements Service {
     if (this.waiting.has(id)) return null;
     const row = this.db.prepare(`${SELECT} WHERE a.id = ? AND a.status = 'pending'`).get(id) as Row | undefined;
     if (!row) return null;
-    const approval = toApproval(row);
+    const approval = this.toApproval(row);
     const question: Question = { sessionId: approval.sessionId, turnId: approval.turnId, source: approval.source, toolName: approval.toolName, input: approval.input, suggestions: approval.suggestions, description: approval.description };
     return this.wait(id, question, row.expires_at - Date.now());
   }
@@ -233,12 +245,12 @@ export class ApprovalBroker implements Service {
   get(id: string): Approval {
     const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
     if (!row) throw new AppError('not_found', `no permission question ${id}`);
-    return toApproval(row);
+    return this.toApproval(row);
   }
 
   list(status: 'pending' | 'all', limit: number): Approval[] {
     const where = status === 'pending' ? `WHERE a.status = 'pending'` : '';
-    return (this.db.prepare(`${SELECT} ${where} ORDER BY a.created_at DESC LIMIT ?`).all(limit) as Row[]).map(toApproval);
+    return (this.db.prepare(`${SELECT} ${where} ORDER BY a.created_at DESC LIMIT ?`).all(limit) as Row[]).map((row) => this.toApproval(row));
   }
 
   rules(): ApprovalRule[] {
@@ -267,6 +279,10 @@ export class ApprovalBroker implements Service {
     return this.deps.storage.db;
   }
 
+  private toApproval(row: Row): Approval {
+    return toApproval(row, row.session_id ? this.deps.sessions.title(row.session_id) : null);
+  }
+
   /** "This session" rules of sessions Switchboard does not own, by their key: they last as long as Switchboard runs. */
   private readonly outsideRules = new Map<string, string[]>();
 
@@ -275,14 +291,12 @@ export class ApprovalBroker implements Service {
   }
 
   private sessionRules(sessionId: string | null): string[] {
-    if (!sessionId) return [];
-    const raw = this.db.prepare('SELECT session_rules FROM sessions WHERE id = ?').pluck().get(sessionId) as string | undefined;
-    return raw ? (JSON.parse(raw) as string[]) : [];
+    return sessionId ? this.deps.sessions.rules(sessionId) : [];
   }
 
   private addSessionRule(sessionId: string, rule: string): void {
     const rules = [...new Set([...this.sessionRules(sessionId), rule])];
-    this.db.prepare('UPDATE sessions SET session_rules = ? WHERE id = ?').run(JSON.stringify(rules), sessionId);
+    this.deps.sessions.setRules(sessionId, rules);
   }
 
   /** The rule that answers a question, if any; never for a question Claude asks the user (no rule may stand in for a person). */

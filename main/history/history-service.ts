@@ -1,9 +1,10 @@
-import type { ConversationSummary, Message, MessagePage, SearchFilters, SearchHit, Surface } from '../../contract';
+import type { ConversationSummary, Message, MessagePage, SearchFilters, SearchHit } from '../../contract';
 import { AppError } from '../errors';
 import type { Service } from '../lifecycle';
-import type { EmbeddingService } from '../retrieval/embedding-service';
+import type { EmbeddingRows, EmbeddingService, PendingRow } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
 import { isOwnSessionFolder } from '../storage/session-folders';
+import { Statements } from '../storage/statements';
 import type { StorageService } from '../storage/storage-service';
 import { searchMessages, type SearchRequest } from './search-query';
 import { SearchReader } from './search-reader';
@@ -30,20 +31,15 @@ export class HistoryService implements Service {
   }
 
   conversations(): ConversationSummary[] {
-    const rows = this.deps.storage.db
-      .prepare(
-        `SELECT s.id, s.title, s.surface, s.cwd, s.claude_session_id, s.updated_at, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count
-         FROM sessions s ORDER BY s.updated_at DESC`,
-      )
-      .all() as { id: string; title: string; surface: Surface; cwd: string; claude_session_id: string; updated_at: number; message_count: number }[];
-    return rows.map((r) => ({
+    const counts = new Map(this.deps.storage.db.prepare('SELECT session_id, count(*) FROM messages GROUP BY session_id').raw().all() as [string, number][]);
+    return this.deps.store.sessions().map((r) => ({
       id: r.id,
       title: r.title,
       surface: r.surface,
       cwd: r.cwd,
       ownFolder: isOwnSessionFolder(this.deps.dataDir, r.cwd),
       claudeSessionId: r.claude_session_id,
-      messageCount: r.message_count,
+      messageCount: counts.get(r.id) ?? 0,
       updatedAt: r.updated_at,
     }));
   }
@@ -123,4 +119,27 @@ export class HistoryService implements Service {
   searchUnbounded(query: string, vector: Float32Array | null, limit: number): SearchHit[] {
     return searchMessages(this.deps.storage.db, this.deps.embeddings.messages, { query, vector, filters: {}, limit, knowsMeaning: this.deps.embeddings.knowsMeaning, unbounded: true });
   }
+}
+
+/**
+ * The messages waiting for their vectors, for the embedding service: history owns the table, so retrieval/
+ * reads and marks them through this. A vector's metadata names the session by its integer key.
+ */
+export function messageEmbeddingRows(storage: StorageService, store: SessionStore): EmbeddingRows {
+  const sql = new Statements(() => storage.db);
+  return {
+    pending: (limit) => {
+      const rows = sql.get('SELECT id, text, session_id, role, created_at FROM messages WHERE vec_state = 0 ORDER BY id LIMIT ?').all(limit) as { id: number; text: string; session_id: string; role: string; created_at: number }[];
+      const keys = new Map<string, number | undefined>();
+      return rows.flatMap((r): PendingRow[] => {
+        if (!keys.has(r.session_id)) keys.set(r.session_id, store.rowKey(r.session_id));
+        const session = keys.get(r.session_id);
+        // A message of a session gone (being deleted) waits no more for a vector.
+        return session === undefined ? [] : [{ id: r.id, text: r.text, meta: { session, role: r.role, created_at: r.created_at } }];
+      });
+    },
+    countPending: () => sql.get('SELECT count(*) FROM messages WHERE vec_state = 0').pluck().get() as number,
+    markEmbedded: (id, onlyPending) => sql.get(`UPDATE messages SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
+    markAllPending: () => void sql.get('UPDATE messages SET vec_state = 0 WHERE vec_state = 1').run(),
+  };
 }

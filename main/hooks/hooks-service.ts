@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
-import type { ApprovalBroker, BrokerAnswer } from '../approvals/approval-broker';
 import { ruleSuggestions } from '../claude/stream-parser';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -12,9 +11,29 @@ import { log } from '../log';
 import { RequestStore, withTimeout } from '../request-store';
 import type { Notifier } from '../notifier';
 import { readBody, type LoopbackServer } from '../server/loopback-server';
-import type { SessionStore } from '../sessions/session-store';
 import type { SettingsService } from '../settings/settings-service';
 import { parseHookInput, type HookInput } from './hook-input';
+
+/** A broker's answer to a terminal's question. */
+export type HookAnswer = { allow: true; input: Record<string, unknown> } | { allow: false; message: string };
+
+/**
+ * Asking and withdrawing a terminal's question in the one broker: the root hands this in (a question that waits
+ * on a terminal has no contract method; hooks/ does not import the broker), as it hands the scheduler its job questions.
+ */
+export interface TerminalQuestions {
+  ask(question: {
+    sessionId: null;
+    turnId: null;
+    source: 'hook';
+    toolName: string;
+    input: Record<string, unknown>;
+    suggestions: string[];
+    description: string;
+    outsideSession?: string;
+  }): { id: string; answer: Promise<HookAnswer> };
+  cancel(id: string, reason: string): void;
+}
 
 const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 'a project');
 
@@ -38,27 +57,24 @@ export class HooksService implements Service {
 
   constructor(
     private readonly deps: {
-      /** The loopback server, handed over once it exists (the router, which it needs, is built after this). */
-      server: LoopbackServer | null;
-      /** Asking and withdrawing a question: the broker itself (a question that waits on a terminal has no contract method). */
-      approvals: ApprovalBroker;
+      /** The loopback server, when there is one (built after this, with the router: read at start). */
+      server: () => LoopbackServer | null;
+      /** Asking and withdrawing a question in the broker. */
+      questions: TerminalQuestions;
       /** The contract, for what a hook reads as its caller (`hook:<session>`). */
       router: ContractCaller;
       events: EventBus;
       notifier: Notifier;
       settings: SettingsService;
-      store: SessionStore;
+      /** Whether Switchboard itself runs this Claude session (its hooks then answer nothing). */
+      runsHere: (claudeSessionId: string) => boolean;
       /** A terminal's question reached the broker: which Claude session asks (the inbox ties it to that session). */
       onQuestion?: (approvalId: string, claudeSessionId: string) => void;
     },
   ) {}
 
-  attach(server: LoopbackServer | null): void {
-    this.deps.server = server;
-  }
-
   start(): void {
-    this.deps.server?.route({ prefix: '/hooks', scope: 'hooks', handle: (req, res) => this.handle(req, res) });
+    this.deps.server()?.route({ prefix: '/hooks', scope: 'hooks', handle: (req, res) => this.handle(req, res) });
     this.opened = new DisposableStore();
     // The transcript follower sees the terminal's own answer: the tool ran (or was refused) there.
     this.opened.add(
@@ -66,7 +82,7 @@ export class HooksService implements Service {
         this.deps.events.on('sessions.stream', ({ item }) => {
           if (item.kind !== 'message' || item.message.kind !== 'tool_result') return;
           const approvalId = this.byToolUse.get((item.message.data as { toolUseId?: string } | null)?.toolUseId ?? '');
-          if (approvalId) this.deps.approvals.cancel(approvalId, 'Answered in the terminal.');
+          if (approvalId) this.deps.questions.cancel(approvalId, 'Answered in the terminal.');
         }),
       ),
     );
@@ -96,7 +112,7 @@ export class HooksService implements Service {
     const input: HookInput = parsed.input;
     const route = new URL(req.url ?? '/', 'http://x').pathname;
     // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
-    if (input.session_id && this.deps.store.runsClaudeSession(input.session_id)) return answer(res, 200, {});
+    if (input.session_id && this.deps.runsHere(input.session_id)) return answer(res, 200, {});
     const waits = route === '/hooks/permission' || route === '/hooks/stop';
     if (!waits) return route === '/hooks/notification' ? answer(res, 200, this.notification(input)) : answer(res, 404, { error: `no hook ${route}` });
     // The plugin's hook polls (it can then tell a waiting Switchboard from a frozen one); an HTTP hook holds its request.
@@ -210,9 +226,9 @@ export class HooksService implements Service {
    * One question in the broker, for as long as the terminal waits: an answer there wins; the terminal
    * answering first (its request goes away) settles the card everywhere as answered in the terminal.
    */
-  private async ask(input: HookInput, gone: AbortSignal): Promise<BrokerAnswer | null> {
+  private async ask(input: HookInput, gone: AbortSignal): Promise<HookAnswer | null> {
     const toolName = input.tool_name ?? 'a tool';
-    const { id, answer } = this.deps.approvals.ask({
+    const { id, answer } = this.deps.questions.ask({
       sessionId: null,
       turnId: null,
       source: 'hook',
@@ -231,11 +247,11 @@ export class HooksService implements Service {
     const reply = await withTimeout(Promise.race([answer, left]), waitSeconds * 1000, 'waited' as const);
     if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
     if (reply === 'gone') {
-      this.deps.approvals.cancel(id, 'Answered in the terminal.');
+      this.deps.questions.cancel(id, 'Answered in the terminal.');
       return null;
     }
     if (reply === 'waited') {
-      this.deps.approvals.cancel(id, `No answer here within ${waitSeconds} s: the terminal decided.`);
+      this.deps.questions.cancel(id, `No answer here within ${waitSeconds} s: the terminal decided.`);
       return null;
     }
     // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.

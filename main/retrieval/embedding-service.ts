@@ -9,18 +9,42 @@ import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { EmbedPool } from './embed-pool';
 import { BuiltinEmbedder, OllamaEmbedder, OpenAiEmbedder, type EmbeddingProvider } from './embeddings';
-import { MESSAGE_VECTOR_META, VectorIndex } from './vector-index';
+import { MESSAGE_VECTOR_META, VectorIndex, type MetaColumn } from './vector-index';
 
 const BATCH = 64;
 export const OPENAI_KEY_SECRET = 'embeddings.openaiKey';
 
-/** Which rows of a table get a vector, and the metadata stored with it. */
+/** A row waiting for its vector: its text, and the metadata stored with the vector. */
+export interface PendingRow {
+  id: number;
+  text: string;
+  meta: Record<string, string | number | null>;
+}
+
+/**
+ * The rows of one table that get vectors, kept by the table's owner (history's messages, memory's memories):
+ * the embedding service reads and marks them through this, and writes only its own vector tables.
+ */
+export interface EmbeddingRows {
+  /** Up to `limit` rows waiting for a vector, oldest first. */
+  pending(limit: number): PendingRow[];
+  /** How many rows wait for a vector. */
+  countPending(): number;
+  /** The row has its vector now; with `onlyPending`, unless it no longer waits (false then: forgotten meanwhile). */
+  markEmbedded(id: number, onlyPending: boolean): boolean;
+  /** Every row with a vector waits for a new one (a new provider). */
+  markAllPending(): void;
+}
+
+/** Which rows of a table get a vector, and the index they go to. */
 interface Source {
   index: VectorIndex;
   table: 'messages' | 'memories';
-  select: string;
-  meta: (row: Record<string, unknown>) => Record<string, string | number | null>;
+  rows: EmbeddingRows;
 }
+
+/** The memories' vector metadata. */
+const MEMORY_VECTOR_META: MetaColumn[] = [{ name: 'category', type: 'text' }];
 
 /**
  * Keeps vectors for messages and memories, from whichever provider the settings choose. New rows
@@ -53,6 +77,8 @@ export class EmbeddingService implements Service {
       events: EventBus;
       settings: SettingsService;
       secrets: SecretStore;
+      /** The rows that get vectors, from the tables' owners (wired by the root). */
+      rows: { messages: EmbeddingRows; memories: EmbeddingRows };
       /** The built worker script, when there is one (bundled builds); else the built-in provider embeds in-thread. */
       workerScript?: string | null;
     },
@@ -76,19 +102,8 @@ export class EmbeddingService implements Service {
   start(): void {
     const db = this.deps.storage.db;
     this.sources = [
-      {
-        index: new VectorIndex(db, 'messages', MESSAGE_VECTOR_META),
-        table: 'messages',
-        select: `SELECT m.id, m.text, s.key AS session, m.role, m.created_at FROM messages m JOIN sessions s ON s.id = m.session_id
-                 WHERE m.vec_state = 0 ORDER BY m.id LIMIT ?`,
-        meta: (r) => ({ session: r.session as number, role: r.role as string, created_at: r.created_at as number }),
-      },
-      {
-        index: new VectorIndex(db, 'memories', [{ name: 'category', type: 'text' }]),
-        table: 'memories',
-        select: 'SELECT id, text, category FROM memories WHERE vec_state = 0 ORDER BY id LIMIT ?',
-        meta: (r) => ({ category: r.category as string }),
-      },
+      { index: new VectorIndex(db, 'messages', MESSAGE_VECTOR_META), table: 'messages', rows: this.deps.rows.messages },
+      { index: new VectorIndex(db, 'memories', MEMORY_VECTOR_META), table: 'memories', rows: this.deps.rows.memories },
     ];
     this.subscriptions = new DisposableStore();
     this.subscriptions.add(toDisposable(this.deps.events.on('settings.changed', ({ key }) => key.startsWith('embeddings.') && this.switchTo(this.buildProvider()))));
@@ -107,8 +122,7 @@ export class EmbeddingService implements Service {
   }
 
   status(): IndexStatus {
-    const db = this.deps.storage.db;
-    const pending = (db.prepare('SELECT (SELECT count(*) FROM messages WHERE vec_state = 0) + (SELECT count(*) FROM memories WHERE vec_state = 0)').pluck().get() as number) ?? 0;
+    const pending = this.pendingCount();
     return {
       provider: this.provider.id,
       dimensions: this.provider.dimensions,
@@ -166,10 +180,9 @@ export class EmbeddingService implements Service {
     const vectors = rows.length ? this.embedNow(rows.map((r) => r.text)) : null;
     if (!vectors) return false;
     const source = this.sources.find((s) => s.table === table)!;
-    const mark = this.deps.storage.db.prepare(`UPDATE ${table} SET vec_state = 1 WHERE id = ?`);
     rows.forEach((row, i) => {
       source.index.insert(row.id, vectors[i]!, row.meta, !fresh);
-      mark.run(row.id);
+      source.rows.markEmbedded(row.id, false);
     });
     return true;
   }
@@ -233,7 +246,7 @@ export class EmbeddingService implements Service {
       for (const source of this.sources) {
         if (source.index.ensure(provider.id, dimensions)) {
           rebuilt = true;
-          db.prepare(`UPDATE ${source.table} SET vec_state = 0 WHERE vec_state = 1`).run();
+          source.rows.markAllPending();
         }
       }
     })();
@@ -241,7 +254,7 @@ export class EmbeddingService implements Service {
     this.failures = 0;
     this.ready = true;
     if (rebuilt) {
-      const total = db.prepare('SELECT (SELECT count(*) FROM messages WHERE vec_state = 0) + (SELECT count(*) FROM memories WHERE vec_state = 0)').pluck().get() as number;
+      const total = this.pendingCount();
       this.reindex = total ? { total } : null;
     }
     this.emit();
@@ -256,15 +269,14 @@ export class EmbeddingService implements Service {
       for (const source of this.sources) {
         for (;;) {
           if (this.provider !== provider || !this.ready) return;
-          const rows = this.deps.storage.db.prepare(source.select).all(BATCH) as Record<string, unknown>[];
+          const rows = source.rows.pending(BATCH);
           if (!rows.length) break;
-          const vectors = await provider.embed(rows.map((r) => r.text as string));
+          const vectors = await provider.embed(rows.map((r) => r.text));
           if (this.provider !== provider) return;
-          const mark = this.deps.storage.db.prepare(`UPDATE ${source.table} SET vec_state = 1 WHERE id = ? AND vec_state = 0`);
           this.deps.storage.db.transaction(() => {
             rows.forEach((row, i) => {
               // The row may have been forgotten while we waited for the provider.
-              if (mark.run(row.id).changes) source.index.insert(row.id as number, vectors[i]!, source.meta(row));
+              if (source.rows.markEmbedded(row.id, true)) source.index.insert(row.id, vectors[i]!, row.meta);
             });
           })();
           this.emit();
@@ -299,6 +311,10 @@ export class EmbeddingService implements Service {
       if (this.provider === provider) retry();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  private pendingCount(): number {
+    return this.deps.rows.messages.countPending() + this.deps.rows.memories.countPending();
   }
 
   private emit(): void {

@@ -176,6 +176,16 @@ export class JobStore {
     return this.storage.db;
   }
 
+  /** How many jobs there are, how many are on, and how many runs started (or were due) since `since`: the machine panel. */
+  counts(since: number): { jobs: number; jobsEnabled: number; runsSince: number } {
+    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).pluck().get(...args) as number) ?? 0;
+    return {
+      jobs: count('SELECT count(*) FROM jobs'),
+      jobsEnabled: count('SELECT count(*) FROM jobs WHERE enabled = 1'),
+      runsSince: count('SELECT count(*) FROM job_runs WHERE coalesce(started_at, planned_at, 0) >= ?', since),
+    };
+  }
+
   insert(id: string, input: JobInput, now: number): void {
     const values = { ...columns(input), id, created_at: now, updated_at: now };
     const keys = Object.keys(values);

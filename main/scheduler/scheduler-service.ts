@@ -14,12 +14,12 @@ import { disposableInterval, disposableTimeout, DisposableStore, type IDisposabl
 import { log } from '../log';
 import { withTimeout } from '../request-store';
 import type { Notifier } from '../notifier';
-import type { SessionManager } from '../sessions/session-manager';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { killOwnGroup, processStartTime } from '../process-identity';
 import { nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
+import type { JobSessions } from './job-sessions';
 import { runShell } from './shell-runner';
 import { renderJobPrompt, type TemplateServices } from './prompt-template';
 import { AfterRun } from './after-run';
@@ -122,7 +122,8 @@ export class SchedulerService implements Service {
     private readonly deps: {
       storage: StorageService;
       events: EventBus;
-      sessions: SessionManager;
+      /** The sessions Claude jobs run in (the session manager, from the root). */
+      sessions: JobSessions;
       settings: SettingsService;
       notifier: Notifier;
       env: NodeJS.ProcessEnv;
@@ -221,6 +222,11 @@ export class SchedulerService implements Service {
 
   list(): Job[] {
     return this.store.jobs().map((job) => this.withNext(job));
+  }
+
+  /** How many jobs there are, how many are on, and how many runs since `since` (the machine panel, through the root). */
+  counts(since: number): { jobs: number; jobsEnabled: number; runsSince: number } {
+    return this.store.counts(since);
   }
 
   get(id: string): Job {

@@ -22,7 +22,7 @@ import { isOwnSessionFolder, ownSessionFolders } from '../storage/session-folder
 import type { StorageService } from '../storage/storage-service';
 import { log } from '../log';
 import { ClaudeLedger } from './claude-ledger';
-import { SessionStore, type NewMessage, type SessionRow, type TurnEnd } from './session-store';
+import type { NewMessage, SessionRow, SessionStore, TurnEnd } from './session-store';
 import { SpareClaude, type ClaudeLaunchSpec } from './spare-claude';
 
 /** How long an interrupt may take before the process is killed. */
@@ -111,6 +111,8 @@ export interface SessionManagerDeps {
   limitWait?: { wait(sessionId: string, errorText: string, turnId: string): number | null; forget(sessionId: string): void; restore(keep: (wait: KeptWait) => boolean): KeptWait[] };
   /** The session's own git worktree, for its summary (main/worktrees/, wired by the root). */
   worktreeOf?: (id: string) => SessionWorktree | null;
+  /** The one store of the sessions' and turns' tables, built by the root (the importer and hooks use it too). */
+  store: SessionStore;
 }
 
 export interface CreateSession {
@@ -151,7 +153,7 @@ export class SessionManager implements Service {
   readonly spare: SpareClaude;
 
   constructor(private readonly deps: SessionManagerDeps) {
-    this.store = new SessionStore(deps.storage);
+    this.store = deps.store;
     this.ledger = new ClaudeLedger(path.join(deps.dataDir, 'claude-processes.json'));
     this.spare = new SpareClaude({
       dataDir: deps.dataDir,

@@ -208,6 +208,42 @@ export class SessionStore {
     return data ? ((JSON.parse(data) as { input?: Record<string, unknown> }).input ?? null) : null;
   }
 
+  /** The session's "This session" rules (the approval broker's, kept with the session); none once it is gone. */
+  sessionRules(id: string): string[] {
+    const raw = this.db.prepare('SELECT session_rules FROM sessions WHERE id = ?').pluck().get(id) as string | undefined;
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+
+  /** Replaces them; the session does not move up the lists for it. */
+  setSessionRules(id: string, rules: string[]): void {
+    this.db.prepare('UPDATE sessions SET session_rules = ? WHERE id = ?').run(JSON.stringify(rules), id);
+  }
+
+  /** A session's title, null once it is gone. */
+  title(id: string): string | null {
+    return (this.db.prepare('SELECT title FROM sessions WHERE id = ?').pluck().get(id) as string | undefined) ?? null;
+  }
+
+  /** The turn under way at `at` in one of Switchboard's sessions (the last started by then), for usage to count it to. */
+  turnAt(sessionId: string, at: number): { id: string; surface: string } | null {
+    return (this.db.prepare('SELECT id, surface FROM turns WHERE session_id = ? AND started_at <= ? ORDER BY started_at DESC LIMIT 1').get(sessionId, at) as { id: string; surface: string } | undefined) ?? null;
+  }
+
+  /** A turn's prompt, null once it is gone. */
+  turnPrompt(id: string): string | null {
+    return (this.db.prepare('SELECT prompt FROM turns WHERE id = ?').pluck().get(id) as string | undefined) ?? null;
+  }
+
+  /** How many sessions there are, and since `since` how many moved and how many turns were queued (the machine panel). */
+  counts(since: number): { sessions: number; sessionsSince: number; turnsSince: number } {
+    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).pluck().get(...args) as number) ?? 0;
+    return {
+      sessions: count('SELECT count(*) FROM sessions'),
+      sessionsSince: count('SELECT count(*) FROM sessions WHERE updated_at >= ?', since),
+      turnsSince: count('SELECT count(*) FROM turns WHERE queued_at >= ?', since),
+    };
+  }
+
   recentFolders(limit: number): string[] {
     return this.db.prepare(`SELECT cwd FROM sessions WHERE cwd != '' GROUP BY cwd ORDER BY max(updated_at) DESC LIMIT ?`).pluck().all(limit) as string[];
   }

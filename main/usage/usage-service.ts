@@ -10,7 +10,7 @@ import type { SettingsService } from '../settings/settings-service';
 import { ownSessionFolders } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { busiestSpan, fiveHourBlocks, type HourBucket } from './blocks';
-import { localDay, UsageStore, type UsageEntry, type UsageOwner } from './usage-store';
+import { localDay, UsageStore, type UsageEntry, type UsageLookups, type UsageOwner } from './usage-store';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -62,10 +62,12 @@ export class UsageService implements Service {
       dataDir: string;
       /** Claude processes Switchboard runs now. */
       processes: () => { sessionId: string; title: string; pid: number }[];
+      /** Other services' rows, through their owners. */
+      lookups: UsageLookups;
       now?: () => number;
     },
   ) {
-    this.store = new UsageStore(deps.storage);
+    this.store = new UsageStore(deps.storage, deps.lookups.turnAt);
   }
 
   start(): void {}
@@ -185,26 +187,31 @@ export class UsageService implements Service {
     const where = day ? 'u.session_id = ? AND u.day = ?' : 'u.session_id = ?';
     const rows = this.db
       .prepare(
-        `SELECT u.turn_id AS turnId, CASE WHEN u.turn_id IS NULL THEN u.key ELSE u.turn_id END AS grp, min(u.at) AS at, max(u.model) AS model, t.prompt AS prompt,
+        `SELECT u.turn_id AS turnId, CASE WHEN u.turn_id IS NULL THEN u.key ELSE u.turn_id END AS grp, min(u.at) AS at, max(u.model) AS model,
            sum(u.input) AS input, sum(u.output) AS output, sum(u.cache_write) AS cacheWrite, sum(u.cache_read) AS cacheRead, sum(u.cost_usd) AS costUsd, count(*) AS requests
-         FROM usage_events u LEFT JOIN turns t ON t.id = u.turn_id
+         FROM usage_events u
          WHERE ${where} GROUP BY grp ORDER BY at DESC LIMIT 1000`,
       )
-      .all(...(day ? [sessionId, day] : [sessionId])) as (UsageTurn & { prompt: string | null; grp: string })[];
-    return rows.map(({ prompt, grp: _grp, ...r }) => ({ ...r, label: prompt ? prompt.split('\n')[0]!.slice(0, 120) : `An answer from ${r.model}` }));
+      .all(...(day ? [sessionId, day] : [sessionId])) as (Omit<UsageTurn, 'label'> & { grp: string })[];
+    return rows.map(({ grp: _grp, ...r }) => {
+      const prompt = r.turnId ? this.deps.lookups.turnPrompt(r.turnId) : null;
+      return { ...r, label: prompt ? prompt.split('\n')[0]!.slice(0, 120) : `An answer from ${r.model}` };
+    });
   }
 
   private sessionGroups(where: string, args: unknown[], limit: number): (UsageGroup & { surface: Surface | null })[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT d.session_id AS key, coalesce(s.title, '(a session no longer here)') AS label, s.surface AS surface,
-             sum(d.input) AS input, sum(d.output) AS output, sum(d.cache_write) AS cacheWrite, sum(d.cache_read) AS cacheRead, sum(d.cost_usd) AS costUsd, sum(d.requests) AS requests
-           FROM usage_daily d LEFT JOIN sessions s ON s.id = d.session_id
-           WHERE ${where.replace(/\bday\b/g, 'd.day')} GROUP BY d.session_id ORDER BY costUsd DESC LIMIT ${limit}`,
-        )
-        .all(...args) as (UsageGroup & { surface: Surface | null })[]
-    );
+    const rows = this.db
+      .prepare(
+        `SELECT d.session_id AS key,
+           sum(d.input) AS input, sum(d.output) AS output, sum(d.cache_write) AS cacheWrite, sum(d.cache_read) AS cacheRead, sum(d.cost_usd) AS costUsd, sum(d.requests) AS requests
+         FROM usage_daily d
+         WHERE ${where.replace(/\bday\b/g, 'd.day')} GROUP BY d.session_id ORDER BY costUsd DESC LIMIT ${limit}`,
+      )
+      .all(...args) as Omit<UsageGroup, 'label'>[];
+    return rows.map(({ key, ...figures }) => {
+      const session = this.deps.lookups.session(key);
+      return { key, label: session?.title ?? '(a session no longer here)', surface: (session?.surface as Surface | undefined) ?? null, ...figures };
+    });
   }
 
   private figures(from: string, to: string, surface?: string): UsageFigures {
@@ -412,23 +419,18 @@ export class UsageService implements Service {
     const start = new Date(this.now());
     start.setHours(0, 0, 0, 0);
     const since = start.getTime();
-    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).pluck().get(...args) as number) ?? 0;
+    const counts = this.deps.lookups.counts(since);
     const today = localDay(this.now());
     return {
       cpu: { cores, load1, percent: Math.min(100, (load1 / cores) * 100) },
       memory: { totalBytes: os.totalmem(), freeBytes: os.freemem() },
       disk,
       claudeProcesses,
-      counts: {
-        jobs: count('SELECT count(*) FROM jobs'),
-        jobsEnabled: count('SELECT count(*) FROM jobs WHERE enabled = 1'),
-        memories: count('SELECT count(*) FROM memories'),
-        sessions: count('SELECT count(*) FROM sessions'),
-      },
+      counts: { jobs: counts.jobs, jobsEnabled: counts.jobsEnabled, memories: counts.memories, sessions: counts.sessions },
       today: {
-        turns: count('SELECT count(*) FROM turns WHERE queued_at >= ?', since),
-        sessions: count('SELECT count(*) FROM sessions WHERE updated_at >= ?', since),
-        jobRuns: count('SELECT count(*) FROM job_runs WHERE coalesce(started_at, planned_at, 0) >= ?', since),
+        turns: counts.turnsToday,
+        sessions: counts.sessionsToday,
+        jobRuns: counts.jobRunsToday,
         costUsd: this.figures(today, today).costUsd,
       },
     };

@@ -30,6 +30,21 @@ interface EventRow extends Tokens {
   cost_usd: number;
 }
 
+/**
+ * What usage reads of tables other services own (sessions, turns, jobs, memories), through their owners:
+ * the root hands it in, so usage runs SQL on its own tables only.
+ */
+export interface UsageLookups {
+  /** The turn of one of Switchboard's sessions under way at `at` (the last one started by then). */
+  turnAt(sessionId: string, at: number): { id: string; surface: string } | null;
+  /** A session's title and surface, for the list by session; null once it is gone. */
+  session(id: string): { title: string; surface: string } | null;
+  /** A turn's prompt, for the list by turn; null once it is gone. */
+  turnPrompt(id: string): string | null;
+  /** What the machine panel counts: jobs, memories, sessions, and today's turns, sessions and runs. */
+  counts(since: number): { jobs: number; jobsEnabled: number; memories: number; sessions: number; turnsToday: number; sessionsToday: number; jobRunsToday: number };
+}
+
 /** The local calendar day of a time: what "today" means to the person at the machine. */
 export function localDay(ms: number): string {
   const d = new Date(ms);
@@ -42,9 +57,12 @@ export function localDay(ms: number): string {
  * with its final output count) keeps the larger count of each kind, and the sums move by the change.
  */
 export class UsageStore {
-  private prepared: Record<'find' | 'insert' | 'update' | 'daily' | 'hourly' | 'turn', Statement> | null = null;
+  private prepared: Record<'find' | 'insert' | 'update' | 'daily' | 'hourly', Statement> | null = null;
 
-  constructor(private readonly storage: StorageService) {}
+  constructor(
+    private readonly storage: StorageService,
+    private readonly turnAt: UsageLookups['turnAt'],
+  ) {}
 
   private get db(): Database {
     return this.storage.db;
@@ -70,7 +88,6 @@ export class UsageStore {
         `INSERT INTO usage_hourly (hour, tokens, cost_usd) VALUES (?, ?, ?)
          ON CONFLICT DO UPDATE SET tokens = tokens + excluded.tokens, cost_usd = cost_usd + excluded.cost_usd`,
       ),
-      turn: db.prepare('SELECT id, surface FROM turns WHERE session_id = ? AND started_at <= ? ORDER BY started_at DESC LIMIT 1'),
     };
     return this.prepared;
   }
@@ -95,7 +112,7 @@ export class UsageStore {
           const cost = e.costUsd ?? table ?? 0;
           const session = owner.sessionId ?? '';
           // A turn counts for the surface that sent it: a desk session continued from Telegram spends Telegram's budget.
-          const turn = owner.ours && owner.sessionId ? ((s.turn.get(owner.sessionId, e.at) as { id: string; surface: string } | undefined) ?? null) : null;
+          const turn = owner.ours && owner.sessionId ? this.turnAt(owner.sessionId, e.at) : null;
           const surface = turn?.surface ?? owner.surface;
           const day = localDay(e.at);
           s.insert.run({ ...e, day, session, turn: turn?.id ?? null, surface, project: owner.project, cost, priced: e.costUsd === null ? 1 : 0 });
