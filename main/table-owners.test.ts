@@ -41,6 +41,7 @@ const owners: Record<string, string[]> = {
   chat_outbox: ['main/surfaces/chat/'],
   inbox_items: ['main/inbox/inbox-store.ts'],
   push_subscriptions: ['main/push/push-service.ts'],
+  task_replies: ['main/tasks/task-replies.ts'],
   session_worktrees: ['main/worktrees/worktree-service.ts'],
   session_checkpoints: ['main/worktrees/worktree-service.ts'],
   usage_events: ['main/usage/usage-store.ts', 'main/usage/usage-service.ts'],

@@ -94,7 +94,7 @@ describe('a turn that changed files, in Telegram', () => {
     tg.send(owner, '/changes');
     const listed = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('1 file changed') && m.reply_markup), 20_000, '/changes');
     tg.press(owner, listed, button(listed, 'Merge'));
-    const card = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('merge switchboard/clash into main') && m.reply_markup), 20_000, 'the approval card');
+    await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('merge switchboard/clash into main') && m.reply_markup), 20_000, 'the approval card');
     await allowInWindow(harness.core);
     const conflict = await tg.until(() => tg.chat(owner.id).find((m) => plain(m).includes('could not be merged')), 20_000, 'the conflict');
     expect(plain(conflict)).toContain('app.txt: changed on both sides');
