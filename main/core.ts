@@ -23,6 +23,8 @@ import { SchedulerService } from './scheduler/scheduler-service';
 import { RUN_FILES_PATH, runFileReader, runFilesRoute } from './scheduler/attachment-route';
 import { mailHandlers } from './mail/handlers';
 import { tasksHandlers } from './tasks/handlers';
+import { checkSendable } from './sendable-file';
+import { workFolderRefusal } from './work-folder';
 import { TaskService } from './tasks/task-service';
 import { MailService } from './mail/mail-service';
 import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
@@ -306,6 +308,7 @@ export function createCore(config: CoreConfig): Core {
   const windowUrl = () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null);
   const mail = new MailService({ settings, secrets: config.secrets, files: { dataDir: config.dataDir, env }, link: (hash) => (windowUrl() ? `${windowUrl()}${hash}` : null) });
   const scheduler: SchedulerService = new SchedulerService({
+    workFolder: (folder, owner) => workFolderRefusal(folder, { dataDir: config.dataDir, env, owner }),
     storage,
     events,
     sessions,
@@ -322,6 +325,10 @@ export function createCore(config: CoreConfig): Core {
     approvals: jobQuestions(approvals),
     // A template's memory and history sources search as the window does.
     templates: {
+      unreadable: async (file) => {
+        const checked = await checkSendable(file, { dataDir: config.dataDir, env });
+        return checked.ok ? null : checked.reason;
+      },
       memories: async (query, limit) => (await memory.search(query, undefined, limit)).hits.map((h) => `${h.memory.text} (${h.memory.category})`),
       history: async (query, limit) =>
         (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),

@@ -50,8 +50,15 @@ export interface JobApprovals {
  * in a mode looser than *ask* (plan asks before it acts, so it is not).
  */
 export function runsCode(job: Pick<JobInput, 'kind' | 'permissionPolicy'> & Partial<Pick<JobInput, 'sources' | 'steps' | 'delivery'>>): boolean {
-  // Mailing a run's result and files to addresses is sending files out: the owner's to decide, like code.
-  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass' || shellCommands(job).length > 0 || (job.delivery?.email?.length ?? 0) > 0;
+  // Mailing a run's result and files, or sending them to a chat other than the owner's, is sending
+  // files out: the owner's to decide, like code.
+  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass' || shellCommands(job).length > 0 || sendsOut(job.delivery);
+}
+
+/** A delivery that reaches someone other than the owner's own chats and desktop. */
+function sendsOut(delivery: Partial<JobInput['delivery']> | undefined): boolean {
+  const elsewhere = (chat: string | null | undefined) => !!chat && chat !== 'owner';
+  return (delivery?.email?.length ?? 0) > 0 || elsewhere(delivery?.telegramChatId) || elsewhere(delivery?.discordChannelId);
 }
 
 /** The shell commands a job runs besides its own: its template's command sources and its after-run shell steps. */
@@ -137,6 +144,8 @@ export class SchedulerService implements Service {
       hold?: () => { reason: string; until: number | null } | null;
       /** The owner's questions about jobs made outside their window; without it such jobs wait, unasked. */
       approvals?: JobApprovals;
+      /** Why a folder may not be a job's for this maker (work-folder.ts, from the root), or null. */
+      workFolder?: (folder: string, owner: boolean) => string | null;
       /** Memory and history search for templates' sources (none: those sources fail, saying so). */
       templates?: Omit<TemplateServices, 'shell'>;
       /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
@@ -242,6 +251,7 @@ export class SchedulerService implements Service {
   create(input: JobInput, from: CallContext): SavedJob {
     if (!isOwner(from)) this.refuseBypass(input);
     const job = this.checked(input);
+    this.refuseFolder(job, isOwner(from));
     const id = randomUUID();
     const waits = !isOwner(from) && this.needsOwner(job);
     this.deps.storage.db.transaction(() => {
@@ -265,6 +275,7 @@ export class SchedulerService implements Service {
     const owner = isOwner(from);
     if (!owner && differs(current, { ...current, ...patch }, WHAT_IT_RUNS)) this.refuseBypass({ ...current, ...patch });
     const job = this.checked({ ...current, ...patch });
+    if (patch.cwd !== undefined) this.refuseFolder(job, owner);
     this.refuseCycle(id, job.steps);
     const runChanged = differs(current, job, WHAT_IT_RUNS);
     const waited = current.approval;
@@ -287,6 +298,12 @@ export class SchedulerService implements Service {
   }
 
   /** Bypassing permissions is the owner's choice alone, whoever else asks (not only as root). */
+  /** Claude reads in a job's folder without asking, and its file sources read from it: not the data folder, nor (from outside the window) home. */
+  private refuseFolder(job: JobInput, owner: boolean): void {
+    const refused = job.cwd ? this.deps.workFolder?.(job.cwd, owner) : null;
+    if (refused) throw new AppError('invalid_input', `cwd: ${refused}`);
+  }
+
   private refuseBypass(job: JobInput): void {
     if (job.kind === 'claude' && job.permissionPolicy === 'bypass') {
       throw new AppError('invalid_input', 'permissionPolicy: a job that bypasses permissions can be made or changed only in the Switchboard window, not from here.');
@@ -774,6 +791,7 @@ export class SchedulerService implements Service {
     return {
       memories: this.deps.templates?.memories ?? none,
       history: this.deps.templates?.history ?? none,
+      unreadable: this.deps.templates?.unreadable,
       shell: (command, cwd, timeoutMs) => runShell({ command, cwd, env: { ...this.deps.env, ...env }, timeoutMs, signal: AbortSignal.timeout(timeoutMs + 10_000) }),
     };
   }
@@ -782,6 +800,8 @@ export class SchedulerService implements Service {
   async previewPrompt(input: Parameters<typeof renderJobPrompt>[0]['job'] & { id?: string }, from: CallContext): Promise<PromptPreview> {
     const saved = input.id ? this.jobs.get(input.id) : undefined;
     const job = { ...input, cwd: input.cwd === null ? null : expandFolder(input.cwd, this.deps.env), name: saved?.name, id: saved?.id };
+    // A preview reads the folder's files as a run would: the same folder rule as the job's maker.
+    this.refuseFolder({ cwd: job.cwd } as JobInput, isOwner(from));
     return renderJobPrompt(
       {
         job,
