@@ -51,11 +51,11 @@ export const telegramGroup: BenchGroup = {
     });
     try {
       core.settings.set({ key: 'sessions.maxProcesses', value: CHATS + 2 });
-      await tg.until(() => core.telegram.status().state === 'connected', 20_000, 'the bot');
+      await tg.until(() => core.chats.telegram.status().state === 'connected', 20_000, 'the bot');
       const users: FakeUser[] = Array.from({ length: CHATS }, (_, i) => ({ id: 5000 + i, first_name: `User ${i}` }));
       for (const user of users) {
-        const { pairing } = core.telegram.access.requestPairing(String(user.id), user.first_name, String(user.id));
-        core.telegram.access.answer(pairing.code, true);
+        const { pairing } = core.chats.telegram.access.requestPairing(String(user.id), user.first_name, String(user.id));
+        core.chats.telegram.access.answer(pairing.code, true);
       }
       const replied = (user: FakeUser, text: string) => tg.chat(user.id).some((m) => htmlToPlain(m.text) === answerTo(text));
       // Warm: every chat's session and CLI process is up before the measured round.

@@ -26,7 +26,8 @@ function createChatBotStore(surface: ChatSurface): UseBoundStore<StoreApi<ChatBo
     const loadAccess = () => {
       void api.chat.pairings({ surface }).then((r) => r.ok && set({ pairings: r.value }));
       void api.chat.users({ surface }).then((r) => r.ok && set({ users: r.value }));
-      if (surface === 'discord') void api.chat.channels({ surface }).then((r) => r.ok && set({ channels: r.value }));
+      // Every app answers; one without channels to bind (Telegram) has none.
+      void api.chat.channels({ surface }).then((r) => r.ok && set({ channels: r.value }));
     };
     const run = async <T>(work: () => Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T | null> => {
       set({ busy: true, error: null });
