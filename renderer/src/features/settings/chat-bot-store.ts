@@ -1,5 +1,5 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { ChatChannel, ChatChannelChoice, ChatPairing, ChatStatus, ChatSurface, ChatUser, MethodInput } from '../../../../contract';
+import { chatSurfaces, type ChatChannel, type ChatChannelChoice, type ChatPairing, type ChatStatus, type ChatSurface, type ChatUser, type MethodInput } from '../../../../contract';
 import { api, onResync } from '../../api';
 
 export interface ChatBotStore {
@@ -95,5 +95,5 @@ function createChatBotStore(surface: ChatSurface): UseBoundStore<StoreApi<ChatBo
   });
 }
 
-export const useTelegram = createChatBotStore('telegram');
-export const useDiscord = createChatBotStore('discord');
+/** One store per chat app, made from the contract's list: a new app has its store without a line here. */
+export const chatBotStores = Object.fromEntries(chatSurfaces.map((surface) => [surface, createChatBotStore(surface)])) as Record<ChatSurface, UseBoundStore<StoreApi<ChatBotStore>>>;
