@@ -106,7 +106,7 @@ export const telegramGroup: BenchGroup = {
       const calls = tg.calls.slice(callsBefore).filter((c) => c.status === 200 && (c.method === 'sendMessage' || c.method === 'editMessageText'));
       const firsts: number[] = [];
       const bridge: number[] = [];
-      const sessionOf = (chat: number) => core.storage.db.prepare(`SELECT session_id FROM chat_bindings WHERE chat_key = ?`).pluck().get(String(chat)) as string;
+      const sessionOf = (chat: number) => core.chats.telegram.store.boundSession(String(chat))!;
       let incomplete = 0;
       let duplicates = 0;
       let maxEdits = 0;

@@ -21,6 +21,8 @@ export interface ChatAppText {
   pairingWhere: string;
   /** Where the bot reaches the chat app by default, and how Settings names and explains that address. */
   apiRoot: { default: string; label: string; description: string };
+  /** What a job names as its delivery target there (`delivery.chats[].target`), in words for a person or a model. */
+  deliveryTarget: string;
   /** Where the owner's questions and done notes go, in the settings' descriptions. */
   questionsNote: string;
   doneNotesNote: string;
@@ -32,6 +34,7 @@ export const chatApps: Record<ChatSurface, ChatAppText> = {
     label: 'Telegram',
     privateChat: 'private chat',
     pairingWhere: '',
+    deliveryTarget: 'a Telegram chat id, or "owner" for the private chats of the people allowed',
     apiRoot: {
       default: 'https://api.telegram.org',
       label: 'Bot API address',
@@ -45,6 +48,7 @@ export const chatApps: Record<ChatSurface, ChatAppText> = {
     label: 'Discord',
     privateChat: 'DMs',
     pairingWhere: 'in a direct message',
+    deliveryTarget: 'a bound channel\'s id, or "owner" for the DMs of the people allowed',
     apiRoot: {
       default: 'https://discord.com/api',
       label: 'Discord API address',

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
-import { chatSurfaces } from './chat';
+import { chatApps, chatSurfaces } from './chat';
 import { emailAddress, folderPath, patchOf, withoutNul } from './fields';
 import { permissionPolicies } from './sessions';
 
@@ -88,7 +88,8 @@ export const jobFields = {
       chats: z
         .array(z.object({ surface: z.enum(chatSurfaces), target: z.string().trim().min(1).max(100) }).strict())
         .max(20)
-        .default([]),
+        .default([])
+        .describe(`Chats the result goes to, as { surface, target }: ${chatSurfaces.map((s) => `on ${s}, ${chatApps[s].deliveryTarget}`).join('; ')}.`),
       /** Addresses the result goes to by mail (with the run's files attached), through the SMTP settings. */
       email: z.array(emailAddress).max(20).default([]),
     })

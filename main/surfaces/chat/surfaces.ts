@@ -14,8 +14,6 @@ export interface ChatAppFacts {
   /** Where the owner finds the bot's token, for the error when none is given. */
   tokenHelp: string;
   groups: GroupPolicy;
-  /** What a job names as its delivery target here, and what "owner" means (for the MCP tool and the window). */
-  deliveryTarget: string;
   /** The most a bot may upload as one document. */
   documentLimit: number;
   /** The environment variables a headless start reads its token and API address from. */
@@ -34,7 +32,6 @@ export const chatAppFacts: Record<ChatSurface, ChatAppFacts> = {
     label: chatApps.telegram.label,
     tokenHelp: '@BotFather',
     groups: { kind: 'setting', key: 'telegram.allowGroups' },
-    deliveryTarget: 'a Telegram chat id, or "owner" for the private chats of the people allowed',
     // Telegram's Bot API takes 50 MB for a bot's document.
     documentLimit: 50 * 1024 * 1024,
     env: { token: 'SWITCHBOARD_TELEGRAM_TOKEN', apiRoot: 'SWITCHBOARD_TELEGRAM_API_ROOT' },
@@ -44,7 +41,6 @@ export const chatAppFacts: Record<ChatSurface, ChatAppFacts> = {
     label: chatApps.discord.label,
     tokenHelp: 'the Discord developer portal (Bot → Reset Token)',
     groups: { kind: 'bound-channels' },
-    deliveryTarget: 'a Discord channel id (a bound channel), or "owner" for the DMs of the people allowed',
     // Discord takes 10 MB without a boosted server.
     documentLimit: 10 * 1024 * 1024,
     env: { token: 'SWITCHBOARD_DISCORD_TOKEN', apiRoot: 'SWITCHBOARD_DISCORD_API_ROOT' },

@@ -1,19 +1,7 @@
 import { useEffect, useState } from 'react';
 import { chatApps, chatSurfaces, type ChatChannel, type ChatSurface, type JobInput } from '../../../../contract';
 import { api } from '../../api';
-
-type Delivery = JobInput['delivery'];
-
-/** Where a job's result goes on one chat app: '' (nowhere), 'owner', or a channel's id. */
-export function chatTarget(delivery: Delivery, surface: ChatSurface): string {
-  return delivery.chats.find((c) => c.surface === surface)?.target ?? '';
-}
-
-/** The delivery with one chat app's target set ('' removes it), the others kept. */
-export function withChatTarget(delivery: Delivery, surface: ChatSurface, target: string): Delivery {
-  const others = delivery.chats.filter((c) => c.surface !== surface);
-  return { ...delivery, chats: target ? [...others, { surface, target }] : others };
-}
+import { chatTarget, withChatTarget } from './chat-targets';
 
 /** Channels bound to a project on each chat app: a job can send its result to one. */
 function useBoundChannels(): Partial<Record<ChatSurface, ChatChannel[]>> {
