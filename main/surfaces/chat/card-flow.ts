@@ -1,4 +1,5 @@
 import type { Approval, ClaudeQuestion } from '../../../contract';
+import { disposableTimeout, DisposableStore, type IDisposable } from '../../disposable';
 import type { CallContext } from '../../ipc/router';
 import type { IncomingMessage, IncomingPress } from './adapter';
 import { approvalCard, settledCard } from './cards';
@@ -13,15 +14,21 @@ const questionsOf = (approval: Approval) => ((approval.input as { questions?: Cl
  * answered anywhere, and a press or a typed reply answers it as the person who gave it.
  */
 export class ApprovalCards {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Cards waiting to be sent to the owner's chats (a question from a desk session or a terminal), by approval id. */
+  private timers = new DisposableStore();
+  private readonly waiting = new Map<string, IDisposable>();
   /** Answers chosen so far for a question card with several questions, by approval id. */
   private readonly choices = new Map<string, Record<string, string>>();
 
   constructor(private readonly kit: ChatKit) {}
 
+  start(): void {
+    this.timers = new DisposableStore();
+  }
+
   stop(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.timers.dispose();
+    this.waiting.clear();
   }
 
   onApproval(approval: Approval): void {
@@ -33,14 +40,17 @@ export class ApprovalCards {
     if (approval.source !== 'session' && approval.source !== 'hook') return this.send(approval, this.kit.ownerChats());
     // From a desk session or a terminal: only once it has waited, so answering at the keyboard sends nothing.
     const delay = (approval.source === 'hook' ? this.kit.settings.get('hooks.phoneDelaySeconds') : this.kit.settings.get(`${this.kit.surface}.questionDelaySeconds`)) * 1000;
-    const timer = setTimeout(() => {
-      this.timers.delete(approval.id);
-      void this.pending(approval.id, this.kit.caller('bot')).then((still) => {
-        if (still) this.send(still, this.kit.ownerChats());
-      });
-    }, delay);
-    timer.unref();
-    this.timers.set(approval.id, timer);
+    const timer = disposableTimeout(
+      () => {
+        this.waiting.delete(approval.id);
+        void this.pending(approval.id, this.kit.caller('bot')).then((still) => {
+          if (still) this.send(still, this.kit.ownerChats());
+        });
+      },
+      delay,
+      this.timers,
+    );
+    this.waiting.set(approval.id, timer);
   }
 
   private send(approval: Approval, chats: string[]): void {
@@ -53,9 +63,9 @@ export class ApprovalCards {
   }
 
   private settle(approval: Approval): void {
-    const timer = this.timers.get(approval.id);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(approval.id);
+    const timer = this.waiting.get(approval.id);
+    if (timer) this.timers.delete(timer);
+    this.waiting.delete(approval.id);
     this.choices.delete(approval.id);
     const cards = this.kit.store.settleCards(approval.id);
     if (!cards.length) return;

@@ -1,5 +1,6 @@
 import type { ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, MethodInput, MethodName, MethodOutput, Result, RunDelivery } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
+import { DisposableStore, toDisposable } from '../../disposable';
 import type { EventBus } from '../../events';
 import { callOrThrow, type CallContext, type ContractCaller } from '../../ipc/router';
 import type { Service } from '../../lifecycle';
@@ -67,7 +68,8 @@ export class ChatBridge implements Service, ChatKit {
   private current: ChatAdapter | null = null;
   private state: Pick<ChatStatus, 'state' | 'account' | 'error'> = { state: 'off', account: null, error: null };
   private problem: { text: string; chatKey: string } | null = null;
-  private readonly offs: (() => void)[] = [];
+  /** What start() opened (event subscriptions): released together by stop(). */
+  private opened = new DisposableStore();
   private connecting: Promise<void> | null = null;
 
   constructor(private readonly deps: ChatBridgeDeps) {
@@ -127,7 +129,9 @@ export class ChatBridge implements Service, ChatKit {
 
   start(): void {
     const { events } = this.deps;
-    this.offs.push(
+    this.opened = new DisposableStore();
+    this.cards.start();
+    const subscriptions = [
       events.on('sessions.stream', ({ sessionId, turnId, item }) => this.replies.onStream(sessionId, turnId, item)),
       events.on('approvals.changed', (approval) => this.cards.onApproval(approval)),
       events.on('system.notification', (note) => this.deliveries.onNotification(note)),
@@ -135,12 +139,13 @@ export class ChatBridge implements Service, ChatKit {
       events.on('hooks.stopped', (stop) => this.deliveries.onTerminalStop(stop)),
       reviewNotes(this, events, (chatKey, turnId) => this.replies.finished(chatKey, turnId)),
       events.on('sessions.removed', ({ id }) => this.store.forgetSession(id)),
-    );
+    ];
+    for (const off of subscriptions) this.opened.add(toDisposable(off));
     if (this.token() && (this.deps.settings.get(`${this.surface}.enabled`) || this.deps.envToken)) void this.connect();
   }
 
   async stop(): Promise<void> {
-    for (const off of this.offs.splice(0)) off();
+    this.opened.dispose();
     this.cards.stop();
     await this.disconnectAdapter();
   }
