@@ -13,7 +13,7 @@ import { memoryHandlers } from './memory/handlers';
 import { MemoryService, memoryEmbeddingRows } from './memory/memory-service';
 import { Router, type ContractCaller } from './ipc/router';
 import { splitHostList } from './config';
-import { changesLine } from '../contract';
+import { changesLine, chatSurfaces, type ChatSurface } from '../contract';
 import { Lifecycle } from './lifecycle';
 import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
@@ -40,7 +40,8 @@ import { SettingsService } from './settings/settings-service';
 import { StorageService } from './storage/storage-service';
 import type { ChatAdapter } from './surfaces/chat/adapter';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
-import { chatHandlers } from './surfaces/chat/handlers';
+import { chatHandlers } from './surfaces/chat/chat-methods';
+import { chatAppFacts } from './surfaces/chat/surfaces';
 import { usageHandlers } from './usage/handlers';
 import { UsageService } from './usage/usage-service';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
@@ -103,10 +104,8 @@ export interface CoreConfig {
   warmSpare?: boolean;
   /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
   resourcesDir?: string | null;
-  /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
-  telegramAdapter?: (token: string, apiRoot: string) => ChatAdapter;
-  /** Test hook: the Discord adapter (the real one, with a stand-in's address, unless replaced). */
-  discordAdapter?: (token: string, apiRoot: string) => ChatAdapter;
+  /** Test hook: a chat app's adapter (the real one, with a stand-in's address, unless replaced). */
+  chatAdapters?: Partial<Record<ChatSurface, (token: string, apiRoot: string) => ChatAdapter>>;
   /** Test hook: edits per chat at most this often (Telegram's 1 s otherwise). */
   chatEditIntervalMs?: number;
 }
@@ -130,8 +129,8 @@ export interface Core {
   readonly scheduler: SchedulerService;
   readonly tasks: TaskService;
   readonly usage: UsageService;
-  readonly telegram: ChatBridge;
-  readonly discord: ChatBridge;
+  /** The chat bridges, one per chat app. */
+  readonly chats: Record<ChatSurface, ChatBridge>;
   readonly mcp: McpService;
   readonly hooks: HooksService;
   readonly inbox: InboxService;
@@ -341,8 +340,7 @@ export function createCore(config: CoreConfig): Core {
     // A run's result and files to the chats and mail the job names; each says whether it took them.
     deliver: async (delivery) => {
       const went = await Promise.all([
-        telegram.deliverRun(delivery).then((ok) => (ok ? ['Telegram'] : [])),
-        discord.deliverRun(delivery).then((ok) => (ok ? ['Discord'] : [])),
+        ...bridges.map((b) => b.deliverRun(delivery).then((ok) => (ok ? [b.facts.label] : []))),
         mail.deliverRun(delivery).then((ok) => (ok ? [`email (${delivery.job.delivery.email.join(', ')})`] : [])),
       ]);
       return went.flat();
@@ -360,8 +358,7 @@ export function createCore(config: CoreConfig): Core {
     noteSurfaces: () => [
       ...(config.notifier ? ['desktop'] : []),
       ...(server && server.windows() > 0 ? ['browser'] : []),
-      ...(telegram.takesNotes() ? ['telegram'] : []),
-      ...(discord.takesNotes() ? ['discord'] : []),
+      ...bridges.filter((b) => b.takesNotes()).map((b) => b.surface),
     ],
   });
   lifecycle.add(storage);
@@ -419,25 +416,17 @@ export function createCore(config: CoreConfig): Core {
     editIntervalMs: config.chatEditIntervalMs,
     files: { dataDir: config.dataDir, env },
   };
-  const telegram: ChatBridge = new ChatBridge({
-    ...bridgeDeps,
-    surface: 'telegram',
-    // The chat libraries load when a bot connects: an app without bots does not carry them.
-    createAdapter: config.telegramAdapter ?? (async (token, apiRoot) => new (await import('./surfaces/telegram/telegram-adapter')).TelegramAdapter({ token, apiRoot })),
-    envToken: env.SWITCHBOARD_TELEGRAM_TOKEN || null,
-    envApiRoot: env.SWITCHBOARD_TELEGRAM_API_ROOT || null,
-  });
-  const discord: ChatBridge = new ChatBridge({
-    ...bridgeDeps,
-    surface: 'discord',
-    createAdapter: config.discordAdapter ?? (async (token, apiRoot) => new (await import('./surfaces/discord/discord-adapter')).DiscordAdapter({ token, apiRoot })),
-    envToken: env.SWITCHBOARD_DISCORD_TOKEN || null,
-    envApiRoot: env.SWITCHBOARD_DISCORD_API_ROOT || null,
-    channelsOptIn: true,
-  });
+  // One bridge per chat app; the chat libraries load when a bot connects: an app without bots does not carry them.
+  const chats = Object.fromEntries(
+    chatSurfaces.map((surface) => {
+      const facts = chatAppFacts[surface];
+      const bridge = new ChatBridge({ ...bridgeDeps, surface, createAdapter: config.chatAdapters?.[surface] ?? facts.load, envToken: env[facts.env.token] || null, envApiRoot: env[facts.env.apiRoot] || null });
+      return [surface, bridge];
+    }),
+  ) as Record<ChatSurface, ChatBridge>;
+  const bridges = Object.values(chats);
   // A bot that cannot connect says so in Settings; the app goes on.
-  lifecycle.add(telegram, { required: false });
-  lifecycle.add(discord, { required: false });
+  for (const bridge of bridges) lifecycle.add(bridge, { required: false });
 
   const tokens = new TokenStore(config.secrets);
   const hooks = new HooksService({
@@ -484,7 +473,7 @@ export function createCore(config: CoreConfig): Core {
     ...historyHandlers(history, transcripts),
     ...memoryHandlers(memory, embeddings),
     ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),
-    ...chatHandlers({ telegram, discord }, config.secrets),
+    ...chatHandlers(chats, config.secrets),
     ...userHandlers(user),
     ...hooksHandlers(hooks, connector),
     ...usageHandlers(usage),
@@ -543,8 +532,7 @@ export function createCore(config: CoreConfig): Core {
     scheduler,
     tasks,
     usage,
-    telegram,
-    discord,
+    chats,
     mcp,
     hooks,
     inbox,
