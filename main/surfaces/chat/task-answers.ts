@@ -1,7 +1,16 @@
-import type { Task } from '../../../contract';
+import type { ChatSurface, MethodInput, MethodName, MethodOutput, Task } from '../../../contract';
 import type { EventBus } from '../../events';
+import type { CallContext } from '../../ipc/router';
 import { log } from '../../log';
-import type { ChatBridge } from './chat-bridge';
+import type { Outbox } from './outbox';
+
+/** What answering tasks needs of a chat app's bridge. */
+interface ChatBridge {
+  readonly surface: ChatSurface;
+  readonly outbox: Outbox;
+  call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<MethodOutput<M>>;
+  deliverTask(chatKey: string, task: Task): Promise<void>;
+}
 
 /** How far back a missed answer is still sent: inside the outbox's week of memory, so never twice. */
 const CATCH_UP_MS = 6 * 86_400_000;
