@@ -747,10 +747,27 @@ export class SchedulerService implements Service {
     const batch = this.endings;
     if (!batch.length) return;
     this.endings = [];
+    // Each ending on its own savepoint: one that cannot be written (its job deleted during the run) does not drop the rest.
+    const one = this.deps.storage.db.transaction((r: JobRun, e: RunEnd & { endedAt: number }) => this.store.endRun(r, e));
+    const gone = new Set<string>();
     this.deps.storage.db.transaction(() => {
-      for (const { run: r, end: e } of batch) this.store.endRun(r, e);
+      for (const { run: r, end: e } of batch) {
+        try {
+          if (this.jobs.has(r.jobId)) one(r, e);
+          else gone.add(r.id);
+        } catch (error) {
+          if (this.store.job(r.jobId)) log.error('scheduler: a run’s ending could not be recorded', error, { runId: r.id });
+          else gone.add(r.id);
+        }
+      }
     })();
-    for (const { job: j, run: r, end: e } of batch) this.finish(j, { ...r, ...e });
+    for (const { job: j, run: r, end: e } of batch) {
+      if (!gone.has(r.id)) this.finish(j, { ...r, ...e });
+      else {
+        log.info('scheduler: a run ended after its job was deleted; nothing to record', { runId: r.id, jobId: j.id });
+        this.running.delete(j.id);
+      }
+    }
   }
 
   /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
