@@ -22,6 +22,7 @@ import { nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import { runShell } from './shell-runner';
 import { renderJobPrompt, type TemplateServices } from './prompt-template';
+import type { TemplateRenderer } from './template-renderer';
 import { AfterRun } from './after-run';
 import { attachmentNote, listAttachments, runFolder, writeRule } from './run-output';
 
@@ -137,7 +138,9 @@ export class SchedulerService implements Service {
       /** The owner's questions about jobs made outside their window; without it such jobs wait, unasked. */
       approvals?: JobApprovals;
       /** Memory and history search for templates' sources (none: those sources fail, saying so). */
-      templates?: Omit<TemplateServices, 'shell'>;
+      templates?: Omit<TemplateServices, 'shell' | 'render'>;
+      /** Renders templates in a worker with a deadline (none: in-thread). */
+      templateRenderer?: TemplateRenderer;
       /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
       deliver?: (delivery: RunDelivery) => Promise<string[]>;
       /** A session in a git worktree of its own (main/worktrees/, from the root), for a job that asks for one. */
@@ -216,6 +219,7 @@ export class SchedulerService implements Service {
     for (const controller of this.running.values()) controller.abort();
     // Cancelled runs record themselves: a command gets 5 s after its signal before it is killed.
     await withTimeout(Promise.allSettled(this.inFlight), 6000, null);
+    this.deps.templateRenderer?.stop();
     this.flushEndings();
   }
 
@@ -786,6 +790,7 @@ export class SchedulerService implements Service {
       memories: this.deps.templates?.memories ?? none,
       history: this.deps.templates?.history ?? none,
       shell: (command, cwd, timeoutMs) => runShell({ command, cwd, env: { ...this.deps.env, ...env }, timeoutMs, signal: AbortSignal.timeout(timeoutMs + 10_000) }),
+      ...(this.deps.templateRenderer && { render: (data) => this.deps.templateRenderer!.render(data) }),
     };
   }
 
@@ -840,6 +845,7 @@ export class SchedulerService implements Service {
       this.templateServices(job.env),
     );
     const made = { outputDir, problems: rendered.problems, prompt: rendered.prompt };
+    if (rendered.failed) return { ...made, status: 'failed', prompt: null, reason: `not started: ${rendered.failed}` };
     if (rendered.wouldSkip) return { ...made, status: 'skipped', prompt: null, reason: `not started: the prompt could not be filled (${rendered.problems.join('; ')}); the job skips a run with a gap` };
     const told = `${attachmentNote(outputDir)} To leave instructions for this job's next run, call the set_next_prompt tool.`;
     const systemPrompt = [rendered.systemPrompt, told].filter(Boolean).join('\n\n');
