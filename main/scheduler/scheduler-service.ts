@@ -18,7 +18,7 @@ import type { SessionManager } from '../sessions/session-manager';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { killOwnGroup, processStartTime } from '../process-identity';
-import { nextRuns, runsBetween, validateSchedule } from './cron';
+import { firesEverySecond, nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import { runShell } from './shell-runner';
 import { renderJobPrompt, type TemplateServices } from './prompt-template';
@@ -414,7 +414,8 @@ export class SchedulerService implements Service {
 
   /** Runs code by itself, or starts a job that does (a chain is as much code as its links). */
   private needsOwner(job: JobInput, seen = new Set<string>()): boolean {
-    if (runsCode(job)) return true;
+    // A schedule finer than a minute is the owner's to allow too (a Claude job every second, 86,400 runs a day).
+    if (runsCode(job) || firesEverySecond(job.cron)) return true;
     return (job.steps ?? []).some((step) => {
       if (step.kind !== 'job' || seen.has(step.jobId)) return false;
       seen.add(step.jobId);
