@@ -19,6 +19,7 @@ import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets/secret-store';
 import { schedulesHandlers } from './scheduler/handlers';
+import { TemplateRenderer } from './scheduler/template-renderer';
 import { SchedulerService } from './scheduler/scheduler-service';
 import { RUN_FILES_PATH, runFileReader, runFilesRoute } from './scheduler/attachment-route';
 import { mailHandlers } from './mail/handlers';
@@ -90,6 +91,8 @@ export interface CoreConfig {
   checkpointWorker?: string | null;
   /** The bundled search worker (dist/main/search-worker.cjs); without it history searches run in-thread. */
   searchWorker?: string | null;
+  /** The bundled template worker (dist/main/template-worker.cjs); without it job templates render in-thread. */
+  templateWorker?: string | null;
   /** The loopback server; none in tests that only need the services. */
   server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */
@@ -332,6 +335,7 @@ export function createCore(config: CoreConfig): Core {
       history: async (query, limit) =>
         (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
     },
+    templateRenderer: new TemplateRenderer({ script: config.templateWorker ?? null }),
     worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions }, { ...input, surface: 'schedule' }),
     changesLine: async (id) => {
       const c = await worktrees.changes(id, { limit: 1 });

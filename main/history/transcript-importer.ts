@@ -225,6 +225,8 @@ export class TranscriptImporter implements Service {
   private async runAll(): Promise<ImportProgress> {
     const files = await this.transcriptFiles();
     const sizes = await Promise.all(files.map(sizeOf));
+    // Stopped while listing (a short-lived core): the storage may be closed already.
+    if (this.stopped) return { ...this.progress, totals: { files: 0, malformed: 0 } };
     this.progress = { ...EMPTY, running: true, filesTotal: files.length, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
     this.emit();
     let lastEmit = Date.now();

@@ -1,3 +1,4 @@
+import parser from 'cron-parser';
 import { describe, expect, it } from 'vitest';
 import { nextRuns, runsBetween, validateSchedule } from './cron';
 
@@ -50,5 +51,59 @@ describe('cron with time zones', () => {
     expect(() => validateSchedule('* * *', 'UTC')).toThrow(/cron: "\* \* \*" has 3 fields/);
     expect(() => validateSchedule('0 9 * * *', 'Mars/Olympus')).toThrow(/timeZone: "Mars\/Olympus" is not a time zone; use a name such as Europe\/Berlin/);
     expect(() => validateSchedule('0 9 * * 1-5', 'Asia/Tokyo')).not.toThrow();
+  });
+
+  it('finds what fell as cron-parser’s own walk does, DST changes included, without walking every fire time', () => {
+    /** The walk runsBetween replaced: every fire time, one by one (86,400 a day for a per-second job). */
+    const walked = (cron: string, zone: string, after: Date, until: Date, limit: number) => {
+      const interval = parser.parseExpression(cron, { tz: zone, currentDate: after });
+      const times: Date[] = [];
+      for (;;) {
+        const next = interval.next().toDate();
+        if (next.getTime() > until.getTime()) break;
+        times.push(next);
+      }
+      return { times: times.slice(-limit), total: times.length };
+    };
+    const crons = ['0 * * * *', '30 2 * * *', '30 1 * * *', '0 9 * * 1-5', '15 */3 1,15 * 5', '7 30 1 * * *', '*/20 * * * *'];
+    const zones = ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kolkata'];
+    // US spring forward, EU autumn back, Lord Howe's 30-minute move, and a quiet day; odd milliseconds at the ends.
+    const windows = [
+      ['2026-03-07T20:17:03.250Z', '2026-03-09T01:00:00Z'],
+      ['2026-10-24T23:59:59Z', '2026-10-25T12:00:01.500Z'],
+      ['2026-10-03T12:00:00Z', '2026-10-04T12:00:00Z'],
+    ] as const;
+    for (const cron of crons) {
+      for (const zone of zones) {
+        for (const [from, to] of windows) {
+          const expected = walked(cron, zone, new Date(from), new Date(to), 4);
+          const got = runsBetween(cron, zone, new Date(from), new Date(to), 4);
+          expect({ total: got.total, times: iso(got.times) }, `${cron} ${zone} ${from}`).toEqual({ total: expected.total, times: iso(expected.times) });
+        }
+      }
+    }
+  }, 120_000);
+
+  it('a week of a per-second schedule: every fire time counted and the latest kept, in milliseconds', () => {
+    const until = new Date('2026-03-10T12:00:00Z');
+    const after = new Date(until.getTime() - 7 * 86_400_000);
+    const started = performance.now();
+    for (const zone of ['UTC', 'America/New_York', 'Europe/Berlin']) {
+      const { times, total } = runsBetween('* * * * * *', zone, after, until, 5);
+      // New York changed its clock in this week: 604,800 seconds, whatever the wall clock says.
+      expect(total, zone).toBe(604_800);
+      expect(iso(times)).toEqual(['2026-03-10T11:59:56.000Z', '2026-03-10T11:59:57.000Z', '2026-03-10T11:59:58.000Z', '2026-03-10T11:59:59.000Z', '2026-03-10T12:00:00.000Z']);
+    }
+    // Walking them took ~10 s a schedule; the budget is generous for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('walks back only as far as it needs for a last-day or nth-weekday schedule, and estimates the rest', () => {
+    const { times, total } = runsBetween('0 9 L * *', 'UTC', new Date('2025-12-31T12:00:00Z'), new Date('2026-12-31T12:00:00Z'), 3);
+    expect(iso(times)).toEqual(['2026-10-31T09:00:00.000Z', '2026-11-30T09:00:00.000Z', '2026-12-31T09:00:00.000Z']);
+    expect(total).toBeGreaterThanOrEqual(11);
+    expect(total).toBeLessThanOrEqual(13);
+    const few = runsBetween('0 9 * * 1#2', 'Europe/Berlin', new Date('2026-01-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z'), 5);
+    expect(few).toEqual({ times: [new Date('2026-01-12T08:00:00Z'), new Date('2026-02-09T08:00:00Z')], total: 2 });
   });
 });

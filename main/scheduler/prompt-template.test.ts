@@ -151,4 +151,11 @@ describe('job prompt templates', () => {
     expect(rendered.problems).toEqual(['cmd: commands run only in a preview asked from the Switchboard window']);
     expect(fs.existsSync(path.join(cwd, 'ran'))).toBe(false);
   });
+
+  it('caps what a source feeds in at 100,000 characters, saying how much there was', async () => {
+    const huge: TemplateServices = { ...services, memories: async () => ['x'.repeat(300_000)] };
+    const rendered = await renderJobPrompt(input({ command: '{{ mem }}', sources: [{ kind: 'memories', name: 'mem', query: 'q', limit: 5 }] }), huge);
+    expect(rendered.prompt.length).toBeLessThan(100_100);
+    expect(rendered.prompt).toMatch(/… \(cut: 300002 characters in all\)$/);
+  });
 });

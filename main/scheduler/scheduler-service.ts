@@ -17,11 +17,12 @@ import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { killOwnGroup, processStartTime } from '../process-identity';
-import { nextRuns, runsBetween, validateSchedule } from './cron';
+import { firesEverySecond, nextRuns, runsBetween, validateSchedule } from './cron';
 import { JobStore } from './job-store';
 import type { JobSessions } from './job-sessions';
 import { runShell } from './shell-runner';
 import { renderJobPrompt, type TemplateServices } from './prompt-template';
+import type { TemplateRenderer } from './template-renderer';
 import { AfterRun } from './after-run';
 import { attachmentNote, listAttachments, runFolder, writeRule } from './run-output';
 
@@ -146,7 +147,9 @@ export class SchedulerService implements Service {
       /** Why a folder may not be a job's for this maker (work-folder.ts, from the root), or null. */
       workFolder?: (folder: string, owner: boolean) => string | null;
       /** Memory and history search for templates' sources (none: those sources fail, saying so). */
-      templates?: Omit<TemplateServices, 'shell'>;
+      templates?: Omit<TemplateServices, 'shell' | 'render'>;
+      /** Renders templates in a worker with a deadline (none: in-thread). */
+      templateRenderer?: TemplateRenderer;
       /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
       deliver?: (delivery: RunDelivery) => Promise<string[]>;
       /** A session in a git worktree of its own (main/worktrees/, from the root), for a job that asks for one. */
@@ -225,6 +228,7 @@ export class SchedulerService implements Service {
     for (const controller of this.running.values()) controller.abort();
     // Cancelled runs record themselves: a command gets 5 s after its signal before it is killed.
     await withTimeout(Promise.allSettled(this.inFlight), 6000, null);
+    this.deps.templateRenderer?.stop();
     this.flushEndings();
   }
 
@@ -432,7 +436,8 @@ export class SchedulerService implements Service {
 
   /** Runs code by itself, or starts a job that does (a chain is as much code as its links). */
   private needsOwner(job: JobInput, seen = new Set<string>()): boolean {
-    if (runsCode(job)) return true;
+    // A schedule finer than a minute is the owner's to allow too (a Claude job every second, 86,400 runs a day).
+    if (runsCode(job) || firesEverySecond(job.cron)) return true;
     return (job.steps ?? []).some((step) => {
       if (step.kind !== 'job' || seen.has(step.jobId)) return false;
       seen.add(step.jobId);
@@ -769,10 +774,27 @@ export class SchedulerService implements Service {
     const batch = this.endings;
     if (!batch.length) return;
     this.endings = [];
+    // Each ending on its own savepoint: one that cannot be written (its job deleted during the run) does not drop the rest.
+    const one = this.deps.storage.db.transaction((r: JobRun, e: RunEnd & { endedAt: number }) => this.store.endRun(r, e));
+    const gone = new Set<string>();
     this.deps.storage.db.transaction(() => {
-      for (const { run: r, end: e } of batch) this.store.endRun(r, e);
+      for (const { run: r, end: e } of batch) {
+        try {
+          if (this.jobs.has(r.jobId)) one(r, e);
+          else gone.add(r.id);
+        } catch (error) {
+          if (this.store.job(r.jobId)) log.error('scheduler: a run’s ending could not be recorded', error, { runId: r.id });
+          else gone.add(r.id);
+        }
+      }
     })();
-    for (const { job: j, run: r, end: e } of batch) this.finish(j, { ...r, ...e });
+    for (const { job: j, run: r, end: e } of batch) {
+      if (!gone.has(r.id)) this.finish(j, { ...r, ...e });
+      else {
+        log.info('scheduler: a run ended after its job was deleted; nothing to record', { runId: r.id, jobId: j.id });
+        this.running.delete(j.id);
+      }
+    }
   }
 
   /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
@@ -792,6 +814,7 @@ export class SchedulerService implements Service {
       history: this.deps.templates?.history ?? none,
       unreadable: this.deps.templates?.unreadable,
       shell: (command, cwd, timeoutMs) => runShell({ command, cwd, env: { ...this.deps.env, ...env }, timeoutMs, signal: AbortSignal.timeout(timeoutMs + 10_000) }),
+      ...(this.deps.templateRenderer && { render: (data) => this.deps.templateRenderer!.render(data) }),
     };
   }
 
@@ -848,6 +871,7 @@ export class SchedulerService implements Service {
       this.templateServices(job.env),
     );
     const made = { outputDir, problems: rendered.problems, prompt: rendered.prompt };
+    if (rendered.failed) return { ...made, status: 'failed', prompt: null, reason: `not started: ${rendered.failed}` };
     if (rendered.wouldSkip) return { ...made, status: 'skipped', prompt: null, reason: `not started: the prompt could not be filled (${rendered.problems.join('; ')}); the job skips a run with a gap` };
     const told = `${attachmentNote(outputDir)} To leave instructions for this job's next run, call the set_next_prompt tool.`;
     const systemPrompt = [rendered.systemPrompt, told].filter(Boolean).join('\n\n');

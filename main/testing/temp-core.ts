@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import esbuild from 'esbuild';
 import { onTestFinished } from 'vitest';
 import { createCore, type Core, type CoreConfig } from '../core';
 import { FileSecretStore } from '../secrets/secret-store';
@@ -22,6 +23,20 @@ export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/
 export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
 export const CHECKPOINT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/checkpoint-worker.ts');
 
+let templateWorker: string | null = null;
+/**
+ * The template worker, bundled from source once per test process (it imports LiquidJS and our modules,
+ * which Node's type stripping cannot resolve), removed when the process exits.
+ */
+export function templateWorkerBundle(): string {
+  if (templateWorker) return templateWorker;
+  const dir = makeTempDir('switchboard-template-worker-');
+  const out = path.join(dir, 'template-worker.cjs');
+  esbuild.buildSync({ entryPoints: [path.resolve(import.meta.dirname, '../scheduler/template-worker.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return (templateWorker = out);
+}
+
 /**
  * The one core factory of the tests: a core on `dataDir` as `serve` builds it (secrets in a 0600
  * file there, the storage workers from source), with whatever a test needs changed.
@@ -34,6 +49,7 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
+    templateWorker: templateWorkerBundle(),
     resourcesDir: path.resolve(import.meta.dirname, '../../resources'),
     // One more real CLI per test core would load the machine for nothing: the tests of the spare ask for it.
     warmSpare: false,
