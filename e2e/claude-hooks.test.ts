@@ -42,8 +42,16 @@ async function connected(settings: Record<string, number> = {}, options: { witho
   const served = temp.track(await startServe(path.join(root, 'data'), { env: { HOME: home, CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, ...(options.withoutPlugins ? { SWITCHBOARD_CLAUDE: cli } : {}) } }));
   for (const [key, value] of Object.entries(settings)) await call(served, 'settings.set', { key, value });
   expect(await call(served, 'claudeCode.connect', {})).toMatchObject({ connected: true, stale: null, ...(options.withoutPlugins ? { plugin: expect.stringContaining('without plugins') } : {}) });
-  const claudeP = (prompt: string) => runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--', prompt], { env, cwd: project, timeoutMs: 120_000 });
+  const claudeP = (prompt: string) => runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--include-hook-events', '--', prompt], { env, cwd: project, timeoutMs: 120_000 });
   return { served, project, claudeP, api: api };
+}
+
+/** How long the run's Stop hook held it: from the CLI starting the hook to its answer, as the output lines came. */
+function stopHookMs(run: { lines: unknown[]; arrivedMs: number[] }): number {
+  const at = (subtype: string) => run.arrivedMs[run.lines.findIndex((l) => (l as { subtype?: string; hook_event?: string }).subtype === subtype && (l as { hook_event?: string }).hook_event === 'Stop')];
+  const [started, answered] = [at('hook_started'), at('hook_response')];
+  if (started === undefined || answered === undefined) throw new Error(`no Stop hook in the run: ${JSON.stringify(run.lines).slice(0, 2000)}`);
+  return answered - started;
 }
 
 const freeze = (served: Served) => {
@@ -62,6 +70,33 @@ describe('hooks never hold a terminal', { timeout: 180_000 }, () => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.stringify(run.lines)).toContain('"result":"hi"');
     expect(took).toBeLessThan(10_000);
+    // The Stop hook did ask (the window is on) and gave up on the silent Switchboard after its 3 s.
+    expect(stopHookMs(run)).toBeGreaterThan(2500);
+  });
+
+  it('with Reply to continue off, the Stop hook answers at once (its note goes in the background): a frozen Switchboard does not hold it', async () => {
+    const { served, claudeP, api } = await connected();
+    api.reply({ kind: 'text', text: 'first' }, { kind: 'text', text: 'second' });
+    const running = await claudeP('say first');
+    expect(running.code, running.stderr).toBe(0);
+    expect(stopHookMs(running)).toBeLessThan(1000);
+    freeze(served);
+    const run = await claudeP('say second');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.stringify(run.lines)).toContain('"result":"second"');
+    // Asking the frozen server would take 3 s (the hook's first request); not asking takes a few ms.
+    expect(stopHookMs(run)).toBeLessThan(1000);
+  });
+
+  it('a reply window turned on reaches the hook at its next stop without reconnecting: the stop waits for a reply', async () => {
+    const { served, claudeP, api } = await connected();
+    await call(served, 'settings.set', { key: 'hooks.replyWindowSeconds', value: 3 });
+    api.reply({ kind: 'text', text: 'waited' });
+    const run = await claudeP('say it');
+    expect(run.code, run.stderr).toBe(0);
+    // Nobody replied: the hook held the run for the 3 s window, and no longer.
+    expect(stopHookMs(run)).toBeGreaterThan(2500);
+    expect(stopHookMs(run)).toBeLessThan(8000);
   });
 
   it('a frozen Switchboard holds a permission question less than 10 s; then the terminal decides as without it (`-p` refuses)', async () => {

@@ -451,6 +451,7 @@ export function createCore(config: CoreConfig): Core {
     resourcesDir: config.resourcesDir ?? null,
     env,
     settings,
+    events,
     port: () => server?.address?.port ?? null,
     tokens: () => ({ mcp: tokens.get('mcp'), hooks: tokens.get('hooks') }),
     readOnlyTools: () => tools.filter((t) => t.hints.readOnlyHint).map((t) => t.name),

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClaudeCodeConnection } from '../../contract';
+import type { EventBus } from '../events';
 import { chooseClaudeCommand, probeClaude } from '../claude/cli-locator';
 import { AppError } from '../errors';
 import type { Service } from '../lifecycle';
@@ -17,8 +18,14 @@ const MARKETPLACE = 'switchboard';
 const MARK = 'X-Switchboard-Hook';
 /** The same events, routes and timeouts as the plugin's hooks.json: the hook itself bounds every wait (a few seconds per request). */
 const HOOK_ROUTES = { PermissionRequest: ['permission', 3700], Notification: ['notification', 10], Stop: ['stop', 3700] } as const;
-/** Where a Claude Code without plugins finds the hook: the plugin's own script, copied into the data folder with a 0600 `connection` file beside it. */
+/**
+ * Switchboard's hook folder in its data folder: what the hook reads on every run without asking the
+ * server (`reply-window`, the *Reply to continue* window in seconds, 0 when off); for a Claude Code
+ * without plugins also the plugin's own script and a 0600 `connection` file beside it.
+ */
 const HOOK_DIR = 'claude-hooks';
+/** The file of the hook folder that holds the reply window: the Stop hook, when it reads 0, sends its note in the background and exits at once. */
+const REPLY_WINDOW = 'reply-window';
 const HOOK_SCRIPT = 'switchboard-hook.sh';
 
 type Hook = { type: string; url?: string; headers?: Record<string, string>; command?: string; args?: string[] };
@@ -37,6 +44,13 @@ function copyPlugin(from: string, to: string): void {
       copyPlugin(source, target);
     } else fs.writeFileSync(target, fs.readFileSync(source), { mode: 0o600 });
   }
+}
+
+/** A file of the hook folder written whole (a hook never reads half of it), 0600. */
+function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+  fs.chmodSync(`${file}.tmp`, 0o600);
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 /** What Connect handed the installed plugin, kept to tell whether it still holds the current port and tokens (the tokens only as a hash). */
@@ -73,6 +87,8 @@ export class ClaudeCodeConnector implements Service {
       resourcesDir: string | null;
       env: NodeJS.ProcessEnv;
       settings: SettingsService;
+      /** For the reply window's changes: the hook folder follows the setting at once. */
+      events: EventBus;
       /** The loopback server's port, once it listens. */
       port: () => number | null;
       tokens: () => { mcp: string; hooks: string };
@@ -81,9 +97,17 @@ export class ClaudeCodeConnector implements Service {
     },
   ) {}
 
-  start(): void {}
+  private offSettings: (() => void) | null = null;
+
+  start(): void {
+    this.offSettings = this.deps.events.on('settings.changed', ({ key }) => {
+      if (key === 'hooks.replyWindowSeconds' && fs.existsSync(this.hookDir())) this.writeReplyWindow();
+    });
+  }
 
   stop(): void {
+    this.offSettings?.();
+    this.offSettings = null;
     for (const child of this.children) child.kill('SIGKILL');
     this.children.clear();
   }
@@ -131,7 +155,8 @@ export class ClaudeCodeConnector implements Service {
    */
   private async hand(port: number): Promise<void> {
     const tokens = this.deps.tokens();
-    await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the port and tokens', JSON.stringify({ port: String(port), mcp_token: tokens.mcp, hooks_token: tokens.hooks }));
+    const values = { port: String(port), mcp_token: tokens.mcp, hooks_token: tokens.hooks, hook_folder: this.hookDir() };
+    await this.must(['plugin', 'configure', PLUGIN, '--values-stdin'], 'store the port and tokens', JSON.stringify(values));
     const handed: Handed = { ...this.handed(), port, tokens: fingerprint(tokens) };
     fs.writeFileSync(this.handedFile(), JSON.stringify(handed), { mode: 0o600 });
   }
@@ -142,7 +167,7 @@ export class ClaudeCodeConnector implements Service {
    */
   async refresh(): Promise<void> {
     const port = this.deps.port();
-    if (port && fs.existsSync(path.join(this.deps.dataDir, HOOK_DIR, 'connection'))) this.writeConnection(port);
+    if (port && fs.existsSync(path.join(this.hookDir(), 'connection'))) this.writeConnection(port);
     if (!port || !this.handed()) return;
     const listed = await this.run(['plugin', 'list']);
     if (listed.code !== 0 || !listed.out.includes(PLUGIN)) return;
@@ -167,6 +192,8 @@ export class ClaudeCodeConnector implements Service {
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     await this.must(['plugin', 'marketplace', 'add', dir], 'add the plugin marketplace');
     await this.must(['plugin', 'install', PLUGIN, '--scope', 'user'], 'install the plugin');
+    makePrivateDir(this.hookDir());
+    this.writeReplyWindow();
     const before = this.handed()?.allowed ?? [];
     await this.hand(port);
     this.allowReadOnly(options.allowReadOnly ? this.deps.readOnlyTools().map((name) => `${PLUGIN_TOOL_PREFIX}${name}`) : [], before);
@@ -207,11 +234,12 @@ export class ClaudeCodeConnector implements Service {
     if (!this.deps.resourcesDir) throw new AppError('unavailable', 'The hook script is not part of this build of Switchboard.');
     await this.run(['mcp', 'remove', '-s', 'user', 'switchboard']);
     await this.must(['mcp', 'add', '--transport', 'http', '-s', 'user', 'switchboard', `http://127.0.0.1:${port}/mcp`, '--header', `Authorization: Bearer ${mcp}`], 'add the MCP server');
-    const dir = path.join(this.deps.dataDir, HOOK_DIR);
+    const dir = this.hookDir();
     makePrivateDir(dir);
     const script = path.join(dir, HOOK_SCRIPT);
     fs.writeFileSync(script, fs.readFileSync(path.join(this.deps.resourcesDir, 'claude-plugin', 'plugins', 'switchboard', 'hooks', HOOK_SCRIPT)), { mode: 0o600 });
     this.writeConnection(port);
+    this.writeReplyWindow();
     const file = this.settingsFile();
     const settings = this.readSettings(file);
     if (fs.existsSync(file) && !fs.existsSync(`${file}.switchboard-backup`)) fs.copyFileSync(file, `${file}.switchboard-backup`);
@@ -225,12 +253,21 @@ export class ClaudeCodeConnector implements Service {
     return this.status();
   }
 
+  private hookDir(): string {
+    return path.join(this.deps.dataDir, HOOK_DIR);
+  }
+
   /** The port and hooks token for the hooks merged without a plugin: two lines, 0600, written whole. */
   private writeConnection(port: number): void {
-    const file = path.join(this.deps.dataDir, HOOK_DIR, 'connection');
-    fs.writeFileSync(`${file}.tmp`, `${port}\n${this.deps.tokens().hooks}\n`, { mode: 0o600 });
-    fs.chmodSync(`${file}.tmp`, 0o600);
-    fs.renameSync(`${file}.tmp`, file);
+    writeWhole(path.join(this.hookDir(), 'connection'), `${port}\n${this.deps.tokens().hooks}\n`);
+  }
+
+  /**
+   * The reply window as the hook reads it on every run, plugin or not: a running terminal session sees a
+   * change at its next stop (a plugin option would reach only sessions started after it).
+   */
+  private writeReplyWindow(): void {
+    writeWhole(path.join(this.hookDir(), REPLY_WINDOW), `${this.deps.settings.get('hooks.replyWindowSeconds')}\n`);
   }
 
   async disconnect(): Promise<ClaudeCodeConnection> {
@@ -247,7 +284,7 @@ export class ClaudeCodeConnector implements Service {
     await this.run(['plugin', 'uninstall', PLUGIN, '--scope', 'user']);
     await this.run(['plugin', 'marketplace', 'remove', MARKETPLACE]);
     fs.rmSync(path.join(this.deps.dataDir, 'claude-plugin'), { recursive: true, force: true });
-    fs.rmSync(path.join(this.deps.dataDir, HOOK_DIR), { recursive: true, force: true });
+    fs.rmSync(this.hookDir(), { recursive: true, force: true });
     fs.rmSync(this.handedFile(), { force: true });
     return this.status();
   }

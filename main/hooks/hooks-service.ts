@@ -120,7 +120,9 @@ export class HooksService implements Service {
     const gone = new AbortController();
     // The response closing before it was answered: the terminal stopped waiting (a listener on the response, not on a kept-alive socket).
     if (!polled) res.once('close', () => res.writableEnded || gone.abort());
-    const work = (route === '/hooks/permission' ? this.permission(input, gone.signal) : this.stopped(input, gone.signal)).catch((error: unknown) => {
+    // A stop the hook sent in the background (Reply to continue off where it stands): nobody waits for an answer.
+    const detached = new URL(req.url ?? '/', 'http://x').searchParams.get('detached') === '1';
+    const work = (route === '/hooks/permission' ? this.permission(input, gone.signal) : this.stopped(input, gone.signal, detached)).catch((error: unknown) => {
       // The terminal goes on as without Switchboard; the log keeps why.
       log.error('hooks: a hook failed', error);
       return {};
@@ -199,8 +201,8 @@ export class HooksService implements Service {
    * The terminal is held only while the window is on, for the window at most, and never for a stop
    * that follows a continuation (`stop_hook_active`): one reply continues once.
    */
-  private async stopped(input: HookInput, gone: AbortSignal): Promise<object> {
-    const windowMs = input.stop_hook_active ? 0 : this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
+  private async stopped(input: HookInput, gone: AbortSignal, detached = false): Promise<object> {
+    const windowMs = input.stop_hook_active || detached ? 0 : this.deps.settings.get('hooks.replyWindowSeconds') * 1000;
     const id = randomUUID();
     const lastMessage = (input.last_assistant_message ?? '').slice(0, 20_000);
     this.deps.notifier.notify({ title: `Claude Code finished · ${project(input.cwd)}`, body: lastMessage.slice(0, 200) });

@@ -338,6 +338,35 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(await poll).toEqual({ decision: 'block', reason: 'carry on' });
   });
 
+  it('with Reply to continue off, a `claude -p` stop sends its note in the background: it reaches Switchboard, nothing waits; the hook folder follows the setting', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    await connected(h);
+    const folder = path.join(core.config.dataDir, 'claude-hooks');
+    const window = path.join(folder, 'reply-window');
+    expect(fs.readFileSync(window, 'utf8')).toBe('0\n');
+    expect((fs.statSync(window).mode & 0o777).toString(8)).toBe('600');
+    // The plugin reads that folder from its option (a plain one, in Claude Code's settings).
+    const claudeSettings = JSON.parse(fs.readFileSync(path.join(h.env.CLAUDE_CONFIG_DIR!, 'settings.json'), 'utf8')) as { pluginConfigs?: Record<string, { options?: Record<string, unknown> }> };
+    expect(JSON.stringify(claudeSettings)).toContain(JSON.stringify(folder));
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'text', text: 'All done.' });
+    const stopped = nextEvent(core.events, 'hooks.stopped', (s) => s.lastMessage === 'All done.');
+    const run = await runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--include-hook-events', '--', 'finish'], { env: h.env, cwd: project, timeoutMs: 60_000 });
+    expect(run.code).toBe(0);
+    const answered = run.lines.find((l) => (l as { subtype?: string; hook_event?: string }).subtype === 'hook_response' && (l as { hook_event?: string }).hook_event === 'Stop');
+    expect(answered).toMatchObject({ exit_code: 0, stdout: '' });
+    // The note arrives, with no reply window: nobody waits for one.
+    expect(await stopped).toMatchObject({ replyUntil: null, project: 'project' });
+
+    // The setting changes: the folder follows at once, no reconnect.
+    await core.router.call('settings.set', { key: 'hooks.replyWindowSeconds', value: 120 }, desktopCaller);
+    expect(fs.readFileSync(window, 'utf8')).toBe('120\n');
+    await core.claudeCode.disconnect();
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
   it('goes on at once when Switchboard is not running', async () => {
     h = await startHarness({ core: { server: SERVER } });
     await connected(h);

@@ -22,36 +22,49 @@ export function claudeEnv(apiUrl: string, home: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs the real claude binary once, always under a timeout (a dummy key retries for minutes otherwise). */
+/**
+ * Runs the real claude binary once, always under a timeout (a dummy key retries for minutes otherwise);
+ * `arrivedMs` says when each output line came, in ms from the start (how long a hook held the run).
+ */
 export function runClaude(
   args: string[],
   options: { env: NodeJS.ProcessEnv; cwd: string; stdin?: string; timeoutMs?: number },
-): Promise<{ code: number | null; lines: unknown[]; stderr: string; timedOut: boolean }> {
+): Promise<{ code: number | null; lines: unknown[]; arrivedMs: number[]; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
+    const started = performance.now();
     const child = spawn(CLAUDE_BIN, args, { cwd: options.cwd, env: options.env });
-    let stdout = '';
+    let partial = '';
+    const texts: string[] = [];
+    const arrivedMs: number[] = [];
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 30_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const take = (text: string) => {
+      if (!text) return;
+      texts.push(text);
+      arrivedMs.push(performance.now() - started);
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      const parts = (partial + d.toString()).split('\n');
+      partial = parts.pop()!;
+      parts.forEach(take);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.end(options.stdin ?? '');
     child.on('close', (code) => {
       clearTimeout(timer);
-      const lines = stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          try {
-            return JSON.parse(l) as unknown;
-          } catch {
-            return l;
-          }
-        });
-      resolve({ code, lines, stderr, timedOut });
+      take(partial);
+      const lines = texts.map((l) => {
+        try {
+          return JSON.parse(l) as unknown;
+        } catch {
+          return l;
+        }
+      });
+      resolve({ code, lines, arrivedMs, stderr, timedOut });
     });
   });
 }

@@ -10,9 +10,13 @@
 # `connection` beside this script, a 0600 file in Switchboard's data folder. The token reaches curl
 # through a file descriptor, never its command line. Claude Code runs it in exec form (`sh` and this
 # file, no shell in between); the common path starts no program but curl.
+# A note that needs no answer (a notification; a stop while *Reply to continue* is off, which
+# Switchboard keeps in `reply-window` in its hook folder, the `hook_folder` option or this script's
+# folder) is sent in the background: the hook exits at once and never holds the terminal.
 port=$CLAUDE_PLUGIN_OPTION_PORT
 token=$CLAUDE_PLUGIN_OPTION_HOOKS_TOKEN
 here=${0%/*}
+folder=${CLAUDE_PLUGIN_OPTION_HOOK_FOLDER:-$here}
 if [ -z "$port" ] && [ -r "$here/connection" ]; then
   { read -r port; read -r token; } <"$here/connection"
 fi
@@ -33,6 +37,19 @@ EOF_CONFIG
   if [ "$code" = 28 ]; then mkdir -p "${mark%/*}" 2>/dev/null; date +%s >"$mark" 2>/dev/null; fi
   return "$code"
 }
+
+# Nothing to wait for: the note goes in the background (stdin kept for it, output to nowhere) and the
+# terminal goes on now. No `reply-window` file (an older Connect): Switchboard is asked, as before.
+detach=
+case $1 in
+  notification) detach=1 ;;
+  stop) [ -r "$folder/reply-window" ] && read -r window <"$folder/reply-window" && [ "$window" = 0 ] && detach=1 ;;
+esac
+if [ -n "$detach" ]; then
+  exec 4<&0
+  ask 3 @- "$base/$1?detached=1" <&4 >/dev/null 2>&1 4<&- &
+  exit 0
+fi
 
 out=$(ask 3 @- "$base/$1") || exit 0
 while :; do
