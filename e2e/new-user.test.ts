@@ -368,4 +368,42 @@ describe('what a new user hit', () => {
     expect(await page.getByTestId('turn-footer').textContent()).toContain('done');
     expect(await page.getByTestId('approval').count()).toBe(0);
   });
+
+  it('lays checkboxes out with their words beside them and shows whole select options, at phone and desk width', async () => {
+    const { served } = await serve();
+    for (const width of [390, 1200]) {
+      const page = await open(served, { width, scheme: width === 390 ? 'dark' : 'light', hash: '#/schedules/new' });
+      await page.getByLabel('Kind').selectOption('claude');
+      await page.getByLabel('Permissions').waitFor();
+      const template = page.getByRole('checkbox', { name: /The prompt is a template/ });
+      const words = page.locator('label.check', { has: template }).locator('span');
+      const [box, text] = [(await template.boundingBox())!, (await words.boundingBox())!];
+      // The box first, then the words on as few lines as the width allows (not one word a line).
+      expect(box.x).toBeLessThan(text.x);
+      expect(text.height, `${width}`).toBeLessThan(width === 390 ? 80 : 30);
+      // The Permissions select is as wide as its longest option, within the form.
+      const select = (await page.evaluate(`(() => {
+        const e = document.querySelector('#job-permissions');
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(e).font;
+        probe.textContent = [...e.options].map((o) => o.text).sort((a, b) => b.length - a.length)[0];
+        document.body.append(probe);
+        const need = probe.getBoundingClientRect().width;
+        probe.remove();
+        return { need, have: e.clientWidth };
+      })()`)) as { need: number; have: number };
+      expect(select.have, `${width}`).toBeGreaterThan(select.need);
+      await page.screenshot({ path: path.join(ARTIFACTS, `job-editor-${width}.png`), fullPage: true });
+      // New session: the Own worktree box sits on its words' first line, at their left.
+      await page.goto(`${served.base}/#/sessions`);
+      await page.getByRole('button', { name: 'New session' }).click();
+      const own = page.getByRole('dialog').getByRole('checkbox');
+      const ownWords = page.getByRole('dialog').locator('label.check span').first();
+      const [a, b] = [(await own.boundingBox())!, (await ownWords.boundingBox())!];
+      expect(a.x).toBeLessThan(b.x);
+      expect(Math.abs(a.y + a.height / 2 - (b.y + 12))).toBeLessThan(12);
+      await page.screenshot({ path: path.join(ARTIFACTS, `new-session-${width}.png`) });
+      await page.context().close();
+    }
+  });
 });
