@@ -321,4 +321,89 @@ describe('what a new user hit', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'second one' }).count(), { timeout: 5000 }).toBe(1);
     await page.screenshot({ path: path.join(ARTIFACTS, 'desktop-session-light.png') });
   });
+
+  it('keeps a long code line scrolling inside the pane at desk width: Send, Reset and Delete stay on screen, after a reload too', async () => {
+    const { served } = await serve();
+    const id = await session(served, 'long code');
+    const line = `const result = await someService.doSomethingVeryLong(firstArgument, secondArgument, thirdArgument, 42);`;
+    api.reply({ kind: 'text', text: `Here:\n\n\`\`\`ts\n${line}\n${line}\n\`\`\`\n` });
+    await send(served, id, 'show code');
+    const page = await open(served, { width: 1200, hash: `#/sessions/${id}` });
+    for (const round of ['first', 'reload']) {
+      await expect.poll(() => page.locator('.markdown pre').count(), { timeout: 20_000 }).toBe(1);
+      const pre = await page.locator('.markdown pre').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+      expect(pre.scroll, round).toBeGreaterThan(pre.client);
+      for (const name of ['Send', 'Reset', 'Delete']) {
+        const box = (await page.getByRole('button', { name, exact: true }).boundingBox())!;
+        expect(box.x + box.width, `${name} (${round})`).toBeLessThanOrEqual(1200);
+      }
+      expect(await page.evaluate(BEYOND_RIGHT_EDGE)).toEqual([]);
+      if (round === 'first') await page.reload();
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'long-code-desk.png') });
+  });
+
+  it('shows a turn done with its reply when its question was answered elsewhere while the window showed the Inbox', async () => {
+    const { served } = await serve();
+    const id = await session(served, 'answered elsewhere');
+    api.reply({ kind: 'tool', name: 'Write', input: { file_path: 'from-phone.txt', content: 'hi' } }, { kind: 'text', text: 'Wrote it, as asked.' });
+    const page = await open(served, { hash: `#/sessions/${id}` });
+    await send(served, id, 'write a file');
+    await expect.poll(() => page.getByTestId('approval').count(), { timeout: 20_000 }).toBe(1);
+    await page.getByRole('navigation').getByRole('button', { name: 'Inbox' }).click();
+    await expect.poll(() => page.url()).toContain('#/inbox');
+    // The phone answers.
+    const call = async <T,>(method: string, body: unknown) =>
+      ((await (await fetch(`${served.base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: JSON.stringify(body) })).json()) as { value: T }).value;
+    const [pending] = await call<{ id: string }[]>('approvals.list', {});
+    await call('approvals.answer', { id: pending!.id, decision: 'once' });
+    await expect
+      .poll(async () => (await call<{ turns: { status: string }[] }>('sessions.transcript', { id })).turns.map((t) => t.status), { timeout: 20_000 })
+      .toEqual(['done']);
+    // Back to the session, as the browser's Back button goes (the same session, still selected).
+    await page.goBack();
+    await expect.poll(() => page.url()).toContain(`#/sessions/${id}`);
+    await expect.poll(() => page.getByText('Wrote it, as asked.').count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('tool-call').textContent()).toContain('done');
+    expect(await page.getByTestId('turn-footer').textContent()).toContain('done');
+    expect(await page.getByTestId('approval').count()).toBe(0);
+  });
+
+  it('lays checkboxes out with their words beside them and shows whole select options, at phone and desk width', async () => {
+    const { served } = await serve();
+    for (const width of [390, 1200]) {
+      const page = await open(served, { width, scheme: width === 390 ? 'dark' : 'light', hash: '#/schedules/new' });
+      await page.getByLabel('Kind').selectOption('claude');
+      await page.getByLabel('Permissions').waitFor();
+      const template = page.getByRole('checkbox', { name: /The prompt is a template/ });
+      const words = page.locator('label.check', { has: template }).locator('span');
+      const [box, text] = [(await template.boundingBox())!, (await words.boundingBox())!];
+      // The box first, then the words on as few lines as the width allows (not one word a line).
+      expect(box.x).toBeLessThan(text.x);
+      expect(text.height, `${width}`).toBeLessThan(width === 390 ? 80 : 30);
+      // The Permissions select is as wide as its longest option, within the form.
+      const select = (await page.evaluate(`(() => {
+        const e = document.querySelector('#job-permissions');
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(e).font;
+        probe.textContent = [...e.options].map((o) => o.text).sort((a, b) => b.length - a.length)[0];
+        document.body.append(probe);
+        const need = probe.getBoundingClientRect().width;
+        probe.remove();
+        return { need, have: e.clientWidth };
+      })()`)) as { need: number; have: number };
+      expect(select.have, `${width}`).toBeGreaterThan(select.need);
+      await page.screenshot({ path: path.join(ARTIFACTS, `job-editor-${width}.png`), fullPage: true });
+      // New session: the Own worktree box sits on its words' first line, at their left.
+      await page.goto(`${served.base}/#/sessions`);
+      await page.getByRole('button', { name: 'New session' }).click();
+      const own = page.getByRole('dialog').getByRole('checkbox');
+      const ownWords = page.getByRole('dialog').locator('label.check span').first();
+      const [a, b] = [(await own.boundingBox())!, (await ownWords.boundingBox())!];
+      expect(a.x).toBeLessThan(b.x);
+      expect(Math.abs(a.y + a.height / 2 - (b.y + 12))).toBeLessThan(12);
+      await page.screenshot({ path: path.join(ARTIFACTS, `new-session-${width}.png`) });
+      await page.context().close();
+    }
+  });
 });

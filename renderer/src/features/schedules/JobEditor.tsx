@@ -306,7 +306,8 @@ export function JobEditor({ job }: { job: Job | null }) {
       />
       {input.kind === 'claude' && input.cwd ? (
         <label className="check">
-          <input type="checkbox" checked={input.worktree} onChange={(e) => set('worktree', e.target.checked)} /> Own worktree: each session on a branch of its own in the folder's repository, what it changed sent with the result
+          <input type="checkbox" checked={input.worktree} onChange={(e) => set('worktree', e.target.checked)} />
+          <span>Own worktree: each session on a branch of its own in the folder's repository, what it changed sent with the result</span>
         </label>
       ) : null}
       <label className="check">

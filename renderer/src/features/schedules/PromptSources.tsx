@@ -67,7 +67,10 @@ export function PromptSources({ jobId, input, set }: { jobId: string | null; inp
   return (
     <fieldset className="prompt-sources" aria-label="Prompt template">
       <label className="check">
-        <input type="checkbox" checked={input.template} onChange={(e) => set('template', e.target.checked)} /> The prompt is a template, filled at each run (Liquid: <code>{'{{ name }}'}</code>, <code>{'{% if %}'}</code>)
+        <input type="checkbox" checked={input.template} onChange={(e) => set('template', e.target.checked)} />
+        <span>
+          The prompt is a template, filled at each run (Liquid: <code>{'{{ name }}'}</code>, <code>{'{% if %}'}</code>)
+        </span>
       </label>
       {input.template ? (
         <>

@@ -4,6 +4,7 @@ import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 import { SmallDiff } from '../changes/lazy-diff';
 import { toolCallDiff } from '../changes/diff-model';
+import { readableToolName } from '../../app/tool-names';
 
 function detail(approval: Approval): string {
   return toolCallDetail(approval.input) ?? JSON.stringify(approval.input);
@@ -28,9 +29,20 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
     );
   };
   return (
-    <div className="approval" role="group" aria-label={`Permission for ${approval.toolName}`} data-testid="approval">
+    <div className="approval" role="group" aria-label={`Permission for ${readableToolName(approval.toolName)}`} data-testid="approval">
       <div className="approval-head">
-        <strong>{review ? approval.description : `${approval.source === 'hook' ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'} ${approval.toolName}`}</strong>
+        <strong>
+          {review ? (
+            approval.description
+          ) : (
+            <>
+              {approval.source === 'hook' ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'}{' '}
+              <span title={approval.toolName} data-testid="approval-tool">
+                {readableToolName(approval.toolName)}
+              </span>
+            </>
+          )}
+        </strong>
         {approval.sessionTitle ? <span className="muted"> in {approval.sessionTitle}</span> : null}
       </div>
       <code className="approval-detail">{detail(approval)}</code>

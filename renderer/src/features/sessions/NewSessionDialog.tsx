@@ -81,8 +81,11 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
         <FieldError error={errors.byField.cwd} />
       </div>
       <div className="field">
-        <label className="checkbox">
-          <input type="checkbox" checked={worktree} disabled={!cwd.trim()} onChange={(e) => setWorktree(e.target.checked)} /> Own worktree: Claude works on a branch of its own, and you review, merge or discard
+        <label className="check">
+          <input type="checkbox" checked={worktree} disabled={!cwd.trim()} onChange={(e) => setWorktree(e.target.checked)} />
+          <span>
+            <strong>Own worktree</strong>: Claude works on a branch of its own, and you review, merge or discard
+          </span>
         </label>
         {worktree && cwd.trim() ? (
           <>

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { Approval, PermissionPolicy, SessionSummary } from '../../../../contract';
 import { api, onResync } from '../../api';
 import { useNavigation } from '../../app/navigation-store';
-import { applyStream, EMPTY_LIVE, mergeMessages, type OpenTranscript } from './transcript-model';
+import { applyStream, EMPTY_LIVE, mergeMessages, refreshed, type OpenTranscript } from './transcript-model';
 
 export interface NewSessionInput {
   title?: string;
@@ -28,6 +28,8 @@ interface SessionsStore {
   /** Questions waiting anywhere, for the whole window (navigation count, Schedules): started once by the app. */
   watchApprovals: () => () => void;
   select: (id: string | null) => void;
+  /** Reads the open transcript again and takes it as the truth, keeping what is on screen until it arrives. */
+  refresh: () => void;
   create: (input: NewSessionInput) => Promise<string | null>;
   send: (text: string, interrupt?: boolean) => Promise<string | null>;
   interrupt: () => Promise<void>;
@@ -130,11 +132,14 @@ export const useSessions = create<SessionsStore>((set, get) => ({
         if (t?.sessionId === sessionId) set({ transcript: applyStream(t, turnId, item) });
       }),
       // This window missed events (it fell behind, or the server restarted): read the open transcript again.
-      onResync(['sessions.stream'], () => {
-        const id = get().selectedId;
-        if (id) get().select(id);
+      onResync(['sessions.stream'], () => get().refresh()),
+      // A question about the open session answered anywhere (the phone, a chat): its turn goes on, read it again.
+      api.on('approvals.changed', (a) => {
+        if (a.status !== 'pending' && a.sessionId && a.sessionId === get().selectedId) get().refresh();
       }),
     ];
+    // Shown again after another screen: the stream was not followed meanwhile, so what is held may be stale.
+    get().refresh();
     return () => offs.forEach((off) => off());
   },
 
@@ -156,6 +161,17 @@ export const useSessions = create<SessionsStore>((set, get) => ({
           live: r.value.streaming ? { ...t.live, turnId: r.value.streaming.turnId, text: r.value.streaming.text } : t.live,
         },
       });
+    });
+  },
+
+  refresh: () => {
+    const id = get().selectedId;
+    const held = get().transcript;
+    if (!id || held?.sessionId !== id || held.loading) return;
+    void api.sessions.transcript({ id }).then((r) => {
+      const t = get().transcript;
+      if (!r.ok || t?.sessionId !== id) return;
+      set({ transcript: refreshed(t, r.value.turns, r.value.messages, r.value.streaming) });
     });
   },
 

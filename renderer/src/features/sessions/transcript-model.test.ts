@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message, Turn } from '../../../../contract';
-import { applyStream, EMPTY_LIVE, queuedTurns, type OpenTranscript } from './transcript-model';
+import { applyStream, EMPTY_LIVE, queuedTurns, refreshed, type OpenTranscript } from './transcript-model';
 
 const turn = (id: string, status: Turn['status'], position: number | null, queuedAt = 0): Turn => ({
   id,
@@ -54,5 +54,16 @@ describe('the transcript model', () => {
   it('merges a load and the stream without doubles, in stored order', () => {
     const t = applyStream({ ...empty, messages: [message(1, 'a', 'user', 'x'), message(3, 'a', 'assistant', 'z')] }, 'a', { kind: 'message', message: message(2, 'a', 'assistant', 'y') });
     expect(applyStream(t, 'a', { kind: 'message', message: message(3, 'a', 'assistant', 'z') }).messages.map((m) => m.id)).toEqual([1, 2, 3]);
+  });
+
+  it('takes a fresh read as the truth, unless the held turn ended after the read was made', () => {
+    // Held while the window showed another screen: the turn was waiting on a question.
+    const held: OpenTranscript = { ...empty, turns: { a: turn('a', 'running', null), b: turn('b', 'done', null), q: turn('q', 'queued', 1) }, messages: [message(1, 'a', 'user', 'A')], live: { turnId: 'a', text: 'par', thinking: '' } };
+    const read = refreshed(held, [turn('a', 'done', null), turn('b', 'running', null)], [message(1, 'a', 'user', 'A'), message(2, 'a', 'assistant', 'reply')], null);
+    expect(read.turns.a!.status).toBe('done');
+    expect(read.turns.b!.status).toBe('done');
+    expect(read.turns.q).toBeUndefined();
+    expect(read.messages.map((m) => m.text)).toEqual(['A', 'reply']);
+    expect(read.live).toEqual(EMPTY_LIVE);
   });
 });

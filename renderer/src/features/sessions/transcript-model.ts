@@ -59,3 +59,20 @@ export function queuedTurns(turns: Record<string, Turn>): Turn[] {
     .filter((t) => t.status === 'queued')
     .sort((a, b) => (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER) || a.queuedAt - b.queuedAt);
 }
+
+const ENDED = (t: Turn) => !['queued', 'running'].includes(t.status);
+
+/**
+ * The open transcript after reading it again (shown again, a question settled, a resync): the stored
+ * turns win, except one that held as ended while the read said otherwise (its end arrived in between);
+ * a queued turn the read no longer has was sent or removed meanwhile.
+ */
+export function refreshed(t: OpenTranscript, turns: Turn[], messages: Message[], streaming: { turnId: string; text: string } | null): OpenTranscript {
+  const next: Record<string, Turn> = {};
+  for (const turn of turns) {
+    const heldTurn = t.turns[turn.id];
+    next[turn.id] = heldTurn && ENDED(heldTurn) && !ENDED(turn) ? heldTurn : turn;
+  }
+  const live = streaming ? { ...t.live, turnId: streaming.turnId, text: streaming.text } : EMPTY_LIVE;
+  return { ...t, loading: false, turns: next, messages: mergeMessages(messages, t.messages), live };
+}
