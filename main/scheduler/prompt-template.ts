@@ -19,6 +19,12 @@ export interface TemplateServices {
   unreadable?(file: string): Promise<string | null>;
 }
 
+/** What `last_run` prints on a job's first run (its `.status` is `none`). */
+export const NO_EARLIER_RUN = '(no earlier run: this is the job’s first)';
+
+/** What `next_prompt` prints when no run left one for this run (a next prompt is used up by the run after it). */
+export const NO_NEXT_PROMPT = '(no next prompt: the run before this one left none)';
+
 /** The job's fields a render reads. */
 export type TemplateJob = Pick<Job, 'command' | 'template' | 'systemPrompt' | 'sources' | 'values' | 'onMissing' | 'timeZone' | 'cwd'> & { id?: string; name?: string };
 
@@ -127,7 +133,22 @@ function dropClasses(Drop: typeof LiquidDrop) {
       return this.missing(`values.${key}`);
     }
   }
-  return { Gap, Now, LastRun, Values };
+  /**
+   * `last_run` on a job's first run: an explicit "no earlier run", not a gap, so a job that skips on a gap
+   * can make its first run (skipped runs never become a last run, so a gap here would skip forever).
+   */
+  class NoLastRun extends Drop {
+    readonly id = '';
+    readonly status = 'none';
+    readonly result = NO_EARLIER_RUN;
+    readonly reason = '';
+    readonly started_at = '';
+    readonly ended_at = '';
+    override valueOf(): string {
+      return NO_EARLIER_RUN;
+    }
+  }
+  return { Gap, Now, LastRun, NoLastRun, Values };
 }
 
 let loaded: Promise<{ Liquid: typeof Liquid; drops: ReturnType<typeof dropClasses> }> | null = null;
@@ -234,7 +255,7 @@ export async function renderJobPrompt(input: RenderInput, services: TemplateServ
   const { job } = input;
   if (!job.template) return { prompt: job.command, systemPrompt: job.systemPrompt, problems: [], sources: [], wouldSkip: false };
   const { Liquid: Engine, drops } = await liquidjs();
-  const { Gap, Now, LastRun, Values } = drops;
+  const { Gap, Now, LastRun, NoLastRun, Values } = drops;
   type Gap = InstanceType<typeof Gap>;
   const problems: string[] = [];
   const previews: SourcePreview[] = [];
@@ -274,11 +295,11 @@ export async function renderJobPrompt(input: RenderInput, services: TemplateServ
   };
   const now = new Now(input.now, job.timeZone);
   builtin('now', now, now.valueOf());
-  // A built-in with no value is a gap only where the template uses it: a first run need not mention last_run.
-  const absent = (name: string, why: string) => (used.has(name) ? gap(name, why) : new Gap(`[missing ${name}: ${why}]`));
-  const last = input.lastRun ? new LastRun(input.lastRun, job.timeZone) : absent('last_run', 'this job has not run before');
-  builtin('last_run', last, last instanceof LastRun ? `${last.status}: ${last.result}` : '');
-  builtin('next_prompt', input.nextPrompt ? input.nextPrompt.text : absent('next_prompt', 'no earlier run left a next prompt (set_next_prompt)'), input.nextPrompt?.text ?? '');
+  // `last_run` and `next_prompt` are always there (README): their absence is said in words, never a gap,
+  // since a job that skips on a gap would otherwise skip its first run, and every run after it.
+  const last = input.lastRun ? new LastRun(input.lastRun, job.timeZone) : new NoLastRun();
+  builtin('last_run', last, last instanceof LastRun ? `${last.status}: ${last.result}` : NO_EARLIER_RUN);
+  builtin('next_prompt', input.nextPrompt ? input.nextPrompt.text : NO_NEXT_PROMPT, input.nextPrompt?.text ?? NO_NEXT_PROMPT);
   scope.values = new Values(job.values, (name) => gap(name, 'no value of that name is set on the job'));
   scope.job = { name: job.name ?? '', id: job.id ?? '' };
   scope.run = { id: input.run?.id ?? '(preview)', output_dir: input.run?.outputDir ?? '(the run’s output folder)', attempt: input.run?.attempt ?? 1 };
