@@ -72,6 +72,13 @@ const memorySchema = z
   })
   .strict();
 
+/** What an import did: empty entries are skipped (1-based entry numbers, as a person counts), the rest imported. */
+export interface MemoryImported {
+  added: number;
+  updated: number;
+  skipped: { entry: number; reason: string }[];
+}
+
 /** What an import takes, said the way a person would write the file. */
 export const IMPORT_SHAPE = 'must be an export of Switchboard ({"memories": [{"text": "…"}]}), a list of memories ([{"text": "…", "tags": ["…"]}]) or a list of texts (["…", "…"])';
 
@@ -93,7 +100,7 @@ export const memoryMethods = {
   'memory.delete': method<{ deleted: Memory }>()(z.object({ id: z.number().int() }).strict(), 'Forget: text, word index and vector, all gone. Returns what was removed (for undo).'),
   'memory.restore': method<Memory>()(z.object({ memory: memorySchema }).strict(), 'Put back a memory just deleted, with its id and provenance.'),
   'memory.export': method<{ version: 1; exportedAt: number; memories: Memory[] }>()(z.object({}).strict(), 'All memories as JSON.'),
-  'memory.import': method<{ added: number; updated: number }>()(
+  'memory.import': method<MemoryImported>()(
     z
       .object({
         // An export, or a hand-written list: of memories (only the text is needed) or of plain texts.
@@ -107,7 +114,8 @@ export const memoryMethods = {
                   z.preprocess(
                     (item) => (typeof item === 'string' ? { text: item } : item),
                     memorySchema
-                      .extend({ category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null, actor: null }) })
+                      // An empty entry (a stray "" or blank line) is skipped and counted, not a refusal of the whole file.
+                      .extend({ text: z.string().trim().max(20_000), category: category.default('general'), tags: tags.default([]), source: source.default({ kind: 'user', sessionId: null, messageId: null, actor: null }) })
                       .partial({ id: true, createdAt: true, updatedAt: true }),
                   ),
                 )

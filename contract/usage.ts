@@ -5,6 +5,19 @@ import { calendarDay, daysBetween } from './fields';
 export { daysBetween };
 import type { Surface } from './sessions';
 
+/**
+ * A dollar amount as every screen and message shows it: the one money formatter, so a budget of
+ * $0.001 never reads "$0.00 is spent ($0.01)". Cents from $1, four decimals below it, and an amount
+ * smaller still keeps two significant digits rather than rounding to zero.
+ */
+export function money(usd: number): string {
+  const sign = usd < 0 ? '-' : '';
+  const a = Math.abs(usd);
+  if (a === 0 || a >= 1) return `${sign}$${a.toFixed(2)}`;
+  if (a >= 0.0001) return `${sign}$${a.toFixed(4)}`;
+  return `${sign}$${a.toPrecision(2)}`;
+}
+
 /** Tokens of the four kinds the API bills, and what they cost. */
 export interface UsageFigures {
   input: number;

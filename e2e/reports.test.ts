@@ -90,16 +90,17 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
 
     // The preview renders what a run now would get: the file's text, the value, each gap marked and named.
     const preview = page.getByTestId('preview-prompt');
-    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toMatch(/^Report for the north team on [A-Z][a-z]+day\. Notes: Sales doubled on Tuesday\.\. Yesterday: \[missing missing_file: .+\]\. Last time: \[missing next_prompt: .+\]$/);
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toMatch(/^Report for the north team on [A-Z][a-z]+day\. Notes: Sales doubled on Tuesday\.\. Yesterday: \[missing missing_file: .+\]\. Last time: \(no next prompt: the run before this one left none\)$/);
     const previewProblems = page.getByTestId('preview-problems');
-    await expect.poll(() => previewProblems.locator('li').allTextContents()).toEqual([expect.stringMatching(/^missing_file: .*yesterday\.md/), expect.stringMatching(/^next_prompt: no earlier run left/)]);
+    await expect.poll(() => previewProblems.locator('li').allTextContents()).toEqual([expect.stringMatching(/^missing_file: .*yesterday\.md/)]);
     const sourceValues = page.getByTestId('prompt-preview').locator('.source-values li');
     expect(await sourceValues.allTextContents()).toEqual([
       'notes Sales doubled on Tuesday.',
       expect.stringMatching(/^missing_file there is no file yesterday\.md in /),
       expect.stringMatching(/^now [A-Z][a-z]+day \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\)$/),
-      expect.stringMatching(/^last_run missing last_run: this job has not run before/),
-      expect.stringMatching(/^next_prompt missing next_prompt/),
+      // Always there: a first run's last_run and next_prompt say there is none, and are no gaps.
+      'last_run (no earlier run: this is the job’s first)',
+      'next_prompt (no next prompt: the run before this one left none)',
     ]);
     await page.getByTestId('source').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifact('reports-editor-light-1200.png') });
@@ -118,7 +119,7 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
     await expect.poll(() => page.url()).toContain(`#/schedules/${job!.id}/runs/${done!.id}`);
 
     // What failed is recorded with the run, in words.
-    expect(await run.getByTestId('run-problems').locator('li').allTextContents()).toEqual([expect.stringMatching(/^missing_file: .*yesterday\.md/), expect.stringMatching(/^next_prompt: no earlier run left/)]);
+    expect(await run.getByTestId('run-problems').locator('li').allTextContents()).toEqual([expect.stringMatching(/^missing_file: .*yesterday\.md/)]);
     expect(await run.getByText('The weekly report is attached.').count()).toBe(1);
 
     // The file downloads from the page, with the page's token (a plain link could not carry it).

@@ -47,6 +47,8 @@ export type ClaudeEvent =
   | { type: 'tool_result'; toolUseId: string; content: string; isError: boolean; parentToolUseId: string | null; patch?: FilePatch | null }
   | { type: 'result'; result: TurnResult }
   | { type: 'status'; status: string }
+  /** The CLI compacted the conversation (`compact_boundary`): automatically near the window's end, or on /compact. */
+  | { type: 'compact'; trigger: string | null; preTokens: number | null }
   /** The plan's own figures (subscribers and gateways): utilisation 0..1 and reset time of each window. */
   | { type: 'rate_limit'; info: Record<string, unknown> }
   /** `status`: the HTTP status the API answered, null when it never answered (refused, timed out). */

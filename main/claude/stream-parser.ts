@@ -127,6 +127,10 @@ export function parseLine(line: string): ClaudeEvent[] {
         ];
       }
       if (o.subtype === 'status') return [{ type: 'status', status: str(o.status) ?? '' }];
+      if (o.subtype === 'compact_boundary') {
+        const meta = isObject(o.compact_metadata) ? o.compact_metadata : {};
+        return [{ type: 'compact', trigger: str(meta.trigger), preTokens: typeof meta.pre_tokens === 'number' ? meta.pre_tokens : null }];
+      }
       if (o.subtype === 'api_retry') {
         return [{ type: 'api_retry', attempt: num(o.attempt), maxRetries: num(o.max_retries), retryDelayMs: num(o.retry_delay_ms), error: str(o.error), status: typeof o.error_status === 'number' ? o.error_status : null }];
       }

@@ -82,6 +82,10 @@ describe('memory', () => {
         ['The dog is called Pepper', []],
       ]),
     );
+    // One empty entry is skipped and said, the rest imported: the file is not refused for a blank line.
+    const withEmpty = await core.router.call('memory.import', { data: ['Carol likes vim', 'Bob prefers tabs over spaces', '', { text: '  ' }] }, caller);
+    expect(withEmpty).toEqual({ ok: true, value: { added: 2, updated: 0, skipped: [{ entry: 3, reason: 'its text is empty' }, { entry: 4, reason: 'its text is empty' }] } });
+    expect(core.memory.list({ limit: 10, offset: 0 }).memories.map((m) => m.text)).toEqual(expect.arrayContaining(['Carol likes vim', 'Bob prefers tabs over spaces']));
     const wrong = await core.router.call('memory.import', { data: 42 }, caller);
     expect(!wrong.ok && wrong.error.message).toMatch(/a list of memories \(\[\{"text"/);
   });
@@ -145,8 +149,8 @@ describe('memory', () => {
     expect(exported.memories).toHaveLength(3);
     const other = await startHarness();
     try {
-      expect(await other.core.memory.import(exported.memories)).toEqual({ added: 3, updated: 0 });
-      expect(await other.core.memory.import(exported.memories)).toEqual({ added: 0, updated: 3 });
+      expect(await other.core.memory.import(exported.memories)).toEqual({ added: 3, updated: 0, skipped: [] });
+      expect(await other.core.memory.import(exported.memories)).toEqual({ added: 0, updated: 3, skipped: [] });
       expect(other.core.memory.list({ limit: 10, offset: 0 }).categories).toEqual([
         { name: 'preferences', count: 2 },
         { name: 'infra', count: 1 },

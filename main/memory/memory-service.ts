@@ -1,4 +1,4 @@
-import type { Memory, MemoryAdded, MemoryHit, MemoryVersion } from '../../contract';
+import type { Memory, MemoryAdded, MemoryHit, MemoryImported, MemoryVersion } from '../../contract';
 import { MARK_END, MARK_START } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -194,15 +194,21 @@ export class MemoryService implements Service {
     return { version: 1, exportedAt: Date.now(), memories: (this.db.prepare('SELECT * FROM memories ORDER BY id').all() as Row[]).map(toMemory) };
   }
 
-  async import(memories: NewMemory[]): Promise<{ added: number; updated: number }> {
+  /** Adds each entry as `add` would; an empty text is skipped and reported, so one blank line does not refuse a file. */
+  async import(memories: NewMemory[]): Promise<MemoryImported> {
     let added = 0;
     let updated = 0;
-    for (const m of memories) {
+    const skipped: MemoryImported['skipped'] = [];
+    for (const [index, m] of memories.entries()) {
+      if (!m.text.trim()) {
+        skipped.push({ entry: index + 1, reason: 'its text is empty' });
+        continue;
+      }
       const result = await this.add({ text: m.text, category: m.category, tags: m.tags, source: m.source });
       if (result.action === 'added') added++;
       else updated++;
     }
-    return { added, updated };
+    return { added, updated, skipped };
   }
 
   /** Earlier texts of a memory, newest first: what edits and merges replaced. */

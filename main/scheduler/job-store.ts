@@ -165,6 +165,9 @@ function columns(input: Partial<JobInput>): Record<string, unknown> {
 }
 
 /** Jobs, runs and the scheduler's last look at the clock, in SQLite. */
+/** Statuses of a run that ran (a session or command started): a last run, and what uses up a next prompt. */
+const RAN = "'ok', 'failed', 'timeout', 'cancelled'";
+
 export class JobStore {
   private readonly sql: Statements;
 
@@ -340,11 +343,20 @@ export class JobStore {
     return this.sql.get('UPDATE job_runs SET next_prompt = ? WHERE id = ?').run(text, runId).changes > 0;
   }
 
-  /** The newest next prompt a run of the job left, and which run left it. */
+  /**
+   * The next prompt waiting for the job's next run, and which run left it: the newest one left, unless a
+   * run that ran has been recorded since (it used it up: a next prompt is for exactly the next run).
+   * A skipped or missed run renders no session, so it uses nothing up.
+   */
   latestNextPrompt(jobId: string): { runId: string; text: string; endedAt: number } | null {
     return (
       (this.sql
-        .get('SELECT id AS runId, next_prompt AS text, ended_at AS endedAt FROM job_runs WHERE job_id = ? AND next_prompt IS NOT NULL ORDER BY ended_at DESC, rowid DESC LIMIT 1')
+        .get(
+          `SELECT r.id AS runId, r.next_prompt AS text, r.ended_at AS endedAt FROM job_runs r
+           WHERE r.job_id = ? AND r.next_prompt IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM job_runs later WHERE later.job_id = r.job_id AND later.rowid > r.rowid AND later.status IN (${RAN}))
+           ORDER BY r.ended_at DESC, r.rowid DESC LIMIT 1`,
+        )
         .get(jobId) as { runId: string; text: string; endedAt: number } | undefined) ?? null
     );
   }
@@ -352,7 +364,7 @@ export class JobStore {
   /** The newest run that ran (not a skipped, missed or held one): what the template calls last_run. */
   lastRan(jobId: string): JobRun | null {
     const row = this.sql
-      .get(`SELECT * FROM job_runs WHERE job_id = ? AND status IN ('ok', 'failed', 'timeout', 'cancelled') ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT 1`)
+      .get(`SELECT * FROM job_runs WHERE job_id = ? AND status IN (${RAN}) ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT 1`)
       .get(jobId) as RunRow | undefined;
     return row ? toRun(row) : null;
   }

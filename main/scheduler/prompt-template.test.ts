@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobRun } from '../../contract';
 import { makeTempDir, removeTempDir } from '../testing/temp-core';
-import { renderJobPrompt, type RenderInput, type TemplateJob, type TemplateServices } from './prompt-template';
+import { NO_EARLIER_RUN, NO_NEXT_PROMPT, renderJobPrompt, type RenderInput, type TemplateJob, type TemplateServices } from './prompt-template';
 import { runShell } from './shell-runner';
 
 const dirs: string[] = [];
@@ -98,7 +98,7 @@ describe('job prompt templates', () => {
     ]);
   });
 
-  it('marks every gap in words and records it: a missing file, a failing command, no last run, no next prompt, an unset value, an unknown name', async () => {
+  it('marks every gap in words and records it: a missing file, a failing command, an unset value, an unknown name', async () => {
     const cwd = folder();
     const rendered = await renderJobPrompt(
       input({
@@ -116,14 +116,14 @@ describe('job prompt templates', () => {
       `notes: there is no file notes.md in ${cwd}`,
       'cmd: `echo broken >&2; exit 4` exit code 4: broken',
       `outside: ../../etc/passwd is outside the job's folder ${cwd}`,
-      'last_run: this job has not run before',
-      'next_prompt: no earlier run left a next prompt (set_next_prompt)',
       'typo: no source or built-in has this name',
       // Found as the template renders, after the names checked before it.
       'values.client: no value of that name is set on the job',
     ]);
     const parts = rendered.prompt.split('|');
     expect(parts).toHaveLength(7);
+    // No last run and no next prompt are no gaps: a first run says so in words (README: always there).
+    expect(parts.splice(2, 2)).toEqual([NO_EARLIER_RUN, NO_NEXT_PROMPT]);
     for (const part of parts) expect(part).toMatch(/^\[missing [a-z_.]+: .+\]$/);
     expect(rendered.wouldSkip).toBe(false);
     expect((await renderJobPrompt(input({ cwd, command: '{{ notes }}', onMissing: 'skip', sources: [{ kind: 'file', name: 'notes', path: 'notes.md' }] }), services)).wouldSkip).toBe(true);
@@ -157,5 +157,15 @@ describe('job prompt templates', () => {
     const rendered = await renderJobPrompt(input({ command: '{{ mem }}', sources: [{ kind: 'memories', name: 'mem', query: 'q', limit: 5 }] }), huge);
     expect(rendered.prompt.length).toBeLessThan(100_100);
     expect(rendered.prompt).toMatch(/… \(cut: 300002 characters in all\)$/);
+  });
+
+  it('gives a first run an explicit "no earlier run" last_run and "no next prompt" that are no gaps, so a job that skips on a gap still runs', async () => {
+    const job = { command: 'Previous status: {{ last_run.status }} ({{ last_run }})', onMissing: 'skip' as const };
+    const first = await renderJobPrompt(input(job), services);
+    expect(first).toMatchObject({ prompt: `Previous status: none (${NO_EARLIER_RUN})`, problems: [], wouldSkip: false });
+    expect(await renderJobPrompt(input({ command: 'Next: {{ next_prompt }}', onMissing: 'skip' }), services)).toMatchObject({ prompt: `Next: ${NO_NEXT_PROMPT}`, problems: [], wouldSkip: false });
+    expect(first.sources.find((s) => s.name === 'last_run')).toMatchObject({ ok: true, text: NO_EARLIER_RUN });
+    const second = await renderJobPrompt(input(job, { lastRun }), services);
+    expect(second.prompt).toBe('Previous status: failed (Half done)');
   });
 });

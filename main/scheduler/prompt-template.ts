@@ -19,6 +19,8 @@ export interface TemplateServices {
   render?: (data: RenderData) => Promise<Rendered>;
 }
 
+export { NO_EARLIER_RUN, NO_NEXT_PROMPT } from './template-render';
+
 /** The job's fields a render reads. */
 export type TemplateJob = Pick<Job, 'command' | 'template' | 'systemPrompt' | 'sources' | 'values' | 'onMissing' | 'timeZone' | 'cwd'> & { id?: string; name?: string };
 

@@ -7,6 +7,7 @@ import { desktopCaller } from '../ipc/router';
 import { SMTP_PASSWORD_SECRET } from '../mail/mail-service';
 import { lastUserText } from '../testing/fake-anthropic';
 import { reportModel } from '../testing/report-model';
+import { NO_NEXT_PROMPT } from './prompt-template';
 import { allow, member, startDiscord, type DiscordHarness } from '../testing/discord-harness';
 import { startSmtpStandIn } from '../testing/smtp-stand-in';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
@@ -63,9 +64,9 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
 
     const first = await runToEnd(core, job.id);
     expect(first.status, first.reason ?? '').toBe('ok');
-    // No earlier run left a next prompt: the gap is marked and recorded, never an empty string.
-    expect(first.prompt).toContain('[missing next_prompt:');
-    expect(first.problems).toEqual([expect.stringMatching(/^next_prompt: no earlier run left/)]);
+    // No earlier run left a next prompt: said in words, never an empty string, and no gap (it is always there).
+    expect(first.prompt).toContain(NO_NEXT_PROMPT);
+    expect(first.problems).toEqual([]);
     expect(first.attachments).toEqual([{ name: 'report.csv', size: 22 }]);
     expect(fs.readFileSync(path.join(first.outputDir!, 'report.csv'), 'utf8')).toContain('tue,5');
     expect(first.outputDir!.startsWith(path.join(dir, 'runs'))).toBe(true);

@@ -3,6 +3,12 @@ import type { JobRun, PromptSource, SourcePreview } from '../../contract';
 import { errorMessage } from '../errors';
 import type { Rendered, TemplateJob } from './prompt-template';
 
+/** What `last_run` prints on a job's first run (its `.status` is `none`). */
+export const NO_EARLIER_RUN = '(no earlier run: this is the job’s first)';
+
+/** What `next_prompt` prints when no run left one for this run (a next prompt is used up by the run after it). */
+export const NO_NEXT_PROMPT = '(no next prompt: the run before this one left none)';
+
 // The rendering half of a template job's prompt, with nothing of Switchboard's but types and errorMessage: it runs in the
 // template worker (template-worker.ts, bundled as dist/main/template-worker.cjs), where a template that
 // runs long or builds something huge holds that thread, not the event loop every stream and call runs on.
@@ -120,7 +126,22 @@ function dropClasses(Drop: typeof LiquidDrop) {
       return this.missing(`values.${key}`);
     }
   }
-  return { Gap, Now, LastRun, Values };
+  /**
+   * `last_run` on a job's first run: an explicit "no earlier run", not a gap, so a job that skips on a gap
+   * can make its first run (skipped runs never become a last run, so a gap here would skip forever).
+   */
+  class NoLastRun extends Drop {
+    readonly id = '';
+    readonly status = 'none';
+    readonly result = NO_EARLIER_RUN;
+    readonly reason = '';
+    readonly started_at = '';
+    readonly ended_at = '';
+    override valueOf(): string {
+      return NO_EARLIER_RUN;
+    }
+  }
+  return { Gap, Now, LastRun, NoLastRun, Values };
 }
 
 let loaded: Promise<{ Liquid: typeof Liquid; drops: ReturnType<typeof dropClasses> }> | null = null;
@@ -175,7 +196,7 @@ export const cut = (text: string, max: number) => (text.length > max ? `${text.s
 export async function renderTemplate(data: RenderData): Promise<Rendered> {
   const { job } = data;
   const { Liquid: Engine, drops } = await liquidjs();
-  const { Gap, Now, LastRun, Values } = drops;
+  const { Gap, Now, LastRun, NoLastRun, Values } = drops;
   type Gap = InstanceType<typeof Gap>;
   const problems: string[] = [];
   const previews: SourcePreview[] = [];
@@ -214,11 +235,11 @@ export async function renderTemplate(data: RenderData): Promise<Rendered> {
   };
   const now = new Now(data.now, job.timeZone);
   builtin('now', now, now.valueOf());
-  // A built-in with no value is a gap only where the template uses it: a first run need not mention last_run.
-  const absent = (name: string, why: string) => (used.has(name) ? gap(name, why) : new Gap(`[missing ${name}: ${why}]`));
-  const last = data.lastRun ? new LastRun(data.lastRun, job.timeZone) : absent('last_run', 'this job has not run before');
-  builtin('last_run', last, last instanceof LastRun ? `${last.status}: ${last.result}` : '');
-  builtin('next_prompt', data.nextPrompt !== null ? data.nextPrompt : absent('next_prompt', 'no earlier run left a next prompt (set_next_prompt)'), data.nextPrompt ?? '');
+  // `last_run` and `next_prompt` are always there (README): their absence is said in words, never a gap,
+  // since a job that skips on a gap would otherwise skip its first run, and every run after it.
+  const last = data.lastRun ? new LastRun(data.lastRun, job.timeZone) : new NoLastRun();
+  builtin('last_run', last, last instanceof LastRun ? `${last.status}: ${last.result}` : NO_EARLIER_RUN);
+  builtin('next_prompt', data.nextPrompt !== null ? data.nextPrompt : NO_NEXT_PROMPT, data.nextPrompt ?? NO_NEXT_PROMPT);
   scope.values = new Values(job.values, (name) => gap(name, 'no value of that name is set on the job'));
   scope.job = { name: job.name, id: job.id };
   scope.run = data.run;

@@ -413,7 +413,8 @@ describe('sessions against the real claude CLI', () => {
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const turn = await turnEnded(core.sessions.send(session.id, 'hello', desktopCaller).id);
     expect(turn.status).toBe('failed');
-    expect(turn.error).toBe('The Claude CLI was not found at /nonexistent/claude (Settings → Claude CLI path). Install Claude Code, or set Settings → Claude CLI path to the claude binary.');
+    // Like every failed turn's error, it carries a short id the log has.
+    expect(turn.error).toMatch(/^The Claude CLI was not found at \/nonexistent\/claude \(Settings → Claude CLI path\)\. Install Claude Code, or set Settings → Claude CLI path to the claude binary\. \(error [\w-]+\)$/);
     // Said once, on the turn, and no promise that the next message works.
     const errors = core.sessions.transcript(session.id, 100).messages.filter((m) => m.kind === 'error');
     expect(errors).toEqual([]);

@@ -26,6 +26,7 @@ import { log } from '../log';
 import { ClaudeLedger } from './claude-ledger';
 import type { NewMessage, SessionRow, SessionStore, TurnEnd } from './session-store';
 import { SpareClaude, type ClaudeLaunchSpec } from './spare-claude';
+import { compactionNotice, failedTurnError } from './turn-errors';
 
 /** How long an interrupt may take before the process is killed. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -48,6 +49,8 @@ interface Current {
   /** While Claude waits for a permission answer it is silent on purpose: no stall. */
   waitingApprovals: number;
   restartedFresh: boolean;
+  /** The CLI compacted the conversation during this turn (said once). */
+  compacted?: boolean;
   /** Pending write of `partialText` to the turn row, so a crash keeps what was streamed. */
   partialTimer: NodeJS.Timeout | null;
   /** Tool calls refused by an answer (or a timeout): their results are denials, not errors. */
@@ -704,6 +707,12 @@ export class SessionManager implements Service {
       case 'rate_limit':
         this.deps.onRateLimit?.(event.info);
         return;
+      case 'compact':
+        // Once a turn: a failing turn may compact again and again, and the user needs to hear it once.
+        if (cur?.compacted) return;
+        if (cur) cur.compacted = true;
+        this.notice(id, turnId, compactionNotice(event.preTokens));
+        return;
       case 'status':
       case 'control_response':
         return;
@@ -854,6 +863,7 @@ export class SessionManager implements Service {
     this.keepPartial(rt, cur);
     // endTurn below clears the stored partial text; no write may follow it.
     if (cur.partialTimer) clearTimeout(cur.partialTimer);
+    if (status === 'failed' && error) error = failedTurnError(error, { sessionId: rt.sessionId, turnId: cur.turnId });
     const turn = this.store.endTurn(cur.turnId, { ...fields, status, error });
     rt.outcome = status === 'failed' || status === 'stalled' ? status : null;
     rt.lastError = error;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { daysBetween, MAX_USAGE_RANGE_DAYS, usageRangeProblem, type Budget, type PlanWindow, type Surface, type SystemFigures, type UsageFigures, type UsageGroup, type UsageSummary, type UsageTurn } from '../../contract';
+import { daysBetween, MAX_USAGE_RANGE_DAYS, money, usageRangeProblem, type Budget, type PlanWindow, type Surface, type SystemFigures, type UsageFigures, type UsageGroup, type UsageSummary, type UsageTurn } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
@@ -31,7 +31,6 @@ interface StoredRateLimit {
 
 const FIGURES = 'sum(input) AS input, sum(output) AS output, sum(cache_write) AS cacheWrite, sum(cache_read) AS cacheRead, sum(cost_usd) AS costUsd, sum(requests) AS requests';
 const empty = (): UsageFigures => ({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costUsd: 0, requests: 0 });
-const money = (usd: number) => `$${usd.toFixed(2)}`;
 
 const DAY_TEXT = /^\d{4}-\d{2}-\d{2}$/;
 /** The longest range a summary covers (the contract's own limit, kept here too for callers inside the core). */

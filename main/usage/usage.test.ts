@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UsageGroup, UsageSummary, UserNotification } from '../../contract';
+import { money, type UsageGroup, type UsageSummary, type UserNotification } from '../../contract';
 import { desktopCaller } from '../ipc/router';
 import { startHarness, type Harness } from '../testing/claude-harness';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
@@ -243,7 +243,9 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     expect(spent).toBeGreaterThan(0);
     core.settings.set({ key: 'usage.dailyBudgetUsd', value: spent / 2 });
     const refused = await core.router.call('sessions.send', { id: session.id, text: 'one more' }, desktopCaller);
-    expect(refused).toMatchObject({ ok: false, error: { code: 'capacity', message: expect.stringMatching(/^Today's Claude budget of \$0\.00 is spent \(\$0\.00\)\. New turns wait until tomorrow, or raise it in Settings → Usage\.$/) } });
+    // Small amounts keep their digits (one formatter): never "budget of $0.00 is spent ($0.01)".
+    expect(refused).toMatchObject({ ok: false, error: { code: 'capacity', message: `Today's Claude budget of ${money(spent / 2)} is spent (${money(spent)}). New turns wait until tomorrow, or raise it in Settings → Usage.` } });
+    expect(money(spent / 2)).not.toBe('$0.00');
     // A Claude job due now is skipped with that reason, without starting Claude.
     const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
     const created = await core.router.call(
@@ -253,7 +255,7 @@ describe('usage of Switchboard’s own sessions, plan windows, budgets and holds
     );
     if (!created.ok) throw new Error(created.error.message);
     const skipped = await nextEvent(core.events, 'schedules.run', (r) => r.jobId === (created.value as { id: string }).id, 10_000);
-    expect(skipped).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^not started: Today's Claude budget of \$0\.00 is spent/) });
+    expect(skipped).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`not started: Today's Claude budget of ${money(spent / 2)} is spent`) });
     // A surface's own cap: Telegram's turns are refused, the desktop's are not.
     core.settings.set({ key: 'usage.dailyBudgetUsd', value: 0 });
     core.settings.set({ key: 'usage.surfaceBudgets', value: `telegram=${spent / 2}` });

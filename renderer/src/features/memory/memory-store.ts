@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { IndexStatus, Memory, MemoryHit } from '../../../../contract';
+import { importedLine } from './import-line';
 import { api, onResync } from '../../api';
 
 interface MemoryStore {
@@ -127,7 +128,7 @@ export const useMemory = create<MemoryStore>((set, get) => {
       }
       const r = await api.memory.import({ data: data as { version: 1; memories: [] } });
       if (!r.ok) return r.error.message;
-      say(`Imported: ${r.value.added} added, ${r.value.updated} updated.`);
+      say(importedLine(r.value));
       refresh();
       return null;
     },

@@ -14,7 +14,7 @@ const KINDS: Record<PromptSource['kind'], { label: string; blank: (name: string)
 const BUILTINS: [string, string][] = [
   ['now', 'the time in the job’s zone (now.date, now.time, now.weekday…)'],
   ['last_run', 'the last run’s result (last_run.status, last_run.reason)'],
-  ['next_prompt', 'what the last run left with set_next_prompt'],
+  ['next_prompt', 'what the run before left with set_next_prompt: for the next run only, then used up'],
   ['values.NAME', 'a value set on the job, below'],
   ['run.output_dir', 'this run’s folder for files'],
 ];
@@ -25,6 +25,18 @@ type Template = Pick<JobInput, 'command' | 'template' | 'systemPrompt' | 'source
 function usePreview(jobId: string | null, t: Template): { preview: PromptPreview | null; error: string | null } {
   const [state, setState] = useState<{ preview: PromptPreview | null; error: string | null }>({ preview: null, error: null });
   const key = JSON.stringify(t);
+  // What the next run would get changes without the form changing: a run ends or its next prompt is
+  // edited (last_run, next_prompt), and the clock moves (now). Asked again then, never left stale.
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const again = () => setTick((n) => n + 1);
+    const off = api.on('schedules.run', (run) => run.jobId === jobId && again());
+    const timer = setInterval(again, 60_000);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [jobId]);
   useEffect(() => {
     if (!t.template || !t.command.trim()) return;
     const timer = setTimeout(() => {
@@ -35,7 +47,7 @@ function usePreview(jobId: string | null, t: Template): { preview: PromptPreview
     return () => clearTimeout(timer);
     // The key stands for the whole template.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, jobId]);
+  }, [key, jobId, tick]);
   return state;
 }
 

@@ -17,7 +17,7 @@ function NextPrompt({ run, newest }: { run: JobRun; newest: boolean }) {
   }
   return (
     <div className="next-prompt" data-testid="next-prompt">
-      <h4>{run.nextPrompt ? 'Next prompt (left by this run)' : 'Next prompt'}</h4>
+      <h4>{run.nextPrompt ? 'Next prompt (left by this run, for the run after it only)' : 'Next prompt (for the next run only)'}</h4>
       {editing ? (
         <>
           <textarea aria-label="Next prompt" rows={3} value={text} onChange={(e) => setText(e.target.value)} />

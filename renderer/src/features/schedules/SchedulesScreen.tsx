@@ -5,7 +5,7 @@ import { confirmAction } from '../../app/Dialog';
 import { BackToList, isWide } from '../../app/panes';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { NotFound } from '../../app/NotFound';
-import type { JobRun } from '../../../../contract';
+import { money, type JobRun } from '../../../../contract';
 import { MarkdownText } from '../../app/messages';
 import { formatInZone } from '../../app/time';
 import { useSessions } from '../sessions/sessions-store';
@@ -50,7 +50,7 @@ function RunRow({ run, opened, newest }: { run: JobRun; opened: boolean; newest:
             </button>
           ) : null} {when ? `${new Date(when).toLocaleString()} (your time)` : ''} <span className="muted">{run.trigger}</span> {duration}
           {run.exitCode !== null && run.reason !== `exit code ${run.exitCode}` ? <span className="muted"> · exit code {run.exitCode}</span> : null}
-          {run.costUsd ? <span className="muted"> · ${run.costUsd.toFixed(4)}</span> : null}
+          {run.costUsd ? <span className="muted"> · {money(run.costUsd)}</span> : null}
           {run.reason ? <span className="muted"> · {run.reason}</span> : null}
           {run.attachments.length ? <span className="muted"> · {run.attachments.length === 1 ? '1 file' : `${run.attachments.length} files`}</span> : null}
           {run.chainedFrom ? <span className="muted"> · started by a chain</span> : null}

@@ -4,7 +4,7 @@ import { SURFACE_LABELS } from '../../app/surfaces';
 import { BackToList, isWide } from '../../app/panes';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { NotFound } from '../../app/NotFound';
-import { JOB_APPROVAL_TOOL, sessionState, type SessionState, type SessionSummary } from '../../../../contract';
+import { JOB_APPROVAL_TOOL, money, sessionState, type SessionState, type SessionSummary } from '../../../../contract';
 import { useInbox } from '../inbox/inbox-store';
 import { clockTime } from '../../app/time';
 import { ApprovalCard } from './ApprovalCard';
@@ -39,7 +39,7 @@ function SessionRow({ s, selectedId, state, limitUntil }: { s: SessionSummary; s
           </span>
           <span className="muted">{folderName(s.cwd)}</span>
           <span className="muted">{s.model ?? 'default model'}</span>
-          <span className="muted">${s.costUsd.toFixed(4)}</span>
+          <span className="muted">{money(s.costUsd)}</span>
         </span>
       </button>
     </li>
@@ -181,7 +181,7 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
           ) : (
             <code>{session.cwd}</code>
           )}{' '}
-          · ${session.costUsd.toFixed(4)}
+          · {money(session.costUsd)}
           {session.pid ? ` · pid ${session.pid}` : ''}
         </p>
         <div className="session-settings">

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Turn } from '../../../../contract';
+import { money, type Turn } from '../../../../contract';
 import { MarkdownText, MessageView, resultsByToolUse } from '../../app/messages';
 import { selectTranscript, useSessions } from './sessions-store';
 import { queuedTurns } from './transcript-model';
@@ -13,7 +13,7 @@ function TurnFooter({ turn }: { turn: Turn }) {
   if (turn.status === 'queued' || turn.status === 'running') return null;
   const facts = [
     turn.durationMs !== null ? `${(turn.durationMs / 1000).toFixed(1)} s` : null,
-    turn.costUsd !== null ? `$${turn.costUsd.toFixed(4)}` : null,
+    turn.costUsd !== null ? money(turn.costUsd) : null,
     turn.outputTokens !== null ? `${turn.inputTokens ?? 0} in / ${turn.outputTokens} out` : null,
     turn.denials.length ? `denied: ${turn.denials.join(', ')}` : null,
   ].filter(Boolean);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Task } from '../../../../contract';
+import { money, type Task } from '../../../../contract';
 import { api } from '../../api';
 import { ErrorBanner } from '../../app/ErrorBanner';
 import { FieldError } from '../../app/FieldError';
@@ -103,7 +103,7 @@ function TaskView({ task }: { task: Task }) {
         <span className="muted">
           asked from {surfaceLabel(task.surface)} · {new Date(task.createdAt).toLocaleString()}
           {elapsed ? ` · ${running ? 'running for' : 'took'} ${elapsed}` : ''}
-          {task.costUsd ? ` · $${task.costUsd.toFixed(4)}` : ''}
+          {task.costUsd ? ` · ${money(task.costUsd)}` : ''}
         </span>
       </p>
       {running ? (

@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'react';
-import type { Budget, PlanWindow, UsageFigures, UsageGroup } from '../../../../contract';
+import { money, type Budget, type PlanWindow, type UsageFigures, type UsageGroup } from '../../../../contract';
 import { selectGo, selectRoute, useNavigation } from '../../app/navigation-store';
 import { surfaceLabel } from '../../app/surfaces';
 import { clockTime } from '../../app/time';
@@ -9,7 +9,6 @@ import { useUsage } from './usage-store';
 
 const answers = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'answer' : 'answers'}`;
 
-const money = (usd: number) => `$${usd < 1 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
 const tokens = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.round(n / 1e6)} MB`);
 const when = (ms: number) => new Date(ms).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
