@@ -49,8 +49,9 @@ export class MessageStore {
   }
 
   private get indexWords(): Statement {
-    // The texts come with their ids (not read back from the rows just written).
-    return this.statements.get(`INSERT INTO messages_fts (rowid, text) SELECT value ->> 0, value ->> 1 FROM json_each(?)`);
+    // Read back from the rows just written (in the page cache): passing the texts as JSON would copy
+    // every one through the main thread again, and an imported tool output can be megabytes.
+    return this.statements.get('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /**
@@ -64,7 +65,7 @@ export class MessageStore {
     const indexWords = this.indexWords;
     return db.transaction(() => {
       const stored: { id: number; index: number }[] = [];
-      const words: [number, string][] = [];
+      const words: number[] = [];
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         const result = insertRow.run(m.sessionId, m.turnId, m.role, m.kind, m.text, dataJson(m.data), m.surface, m.createdAt, m.externalId, m.vecState);
@@ -72,7 +73,7 @@ export class MessageStore {
         if (!result.changes) continue;
         const id = Number(result.lastInsertRowid);
         stored.push({ id, index: i });
-        words.push([id, m.text]);
+        words.push(id);
         each?.(id, i);
       }
       if (words.length) indexWords.run(JSON.stringify(words));
