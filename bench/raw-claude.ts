@@ -11,7 +11,10 @@ export class RawClaude {
 
   constructor(cwd: string, env: NodeJS.ProcessEnv) {
     const args = buildClaudeArgs({ sessionId: randomUUID(), resume: false, policy: 'ask' });
-    this.child = spawn(CLAUDE_BIN, args, { cwd, env });
+    // Detached as Switchboard starts its CLIs (ClaudeProcess): a session of its own, so on Linux it is
+    // its own scheduler autogroup too. Otherwise 20 raw processes share the benchmark's one autogroup
+    // and get a fraction of the CPU Switchboard's 20 get on a loaded host.
+    this.child = spawn(CLAUDE_BIN, args, { cwd, env, detached: true });
     this.child.stdout.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
       let newline: number;
