@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,12 +6,12 @@ import { createApi } from '../client/api';
 import { createWsTransport } from '../client/ws-transport';
 import type { Api, SessionSummary } from '../contract';
 import { startServe } from '../e2e/support/serve';
-import { buildClaudeArgs, userMessageLine } from '../main/claude/args';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
 import { CLAUDE_BIN, makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { checkUntil } from '../main/testing/wait';
 import { benchCore } from './bench-core';
+import { RawClaude } from './raw-claude';
 import { median, type BenchGroup, type Figure } from './figures';
 
 const FOLLOWUPS = 40;
@@ -20,49 +20,6 @@ const COLD_SESSIONS = 5;
 const SPAWNS = 5;
 const PARALLEL = 20;
 const CHUNKS = 40;
-
-/** A bare warm `claude` stream-json process: write a user line, time the first text delta. */
-class RawClaude {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = '';
-  private waiters: { onDelta?: () => void; onResult?: () => void } = {};
-
-  constructor(cwd: string, env: NodeJS.ProcessEnv) {
-    const args = buildClaudeArgs({ sessionId: randomUUID(), resume: false, policy: 'ask' });
-    this.child = spawn(CLAUDE_BIN, args, { cwd, env });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString();
-      let newline: number;
-      while ((newline = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
-        if (line.includes('"text_delta"')) this.waiters.onDelta?.();
-        if (line.startsWith('{"type":"result"') || line.includes('"type":"result"')) this.waiters.onResult?.();
-      }
-    });
-  }
-
-  /** Milliseconds from writing the message to the first text delta; resolves after the turn ends. */
-  async turn(text: string): Promise<number> {
-    const start = performance.now();
-    let first = 0;
-    await new Promise<void>((resolve) => {
-      this.waiters = {
-        onDelta: () => {
-          if (!first) first = performance.now() - start;
-        },
-        onResult: () => resolve(),
-      };
-      this.child.stdin.write(userMessageLine(text));
-    });
-    this.waiters = {};
-    return first;
-  }
-
-  stop(): void {
-    this.child.kill();
-  }
-}
 
 /** One `claude -p --resume` process per message, as the older bots did it. */
 function spawnPerMessage(cwd: string, env: NodeJS.ProcessEnv, sessionId: string, first: boolean, text: string): Promise<number> {

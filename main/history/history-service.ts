@@ -50,30 +50,21 @@ export class HistoryService implements Service {
    */
   ingest(sessionId: string, messages: IncomingMessage[], precomputed?: (Float32Array | null)[] | null): number[] {
     const db = this.deps.storage.db;
-    const insert = db.prepare(
-      `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
-       VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const indexWords = db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
     const sessionKey = this.deps.store.rowKey(sessionId);
     const states = messages.map((m) => vecState(m.role, m.kind, m.text));
     const vectors = precomputed !== undefined ? precomputed : this.deps.embeddings.embedNow(this.embeddable(messages, states));
+    const vectorIndex = this.deps.embeddings.messages;
     return db.transaction(() => {
-      const added: number[] = [];
-      messages.forEach((m, i) => {
-        const vector = vectors?.[i] ?? null;
-        const state = states[i] === 0 && vector ? 1 : states[i]!;
-        const result = insert.run(sessionId, m.role, m.kind, m.text, m.data === null ? null : JSON.stringify(m.data), m.surface, m.createdAt, m.externalId, state);
-        // Ignored: a transcript line seen before.
-        if (!result.changes) return;
-        const id = Number(result.lastInsertRowid);
-        added.push(id);
-        if (vector && state === 1) this.deps.embeddings.messages.insert(id, vector, { session: sessionKey, role: m.role, created_at: m.createdAt }, false);
-      });
-      if (added.length) indexWords.run(JSON.stringify(added));
+      const stored = this.deps.storage.messages.insert(
+        messages.map((m, i) => ({ ...m, sessionId, turnId: null, vecState: states[i] === 0 && vectors?.[i] ? 1 : states[i]! })),
+        (id, i) => {
+          const vector = vectors?.[i];
+          if (vector && states[i] === 0) vectorIndex.insert(id, vector, { session: sessionKey, role: messages[i]!.role, created_at: messages[i]!.createdAt }, false);
+        },
+      );
       // A reduce, not Math.max(...): one imported transcript can be a batch of hundreds of thousands.
-      if (added.length) this.deps.store.touch(sessionId, messages.reduce((latest, m) => Math.max(latest, m.createdAt), 0));
-      return added;
+      if (stored.length) this.deps.store.touch(sessionId, messages.reduce((latest, m) => Math.max(latest, m.createdAt), 0));
+      return stored.map((r) => r.id);
     })();
   }
 

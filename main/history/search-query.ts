@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { SearchFilters, SearchHit, Surface } from '../../contract';
-import { MARK_END, MARK_START } from '../../contract';
-import { ftsQueries, fuse, meaningful, plainSnippet } from '../retrieval/hybrid';
+import { ftsQueries, fuse, meaningful, plainSnippet, wordSnippet } from '../retrieval/hybrid';
 import { sharesAWord } from '../retrieval/relevance';
 import type { VectorIndex } from '../retrieval/vector-index';
 
@@ -13,6 +12,9 @@ const MAX_IN_FILTER = 500;
  * The newest messages ranked first. BM25 scores every match and a brute-force KNN every vector: at a
  * million messages, two common words cost ~140 ms each way. Ranking the newest window, and widening it
  * (×4) only when it holds too few matches, keeps a search at the cost of a window however big the history.
+ * Inside the window nothing is lost: its hits are exactly the unbounded ranking's best of those rows
+ * (search-query.test.ts checks it against FTS5's rank); an older row that would score higher is found
+ * only when the window widens. The window's vectors are searched from bits held in memory (RecentBits).
  */
 export const FIRST_WINDOW = 50_000;
 const WIDEN = 4;
@@ -79,22 +81,26 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
   const queries = ftsQueries(query);
   // The sessions join is only needed to filter by surface or folder.
   const join = filters.surface?.length || filters.cwd ? ' JOIN sessions s ON s.id = m.session_id' : '';
-  // Snippets come with the candidates: FTS5 makes them only for the rows the LIMIT returns, while a
-  // second MATCH restricted by rowid would evaluate the whole match again (half the search time).
+  // BM25 as a column, sorted by SQLite: FTS5's own ORDER BY rank runs its sorter over every match and
+  // ignores the rowid bound (a 50,000-row window cost as much as the whole million); the column form
+  // scores only the window's matches. Same scores, same order (bm25() is what rank is).
   const words = db.prepare(
-    `SELECT m.id, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid${join}
-     WHERE messages_fts MATCH ? AND messages_fts.rowid > ?${conditions} ORDER BY rank LIMIT ?`,
+    conditions
+      ? `SELECT m.id, bm25(messages_fts) AS score FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid${join}
+         WHERE messages_fts MATCH ? AND messages_fts.rowid > ?${conditions} ORDER BY score, m.id DESC LIMIT ?`
+      : // Without filters the messages table is not read at all until the shown hits.
+        `SELECT rowid AS id, bm25(messages_fts) AS score FROM messages_fts WHERE messages_fts MATCH ? AND rowid > ? ORDER BY score, rowid DESC LIMIT ?`,
   );
   // Newest first: each query's window widens until it holds enough matches (or is the whole history).
-  const ranked = (match: string, enough: number): { id: number; snippet: string }[] => {
+  const ranked = (match: string, enough: number): { id: number }[] => {
     for (let window = request.window ?? FIRST_WINDOW; ; window *= WIDEN) {
       const after = newest > window ? newest - window : 0;
-      const rows = words.all(MARK_START, MARK_END, match, after, ...params, CANDIDATES) as { id: number; snippet: string }[];
+      const rows = words.all(match, after, ...params, CANDIDATES) as { id: number }[];
       if (after === 0 || rows.length >= enough) return rows;
     }
   };
   // Rows with all the words first; only when those are too few, rows with any (in their own window).
-  let wordRows: { id: number; snippet: string }[] = [];
+  let wordRows: { id: number }[] = [];
   if (queries) {
     wordRows = ranked(queries.all, CANDIDATES / 2);
     if (wordRows.length < CANDIDATES / 2 && queries.any !== queries.all) {
@@ -113,10 +119,13 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
       const after = newest > vectorWindow ? newest - vectorWindow : 0;
       const since = after ? ((db.prepare('SELECT created_at FROM messages WHERE id > ? ORDER BY id LIMIT 1').pluck().get(after) as number | undefined) ?? 0) : 0;
       const bound = since ? { sql: [filter.inKnn?.sql, 'created_at >= ?'].filter(Boolean).join(' AND '), params: [...(filter.inKnn?.params ?? []), BigInt(since)] } : filter.inKnn;
-      const hits = index.search(vector, CANDIDATES, bound);
+      // Unfiltered, the newest window's KNN runs over bits held in memory (a millisecond, not a scan of every chunk).
+      const hits = after && vectorWindow === (request.window ?? FIRST_WINDOW) && !filter.inKnn && !filter.post ? index.searchRecent(vector, CANDIDATES, after) : index.search(vector, CANDIDATES, bound);
       const allowed = filter.post ? allowedIds(db, hits.map((h) => h.id), conditions, params) : null;
       meaningIds = meaningful(hits.filter((h) => !allowed || allowed.has(h.id)));
-      if (after === 0 || meaningIds.length >= CANDIDATES / 2) break;
+      // Widened only while the page is not full: when the words already fill it from their window,
+      // older neighbours could only reorder it (and a wider KNN costs a scan of every older vector).
+      if (after === 0 || meaningIds.length >= CANDIDATES / 2 || wordRows.length >= limit) break;
       vectorWindow *= WIDEN;
     }
     // The relevance floor Memory has: the built-in vectors know spelling, not meaning, so a hit they
@@ -133,7 +142,6 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
     meaningIds,
   ).slice(0, limit);
   if (!fused.length) return [];
-  const snippets = new Map(wordRows.map((r) => [r.id, r.snippet]));
   const rows = db
     .prepare(
       `SELECT m.id, m.session_id, m.role, m.kind, m.text, m.created_at, s.title, s.surface, s.cwd FROM messages m JOIN sessions s ON s.id = m.session_id
@@ -154,7 +162,7 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
         role: row.role,
         kind: row.kind,
         createdAt: row.created_at,
-        snippet: snippets.get(row.id) ?? plainSnippet(row.text, query),
+        snippet: f.via.includes('words') ? wordSnippet(row.text, query) : plainSnippet(row.text, query),
         score: f.score,
         via: f.via,
       },

@@ -1,5 +1,5 @@
 import { MARK_END, MARK_START } from '../../contract';
-import { words } from './embeddings';
+import { stem, words } from './embeddings';
 
 /** Reciprocal rank fusion's constant: dampens the weight of the very top ranks. */
 const RRF_K = 60;
@@ -66,4 +66,48 @@ export function plainSnippet(text: string, query: string, length = 200): string 
   const terms = new Set(words(query));
   const cut = text.length > length ? `${text.slice(0, length)}…` : text;
   return cut.replace(/[\p{L}\p{N}_]+/gu, (w) => (terms.has(w.toLowerCase()) ? `${MARK_START}${w}${MARK_END}` : w));
+}
+
+/** The fold FTS5's unicode61 tokenizer applies: lower case, accents removed. */
+const fold = (word: string) => word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
+/**
+ * A snippet for a word hit, made from its text: the `tokens`-word stretch holding the most query words,
+ * those words marked, "…" where it was cut. What FTS5's snippet() gives, without a second MATCH over
+ * the search window for it (that cost as much as the ranking). Words match as the index matches them
+ * (folded, a stem of the query's, the last one also as a prefix being typed).
+ */
+export function wordSnippet(text: string, query: string, tokens = 16): string {
+  const terms = (fold(query).match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 32);
+  if (!terms.length) return plainSnippet(text, query);
+  const stems = new Set(terms.map(stem));
+  const prefix = terms.at(-1)!;
+  const found = [...text.matchAll(/[\p{L}\p{N}_]+/gu)];
+  const hit = found.map((m) => {
+    const word = fold(m[0]);
+    return stems.has(stem(word)) || (prefix.length >= 2 && word.startsWith(prefix));
+  });
+  // The window with the most hits (the first such).
+  let best = 0;
+  let bestCount = -1;
+  let count = 0;
+  for (let i = 0; i < found.length; i++) {
+    count += hit[i] ? 1 : 0;
+    if (i >= tokens) count -= hit[i - tokens] ? 1 : 0;
+    const start = Math.max(0, i - tokens + 1);
+    if (count > bestCount) [best, bestCount] = [start, count];
+  }
+  if (!found.length) return plainSnippet(text, query);
+  // Two words of context before the first hit rather than the window's full width.
+  const firstHit = hit.indexOf(true, best);
+  if (firstHit >= 0) best = Math.max(best, firstHit - 2);
+  const last = Math.min(found.length, best + tokens) - 1;
+  let out = best > 0 ? '…' : '';
+  let at = best > 0 ? found[best]!.index : 0;
+  for (let i = best; i <= last; i++) {
+    const m = found[i]!;
+    out += text.slice(at, m.index) + (hit[i] ? `${MARK_START}${m[0]}${MARK_END}` : m[0]);
+    at = m.index + m[0].length;
+  }
+  return last < found.length - 1 ? `${out}…` : out + text.slice(at);
 }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Statements } from '../storage/statements';
+import { RecentBits } from './recent-bits';
 
 /** A metadata column of the vector table, filterable during the search. */
 export interface MetaColumn {
@@ -38,6 +39,8 @@ export class VectorIndex {
   private readonly statements: Statements;
   /** The two inserts, built once per table shape: they run for every message stored. */
   private inserts: [Statement, Statement] | null = null;
+  /** The newest rows' bits in memory, for `searchRecent` (built on its first use, per table shape). */
+  private recent: { shape: string; bits: RecentBits } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -135,6 +138,24 @@ export class VectorIndex {
     const candidates = this.statement(`SELECT rowid FROM ${this.vecTable} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?${where}`)
       .pluck()
       .all(query, k + OVERFETCH, ...(filter?.params ?? [])) as number[];
+    return this.rerank(query, candidates, k);
+  }
+
+  /**
+   * The `k` nearest rows with id > `after` (the newest window), unfiltered: the same bit pass and
+   * rerank as `search`, with the bits held in memory (see RecentBits) instead of read by sqlite-vec.
+   */
+  searchRecent(query: Float32Array, k: number, after: number): VectorHit[] {
+    const stored = this.stored();
+    if (!stored) return [];
+    const shape = `${stored.provider}:${stored.dimensions}`;
+    if (this.recent?.shape !== shape) this.recent = { shape, bits: new RecentBits(this.db, this.fullTable, stored.dimensions) };
+    // A wider first pass than sqlite-vec's: it costs nothing here, and the int8-derived bits differ
+    // from the float's in a few near-zero dimensions.
+    return this.rerank(query, this.recent.bits.nearest(query, 4 * k + OVERFETCH, after), k);
+  }
+
+  private rerank(query: Float32Array, candidates: number[], k: number): VectorHit[] {
     if (!candidates.length) return [];
     const rows = this.statement(
       `SELECT id, vec_distance_cosine(vec_int8(embedding), vec_quantize_int8(?, 'unit')) AS distance FROM ${this.fullTable} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY distance LIMIT ?`,

@@ -332,27 +332,23 @@ export class SessionStore {
     return this.turn(id)!;
   }
 
-  /** One message and its words in the index, together. */
+  /** One message and its words in the index, together (the storage's one message writer). */
   insertMessage(message: NewMessage): Message {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `INSERT INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, vec_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        )
-        .get(
-          message.sessionId,
-          message.turnId,
-          message.role,
-          message.kind,
-          message.text,
-          message.data === undefined ? null : JSON.stringify(message.data),
-          message.surface ?? null,
-          Date.now(),
-          vecState(message.role, message.kind, message.text),
-        ) as MessageRow;
-      this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)').run(row.id, row.text);
-      return toMessage(row);
-    })();
+    const { sessionId, turnId, role, kind, text } = message;
+    const stored = this.storage.messages.insertOne({
+      sessionId,
+      turnId,
+      role,
+      kind,
+      text,
+      data: message.data ?? null,
+      surface: message.surface ?? null,
+      createdAt: Date.now(),
+      externalId: null,
+      vecState: vecState(role, kind, text),
+    });
+    // No external id, so nothing to skip: a row is always stored.
+    return stored!;
   }
 
   /** A note that changes as what it reports goes on (the API retry count); the word index follows by trigger. */

@@ -5,6 +5,7 @@ import type { Service } from '../lifecycle';
 import { log } from '../log';
 import { DataDirLock } from './data-dir-lock';
 import { closeDatabase, openDatabaseChecked, refuseLostDatabase } from './database';
+import { MessageStore } from './message-store';
 import { Checkpointer } from './checkpointer';
 import { IntegrityMonitor, type IntegrityState } from './integrity-monitor';
 import { schemaVersion } from './migrate';
@@ -45,6 +46,8 @@ export class StorageService implements Service {
   private readonly lock: DataDirLock;
   readonly integrity: IntegrityMonitor;
   private readonly checkpointer: Checkpointer;
+  /** The one way messages are written (live and imported alike), with their words indexed. */
+  readonly messages = new MessageStore(() => this.db);
 
   constructor(dataDir: string, options: StorageOptions = {}) {
     this.file = path.join(dataDir, 'switchboard.db');

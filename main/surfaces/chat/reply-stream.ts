@@ -19,6 +19,8 @@ export class ReplyStream {
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
   private dirty = false;
+  /** A flush is due as soon as the current work ends (see schedule). */
+  private queued = false;
   private finished = false;
   private readonly typing: NodeJS.Timeout;
 
@@ -77,15 +79,24 @@ export class ReplyStream {
 
   private schedule(): void {
     if (this.finished) return;
-    if (this.timer || this.inflight) {
+    if (this.timer || this.inflight || this.queued) {
       this.dirty = true;
       return;
     }
-    this.timer = setTimeout(() => this.flush(), Math.max(0, this.lastEdit + this.interval - Date.now()));
+    const wait = this.lastEdit + this.interval - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.flush(), wait);
+      return;
+    }
+    // Due now (the first text, or an edit after a pause): right after the text that arrived with it
+    // (the rest of that output chunk coalesces), not behind a timer turn of a busy event loop.
+    this.queued = true;
+    queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
     this.timer = null;
+    this.queued = false;
     this.dirty = false;
     const markdown = this.activity ? `${this.text}\n\n_${this.activity}_` : this.text;
     // While streaming, the first message's worth shows; the rest arrives with the final text.

@@ -1,0 +1,96 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Message, MessageKind, MessageRole, Surface } from '../../contract';
+import { Statements } from './statements';
+
+/** A message to store: what the live stream and the transcript importer both write. */
+export interface MessageInsert {
+  sessionId: string;
+  turnId: string | null;
+  role: MessageRole;
+  kind: MessageKind;
+  text: string;
+  /** Any JSON value; null for none. */
+  data: unknown;
+  surface: Surface | null;
+  createdAt: number;
+  /** The transcript line's own id: a line seen before (same session, same id) is skipped. */
+  externalId: string | null;
+  /** 0 a vector is pending, 1 it is written with the row, 2 never (see vecState). */
+  vecState: 0 | 1 | 2;
+}
+
+/**
+ * The one way into the messages table and its word index, for the live stream (one message a time)
+ * and the importer (batches of thousands) alike: a batch is one transaction, its words indexed by one
+ * statement (FTS5 flushes pending terms per statement, so a row-by-row index made ingest four times
+ * slower), statements prepared once per connection.
+ */
+export class MessageStore {
+  private readonly statements: Statements;
+  /** The connection the statements were prepared on: a reopened database prepares them again. */
+  private preparedOn: Database | null = null;
+
+  constructor(private readonly db: () => Database) {
+    this.statements = new Statements(db);
+  }
+
+  private connection(): Database {
+    const db = this.db();
+    if (db !== this.preparedOn) this.statements.clear();
+    this.preparedOn = db;
+    return db;
+  }
+
+  private get insertRow(): Statement {
+    return this.statements.get(
+      `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  private get indexWords(): Statement {
+    // Read back from the rows just written (in the page cache): passing the texts as JSON would copy
+    // every one through the main thread again, and an imported tool output can be megabytes.
+    return this.statements.get('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
+  }
+
+  /**
+   * Stores `batch` in one transaction (nested in the caller's when it is inside one) and returns the
+   * stored rows' ids with their place in `batch`; a line seen before is left out. `each` runs inside
+   * the transaction for every row stored (the vectors written with it).
+   */
+  insert(batch: readonly MessageInsert[], each?: (id: number, index: number) => void): { id: number; index: number }[] {
+    const db = this.connection();
+    const insertRow = this.insertRow;
+    const indexWords = this.indexWords;
+    return db.transaction(() => {
+      const stored: { id: number; index: number }[] = [];
+      const words: number[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i]!;
+        const result = insertRow.run(m.sessionId, m.turnId, m.role, m.kind, m.text, dataJson(m.data), m.surface, m.createdAt, m.externalId, m.vecState);
+        // Ignored: a transcript line seen before.
+        if (!result.changes) continue;
+        const id = Number(result.lastInsertRowid);
+        stored.push({ id, index: i });
+        words.push(id);
+        each?.(id, i);
+      }
+      if (words.length) indexWords.run(JSON.stringify(words));
+      return stored;
+    })();
+  }
+
+  /** One message, stored and given back as a read would give it (its data as stored: JSON, parsed). */
+  insertOne(message: MessageInsert): Message | null {
+    const [row] = this.insert([message]);
+    if (!row) return null;
+    const json = dataJson(message.data);
+    const { sessionId, turnId, role, kind, text, surface, createdAt } = message;
+    return { id: row.id, sessionId, turnId, role, kind, text, data: json === null ? null : JSON.parse(json), surface, createdAt };
+  }
+}
+
+function dataJson(data: unknown): string | null {
+  return data === null || data === undefined ? null : JSON.stringify(data);
+}
