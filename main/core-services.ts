@@ -30,6 +30,8 @@ import { PUSH_KINDS } from '../contract';
 import { InboxService } from './inbox/inbox-service';
 import { UserService } from './user/user-service';
 import { SystemService } from './system/system-service';
+import { checkSendable } from './sendable-file';
+import { workFolderRefusal } from './work-folder';
 import { sessionInWorktree } from './worktrees/handlers';
 import { WorktreeService } from './worktrees/worktree-service';
 
@@ -224,6 +226,7 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
   const scheduler = late.set(
     'scheduler',
     new SchedulerService({
+      workFolder: (folder, owner) => workFolderRefusal(folder, { dataDir: config.dataDir, env, owner }),
       storage,
       events,
       sessions,
@@ -240,6 +243,10 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       approvals: jobQuestions(approvals),
       // A template's memory and history sources search as the window does.
       templates: {
+        unreadable: async (file) => {
+          const checked = await checkSendable(file, { dataDir: config.dataDir, env });
+          return checked.ok ? null : checked.reason;
+        },
         memories: async (query, limit) => (await memory.search(query, undefined, limit)).hits.map((h) => `${h.memory.text} (${h.memory.category})`),
         history: async (query, limit) =>
           (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),

@@ -49,14 +49,15 @@ export function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undef
 }
 
 /**
- * A session the owner let work without asking takes messages and changes from outside the window only
- * from the kind of caller that started it (the chat app whose session it is, MCP for one MCP made): an
- * MCP client or a Claude session cannot borrow the owner's loose session to act without a question.
+ * A session the owner let work without asking is not for MCP to borrow: an MCP client or a Claude
+ * session (through its MCP tools) cannot drive one it did not start, to act without a question. The
+ * owner's phone can (the people on the chat allowlist: the owner chose them, and such a session's
+ * questions and changes come to them).
  */
 export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'permissionPolicy' | 'surface' | 'title'>): void {
-  if (isOwner(ctx) || !LOOSE.includes(session.permissionPolicy) || session.surface === ctx.surface) return;
+  if (ctx.surface !== 'mcp' || !LOOSE.includes(session.permissionPolicy) || session.surface === 'mcp') return;
   throw new AppError(
     'unauthorized',
-    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so only the window can talk to it from here on; set it to Ask there first, or use a session that asks.`,
+    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so MCP clients cannot talk to it; set it to Ask there first, or use a session that asks.`,
   );
 }

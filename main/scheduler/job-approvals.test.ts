@@ -50,7 +50,10 @@ const jobQuestion = (core: Core, match: (a: Approval) => boolean = () => true) =
 describe('jobs made outside the owner’s window', { timeout: 90_000 }, () => {
   it('over MCP: a shell job waits, run_job refuses it in words, Allow in the window makes it ordinary; changing its command asks again, and Deny deletes it', async () => {
     h = await startHarness({ core: { server: SERVER } });
-    const { core, dir } = h;
+    const { core } = h;
+    // A project folder: from outside the window, not a folder holding home or the data folder.
+    const dir = path.join(h.dir, 'project');
+    fs.mkdirSync(dir);
     const call = await mcpClient(core, 'inspector');
     const marker = path.join(dir, 'ran');
     const asked = jobQuestion(core);
@@ -148,7 +151,9 @@ describe('jobs made outside the owner’s window', { timeout: 90_000 }, () => {
     t = await startTelegram({ telegram: tg });
     await pair(t);
     const { core, dir } = t.harness;
-    const created = (await core.router.call('schedules.create', { name: 'Nightly sync', kind: 'shell', cron: '30 2 * * *', timeZone: 'Europe/Berlin', command: 'rsync -a ~/notes backup:', cwd: dir, env: { RSYNC_RSH: 'ssh' } }, mcpCaller)) as {
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(project);
+    const created = (await core.router.call('schedules.create', { name: 'Nightly sync', kind: 'shell', cron: '30 2 * * *', timeZone: 'Europe/Berlin', command: 'rsync -a ~/notes backup:', cwd: project, env: { RSYNC_RSH: 'ssh' } }, mcpCaller)) as {
       value: { id: string; approval: { approvalId: string } };
     };
     const { id } = created.value;
@@ -158,7 +163,7 @@ describe('jobs made outside the owner’s window', { timeout: 90_000 }, () => {
     expect(text).toContain('A new job waits for your approval: Nightly sync');
     expect(text).toContain('Asked by the MCP client “inspector”. It runs a shell command:');
     expect(text).toContain('rsync -a ~/notes backup:');
-    expect(text).toContain(`Folder: ${dir}`);
+    expect(text).toContain(`Folder: ${project}`);
     expect(text).toContain('Schedule: 30 2 * * * (Europe/Berlin)');
     expect(text).toContain('Environment: RSYNC_RSH');
     expect(card.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(['Allow the job', 'Deny and delete']);

@@ -38,8 +38,15 @@ export interface JobApprovals {
  * in a mode looser than *ask* (plan asks before it acts, so it is not).
  */
 export function runsCode(job: Pick<JobInput, 'kind' | 'permissionPolicy'> & Partial<Pick<JobInput, 'sources' | 'steps' | 'delivery'>>): boolean {
-  // Mailing a run's result and files to addresses is sending files out: the owner's to decide, like code.
-  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass' || shellCommands(job).length > 0 || (job.delivery?.email?.length ?? 0) > 0;
+  // Mailing a run's result and files, or sending them to a chat other than the owner's, is sending
+  // files out: the owner's to decide, like code.
+  return job.kind === 'shell' || job.permissionPolicy === 'acceptEdits' || job.permissionPolicy === 'bypass' || shellCommands(job).length > 0 || sendsOut(job.delivery);
+}
+
+/** A delivery that reaches someone other than the owner's own chats and desktop. */
+function sendsOut(delivery: Partial<JobInput['delivery']> | undefined): boolean {
+  const elsewhere = (chat: string | null | undefined) => !!chat && chat !== 'owner';
+  return (delivery?.email?.length ?? 0) > 0 || elsewhere(delivery?.telegramChatId) || elsewhere(delivery?.discordChannelId);
 }
 
 /** The shell commands a job runs besides its own: its template's command sources and its after-run shell steps. */
@@ -65,6 +72,12 @@ export function refuseBypass(job: JobInput): void {
   if (job.kind === 'claude' && job.permissionPolicy === 'bypass') {
     throw new AppError('invalid_input', 'permissionPolicy: a job that bypasses permissions can be made or changed only in the Switchboard window, not from here.');
   }
+}
+
+/** Claude reads in a job's folder without asking, and its file sources read from it: not the data folder, nor (from outside the window) home. */
+export function refuseFolder(job: Pick<JobInput, 'cwd'>, owner: boolean, workFolder: ((folder: string, owner: boolean) => string | null) | undefined): void {
+  const refused = job.cwd ? workFolder?.(job.cwd, owner) : null;
+  if (refused) throw new AppError('invalid_input', `cwd: ${refused}`);
 }
 
 /** Refuses steps that would start jobs in a circle (A starts B, B starts A), naming the circle. */

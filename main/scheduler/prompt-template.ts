@@ -15,6 +15,8 @@ export interface TemplateServices {
   memories(query: string, limit: number): Promise<string[]>;
   history(query: string, limit: number): Promise<string[]>;
   shell(command: string, cwd: string, timeoutMs: number): Promise<ShellResult>;
+  /** Why a file may not be read into a prompt (Switchboard's data, Claude Code's credentials), or null. */
+  unreadable?(file: string): Promise<string | null>;
 }
 
 /** The job's fields a render reads. */
@@ -192,6 +194,8 @@ async function gather(source: PromptSource, job: TemplateJob, input: RenderInput
         const real = await fs.promises.realpath(file).catch(() => null);
         if (!real) return { ok: false, why: `there is no file ${source.path} in ${job.cwd}` };
         if (real !== folder && !real.startsWith(folder + path.sep)) return { ok: false, why: `${source.path} is outside the job's folder ${job.cwd}` };
+        const refused = await services.unreadable?.(real);
+        if (refused) return { ok: false, why: refused };
         const stats = await fs.promises.stat(real);
         if (!stats.isFile()) return { ok: false, why: `${source.path} is not a regular file` };
         const handle = await fs.promises.open(real, 'r');

@@ -247,11 +247,14 @@ describe('steps after a run', { timeout: 60_000 }, () => {
     await core.start();
     cleanups.push(() => core.stop());
     const mcp = { surface: 'mcp' as const, actor: 'mcp:inspector' };
+    // A project folder: from outside the window, not the home folder itself (work-folder.ts).
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(project);
     const plain = await core.router.call('schedules.create', { name: 'Plain', kind: 'claude', cron: '0 9 * * *', command: 'Say hi' }, mcp);
     expect(plain).toMatchObject({ ok: true, value: { approval: null } });
     const sourced = await core.router.call(
       'schedules.create',
-      { name: 'Sourced', kind: 'claude', cron: '0 9 * * *', command: '{{ log }}', template: true, sources: [{ kind: 'command', name: 'log', command: 'git log -1' }], cwd: dir },
+      { name: 'Sourced', kind: 'claude', cron: '0 9 * * *', command: '{{ log }}', template: true, sources: [{ kind: 'command', name: 'log', command: 'git log -1' }], cwd: project },
       mcp,
     );
     expect(sourced).toMatchObject({ ok: true, value: { approval: { requestedBy: expect.any(String) } } });
@@ -260,7 +263,7 @@ describe('steps after a run', { timeout: 60_000 }, () => {
     const mailed = await core.router.call('schedules.create', { name: 'Mailed', kind: 'claude', cron: '0 9 * * *', command: 'hi', delivery: { email: ['x@example.test'] } }, mcp);
     expect(mailed).toMatchObject({ ok: true, value: { approval: { requestedBy: expect.any(String) } } });
     // A preview asked from outside the window never runs the command.
-    const preview = await core.router.call('schedules.previewPrompt', { command: '{{ log }}', sources: [{ kind: 'command', name: 'log', command: `touch ${path.join(dir, 'ran')}` }], cwd: dir }, mcp);
+    const preview = await core.router.call('schedules.previewPrompt', { command: '{{ log }}', sources: [{ kind: 'command', name: 'log', command: `touch ${path.join(dir, 'ran')}` }], cwd: project }, mcp);
     expect(preview).toMatchObject({ ok: true, value: { problems: [expect.stringContaining('commands run only in a preview asked from the Switchboard window')] } });
     expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
   });

@@ -8,7 +8,7 @@ import { log } from '../log';
 import { killOwnGroup, processStartTime } from '../process-identity';
 import type { JobSessions } from './job-sessions';
 import type { JobStore } from './job-store';
-import type { RunEnd, StoredJob } from './job-rules';
+import { refuseFolder, type RunEnd, type StoredJob } from './job-rules';
 import { renderJobPrompt, type TemplateServices } from './prompt-template';
 import { attachmentNote, runFolder, writeRule } from './run-output';
 import { runShell } from './shell-runner';
@@ -27,6 +27,7 @@ export interface RunDeps {
   /** A persistent job's session, kept with the job once made. */
   keepSession: (jobId: string, sessionId: string) => void;
   execute?: (job: StoredJob, run: JobRun) => Promise<RunEnd>;
+  workFolder?: (folder: string, owner: boolean) => string | null;
   templates?: Omit<TemplateServices, 'shell'>;
   worktreeSession?: (input: { title: string; cwd: string; model: string | null; permissionPolicy: Job['permissionPolicy']; surfaceKey: string }) => Promise<{ id: string }>;
   changesLine?: (sessionId: string) => Promise<string | null>;
@@ -102,6 +103,7 @@ export class RunExecutor {
     return {
       memories: this.deps.templates?.memories ?? none,
       history: this.deps.templates?.history ?? none,
+      unreadable: this.deps.templates?.unreadable,
       shell: (command, cwd, timeoutMs) => runShell({ command, cwd, env: { ...this.deps.env, ...env }, timeoutMs, signal: AbortSignal.timeout(timeoutMs + 10_000) }),
     };
   }
@@ -110,6 +112,8 @@ export class RunExecutor {
   async previewPrompt(input: Parameters<typeof renderJobPrompt>[0]['job'] & { id?: string }, from: CallContext): Promise<PromptPreview> {
     const saved = input.id ? this.deps.job(input.id) : undefined;
     const job = { ...input, cwd: input.cwd === null ? null : expandFolder(input.cwd, this.deps.env), name: saved?.name, id: saved?.id };
+    // A preview reads the folder's files as a run would: the same folder rule as the job's maker.
+    refuseFolder(job, isOwner(from), this.deps.workFolder);
     return renderJobPrompt(
       {
         job,

@@ -27,6 +27,8 @@ export interface SchedulerDeps {
   hold?: () => Hold | null;
   /** The owner's questions about jobs made outside their window; without it such jobs wait, unasked. */
   approvals?: JobApprovals;
+  /** Why a folder may not be a job's for this maker (work-folder.ts, from the root), or null. */
+  workFolder?: (folder: string, owner: boolean) => string | null;
   /** Memory and history search for templates' sources (none: those sources fail, saying so). */
   templates?: Omit<TemplateServices, 'shell'>;
   /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */

@@ -15,7 +15,7 @@ import { JobStore } from './job-store';
 import type { renderJobPrompt } from './prompt-template';
 import { AfterRun, deliverRun } from './after-run';
 import { listAttachments } from './run-output';
-import { chainOf, checkJob, differs, needsOwner, refuseBypass, refuseCycle, SHOWN, WHAT_IT_RUNS, type Pending, type RunEnd, type StoredJob } from './job-rules';
+import { chainOf, checkJob, differs, needsOwner, refuseBypass, refuseCycle, refuseFolder, SHOWN, WHAT_IT_RUNS, type Pending, type RunEnd, type StoredJob } from './job-rules';
 import type { SchedulerDeps } from './scheduler-deps';
 import { Triggers } from './triggers';
 import { HeldRuns } from './held-runs';
@@ -166,6 +166,7 @@ export class SchedulerService implements Service {
   create(input: JobInput, from: CallContext): SavedJob {
     if (!isOwner(from)) refuseBypass(input);
     const job = checkJob(input, this.jobs, this.deps);
+    refuseFolder(job, isOwner(from), this.deps.workFolder);
     const id = randomUUID();
     const waits = !isOwner(from) && needsOwner(job, this.store);
     this.deps.storage.db.transaction(() => {
@@ -189,6 +190,7 @@ export class SchedulerService implements Service {
     const owner = isOwner(from);
     if (!owner && differs(current, { ...current, ...patch }, WHAT_IT_RUNS)) refuseBypass({ ...current, ...patch });
     const job = checkJob({ ...current, ...patch }, this.jobs, this.deps);
+    if (patch.cwd !== undefined) refuseFolder(job, owner, this.deps.workFolder);
     refuseCycle(id, job.steps, this.jobs);
     const runChanged = differs(current, job, WHAT_IT_RUNS);
     const waited = current.approval;

@@ -12,6 +12,8 @@ import type { ClaudeEvent, TurnResult } from '../claude/events';
 import type { CallContext } from '../ipc/router';
 import { AppError, errorMessage } from '../errors';
 import { expandFolder } from '../folders';
+import { isOwner } from '../ipc/owner';
+import { workFolderRefusal } from '../work-folder';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
@@ -238,6 +240,9 @@ export class SessionManager implements Service {
     else if (input.cwd) {
       cwd = expandFolder(input.cwd, this.deps.env);
       if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
+      // A job's folder was checked when the job was made (by its maker); every other caller here.
+      const refused = workFolderRefusal(cwd, { dataDir: this.deps.dataDir, env: this.deps.env, owner: isOwner({ surface: input.surface, actor: '' }) || input.surface === 'schedule' });
+      if (refused) throw new AppError('invalid_input', `cwd: ${refused}`);
     } else {
       makePrivateDir(ownSessionFolders(this.deps.dataDir));
       cwd = path.join(ownSessionFolders(this.deps.dataDir), id);

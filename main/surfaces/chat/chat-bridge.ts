@@ -734,6 +734,12 @@ export class ChatBridge implements Service {
     const { job, run } = delivery;
     const target = this.surface === 'telegram' ? job.delivery.telegramChatId : job.delivery.discordChannelId;
     if (!this.adapter || !target || !this.deps.settings.get(this.settingKey('doneNotes'))) return false;
+    // Only to chats Switchboard knows as the owner's: an allowed person's, or a channel bound in the window.
+    const known = target === 'owner' || this.ownerChats().includes(target) || !!this.project(target);
+    if (!known) {
+      log.warn(`${this.surface}: a job's result was not sent to a chat nobody allowed`, { jobId: job.id, chat: target });
+      return false;
+    }
     const chats = target === 'owner' ? this.ownerChats() : [target];
     if (!chats.length) return false;
     const adapter = this.adapter;

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Core } from './core';
+import { desktopCaller, type CallContext } from './ipc/router';
+import { makeTempDir, removeTempDir, testCore } from './testing/temp-core';
+
+// Claude reads in its working folder without asking: nobody works in the data folder, and from outside
+// the window nobody works in home, above it, in a hidden folder of it, or in a folder holding the data.
+let home: string;
+let data: string;
+let core: Core;
+beforeEach(async () => {
+  home = makeTempDir('switchboard-home-');
+  data = path.join(home, '.switchboard');
+  fs.mkdirSync(path.join(home, 'project'));
+  fs.mkdirSync(path.join(home, '.ssh'));
+  fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY');
+  core = testCore(data, { env: { HOME: home, PATH: process.env.PATH } });
+  await core.start();
+  fs.writeFileSync(path.join(data, 'secrets.json'), '{"server.token":"UI-TOKEN"}');
+});
+afterEach(async () => {
+  await core.stop();
+  removeTempDir(home);
+});
+
+const mcp: CallContext = { surface: 'mcp', actor: 'mcp:evil' };
+const job = (cwd: string, extra: object = {}) => ({ name: 'Reads', kind: 'claude' as const, cron: '0 3 * * *', command: 'summarise {{ notes }}', template: true, cwd, ...extra });
+
+describe('where Claude may work', () => {
+  it('refuses the data folder to everyone, and home, above it and its hidden folders from outside the window', async () => {
+    const refusedBy = async (cwd: string, ctx: CallContext) => {
+      const r = await core.router.call('sessions.create', { title: 'x', cwd }, ctx);
+      return r.ok ? null : r.error.message;
+    };
+    expect(await refusedBy(data, desktopCaller)).toMatch(/cwd: .*Switchboard's data folder/);
+    expect(await refusedBy(data, mcp)).toMatch(/Switchboard's data folder/);
+    expect(await refusedBy(home, mcp)).toMatch(/holds Switchboard's data folder|home folder/);
+    expect(await refusedBy('/', mcp)).toMatch(/holds Switchboard's data folder|home folder/);
+    expect(await refusedBy(path.join(home, '.ssh'), mcp)).toMatch(/hidden folder/);
+    expect(await refusedBy(path.join(home, 'project'), mcp)).toBeNull();
+    expect(await refusedBy(home, desktopCaller)).toBeNull();
+    expect(await core.router.call('tasks.start', { prompt: 'read it', cwd: data }, mcp)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+
+  it('keeps jobs and their previews out of those folders, and never reads the data folder or the credentials into a prompt', async () => {
+    const notes = { sources: [{ kind: 'file', name: 'notes', path: '.switchboard/secrets.json' }] };
+    expect(await core.router.call('schedules.create', job(data), mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining("Switchboard's data folder") } });
+    expect(await core.router.call('schedules.create', job(home, notes), mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining('cwd:') } });
+    expect(await core.router.call('schedules.previewPrompt', { command: '{{ notes }}', cwd: home, sources: [{ kind: 'file', name: 'notes', path: '.ssh/id_rsa' }] }, mcp)).toMatchObject({ ok: false });
+    // The owner may make a job in home; its file source still cannot read Switchboard's secrets.
+    const preview = await core.router.call('schedules.previewPrompt', { command: '{{ notes }}', cwd: home, ...notes }, desktopCaller);
+    expect(preview).toMatchObject({ ok: true });
+    const value = (preview as { value: { prompt: string; problems: string[] } }).value;
+    expect(value.prompt).not.toContain('UI-TOKEN');
+    expect(value.problems.join(' ')).toContain("Switchboard's data folder");
+  });
+
+  it('a job from outside the window that sends its result to a chat other than the owner’s waits for the owner', async () => {
+    const made = await core.router.call('schedules.create', { ...job(path.join(home, 'project')), template: false, command: 'hello', delivery: { desktop: true, telegramChatId: '6666', discordChannelId: null, email: [] } }, mcp);
+    expect(made).toMatchObject({ ok: true, value: { approval: expect.objectContaining({ requestedBy: expect.any(String) }) } });
+    const toOwner = await core.router.call('schedules.create', { ...job(path.join(home, 'project')), template: false, command: 'hello', delivery: { desktop: true, telegramChatId: 'owner', discordChannelId: null, email: [] } }, mcp);
+    expect(toOwner).toMatchObject({ ok: true, value: { approval: null } });
+  });
+});

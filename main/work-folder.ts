@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ownSessionFolders } from './storage/session-folders';
+
+const inside = (file: string, folder: string) => file === folder || file.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
+
+/** The real path when it exists (symlinks resolved), else the path as given. */
+function real(folder: string): string {
+  try {
+    return fs.realpathSync(folder);
+  } catch {
+    return path.resolve(folder);
+  }
+}
+
+/**
+ * Why a folder may not be where Claude works for this caller, in words; null when it may. Claude reads
+ * in its working folder without asking, so: nobody works in Switchboard's data folder (its secrets and
+ * database; the sessions' own folders and worktrees inside it are Switchboard's to give); and from
+ * outside the window (MCP, chats, Claude sessions) not in a folder that holds the data folder, not in
+ * the home folder or above it, and not in a hidden folder of it (`~/.ssh`, `~/.claude`, `~/.config`…).
+ */
+export function workFolderRefusal(folder: string, rules: { dataDir: string; env: NodeJS.ProcessEnv; owner: boolean }): string | null {
+  const given = path.resolve(folder);
+  const where = real(given);
+  const data = real(rules.dataDir);
+  const own = [ownSessionFolders(data), path.join(data, 'worktrees')];
+  const ownFolder = own.some((o) => inside(where, o) && where !== o);
+  if ((inside(where, data) || inside(given, path.resolve(rules.dataDir))) && !ownFolder) {
+    return `${given} is Switchboard's data folder (or inside it), which holds its secrets and database: Claude does not work there`;
+  }
+  if (rules.owner) return null;
+  if (inside(data, where)) return `${given} holds Switchboard's data folder; from outside the window, choose a project folder inside it`;
+  const home = real(rules.env.HOME || os.homedir());
+  if (inside(home, where)) return `${given} is your home folder or above it; from outside the window, choose a project folder`;
+  const first = path.relative(home, where).split(path.sep)[0];
+  if (inside(where, home) && first?.startsWith('.')) return `${given} is a hidden folder of your home (settings and keys); from outside the window, choose a project folder`;
+  return null;
+}
