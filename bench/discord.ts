@@ -39,10 +39,10 @@ export const discordGroup: BenchGroup = {
     const window = { surface: 'desktop', actor: 'desktop' } as const;
     try {
       core.settings.set({ key: 'sessions.maxProcesses', value: CHANNELS + 2 });
-      await dc.until(() => core.discord.status().state === 'connected', 20_000, 'the bot');
+      await dc.until(() => core.chats.discord.status().state === 'connected', 20_000, 'the bot');
       const user: DiscordUser = { id: '930000000000000001', username: 'bench' };
-      const { pairing } = core.discord.access.requestPairing(user.id, user.username, dc.dm(user).id);
-      core.discord.access.answer(pairing.code, true);
+      const { pairing } = core.chats.discord.access.requestPairing(user.id, user.username, dc.dm(user).id);
+      core.chats.discord.access.answer(pairing.code, true);
       for (const c of channels) await core.router.call('chat.bindChannel', { surface: 'discord', chatKey: c.id, name: c.name, replyTo: 'all' }, window);
       const replied = (channel: string, text: string) => dc.in(channel).filter((m) => m.from_bot && m.content === answerTo(text));
       channels.forEach((c) => dc.send(user, c.id, `warm up ${c.name}`));

@@ -51,11 +51,11 @@ export const telegramGroup: BenchGroup = {
     });
     try {
       core.settings.set({ key: 'sessions.maxProcesses', value: CHATS + 2 });
-      await tg.until(() => core.telegram.status().state === 'connected', 20_000, 'the bot');
+      await tg.until(() => core.chats.telegram.status().state === 'connected', 20_000, 'the bot');
       const users: FakeUser[] = Array.from({ length: CHATS }, (_, i) => ({ id: 5000 + i, first_name: `User ${i}` }));
       for (const user of users) {
-        const { pairing } = core.telegram.access.requestPairing(String(user.id), user.first_name, String(user.id));
-        core.telegram.access.answer(pairing.code, true);
+        const { pairing } = core.chats.telegram.access.requestPairing(String(user.id), user.first_name, String(user.id));
+        core.chats.telegram.access.answer(pairing.code, true);
       }
       const replied = (user: FakeUser, text: string) => tg.chat(user.id).some((m) => htmlToPlain(m.text) === answerTo(text));
       // Warm: every chat's session and CLI process is up before the measured round.
@@ -106,7 +106,7 @@ export const telegramGroup: BenchGroup = {
       const calls = tg.calls.slice(callsBefore).filter((c) => c.status === 200 && (c.method === 'sendMessage' || c.method === 'editMessageText'));
       const firsts: number[] = [];
       const bridge: number[] = [];
-      const sessionOf = (chat: number) => core.storage.db.prepare(`SELECT session_id FROM chat_bindings WHERE chat_key = ?`).pluck().get(String(chat)) as string;
+      const sessionOf = (chat: number) => core.chats.telegram.store.boundSession(String(chat))!;
       let incomplete = 0;
       let duplicates = 0;
       let maxEdits = 0;

@@ -6,6 +6,59 @@ import { folderPath, patchOf, withoutNul } from './fields';
 export const chatSurfaces = ['telegram', 'discord'] as const;
 export type ChatSurface = (typeof chatSurfaces)[number];
 
+/** Whether a surface (an actor's prefix, an answer's origin) is one of the chat apps. */
+export function isChatSurface(surface: string | null | undefined): surface is ChatSurface {
+  return (chatSurfaces as readonly string[]).includes(surface ?? '');
+}
+
+/** What the window and the settings say differently for each chat app (the core's own facts are in main/surfaces/chat/surfaces.ts). */
+export interface ChatAppText {
+  /** Its name as people write it. */
+  label: string;
+  /** What a person's one-to-one chat with the bot is called there. */
+  privateChat: 'private chat' | 'DMs';
+  /** Where a stranger writes to get a pairing code, when it is not every chat ("in a direct message"); '' for anywhere private. */
+  pairingWhere: string;
+  /** Where the bot reaches the chat app by default, and how Settings names and explains that address. */
+  apiRoot: { default: string; label: string; description: string };
+  /** What a job names as its delivery target there (`delivery.chats[].target`), in words for a person or a model. */
+  deliveryTarget: string;
+  /** Where the owner's questions and done notes go, in the settings' descriptions. */
+  questionsNote: string;
+  doneNotesNote: string;
+}
+
+/** Every chat app's words, one entry each: a new app in `chatSurfaces` is asked for its entry here. */
+export const chatApps: Record<ChatSurface, ChatAppText> = {
+  telegram: {
+    label: 'Telegram',
+    privateChat: 'private chat',
+    pairingWhere: '',
+    deliveryTarget: 'a Telegram chat id, or "owner" for the private chats of the people allowed',
+    apiRoot: {
+      default: 'https://api.telegram.org',
+      label: 'Bot API address',
+      description: 'Where the bot reaches Telegram: the official Bot API, or a self-hosted Bot API server. SWITCHBOARD_TELEGRAM_API_ROOT overrides it.',
+    },
+    questionsNote:
+      "A question from a session you started at the desk reaches Telegram only when it has waited this long, so answering at the keyboard sends nothing. Questions from a Telegram chat's own session come at once.",
+    doneNotesNote: 'Send finished scheduled jobs that target Telegram, and a note when a long turn of a desk session ends, to your private chat with the bot.',
+  },
+  discord: {
+    label: 'Discord',
+    privateChat: 'DMs',
+    pairingWhere: 'in a direct message',
+    deliveryTarget: 'a bound channel\'s id, or "owner" for the DMs of the people allowed',
+    apiRoot: {
+      default: 'https://discord.com/api',
+      label: 'Discord API address',
+      description: 'Where the bot reaches Discord’s REST API; the gateway address comes from it (GET /gateway/bot). SWITCHBOARD_DISCORD_API_ROOT overrides it.',
+    },
+    questionsNote: "A question from a session you started at the desk reaches your Discord DMs only when it has waited this long. Questions from a channel's own session come at once.",
+    doneNotesNote: 'Send finished scheduled jobs that target Discord to their channel, and a note when a long turn of a desk session ends to your DMs with the bot.',
+  },
+};
+
 export type ChatState = 'off' | 'starting' | 'connected' | 'error';
 
 /** A bot's state as Settings shows it: connected as @name, or the error in words. */

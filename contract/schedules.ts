@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { event, method } from './define';
+import { chatApps, chatSurfaces } from './chat';
 import { emailAddress, folderPath, patchOf, withoutNul } from './fields';
 import { permissionPolicies } from './sessions';
 
@@ -80,10 +81,15 @@ export const jobFields = {
   delivery: z
     .object({
       desktop: z.boolean().default(true),
-      /** A Telegram chat id, or "owner" for the private chats of the people allowed. */
-      telegramChatId: z.string().max(100).nullable().default(null),
-      /** A Discord channel id (a bound channel), or "owner" for the DMs of the people allowed. */
-      discordChannelId: z.string().max(100).nullable().default(null),
+      /**
+       * Chats the result goes to, each on a chat app: a chat or channel id there, or "owner" for the private
+       * chats of the people allowed (a Telegram chat id; a bound Discord channel's id).
+       */
+      chats: z
+        .array(z.object({ surface: z.enum(chatSurfaces), target: z.string().trim().min(1).max(100) }).strict())
+        .max(20)
+        .default([])
+        .describe(`Chats the result goes to, as { surface, target }: ${chatSurfaces.map((s) => `on ${s}, ${chatApps[s].deliveryTarget}`).join('; ')}.`),
       /** Addresses the result goes to by mail (with the run's files attached), through the SMTP settings. */
       email: z.array(emailAddress).max(20).default([]),
     })
@@ -118,7 +124,7 @@ export const jobInputSchema = z
     values: jobFields.values.default({}),
     onMissing: jobFields.onMissing.default('mark'),
     steps: jobFields.steps.default([]),
-    delivery: jobFields.delivery.default({ desktop: true, telegramChatId: null, discordChannelId: null, email: [] }),
+    delivery: jobFields.delivery.default({ desktop: true, chats: [], email: [] }),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { chatSurfaces } from './chat';
 import { event, method } from './define';
 import type { SessionWorktree } from './changes';
 import { folderPath, withoutNul } from './fields';
@@ -12,7 +13,7 @@ export type PermissionPolicy = (typeof permissionPolicies)[number];
  * HTTP API), scheduled jobs, the chat bots, MCP clients, Claude Code's hooks, and Claude Code
  * sessions from outside the app (a terminal or an IDE), imported from their transcripts.
  */
-export const surfaces = ['desktop', 'browser', 'schedule', 'telegram', 'discord', 'mcp', 'hook', 'external'] as const;
+export const surfaces = ['desktop', 'browser', 'schedule', ...chatSurfaces, 'mcp', 'hook', 'external'] as const;
 export type Surface = (typeof surfaces)[number];
 
 export type SessionStatus = 'idle' | 'running' | 'queued' | 'stalled' | 'failed' | 'stopped';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { chatApps, chatSurfaces, type ChatAppText, type ChatSurface } from './chat';
 import { event, method } from './define';
 
 interface SettingDefinition<S extends z.ZodType = z.ZodType> {
@@ -11,6 +12,26 @@ interface SettingDefinition<S extends z.ZodType = z.ZodType> {
 function setting<S extends z.ZodType>(def: SettingDefinition<S>): SettingDefinition<S> {
   return def;
 }
+
+/** One setting for every chat app (`telegram.<suffix>`, `discord.<suffix>`…), typed by key. */
+type PerChatApp<Suffix extends string, S extends z.ZodType> = { [K in ChatSurface as `${K}.${Suffix}`]: SettingDefinition<S> };
+
+/** A chat app's setting declared once and made for each app in `chatSurfaces`, from its words in `chatApps`. */
+function perChatApp<Suffix extends string, S extends z.ZodType>(suffix: Suffix, def: (app: ChatAppText) => SettingDefinition<S>): PerChatApp<Suffix, S> {
+  return Object.fromEntries(chatSurfaces.map((surface) => [`${surface}.${suffix}`, def(chatApps[surface])])) as PerChatApp<Suffix, S>;
+}
+
+/** What every chat bot has: on or off, where it reaches its app, when questions go to it, done notes. */
+const chatAppSettings = {
+  ...perChatApp('enabled', (app) =>
+    setting({ schema: z.boolean(), default: false, label: `${app.label} bot on`, description: `Whether the bot starts with Switchboard. Connect and Disconnect in Settings → ${app.label} set it.` }),
+  ),
+  ...perChatApp('apiRoot', (app) => setting({ schema: z.url({ protocol: /^https?$/ }).max(2000), default: app.apiRoot.default, label: app.apiRoot.label, description: app.apiRoot.description })),
+  ...perChatApp('questionDelaySeconds', (app) =>
+    setting({ schema: z.number().int().min(0).max(86_400), default: 60, label: 'Send questions from other sessions after (seconds)', description: app.questionsNote }),
+  ),
+  ...perChatApp('doneNotes', (app) => setting({ schema: z.boolean(), default: true, label: 'Done notes and job results', description: app.doneNotesNote })),
+};
 
 /**
  * Every setting, typed and validated. The renderer reads labels from here too, so a new setting
@@ -173,36 +194,12 @@ export const settingDefinitions = {
     description:
       'Names this server also answers to besides its own addresses (a tailnet or LAN name), separated by spaces or commas. Requests naming any other host are refused, so a web page cannot reach Switchboard through DNS rebinding.',
   }),
-  'telegram.enabled': setting({
-    schema: z.boolean(),
-    default: false,
-    label: 'Telegram bot on',
-    description: 'Whether the bot starts with Switchboard. Connect and Disconnect in Settings → Telegram set it.',
-  }),
-  'telegram.apiRoot': setting({
-    schema: z.url({ protocol: /^https?$/ }).max(2000),
-    default: 'https://api.telegram.org',
-    label: 'Bot API address',
-    description: 'Where the bot reaches Telegram: the official Bot API, or a self-hosted Bot API server. SWITCHBOARD_TELEGRAM_API_ROOT overrides it.',
-  }),
+  ...chatAppSettings,
   'telegram.allowGroups': setting({
     schema: z.boolean(),
     default: false,
     label: 'Answer in groups',
     description: 'In groups the bot answers only allowed people, and only messages that mention it or reply to it. Off: groups are ignored.',
-  }),
-  'telegram.questionDelaySeconds': setting({
-    schema: z.number().int().min(0).max(86_400),
-    default: 60,
-    label: 'Send questions from other sessions after (seconds)',
-    description:
-      "A question from a session you started at the desk reaches Telegram only when it has waited this long, so answering at the keyboard sends nothing. Questions from a Telegram chat's own session come at once.",
-  }),
-  'telegram.doneNotes': setting({
-    schema: z.boolean(),
-    default: true,
-    label: 'Done notes and job results',
-    description: 'Send finished scheduled jobs that target Telegram, and a note when a long turn of a desk session ends, to your private chat with the bot.',
   }),
   'voice.transcriptionUrl': setting({
     schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2000)]),
@@ -216,30 +213,6 @@ export const settingDefinitions = {
     default: 'whisper-1',
     label: 'Transcription model',
     description: 'Sent with each voice note: whisper-1 or gpt-4o-transcribe at OpenAI, whisper-large-v3 at Groq, whatever a local server expects.',
-  }),
-  'discord.enabled': setting({
-    schema: z.boolean(),
-    default: false,
-    label: 'Discord bot on',
-    description: 'Whether the bot starts with Switchboard. Connect and Disconnect in Settings → Discord set it.',
-  }),
-  'discord.apiRoot': setting({
-    schema: z.url({ protocol: /^https?$/ }).max(2000),
-    default: 'https://discord.com/api',
-    label: 'Discord API address',
-    description: 'Where the bot reaches Discord’s REST API; the gateway address comes from it (GET /gateway/bot). SWITCHBOARD_DISCORD_API_ROOT overrides it.',
-  }),
-  'discord.questionDelaySeconds': setting({
-    schema: z.number().int().min(0).max(86_400),
-    default: 60,
-    label: 'Send questions from other sessions after (seconds)',
-    description: "A question from a session you started at the desk reaches your Discord DMs only when it has waited this long. Questions from a channel's own session come at once.",
-  }),
-  'discord.doneNotes': setting({
-    schema: z.boolean(),
-    default: true,
-    label: 'Done notes and job results',
-    description: 'Send finished scheduled jobs that target Discord to their channel, and a note when a long turn of a desk session ends to your DMs with the bot.',
   }),
   'usage.windowTokenLimit': setting({
     schema: z.number().int().min(0).max(1_000_000_000_000),

@@ -1,4 +1,5 @@
 import type https from 'node:https';
+import type { ChatSurface } from '../contract';
 import type { ApprovalBroker } from './approvals/approval-broker';
 import type { Clock } from './clock';
 import type { EventBus } from './events';
@@ -74,10 +75,8 @@ export interface CoreConfig {
   warmSpare?: boolean;
   /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
   resourcesDir?: string | null;
-  /** Test hook: the Telegram adapter (the real one, with a stand-in's address, unless replaced). */
-  telegramAdapter?: (token: string, apiRoot: string) => ChatAdapter;
-  /** Test hook: the Discord adapter (the real one, with a stand-in's address, unless replaced). */
-  discordAdapter?: (token: string, apiRoot: string) => ChatAdapter;
+  /** Test hook: a chat app's adapter (the real one, with a stand-in's address, unless replaced). */
+  chatAdapters?: Partial<Record<ChatSurface, (token: string, apiRoot: string) => ChatAdapter>>;
   /** Test hook: edits per chat at most this often (Telegram's 1 s otherwise). */
   chatEditIntervalMs?: number;
 }
@@ -102,8 +101,8 @@ export interface Core {
   readonly scheduler: SchedulerService;
   readonly tasks: TaskService;
   readonly usage: UsageService;
-  readonly telegram: ChatBridge;
-  readonly discord: ChatBridge;
+  /** The chat bridges, one per chat app. */
+  readonly chats: Record<ChatSurface, ChatBridge>;
   readonly mcp: McpService;
   readonly hooks: HooksService;
   readonly inbox: InboxService;
@@ -130,8 +129,7 @@ export interface LateParts {
   transcripts: TranscriptImporter;
   scheduler: SchedulerService;
   inbox: InboxService;
-  telegram: ChatBridge;
-  discord: ChatBridge;
+  chats: Record<ChatSurface, ChatBridge>;
   router: Router;
   server: LoopbackServer | null;
 }

@@ -259,8 +259,7 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       // A run's result and files to the chats and mail the job names; each says whether it took them.
       deliver: async (delivery) => {
         const went = await Promise.all([
-          late.get('telegram').deliverRun(delivery).then((ok) => (ok ? ['Telegram'] : [])),
-          late.get('discord').deliverRun(delivery).then((ok) => (ok ? ['Discord'] : [])),
+          ...Object.values(late.get('chats')).map((b) => b.deliverRun(delivery).then((ok) => (ok ? [b.facts.label] : []))),
           mail.deliverRun(delivery).then((ok) => (ok ? [`email (${delivery.job.delivery.email.join(', ')})`] : [])),
         ]);
         return went.flat();
@@ -279,8 +278,9 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       return [
         ...(config.notifier ? ['desktop'] : []),
         ...(server && server.windows() > 0 ? ['browser'] : []),
-        ...(late.get('telegram').takesNotes() ? ['telegram'] : []),
-        ...(late.get('discord').takesNotes() ? ['discord'] : []),
+        ...Object.values(late.get('chats'))
+          .filter((b) => b.takesNotes())
+          .map((b) => b.surface),
       ];
     },
   });

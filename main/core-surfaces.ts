@@ -15,7 +15,9 @@ import { ADDRESS_FILE } from './server/address-file';
 import { LoopbackServer } from './server/loopback-server';
 import { settingsHandlers } from './settings/handlers';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
-import { chatHandlers } from './surfaces/chat/handlers';
+import { chatHandlers } from './surfaces/chat/chat-methods';
+import { chatAppFacts } from './surfaces/chat/surfaces';
+import { chatSurfaces, type ChatSurface } from '../contract';
 import { usageHandlers } from './usage/handlers';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
@@ -49,31 +51,19 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
     editIntervalMs: config.chatEditIntervalMs,
     files: { dataDir: config.dataDir, env },
   };
-  const telegram = late.set(
-    'telegram',
-    new ChatBridge({
-      ...bridgeDeps,
-      surface: 'telegram',
-      // The chat libraries load when a bot connects: an app without bots does not carry them.
-      createAdapter: config.telegramAdapter ?? (async (token, apiRoot) => new (await import('./surfaces/telegram/telegram-adapter')).TelegramAdapter({ token, apiRoot })),
-      envToken: env.SWITCHBOARD_TELEGRAM_TOKEN || null,
-      envApiRoot: env.SWITCHBOARD_TELEGRAM_API_ROOT || null,
-    }),
-  );
-  const discord = late.set(
-    'discord',
-    new ChatBridge({
-      ...bridgeDeps,
-      surface: 'discord',
-      createAdapter: config.discordAdapter ?? (async (token, apiRoot) => new (await import('./surfaces/discord/discord-adapter')).DiscordAdapter({ token, apiRoot })),
-      envToken: env.SWITCHBOARD_DISCORD_TOKEN || null,
-      envApiRoot: env.SWITCHBOARD_DISCORD_API_ROOT || null,
-      channelsOptIn: true,
-    }),
+  // One bridge per chat app; the chat libraries load when a bot connects: an app without bots does not carry them.
+  const chats = late.set(
+    'chats',
+    Object.fromEntries(
+      chatSurfaces.map((surface) => {
+        const facts = chatAppFacts[surface];
+        const bridge = new ChatBridge({ ...bridgeDeps, surface, createAdapter: config.chatAdapters?.[surface] ?? facts.load, envToken: env[facts.env.token] || null, envApiRoot: env[facts.env.apiRoot] || null });
+        return [surface, bridge];
+      }),
+    ) as Record<ChatSurface, ChatBridge>,
   );
   // A bot that cannot connect says so in Settings; the app goes on.
-  lifecycle.add(telegram, { required: false });
-  lifecycle.add(discord, { required: false });
+  for (const bridge of Object.values(chats)) lifecycle.add(bridge, { required: false });
 
   const hooks = new HooksService({
     server: () => late.get('server'),
@@ -123,7 +113,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       ...historyHandlers(s.history, s.transcripts),
       ...memoryHandlers(s.memory, s.embeddings),
       ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),
-      ...chatHandlers({ telegram, discord }, config.secrets),
+      ...chatHandlers(chats, config.secrets),
       ...userHandlers(s.user),
       ...hooksHandlers(hooks, connector),
       ...usageHandlers(s.usage),
@@ -164,5 +154,5 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
   lifecycle.add(hooks);
   lifecycle.add(connector, { required: false });
   if (server) lifecycle.add(server, { required: config.server!.required });
-  return { telegram, discord, hooks, connector, router, server, serverToken, mcp };
+  return { chats, hooks, connector, router, server, serverToken, mcp };
 }

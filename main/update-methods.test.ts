@@ -36,7 +36,7 @@ const fullJob = {
   graceSeconds: 30,
   retries: 3,
   retryDelaySeconds: 15,
-  delivery: { desktop: false, telegramChatId: 'owner', discordChannelId: null },
+  delivery: { desktop: false, chats: [{ surface: 'telegram', target: 'owner' }] },
 } as const;
 
 /** What a job is, without what changes on every save. */
@@ -55,7 +55,7 @@ describe('update methods leave what they were not given', () => {
     const job = await call<Job>('schedules.create', fullJob);
     const changed = await call<Job>('schedules.update', { id: job.id, delivery: { desktop: true } });
     expect(changed.delivery).toEqual({ ...job.delivery, desktop: true });
-    expect(changed.delivery.telegramChatId).toBe('owner');
+    expect(changed.delivery.chats).toEqual([{ surface: 'telegram', target: 'owner' }]);
     expect(settled(changed)).toEqual({ ...settled(job), delivery: changed.delivery });
   });
 

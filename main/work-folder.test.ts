@@ -58,9 +58,9 @@ describe('where Claude may work', () => {
   });
 
   it('a job from outside the window that sends its result to a chat other than the owner’s waits for the owner', async () => {
-    const made = await core.router.call('schedules.create', { ...job(path.join(home, 'project')), template: false, command: 'hello', delivery: { desktop: true, telegramChatId: '6666', discordChannelId: null, email: [] } }, mcp);
+    const made = await core.router.call('schedules.create', { ...job(path.join(home, 'project')), template: false, command: 'hello', delivery: { desktop: true, chats: [{ surface: 'telegram', target: '6666' }], email: [] } }, mcp);
     expect(made).toMatchObject({ ok: true, value: { approval: expect.objectContaining({ requestedBy: expect.any(String) }) } });
-    const toOwner = await core.router.call('schedules.create', { ...job(path.join(home, 'project')), template: false, command: 'hello', delivery: { desktop: true, telegramChatId: 'owner', discordChannelId: null, email: [] } }, mcp);
+    const toOwner = await core.router.call('schedules.create', { ...job(path.join(home, 'project')), template: false, command: 'hello', delivery: { desktop: true, chats: [{ surface: 'telegram', target: 'owner' }], email: [] } }, mcp);
     expect(toOwner).toMatchObject({ ok: true, value: { approval: null } });
   });
 });

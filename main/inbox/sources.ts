@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { JOB_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobRun, type TerminalStop, type Turn, type UserNote } from '../../contract';
+import { chatApps, isChatSurface, JOB_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobRun, type TerminalStop, type Turn, type UserNote } from '../../contract';
 import type { NewItem } from './inbox-store';
 
 /** What the inbox asks of the rest of the core, handed over by the composition root as functions. */
@@ -16,11 +16,8 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 
 /** Where an answer came from, in words. */
 function where(via: string | null): string {
+  if (isChatSurface(via)) return ` on ${chatApps[via].label}`;
   switch (via) {
-    case 'telegram':
-      return ' on Telegram';
-    case 'discord':
-      return ' on Discord';
     case 'desktop':
       return ' in the desktop app';
     case 'browser':

@@ -1,4 +1,4 @@
-import type { PermissionPolicy, SessionSummary } from '../../contract';
+import { chatApps, isChatSurface, type PermissionPolicy, type SessionSummary } from '../../contract';
 import { AppError } from '../errors';
 import type { CallContext } from './router';
 
@@ -17,15 +17,12 @@ export function isOwner(ctx: CallContext): boolean {
 export function callerInWords(ctx: CallContext): string {
   const [kind, ...rest] = ctx.actor.split(':');
   const id = rest.join(':');
+  if (isChatSurface(kind)) return `${chatApps[kind].label} user ${id}`;
   switch (kind) {
     case 'mcp':
       return `the MCP client “${id || 'unnamed'}”`;
     case 'session':
       return `a Claude session in Switchboard (${id}), through its MCP tools`;
-    case 'telegram':
-      return `Telegram user ${id}`;
-    case 'discord':
-      return `Discord user ${id}`;
     case 'job':
       return `the job ${id}`;
     case 'hook':

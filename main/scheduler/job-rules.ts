@@ -45,8 +45,7 @@ export function runsCode(job: Pick<JobInput, 'kind' | 'permissionPolicy'> & Part
 
 /** A delivery that reaches someone other than the owner's own chats and desktop. */
 function sendsOut(delivery: Partial<JobInput['delivery']> | undefined): boolean {
-  const elsewhere = (chat: string | null | undefined) => !!chat && chat !== 'owner';
-  return (delivery?.email?.length ?? 0) > 0 || elsewhere(delivery?.telegramChatId) || elsewhere(delivery?.discordChannelId);
+  return (delivery?.email?.length ?? 0) > 0 || (delivery?.chats ?? []).some((c) => c.target !== 'owner');
 }
 
 /** The shell commands a job runs besides its own: its template's command sources and its after-run shell steps. */

@@ -89,7 +89,7 @@ function toJob(row: JobRow): Omit<Job, 'nextRun' | 'recent'> {
     retries: row.retries,
     retryDelaySeconds: row.retry_delay_seconds,
     // Jobs saved before mail existed have no email list.
-    delivery: { email: [], ...(JSON.parse(row.delivery) as Partial<Job['delivery']>) } as Job['delivery'],
+    delivery: { email: [], chats: [], ...(JSON.parse(row.delivery) as Partial<Job['delivery']>) } as Job['delivery'],
     template: row.template === 1,
     systemPrompt: row.system_prompt,
     sources: JSON.parse(row.sources) as Job['sources'],

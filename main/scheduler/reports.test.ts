@@ -59,7 +59,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     core.settings.set({ key: 'mail.smtpPort', value: smtp.port });
     core.settings.set({ key: 'mail.from', value: 'Switchboard <bot@example.test>' });
     reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Check the totals against last week', answer: 'The **weekly report** is attached.' });
-    const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { telegramChatId: 'owner', email: ['olivia@example.test'] } }), desktopCaller);
+    const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { chats: [{ surface: 'telegram', target: 'owner' }], email: ['olivia@example.test'] } }), desktopCaller);
 
     const first = await runToEnd(core, job.id);
     expect(first.status, first.reason ?? '').toBe('ok');
@@ -119,7 +119,7 @@ describe('scheduled work that reports', { timeout: 180_000 }, () => {
     const { core, api, dir } = d.harness;
     core.settings.set({ key: 'reports.outputDir', value: path.join(dir, 'runs') });
     reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Next time: compare with March', answer: 'The **weekly report** is attached.' });
-    const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { desktop: false, discordChannelId: 'owner' } }), desktopCaller);
+    const job = core.scheduler.create(jobInputSchema.parse({ ...reportJob(), delivery: { desktop: false, chats: [{ surface: 'discord', target: 'owner' }] } }), desktopCaller);
     const run = await runToEnd(core, job.id);
     expect(run.attachments.map((a) => a.name)).toEqual(['report.csv']);
     const dm = d.dc.dm(member);

@@ -26,7 +26,7 @@ export async function startDiscord(
     env: { SWITCHBOARD_DISCORD_TOKEN: dc.token, SWITCHBOARD_DISCORD_API_ROOT: dc.url, ...options.env },
     core: options.core,
   });
-  if (options.connected !== false) await dc.until(() => harness.core.discord.status().state === 'connected' && dc.commands.size > 0, 15_000, 'the bot to connect');
+  if (options.connected !== false) await dc.until(() => harness.core.chats.discord.status().state === 'connected' && dc.commands.size > 0, 15_000, 'the bot to connect');
   return {
     harness,
     dc,
@@ -40,7 +40,7 @@ export async function startDiscord(
 /** Lets a member in as a person would: a DM to the bot, the code, accepted in the window. */
 export async function allow({ harness: { core }, dc }: DiscordHarness, user: DiscordUser = member): Promise<void> {
   dc.send(user, dc.dm(user).id, 'hello?');
-  const code = await dc.until(() => core.discord.access.pairings().find((p) => p.userId === user.id)?.code, 10_000, 'a pairing request');
+  const code = await dc.until(() => core.chats.discord.access.pairings().find((p) => p.userId === user.id)?.code, 10_000, 'a pairing request');
   const accepted = await core.router.call('chat.answerPairing', { surface: 'discord', code, accept: true }, windowCaller);
   if (!accepted.ok) throw new Error(accepted.error.message);
   await dc.until(() => dc.in(dc.dm(user).id).find((m) => m.content.includes('You are in')), 10_000, 'the welcome');

@@ -27,7 +27,7 @@ export async function startTelegram(
     env: { SWITCHBOARD_TELEGRAM_TOKEN: tg.token, SWITCHBOARD_TELEGRAM_API_ROOT: tg.url, ...options.env },
     core: { ...(options.editIntervalMs ? { chatEditIntervalMs: options.editIntervalMs } : {}), ...options.core },
   });
-  if (options.connected !== false) await tg.until(() => harness.core.telegram.status().state === 'connected', 15_000, 'the bot to connect');
+  if (options.connected !== false) await tg.until(() => harness.core.chats.telegram.status().state === 'connected', 15_000, 'the bot to connect');
   return {
     harness,
     tg,
@@ -41,7 +41,7 @@ export async function startTelegram(
 /** Lets a user in through the pairing flow, as a person would: a message, the code, accepted in the window. */
 export async function pair({ harness: { core }, tg }: TelegramHarness, user: FakeUser = owner): Promise<void> {
   tg.send(user, 'hello?');
-  const code = await tg.until(() => core.telegram.access.pairings().find((p) => p.userId === String(user.id))?.code, 10_000, 'a pairing request');
+  const code = await tg.until(() => core.chats.telegram.access.pairings().find((p) => p.userId === String(user.id))?.code, 10_000, 'a pairing request');
   const accepted = await core.router.call('chat.answerPairing', { surface: 'telegram', code, accept: true }, windowCaller);
   if (!accepted.ok) throw new Error(accepted.error.message);
   await tg.until(() => tg.chat(user.id).find((m) => m.text.includes('You are in')), 10_000, 'the welcome');

@@ -35,7 +35,7 @@ export const jobTools: Tool[] = [
     title: 'Create a scheduled job',
     method: 'schedules.create',
     description:
-      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Set delivery.telegramChatId to "owner" to get results on Telegram, delivery.discordChannelId to a bound channel id (or "owner" for direct messages) to get them on Discord. A shell job, or a Claude job in acceptEdits mode, made here waits for the user’s approval in Switchboard (waitingForApproval) and runs only once they allow it; if they deny it or do not answer, it is deleted. bypass is refused.',
+      'Schedule a shell command (`kind: "shell"`) or a Claude prompt (`kind: "claude"`) on a cron expression (5 fields, or 6 with seconds) in an IANA time zone. Add `{ surface, target }` to delivery.chats to get results in a chat app (`{ surface: "telegram", target: "owner" }`: your private chat with the Telegram bot). A shell job, or a Claude job in acceptEdits mode, made here waits for the user’s approval in Switchboard (waitingForApproval) and runs only once they allow it; if they deny it or do not answer, it is deleted. bypass is refused.',
     input: jobInputSchema,
     output: jobOut.extend({ warnings: z.array(z.string()) }),
     hints: {},

@@ -25,6 +25,53 @@ interface PairingRow {
   expires_at: number;
 }
 
+/** What of a message decides whether it is answered. */
+export interface AccessMessage {
+  private: boolean;
+  /** In a group: it mentions the bot or replies to it. */
+  addressed: boolean;
+  slash?: boolean;
+  /** A thread's channel, when the message is in a thread. */
+  parentKey?: string;
+}
+
+/** What the bridge knows when a message arrives, read before deciding. */
+export interface AccessState {
+  /** The sender is on the allowlist. */
+  allowed: boolean;
+  /**
+   * How groups are answered: by a setting (`on`: groups that mention the bot), or only in channels bound
+   * to a project (`channel`: its reply mode, null when unbound; `threadBound`: the thread has a session).
+   */
+  groups: { kind: 'setting'; on: boolean } | { kind: 'bound-channels'; channel: { replyTo: 'mention' | 'all' } | null; threadBound: boolean };
+}
+
+/**
+ * What happens to a message: delivered, dropped (`reason` for the `chat.ignored` event, `answer` when a
+ * slash command still gets a word back; `unaddressed` is dropped in silence), or a stranger writing in
+ * private, who gets a pairing code.
+ */
+export type AccessDecision = { action: 'deliver' } | { action: 'pair' } | { action: 'drop'; reason: 'unbound' | 'stranger' | 'unaddressed'; answer: boolean };
+
+/** Whether a message outside a private chat is for the bot: by the group setting, or a bound channel (mentioned, every message, or a thread already started). */
+function answersIn(m: AccessMessage, groups: AccessState['groups']): boolean {
+  if (groups.kind === 'setting') return groups.on && m.addressed;
+  if (!groups.channel) return false;
+  return !!m.slash || m.addressed || groups.channel.replyTo === 'all' || (!!m.parentKey && groups.threadBound);
+}
+
+/**
+ * Who gets through, as a pure decision (no database, no network), so every case is one line of a
+ * table test: groups first (a group the bot does not answer in drops everyone), then the allowlist.
+ */
+export function decide(m: AccessMessage, state: AccessState): AccessDecision {
+  const answer = !!m.slash;
+  if (!m.private && !answersIn(m, state.groups)) return { action: 'drop', reason: m.addressed || m.slash ? 'unbound' : 'unaddressed', answer };
+  if (state.allowed) return { action: 'deliver' };
+  // Strangers get a code in private only; in a group they are not answered at all (a command, briefly).
+  return m.private ? { action: 'pair' } : { action: 'drop', reason: 'stranger', answer };
+}
+
 const toUser = (r: UserRow): ChatUser => ({ surface: r.surface, userId: r.user_id, name: r.name, chatId: r.chat_id, addedAt: r.added_at });
 const toPairing = (r: PairingRow): ChatPairing => ({
   surface: r.surface,

@@ -1,39 +1,14 @@
-import type { MethodInput, MethodName, MethodOutput, SessionSummary } from '../../../contract';
-import type { CallContext } from '../../ipc/router';
-import type { ChatButton } from './adapter';
-import type { ChatBridge } from './chat-bridge';
+import type { ChatCommand } from './command-context';
 import { changesCommand } from './review';
 
-/** What a command may do: call the contract as the person who typed it, answer, and see the chat's session. */
-export interface CommandContext {
-  chatKey: string;
-  ctx: CallContext;
-  bridge: ChatBridge;
-  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
-  reply(markdown: string, buttons?: ChatButton[][]): void;
-  /** The chat's session (made when the chat has none yet). */
-  session(): Promise<SessionSummary>;
-}
-
-export interface ChatCommand {
-  name: string;
-  description: string;
-  /** What the command takes after its name (a slash command declares it as an option). */
-  argument?: { name: string; description: string };
-  /** Only for people who may manage messages where the chat app has such a right (Discord). */
-  moderated?: boolean;
-  run(c: CommandContext, args: string): Promise<void>;
-  /** Buttons this command offers carry `<button>:…`; a press comes back here. */
-  button?: string;
-  press?(c: CommandContext, args: string[]): Promise<void>;
-}
+export type { ChatCommand, CommandContext } from './command-context';
 
 const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'default'];
 const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 
 const newSession: Pick<ChatCommand, 'run'> = {
   async run(c) {
-    const created = await c.bridge.renew(c.chatKey, c.ctx);
+    const created = await c.renew();
     c.reply(`🆕 New session started in \`${created.cwd}\`. The last one stays in history.`);
   },
 };
@@ -99,7 +74,7 @@ export const chatCommands: ChatCommand[] = [
     async run(c) {
       const folders = (await c.call('sessions.folders', {})).slice(0, 10);
       if (!folders.length) return c.reply('No project folders yet: sessions here and Claude Code sessions on this machine add them.');
-      c.bridge.offeredFolders.set(c.chatKey, folders);
+      c.offerFolders(folders);
       c.reply(
         'Which folder? (🌿: in a git worktree of its own, on its own branch, to review, merge or discard)',
         folders.map((f, i) => [
@@ -109,9 +84,9 @@ export const chatCommands: ChatCommand[] = [
       );
     },
     async press(c, [index, worktree]) {
-      const folder = c.bridge.offeredFolders.get(c.chatKey)?.[Number(index)];
+      const folder = c.offeredFolder(Number(index));
       if (!folder) return c.reply('That list is old: /folder again.');
-      const created = await c.bridge.renew(c.chatKey, c.ctx, folder, worktree === 'w');
+      const created = await c.renew(folder, worktree === 'w');
       c.reply(created.worktree ? `🌿 New session on \`${created.worktree.branch}\` (from \`${created.worktree.baseBranch}\` in \`${created.worktree.repo}\`). /changes shows what it changed.` : `📁 New session in \`${created.cwd}\`.`);
     },
   },
@@ -129,7 +104,7 @@ export const chatCommands: ChatCommand[] = [
     },
     async press(c, [id]) {
       const session = await c.call('sessions.get', { id: id! });
-      c.bridge.bind(c.chatKey, id!);
+      c.bind(id!);
       c.reply(`↪️ This chat now continues *${session.title}*. Messages from the window and from here both show in both.`);
     },
   },

@@ -17,8 +17,29 @@ export interface OutboxPayload {
   caption?: string;
 }
 
+/**
+ * What an entry is about, typed (stored as JSON beside it): what the bridge does once it went out
+ * (a card keeps its message, a terminal's stop note takes replies) reads this, never the dedupe key.
+ */
+export type OutboxAbout =
+  | { kind: 'card'; approvalId: string }
+  | { kind: 'settled'; approvalId: string }
+  | { kind: 'stop'; stopId: string }
+  | { kind: 'reply'; turnId: string }
+  | { kind: 'prompt'; turnId: string }
+  | { kind: 'done'; turnId: string }
+  | { kind: 'run'; runId: string }
+  | { kind: 'task'; taskId: string }
+  | { kind: 'note'; at: number }
+  | { kind: 'notification'; at: number }
+  | { kind: 'changes'; sessionId: string; turn: number }
+  | { kind: 'diff'; sessionId: string; turn: number | null }
+  /** A short answer in a conversation (a command's, a warning). */
+  | { kind: 'answer' };
+
 export interface OutboxEntry {
   chatKey: string;
+  about: OutboxAbout;
   op: 'send' | 'edit' | 'document';
   payload: OutboxPayload;
   /** The same key twice is one message: a final reply part, a card, a delivery. */
@@ -33,6 +54,7 @@ interface Row {
   op: OutboxEntry['op'];
   payload: string;
   dedupe: string | null;
+  about: string | null;
   attempts: number;
   next_at: number;
 }
@@ -59,8 +81,8 @@ export class Outbox {
       storage: StorageService;
       surface: ChatSurface;
       adapter: () => ChatAdapter | null;
-      /** Told when an entry went out, with the chat app's message id (cards and replies keep it). */
-      onSent?: (dedupe: string, remoteId: string, chatKey: string) => void;
+      /** Told when an entry went out, with what it is about and the chat app's message id (cards keep it); entries from before 0019 may not say. */
+      onSent?: (about: OutboxAbout | null, remoteId: string, chatKey: string) => void;
       /** Told when an entry is given up (refused by the chat app), with the reason and its log id. */
       onDropped?: (reason: string, chatKey: string) => void;
     },
@@ -88,11 +110,11 @@ export class Outbox {
   enqueue(entries: OutboxEntry[]): void {
     if (!entries.length) return;
     const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO chat_outbox (surface, chat_key, op, payload, dedupe, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO chat_outbox (surface, chat_key, op, payload, dedupe, about, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const now = Date.now();
     this.db.transaction(() => {
-      for (const e of entries) insert.run(this.deps.surface, e.chatKey, e.op, JSON.stringify(e.payload), e.dedupe, Math.max(now, e.notBefore ?? 0), now);
+      for (const e of entries) insert.run(this.deps.surface, e.chatKey, e.op, JSON.stringify(e.payload), e.dedupe, JSON.stringify(e.about), Math.max(now, e.notBefore ?? 0), now);
     })();
     this.kick();
   }
@@ -136,7 +158,7 @@ export class Outbox {
     const adapter = this.deps.adapter();
     if (!adapter) return;
     const due = this.db
-      .prepare(`SELECT id, chat_key, op, payload, dedupe, attempts, next_at FROM chat_outbox WHERE surface = ? AND state = 'pending' ORDER BY id`)
+      .prepare(`SELECT id, chat_key, op, payload, dedupe, about, attempts, next_at FROM chat_outbox WHERE surface = ? AND state = 'pending' ORDER BY id`)
       .all(this.deps.surface) as Row[];
     const now = Date.now();
     // Per chat in order; a chat whose first entry must wait holds its later ones back.
@@ -167,7 +189,7 @@ export class Outbox {
     try {
       const remoteId = await this.attempt(adapter, row, payload);
       this.db.prepare(`UPDATE chat_outbox SET state = 'sent', remote_id = ?, attempts = attempts + 1, sent_at = ? WHERE id = ?`).run(remoteId, Date.now(), row.id);
-      if (row.dedupe) this.deps.onSent?.(row.dedupe, remoteId, row.chat_key);
+      this.deps.onSent?.(row.about ? (JSON.parse(row.about) as OutboxAbout) : null, remoteId, row.chat_key);
       return true;
     } catch (error) {
       const failure = error instanceof SendFailure ? error : new SendFailure('transient', String(error));

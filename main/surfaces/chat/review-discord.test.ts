@@ -25,7 +25,7 @@ describe('a turn that changed files, in Discord', () => {
     const created = await harness.core.router.call('sessions.create', { title: 'Desk to Discord', cwd: repo, worktree: true, permissionPolicy: 'acceptEdits' }, desktopCaller);
     if (!created.ok) throw new Error(created.error.message);
     const session = created.value as SessionSummary;
-    harness.core.discord.bind(dm, session.id);
+    harness.core.chats.discord.bind(dm, session.id);
     harness.api.reply({ kind: 'tool', name: 'Write', input: { file_path: path.join(session.cwd, 'new.txt'), content: 'fresh\n' } }, { kind: 'text', text: 'Made it.' });
     dc.send(member, dm, 'make a file');
     const line = await dc.until(() => dc.in(dm).find((m) => m.from_bot && m.content.includes('1 file changed, +1 −0')), 45_000, 'the changes line');

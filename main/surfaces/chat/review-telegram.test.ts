@@ -36,7 +36,7 @@ describe('a turn that changed files, in Telegram', () => {
     const created = await core.router.call('sessions.create', { title: 'Phone work', cwd: repo, worktree: true, permissionPolicy: 'acceptEdits' }, desktopCaller);
     if (!created.ok) throw new Error(created.error.message);
     const session = created.value as SessionSummary;
-    core.telegram.bind(String(owner.id), session.id);
+    core.chats.telegram.bind(String(owner.id), session.id);
 
     api.reply(
       { kind: 'tool', name: 'Write', input: { file_path: path.join(session.cwd, 'notes.txt'), content: 'one\ntwo\nthree\n' } },
@@ -87,7 +87,7 @@ describe('a turn that changed files, in Telegram', () => {
     const created = await harness.core.router.call('sessions.create', { title: 'Clash', cwd: repo, worktree: true }, desktopCaller);
     if (!created.ok) throw new Error(created.error.message);
     const session = created.value as SessionSummary;
-    harness.core.telegram.bind(String(owner.id), session.id);
+    harness.core.chats.telegram.bind(String(owner.id), session.id);
     fs.writeFileSync(path.join(session.cwd, 'app.txt'), 'from the session\n');
     fs.writeFileSync(path.join(repo, 'app.txt'), 'from the base\n');
     gitIn(repo, 'commit', '-qam', 'base moved');
@@ -112,7 +112,7 @@ describe('a turn that changed files, in Telegram', () => {
     const created = await harness.core.router.call('sessions.create', { title: 'Ask first', cwd: repo, worktree: true }, desktopCaller);
     if (!created.ok) throw new Error(created.error.message);
     const session = created.value as SessionSummary;
-    harness.core.telegram.bind(String(owner.id), session.id);
+    harness.core.chats.telegram.bind(String(owner.id), session.id);
     harness.api.reply({ kind: 'tool', name: 'Read', input: { file_path: path.join(session.cwd, 'app.txt') } }, { kind: 'tool', name: 'Edit', input: { file_path: path.join(session.cwd, 'app.txt'), old_string: 'alpha', new_string: 'omega' } }, { kind: 'text', text: 'done' });
     tg.send(owner, 'change alpha');
     const card = await tg.until(() => tg.chat(owner.id).find((m) => m.text.includes('wants to use') && m.text.includes('Edit')), 45_000, 'the edit card');

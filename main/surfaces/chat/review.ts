@@ -3,8 +3,8 @@ import { errorMessage } from '../../errors';
 import type { EventBus } from '../../events';
 import { log } from '../../log';
 import type { ChatButton } from './adapter';
-import type { ChatBridge } from './chat-bridge';
-import type { ChatCommand, CommandContext } from './commands';
+import type { ChatCommand, CommandContext } from './command-context';
+import type { ChatKit } from './kit';
 
 /** Lines of a diff shown inline with its document: enough to see what it is about. */
 const EXCERPT_LINES = 25;
@@ -35,19 +35,19 @@ function headline(c: Pick<SessionChanges, 'totalFiles' | 'additions' | 'deletion
  * A turn that changed files, in each chat the session is bound to: one line after the reply, with
  * Diff, Merge and Discard. Returns the unsubscribe function.
  */
-export function reviewNotes(bridge: ChatBridge, events: EventBus): () => void {
+export function reviewNotes(kit: ChatKit, events: EventBus, replyFinished: (chatKey: string, turnId: string) => Promise<void>): () => void {
   return events.on('sessions.changesChanged', (e) => {
-    if (e.turn === null || !e.totalFiles) return;
-    const chats = bridge.chatsFor(e.sessionId);
+    if (e.turn === null || !e.totalFiles || !kit.adapter()) return;
+    const chats = kit.store.chatsOf(e.sessionId).map((b) => b.chatKey);
     if (!chats.length) return;
+    const turn = e.turn;
     void (async () => {
-      const ctx = { surface: bridge.surface, actor: `${bridge.surface}:bot` } as const;
-      const changes = await bridge.call('sessions.changes', { id: e.sessionId, turn: e.turn!, limit: 1 }, ctx);
+      const changes = await kit.call('sessions.changes', { id: e.sessionId, turn, limit: 1 }, kit.caller('bot'));
       for (const chatKey of chats) {
-        if (e.turnId) await bridge.replyFinished(chatKey, e.turnId);
-        bridge.sayOnce(chatKey, headline(changes, e.turn), `changes:${e.sessionId}:${e.turn}:${chatKey}`, reviewButtons(e.sessionId, e.turn));
+        if (e.turnId) await replyFinished(chatKey, e.turnId);
+        kit.sayOnce(chatKey, headline(changes, turn), { kind: 'changes', sessionId: e.sessionId, turn }, `changes:${e.sessionId}:${turn}:${chatKey}`, reviewButtons(e.sessionId, turn));
       }
-    })().catch((error: unknown) => log.error(`${bridge.surface}: a turn's changes line could not be sent`, error, { sessionId: e.sessionId }));
+    })().catch((error: unknown) => log.error(`${kit.surface}: a turn's changes line could not be sent`, error, { sessionId: e.sessionId }));
   });
 }
 
@@ -60,7 +60,7 @@ async function sendDiff(c: CommandContext, sessionId: string, turn: number | nul
   const more = lines.length - 1 > EXCERPT_LINES ? `\n_${lines.length - 1 - EXCERPT_LINES} more lines in the file${diff.nextOffset !== null ? ` (cut at ${DOCUMENT_LINES.toLocaleString('en')})` : ''}._` : '';
   c.reply(`\`\`\`diff\n${excerpt}\n\`\`\`${more}`);
   const name = `${turn !== null ? `turn-${turn}` : 'session'}-${sessionId.slice(0, 8)}.diff`;
-  c.bridge.sendDocument(c.chatKey, name, Buffer.from(diff.text, 'utf8'), `diff:${sessionId}:${turn ?? 'all'}:${c.chatKey}:${Date.now()}`);
+  c.sendDocument(name, Buffer.from(diff.text, 'utf8'), { kind: 'diff', sessionId, turn }, `diff:${sessionId}:${turn ?? 'all'}:${c.chatKey}:${Date.now()}`);
 }
 
 /**

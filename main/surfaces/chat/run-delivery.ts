@@ -1,12 +1,13 @@
 import path from 'node:path';
-import type { ChatSurface, RunDelivery, Task } from '../../../contract';
+import type { RunDelivery, Task } from '../../../contract';
 import { errorMessage } from '../../errors';
 import { log } from '../../log';
 import { readSendable, type SendRules } from '../../sendable-file';
-import type { OutboxEntry } from './outbox';
+import type { OutboxAbout, OutboxEntry } from './outbox';
+import type { ChatAppFacts } from './surfaces';
 
-/** The most a bot may upload as one document: Telegram's Bot API takes 50 MB, Discord 10 MB without a boosted server. */
-export const DOCUMENT_LIMIT: Record<ChatSurface, number> = { telegram: 50 * 1024 * 1024, discord: 10 * 1024 * 1024 };
+/** The chat app a result goes to: its name and the most a bot may upload as one document there. */
+type AppLimits = Pick<ChatAppFacts, 'label' | 'documentLimit'>;
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -22,18 +23,19 @@ export async function resultEntries(options: {
   files: { name: string; path: string; size: number }[];
   /** Sent once per chat under this key (and each file under it too). */
   dedupe: string;
+  about: OutboxAbout;
   chats: string[];
-  surface: ChatSurface;
+  facts: AppLimits;
   format: (markdown: string) => string[];
   link: string | null;
   rules: SendRules;
 }): Promise<OutboxEntry[]> {
-  const { chats, surface, format, link } = options;
+  const { chats, facts, format, link, about } = options;
   const sendable: { name: string; content: string }[] = [];
   const notes: string[] = [];
   for (const file of options.files) {
-    if (file.size > DOCUMENT_LIMIT[surface]) {
-      notes.push(`${file.name} (${mb(file.size)}) is over ${surface === 'telegram' ? 'Telegram' : 'Discord'}'s ${mb(DOCUMENT_LIMIT[surface])} for a bot's file${link ? ': download it in Switchboard' : ': it is in the output folder'}`);
+    if (file.size > facts.documentLimit) {
+      notes.push(`${file.name} (${mb(file.size)}) is over ${facts.label}'s ${mb(facts.documentLimit)} for a bot's file${link ? ': download it in Switchboard' : ': it is in the output folder'}`);
       continue;
     }
     try {
@@ -48,8 +50,8 @@ export async function resultEntries(options: {
     .join('\n\n');
   const text = format(markdown)[0]!;
   return chats.flatMap((chatKey) => [
-    { chatKey, op: 'send' as const, payload: { text }, dedupe: `${options.dedupe}:${chatKey}` },
-    ...sendable.map((f) => ({ chatKey, op: 'document' as const, payload: { fileName: f.name, content: f.content }, dedupe: `${options.dedupe}:${chatKey}:file:${f.name}` })),
+    { chatKey, about, op: 'send' as const, payload: { text }, dedupe: `${options.dedupe}:${chatKey}` },
+    ...sendable.map((f) => ({ chatKey, about, op: 'document' as const, payload: { fileName: f.name, content: f.content }, dedupe: `${options.dedupe}:${chatKey}:file:${f.name}` })),
   ]);
 }
 
@@ -57,7 +59,7 @@ export async function resultEntries(options: {
 export function runDeliveryEntries(options: {
   delivery: RunDelivery;
   chats: string[];
-  surface: ChatSurface;
+  facts: AppLimits;
   format: (markdown: string) => string[];
   link: string | null;
   files: SendRules;
@@ -68,8 +70,9 @@ export function runDeliveryEntries(options: {
     body: run.resultText ?? run.reason ?? run.stdoutTail ?? '',
     files: options.delivery.files,
     dedupe: `run:${run.id}`,
+    about: { kind: 'run', runId: run.id },
     chats: options.chats,
-    surface: options.surface,
+    facts: options.facts,
     format: options.format,
     link: options.link,
     rules: options.files,
@@ -77,15 +80,16 @@ export function runDeliveryEntries(options: {
 }
 
 /** A background task's answer and files for the chat that asked for it (see resultEntries). */
-export function taskDeliveryEntries(options: { task: Task; chats: string[]; surface: ChatSurface; format: (markdown: string) => string[]; link: string | null; files: SendRules }): Promise<OutboxEntry[]> {
+export function taskDeliveryEntries(options: { task: Task; chats: string[]; facts: AppLimits; format: (markdown: string) => string[]; link: string | null; files: SendRules }): Promise<OutboxEntry[]> {
   const { task } = options;
   return resultEntries({
     heading: `${task.status === 'done' ? '✅' : '⚠️'} *${task.title}* — ${task.status}`,
     body: task.status === 'done' ? (task.resultText ?? '(no text)') : (task.error ?? ''),
     files: task.outputDir ? task.attachments.map((a) => ({ ...a, path: path.join(task.outputDir!, a.name) })) : [],
     dedupe: `task:${task.id}`,
+    about: { kind: 'task', taskId: task.id },
     chats: options.chats,
-    surface: options.surface,
+    facts: options.facts,
     format: options.format,
     link: options.link,
     rules: options.files,

@@ -73,7 +73,7 @@ describe('Discord: slash commands', { timeout: 60_000 }, () => {
     dc.slash(member, general.id, 'new');
     await dc.until(() => dc.in(general.id).some((m) => m.interactionReply && m.content.startsWith('🆕 New session')), 10_000, 'the /new reply');
     expect(core.sessions.list().filter((s) => s.surface === 'discord').map((s) => s.id)).toContain(first);
-    expect(await core.discord.sessionOf(general.id, desktopCaller)).not.toBe(first);
+    expect(await core.chats.discord.sessionOf(general.id, desktopCaller)).not.toBe(first);
     // Without Manage Messages (permissions "0"), /reset is refused, privately.
     dc.slash(member, general.id, 'reset', {}, '0');
     await dc.until(() => dc.calls.some((c) => c.path.includes('/callback') && JSON.stringify(c.body).includes('for people who may manage messages')), 10_000, 'the refusal');
@@ -91,7 +91,7 @@ describe('Discord: deliveries, failures and rate limits', { timeout: 90_000 }, (
     const { core, dc, general } = await bound();
     const job = await core.router.call(
       'schedules.create',
-      { name: 'Nightly check', kind: 'shell', cron: '0 3 * * *', command: 'echo all good', delivery: { desktop: false, discordChannelId: general.id } },
+      { name: 'Nightly check', kind: 'shell', cron: '0 3 * * *', command: 'echo all good', delivery: { desktop: false, chats: [{ surface: 'discord', target: general.id }] } },
       desktopCaller,
     );
     if (!job.ok) throw new Error(job.error.message);

@@ -31,7 +31,7 @@ describe('Discord: the bot', { timeout: 60_000 }, () => {
   it('connects as name#tag in its servers and registers the slash commands there; /reset needs Manage Messages', async () => {
     t = await startDiscord();
     const { core } = t.harness;
-    expect(core.discord.status()).toMatchObject({ state: 'connected', account: 'Switchboard#4821 in 1 server' });
+    expect(core.chats.discord.status()).toMatchObject({ state: 'connected', account: 'Switchboard#4821 in 1 server' });
     const commands = t.dc.commands.get(t.dc.guild.id)!;
     expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(['new', 'reset', 'stop', 'status', 'model', 'folder', 'sessions', 'jobs', 'memory', 'cost', 'help']));
     expect(commands.find((c) => c.name === 'reset')).toMatchObject({ default_member_permissions: '8192' });
@@ -43,7 +43,7 @@ describe('Discord: the bot', { timeout: 60_000 }, () => {
     extra.push(dc);
     t = await startDiscord({ discord: dc, env: { SWITCHBOARD_DISCORD_TOKEN: 'not-the-token-at-all' }, connected: false });
     const { core } = t.harness;
-    const status = async (state: string) => (core.discord.status().state === state ? core.discord.status() : nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && s.state === state, 20_000));
+    const status = async (state: string) => (core.chats.discord.status().state === state ? core.chats.discord.status() : nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && s.state === state, 20_000));
     expect((await status('error')).error).toMatch(/^Discord refused the bot token\. Copy it again from the developer portal \(Bot → Reset Token\)\. \(error \w{8}\)$/);
     dc.messageContentAllowed = false;
     const refused = await core.router.call('chat.connect', { surface: 'discord', token: dc.token }, { surface: 'desktop', actor: 'desktop' });
@@ -58,13 +58,15 @@ describe('Discord: a broken install', { timeout: 30_000 }, () => {
     t = await startDiscord({
       connected: false,
       core: {
-        discordAdapter: () => {
-          throw new Error("Cannot find module 'discord.js'");
+        chatAdapters: {
+          discord: () => {
+            throw new Error("Cannot find module 'discord.js'");
+          },
         },
       },
     });
     const { core } = t.harness;
-    const status = core.discord.status().state === 'error' ? core.discord.status() : await nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && s.state === 'error', 10_000);
+    const status = core.chats.discord.status().state === 'error' ? core.chats.discord.status() : await nextEvent(core.events, 'chat.status', (s) => s.surface === 'discord' && s.state === 'error', 10_000);
     expect(status.error).toMatch(/^Switchboard could not load its Discord library: Cannot find module 'discord.js' \(error \w{8}\)$/);
     expect((await core.router.call('system.health', {}, { surface: 'desktop', actor: 'desktop' })).ok).toBe(true);
   });

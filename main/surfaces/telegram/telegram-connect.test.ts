@@ -27,7 +27,7 @@ describe('Telegram Connect, when it cannot', () => {
     const started = Date.now();
     const result = await connectTo('http://127.0.0.1:9');
     expect(Date.now() - started).toBeLessThan(5000);
-    const status = h!.core.telegram.status();
+    const status = h!.core.chats.telegram.status();
     expect(status.state).toBe('error');
     expect(status.error).toMatch(/could not be reached .*refused the connection \(ECONNREFUSED\)/);
     expect(status.error).not.toContain(TOKEN.split(':')[1]);
@@ -38,7 +38,7 @@ describe('Telegram Connect, when it cannot', () => {
     const tg = await new FakeTelegram().start();
     servers.push({ close: () => void tg.stop() });
     await connectTo(tg.url);
-    expect(h!.core.telegram.status().error).toMatch(/refused the bot token/);
+    expect(h!.core.chats.telegram.status().error).toMatch(/refused the bot token/);
   });
 
   it('ends a connect to an address that never answers when Disconnect is pressed', async () => {
@@ -48,12 +48,12 @@ describe('Telegram Connect, when it cannot', () => {
     const { port } = silent.address() as AddressInfo;
     h = await startHarness({ env: { SWITCHBOARD_TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` } });
     const connecting = h.core.router.call('chat.connect', { surface: 'telegram', token: TOKEN }, desktopCaller);
-    await expect.poll(() => h!.core.telegram.status().state).toBe('starting');
+    await expect.poll(() => h!.core.chats.telegram.status().state).toBe('starting');
     const started = Date.now();
     const off = await h.core.router.call('chat.disconnect', { surface: 'telegram' }, desktopCaller);
     expect(off).toMatchObject({ ok: true, value: { state: 'off' } });
     await connecting;
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(h.core.telegram.status()).toMatchObject({ state: 'off', error: null });
+    expect(h.core.chats.telegram.status()).toMatchObject({ state: 'off', error: null });
   });
 });

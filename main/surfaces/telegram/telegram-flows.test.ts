@@ -29,8 +29,8 @@ const texts = (tg: FakeTelegram, chat = owner.id) => tg.chat(chat).map((m) => ht
 
 /** The bot's state as Settings shows it, once it is `state` (it changes without a Bot API call to wait on). */
 async function statusIs(core: TelegramHarness['harness']['core'], state: string) {
-  if (core.telegram.status().state !== state) await nextEvent(core.events, 'chat.status', (s) => s.state === state, 30_000);
-  return core.telegram.status();
+  if (core.chats.telegram.status().state !== state) await nextEvent(core.events, 'chat.status', (s) => s.state === state, 30_000);
+  return core.chats.telegram.status();
 }
 
 describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
@@ -70,7 +70,7 @@ describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
     await tg.until(() => texts(tg).some((x) => x.startsWith('Model: haiku from your next message')), 10_000);
     expect(core.sessions.list().find((s) => s.surface === 'telegram')!.model).toBe('haiku');
     // A job that runs no code unasked (Claude in Ask): a chat may run it now; a shell job is the window's to run.
-    const job = await core.router.call('schedules.create', { name: 'Say hi', kind: 'claude', cron: '0 3 * * *', command: 'say hi', delivery: { desktop: false, telegramChatId: 'owner' } }, desktopCaller);
+    const job = await core.router.call('schedules.create', { name: 'Say hi', kind: 'claude', cron: '0 3 * * *', command: 'say hi', delivery: { desktop: false, chats: [{ surface: 'telegram', target: 'owner' }] } }, desktopCaller);
     if (!job.ok) throw new Error(job.error.message);
     tg.send(owner, '/jobs');
     const jobs = await tg.until(() => tg.chat(owner.id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => b.text === 'Run Say hi')), 10_000);
@@ -104,7 +104,7 @@ describe('Telegram: commands and sessions', { timeout: 60_000 }, () => {
     const { core, tg } = await paired();
     const job = await core.router.call(
       'schedules.create',
-      { name: 'Nightly check', kind: 'shell', cron: '0 3 * * *', command: 'echo all good', delivery: { desktop: false, telegramChatId: 'owner' } },
+      { name: 'Nightly check', kind: 'shell', cron: '0 3 * * *', command: 'echo all good', delivery: { desktop: false, chats: [{ surface: 'telegram', target: 'owner' }] } },
       desktopCaller,
     );
     if (!job.ok) throw new Error(job.error.message);

@@ -1,12 +1,11 @@
-import type { Surface } from '../../../contract';
+import { chatApps, chatSurfaces, type ChatSurface, type Surface } from '../../../contract';
 
 /** How each surface is named to a person: in Chats' groups, the Sessions filter, a message's label. */
 export const SURFACE_LABELS: Record<Surface, string> = {
   desktop: 'Desktop',
   browser: 'Browser',
   schedule: 'Schedules',
-  telegram: 'Telegram',
-  discord: 'Discord',
+  ...(Object.fromEntries(chatSurfaces.map((s) => [s, chatApps[s].label])) as Record<ChatSurface, string>),
   mcp: 'MCP',
   hook: 'Terminal hooks',
   external: 'Terminal & IDE',

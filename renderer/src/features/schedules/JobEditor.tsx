@@ -1,6 +1,6 @@
 import cronstrue from 'cronstrue';
 import { useEffect, useState } from 'react';
-import type { ChatChannel, Job, JobInput } from '../../../../contract';
+import type { Job, JobInput } from '../../../../contract';
 import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
 import { formatInZone, LOCAL_ZONE, zoneFormatter } from '../../app/time';
@@ -9,6 +9,7 @@ import { ModelInput } from '../sessions/ModelInput';
 import { useSchedules } from './schedules-store';
 import { PromptSources } from './PromptSources';
 import { AfterSteps, EmailTargets } from './AfterSteps';
+import { ChatTargets } from './ChatTargets';
 
 const PRESETS = [
   { label: 'Every 15 minutes', cron: '*/15 * * * *' },
@@ -67,7 +68,7 @@ function blank(): JobInput {
     values: {},
     onMissing: 'mark',
     steps: [],
-    delivery: { desktop: true, telegramChatId: null, discordChannelId: null, email: [] },
+    delivery: { desktop: true, chats: [], email: [] },
   };
 }
 
@@ -145,15 +146,6 @@ function EnvField({ env, error, onChange }: { env: Record<string, string>; error
   );
 }
 
-/** Discord channels a job can send its result to: the bound ones. */
-function useBoundDiscordChannels(): ChatChannel[] {
-  const [channels, setChannels] = useState<ChatChannel[]>([]);
-  useEffect(() => {
-    void api.chat.channels({ surface: 'discord' }).then((r) => r.ok && setChannels(r.value.bound));
-  }, []);
-  return channels;
-}
-
 /** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
 export function JobEditor({ job }: { job: Job | null }) {
   const save = useSchedules((s) => s.save);
@@ -167,7 +159,6 @@ export function JobEditor({ job }: { job: Job | null }) {
   // The server checks by the runner's rules: its word is the one shown, under the field it names.
   const preview = errorsByField(next.error, ['cron', 'timeZone']).byField;
   const saved = errorsByField(error, FIELDS);
-  const discordChannels = useBoundDiscordChannels();
   const set = <K extends keyof JobInput>(key: K, value: JobInput[K]) => {
     setInput((current) => ({ ...current, [key]: value }));
     // An error goes as soon as its field changes; the server's check of the new value follows.
@@ -324,27 +315,7 @@ export function JobEditor({ job }: { job: Job | null }) {
       <label className="check">
         <input type="checkbox" checked={input.delivery.desktop} onChange={(e) => set('delivery', { ...input.delivery, desktop: e.target.checked })} /> Notify on this computer when a run ends
       </label>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={input.delivery.telegramChatId !== null}
-          onChange={(e) => set('delivery', { ...input.delivery, telegramChatId: e.target.checked ? 'owner' : null })}
-        />{' '}
-        Send the result to Telegram (your private chat with the bot)
-      </label>
-      <div className="field">
-        <label htmlFor="job-discord">Send the result to Discord</label>
-        <select id="job-discord" value={input.delivery.discordChannelId ?? ''} onChange={(e) => set('delivery', { ...input.delivery, discordChannelId: e.target.value || null })}>
-          <option value="">No</option>
-          <option value="owner">Your direct messages with the bot</option>
-          {discordChannels.map((c) => (
-            <option key={c.chatKey} value={c.chatKey}>
-              #{c.name}
-              {c.place ? ` (${c.place})` : ''}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ChatTargets input={input} set={set} />
       <EmailTargets input={input} set={set} />
       <AfterSteps jobId={job?.id ?? null} input={input} set={set} />
       <FieldError error={saved.byField.sources ?? saved.byField.steps ?? saved.byField.delivery ?? null} />

@@ -1,11 +1,10 @@
 import { useState } from 'react';
-import { settingDefinitions, type ChatSurface, type SettingKey, type SettingValues } from '../../../../contract';
+import { chatApps, settingDefinitions, type ChatSurface, type SettingKey, type SettingValues } from '../../../../contract';
 import { confirmAction } from '../../app/Dialog';
 import { FieldError } from '../../app/FieldError';
 import type { ChatBotStore } from './chat-bot-store';
 import { useSettings } from './settings-store';
 
-const LABEL: Record<ChatSurface, string> = { telegram: 'Telegram', discord: 'Discord' };
 const minutesLeft = (at: number) => Math.max(1, Math.round((at - Date.now()) / 60_000));
 
 type ToggleKey = { [K in SettingKey]: SettingValues[K] extends boolean ? K : never }[SettingKey];
@@ -61,7 +60,7 @@ export function BotTokenForm({ surface, bot, placeholder }: { surface: ChatSurfa
     if (await connect(token.trim() || null)) setToken('');
   };
   const off = async () => {
-    const yes = await confirmAction({ title: `Stop the ${LABEL[surface]} bot?`, body: 'It stops answering until you connect it again. Its token stays stored.', confirm: 'Stop the bot' });
+    const yes = await confirmAction({ title: `Stop the ${chatApps[surface].label} bot?`, body: 'It stops answering until you connect it again. Its token stays stored.', confirm: 'Stop the bot' });
     if (yes) await disconnect(false);
   };
   return (
@@ -117,7 +116,7 @@ export function BotAccess({ surface, bot }: { surface: ChatSurface; bot: ChatBot
           ))}
         </ul>
       ) : (
-        <p className="muted">Nobody is waiting. Someone who writes to the bot {surface === 'discord' ? 'in a direct message ' : ''}gets a code that appears here.</p>
+        <p className="muted">Nobody is waiting. Someone who writes to the bot {chatApps[surface].pairingWhere ? `${chatApps[surface].pairingWhere} ` : ''}gets a code that appears here.</p>
       )}
 
       <h3>Allowed people</h3>

@@ -1,14 +1,14 @@
 import { useEffect } from 'react';
 import type { SettingValues } from '../../../../contract';
 import { BotAccess, BotState, BotTokenForm, BotToggle } from './ChatBotParts';
-import { useDiscord } from './chat-bot-store';
+import { chatBotStores } from './chat-bot-store';
 import { DiscordChannels } from './DiscordChannels';
 import { NumberSetting } from './NumberSetting';
 import { TextSetting } from './TextSetting';
 
 /** The Discord bot: connect with a token, bind channels to projects, let people in by their pairing code. */
 export function DiscordCard({ values }: { values: SettingValues }) {
-  const bot = useDiscord();
+  const bot = chatBotStores.discord();
   const start = bot.start;
   useEffect(() => start(), [start]);
   return (

@@ -1,7 +1,8 @@
-import { settingDefinitions, type ClaudeCliInfo } from '../../../../contract';
+import { chatSurfaces, settingDefinitions, type ClaudeCliInfo } from '../../../../contract';
 import { BrowserNotificationsCard } from '../../app/browser-notifications';
 import { PushCard } from './PushCard';
 import { ClaudeCodeCard } from './ClaudeCodeCard';
+import { chatCards } from './chat-cards';
 import { ConnectionsCard } from './ConnectionsCard';
 import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
@@ -9,8 +10,6 @@ import { MailCard, ReportsCard } from './MailCard';
 import { NumberSetting } from './NumberSetting';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
-import { DiscordCard } from './DiscordCard';
-import { TelegramCard } from './TelegramCard';
 import { TextSetting } from './TextSetting';
 import { VoiceCard } from './VoiceCard';
 import { useDraft } from './use-draft';
@@ -124,8 +123,12 @@ export function SettingsScreen() {
         </section>
       ) : null}
       {values ? <ClaudeCodeCard values={values} /> : null}
-      {values ? <TelegramCard values={values} /> : null}
-      {values ? <DiscordCard values={values} /> : null}
+      {values
+        ? chatSurfaces.map((surface) => {
+            const Card = chatCards[surface];
+            return <Card key={surface} values={values} />;
+          })
+        : null}
       {values ? <VoiceCard values={values} /> : null}
       {values ? <ReportsCard values={values} /> : null}
       {values ? <MailCard values={values} /> : null}

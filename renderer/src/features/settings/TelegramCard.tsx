@@ -1,13 +1,13 @@
 import { useEffect } from 'react';
 import type { SettingValues } from '../../../../contract';
 import { BotAccess, BotState, BotTokenForm, BotToggle } from './ChatBotParts';
-import { useTelegram } from './chat-bot-store';
+import { chatBotStores } from './chat-bot-store';
 import { NumberSetting } from './NumberSetting';
 import { TextSetting } from './TextSetting';
 
 /** The Telegram bot: connect with a token, see its state, let people in by their pairing code. */
 export function TelegramCard({ values }: { values: SettingValues }) {
-  const bot = useTelegram();
+  const bot = chatBotStores.telegram();
   const start = bot.start;
   useEffect(() => start(), [start]);
   return (

@@ -1,5 +1,5 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { ChatChannel, ChatChannelChoice, ChatPairing, ChatStatus, ChatSurface, ChatUser, MethodInput } from '../../../../contract';
+import { chatSurfaces, type ChatChannel, type ChatChannelChoice, type ChatPairing, type ChatStatus, type ChatSurface, type ChatUser, type MethodInput } from '../../../../contract';
 import { api, onResync } from '../../api';
 
 export interface ChatBotStore {
@@ -26,7 +26,8 @@ function createChatBotStore(surface: ChatSurface): UseBoundStore<StoreApi<ChatBo
     const loadAccess = () => {
       void api.chat.pairings({ surface }).then((r) => r.ok && set({ pairings: r.value }));
       void api.chat.users({ surface }).then((r) => r.ok && set({ users: r.value }));
-      if (surface === 'discord') void api.chat.channels({ surface }).then((r) => r.ok && set({ channels: r.value }));
+      // Every app answers; one without channels to bind (Telegram) has none.
+      void api.chat.channels({ surface }).then((r) => r.ok && set({ channels: r.value }));
     };
     const run = async <T>(work: () => Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T | null> => {
       set({ busy: true, error: null });
@@ -94,5 +95,5 @@ function createChatBotStore(surface: ChatSurface): UseBoundStore<StoreApi<ChatBo
   });
 }
 
-export const useTelegram = createChatBotStore('telegram');
-export const useDiscord = createChatBotStore('discord');
+/** One store per chat app, made from the contract's list: a new app has its store without a line here. */
+export const chatBotStores = Object.fromEntries(chatSurfaces.map((surface) => [surface, createChatBotStore(surface)])) as Record<ChatSurface, UseBoundStore<StoreApi<ChatBotStore>>>;

@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import type { CallContext, HandlersOf } from '../../ipc/router';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { ChatBridge } from './chat-bridge';
+import { chatAppFacts } from './surfaces';
 import { TRANSCRIPTION_KEY } from './voice';
 
 /** Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in. */
@@ -14,7 +15,7 @@ function windowOnly(ctx: CallContext, what: string): void {
 export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>, secrets: SecretStore): HandlersOf<'chat'> {
   const bridge = (surface: ChatSurface): ChatBridge => {
     const found = bridges[surface];
-    if (!found) throw new AppError('unavailable', `${surface === 'discord' ? 'Discord' : 'Telegram'} is not part of this Switchboard yet.`);
+    if (!found) throw new AppError('unavailable', `${chatAppFacts[surface].label} is not part of this Switchboard yet.`);
     return found;
   };
   return {
