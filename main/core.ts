@@ -1,177 +1,23 @@
-import path from 'node:path';
-import { ApprovalBroker } from './approvals/approval-broker';
-import { approvalsHandlers } from './approvals/handlers';
-import { jobQuestions } from './approvals/job-questions';
-import { systemClock, type Clock } from './clock';
-import { reviewQuestions } from './approvals/review-questions';
+import type { Core, CoreConfig, LateParts } from './core-config';
+import { buildServices } from './core-services';
+import { buildSurfaces } from './core-surfaces';
 import { EventBus } from './events';
-import { historyHandlers } from './history/handlers';
-import { HistoryService, messageEmbeddingRows } from './history/history-service';
-import { TranscriptImporter } from './history/transcript-importer';
-import { EmbeddingService } from './retrieval/embedding-service';
-import { memoryHandlers } from './memory/handlers';
-import { MemoryService, memoryEmbeddingRows } from './memory/memory-service';
-import { Router, type ContractCaller } from './ipc/router';
-import { splitHostList } from './config';
-import { changesLine, chatSurfaces, type ChatSurface } from '../contract';
+import { Late } from './late';
 import { Lifecycle } from './lifecycle';
-import { log } from './log';
 import { silentNotifier, type Notifier } from './notifier';
-import type { SecretStore } from './secrets/secret-store';
-import { schedulesHandlers } from './scheduler/handlers';
-import { TemplateRenderer } from './scheduler/template-renderer';
-import { SchedulerService } from './scheduler/scheduler-service';
-import { RUN_FILES_PATH, runFileReader, runFilesRoute } from './scheduler/attachment-route';
-import { mailHandlers } from './mail/handlers';
-import { tasksHandlers } from './tasks/handlers';
-import { checkSendable } from './sendable-file';
-import { workFolderRefusal } from './work-folder';
-import { TaskService } from './tasks/task-service';
-import { MailService } from './mail/mail-service';
-import { sessionsHandlers, terminalsHandlers } from './sessions/handlers';
-import { LimitWaiter } from './sessions/plan-limit';
-import { SessionManager } from './sessions/session-manager';
-import { SessionStore } from './sessions/session-store';
-import { TerminalManager } from './sessions/terminal-manager';
-import { ADDRESS_FILE } from './server/address-file';
-import { LoopbackServer } from './server/loopback-server';
 import { TokenStore } from './server/tokens';
-import { settingsHandlers } from './settings/handlers';
-import { SettingsService } from './settings/settings-service';
-import { StorageService } from './storage/storage-service';
-import type { ChatAdapter } from './surfaces/chat/adapter';
-import { ChatBridge } from './surfaces/chat/chat-bridge';
-import { chatHandlers } from './surfaces/chat/chat-methods';
-import { chatAppFacts } from './surfaces/chat/surfaces';
-import { usageHandlers } from './usage/handlers';
-import { UsageService } from './usage/usage-service';
-import { ClaudeCodeConnector } from './hooks/claude-code-connector';
-import { hooksHandlers } from './hooks/handlers';
-import { HooksService } from './hooks/hooks-service';
-import { inboxHandlers } from './inbox/handlers';
-import { pushHandlers } from './push/handlers';
-import { PushService } from './push/push-service';
-import { PUSH_KINDS } from '../contract';
-import type https from 'node:https';
-import { InboxService } from './inbox/inbox-service';
-import { MCP_PATH, McpService } from './mcp/mcp-service';
-import { userHandlers } from './user/handlers';
-import { tools } from './tools/registry';
-import { UserService } from './user/user-service';
-import { systemHandlers } from './system/handlers';
-import { SystemService, type AppInfo } from './system/system-service';
-import { changesHandlers, sessionInWorktree } from './worktrees/handlers';
-import { WorktreeService } from './worktrees/worktree-service';
 
-/** The loopback server both shells start: where it listens, the names it answers to, the UI files (headless). */
-export interface ServerConfig {
-  host: string;
-  port: number;
-  /** `--allow-host` names; the *Allowed host names* setting adds to them. */
-  allowHosts: string[];
-  /** The built renderer to serve (headless); null in the desktop app, whose window is its own. */
-  staticDir: string | null;
-  /** Whether the core stops when the server cannot start (headless) or goes on without it (desktop). */
-  required: boolean;
-}
+export type { Core, CoreConfig, ServerConfig } from './core-config';
 
-export interface CoreConfig {
-  dataDir: string;
-  app: AppInfo;
-  /** What the shell provides: safeStorage in Electron, a 0600 file headless. */
-  secrets: SecretStore;
-  env?: NodeJS.ProcessEnv;
-  /** Desktop notifications from the shell; none headless. */
-  notifier?: Notifier;
-  /** The bundled embedding worker (dist/main/embed-worker.cjs); without it embedding runs in-thread. */
-  embedWorker?: string | null;
-  /** The bundled integrity-check worker (dist/main/integrity-worker.cjs); without it the background check runs in-thread. */
-  integrityWorker?: string | null;
-  /** The bundled checkpoint worker (dist/main/checkpoint-worker.cjs); without it SQLite checkpoints in-thread. */
-  checkpointWorker?: string | null;
-  /** The bundled search worker (dist/main/search-worker.cjs); without it history searches run in-thread. */
-  searchWorker?: string | null;
-  /** The bundled template worker (dist/main/template-worker.cjs); without it job templates render in-thread. */
-  templateWorker?: string | null;
-  /** The loopback server; none in tests that only need the services. */
-  server?: ServerConfig;
-  /** Test hook: the scheduler's clock, to simulate downtime. */
-  now?: () => number;
-  /** Test hook: the clock a wait for the plan's limit to reset runs on (the real one otherwise). */
-  clock?: Clock;
-  /** Test hook: how Web Push reaches the push service (a stand-in's certificate trusted). */
-  pushAgent?: https.Agent;
-  /** Test hook: free memory in MB as the capacity check sees it. */
-  freeMemoryMb?: () => number;
-  /** A warm spare CLI for the next new session (default on; the tests' core turns it off unless a test asks). */
-  warmSpare?: boolean;
-  /** The app's resources folder (the Claude Code plugin's files); null when this build has none. */
-  resourcesDir?: string | null;
-  /** Test hook: a chat app's adapter (the real one, with a stand-in's address, unless replaced). */
-  chatAdapters?: Partial<Record<ChatSurface, (token: string, apiRoot: string) => ChatAdapter>>;
-  /** Test hook: edits per chat at most this often (Telegram's 1 s otherwise). */
-  chatEditIntervalMs?: number;
-}
-
-export interface Core {
-  readonly config: CoreConfig;
-  readonly events: EventBus;
-  readonly router: Router;
-  readonly lifecycle: Lifecycle;
-  readonly storage: StorageService;
-  readonly settings: SettingsService;
-  readonly system: SystemService;
-  readonly approvals: ApprovalBroker;
-  readonly sessions: SessionManager;
-  readonly terminals: TerminalManager;
-  readonly worktrees: WorktreeService;
-  readonly embeddings: EmbeddingService;
-  readonly history: HistoryService;
-  readonly memory: MemoryService;
-  readonly transcripts: TranscriptImporter;
-  readonly scheduler: SchedulerService;
-  readonly tasks: TaskService;
-  readonly usage: UsageService;
-  /** The chat bridges, one per chat app. */
-  readonly chats: Record<ChatSurface, ChatBridge>;
-  readonly mcp: McpService;
-  readonly hooks: HooksService;
-  readonly inbox: InboxService;
-  readonly push: PushService;
-  /** Turns waiting for the plan's limit to reset. */
-  readonly limitWaiter: LimitWaiter;
-  readonly claudeCode: ClaudeCodeConnector;
-  /** The loopback server, when the config asked for one. */
-  readonly server: LoopbackServer | null;
-  /** The UI token (everything the window can do), when there is a server. */
-  readonly serverToken: string | null;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** The composition root: every service is built here, handed its dependencies, and started in order. */
+/**
+ * The composition root: every service is built here (core-services.ts, then core-surfaces.ts), handed its
+ * dependencies, and started in order. What is built after someone who needs it comes from one `Late`
+ * holder (main/late.ts; docs/architecture.md, "Late wiring").
+ */
 export function createCore(config: CoreConfig): Core {
   const env = config.env ?? process.env;
   const events = new EventBus();
   const lifecycle = new Lifecycle();
-  const storage = new StorageService(config.dataDir, {
-    integrityWorker: config.integrityWorker,
-    checkpointWorker: config.checkpointWorker,
-    onCorrupt: (detail) =>
-      notifier.notify({
-        title: 'Switchboard stopped writing its database',
-        body: `The database failed its integrity check: ${detail}. Nothing more is written to it. Quit, restore a backup or move the file aside, then start again.`,
-      }),
-  });
-  const settings = new SettingsService(storage, events);
-  const system = new SystemService({
-    app: config.app,
-    dataDir: config.dataDir,
-    env,
-    storage,
-    settings,
-    statuses: () => lifecycle.statuses(),
-  });
   // Every notification also goes out as an event, so a browser window (headless) can show it.
   const shellNotifier = config.notifier ?? silentNotifier;
   const notifier: Notifier = {
@@ -180,384 +26,44 @@ export function createCore(config: CoreConfig): Core {
       events.emit('system.notification', { ...n, at: Date.now() });
     },
   };
-  // The one store of the sessions' and turns' tables: the broker, usage, history and hooks read them through it.
-  const sessionStore = new SessionStore(storage);
-  const approvals = new ApprovalBroker({
-    storage,
-    events,
-    settings,
-    notifier,
-    sessions: { title: (id) => sessionStore.title(id), rules: (id) => sessionStore.sessionRules(id), setRules: (id, rules) => sessionStore.setSessionRules(id, rules) },
-  });
-  const usage: UsageService = new UsageService({
-    storage,
-    settings,
-    events,
-    // Its alerts are inbox items too.
-    notifier: {
-      notify: (n) => {
-        notifier.notify(n);
-        inbox.record({ key: `usage:${Date.now()}:${n.title}`, kind: 'usage_alert', source: 'usage', title: n.title, text: n.body, link: n.link ?? '#/usage' });
-      },
-    },
-    dataDir: config.dataDir,
-    now: config.now,
-    processes: () => sessions.list().flatMap((s) => (s.pid ? [{ sessionId: s.id, title: s.title, pid: s.pid }] : [])),
-    lookups: {
-      turnAt: (sessionId, at) => sessionStore.turnAt(sessionId, at),
-      session: (id) => {
-        const row = sessionStore.session(id);
-        return row ? { title: row.title, surface: row.surface } : null;
-      },
-      turnPrompt: (id) => sessionStore.turnPrompt(id),
-      counts: (since) => {
-        const s = sessionStore.counts(since);
-        const j = scheduler.counts(since);
-        return { jobs: j.jobs, jobsEnabled: j.jobsEnabled, memories: memory.count(), sessions: s.sessions, turnsToday: s.turnsSince, sessionsToday: s.sessionsSince, jobRunsToday: j.runsSince };
-      },
-    },
-  });
-  const sessions: SessionManager = new SessionManager({
-    storage,
-    store: sessionStore,
-    events,
-    settings,
-    approvals,
-    notifier,
-    dataDir: config.dataDir,
-    env,
-    freeMemoryMb: config.freeMemoryMb,
-    warmSpare: config.warmSpare,
-    activeElsewhere: (claudeSessionId) => transcripts.activeElsewhere(claudeSessionId),
-    catchUpTranscript: (claudeSessionId) => transcripts.catchUp(claudeSessionId),
-    mcpServer: (sessionId) => (server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.sessionToken(sessionId) } : null),
-    gate: (surface) => usage.gate(surface),
-    onRateLimit: (info) => usage.observeRateLimit(info),
-    limitWait: { wait: (id, text, turnId) => limitWaiter.wait(id, text, turnId), forget: (id) => limitWaiter.forget(id), restore: (keep) => limitWaiter.restore(keep) },
-    worktreeOf: (id) => worktrees.info(id),
-  });
-  const clock = config.clock ?? systemClock;
-  // One wait per reset: an inbox item per waiting session (their state says it), one note for all of them.
-  const limitWaiter: LimitWaiter = new LimitWaiter({
-    clock,
-    file: path.join(config.dataDir, 'limit-waits.json'),
-    enabled: () => settings.get('sessions.continueAfterLimit'),
-    planReset: () => {
-      const now = clock.now();
-      const { fiveHour, week } = usage.windows();
-      const known = [fiveHour, week].filter((w) => w.source === 'plan' && w.resetsAt && w.resetsAt > now);
-      // The window the plan says is spent, else the soonest the plan names.
-      const spent = known.filter((w) => w.status === 'rejected' || (w.percent ?? 0) >= 100);
-      return Math.max(...(spent.length ? spent : known.slice(0, 1)).map((w) => w.resetsAt!), 0) || null;
-    },
-    continueSession: (id) => sessions.continueAfterLimit(id),
-    releaseHeld: () => scheduler.releaseHeld(),
-    onWait: ({ until, sessionIds, episode, first }) => {
-      const at = new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      for (const id of sessionIds) {
-        const title = tryGet(() => sessions.get(id).title) ?? 'A session';
-        inbox.record({ key: `${episode}:${id}`, kind: 'limit_wait', source: 'sessions', sessionId: id, title: `Waiting for the plan’s limit to reset at ${at}`, text: `${title} carries on by itself then.`, link: `#/sessions/${id}`, until });
-      }
-      if (first) notifier.notify({ title: `Claude’s plan limit is reached until ${at}`, body: 'Waiting sessions carry on by themselves after the reset; held jobs run after them.', link: '#/inbox' });
-    },
-    onReset: ({ sessionIds, episode }) => {
-      for (const id of sessionIds) inbox.settle(`${episode}:${id}`, 'The limit reset: it carried on.');
-    },
-    onLeave: (id, episode) => inbox.settle(`${episode}:${id}`, 'Interrupted: it no longer waits for the reset.'),
-  });
-  const worktrees: WorktreeService = new WorktreeService({
-    storage,
-    events,
-    dataDir: config.dataDir,
-    env,
-    session: (id) => {
-      try {
-        const { title, status } = sessions.get(id);
-        return { title, status };
-      } catch {
-        return null;
-      }
-    },
-  });
-  const terminals = new TerminalManager({
-    events,
-    settings,
-    env,
-    sessionFolder: (id) => sessions.get(id).cwd,
-    claudeSession: { take: (id) => sessions.handToTerminal(id), release: (id) => void sessions.takeBackFromTerminal(id).catch((error: unknown) => log.error('sessions: taking a session back from its terminal failed', error)), started: (id, pid) => sessions.terminalStarted(id, pid) },
-  });
-  const embeddings = new EmbeddingService({
-    storage,
-    events,
-    settings,
-    secrets: config.secrets,
-    rows: { messages: messageEmbeddingRows(storage, sessionStore), memories: memoryEmbeddingRows(storage) },
-    workerScript: config.embedWorker ?? null,
-  });
-  const history = new HistoryService({ storage, embeddings, store: sessionStore, dataDir: config.dataDir, searchWorker: config.searchWorker ?? null });
-  const memory = new MemoryService({ storage, events, settings, embeddings });
-  const transcripts = new TranscriptImporter({
-    storage,
-    events,
-    embeddings,
-    history,
-    store: sessionStore,
-    usage,
-    env,
-    announce: (id) => events.emit('sessions.changed', sessions.get(id)),
-    inTerminal: (claudeSessionId) => sessions.inTerminal(claudeSessionId),
-  });
-  const windowUrl = () => (server?.address && config.server?.staticDir ? `http://127.0.0.1:${server.address.port}/` : null);
-  const mail = new MailService({ settings, secrets: config.secrets, files: { dataDir: config.dataDir, env }, link: (hash) => (windowUrl() ? `${windowUrl()}${hash}` : null) });
-  const scheduler: SchedulerService = new SchedulerService({
-    workFolder: (folder, owner) => workFolderRefusal(folder, { dataDir: config.dataDir, env, owner }),
-    storage,
-    events,
-    sessions,
-    settings,
-    notifier,
-    env,
-    now: config.now,
-    // While turns wait for the plan's limit to reset, jobs due are held until then (and run after those turns).
-    hold: () => {
-      const until = limitWaiter.holdUntil();
-      if (until) return { reason: `the plan’s usage limit is reached; it resets at ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`, until };
-      return usage.hold();
-    },
-    approvals: jobQuestions(approvals),
-    // A template's memory and history sources search as the window does.
-    templates: {
-      unreadable: async (file) => {
-        const checked = await checkSendable(file, { dataDir: config.dataDir, env });
-        return checked.ok ? null : checked.reason;
-      },
-      memories: async (query, limit) => (await memory.search(query, undefined, limit)).hits.map((h) => `${h.memory.text} (${h.memory.category})`),
-      history: async (query, limit) =>
-        (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
-    },
-    templateRenderer: new TemplateRenderer({ script: config.templateWorker ?? null }),
-    worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions }, { ...input, surface: 'schedule' }),
-    changesLine: async (id) => {
-      const c = await worktrees.changes(id, { limit: 1 });
-      return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;
-    },
-    // A run's result and files to the chats and mail the job names; each says whether it took them.
-    deliver: async (delivery) => {
-      const went = await Promise.all([
-        ...bridges.map((b) => b.deliverRun(delivery).then((ok) => (ok ? [b.facts.label] : []))),
-        mail.deliverRun(delivery).then((ok) => (ok ? [`email (${delivery.job.delivery.email.join(', ')})`] : [])),
-      ]);
-      return went.flat();
-    },
-  });
-  // Background tasks keep their files beside the runs'.
-  const tasks = new TaskService({ storage, sessions, events, notifier, outputRoot: () => scheduler.outputRoot() });
-  // A run's or a task's folder and files, by its id: what the download route and runFile serve.
-  const runFiles = (id: string) => scheduler.run(id) ?? tasks.files(id);
-  const user = new UserService({
-    events,
-    notifier,
-    approvals,
-    files: { dataDir: config.dataDir, env },
-    noteSurfaces: () => [
-      ...(config.notifier ? ['desktop'] : []),
-      ...(server && server.windows() > 0 ? ['browser'] : []),
-      ...bridges.filter((b) => b.takesNotes()).map((b) => b.surface),
-    ],
-  });
-  lifecycle.add(storage);
-  lifecycle.add(settings);
-  lifecycle.add(usage);
-  lifecycle.add(system);
-  lifecycle.add(approvals);
-  lifecycle.add(sessions);
-  lifecycle.add(worktrees);
-  lifecycle.add(terminals);
-  lifecycle.add(embeddings);
-  lifecycle.add(history);
-  lifecycle.add(memory);
-  lifecycle.add(scheduler);
-  lifecycle.add(tasks);
-  lifecycle.add(user);
-  lifecycle.add(mail);
-  const inbox: InboxService = new InboxService({
-    storage,
-    events,
-    settings,
-    now: config.now,
-    lookups: {
-      approval: (id) => tryGet(() => approvals.get(id)),
-      sessionOf: (claudeSessionId) => sessionStore.ownerOfClaudeSession(claudeSessionId)?.id ?? null,
-      sessionTitle: (id) => tryGet(() => sessions.get(id).title),
-      jobName: (id) => tryGet(() => scheduler.get(id).name),
-    },
-  });
-  // After the broker (whose questions it checks at start), before the surfaces.
-  lifecycle.add(inbox);
-  const push = new PushService({ storage, secrets: config.secrets, agent: config.pushAgent });
-  lifecycle.add(push);
-  // What needs the user goes to the phone too; a wait for the plan's limit once, not once per session.
-  let limitPushed: string | null = null;
-  inbox.onAdded((item) => {
-    if (!PUSH_KINDS.includes(item.kind)) return;
-    if (item.kind === 'limit_wait') {
-      if (limitPushed === limitWaiter.currentEpisode) return;
-      limitPushed = limitWaiter.currentEpisode;
-    }
-    void push.deliver(item).catch((error: unknown) => log.error('push: an item could not be sent', error));
-  });
-  // Reading outside transcripts is a convenience: a failure is reported, not fatal.
-  lifecycle.add(transcripts, { required: false });
-  // Surfaces call the contract like any client; the router is built below, so they reach it through a function.
-  const contract: ContractCaller = { call: (method, input, ctx) => router.call(method, input, ctx) };
-  const bridgeDeps = {
-    storage,
-    events,
-    router: contract,
-    settings,
-    secrets: config.secrets,
-    windowUrl,
-    editIntervalMs: config.chatEditIntervalMs,
-    files: { dataDir: config.dataDir, env },
-  };
-  // One bridge per chat app; the chat libraries load when a bot connects: an app without bots does not carry them.
-  const chats = Object.fromEntries(
-    chatSurfaces.map((surface) => {
-      const facts = chatAppFacts[surface];
-      const bridge = new ChatBridge({ ...bridgeDeps, surface, createAdapter: config.chatAdapters?.[surface] ?? facts.load, envToken: env[facts.env.token] || null, envApiRoot: env[facts.env.apiRoot] || null });
-      return [surface, bridge];
-    }),
-  ) as Record<ChatSurface, ChatBridge>;
-  const bridges = Object.values(chats);
-  // A bot that cannot connect says so in Settings; the app goes on.
-  for (const bridge of bridges) lifecycle.add(bridge, { required: false });
-
   const tokens = new TokenStore(config.secrets);
-  const hooks = new HooksService({
-    server: () => server,
-    questions: { ask: (question) => approvals.ask(question), cancel: (id, reason) => approvals.cancel(id, reason) },
-    router: contract,
-    events,
-    notifier,
-    settings,
-    runsHere: (claudeSessionId) => sessionStore.runsClaudeSession(claudeSessionId),
-    onQuestion: (approvalId, claudeSessionId) => {
-      const sessionId = sessionStore.ownerOfClaudeSession(claudeSessionId)?.id;
-      if (sessionId) inbox.linkSession(`approval:${approvalId}`, sessionId);
-    },
-  });
-  const connector = new ClaudeCodeConnector({
-    dataDir: config.dataDir,
-    resourcesDir: config.resourcesDir ?? null,
-    env,
-    settings,
-    events,
-    port: () => server?.address?.port ?? null,
-    tokens: () => ({ mcp: tokens.get('mcp'), hooks: tokens.get('hooks') }),
-    readOnlyTools: () => tools.filter((t) => t.hints.readOnlyHint).map((t) => t.name),
-  });
-  const systemCalls = systemHandlers(system, tokens);
-  const router: Router = new Router({
-    ...systemCalls,
-    'system.rotateToken': async (input, ctx) => {
-      const rotated = await systemCalls['system.rotateToken'](input, ctx);
-      // A plugin Connect installed gets the new token at once: its hooks and tools would fail silently otherwise.
-      if (input.scope === 'mcp' || input.scope === 'hooks') {
-        await connector.refresh().catch((error: unknown) => {
-          const id = log.error('claudeCode: the rotated token did not reach the installed plugin', error);
-          notifier.notify({ title: 'Switchboard could not update Claude Code', body: `The new ${input.scope} token did not reach the Switchboard plugin (error ${id}). Settings → Claude Code → Reconnect.` });
-        });
-      }
-      return rotated;
-    },
-    ...settingsHandlers(settings),
-    ...sessionsHandlers(sessions),
-    ...changesHandlers({ worktrees, env, sessions, ask: reviewQuestions(approvals).ask }),
-    ...terminalsHandlers(terminals),
-    ...approvalsHandlers(approvals),
-    ...historyHandlers(history, transcripts),
-    ...memoryHandlers(memory, embeddings),
-    ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),
-    ...chatHandlers(chats, config.secrets),
-    ...userHandlers(user),
-    ...hooksHandlers(hooks, connector),
-    ...usageHandlers(usage),
-    ...mailHandlers(mail),
-    ...inboxHandlers(inbox),
-    ...pushHandlers(push),
-    ...tasksHandlers(tasks),
-  });
-
-  // Last to start, first to stop: it takes calls only while every service runs.
-  const serverToken = config.server ? tokens.get('ui') : null;
-  // The MCP and hooks tokens exist from the first start, so `switchboard mcp` and the Claude Code plugin can find them.
-  if (config.server) {
-    tokens.get('mcp');
-    tokens.get('hooks');
-  }
-  const server = config.server
-    ? new LoopbackServer({
-        host: config.server.host,
-        port: config.server.port,
-        tokens,
-        router,
-        events,
-        staticDir: config.server.staticDir,
-        allowedHosts: () => [...config.server!.allowHosts, ...splitHostList(settings.get('server.allowedHosts'))],
-        addressFile: path.join(config.dataDir, ADDRESS_FILE),
-      })
-    : null;
-  // A run's (or a background task's) files, downloaded in the window with the UI token.
-  server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute(runFiles, { dataDir: config.dataDir, env }) });
-  // The MCP server registers its route before the server takes calls.
-  const mcp = new McpService({ server, router: contract, sessionOf: (token) => tokens.sessionOf(token) });
-  lifecycle.add(mcp);
-  lifecycle.add(hooks);
-  lifecycle.add(connector, { required: false });
-  if (server) lifecycle.add(server, { required: config.server!.required });
+  const base = { config, env, events, lifecycle, notifier, tokens, late: new Late<LateParts>() };
+  const s = buildServices(base);
+  const surfaces = buildSurfaces(base, s);
 
   return {
     config,
     events,
-    router,
-    server,
-    serverToken,
+    router: surfaces.router,
+    server: surfaces.server,
+    serverToken: surfaces.serverToken,
     lifecycle,
-    storage,
-    settings,
-    system,
-    approvals,
-    sessions,
-    terminals,
-    worktrees,
-    embeddings,
-    history,
-    memory,
-    transcripts,
-    scheduler,
-    tasks,
-    usage,
-    chats,
-    mcp,
-    hooks,
-    inbox,
-    push,
-    limitWaiter,
-    claudeCode: connector,
+    storage: s.storage,
+    settings: s.settings,
+    system: s.system,
+    approvals: s.approvals,
+    sessions: s.sessions,
+    terminals: s.terminals,
+    worktrees: s.worktrees,
+    embeddings: s.embeddings,
+    history: s.history,
+    memory: s.memory,
+    transcripts: s.transcripts,
+    scheduler: s.scheduler,
+    tasks: s.tasks,
+    usage: s.usage,
+    chats: surfaces.chats,
+    mcp: surfaces.mcp,
+    hooks: surfaces.hooks,
+    inbox: s.inbox,
+    push: s.push,
+    limitWaiter: s.limitWaiter,
+    claudeCode: surfaces.connector,
     start: () => lifecycle.start(),
     stop: () => {
       // Its timer goes with this core; the waits stay kept on disk for the next start.
-      limitWaiter.close();
+      s.limitWaiter.close();
       return lifecycle.stop();
     },
   };
-}
-
-/** A lookup that names something gone (deleted since) answers null instead of throwing. */
-function tryGet<T>(get: () => T): T | null {
-  try {
-    return get();
-  } catch {
-    return null;
-  }
 }

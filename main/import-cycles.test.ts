@@ -1,74 +1,99 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const MAIN = import.meta.dirname;
-const CHAT = path.join(MAIN, 'surfaces', 'chat');
+const root = path.resolve(import.meta.dirname, '..');
 
-/** Every `.ts` file below a folder, tests left out. */
+/**
+ * Cycles known today, each its files sorted and joined by " ↔ ": the test fails on any other, and on a
+ * listed one that is gone (so the list only shrinks). task-answers.ts (carried into the cut bridge at the
+ * merge) takes the whole ChatBridge as a type; given the ChatKit or a narrow shape instead, it goes.
+ */
+const KNOWN: string[] = [];
+
+/** Every non-test .ts file under `dir`, relative to the repository root. */
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return sources(full);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [full] : [];
+  return fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => path.join(dir, f).split(path.sep).join('/'));
+}
+
+/** Our files a file imports or re-exports, type-only and dynamic (`import('./x')`) ones included. */
+function importsOf(file: string, known: Set<string>, text = fs.readFileSync(path.join(root, file), 'utf8')): string[] {
+  const specifiers: string[] = [];
+  const walk = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) specifiers.push(node.arguments[0].text);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) specifiers.push(node.argument.literal.text);
+    ts.forEachChild(node, walk);
+  };
+  walk(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false));
+  return specifiers.filter((s) => s.startsWith('.')).flatMap((s) => {
+    const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), s));
+    const found = [`${base}.ts`, `${base}.tsx`, `${base}/index.ts`, base.replace(/\.js$/, '.ts')].find((c) => known.has(c));
+    return found ? [found] : [];
   });
 }
 
-/** The files a file imports by a relative path: value and type-only imports, re-exports and dynamic imports alike. */
-function importsOf(file: string): string[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? m[2]!);
-  return specs
-    .filter((s) => s.startsWith('.'))
-    .map((s) => {
-      const base = path.resolve(path.dirname(file), s);
-      return [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
-    })
-    .filter((f): f is string => !!f);
-}
-
-/** The cycles in an import graph, each as the files around it (one per strongly connected group). */
-function cycles(files: string[]): string[][] {
-  const graph = new Map(files.map((f) => [f, importsOf(f)]));
-  const found: string[][] = [];
-  const state = new Map<string, 'open' | 'done'>();
+/** The strongly connected components of more than one file (or a file importing itself): each one a cycle. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
   const stack: string[] = [];
-  const visit = (file: string): void => {
-    state.set(file, 'open');
-    stack.push(file);
-    for (const next of graph.get(file) ?? []) {
-      if (!graph.has(next)) continue;
-      if (state.get(next) === 'open') found.push(stack.slice(stack.indexOf(next)).map((f) => path.relative(MAIN, f)));
-      else if (!state.has(next)) visit(next);
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
-    stack.pop();
-    state.set(file, 'done');
+    if (low.get(v) !== index.get(v)) return;
+    const part: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      part.push(w);
+    } while (w !== v);
+    if (part.length > 1 || graph.get(v)!.includes(v)) found.push(part.sort());
   };
-  for (const file of files) if (!state.has(file)) visit(file);
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
   return found;
 }
 
-describe('imports in main/', () => {
+describe('imports', () => {
+  const files = [...sources('main'), ...sources('contract')];
+  const known = new Set(files);
+  const graph = new Map(files.map((f) => [f, importsOf(f, known)]));
+
   it('reads type-only imports, re-exports and dynamic imports as imports', () => {
-    expect(importsOf(path.join(CHAT, 'chat-bridge.ts'))).toContain(path.join(CHAT, 'kit.ts'));
-    expect(importsOf(path.join(CHAT, 'handlers', 'index.ts'))).toContain(path.join(CHAT, 'handlers', 'press.ts'));
-    expect(importsOf(path.join(CHAT, 'surfaces.ts'))).toContain(path.join(MAIN, 'surfaces', 'telegram', 'telegram-adapter.ts'));
+    expect(graph.get('main/core.ts')).toEqual(expect.arrayContaining(['main/core-services.ts', 'main/late.ts']));
+    expect(graph.get('main/core-services.ts')).toContain('contract/index.ts');
+    expect(graph.get('main/scheduler/scheduler-deps.ts')).toContain('main/scheduler/held-runs.ts');
+    expect(graph.get('main/surfaces/chat/chat-bridge.ts')).toContain('main/surfaces/chat/kit.ts');
+    expect(graph.get('main/surfaces/chat/handlers/index.ts')).toContain('main/surfaces/chat/handlers/press.ts');
+    expect(graph.get('main/surfaces/chat/surfaces.ts')).toContain('main/surfaces/telegram/telegram-adapter.ts');
   });
 
-  it('finds a cycle made of type-only imports', () => {
+  it('finds a cycle, one made of type-only imports too', () => {
     // commands.ts and review.ts imported each other (a value one way, types the other) before command-context.ts.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cycle-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b';\nexport const a = b;\n");
-      fs.writeFileSync(path.join(dir, 'b.ts'), "import type { A } from './a';\nexport const b = 1 as unknown as A;\n");
-      expect(cycles(sources(dir)).map((c) => c.map((f) => path.basename(f)))).toEqual([['a.ts', 'b.ts']]);
-    } finally {
-      fs.rmSync(dir, { recursive: true });
-    }
+    const fixture = new Set(['x/a.ts', 'x/b.ts', 'x/c.ts']);
+    const b = importsOf('x/b.ts', fixture, "import type { A } from './a';\nexport const b = 1 as unknown as A;\n");
+    expect(b).toEqual(['x/a.ts']);
+    expect(cycles(new Map([['x/a.ts', ['x/b.ts']], ['x/b.ts', b], ['x/c.ts', ['x/c.ts']], ['x/d.ts', ['x/a.ts']]]))).toEqual([['x/a.ts', 'x/b.ts'], ['x/c.ts']]);
   });
 
-  it('have no cycle, type-only imports included (the chat bridge, its parts and commands among them)', () => {
-    expect(cycles(sources(MAIN))).toEqual([]);
+  it('form no cycle in main/ and contract/, type-only and dynamic imports included', () => {
+    const now = cycles(graph).map((c) => c.join(' ↔ '));
+    expect(now.filter((c) => !KNOWN.includes(c)), 'a new import cycle').toEqual([]);
+    expect(KNOWN.filter((c) => !now.includes(c)), 'a known cycle is gone: take it off KNOWN').toEqual([]);
   });
 });

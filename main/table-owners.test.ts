@@ -55,10 +55,13 @@ const owners: Record<string, string[]> = {
  * The test fails when one is no longer needed, so the list only shrinks.
  */
 const exceptions: { file: string; table: string; reads?: true; why: string }[] = [
+  // The one message writer (issue 28) sits in storage because the session store (live turns) and history (the
+  // importer) both write through it, and sessions may not import history; it is history's table all the same.
+  { file: 'main/storage/message-store.ts', table: 'messages', why: 'the one writer of messages, shared by sessions and history' },
+  { file: 'main/storage/message-store.ts', table: 'messages_fts', why: 'the one writer of messages, shared by sessions and history' },
   // Issue 28 makes one `MessageStore.insert(batch)` in history for the live stream and the importer alike; until
   // then the session store inserts a turn's messages as they stream (with its own word indexing) and reads them back.
   { file: 'main/sessions/session-store.ts', table: 'messages', why: 'issue 28: the second inserter of messages' },
-  { file: 'main/sessions/session-store.ts', table: 'messages_fts', why: 'issue 28: the second inserter of messages' },
   // History's search filters hits by their session's surface and folder, and labels them, in one statement that
   // also runs in the search worker on its own connection (no session store there).
   { file: 'main/history/search-query.ts', table: 'sessions', reads: true, why: 'the search joins sessions (worker connection)' },

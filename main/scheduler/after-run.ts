@@ -2,11 +2,28 @@ import type { AfterStep, Job, JobRun, RunDelivery, RunStepResult } from '../../c
 import { errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import { log } from '../log';
+import type { Notifier } from '../notifier';
 import type { JobStore } from './job-store';
 import { runShell } from './shell-runner';
 
 type StoredJob = Omit<Job, 'nextRun' | 'recent'>;
 
+
+/** Delivers a run: the desktop note, then the chats and mail the core hands over; says where the result went. */
+export async function deliverRun(delivery: RunDelivery, notifier: Notifier, deliver?: (delivery: RunDelivery) => Promise<string[]>): Promise<string[]> {
+  const { job, run } = delivery;
+  const where: string[] = [];
+  if (job.delivery.desktop) {
+    notifier.notify({
+      title: `${job.name}: ${run.status === 'ok' ? 'done' : run.status}`,
+      body: `${(run.resultText ?? run.reason ?? run.stdoutTail ?? '').trim().slice(0, 200)}${delivery.files.length ? ` (${delivery.files.length} file${delivery.files.length === 1 ? '' : 's'})` : ''}`,
+      link: `#/schedules/${job.id}/runs/${run.id}`,
+    });
+    where.push('desktop');
+  }
+  if (deliver) where.push(...(await deliver(delivery)));
+  return where;
+}
 
 /** The most of a run's result handed to an after-run command in its environment. */
 const RESULT_ENV_CHARS = 100_000;

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { MARK_END, MARK_START, type Job, type JobRun, type PromptPreview, type PromptSource } from '../../contract';
 import { errorMessage } from '../errors';
 import type { ShellResult } from './shell-runner';
-import { cut, renderTemplate, type RenderData, type SourceValue } from './template-render';
+import { cut, renderTemplate, type RenderData, type Rendered, type SourceValue, type TemplateJob } from './template-render';
+
+export type { Rendered, TemplateJob } from './template-render';
 
 /** The most of a file a template takes in: a prompt is not the place for a whole log. */
 export const MAX_FILE_CHARS = 100_000;
@@ -21,8 +23,6 @@ export interface TemplateServices {
 
 export { NO_EARLIER_RUN, NO_NEXT_PROMPT } from './template-render';
 
-/** The job's fields a render reads. */
-export type TemplateJob = Pick<Job, 'command' | 'template' | 'systemPrompt' | 'sources' | 'values' | 'onMissing' | 'timeZone' | 'cwd'> & { id?: string; name?: string };
 
 export interface RenderInput {
   job: TemplateJob;
@@ -37,8 +37,6 @@ export interface RenderInput {
   allowCommands: boolean;
 }
 
-/** The preview, and for a render that was stopped (too slow, too big), why: the run fails with it. */
-export type Rendered = PromptPreview & { failed?: string };
 
 const unmark = (text: string) => text.split(MARK_START).join('').split(MARK_END).join('');
 

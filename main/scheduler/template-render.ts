@@ -1,7 +1,12 @@
 import type { Drop as LiquidDrop, Liquid } from 'liquidjs';
-import type { JobRun, PromptSource, SourcePreview } from '../../contract';
+import type { Job, JobRun, PromptPreview, PromptSource, SourcePreview } from '../../contract';
 import { errorMessage } from '../errors';
-import type { Rendered, TemplateJob } from './prompt-template';
+
+/** The job's fields a render reads. */
+export type TemplateJob = Pick<Job, 'command' | 'template' | 'systemPrompt' | 'sources' | 'values' | 'onMissing' | 'timeZone' | 'cwd'> & { id?: string; name?: string };
+
+/** The preview, and for a render that was stopped (too slow, too big), why: the run fails with it. */
+export type Rendered = PromptPreview & { failed?: string };
 
 /** What `last_run` prints on a job's first run (its `.status` is `none`). */
 export const NO_EARLIER_RUN = '(no earlier run: this is the job’s first)';
