@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MARK_END, MARK_START, type Job, type JobRun, type PromptPreview, type PromptSource } from '../../contract';
+import { MARK_END, MARK_START, type JobRun, type PromptSource } from '../../contract';
 import { errorMessage } from '../errors';
 import type { ShellResult } from './shell-runner';
 import { cut, renderTemplate, type RenderData, type Rendered, type SourceValue, type TemplateJob } from './template-render';
