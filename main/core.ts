@@ -209,6 +209,7 @@ export function createCore(config: CoreConfig): Core {
     onRateLimit: (info) => usage.observeRateLimit(info),
     limitWait: { wait: (id, text) => limitWaiter.wait(id, text), forget: (id) => limitWaiter.forget(id) },
     worktreeOf: (id) => worktrees.info(id),
+    turnGate: (id) => worktrees.turnGate(id),
   });
   const clock = config.clock ?? systemClock;
   // One wait per reset: an inbox item per waiting session (their state says it), one note for all of them.

@@ -19,7 +19,10 @@ export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'ses
     },
     'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
     'sessions.send': ({ id, text, interrupt }, ctx) => sessions.send(id, text, ctx, { interrupt }),
-    'sessions.ask': (input, ctx) => sessions.ask(input, ctx),
+    'sessions.ask': (input, ctx) => {
+      ownerToLoosen(ctx, input.create?.permissionPolicy);
+      return sessions.ask(input, ctx);
+    },
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),
     'sessions.folders': () => sessions.folders(),
     'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),

@@ -111,6 +111,8 @@ export interface SessionManagerDeps {
   limitWait?: { wait(sessionId: string, errorText: string): number | null; forget(sessionId: string): void };
   /** The session's own git worktree, for its summary (main/worktrees/, wired by the root). */
   worktreeOf?: (id: string) => SessionWorktree | null;
+  /** What the next queued turn waits for (the finished turn's worktree checkpoint being written), or null. */
+  turnGate?: (id: string) => Promise<void> | null;
 }
 
 export interface CreateSession {
@@ -449,6 +451,11 @@ export class SessionManager implements Service {
     return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };
   }
 
+  /** The session of a surface's conversation key (a chat id), or null: `sessions.ask` by key looks first. */
+  idByKey(surface: Surface, key: string): string | null {
+    return this.store.sessionByKey(surface, key)?.id ?? null;
+  }
+
   /** Stops the running turn: the CLI is asked first, and killed if it does not stop in time. */
   async interrupt(id: string): Promise<boolean> {
     this.row(id);
@@ -521,6 +528,12 @@ export class SessionManager implements Service {
 
   private pump(rt: Runtime): void {
     if (rt.current || !rt.queue.length) return;
+    // The turn before is still being checkpointed: this one starts once it is, or its writes would land in it.
+    const gate = this.deps.turnGate?.(rt.sessionId);
+    if (gate) {
+      void gate.then(() => this.pump(rt));
+      return;
+    }
     if (rt.restartBeforeNext && rt.process?.alive) {
       rt.restartBeforeNext = false;
       void this.stopProcess(rt).then(() => this.pump(rt));

@@ -113,6 +113,17 @@ export class RepoGit {
     return { commits, uncommittedFiles, text: `${row.branch} has ${parts.join(' and ')}` };
   }
 
+  /** Something the user changed outside Switchboard, in words; null when the repository, the tree and the base are where they were. */
+  async problem(row: WorktreeRow): Promise<string | null> {
+    if (!fs.existsSync(row.git_dir)) {
+      return `The repository this session's worktree came from is no longer at ${row.repo} (moved or deleted). Its files are still in ${row.path}; move the repository back to merge them.`;
+    }
+    if (!fs.existsSync(row.path)) return `The session's worktree ${row.path} is gone (deleted outside Switchboard).`;
+    const base = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${row.base_branch}`], { ...this.opts(row.repo), okCodes: [1] });
+    if (!base.stdout.trim()) return `The branch ${row.base_branch} no longer exists in ${row.repo}; changes are shown against where the session started (${row.base_commit.slice(0, 8)}).`;
+    return null;
+  }
+
   /** Where the session's own index lives (removed with its worktree). */
   ownIndex(sessionId: string): string {
     return path.join(this.dataDir, 'worktrees', `.index-${sessionId}`);

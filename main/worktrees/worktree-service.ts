@@ -6,10 +6,12 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
 import type { StorageService } from '../storage/storage-service';
-import { git, gitLines } from './git';
+import { diffPage } from './diff-page';
+import { git } from './git';
 import { mergeBranch } from './merge';
 import { parseRawNumstat } from './raw-diff';
 import { RepoGit, type UnmergedWork } from './repo-git';
+import { WorktreeStore } from './worktree-store';
 import { addWorktree } from './add-worktree';
 import { SWITCHBOARD_IDENTITY, totals, type CheckpointRow, type WorktreeRow } from './rows';
 
@@ -41,6 +43,8 @@ export type { UnmergedWork } from './repo-git';
 export class WorktreeService implements Service {
   readonly name = 'worktrees';
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** Checkpoints being written at a turn's end, by session: the next turn waits for them (turnGate). */
+  private readonly gates = new Map<string, Promise<void>>();
   /** The whole session's last range, by session (RANGE_TTL_MS), and recent file lists by range. */
   private readonly ranges = new Map<string, { at: number; range: { from: string; to: string; problem: string | null } }>();
   private readonly lists = new Map<string, ChangedFile[]>();
@@ -48,16 +52,29 @@ export class WorktreeService implements Service {
 
   /** The git steps the jobs share (snapshots through the session's own index, revisions, commits). */
   private readonly git: RepoGit;
+  private readonly store: WorktreeStore;
 
   constructor(private readonly deps: WorktreeServiceDeps) {
     this.git = new RepoGit(deps.env, deps.dataDir);
+    this.store = new WorktreeStore(() => deps.storage.db);
   }
 
   start(): void {
     this.off = this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
       if (item.kind !== 'turn' || !ENDED.has(item.turn.status)) return;
       if (!this.row(sessionId)) return;
-      void this.serial(sessionId, () => this.endTurn(sessionId, item.turn.seq, item.turn.id)).catch((error: unknown) => {
+      // The next queued turn waits for this gate (turnGate): the checkpoint holds the finished turn's files only.
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      this.gates.set(sessionId, gate);
+      const opened = () => {
+        if (this.gates.get(sessionId) === gate) this.gates.delete(sessionId);
+        open();
+      };
+      void this.serial(sessionId, async () => {
+        const written = await this.checkpoint(sessionId, item.turn.seq, item.turn.id).finally(opened);
+        if (written) await this.countTurn(sessionId, item.turn.seq);
+      }).catch((error: unknown) => {
         log.error('worktrees: a turn checkpoint failed', error, { sessionId, turn: item.turn.seq });
       });
     });
@@ -77,6 +94,15 @@ export class WorktreeService implements Service {
     return row ? { repo: row.repo, baseBranch: row.base_branch, branch: row.branch, path: row.path } : null;
   }
 
+  /**
+   * What the session's next queued turn waits for before it starts: the checkpoint of the turn that just
+   * ended, while it is being written (null otherwise). Without it, the next turn's first writes could land
+   * in the finished turn's checkpoint.
+   */
+  turnGate(sessionId: string): Promise<void> | null {
+    return this.gates.get(sessionId) ?? null;
+  }
+
   /** Waits for the session's git work in flight (a checkpoint after a turn): tests and the chat line use it. */
   settled(sessionId: string): Promise<unknown> {
     return this.chains.get(sessionId) ?? Promise.resolve();
@@ -90,11 +116,7 @@ export class WorktreeService implements Service {
    */
   async create(input: { sessionId: string; cwd: string; title: string; baseBranch?: string }): Promise<SessionWorktree> {
     const { repo, gitDir, tree, branch, base, baseCommit } = await addWorktree(this.git, this.deps.dataDir, input);
-    this.db
-      .prepare(
-        `INSERT INTO session_worktrees (session_id, repo, git_dir, path, branch, base_branch, base_commit, last_snapshot, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(input.sessionId, repo, gitDir, tree, branch, base, baseCommit, baseCommit, Date.now());
+    this.store.insert({ session_id: input.sessionId, repo, git_dir: gitDir, path: tree, branch, base_branch: base, base_commit: baseCommit });
     log.info('worktrees: created', { sessionId: input.sessionId, repo, branch, base });
     return { repo, baseBranch: base, branch, path: tree };
   }
@@ -120,14 +142,7 @@ export class WorktreeService implements Service {
       await git(['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', before, '-m', `Switchboard checkpoint: session ${sessionId}, turn ${turn}`], { ...opts, extraEnv: SWITCHBOARD_IDENTITY })
     ).stdout.trim();
     await git(['update-ref', `refs/switchboard/${sessionId}/${turn}`, commit], opts);
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO session_checkpoints (session_id, turn, turn_id, before_commit, after_commit, files, additions, deletions, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)`,
-        )
-        .run(sessionId, turn, turnId, before, commit, Date.now());
-      this.db.prepare('UPDATE session_worktrees SET last_snapshot = ? WHERE session_id = ?').run(commit, sessionId);
-    })();
+    this.store.addCheckpoint(sessionId, turn, turnId, before, commit);
     return true;
   }
 
@@ -137,7 +152,7 @@ export class WorktreeService implements Service {
     const c = this.checkpointOf(row, turn);
     const files = await this.fileList(row, c.before_commit, c.after_commit);
     const figures = { totalFiles: files.length, ...totals(files) };
-    this.db.prepare('UPDATE session_checkpoints SET files = ?, additions = ?, deletions = ? WHERE session_id = ? AND turn = ?').run(files.length, figures.additions, figures.deletions, sessionId, turn);
+    this.store.setFigures(sessionId, turn, { files: files.length, ...totals(files) });
     this.deps.events.emit('sessions.changesChanged', { sessionId, turn, turnId: c.turn_id, ...figures });
     return figures;
   }
@@ -181,15 +196,7 @@ export class WorktreeService implements Service {
       if (file && file.path !== rel) paths.push(file.path);
     }
     const offset = options.offset ?? 0;
-    const limit = options.limit ?? 5000;
-    const lines: string[] = [];
-    let seen = 0;
-    const { stopped } = await gitLines(['diff', '-M', '--no-ext-diff', '--no-color', from, to, '--', ...paths], this.git.opts(row.path), (line) => {
-      if (seen >= offset + limit) return false;
-      if (seen >= offset) lines.push(line);
-      seen++;
-      return true;
-    });
+    const { lines, stopped } = await diffPage(this.git.opts(row.path), from, to, paths, offset, options.limit ?? 5000);
     return {
       sessionId,
       turn: options.turn ?? null,
@@ -227,7 +234,7 @@ export class WorktreeService implements Service {
       const result = await mergeBranch({ repo: this.git, title: this.title(sessionId) }, row, strategy);
       if (result.merged) {
         const snapshot = await this.git.snapshotCommit(row);
-        this.db.prepare('UPDATE session_worktrees SET base_commit = ?, last_snapshot = ? WHERE session_id = ?').run(result.commit, snapshot, sessionId);
+        this.store.setSnapshot(sessionId, snapshot, result.commit!);
         await this.emitChanged(sessionId);
       }
       return result;
@@ -245,7 +252,7 @@ export class WorktreeService implements Service {
       await git(['reset', '--hard', '--quiet', base], wt);
       await git(['clean', '-fdq'], wt);
       await this.dropCheckpoints(row);
-      this.db.prepare('UPDATE session_worktrees SET base_commit = ?, last_snapshot = ? WHERE session_id = ?').run(base, base, sessionId);
+      this.store.setSnapshot(sessionId, base, base);
       await this.emitChanged(sessionId);
       return { discarded: true as const, message: `Discarded the session's changes: ${row.branch} is back at ${row.base_branch} (${base.slice(0, 8)}).` };
     });
@@ -268,7 +275,7 @@ export class WorktreeService implements Service {
         await git(['restore', `--source=${checkpoint.before_commit}`, '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...wt, input: restore.join('\0') });
       }
       const snapshot = await this.git.snapshotCommit(row);
-      this.db.prepare('UPDATE session_worktrees SET last_snapshot = ? WHERE session_id = ?').run(snapshot, sessionId);
+      this.store.setSnapshot(sessionId, snapshot);
       await this.emitChanged(sessionId);
       const count = restore.length + remove.length;
       return { undone: count, message: count ? `Put back ${count} file${count === 1 ? '' : 's'} as ${count === 1 ? 'it was' : 'they were'} before turn ${turn}.` : `Turn ${turn} changed no files; nothing to undo.` };
@@ -291,7 +298,7 @@ export class WorktreeService implements Service {
       if (!row) return { removed: true, message: 'No worktree.' };
       const unmerged = options.discard ? null : await this.unmerged(sessionId);
       if (unmerged) {
-        this.db.prepare(`UPDATE session_worktrees SET state = 'kept' WHERE session_id = ?`).run(sessionId);
+        this.store.markKept(sessionId);
         return { removed: false, message: `Kept the worktree ${row.path}: ${unmerged.text}.` };
       }
       if (fs.existsSync(row.git_dir)) {
@@ -302,22 +309,15 @@ export class WorktreeService implements Service {
         await git(['worktree', 'prune'], repo).catch(() => {});
       }
       await fs.promises.rm(row.path, { recursive: true, force: true });
-      this.db.prepare('DELETE FROM session_checkpoints WHERE session_id = ?').run(sessionId);
-      this.db.prepare('DELETE FROM session_worktrees WHERE session_id = ?').run(sessionId);
+      this.store.delete(sessionId);
       await fs.promises.rm(this.git.ownIndex(sessionId), { force: true });
       return { removed: true, message: `Removed the worktree and ${row.branch}.` };
     });
   }
 
   /** Something the user changed outside Switchboard, in words; null when the repository, the tree and the base are where they were. */
-  async problem(row: WorktreeRow): Promise<string | null> {
-    if (!fs.existsSync(row.git_dir)) {
-      return `The repository this session's worktree came from is no longer at ${row.repo} (moved or deleted). Its files are still in ${row.path}; move the repository back to merge them.`;
-    }
-    if (!fs.existsSync(row.path)) return `The session's worktree ${row.path} is gone (deleted outside Switchboard).`;
-    const base = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${row.base_branch}`], { ...this.git.opts(row.repo), okCodes: [1] });
-    if (!base.stdout.trim()) return `The branch ${row.base_branch} no longer exists in ${row.repo}; changes are shown against where the session started (${row.base_commit.slice(0, 8)}).`;
-    return null;
+  problem(row: WorktreeRow): Promise<string | null> {
+    return this.git.problem(row);
   }
 
   /**
@@ -347,7 +347,7 @@ export class WorktreeService implements Service {
   }
 
   private checkpointOf(row: WorktreeRow, turn: number): CheckpointRow {
-    const c = this.db.prepare('SELECT * FROM session_checkpoints WHERE session_id = ? AND turn = ?').get(row.session_id, turn) as CheckpointRow | undefined;
+    const c = this.store.checkpoint(row.session_id, turn);
     if (!c) {
       const turns = this.turns(row.session_id);
       throw new AppError('not_found', `turn: this session has no turn ${turn} with a checkpoint${turns.length ? ` (turns with one: ${turns.slice(-20).join(', ')})` : ' (no turn has ended in its worktree yet)'}.`);
@@ -356,7 +356,7 @@ export class WorktreeService implements Service {
   }
 
   private turns(sessionId: string): number[] {
-    return this.db.prepare('SELECT turn FROM session_checkpoints WHERE session_id = ? ORDER BY turn').pluck().all(sessionId) as number[];
+    return this.store.turns(sessionId);
   }
 
   /** The changed files between two commits or trees: the same two always give the same list, so a few are kept. */
@@ -375,13 +375,12 @@ export class WorktreeService implements Service {
     const refs = await git(['for-each-ref', '--format=%(refname)', `refs/switchboard/${row.session_id}/`], this.git.opts(row.repo));
     const names = refs.stdout.split('\n').filter(Boolean);
     if (names.length) await git(['update-ref', '--stdin'], { ...this.git.opts(row.repo), input: names.map((n) => `delete ${n}\n`).join('') });
-    this.db.prepare('DELETE FROM session_checkpoints WHERE session_id = ?').run(row.session_id);
+    this.store.dropCheckpoints(row.session_id);
   }
 
   /** Removes the worktrees of sessions deleted while Switchboard was stopped (those with nothing unmerged). */
   private async sweep(): Promise<void> {
-    const rows = this.db.prepare(`SELECT w.session_id FROM session_worktrees w LEFT JOIN sessions s ON s.id = w.session_id WHERE s.id IS NULL AND w.state = 'active'`).pluck().all() as string[];
-    for (const id of rows) {
+    for (const { session_id: id } of this.store.orphans('active')) {
       const { message } = await this.remove(id, { discard: false });
       log.info(`worktrees: ${message}`, { sessionId: id });
     }
@@ -433,10 +432,7 @@ export class WorktreeService implements Service {
   }
 
   private row(sessionId: string): WorktreeRow | null {
-    return (this.db.prepare('SELECT * FROM session_worktrees WHERE session_id = ?').get(sessionId) as WorktreeRow | undefined) ?? null;
+    return this.store.row(sessionId);
   }
 
-  private get db() {
-    return this.deps.storage.db;
-  }
 }
