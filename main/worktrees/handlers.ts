@@ -122,6 +122,12 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
       await owners(ctx, 'discard', id, `discard every change on ${worktrees.info(id)?.branch ?? 'the session'}`);
       return worktrees.discard(id);
     },
+    'sessions.keptWorktrees': () => worktrees.kept(),
+    'sessions.removeKeptWorktree': ({ sessionId }, ctx) => {
+      // Throwing away unmerged work is the owner's word alone: no chat or MCP client can ask for it.
+      if (!isOwner(ctx)) throw new AppError('unauthorized', `Only you, in Switchboard's window, can remove a kept worktree and the changes in it (asked by ${callerInWords(ctx)}). Nothing was removed.`);
+      return worktrees.removeKept(sessionId);
+    },
     'sessions.undoTurn': async ({ id, turn }, ctx) => {
       await owners(ctx, 'undoTurn', id, `put back the files turn ${turn} changed`);
       return worktrees.undoTurn(id, turn);

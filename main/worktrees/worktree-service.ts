@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChangedFile, MergeResult, MergeStrategy, SessionChanges, SessionDiff, SessionStatus, SessionWorktree } from '../../contract';
+import type { ChangedFile, KeptWorktree, MergeResult, MergeStrategy, SessionChanges, SessionDiff, SessionStatus, SessionWorktree } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
@@ -299,6 +299,7 @@ export class WorktreeService implements Service {
       const unmerged = options.discard ? null : await this.unmerged(sessionId);
       if (unmerged) {
         this.store.markKept(sessionId);
+        this.deps.events.emit('sessions.keptWorktreesChanged', {});
         return { removed: false, message: `Kept the worktree ${row.path}: ${unmerged.text}.` };
       }
       if (fs.existsSync(row.git_dir)) {
@@ -313,6 +314,27 @@ export class WorktreeService implements Service {
       await fs.promises.rm(this.git.ownIndex(sessionId), { force: true });
       return { removed: true, message: `Removed the worktree and ${row.branch}.` };
     });
+  }
+
+  /** Worktrees of deleted sessions still on disk (kept for their unmerged work), newest first, each with what is in it. */
+  async kept(): Promise<KeptWorktree[]> {
+    const rows = [...this.store.orphans('kept'), ...this.store.orphans('active')];
+    return Promise.all(
+      rows.map(async (row) => {
+        const problem = await this.git.problem(row).catch((error: unknown) => String(error));
+        const unmerged = problem ? null : await this.git.unmergedWork(row).catch(() => null);
+        return { sessionId: row.session_id, repo: row.repo, branch: row.branch, baseBranch: row.base_branch, path: row.path, createdAt: row.created_at, unmerged: unmerged?.text ?? null, problem };
+      }),
+    );
+  }
+
+  /** The user's word on a kept worktree: removed with its branch and the work in it. Only for a deleted session's tree. */
+  async removeKept(sessionId: string): Promise<{ removed: true; message: string }> {
+    if (this.deps.session(sessionId)) throw new AppError('conflict', 'This worktree belongs to a session that still exists: delete the session instead (with discardChanges to throw its work away).');
+    if (!this.store.row(sessionId)) throw new AppError('not_found', `no kept worktree for session ${sessionId}`);
+    const { message } = await this.remove(sessionId, { discard: true });
+    this.deps.events.emit('sessions.keptWorktreesChanged', {});
+    return { removed: true, message };
   }
 
   /** Something the user changed outside Switchboard, in words; null when the repository, the tree and the base are where they were. */
