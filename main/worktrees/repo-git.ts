@@ -124,6 +124,19 @@ export class RepoGit {
     return null;
   }
 
+  /** The files changed between two snapshots put back as they were in the first (the worktree only; the index is left alone); how many. */
+  async putBack(row: WorktreeRow, before: string, after: string): Promise<number> {
+    const wt = this.opts(row.path);
+    const out = await git(['diff', '--no-renames', '--name-status', '-z', before, after], wt);
+    const tokens = out.stdout.split('\0');
+    const restore: string[] = [];
+    const remove: string[] = [];
+    for (let i = 0; i + 1 < tokens.length; i += 2) (tokens[i] === 'A' ? remove : restore).push(tokens[i + 1]!);
+    for (const file of remove) await fs.promises.rm(path.join(row.path, file), { force: true });
+    if (restore.length) await git(['restore', `--source=${before}`, '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...wt, input: restore.join('\0') });
+    return restore.length + remove.length;
+  }
+
   /** Where the session's own index lives (removed with its worktree). */
   ownIndex(sessionId: string): string {
     return path.join(this.dataDir, 'worktrees', `.index-${sessionId}`);

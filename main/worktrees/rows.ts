@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { ChangedFile } from '../../contract';
+import { AppError } from '../errors';
 
 /** A session's worktree as stored. */
 export interface WorktreeRow {
@@ -62,4 +64,12 @@ export function totals(files: ChangedFile[]): { additions: number; deletions: nu
 /** Git's last line of stderr, short: what a refusal quotes in its words. */
 export function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.slice(0, 300) ?? '';
+}
+
+/** A relative path inside the worktree, as git names it; anything reaching out of it is refused in words. */
+export function insideWorktree(row: Pick<WorktreeRow, 'path'>, given: string): string {
+  const absolute = path.resolve(row.path, given);
+  const rel = path.relative(row.path, absolute);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) throw new AppError('invalid_input', `path: ${given} is outside the session's worktree (${row.path}).`);
+  return rel.split(path.sep).join('/');
 }

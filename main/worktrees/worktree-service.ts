@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ChangedFile, KeptWorktree, MergeResult, MergeStrategy, SessionChanges, SessionDiff, SessionStatus, SessionWorktree } from '../../contract';
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
@@ -13,7 +12,7 @@ import { parseRawNumstat } from './raw-diff';
 import { RepoGit, type UnmergedWork } from './repo-git';
 import { WorktreeStore } from './worktree-store';
 import { addWorktree } from './add-worktree';
-import { SWITCHBOARD_IDENTITY, totals, type CheckpointRow, type WorktreeRow } from './rows';
+import { insideWorktree, SWITCHBOARD_IDENTITY, totals, type CheckpointRow, type WorktreeRow } from './rows';
 
 export { branchSlug, type WorktreeRow } from './rows';
 
@@ -188,7 +187,7 @@ export class WorktreeService implements Service {
     const { from, to } = await this.range(row, options.turn, true);
     const paths: string[] = [];
     if (options.path !== undefined) {
-      const rel = this.inside(row, options.path);
+      const rel = insideWorktree(row, options.path);
       // A renamed file is shown as a rename only when both of its names are asked for.
       const file = (await this.fileList(row, from, to)).find((f) => f.path === rel || f.renamedFrom === rel);
       paths.push(rel);
@@ -200,7 +199,7 @@ export class WorktreeService implements Service {
     return {
       sessionId,
       turn: options.turn ?? null,
-      path: options.path === undefined ? null : this.inside(row, options.path),
+      path: options.path === undefined ? null : insideWorktree(row, options.path),
       text: lines.length ? `${lines.join('\n')}\n` : '',
       offset,
       lines: lines.length,
@@ -264,20 +263,10 @@ export class WorktreeService implements Service {
       const row = this.need(sessionId);
       this.idle(sessionId, 'undo a turn');
       const checkpoint = this.checkpointOf(row, turn);
-      const wt = this.git.opts(row.path);
-      const out = await git(['diff', '--no-renames', '--name-status', '-z', checkpoint.before_commit, checkpoint.after_commit], wt);
-      const tokens = out.stdout.split('\0');
-      const restore: string[] = [];
-      const remove: string[] = [];
-      for (let i = 0; i + 1 < tokens.length; i += 2) (tokens[i] === 'A' ? remove : restore).push(tokens[i + 1]!);
-      for (const file of remove) await fs.promises.rm(path.join(row.path, file), { force: true });
-      if (restore.length) {
-        await git(['restore', `--source=${checkpoint.before_commit}`, '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...wt, input: restore.join('\0') });
-      }
+      const count = await this.git.putBack(row, checkpoint.before_commit, checkpoint.after_commit);
       const snapshot = await this.git.snapshotCommit(row);
       this.store.setSnapshot(sessionId, snapshot);
       await this.emitChanged(sessionId);
-      const count = restore.length + remove.length;
       return { undone: count, message: count ? `Put back ${count} file${count === 1 ? '' : 's'} as ${count === 1 ? 'it was' : 'they were'} before turn ${turn}.` : `Turn ${turn} changed no files; nothing to undo.` };
     });
   }
@@ -428,13 +417,6 @@ export class WorktreeService implements Service {
       .catch((error: unknown) => log.warn('worktrees: could not count changes', { sessionId, error: String(error) }));
   }
 
-  /** A relative path inside the worktree; anything reaching out of it is refused in words. */
-  private inside(row: WorktreeRow, given: string): string {
-    const absolute = path.resolve(row.path, given);
-    const rel = path.relative(row.path, absolute);
-    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) throw new AppError('invalid_input', `path: ${given} is outside the session's worktree (${row.path}).`);
-    return rel.split(path.sep).join('/');
-  }
 
   private idle(sessionId: string, what: string): void {
     const status = this.deps.session(sessionId)?.status;
