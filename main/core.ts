@@ -85,6 +85,8 @@ export interface CoreConfig {
   integrityWorker?: string | null;
   /** The bundled checkpoint worker (dist/main/checkpoint-worker.cjs); without it SQLite checkpoints in-thread. */
   checkpointWorker?: string | null;
+  /** The bundled git worker (dist/main/git-worker.cjs); without it worktrees spawn git from the main thread. */
+  gitWorker?: string | null;
   /** The bundled search worker (dist/main/search-worker.cjs); without it history searches run in-thread. */
   searchWorker?: string | null;
   /** The loopback server; none in tests that only need the services. */
@@ -251,6 +253,7 @@ export function createCore(config: CoreConfig): Core {
     events,
     dataDir: config.dataDir,
     env,
+    gitWorker: config.gitWorker ?? null,
     session: (id) => {
       try {
         const { title, status } = sessions.get(id);

@@ -21,6 +21,8 @@ export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/
 /** The integrity worker's source: it imports nothing of ours, so Node runs it as it is (type stripping). */
 export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
 export const CHECKPOINT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/checkpoint-worker.ts');
+/** The git worker's source: it imports nothing of ours either. */
+export const GIT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../worktrees/git-worker.ts');
 
 /**
  * The one core factory of the tests: a core on `dataDir` as `serve` builds it (secrets in a 0600
@@ -34,6 +36,7 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     app: { name: 'Switchboard', version: '0.0.0-test', shell: 'headless', electronVersion: null },
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
+    gitWorker: GIT_WORKER_SOURCE,
     resourcesDir: path.resolve(import.meta.dirname, '../../resources'),
     // One more real CLI per test core would load the machine for nothing: the tests of the spare ask for it.
     warmSpare: false,

@@ -6,7 +6,7 @@ import type { Service } from '../lifecycle';
 import { log } from '../log';
 import type { StorageService } from '../storage/storage-service';
 import { diffPage } from './diff-page';
-import { git } from './git';
+import { attachGitWorker, git } from './git';
 import { mergeBranch } from './merge';
 import { parseRawNumstat } from './raw-diff';
 import { RepoGit, type UnmergedWork } from './repo-git';
@@ -26,6 +26,8 @@ export interface WorktreeServiceDeps {
   events: EventBus;
   dataDir: string;
   env: NodeJS.ProcessEnv;
+  /** The bundled git worker (dist/main/git-worker.cjs); without it git is spawned from the main thread. */
+  gitWorker?: string | null;
   /** The session's title and status (null once it is deleted): a running turn must not be merged under Claude's feet. */
   session: (id: string) => { title: string; status: SessionStatus } | null;
 }
@@ -48,6 +50,7 @@ export class WorktreeService implements Service {
   private readonly ranges = new Map<string, { at: number; range: { from: string; to: string; problem: string | null } }>();
   private readonly lists = new Map<string, ChangedFile[]>();
   private off: (() => void) | null = null;
+  private detachGit: (() => Promise<void>) | null = null;
 
   /** The git steps the jobs share (snapshots through the session's own index, revisions, commits). */
   private readonly git: RepoGit;
@@ -59,6 +62,7 @@ export class WorktreeService implements Service {
   }
 
   start(): void {
+    if (this.deps.gitWorker) this.detachGit = attachGitWorker(this.deps.gitWorker);
     this.off = this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
       if (item.kind !== 'turn' || !ENDED.has(item.turn.status)) return;
       if (!this.row(sessionId)) return;
@@ -85,6 +89,8 @@ export class WorktreeService implements Service {
     this.off?.();
     this.off = null;
     await Promise.allSettled([...this.chains.values()]);
+    await this.detachGit?.();
+    this.detachGit = null;
   }
 
   /** The worktree a session runs in, for its summary; null for a session without one. */
