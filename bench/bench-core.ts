@@ -10,6 +10,7 @@ export async function benchCore(dataDir: string, extra: Partial<CoreConfig> = {}
     // The figures are the shipped app's: the workers as serve runs them.
     checkpointWorker: path.resolve(import.meta.dirname, '../dist/main/checkpoint-worker.cjs'),
     integrityWorker: path.resolve(import.meta.dirname, '../dist/main/integrity-worker.cjs'),
+    gitWorker: path.resolve(import.meta.dirname, '../dist/main/git-worker.cjs'),
     ...extra,
   });
   await core.start();

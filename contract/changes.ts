@@ -99,6 +99,20 @@ export type MergeStrategy = (typeof mergeStrategies)[number];
 export const REVIEW_APPROVAL_TOOL = 'SwitchboardReview';
 
 /** What a review approval shows the owner (its `input`). */
+/** A worktree whose session was deleted, kept because it held work not merged into its base branch. */
+export interface KeptWorktree {
+  sessionId: string;
+  repo: string;
+  branch: string;
+  baseBranch: string;
+  path: string;
+  createdAt: number;
+  /** What is not merged, in words ("switchboard/x has 2 commits not in main"); null when nothing is left. */
+  unmerged: string | null;
+  /** Something changed outside Switchboard (the repository moved, the tree deleted), in words. */
+  problem: string | null;
+}
+
 export interface ReviewApprovalInput {
   action: 'commit' | 'merge' | 'discard' | 'undoTurn' | 'delete' | 'sendFile';
   /** The session it is about; null for a file an outside MCP client sends. */
@@ -146,10 +160,19 @@ export const changesMethods = {
     z.object({ id, turn }).strict(),
     'The files one turn changed, put back as they were before it.',
   ),
+  'sessions.keptWorktrees': method<KeptWorktree[]>()(
+    z.object({}).strict(),
+    'Worktrees of deleted sessions, kept because they held changes not merged: where they are, their branch and what is in them.',
+  ),
+  'sessions.removeKeptWorktree': method<{ removed: true; message: string }>()(
+    z.object({ sessionId: id }).strict(),
+    "Removes a kept worktree and its branch, throwing away the changes not merged in it: the owner's word, in Switchboard's window.",
+  ),
 };
 
 export const changesEvents = {
   'sessions.changesChanged': event<{ sessionId: string; turn: number | null; turnId?: string | null; totalFiles: number; additions: number; deletions: number }>(
     "A session's changes changed: a turn's checkpoint, a commit, a merge, a discard or an undo (the turn's own figures when a turn ended).",
   ),
+  'sessions.keptWorktreesChanged': event<Record<string, never>>('A deleted session\'s worktree was kept for its unmerged work, or a kept one was removed: read sessions.keptWorktrees again.'),
 };

@@ -171,8 +171,12 @@ export const sessionsMethods = {
             cwd: folderPath.nullable().optional(),
             model: withoutNul(z.string().trim().min(1).max(200)).nullable().optional(),
             permissionPolicy: z.enum(permissionPolicies).default('ask'),
+            /** As in sessions.create: a git worktree of its own in the repository holding cwd. */
+            worktree: z.boolean().optional(),
+            baseBranch: branchName.optional(),
           })
           .strict()
+          .refine((s) => !s.baseBranch || s.worktree, { message: 'a base branch is for a session in its own worktree: add worktree: true', path: ['baseBranch'] })
           .optional(),
         text,
         timeoutMs: z.number().int().min(100).max(24 * 3600_000).default(600_000),

@@ -63,6 +63,8 @@ export interface CoreConfig {
   searchWorker?: string | null;
   /** The bundled template worker (dist/main/template-worker.cjs); without it job templates render in-thread. */
   templateWorker?: string | null;
+  /** The bundled git worker (dist/main/git-worker.cjs); without it worktrees spawn git from the main thread. */
+  gitWorker?: string | null;
   /** The loopback server; none in tests that only need the services. */
   server?: ServerConfig;
   /** Test hook: the scheduler's clock, to simulate downtime. */

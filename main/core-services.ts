@@ -147,6 +147,7 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
         restore: (keep) => late.get('limitWaiter').restore(keep),
       },
       worktreeOf: (id) => late.get('worktrees').info(id),
+      turnGate: (id) => late.get('worktrees').turnGate(id),
     }),
   );
   const clock = config.clock ?? systemClock;
@@ -188,6 +189,7 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       events,
       dataDir: config.dataDir,
       env,
+      gitWorker: config.gitWorker ?? null,
       session: (id) => {
         try {
           const { title, status } = sessions.get(id);

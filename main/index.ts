@@ -66,6 +66,7 @@ async function boot(): Promise<void> {
       checkpointWorker: path.join(__dirname, 'checkpoint-worker.cjs'),
       searchWorker: path.join(__dirname, 'search-worker.cjs'),
       templateWorker: path.join(__dirname, 'template-worker.cjs'),
+      gitWorker: path.join(__dirname, 'git-worker.cjs'),
       resourcesDir: path.join(__dirname, '..', '..', 'resources'),
       app: { name: 'Switchboard', version: SWITCHBOARD_VERSION, shell: 'electron', electronVersion: process.versions.electron ?? null },
       // Claude Code reaches the app over loopback (MCP, hooks): the same server as headless, without UI files.

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     checkpointWorker: path.join(here, 'checkpoint-worker.cjs'),
     searchWorker: path.join(here, 'search-worker.cjs'),
     templateWorker: path.join(here, 'template-worker.cjs'),
+    gitWorker: path.join(here, 'git-worker.cjs'),
     resourcesDir: path.join(here, '..', '..', 'resources'),
     server: { host: options.host, port: options.port, allowHosts: options.allowHosts, staticDir: path.join(here, '..', 'renderer'), required: true },
   });

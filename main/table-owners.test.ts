@@ -42,8 +42,8 @@ const owners: Record<string, string[]> = {
   inbox_items: ['main/inbox/inbox-store.ts'],
   push_subscriptions: ['main/push/push-service.ts'],
   task_replies: ['main/tasks/task-replies.ts'],
-  session_worktrees: ['main/worktrees/worktree-service.ts'],
-  session_checkpoints: ['main/worktrees/worktree-service.ts'],
+  session_worktrees: ['main/worktrees/worktree-store.ts'],
+  session_checkpoints: ['main/worktrees/worktree-store.ts'],
   usage_events: ['main/usage/usage-store.ts', 'main/usage/usage-service.ts'],
   usage_daily: ['main/usage/usage-store.ts', 'main/usage/usage-service.ts'],
   usage_hourly: ['main/usage/usage-store.ts', 'main/usage/usage-service.ts'],
@@ -66,7 +66,7 @@ const exceptions: { file: string; table: string; reads?: true; why: string }[] =
   // also runs in the search worker on its own connection (no session store there).
   { file: 'main/history/search-query.ts', table: 'sessions', reads: true, why: 'the search joins sessions (worker connection)' },
   // main/worktrees/ is issue 25's: its sweep of worktrees whose session is gone joins sessions.
-  { file: 'main/worktrees/worktree-service.ts', table: 'sessions', reads: true, why: 'issue 25 owns main/worktrees/' },
+  { file: 'main/worktrees/worktree-store.ts', table: 'sessions', reads: true, why: 'kept worktrees are those whose session is gone: a read-only join' },
 ];
 
 /** Words that follow FROM/JOIN/INTO but are no table of ours. */

@@ -23,7 +23,7 @@ function newestMtime(target) {
   return newest;
 }
 
-const outputs = ['main/index.cjs', 'main/switchboard.js', 'main/serve.js', 'main/embed-worker.cjs', 'main/integrity-worker.cjs', 'main/checkpoint-worker.cjs', 'main/search-worker.cjs', 'main/template-worker.cjs', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
+const outputs = ['main/index.cjs', 'main/switchboard.js', 'main/serve.js', 'main/embed-worker.cjs', 'main/integrity-worker.cjs', 'main/checkpoint-worker.cjs', 'main/search-worker.cjs', 'main/template-worker.cjs', 'main/git-worker.cjs', 'preload/index.cjs', 'renderer/index.html'].map((f) => path.join(dist, f));
 if (process.argv.includes('--if-stale')) {
   const built = Math.min(...outputs.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
   const changed = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));
@@ -102,6 +102,14 @@ await Promise.all([
     outfile: path.join(dist, 'main/template-worker.cjs'),
     platform: 'node',
     format: 'cjs',
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'main/worktrees/git-worker.ts')],
+    outfile: path.join(dist, 'main/git-worker.cjs'),
+    platform: 'node',
+    format: 'cjs',
+    external: nativeModules,
   }),
   esbuild.build({
     ...common,

@@ -118,6 +118,8 @@ export interface SessionManagerDeps {
   worktreeOf?: (id: string) => SessionWorktree | null;
   /** The one store of the sessions' and turns' tables, built by the root (the importer and hooks use it too). */
   store: SessionStore;
+  /** What the next queued turn waits for (the finished turn's worktree checkpoint being written), or null. */
+  turnGate?: (id: string) => Promise<void> | null;
 }
 
 export interface CreateSession {
@@ -472,6 +474,11 @@ export class SessionManager implements Service {
     return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };
   }
 
+  /** The session of a surface's conversation key (a chat id), or null: `sessions.ask` by key looks first. */
+  idByKey(surface: Surface, key: string): string | null {
+    return this.store.sessionByKey(surface, key)?.id ?? null;
+  }
+
   /** Stops the running turn: the CLI is asked first, and killed if it does not stop in time. */
   async interrupt(id: string): Promise<boolean> {
     this.row(id);
@@ -544,6 +551,12 @@ export class SessionManager implements Service {
 
   private pump(rt: Runtime): void {
     if (rt.current || !rt.queue.length) return;
+    // The turn before is still being checkpointed: this one starts once it is, or its writes would land in it.
+    const gate = this.deps.turnGate?.(rt.sessionId);
+    if (gate) {
+      void gate.then(() => this.pump(rt));
+      return;
+    }
     if (rt.restartBeforeNext && rt.process?.alive) {
       rt.restartBeforeNext = false;
       void this.stopProcess(rt).then(() => this.pump(rt));

@@ -104,7 +104,7 @@ export function fuzzRequest(random: () => number, target: FuzzTarget): FuzzReque
 const ACTING = new Set<string>([
   'system.rotateToken', 'system.open', 'settings.set',
   'sessions.create', 'sessions.send', 'sessions.ask', 'sessions.reset', 'sessions.update', 'sessions.delete', 'sessions.interrupt', 'sessions.editQueued', 'sessions.removeQueued',
-  'sessions.commit', 'sessions.merge', 'sessions.discard', 'sessions.undoTurn',
+  'sessions.commit', 'sessions.merge', 'sessions.discard', 'sessions.undoTurn', 'sessions.removeKeptWorktree',
   'terminals.open', 'terminals.write', 'terminals.close', 'terminals.resize',
   'schedules.create', 'schedules.update', 'schedules.delete', 'schedules.run', 'schedules.runNow', 'schedules.cancel',
   'chat.connect', 'chat.disconnect', 'chat.setTranscriptionKey', 'chat.answerPairing', 'chat.removeUser', 'chat.bindChannel', 'chat.unbindChannel',

@@ -22,6 +22,8 @@ export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/
 /** The integrity worker's source: it imports nothing of ours, so Node runs it as it is (type stripping). */
 export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
 export const CHECKPOINT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/checkpoint-worker.ts');
+/** The git worker's source: it imports nothing of ours either. */
+export const GIT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../worktrees/git-worker.ts');
 
 let templateWorker: string | null = null;
 /**
@@ -50,6 +52,7 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
     templateWorker: templateWorkerBundle(),
+    gitWorker: GIT_WORKER_SOURCE,
     resourcesDir: path.resolve(import.meta.dirname, '../../resources'),
     // One more real CLI per test core would load the machine for nothing: the tests of the spare ask for it.
     warmSpare: false,

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { childEnv } from '../child-env';
+import { log } from '../log';
+import { runGit, type GitJob, type GitRun } from './git-worker';
 
 /** How long one git command may take, and how much it may print, unless the caller says otherwise. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -75,45 +78,90 @@ function startGit(args: string[], options: GitOptions, stdin: 'ignore' | 'pipe')
 
 /**
  * Runs the real git binary as a child process (never in this thread's time: its output streams in),
- * bounded in time and in output. Resolves with the output for exit 0 (or an `okCodes` code); a failure
- * rejects with a GitError carrying git's stderr.
+ * bounded in time and in output; in the git worker once one is attached (attachGitWorker), so the spawn
+ * and the decoding of its output leave the event loop too. Resolves with the output for exit 0 (or an
+ * `okCodes` code); a failure rejects with a GitError carrying git's stderr.
  */
-export function git(args: string[], options: GitOptions): Promise<GitResult> {
-  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  return new Promise((resolve, reject) => {
-    const { child, state } = startGit(args, options, options.input === undefined ? 'ignore' : 'pipe');
-    if (options.input !== undefined) {
-      child.stdin!.on('error', () => {});
-      child.stdin!.end(options.input);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (truncated) return;
-      if (size + chunk.length > max) {
-        chunks.push(chunk.subarray(0, max - size));
-        size = max;
-        truncated = true;
-        child.kill('SIGKILL');
-        return;
-      }
-      chunks.push(chunk);
-      size += chunk.length;
+export async function git(args: string[], options: GitOptions): Promise<GitResult> {
+  const job: GitJob = {
+    args: [...BASE_ARGS, ...args],
+    cwd: options.cwd,
+    env: childEnv(options.env, gitVars(options)),
+    input: options.input,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+  };
+  const run = pool ? await pool.run(job) : await runGit(job);
+  const { code, stdout, stderr, truncated } = run;
+  if (run.spawnError) {
+    const missing = run.spawnError.code === 'ENOENT';
+    throw new GitError(args, null, missing ? (fs.existsSync(options.cwd) ? 'git is not installed (not found on PATH)' : `the folder ${options.cwd} is gone`) : run.spawnError.message);
+  }
+  if (run.timedOut) throw new GitError(args, code, stderr, true);
+  if (truncated) return { code: code ?? 0, stdout, stderr, truncated };
+  if (code === 0 || (code !== null && options.okCodes?.includes(code))) return { code, stdout, stderr, truncated };
+  throw new GitError(args, code, stderr);
+}
+
+/** The git worker: jobs out, runs back by id; a worker that fails hands its jobs (and the next) back to this thread. */
+class GitPool {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { job: GitJob; resolve: (run: GitRun) => void }>();
+  private next = 1;
+  users = 1;
+  broken = false;
+
+  constructor(script: string) {
+    this.worker = new Worker(script, { workerData: { role: 'git' } });
+    this.worker.unref();
+    this.worker.on('message', ({ id, run }: { id: number; run: GitRun }) => {
+      this.waiting.get(id)?.resolve(run);
+      this.waiting.delete(id);
     });
-    child.on('error', (error) => {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(new GitError(args, null, missing ? (fs.existsSync(options.cwd) ? 'git is not installed (not found on PATH)' : `the folder ${options.cwd} is gone`) : error.message));
+    const fail = (why: string) => {
+      if (this.broken) return;
+      this.broken = true;
+      log.warn(`worktrees: ${why}; git runs on the main thread again`);
+      for (const { job, resolve } of this.waiting.values()) void runGit(job).then(resolve);
+      this.waiting.clear();
+    };
+    this.worker.on('error', (error) => fail(`the git worker failed: ${error.message}`));
+    this.worker.on('exit', () => fail('the git worker ended'));
+  }
+
+  run(job: GitJob): Promise<GitRun> {
+    if (this.broken) return runGit(job);
+    return new Promise((resolve) => {
+      const id = this.next++;
+      this.waiting.set(id, { job, resolve });
+      this.worker.postMessage({ id, job });
     });
-    child.on('close', (code) => {
-      const { stderr } = state;
-      if (state.timedOut) return reject(new GitError(args, code, stderr, true));
-      const stdout = Buffer.concat(chunks).toString('utf8');
-      if (truncated) return resolve({ code: code ?? 0, stdout, stderr, truncated });
-      if (code === 0 || (code !== null && options.okCodes?.includes(code))) return resolve({ code, stdout, stderr, truncated });
-      reject(new GitError(args, code, stderr));
-    });
-  });
+  }
+
+  async close(): Promise<void> {
+    this.broken = true;
+    await this.worker.terminate();
+  }
+}
+
+let pool: GitPool | null = null;
+
+/**
+ * Runs git through the worker at `script` (the bundled dist/main/git-worker.cjs) from now on; one worker
+ * for the process, shared by every core in it, ended with the last detach.
+ */
+export function attachGitWorker(script: string): () => Promise<void> {
+  if (pool && !pool.broken) pool.users++;
+  else pool = new GitPool(script);
+  const mine = pool;
+  let detached = false;
+  return async () => {
+    if (detached) return;
+    detached = true;
+    if (--mine.users > 0) return;
+    if (pool === mine) pool = null;
+    await mine.close();
+  };
 }
 
 /**

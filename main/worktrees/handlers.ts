@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { changesLine, type changesMethods, type ReviewApprovalInput, type SessionSummary } from '../../contract';
+import { changesLine, type AskResult, type changesMethods, type MethodInput, type ReviewApprovalInput, type SessionSummary, type Surface } from '../../contract';
 import { AppError } from '../errors';
 import { expandFolder } from '../folders';
 import { callerInWords, isOwner, ownerToLoosen } from '../ipc/owner';
 import type { CallContext, Handlers } from '../ipc/router';
 import type { CreateSessionFields } from './types';
+
+/** `sessions.ask`'s input as the session manager takes it: a new conversation's fields without the worktree ones. */
+type AskInput = Omit<MethodInput<'sessions.ask'>, 'create'> & { create?: Omit<NonNullable<MethodInput<'sessions.ask'>['create']>, 'worktree' | 'baseBranch'> };
 import type { WorktreeService } from './worktree-service';
 
 type ChangesMethod = keyof typeof changesMethods;
@@ -18,6 +21,8 @@ export interface ChangesHandlerDeps {
     create(input: CreateSessionFields): SessionSummary;
     delete(id: string): Promise<void>;
     get(id: string): SessionSummary;
+    ask(input: AskInput & { timeoutMs: number }, ctx: CallContext): Promise<AskResult>;
+    idByKey(surface: Surface, key: string): string | null;
   };
   /** The owner's word through the one broker (approvals/review-questions.ts). */
   ask(input: ReviewApprovalInput, askedBy: string): Promise<{ allowed: boolean; message: string | null; by: string | null }>;
@@ -49,8 +54,10 @@ export async function sessionInWorktree(
  * a delete that throws work away are the owner's: asked from anywhere else, they wait for the owner's
  * answer through the broker, like every other risky action.
  */
-export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, ChangesMethod | 'sessions.create' | 'sessions.delete'> {
+export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, ChangesMethod | 'sessions.create' | 'sessions.delete' | 'sessions.ask'> {
   const { worktrees } = deps;
+  /** Conversations being made in a worktree, by surface and key: two asks at once make one, not two. */
+  const making = new Map<string, Promise<SessionSummary>>();
 
   /** Waits for the owner when the caller is not the owner; a no ends the call in words. */
   async function owners(ctx: CallContext, action: ReviewApprovalInput['action'], id: string, command: string): Promise<void> {
@@ -77,6 +84,22 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
       if (!input.cwd) throw new AppError('invalid_input', 'cwd: a session in a worktree of its own needs the repository to work on: give cwd, a folder inside it.');
       return sessionInWorktree(deps, { ...input, cwd: input.cwd, baseBranch, surface: ctx.surface });
     },
+    'sessions.ask': async ({ create, ...input }, ctx) => {
+      ownerToLoosen(ctx, create?.permissionPolicy);
+      if (!create) return deps.sessions.ask(input, ctx);
+      const { worktree, baseBranch, ...fields } = create;
+      const key = input.key;
+      if (!worktree || key === undefined || deps.sessions.idByKey(ctx.surface, key)) return deps.sessions.ask({ ...input, create: fields }, ctx);
+      if (!fields.cwd) throw new AppError('invalid_input', 'create.cwd: a session in a worktree of its own needs the repository to work on: give cwd, a folder inside it.');
+      const slot = `${ctx.surface}\0${key}`;
+      let made = making.get(slot);
+      if (!made) {
+        made = sessionInWorktree(deps, { ...fields, cwd: fields.cwd, baseBranch, surface: ctx.surface, surfaceKey: key }).finally(() => making.delete(slot));
+        making.set(slot, made);
+      }
+      const session = await made;
+      return deps.sessions.ask({ id: session.id, text: input.text, timeoutMs: input.timeoutMs }, ctx);
+    },
     'sessions.delete': async ({ id, discardChanges }, ctx) => {
       deps.sessions.get(id);
       const unmerged = await worktrees.unmerged(id);
@@ -101,6 +124,12 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
     'sessions.discard': async ({ id }, ctx) => {
       await owners(ctx, 'discard', id, `discard every change on ${worktrees.info(id)?.branch ?? 'the session'}`);
       return worktrees.discard(id);
+    },
+    'sessions.keptWorktrees': () => worktrees.kept(),
+    'sessions.removeKeptWorktree': ({ sessionId }, ctx) => {
+      // Throwing away unmerged work is the owner's word alone: no chat or MCP client can ask for it.
+      if (!isOwner(ctx)) throw new AppError('unauthorized', `Only you, in Switchboard's window, can remove a kept worktree and the changes in it (asked by ${callerInWords(ctx)}). Nothing was removed.`);
+      return worktrees.removeKept(sessionId);
     },
     'sessions.undoTurn': async ({ id, turn }, ctx) => {
       await owners(ctx, 'undoTurn', id, `put back the files turn ${turn} changed`);

@@ -12,5 +12,7 @@ export interface CreateSessionFields {
   systemPrompt?: string | null;
   allowedTools?: string[];
   surface: Surface;
+  /** A surface's own key for the conversation (a chat id), for `sessions.ask` by key. */
+  surfaceKey?: string;
   id?: string;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { desktopCaller } from '../ipc/router';
 import { startHarness, type Harness } from '../testing/claude-harness';
-import { GIT_TEST_ENV, gitIn, makeRepo } from '../testing/git-repo';
+import { commitAll, GIT_TEST_ENV, gitIn, makeRepo, writeFiles } from '../testing/git-repo';
 import { nextEvent } from '../testing/wait';
 
 let h: Harness;
@@ -78,5 +78,57 @@ describe('the real CLI in a worktree', () => {
     expect(session.worktree).toMatchObject({ baseBranch: 'main' });
     expect(fs.readFileSync(path.join(session.cwd, 'NOTES.md'), 'utf8')).toBe('# Notes\n');
     expect(gitIn(repo, 'status', '--porcelain')).toBe('');
+  }, 120_000);
+  it("holds the next queued message until the finished turn's checkpoint is written: each turn's checkpoint has its own files only", async () => {
+    // A checkpoint that takes a second (git runs this clean filter on each .txt it hashes): without the hold,
+    // the second turn's write would land in the first turn's checkpoint.
+    gitIn(repo, 'config', 'filter.slow.clean', 'sleep 1; cat');
+    writeFiles(repo, { '.gitattributes': '*.txt filter=slow\n' });
+    commitAll(repo, 'slow filter');
+    const created = await h.core.router.call('sessions.create', { title: 'Queued', cwd: repo, worktree: true, permissionPolicy: 'acceptEdits' }, desktopCaller);
+    if (!created.ok) throw new Error(created.error.message);
+    const s = created.value as { id: string; cwd: string };
+    const checkpointed = (turn: number) => h.core.storage.db.prepare('SELECT 1 FROM session_checkpoints WHERE session_id = ? AND turn = ?').get(s.id, turn) !== undefined;
+    h.api.reply({ kind: 'tool', name: 'Write', input: { file_path: path.join(s.cwd, 'one.txt'), content: 'one\n' } }, { kind: 'text', text: 'First done.' });
+    let firstWrittenBeforeSecondStarted: boolean | null = null;
+    h.api.respond(() => {
+      if (firstWrittenBeforeSecondStarted === null) {
+        firstWrittenBeforeSecondStarted = checkpointed(1);
+        return { kind: 'tool', name: 'Write', input: { file_path: path.join(s.cwd, 'two.txt'), content: 'two\n' } };
+      }
+      return { kind: 'text', text: 'Second done.' };
+    });
+    const counted = nextEvent(h.core.events, 'sessions.changesChanged', (e) => e.sessionId === s.id && e.turn === 2, 60_000);
+    const one = h.core.sessions.send(s.id, 'write one', desktopCaller);
+    const two = h.core.sessions.send(s.id, 'write two', desktopCaller);
+    expect(two.status).toBe('queued');
+    expect((await h.turnEnded(one.id)).status).toBe('done');
+    expect((await h.turnEnded(two.id)).status).toBe('done');
+    await counted;
+    expect(firstWrittenBeforeSecondStarted).toBe(true);
+    expect((await h.core.worktrees.changes(s.id, { turn: 1 })).files.map((f) => f.path)).toEqual(['one.txt']);
+    expect((await h.core.worktrees.changes(s.id, { turn: 2 })).files.map((f) => f.path)).toEqual(['two.txt']);
+  }, 120_000);
+
+  it('sessions.ask from a chat can start its conversation in a worktree of its own, and the next ask by the same key finds it', async () => {
+    const telegram = { surface: 'telegram' as const, actor: 'telegram:42' };
+    h.api.reply({ kind: 'text', text: 'Ready in my own tree.' }, { kind: 'text', text: 'Still here.' });
+    const asked = await h.core.router.call('sessions.ask', { key: 'chat-7', create: { title: 'From the phone', cwd: repo, worktree: true }, text: 'hello', timeoutMs: 45_000 }, telegram);
+    if (!asked.ok) throw new Error(asked.error.message);
+    expect(asked.value).toMatchObject({ status: 'done', text: 'Ready in my own tree.' });
+    const session = h.core.sessions.get(asked.value.sessionId);
+    expect(session.worktree).toMatchObject({ repo: fs.realpathSync(repo), baseBranch: 'main', branch: 'switchboard/from-the-phone' });
+    expect(session.cwd).toBe(session.worktree!.path);
+    const again = await h.core.router.call('sessions.ask', { key: 'chat-7', create: { cwd: repo, worktree: true }, text: 'again', timeoutMs: 45_000 }, telegram);
+    if (!again.ok) throw new Error(again.error.message);
+    expect(again.value.sessionId).toBe(session.id);
+    expect(h.core.sessions.list().filter((x) => x.worktree)).toHaveLength(1);
+    // Refused in words: a worktree without a repository to make it from, and a looser mode from a chat.
+    const noCwd = await h.core.router.call('sessions.ask', { key: 'chat-8', create: { worktree: true }, text: 'hi', timeoutMs: 1000 }, telegram);
+    expect(noCwd.ok ? null : noCwd.error.message).toMatch(/needs the repository/);
+    const loose = await h.core.router.call('sessions.ask', { key: 'chat-9', create: { cwd: repo, worktree: true, permissionPolicy: 'bypass' }, text: 'hi', timeoutMs: 1000 }, telegram);
+    expect(loose.ok ? null : loose.error.message).toMatch(/only you, in Switchboard's window/);
+    const outside = await h.core.router.call('sessions.ask', { key: 'chat-10', create: { cwd: h.dir, worktree: true }, text: 'hi', timeoutMs: 1000 }, telegram);
+    expect(outside.ok ? null : outside.error.message).toMatch(/not in a git repository/);
   }, 120_000);
 });

@@ -307,6 +307,30 @@ describe('deleting, and a repository changed meanwhile', () => {
     expect(gitIn(repo, 'worktree', 'list')).not.toContain(merged.cwd);
   });
 
+  it("lists the worktrees kept for a deleted session's unmerged work; only the owner removes one, and it goes with its branch", async () => {
+    const s = await worktreeSession('Kept work');
+    writeFiles(s.cwd, { 'wip.txt': 'work in progress\n' });
+    // Deleted while Switchboard was stopped (as a session can be by the manager alone): the next start keeps its tree.
+    await core.sessions.delete(s.id);
+    await core.stop();
+    core = testCore(path.join(dir, 'data'), { env: { PATH: process.env.PATH, HOME: dir, ...GIT_TEST_ENV } });
+    const swept = nextEvent(core.events, 'sessions.keptWorktreesChanged', () => true, 20_000);
+    await core.start();
+    await swept;
+    const kept = await call('sessions.keptWorktrees', {});
+    expect(kept).toMatchObject([{ sessionId: s.id, branch: 'switchboard/kept-work', baseBranch: 'main', path: s.cwd, unmerged: 'switchboard/kept-work has 1 file changed and not committed', problem: null }]);
+    const fromChat = await refused('sessions.removeKeptWorktree', { sessionId: s.id }, { surface: 'telegram', actor: 'telegram:42' });
+    expect(fromChat).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/Only you, in Switchboard's window.*Nothing was removed/) });
+    expect(fs.existsSync(path.join(s.cwd, 'wip.txt'))).toBe(true);
+    const live = await worktreeSession('Still alive');
+    expect((await refused('sessions.removeKeptWorktree', { sessionId: live.id })).code).toBe('conflict');
+    const removed = await call('sessions.removeKeptWorktree', { sessionId: s.id });
+    expect(removed.message).toMatch(/Removed the worktree and switchboard\/kept-work/);
+    expect(fs.existsSync(s.cwd)).toBe(false);
+    expect(gitIn(repo, 'branch', '--list', 'switchboard/kept-work')).toBe('');
+    expect(await call('sessions.keptWorktrees', {})).toEqual([]);
+  });
+
   it('says in words when the base branch was deleted or the repository moved', async () => {
     gitIn(repo, 'branch', 'short-lived');
     const s = await worktreeSession('Orphan', { baseBranch: 'short-lived' });

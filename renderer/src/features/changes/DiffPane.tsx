@@ -116,6 +116,8 @@ const FIRST_PIECES = 1;
 const MORE_PIECES = 2;
 /** Lines in one piece: small enough that the first one paints at once. */
 const PIECE_LINES = 200;
+/** The first piece: about a screen, so the click on a file paints before the rest is built. */
+const FIRST_PIECE_LINES = 60;
 
 /**
  * One file's diff: cut into pieces of a few hundred lines. The first pieces render at once (a 10,000-line
@@ -125,7 +127,7 @@ const PIECE_LINES = 200;
  */
 export function DiffPane({ path, text, more, onMore, comments, onComment, loading }: { path: string; text: string; more: boolean; onMore: () => void; comments: readonly ReviewComment[]; onComment?: (c: Omit<ReviewComment, 'id'>) => void; loading: boolean }) {
   const dark = useDark();
-  const { chunks, binary } = useMemo(() => chunkFileDiff(text, path, PIECE_LINES), [text, path]);
+  const { chunks, binary } = useMemo(() => chunkFileDiff(text, path, PIECE_LINES, FIRST_PIECE_LINES), [text, path]);
   const box = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
   const started = chunks.length > 0;
@@ -144,9 +146,14 @@ export function DiffPane({ path, text, more, onMore, comments, onComment, loadin
   useEffect(() => {
     if (!nearEnd) return;
     if (shown < chunks.length) {
-      // One step per frame: the reader's scroll stays smooth while pieces are added.
-      const frame = requestAnimationFrame(() => setShown((n) => n + MORE_PIECES));
-      return () => cancelAnimationFrame(frame);
+      // One step per frame, after that frame's paint (a task queued from the frame callback): what is on
+      // screen paints first, and the reader's scroll stays smooth while pieces are added.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const frame = requestAnimationFrame(() => (timer = setTimeout(() => setShown((n) => n + MORE_PIECES))));
+      return () => {
+        cancelAnimationFrame(frame);
+        clearTimeout(timer);
+      };
     }
     if (more && !loading) onMore();
   }, [nearEnd, shown, chunks.length, more, loading, onMore]);

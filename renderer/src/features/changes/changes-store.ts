@@ -5,6 +5,8 @@ import { reviewMessage, type ReviewComment } from './diff-model';
 
 /** Lines of a file's diff asked for at a time: the first page paints, the rest comes as the reader scrolls. */
 export const DIFF_PAGE_LINES = 2000;
+/** The first page is smaller (two screens and a little): it is what the reader waits for after a click. */
+export const FIRST_DIFF_PAGE_LINES = 400;
 
 interface OpenDiff {
   path: string;
@@ -64,7 +66,7 @@ export const useChanges = create<ChangesStore>((set, get) => {
     if (!sessionId || path === null) return set({ diff: null });
     const before = get().diff;
     set({ diff: offset === 0 ? { path, text: '', nextOffset: null, loading: true } : { ...before!, loading: true } });
-    const r = await api.sessions.diff({ id: sessionId, path, ...(turn !== null ? { turn } : {}), offset, limit: DIFF_PAGE_LINES });
+    const r = await api.sessions.diff({ id: sessionId, path, ...(turn !== null ? { turn } : {}), offset, limit: offset === 0 ? FIRST_DIFF_PAGE_LINES : DIFF_PAGE_LINES });
     const now = get().diff;
     if (get().sessionId !== sessionId || now?.path !== path) return;
     if (!r.ok) return set({ diff: { ...now, loading: false }, error: r.error.message });

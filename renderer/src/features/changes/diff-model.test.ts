@@ -15,6 +15,12 @@ describe('chunkFileDiff', () => {
     // A longer text (the next page arrived) starts with the same pieces.
     expect(chunkFileDiff(`${big}`.replace('+line 10\n', '+line 10\n+line 11\n'), 'n.ts', 4).chunks.slice(0, 2)).toEqual(chunks.slice(0, 2));
   });
+  it('can make the first piece smaller (the one a click waits for), the rest as long as asked', () => {
+    const added = Array.from({ length: 10 }, (_, i) => `+line ${i + 1}`).join('\n');
+    const big = `diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1,10 @@\n${added}\n`;
+    const { chunks } = chunkFileDiff(big, 'n.ts', 4, 2);
+    expect(chunks.map((c) => c.text.split('\n')[2])).toEqual(['@@ -0,0 +1,2 @@', '@@ -0,0 +3,4 @@', '@@ -0,0 +7,4 @@']);
+  });
   it('says when git found a binary file', () => {
     expect(chunkFileDiff('diff --git a/p.png b/p.png\nBinary files a/p.png and b/p.png differ\n', 'p.png')).toEqual({ chunks: [], binary: true });
   });

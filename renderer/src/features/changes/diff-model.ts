@@ -34,7 +34,7 @@ function fileHeader(lines: string[], path: string): { header: string; binary: bo
  * `maxLines` lines. A hunk longer than that is cut into several, each with a header counted from its own
  * lines, so every chunk stands alone. Deterministic: the chunks of a longer text start with the same ones.
  */
-export function chunkFileDiff(text: string, path: string, maxLines = 400): { chunks: DiffChunk[]; binary: boolean } {
+export function chunkFileDiff(text: string, path: string, maxLines = 400, firstLines = maxLines): { chunks: DiffChunk[]; binary: boolean } {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const { header, binary, firstHunk } = fileHeader(lines, path);
@@ -47,6 +47,8 @@ export function chunkFileDiff(text: string, path: string, maxLines = 400): { chu
   // The hunk being collected: where it starts, and its lines.
   let start: { old: number; new: number } | null = null;
   let hunk: string[] = [];
+  // The first piece may be smaller: it is the one the reader waits for.
+  const limit = () => (chunks.length ? maxLines : firstLines);
   const closeHunk = () => {
     if (!start || !hunk.length) return;
     const olds = hunk.filter((l) => l[0] === ' ' || l[0] === '-').length;
@@ -67,7 +69,7 @@ export function chunkFileDiff(text: string, path: string, maxLines = 400): { chu
     const m = HUNK.exec(line);
     if (m) {
       closeHunk();
-      if (bodyLines >= maxLines) closeChunk();
+      if (bodyLines >= limit()) closeChunk();
       oldLine = Number(m[1]);
       newLine = Number(m[3]);
       // A hunk of zero lines on one side names the line before it: start counting after.
@@ -81,7 +83,7 @@ export function chunkFileDiff(text: string, path: string, maxLines = 400): { chu
     hunk.push(line);
     if (line[0] === ' ' || line[0] === '-') oldLine++;
     if (line[0] === ' ' || line[0] === '+') newLine++;
-    if (bodyLines + hunk.length >= maxLines && line[0] !== '\\' && lines[i + 1]?.[0] !== '\\') {
+    if (bodyLines + hunk.length >= limit() && line[0] !== '\\' && lines[i + 1]?.[0] !== '\\') {
       closeChunk();
       start = null;
     }

@@ -8,6 +8,7 @@ import { EmbeddingsCard } from './EmbeddingsCard';
 import { HealthPanel } from './HealthPanel';
 import { MailCard, ReportsCard } from './MailCard';
 import { NumberSetting } from './NumberSetting';
+import { KeptWorktrees } from './KeptWorktrees';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
 import { TextSetting } from './TextSetting';
@@ -141,6 +142,7 @@ export function SettingsScreen() {
       ) : null}
       <ConnectionsCard />
       <PermissionRules />
+      <KeptWorktrees />
       <BrowserNotificationsCard />
       <PushCard />
       <HealthPanel />
