@@ -69,8 +69,13 @@ describe('search in newest-first windows', () => {
     const c = await seeded({ searchWorker: bundle });
     const inThread = searchMessages(c.storage.db, c.embeddings.messages, { ...request(c, 'deploy please'), vector: await c.embeddings.embedQuery('deploy please'), window: undefined });
     const viaWorker = await c.history.search('deploy please', {}, 20);
-    expect(viaWorker.hits.map((h) => h.messageId)).toEqual(inThread.map((h) => h.messageId));
-    expect(viaWorker.hits.length).toBeGreaterThan(0);
+    // The worker compares the newest window's vectors from sign bits it holds in memory (recent-bits.ts), an
+    // approximation of sqlite-vec's exact distances used in-thread: the same best hit, and nearly the same page.
+    const worker = viaWorker.hits.map((h) => h.messageId);
+    const thread = inThread.map((h) => h.messageId);
+    expect(worker.length).toBeGreaterThan(0);
+    expect(worker[0]).toBe(thread[0]);
+    expect(worker.filter((id) => thread.includes(id)).length).toBeGreaterThanOrEqual(Math.ceil(thread.length * 0.75));
     removeTempDir(path.dirname(bundle));
   });
 

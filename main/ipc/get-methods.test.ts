@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobInputSchema } from '../../contract';
-import { startTestCore } from '../testing/temp-core';
+import { makeTempDir, startTestCore } from '../testing/temp-core';
 import { desktopCaller, type CallContext } from './router';
 
 const chat: CallContext = { surface: 'telegram', actor: 'telegram:42' };
@@ -8,7 +8,9 @@ const chat: CallContext = { surface: 'telegram', actor: 'telegram:42' };
 describe('one thing by id, through the router', () => {
   it('sessions.get: a session without its transcript, typed; an unknown id is not_found', async () => {
     const { core, dir } = await startTestCore();
-    const created = await core.router.call('sessions.create', { title: 'Plans', cwd: dir }, desktopCaller);
+    // A project folder beside the data folder (Claude never works in the data folder itself).
+    const project = makeTempDir('switchboard-project-');
+    const created = await core.router.call('sessions.create', { title: 'Plans', cwd: project }, desktopCaller);
     if (!created.ok) throw new Error(created.error.message);
     const got = await core.router.call('sessions.get', { id: created.value.id }, chat);
     // Typed by the method: no cast to read the title.

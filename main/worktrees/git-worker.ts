@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { childEnv } from '../child-env';
 
 // Runs git for main/worktrees/git.ts. As a worker thread (dist/main/git-worker.cjs) it takes the spawns
 // off the main thread: a spawn forks the whole process (several milliseconds for a big one, tens on a busy
@@ -30,7 +31,8 @@ export interface GitRun {
 /** Spawns git, collects its output up to `maxBytes` (then stops it), and kills it past its time. */
 export function runGit(job: GitJob): Promise<GitRun> {
   return new Promise((resolve) => {
-    const child = spawn('git', job.args, { cwd: job.cwd, env: job.env, stdio: [job.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    // The job's environment was made by childEnv in the main thread; made again here, so no secret can slip in.
+    const child = spawn('git', job.args, { cwd: job.cwd, env: childEnv(job.env), stdio: [job.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let timedOut = false;
     let truncated = false;

@@ -125,7 +125,7 @@ describe('Telegram: budgets', { timeout: 60_000 }, () => {
     const asked = api.requests.filter((r) => r.main).length;
     tg.send(owner, 'second message');
     const refusal = await tg.until(() => texts(tg).find((x) => x.startsWith('⚠️ Today')), 10_000, 'the refusal');
-    expect(refusal).toMatch(/^⚠️ Today's Claude budget of \$0\.00 is spent \(\$0\.00\)\. New turns wait until tomorrow, or raise it in Settings → Usage\. \(error \w{8}\)$/);
+    expect(refusal).toMatch(/^⚠️ Today's Claude budget of \$0\.\d+ is spent \(\$0\.\d+\)\. New turns wait until tomorrow, or raise it in Settings → Usage\. \(error \w{8}\)$/);
     expect(api.requests.filter((r) => r.main)).toHaveLength(asked);
   });
 });
