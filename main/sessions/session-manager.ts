@@ -211,13 +211,14 @@ export class SessionManager implements Service {
           this.store.setPartialText(rt.current.turnId, null);
           return void (await rt.exiting);
         }
+        const proc = rt.process;
+        rt.process = null;
+        // The running turn's partial reply first: a message that waited behind it comes after it.
+        if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
         for (const turnId of rt.queue.splice(0)) {
           this.store.enterConversation(turnId, { notSent: true });
           this.store.endTurn(turnId, { status: 'cancelled', error: 'Switchboard stopped before this message was sent.' });
         }
-        const proc = rt.process;
-        rt.process = null;
-        if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
         await proc?.stop(1000);
         // One stopped just before (idle, or a job's fresh run) may still be exiting: nothing outlives the stop.
         await rt.exiting;
