@@ -3,7 +3,7 @@ import { AppError } from '../errors';
 import type { Service } from '../lifecycle';
 import type { EmbeddingRows, EmbeddingService, PendingRow } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
-import { isOwnSessionFolder } from '../storage/session-folders';
+import { isOwnSessionFolder, projectFolder } from '../storage/session-folders';
 import { Statements } from '../storage/statements';
 import type { StorageService } from '../storage/storage-service';
 import { searchMessages, type SearchRequest } from './search-query';
@@ -36,7 +36,8 @@ export class HistoryService implements Service {
       id: r.id,
       title: r.title,
       surface: r.surface,
-      cwd: r.cwd,
+      // A worktree session is filed under its repository, not its `<data>/worktrees/<id>` folder.
+      cwd: projectFolder(this.deps.dataDir, r.cwd),
       ownFolder: isOwnSessionFolder(this.deps.dataDir, r.cwd),
       claudeSessionId: r.claude_session_id,
       messageCount: counts.get(r.id) ?? 0,
@@ -100,9 +101,12 @@ export class HistoryService implements Service {
   async search(query: string, filters: SearchFilters, limit: number): Promise<{ hits: SearchHit[]; usedVectors: boolean; tookMs: number }> {
     const started = performance.now();
     const vector = await this.deps.embeddings.embedQuery(query);
-    const request: SearchRequest = { query, vector, filters, limit, knowsMeaning: this.deps.embeddings.knowsMeaning };
+    // A repository's folder stands for its worktree sessions' folders too.
+    const folders = filters.cwd ? [...new Set([filters.cwd, ...this.deps.store.recentFolders(10_000).filter((f) => projectFolder(this.deps.dataDir, f) === filters.cwd)])] : undefined;
+    const request: SearchRequest = { query, vector, filters, limit, knowsMeaning: this.deps.embeddings.knowsMeaning, ...(folders ? { folders } : {}) };
     // Off the main thread when the worker is built; in-thread otherwise (and when it failed).
-    const hits = (await this.reader?.search(request)) ?? searchMessages(this.deps.storage.db, this.deps.embeddings.messages, request);
+    const found = (await this.reader?.search(request)) ?? searchMessages(this.deps.storage.db, this.deps.embeddings.messages, request);
+    const hits = found.map((h) => ({ ...h, cwd: projectFolder(this.deps.dataDir, h.cwd) }));
     return { hits, usedVectors: !!vector, tookMs: performance.now() - started };
   }
 

@@ -31,6 +31,8 @@ export interface SearchRequest {
   unbounded?: boolean;
   /** The first window's size (tests use a small one). */
   window?: number;
+  /** The session folders that stand for `filters.cwd` (a repository's worktree sessions work elsewhere); just it when absent. */
+  folders?: string[];
 }
 
 /** SQL conditions and their parameters, built together so they cannot drift apart. */
@@ -67,11 +69,12 @@ interface HitRow {
  */
 export function searchMessages(db: Database, index: VectorIndex, request: SearchRequest): SearchHit[] {
   const { query, vector, filters, limit } = request;
+  const cwds = request.folders ?? (filters.cwd ? [filters.cwd] : []);
   const sql = new Conditions();
   if (filters.sessionId) sql.add('m.session_id = ?', filters.sessionId);
   if (filters.role?.length) sql.in('m.role', filters.role);
   if (filters.surface?.length) sql.in('s.surface', filters.surface);
-  if (filters.cwd) sql.add('s.cwd = ?', filters.cwd);
+  if (filters.cwd) sql.in('s.cwd', cwds);
   if (filters.from !== undefined) sql.add('m.created_at >= ?', filters.from);
   if (filters.to !== undefined) sql.add('m.created_at <= ?', filters.to);
   const conditions = sql.parts.length ? ` AND ${sql.parts.join(' AND ')}` : '';
@@ -111,7 +114,7 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
 
   let meaningIds: number[] = [];
   if (vector) {
-    const filter = vectorFilter(db, filters);
+    const filter = vectorFilter(db, filters, cwds);
     // The vectors of the same window, as a time bound (the index filters on its created_at column and
     // skips the vectors of older chunks); widened like the words when it yields too few.
     let vectorWindow = request.window ?? FIRST_WINDOW;
@@ -171,7 +174,7 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
 }
 
 /** Filters the vector index can apply during its search; the rest are checked afterwards. */
-function vectorFilter(db: Database, filters: SearchFilters): { inKnn: { sql: string; params: unknown[] } | null; post: boolean } {
+function vectorFilter(db: Database, filters: SearchFilters, cwds: readonly string[]): { inKnn: { sql: string; params: unknown[] } | null; post: boolean } {
   const knn = new Conditions();
   let post = false;
   if (filters.role?.length) knn.in('role', filters.role);
@@ -183,7 +186,7 @@ function vectorFilter(db: Database, filters: SearchFilters): { inKnn: { sql: str
     const sessions = new Conditions();
     if (filters.sessionId) sessions.add('id = ?', filters.sessionId);
     if (filters.surface?.length) sessions.in('surface', filters.surface);
-    if (filters.cwd) sessions.add('cwd = ?', filters.cwd);
+    if (filters.cwd) sessions.in('cwd', cwds);
     const keys = db.prepare(`SELECT key FROM sessions WHERE ${sessions.parts.join(' AND ')}`).pluck().all(...sessions.params) as number[];
     if (keys.length <= MAX_IN_FILTER) knn.in('session', (keys.length ? keys : [-1]).map((k) => BigInt(k)));
     else post = true;

@@ -20,7 +20,7 @@ import type { Notifier } from '../notifier';
 import { isLimitFailure, type KeptWait } from './plan-limit';
 import type { SettingsService } from '../settings/settings-service';
 import { makePrivateDir } from '../storage/private-files';
-import { isOwnSessionFolder, ownSessionFolders } from '../storage/session-folders';
+import { isSwitchboardFolder, ownSessionFolders, projectFolder } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { log } from '../log';
 import { ClaudeLedger } from './claude-ledger';
@@ -211,13 +211,14 @@ export class SessionManager implements Service {
           this.store.setPartialText(rt.current.turnId, null);
           return void (await rt.exiting);
         }
+        const proc = rt.process;
+        rt.process = null;
+        // The running turn's partial reply first: a message that waited behind it comes after it.
+        if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
         for (const turnId of rt.queue.splice(0)) {
           this.store.enterConversation(turnId, { notSent: true });
           this.store.endTurn(turnId, { status: 'cancelled', error: 'Switchboard stopped before this message was sent.' });
         }
-        const proc = rt.process;
-        rt.process = null;
-        if (rt.current) this.endCurrent(rt, 'failed', 'Switchboard stopped during this turn.');
         await proc?.stop(1000);
         // One stopped just before (idle, or a job's fresh run) may still be exiting: nothing outlives the stop.
         await rt.exiting;
@@ -412,7 +413,9 @@ export class SessionManager implements Service {
   /** Recent project folders (not the data folder's own session folders), newest first, that still exist. */
   async folders(): Promise<string[]> {
     // Up to 60 folders, some on slow or gone disks: checked off the event loop, together.
-    const candidates = this.store.recentFolders(60).filter((f) => !isOwnSessionFolder(this.deps.dataDir, f));
+    // A worktree session's project is its repository; Switchboard's own folders are never offered.
+    const projects = this.store.recentFolders(60).map((f) => projectFolder(this.deps.dataDir, f));
+    const candidates = [...new Set(projects)].filter((f) => !isSwitchboardFolder(this.deps.dataDir, f));
     const present = await Promise.all(candidates.map((f) => fs.promises.stat(f).then((s) => s.isDirectory(), () => false)));
     return candidates.filter((_, i) => present[i]).slice(0, 20);
   }

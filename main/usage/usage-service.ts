@@ -7,7 +7,7 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
-import { ownSessionFolders } from '../storage/session-folders';
+import { ownSessionFolders, projectFolder } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { busiestSpan, fiveHourBlocks, type HourBucket } from './blocks';
 import { localDay, UsageStore, type UsageEntry, type UsageLookups, type UsageOwner } from './usage-store';
@@ -88,7 +88,8 @@ export class UsageService implements Service {
 
   /** Answers read from a transcript or a stream; the screen hears of it, and alerts are checked. */
   record(entries: readonly UsageEntry[], owner: UsageOwner): void {
-    if (this.store.record(entries, owner)) this.changed();
+    // A worktree session's usage is its repository's, not its `<data>/worktrees/<id>` folder's.
+    if (this.store.record(entries, { ...owner, project: projectFolder(this.deps.dataDir, owner.project) })) this.changed();
   }
 
   /** The plan's own figures from a `rate_limit_event` of a CLI Switchboard runs. */
@@ -162,11 +163,9 @@ export class UsageService implements Service {
       totals,
       days: [...days.values()],
       bySurface: group('surface'),
-      byProject: group('CASE WHEN substr(project, 1, ?) = ? THEN ? ELSE project END', (k) => (k === own ? 'No project folder' : k || '(no folder)'), [
-        own.length + 1,
-        own + path.sep,
-        own,
-      ]),
+      byProject: this.byRepository(
+        group('CASE WHEN substr(project, 1, ?) = ? THEN ? ELSE project END', (k) => (k === own ? 'No project folder' : k || '(no folder)'), [own.length + 1, own + path.sep, own]),
+      ),
       byModel: group('model'),
       bySession,
       today: this.figures(today, today),
@@ -176,6 +175,21 @@ export class UsageService implements Service {
       budgets: this.budgets(),
       unpriced: unpriced.filter((m) => m !== '<synthetic>'),
     };
+  }
+
+  /** Usage counted before worktree folders were mapped to their repository joins the repository's line. */
+  private byRepository(groups: UsageGroup[]): UsageGroup[] {
+    const merged = new Map<string, UsageGroup>();
+    for (const g of groups) {
+      const key = projectFolder(this.deps.dataDir, g.key);
+      const into = merged.get(key);
+      if (!into) {
+        merged.set(key, key === g.key ? g : { ...g, key, label: key });
+        continue;
+      }
+      for (const k of Object.keys(g) as (keyof UsageGroup)[]) if (typeof g[k] === 'number') (into[k] as number) += g[k];
+    }
+    return [...merged.values()].sort((a, b) => b.costUsd - a.costUsd || a.key.localeCompare(b.key));
   }
 
   sessions(day: string): (UsageGroup & { surface: Surface | null })[] {

@@ -1,9 +1,19 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors';
 import { makePrivateDir } from '../storage/private-files';
+import { ownWorktreeFolders, projectFolder } from '../storage/session-folders';
 import { git } from './git';
 import type { RepoGit } from './repo-git';
 import { branchSlug } from './rows';
+
+const realOr = (folder: string) => {
+  try {
+    return fs.realpathSync(folder);
+  } catch {
+    return folder;
+  }
+};
 
 /** Where a new worktree went: the repository, its git folder, the tree, its branch and what it started from. */
 export interface AddedWorktree {
@@ -27,6 +37,11 @@ export async function addWorktree(git0: RepoGit, dataDir: string, input: { sessi
     throw new AppError('invalid_input', `cwd: ${input.cwd} is not in a git repository, so the session cannot have a worktree of its own. Choose a folder inside a repository, or start it without a worktree.`);
   });
   const repo = top.stdout.trim();
+  // A worktree of another session's worktree would merge into that session's branch, not the repository.
+  const own = [ownWorktreeFolders(dataDir), ownWorktreeFolders(realOr(dataDir))];
+  if ([input.cwd, repo].some((f) => own.some((o) => path.resolve(f).startsWith(o + path.sep)))) {
+    throw new AppError('invalid_input', `cwd: ${input.cwd} is another Switchboard session's worktree. Start the new session from the repository itself (${projectFolder(dataDir, input.cwd)}).`);
+  }
   const gitDir = path.resolve(repo, (await git(['rev-parse', '--git-common-dir'], git0.opts(repo))).stdout.trim());
   let base = input.baseBranch;
   if (base === undefined) {

@@ -1,10 +1,10 @@
+import { money } from '../../../contract';
 import type { ChatCommand } from './command-context';
 import { changesCommand } from './review';
 
 export type { ChatCommand, CommandContext } from './command-context';
 
 const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'default'];
-const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 
 const newSession: Pick<ChatCommand, 'run'> = {
   async run(c) {

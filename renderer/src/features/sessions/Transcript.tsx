@@ -9,6 +9,32 @@ const STICK_PX = 80;
 
 const STATUS_WORDS: Partial<Record<Turn['status'], string>> = { interrupted: 'interrupted', cancelled: 'not sent', stalled: 'stalled', failed: 'failed' };
 
+/** A message that was never sent (a restart, a reset): queued anew, once, from the window. */
+function SendAgain({ turn }: { turn: Turn }) {
+  const send = useSessions((s) => s.send);
+  const [state, setState] = useState<'idle' | 'sending' | 'sent'>('idle');
+  const [error, setError] = useState<string | null>(null);
+  if (state === 'sent') return <span className="muted"> · sent again</span>;
+  return (
+    <>
+      {' '}
+      <button
+        disabled={state === 'sending'}
+        onClick={() => {
+          setState('sending');
+          void send(turn.prompt).then((failed) => {
+            setError(failed);
+            setState(failed ? 'idle' : 'sent');
+          });
+        }}
+      >
+        Send again
+      </button>
+      {error ? <div className="turn-error">{error}</div> : null}
+    </>
+  );
+}
+
 function TurnFooter({ turn }: { turn: Turn }) {
   if (turn.status === 'queued' || turn.status === 'running') return null;
   const facts = [
@@ -20,6 +46,7 @@ function TurnFooter({ turn }: { turn: Turn }) {
   return (
     <div className={`turn-footer turn-${turn.status}`} data-testid="turn-footer">
       <span className="badge">{STATUS_WORDS[turn.status] ?? turn.status}</span> {facts.join(' · ')}
+      {turn.status === 'cancelled' ? <SendAgain turn={turn} /> : null}
       {turn.error && turn.status !== 'done' ? <div className="turn-error">{turn.error}</div> : null}
     </div>
   );
