@@ -7,7 +7,7 @@ const chat: CallContext = { surface: 'telegram', actor: 'telegram:42' };
 
 describe('one thing by id, through the router', () => {
   it('sessions.get: a session without its transcript, typed; an unknown id is not_found', async () => {
-    const { core, dir } = await startTestCore();
+    const { core } = await startTestCore();
     // A project folder beside the data folder (Claude never works in the data folder itself).
     const project = makeTempDir('switchboard-project-');
     const created = await core.router.call('sessions.create', { title: 'Plans', cwd: project }, desktopCaller);
