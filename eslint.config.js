@@ -73,7 +73,7 @@ function layerPattern(from) {
 }
 
 export default defineConfig(
-  { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', 'e2e/artifacts/'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', 'e2e/artifacts/', '.search-worker-*/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
