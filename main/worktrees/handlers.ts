@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { changesLine, type AskResult, type changesMethods, type MethodInput, type ReviewApprovalInput, type SessionSummary, type Surface } from '../../contract';
 import { AppError } from '../errors';
 import { expandFolder } from '../folders';
-import { callerInWords, isOwner, ownerToLoosen } from '../ipc/owner';
+import { callerInWords, isOwner, ownerToDrive, ownerToLoosen } from '../ipc/owner';
 import type { CallContext, Handlers } from '../ipc/router';
 import type { CreateSessionFields } from './types';
 
@@ -86,6 +86,8 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
     },
     'sessions.ask': async ({ create, ...input }, ctx) => {
       ownerToLoosen(ctx, create?.permissionPolicy);
+      // A conversation found by its key is this surface's own; one named by id may be anyone's (sessions/handlers.ts).
+      if (input.id) ownerToDrive(ctx, deps.sessions.get(input.id));
       if (!create) return deps.sessions.ask(input, ctx);
       const { worktree, baseBranch, ...fields } = create;
       const key = input.key;
