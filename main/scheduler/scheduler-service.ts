@@ -14,8 +14,8 @@ import { withTimeout } from '../request-store';
 import { JobStore } from './job-store';
 import type { renderJobPrompt } from './prompt-template';
 import { AfterRun, deliverRun } from './after-run';
-import { listAttachments } from './run-output';
-import { chainOf, checkJob, differs, needsOwner, refuseBypass, refuseCycle, refuseFolder, SHOWN, WHAT_IT_RUNS, type Pending, type RunEnd, type StoredJob } from './job-rules';
+import { RunEndings } from './run-endings';
+import { chainOf, checkJob, differs, needsOwner, refuseBypass, refuseCycle, refuseFolder, SHOWN, WHAT_IT_RUNS, type Pending, type StoredJob } from './job-rules';
 import type { SchedulerDeps } from './scheduler-deps';
 import { Triggers } from './triggers';
 import { HeldRuns } from './held-runs';
@@ -49,8 +49,8 @@ export class SchedulerService implements Service {
   private readonly inFlight = new Set<Promise<void>>();
   private lastTick = 0;
   private finished = 0;
-  /** Runs that ended since the last flush: recorded together, one transaction per turn of the event loop. */
-  private endings: { job: StoredJob; run: JobRun; end: RunEnd & { endedAt: number } }[] = [];
+  /** Runs' endings, written in batches (run-endings.ts). */
+  private readonly endings: RunEndings;
   /** Jobs as last stored: firing reads them for every run, and parsing rows each time was the cost. */
   private readonly jobs = new Map<string, StoredJob>();
 
@@ -91,6 +91,15 @@ export class SchedulerService implements Service {
       jobs: () => this.jobs.values(),
       allowed: (id) => this.changed(id),
       delete: (id) => this.delete(id),
+    });
+    this.endings = new RunEndings({
+      storage: deps.storage,
+      store: this.store,
+      now,
+      takeLeftPrompt: (runId) => this.runner.takeLeftPrompt(runId),
+      hasJob: (id) => this.jobs.has(id),
+      finish: (job, run) => this.finish(job, run),
+      gone: (jobId) => this.running.delete(jobId),
     });
     this.afterRun = new AfterRun({
       store: this.store,
@@ -142,7 +151,7 @@ export class SchedulerService implements Service {
     // Cancelled runs record themselves: a command gets 5 s after its signal before it is killed.
     await withTimeout(Promise.allSettled(this.inFlight), 6000, null);
     this.deps.templateRenderer?.stop();
-    this.flushEndings();
+    this.endings.flush();
   }
 
   list(): Job[] {
@@ -342,7 +351,7 @@ export class SchedulerService implements Service {
       result.set(run.jobId, run);
       this.deps.events.emit('schedules.run', run);
       const job = this.jobs.get(run.jobId)!;
-      const done = this.runner.execute(job, run, controller.signal).then((end) => this.complete(job, run, end));
+      const done = this.runner.execute(job, run, controller.signal).then((end) => this.endings.add(job, run, end));
       this.inFlight.add(done);
       done.finally(() => this.inFlight.delete(done)).catch((error: unknown) => log.error('scheduler: a run could not be recorded', error, { runId: run.id }));
     }
@@ -360,47 +369,6 @@ export class SchedulerService implements Service {
     const skipped = this.store.recordRun({ id: randomUUID(), jobId, plannedAt, status: 'skipped', trigger, reason, now: this.now() });
     this.deps.events.emit('schedules.run', skipped);
     return skipped;
-  }
-
-  /**
-   * Queues a run's ending; the queue is written in one transaction on the next turn. Runs that end
-   * together (a burst of quick commands) would otherwise each commit alone, and hold up the timers.
-   */
-  private complete(job: StoredJob, run: JobRun, end: RunEnd): void {
-    const nextPrompt = this.runner.takeLeftPrompt(run.id);
-    // What the run left in its folder, listed as it ends (a folder Claude never wrote to has none).
-    const attachments = end.outputDir ? listAttachments(end.outputDir) : [];
-    this.endings.push({ job, run, end: { ...end, nextPrompt, attachments, endedAt: this.now() } });
-    if (this.endings.length > 1) return;
-    setImmediate(() => this.flushEndings());
-  }
-
-  /** Writes the queued endings in one transaction, then finishes each run. */
-  private flushEndings(): void {
-    const batch = this.endings;
-    if (!batch.length) return;
-    this.endings = [];
-    // Each ending on its own savepoint: one that cannot be written (its job deleted during the run) does not drop the rest.
-    const one = this.deps.storage.db.transaction((r: JobRun, e: RunEnd & { endedAt: number }) => this.store.endRun(r, e));
-    const gone = new Set<string>();
-    this.deps.storage.db.transaction(() => {
-      for (const { run: r, end: e } of batch) {
-        try {
-          if (this.jobs.has(r.jobId)) one(r, e);
-          else gone.add(r.id);
-        } catch (error) {
-          if (this.store.job(r.jobId)) log.error('scheduler: a run’s ending could not be recorded', error, { runId: r.id });
-          else gone.add(r.id);
-        }
-      }
-    })();
-    for (const { job: j, run: r, end: e } of batch) {
-      if (!gone.has(r.id)) this.finish(j, { ...r, ...e });
-      else {
-        log.info('scheduler: a run ended after its job was deleted; nothing to record', { runId: r.id, jobId: j.id });
-        this.running.delete(j.id);
-      }
-    }
   }
 
   /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
