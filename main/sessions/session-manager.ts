@@ -27,6 +27,7 @@ import { ClaudeLedger } from './claude-ledger';
 import type { NewMessage, SessionRow, SessionStore, TurnEnd } from './session-store';
 import { SpareClaude, type ClaudeLaunchSpec } from './spare-claude';
 import { compactionNotice, failedTurnError } from './turn-errors';
+import { sessionCosts, withCounted, type CostReader } from './turn-costs';
 
 /** How long an interrupt may take before the process is killed. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -120,6 +121,8 @@ export interface SessionManagerDeps {
   store: SessionStore;
   /** What the next queued turn waits for (the finished turn's worktree checkpoint being written), or null. */
   turnGate?: (id: string) => Promise<void> | null;
+  /** Turns' and sessions' costs as Usage counted them (turn-costs.ts); without it, the CLI's own figures. */
+  costs?: CostReader;
 }
 
 export interface CreateSession {
@@ -226,7 +229,8 @@ export class SessionManager implements Service {
   }
 
   list(): SessionSummary[] {
-    return this.store.sessions().map((row) => this.summary(row));
+    const costs = this.deps.costs?.sessions();
+    return this.store.sessions().map((row) => this.summary(row, costs));
   }
 
   get(id: string): SessionSummary {
@@ -303,7 +307,7 @@ export class SessionManager implements Service {
     const cur = rt?.current;
     return {
       session: this.summary(row),
-      turns: this.store.turns(id).map((t) => this.withPosition(t, rt)),
+      turns: this.store.turns(id).map((t) => this.withPosition(t, rt, this.deps.costs?.turns(id))),
       messages: this.store.messages(id, limit),
       streaming: cur?.partialText ? { turnId: cur.turnId, text: cur.partialText } : null,
     };
@@ -470,7 +474,11 @@ export class SessionManager implements Service {
     const over = (t: Turn) => (t.id === sent.id && t.status !== 'queued' && t.status !== 'running' ? t : undefined);
     const ended = await this.deps.events.next('sessions.stream', ({ item }) => (item.kind === 'turn' ? over(item.turn) : undefined), input.timeoutMs, () => over(this.turn(sent.id)));
     signal?.removeEventListener('abort', onAbort);
-    const turn = ended ?? this.turn(sent.id);
+    // The turn's answers are counted from its transcript: read it up to now, so the cost answered is the one shown.
+    const claudeId = ended ? this.store.session(sessionId)?.claude_session_id : undefined;
+    if (claudeId) await this.deps.catchUpTranscript?.(claudeId).catch((error: unknown) => log.error('sessions: reading the transcript failed', error));
+    const stored = this.store.turn(sent.id);
+    const turn = stored ? this.withPosition(stored, this.runtimes.get(sessionId)) : (ended ?? this.turn(sent.id));
     return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };
   }
 
@@ -1050,7 +1058,7 @@ export class SessionManager implements Service {
     return rt.process?.alive ? 'idle' : 'stopped';
   }
 
-  private summary(row: SessionRow): SessionSummary {
+  private summary(row: SessionRow, costs?: Map<string, number>): SessionSummary {
     const rt = this.runtimes.get(row.id);
     return {
       id: row.id,
@@ -1064,7 +1072,7 @@ export class SessionManager implements Service {
       systemPrompt: row.system_prompt,
       status: this.status(rt),
       queueLength: rt?.queue.length ?? 0,
-      costUsd: row.cost_usd,
+      costUsd: costs ? (costs.get(row.id) ?? 0) : (this.deps.costs?.session(row.id) ?? row.cost_usd),
       pid: rt?.process?.alive ? (rt.process.pid ?? null) : null,
       lastError: rt?.lastError ?? null,
       worktree: this.deps.worktreeOf?.(row.id) ?? null,
@@ -1073,10 +1081,21 @@ export class SessionManager implements Service {
     };
   }
 
-  private withPosition(turn: Turn, rt: Runtime | undefined): Turn {
+  private withPosition(turn: Turn, rt: Runtime | undefined, figures = this.deps.costs?.turns(turn.sessionId, turn.id)): Turn {
+    if (figures) turn = withCounted(turn, figures);
     if (turn.status === 'running') return { ...turn, position: 0 };
     const index = rt?.queue.indexOf(turn.id) ?? -1;
     return { ...turn, position: index >= 0 ? index + 1 : null };
+  }
+
+  /** Answers were counted to these turns (Usage, from the transcripts): the windows hear the figures now. */
+  countedCosts(touched: Map<string, Set<string>>): void {
+    if (!this.deps.costs) return;
+    for (const [sessionId, turnIds] of touched) {
+      if (!this.store.session(sessionId)) continue;
+      this.deps.events.emit('sessions.costs', sessionCosts(this.deps.costs, sessionId, turnIds));
+      this.changed(sessionId);
+    }
   }
 
   private changed(id: string): SessionSummary {
