@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { money } from '../../contract';
+import { money, type SessionCosts } from '../../contract';
 import { desktopCaller } from '../ipc/router';
 import { startHarness, type Harness } from '../testing/claude-harness';
 import { nextEvent } from '../testing/wait';
@@ -24,10 +24,16 @@ describe('one source for a turn’s and a session’s cost (the answers Usage co
     h = await startHarness();
     const { core } = h;
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
-    const counted = nextEvent(core.events, 'sessions.costs', (c) => c.sessionId === session.id && c.turns.some((t) => t.costUsd !== null), 30_000);
+    // What a window hears: the answers counted as the transcript is read (a turn's answer may be written over several lines).
+    const heard: SessionCosts[] = [];
+    const off = core.events.on('sessions.costs', (c) => {
+      if (c.sessionId === session.id) heard.push(c);
+    });
     const asked = await core.sessions.ask({ id: session.id, text: 'hello there', timeoutMs: 45_000 }, desktopCaller);
+    off();
     expect(asked.status).toBe('done');
-    const event = await counted;
+    expect(heard.length).toBeGreaterThan(0);
+    const event = heard.at(-1)!;
 
     const usage = usageOf(core, session.id);
     expect(usage.turns).toHaveLength(1);
