@@ -201,7 +201,23 @@ export const sessionsEvents = {
   'sessions.changed': event<SessionSummary>('A session was created or its status, queue or cost changed.'),
   'sessions.removed': event<{ id: string }>('A session was deleted.'),
   'sessions.stream': event<{ sessionId: string; turnId: string | null; item: StreamItem }>('Live output of a session.'),
+  'sessions.costs': event<SessionCosts>('Answers of a session were counted (they arrive from its transcript a moment after a turn ends): its cost and its turns\' figures now.'),
 };
+
+/** A turn's figures, from the answers counted to it in Usage: the cost and the tokens always come from the same answers. */
+export interface TurnCost {
+  turnId: string;
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+/** What a session's answers counted so far add up to, and the turns that changed. */
+export interface SessionCosts {
+  sessionId: string;
+  costUsd: number;
+  turns: TurnCost[];
+}
 
 /**
  * Why a tool call did not run, kept on its result so the transcript says what happened and who did

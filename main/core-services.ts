@@ -106,6 +106,8 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
     dataDir: config.dataDir,
     now: config.now,
     processes: () => late.get('sessions').list().flatMap((s) => (s.pid ? [{ sessionId: s.id, title: s.title, pid: s.pid }] : [])),
+    // Answers counted from a transcript change the figures a window shows for that session and its turns.
+    onCounted: (turns) => late.get('sessions').countedCosts(turns),
     lookups: {
       turnAt: (sessionId, at) => sessionStore.turnAt(sessionId, at),
       session: (id) => {
@@ -148,6 +150,8 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       },
       worktreeOf: (id) => late.get('worktrees').info(id),
       turnGate: (id) => late.get('worktrees').turnGate(id),
+      // One source for a turn's and a session's cost: the answers Usage counted.
+      costs: { session: (id) => usage.sessionCost(id), sessions: () => usage.sessionCosts(), turns: (id, turnId) => usage.turnFigures(id, turnId) },
     }),
   );
   const clock = config.clock ?? systemClock;

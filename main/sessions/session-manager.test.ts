@@ -40,7 +40,7 @@ describe('sessions against the real claude CLI', () => {
     expect(first.position).toBe(0);
     const done = await turnEnded(first.id);
     expect(done).toMatchObject({ status: 'done', resultText: 'Hello there, friend', surface: 'desktop' });
-    expect(done.costUsd).toBeGreaterThan(0);
+    expect((await h!.turnCounted(first.id)).costUsd).toBeGreaterThan(0);
     expect(items.filter((i) => i.kind === 'text_delta').map((i) => (i as { text: string }).text)).toEqual(['Hello t', 'here, f', 'riend']);
     // The stream carries the whole conversation: the user's message first, then the reply.
     const stored = items.filter((i) => i.kind === 'message').map((i) => (i as { message: { role: string; text: string } }).message);
@@ -85,16 +85,16 @@ describe('sessions against the real claude CLI', () => {
   });
 
   it('charges each turn its own cost after a resume, never the session total again', async () => {
-    const { core, turnEnded } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
+    const { core, turnCounted } = await harness({ settings: [{ key: 'sessions.idleStopMinutes', value: 0.02 }] });
     const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
     const costs: number[] = [];
-    for (const text of ['one', 'two']) costs.push((await turnEnded(core.sessions.send(session.id, text, desktopCaller).id)).costUsd!);
+    for (const text of ['one', 'two']) costs.push((await turnCounted(core.sessions.send(session.id, text, desktopCaller).id)).costUsd!);
     await expect.poll(() => core.sessions.get(session.id).status, { timeout: 10_000 }).toBe('stopped');
-    const resumed = await turnEnded(core.sessions.send(session.id, 'three', desktopCaller).id);
+    const resumed = await turnCounted(core.sessions.send(session.id, 'three', desktopCaller).id);
     // The stand-in charges the same tokens for every reply: a resumed turn costs what a warm one did.
     expect(resumed.costUsd).toBeCloseTo(costs[1]!, 6);
     costs.push(resumed.costUsd!);
-    costs.push((await turnEnded(core.sessions.send(session.id, 'four', desktopCaller).id)).costUsd!);
+    costs.push((await turnCounted(core.sessions.send(session.id, 'four', desktopCaller).id)).costUsd!);
     expect(costs[3]).toBeCloseTo(costs[1]!, 6);
     expect(core.sessions.get(session.id).costUsd).toBeCloseTo(costs.reduce((a, b) => a + b, 0), 6);
   });

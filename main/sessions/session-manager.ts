@@ -18,6 +18,7 @@ import type { SessionRow, SessionStore } from './session-store';
 import type { SpareClaude } from './spare-claude';
 import { TerminalHandoff } from './terminal-handoff';
 import { TurnRunner } from './turn-runner';
+import { announceCounted } from './turn-costs';
 
 export type { CreateSession, SessionManagerDeps } from './session-runtime';
 
@@ -114,7 +115,8 @@ export class SessionManager implements Service {
   }
 
   list(): SessionSummary[] {
-    return this.store.sessions().map((row) => this.summary(row));
+    const costs = this.deps.costs?.sessions();
+    return this.store.sessions().map((row) => this.summary(row, costs));
   }
 
   get(id: string): SessionSummary {
@@ -191,7 +193,7 @@ export class SessionManager implements Service {
     const cur = rt?.current;
     return {
       session: this.summary(row),
-      turns: this.store.turns(id).map((t) => withPosition(t, rt)),
+      turns: this.store.turns(id).map((t) => withPosition(t, rt, this.deps.costs?.turns(id))),
       messages: this.store.messages(id, limit),
       streaming: cur?.partialText ? { turnId: cur.turnId, text: cur.partialText } : null,
     };
@@ -200,7 +202,7 @@ export class SessionManager implements Service {
   turn(turnId: string): Turn {
     const turn = this.store.turn(turnId);
     if (!turn) throw new AppError('not_found', `no turn ${turnId}`);
-    return withPosition(turn, this.runtimes.get(turn.sessionId));
+    return withPosition(turn, this.runtimes.get(turn.sessionId), this.deps.costs?.turns(turn.sessionId, turn.id));
   }
 
   /**
@@ -321,7 +323,10 @@ export class SessionManager implements Service {
     const over = (t: Turn) => (t.id === sent.id && t.status !== 'queued' && t.status !== 'running' ? t : undefined);
     const ended = await this.deps.events.next('sessions.stream', ({ item }) => (item.kind === 'turn' ? over(item.turn) : undefined), input.timeoutMs, () => over(this.turn(sent.id)));
     signal?.removeEventListener('abort', onAbort);
-    const turn = ended ?? this.turn(sent.id);
+    // The turn's answers are counted from its transcript: read it up to now, so the cost answered is the one shown.
+    const claudeId = ended && this.store.session(sessionId)?.claude_session_id;
+    if (claudeId) await this.deps.catchUpTranscript?.(claudeId).catch((e: unknown) => log.error('sessions: reading the transcript failed', e));
+    const turn = this.store.turn(sent.id) ? this.turn(sent.id) : (ended ?? this.turn(sent.id));
     return { sessionId, turn, text: ended?.resultText ?? null, status: turn.status, costUsd: turn.costUsd, denials: turn.denials, timedOut: !ended };
   }
 
@@ -423,8 +428,14 @@ export class SessionManager implements Service {
     return rt;
   }
 
-  private summary(row: SessionRow): SessionSummary {
-    return summaryOf(row, this.runtimes.get(row.id), this.deps.worktreeOf?.(row.id) ?? null);
+  private summary(row: SessionRow, costs?: Map<string, number>): SessionSummary {
+    const cost = costs ? (costs.get(row.id) ?? 0) : (this.deps.costs?.session(row.id) ?? row.cost_usd);
+    return summaryOf(row, this.runtimes.get(row.id), this.deps.worktreeOf?.(row.id) ?? null, cost);
+  }
+
+  /** Answers were counted to these turns (Usage, from the transcripts): the windows hear the figures now. */
+  countedCosts(touched: Map<string, Set<string>>): void {
+    for (const id of announceCounted(this.deps.costs, touched, (s) => !!this.store.session(s), (c) => this.deps.events.emit('sessions.costs', c))) this.changed(id);
   }
 
   private changed(id: string): SessionSummary {

@@ -1,3 +1,4 @@
+import { withCounted, type CostReader } from './turn-costs';
 import type { Denial, PermissionPolicy, SessionStatus, SessionSummary, SessionWorktree, Surface, Turn } from '../../contract';
 import type { ApprovalBroker } from '../approvals/approval-broker';
 import type { ClaudeProcess } from '../claude/claude-process';
@@ -107,6 +108,8 @@ export interface SessionManagerDeps {
   store: SessionStore;
   /** What the next queued turn waits for (the finished turn's worktree checkpoint being written), or null. */
   turnGate?: (id: string) => Promise<void> | null;
+  /** Turns' and sessions' costs as Usage counted them (turn-costs.ts); without it, the CLI's own figures. */
+  costs?: CostReader;
 }
 
 /** A new session, as every surface asks for one. */
@@ -131,7 +134,8 @@ export function lastLines(text: string, count = 5): string {
 }
 
 /** A turn with its place in the queue (0 while it runs), as every caller is shown it. */
-export function withPosition(turn: Turn, rt: Runtime | undefined): Turn {
+export function withPosition(turn: Turn, rt: Runtime | undefined, figures?: ReturnType<CostReader['turns']>): Turn {
+  if (figures) turn = withCounted(turn, figures);
   if (turn.status === 'running') return { ...turn, position: 0 };
   const index = rt?.queue.indexOf(turn.id) ?? -1;
   return { ...turn, position: index >= 0 ? index + 1 : null };
@@ -147,7 +151,7 @@ export function statusOf(rt: Runtime | undefined): SessionStatus {
 }
 
 /** A session as every caller sees it: its row, with how it runs now. */
-export function summaryOf(row: SessionRow, rt: Runtime | undefined, worktree: SessionWorktree | null): SessionSummary {
+export function summaryOf(row: SessionRow, rt: Runtime | undefined, worktree: SessionWorktree | null, costUsd: number = row.cost_usd): SessionSummary {
   return {
     id: row.id,
     title: row.title,
@@ -160,7 +164,7 @@ export function summaryOf(row: SessionRow, rt: Runtime | undefined, worktree: Se
     systemPrompt: row.system_prompt,
     status: statusOf(rt),
     queueLength: rt?.queue.length ?? 0,
-    costUsd: row.cost_usd,
+    costUsd,
     pid: rt?.process?.alive ? (rt.process.pid ?? null) : null,
     lastError: rt?.lastError ?? null,
     worktree,

@@ -80,6 +80,8 @@ export interface Harness {
   notifications: { title: string; body: string }[];
   /** Waits until the turn has ended, and returns it. */
   turnEnded: (turnId: string, timeoutMs?: number) => Promise<Turn>;
+  /** Waits until the turn has ended and its transcript is read to the end (its answers counted), and returns it. */
+  turnCounted: (turnId: string, timeoutMs?: number) => Promise<Turn>;
   /** Stops everything; the folder is removed unless kept (for a restart on the same data). */
   close: (keep?: boolean) => Promise<void>;
 }
@@ -115,6 +117,12 @@ export async function startHarness(
     const payload = await ended;
     return (payload.item as { turn: Turn }).turn;
   };
+  const turnCounted = async (turnId: string, timeoutMs = 45_000) => {
+    const ended = await turnEnded(turnId, timeoutMs);
+    // Read its transcript to the end, as sessions.ask does: every answer of the turn is counted then.
+    await core.transcripts.catchUp(core.sessions.get(ended.sessionId).claudeSessionId);
+    return core.sessions.turn(turnId);
+  };
   return {
     api,
     dir,
@@ -123,6 +131,7 @@ export async function startHarness(
     core,
     notifications,
     turnEnded,
+    turnCounted,
     close: async (keep = false) => {
       await core.stop();
       await api.stop();

@@ -10,7 +10,7 @@ import type { SettingsService } from '../settings/settings-service';
 import { ownSessionFolders, projectFolder } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
 import { busiestSpan, fiveHourBlocks, type HourBucket } from './blocks';
-import { localDay, UsageStore, type UsageEntry, type UsageLookups, type UsageOwner } from './usage-store';
+import { localDay, UsageStore, type TurnFigures, type UsageEntry, type UsageLookups, type UsageOwner } from './usage-store';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -63,6 +63,8 @@ export class UsageService implements Service {
       processes: () => { sessionId: string; title: string; pid: number }[];
       /** Other services' rows, through their owners. */
       lookups: UsageLookups;
+      /** Answers were counted to these turns (by session): what shows their cost reads it again. */
+      onCounted?: (turns: Map<string, Set<string>>) => void;
       now?: () => number;
     },
   ) {
@@ -88,8 +90,27 @@ export class UsageService implements Service {
 
   /** Answers read from a transcript or a stream; the screen hears of it, and alerts are checked. */
   record(entries: readonly UsageEntry[], owner: UsageOwner): void {
+    const touched = new Map<string, Set<string>>();
     // A worktree session's usage is its repository's, not its `<data>/worktrees/<id>` folder's.
-    if (this.store.record(entries, { ...owner, project: projectFolder(this.deps.dataDir, owner.project) })) this.changed();
+    if (!this.store.record(entries, { ...owner, project: projectFolder(this.deps.dataDir, owner.project) }, touched)) return;
+    this.changed();
+    // Told once the caller's transaction (the importer's chunk) is written.
+    if (touched.size && this.deps.onCounted) queueMicrotask(() => this.deps.onCounted!(touched));
+  }
+
+  /** A session's cost: the sum of its answers counted here, the one figure every screen shows. */
+  sessionCost(sessionId: string): number {
+    return this.store.sessionCost(sessionId);
+  }
+
+  /** Every session's cost at once, for a list. */
+  sessionCosts(): Map<string, number> {
+    return this.store.sessionCosts();
+  }
+
+  /** The cost and tokens of a session's turns (or one turn), from the same answers. */
+  turnFigures(sessionId: string, turnId?: string): Map<string, TurnFigures> {
+    return this.store.turnFigures(sessionId, turnId);
   }
 
   /** The plan's own figures from a `rate_limit_event` of a CLI Switchboard runs. */

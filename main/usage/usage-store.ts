@@ -12,6 +12,17 @@ export interface UsageEntry extends Tokens {
   costUsd: number | null;
 }
 
+/** What the answers counted to one turn add up to. */
+export interface TurnFigures {
+  turnId: string;
+  costUsd: number;
+  /** Every token the model read: new input, cache written and cache read. */
+  inputTokens: number;
+  outputTokens: number;
+  /** API answers counted. */
+  requests: number;
+}
+
 /** Whose usage it is: a session here (Switchboard's or one imported from outside), its surface and folder. */
 export interface UsageOwner {
   sessionId: string | null;
@@ -24,6 +35,7 @@ export interface UsageOwner {
 interface EventRow extends Tokens {
   day: string;
   session_id: string;
+  turn_id: string | null;
   surface: string;
   project: string;
   model: string;
@@ -72,7 +84,7 @@ export class UsageStore {
   private get statements() {
     const db = this.db;
     this.prepared ??= {
-      find: db.prepare('SELECT day, session_id, surface, project, model, input, output, cache_write AS cacheWrite, cache_read AS cacheRead, cost_usd FROM usage_events WHERE key = ?'),
+      find: db.prepare('SELECT day, session_id, turn_id, surface, project, model, input, output, cache_write AS cacheWrite, cache_read AS cacheRead, cost_usd FROM usage_events WHERE key = ?'),
       insert: db.prepare(
         `INSERT INTO usage_events (key, at, day, session_id, turn_id, surface, project, model, input, output, cache_write, cache_read, cost_usd, priced)
          VALUES (@key, @at, @day, @session, @turn, @surface, @project, @model, @input, @output, @cacheWrite, @cacheRead, @cost, @priced)`,
@@ -92,10 +104,19 @@ export class UsageStore {
     return this.prepared;
   }
 
-  /** Counts answers (in the caller's transaction, or its own); returns how many changed a figure. */
-  record(entries: readonly UsageEntry[], owner: UsageOwner): number {
+  /**
+   * Counts answers (in the caller's transaction, or its own); returns how many changed a figure, and the
+   * turns whose figures changed (by session), so what shows a turn's or a session's cost can follow.
+   */
+  record(entries: readonly UsageEntry[], owner: UsageOwner, touched?: Map<string, Set<string>>): number {
     if (!entries.length) return 0;
     let changed = 0;
+    const touch = (session: string, turn: string | null) => {
+      if (!touched || !session || !turn) return;
+      let turns = touched.get(session);
+      if (!turns) touched.set(session, (turns = new Set()));
+      turns.add(turn);
+    };
     const s = this.statements;
     this.db.transaction(() => {
       for (const e of entries) {
@@ -106,6 +127,7 @@ export class UsageStore {
           const delta = { input: tokens.input - old.input, output: tokens.output - old.output, cacheWrite: tokens.cacheWrite - old.cacheWrite, cacheRead: tokens.cacheRead - old.cacheRead };
           if (!delta.input && !delta.output && !delta.cacheWrite && !delta.cacheRead && cost === old.cost_usd) continue;
           s.update.run({ key: e.key, ...tokens, cost });
+          touch(old.session_id, old.turn_id);
           this.add(old.day, { surface: old.surface, project: old.project, model: old.model, session: old.session_id }, delta, cost - old.cost_usd, 0, e.at);
         } else {
           const table = costOf(e.model, e);
@@ -116,12 +138,38 @@ export class UsageStore {
           const surface = turn?.surface ?? owner.surface;
           const day = localDay(e.at);
           s.insert.run({ ...e, day, session, turn: turn?.id ?? null, surface, project: owner.project, cost, priced: e.costUsd === null ? 1 : 0 });
+          touch(session, turn?.id ?? null);
           this.add(day, { surface, project: owner.project, model: e.model, session }, e, cost, 1, e.at);
         }
         changed++;
       }
     })();
     return changed;
+  }
+
+  /** What one session's answers cost: the figure Sessions shows, the same sum Usage's list by session reads. */
+  sessionCost(sessionId: string): number {
+    return (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM usage_events WHERE session_id = ?').pluck().get(sessionId) as number) ?? 0;
+  }
+
+  /** Every session's cost at once (the Sessions list), from the day sums: thousands of rows, not every answer. */
+  sessionCosts(): Map<string, number> {
+    const rows = this.db.prepare(`SELECT session_id AS id, sum(cost_usd) AS cost FROM usage_daily WHERE session_id != '' GROUP BY session_id`).all() as { id: string; cost: number }[];
+    return new Map(rows.map((r) => [r.id, r.cost]));
+  }
+
+  /**
+   * The answers counted to each turn of a session: what a turn shows as its cost and tokens, so the two
+   * always come from the same answers (input counts every token the model read: new, cache written, cache read).
+   */
+  turnFigures(sessionId: string, turnId?: string): Map<string, TurnFigures> {
+    const rows = this.db
+      .prepare(
+        `SELECT turn_id AS turnId, sum(cost_usd) AS costUsd, sum(input + cache_write + cache_read) AS inputTokens, sum(output) AS outputTokens, count(*) AS requests
+         FROM usage_events WHERE session_id = ? AND ${turnId ? 'turn_id = ?' : 'turn_id IS NOT NULL'} GROUP BY turn_id`,
+      )
+      .all(...(turnId ? [sessionId, turnId] : [sessionId])) as TurnFigures[];
+    return new Map(rows.map((r) => [r.turnId, r]));
   }
 
   private add(day: string, group: { surface: string; project: string; model: string; session: string }, t: Tokens, cost: number, requests: number, at: number): void {

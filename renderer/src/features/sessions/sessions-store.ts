@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { Approval, PermissionPolicy, SessionSummary } from '../../../../contract';
 import { api, onResync } from '../../api';
 import { useNavigation } from '../../app/navigation-store';
-import { applyStream, EMPTY_LIVE, mergeMessages, refreshed, type OpenTranscript } from './transcript-model';
+import { applyStream, EMPTY_LIVE, mergeMessages, refreshed, withCosts, type OpenTranscript } from './transcript-model';
 
 export interface NewSessionInput {
   title?: string;
@@ -126,6 +126,13 @@ export const useSessions = create<SessionsStore>((set, get) => ({
         delete sessions[id];
         set({ sessions });
         if (get().selectedId === id) useNavigation.getState().replace('sessions');
+      }),
+      // A turn's answers are counted a moment after it ends (from its transcript): its figures and the session's cost follow.
+      api.on('sessions.costs', (c) => {
+        const s = get().sessions[c.sessionId];
+        if (s) set({ sessions: { ...get().sessions, [c.sessionId]: { ...s, costUsd: c.costUsd } } });
+        const t = get().transcript;
+        if (t?.sessionId === c.sessionId) set({ transcript: withCosts(t, c.turns) });
       }),
       api.on('sessions.stream', ({ sessionId, turnId, item }) => {
         const t = get().transcript;

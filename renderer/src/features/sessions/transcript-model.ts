@@ -1,4 +1,4 @@
-import type { Message, StreamItem, Turn } from '../../../../contract';
+import type { Message, StreamItem, Turn, TurnCost } from '../../../../contract';
 
 /** Text still streaming for the running turn; replaced by the stored block when it completes. */
 export interface Live {
@@ -22,6 +22,16 @@ export function mergeMessages(a: Message[], b: Message[]): Message[] {
   const byId = new Map<number, Message>();
   for (const m of [...a, ...b]) byId.set(m.id, m);
   return [...byId.values()].sort((x, y) => x.id - y.id);
+}
+
+/** Turns' figures counted after they ended (from their transcript) applied to the turns held; turns not held wait for their load. */
+export function withCosts(t: OpenTranscript, costs: TurnCost[]): OpenTranscript {
+  const turns = { ...t.turns };
+  for (const c of costs) {
+    const turn = turns[c.turnId];
+    if (turn) turns[c.turnId] = { ...turn, costUsd: c.costUsd, inputTokens: c.inputTokens, outputTokens: c.outputTokens };
+  }
+  return { ...t, turns };
 }
 
 /** One item of the session's stream applied to the open transcript. */
