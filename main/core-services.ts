@@ -259,7 +259,7 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
           (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
       },
       templateRenderer: new TemplateRenderer({ script: config.templateWorker ?? null }),
-      worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions }, { ...input, surface: 'schedule' }),
+      worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions, dataDir: config.dataDir }, { ...input, surface: 'schedule' }),
       changesLine: async (id) => {
         const c = await worktrees.changes(id, { limit: 1 });
         return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;

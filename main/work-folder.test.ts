@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from './core';
 import { desktopCaller, type CallContext } from './ipc/router';
+import { makeRepo } from './testing/git-repo';
 import { makeTempDir, removeTempDir, testCore } from './testing/temp-core';
 
 // Claude reads in its working folder without asking: nobody works in the data folder, and from outside
@@ -55,6 +56,16 @@ describe('where Claude may work', () => {
     const value = (preview as { value: { prompt: string; problems: string[] } }).value;
     expect(value.prompt).not.toContain('UI-TOKEN');
     expect(value.problems.join(' ')).toContain("Switchboard's data folder");
+  });
+
+  it('holds for a session in a worktree of its own (the folder and its repository) and for any change to a job from outside', async () => {
+    const hidden = makeRepo(path.join(home, '.password-store'), { 'bank.gpg': 'secret\n' });
+    expect(await core.router.call('sessions.create', { title: 'x', cwd: hidden, worktree: true }, mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining('hidden folder') } });
+    // The owner's job in home: a rename from MCP (that would let MCP run it as a reader of home) is refused.
+    const owners = await core.router.call('schedules.create', job(home), desktopCaller);
+    expect(owners).toMatchObject({ ok: true });
+    const id = (owners as { value: { id: string } }).value.id;
+    expect(await core.router.call('schedules.update', { id, name: 'Renamed' }, mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining('cwd:') } });
   });
 
   it('a job from outside the window that sends its result to a chat other than the owner’s waits for the owner', async () => {

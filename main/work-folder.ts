@@ -5,6 +5,26 @@ import { ownSessionFolders } from './storage/session-folders';
 
 const inside = (file: string, folder: string) => file === folder || file.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
 
+/** A folder's identity on disk (device and inode): another path to it (a bind mount, another case) is the same. */
+function identity(folder: string): string | null {
+  try {
+    const stats = fs.statSync(folder, { bigint: true });
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `folder` is `root` or inside it, by identity, walking up from `folder`. */
+function within(folder: string, root: string): boolean {
+  const target = identity(root);
+  if (!target) return inside(folder, root);
+  for (let at = folder; ; at = path.dirname(at)) {
+    if (identity(at) === target) return true;
+    if (path.dirname(at) === at) return false;
+  }
+}
+
 /** The real path when it exists (symlinks resolved), else the path as given. */
 function real(folder: string): string {
   try {
@@ -26,14 +46,14 @@ export function workFolderRefusal(folder: string, rules: { dataDir: string; env:
   const where = real(given);
   const data = real(rules.dataDir);
   const own = [ownSessionFolders(data), path.join(data, 'worktrees')];
-  const ownFolder = own.some((o) => inside(where, o) && where !== o);
-  if ((inside(where, data) || inside(given, path.resolve(rules.dataDir))) && !ownFolder) {
+  const ownFolder = own.some((o) => within(where, o) && identity(where) !== identity(o));
+  if ((within(where, data) || inside(given, path.resolve(rules.dataDir))) && !ownFolder) {
     return `${given} is Switchboard's data folder (or inside it), which holds its secrets and database: Claude does not work there`;
   }
   if (rules.owner) return null;
-  if (inside(data, where)) return `${given} holds Switchboard's data folder; from outside the window, choose a project folder inside it`;
+  if (within(data, where)) return `${given} holds Switchboard's data folder; from outside the window, choose a project folder inside it`;
   const home = real(rules.env.HOME || os.homedir());
-  if (inside(home, where)) return `${given} is your home folder or above it; from outside the window, choose a project folder`;
+  if (within(home, where)) return `${given} is your home folder or above it; from outside the window, choose a project folder`;
   const first = path.relative(home, where).split(path.sep)[0];
   if (inside(where, home) && first?.startsWith('.')) return `${given} is a hidden folder of your home (settings and keys); from outside the window, choose a project folder`;
   return null;

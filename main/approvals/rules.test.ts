@@ -13,6 +13,10 @@ describe('permission rules', () => {
       expect(ruleMatches('Bash(echo hi:*)', 'Bash', { command }), command).toBe(false);
       expect(ruleMatches('Bash(echo *)', 'Bash', { command }), command).toBe(false);
     }
+    // A prefix is whole words: `git diff:*` is not `git difftool -y -x <program>`.
+    expect(ruleMatches('Bash(git diff:*)', 'Bash', { command: "git difftool -y -x 'sh -c id'" })).toBe(false);
+    expect(ruleMatches('Bash(git diff:*)', 'Bash', { command: 'git diff' })).toBe(true);
+    expect(ruleMatches('Bash(git diff:*)', 'Bash', { command: 'git diff --stat' })).toBe(true);
     // The exact command a rule names still matches, whatever it contains.
     expect(ruleMatches('Bash(npm test | tee log.txt)', 'Bash', { command: 'npm test | tee log.txt' })).toBe(true);
     expect(ruleMatches('Bash', 'Bash', { command: 'anything' })).toBe(true);

@@ -45,7 +45,11 @@ export function ruleMatches(rule: string, toolName: string, input: Record<string
     // but is not it (the CLI, which asked, already refused it under the same rule).
     if (SHELL_JOINS.test(command)) return false;
     // The CLI's older prefix form: `Bash(npm run test:*)`.
-    if (content.endsWith(':*')) return command.startsWith(content.slice(0, -2));
+    // A whole word: `git diff:*` is `git diff` and what follows it after a space, never `git difftool`.
+    if (content.endsWith(':*')) {
+      const prefix = content.slice(0, -2);
+      return command === prefix || command.startsWith(`${prefix} `);
+    }
     return commandGlob(content).test(command);
   }
   if (FILE_TOOLS.has(toolName)) {

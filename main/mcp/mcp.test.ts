@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
@@ -312,6 +313,9 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     const other = core.sessions.create({ title: 'Another', permissionPolicy: 'ask', surface: 'desktop' });
     const forged = own.replace(session.id, other.id);
     expect((await raw(core.server!.address!.port, { token: forged })).status).toBe(401);
+    // Nor can a client that holds the MCP token make one: the key is a secret of its own.
+    const madeWithShared = `s.${other.id}.${createHmac('sha256', shared).update(`session:${other.id}`).digest('hex')}`;
+    expect((await raw(core.server!.address!.port, { token: madeWithShared })).status).toBe(401);
 
     // The pretender's MCP session id presented with the session's token: not found, not adopted.
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };

@@ -159,6 +159,13 @@ describe('job prompt templates', () => {
     expect(rendered.prompt).toMatch(/… \(cut: 300002 characters in all\)$/);
   });
 
+  it('refuses a prompt a loop multiplies past 400,000 characters, in words, instead of handing it on', async () => {
+    const big: TemplateServices = { ...services, memories: async () => ['y'.repeat(90_000)] };
+    const rendered = await renderJobPrompt(input({ command: '{% for i in (1..50) %}{{ mem }}{% endfor %}', sources: [{ kind: 'memories', name: 'mem', query: 'q', limit: 5 }] }), big);
+    expect(rendered.prompt.length).toBeLessThan(200_000);
+    expect(rendered.problems.join(' ')).toMatch(/over the 400,000 a prompt may have/);
+  });
+
   it('gives a first run an explicit "no earlier run" last_run and "no next prompt" that are no gaps, so a job that skips on a gap still runs', async () => {
     const job = { command: 'Previous status: {{ last_run.status }} ({{ last_run }})', onMissing: 'skip' as const };
     const first = await renderJobPrompt(input(job), services);

@@ -200,7 +200,9 @@ export class SchedulerService implements Service {
     const owner = isOwner(from);
     if (!owner && differs(current, { ...current, ...patch }, WHAT_IT_RUNS)) refuseBypass({ ...current, ...patch });
     const job = checkJob({ ...current, ...patch }, this.jobs, this.deps);
-    if (patch.cwd !== undefined) refuseFolder(job, owner, this.deps.workFolder);
+    // From outside the window any change is checked against the job's folder, old or new: a job the owner made
+    // in home is not for someone else to turn into a reader of it.
+    if (patch.cwd !== undefined || !owner) refuseFolder(job, owner, this.deps.workFolder);
     refuseCycle(id, job.steps, this.jobs);
     const runChanged = differs(current, job, WHAT_IT_RUNS);
     const waited = current.approval;

@@ -8,6 +8,9 @@ export type TemplateJob = Pick<Job, 'command' | 'template' | 'systemPrompt' | 's
 /** The preview, and for a render that was stopped (too slow, too big), why: the run fails with it. */
 export type Rendered = PromptPreview & { failed?: string };
 
+/** The most a rendered prompt (or system prompt) may hold: about 50,000 words, well past any model's use. */
+export const MAX_RENDERED_CHARS = 400_000;
+
 /** What `last_run` prints on a job's first run (its `.status` is `none`). */
 export const NO_EARLIER_RUN = '(no earlier run: this is the job’s first)';
 
@@ -259,7 +262,10 @@ export async function renderTemplate(data: RenderData): Promise<Rendered> {
       return null;
     }
     try {
-      return String(await liquid.render(which.tpl, scope));
+      const text = String(await liquid.render(which.tpl, scope));
+      // A loop can multiply a value into millions of characters: never handed on (nor across the worker's port).
+      if (text.length > MAX_RENDERED_CHARS) throw new Error(`it came to ${text.length.toLocaleString('en')} characters, over the ${MAX_RENDERED_CHARS.toLocaleString('en')} a prompt may have`);
+      return text;
     } catch (error) {
       problems.push(`the template failed: ${errorMessage(error).split('\n')[0]}`);
       return null;

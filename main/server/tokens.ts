@@ -5,6 +5,9 @@ import type { SecretStore } from '../secrets/secret-store';
 /** Where each scope's token is kept; `server.token` is the one older versions made. */
 const SECRET: Record<TokenScope, string> = { ui: 'server.token', mcp: 'server.token.mcp', hooks: 'server.token.hooks' };
 
+/** Where the key of sessions' own MCP tokens is kept (never handed to a client). */
+const SESSION_KEY_SECRET = 'server.token.sessions';
+
 /** `s.<session id>.<hmac>`: a session's own MCP token (see `TokenStore.sessionToken`). */
 const SESSION_TOKEN = /^s\.([A-Za-z0-9_-]{1,100})\.[0-9a-f]{64}$/;
 
@@ -46,16 +49,33 @@ export class TokenStore implements TokenCheck {
     const token = randomBytes(32).toString('hex');
     this.secrets.set(SECRET[scope], token);
     this.cache.set(scope, token);
+    // Sessions' own tokens go with the MCP token they stand beside.
+    if (scope === 'mcp') this.sessionKey = this.newSessionKey();
     return token;
+  }
+
+  private sessionKey: string | null = null;
+
+  /** The key sessions' tokens are made with: a secret of its own, which no client is ever given. */
+  private key(): string {
+    this.sessionKey ??= this.secrets.get(SESSION_KEY_SECRET) ?? this.newSessionKey();
+    return this.sessionKey;
+  }
+
+  private newSessionKey(): string {
+    const key = randomBytes(32).toString('hex');
+    this.secrets.set(SESSION_KEY_SECRET, key);
+    return key;
   }
 
   /**
    * The MCP token of one Switchboard session's own Claude: it reaches only /mcp, and it names the
    * session, so a session can act as itself (set_next_prompt for its own job) and as no other. Made
-   * from the MCP token, so nobody without it can make one, and rotating it ends them all.
+   * with a key no client holds (not the MCP token, which every MCP client has), so nobody can make
+   * one; rotating the MCP token ends them all.
    */
   sessionToken(sessionId: string): string {
-    return `s.${sessionId}.${createHmac('sha256', this.get('mcp')).update(`session:${sessionId}`).digest('hex')}`;
+    return `s.${sessionId}.${createHmac('sha256', this.key()).update(`session:${sessionId}`).digest('hex')}`;
   }
 
   /** The session a presented session token was made for, or null for any other token. */

@@ -47,10 +47,11 @@ export class GitError extends Error {
 
 /**
  * Options every command of ours runs with: no pager, no prompts, no colours, paths as they are, the
- * repository's hooks off (a pre-commit hook of the user's must not run for a checkpoint or hang a merge),
+ * repository's hooks off (a pre-commit hook of the user's must not run for a checkpoint or hang a merge), no
+ * fsmonitor command (a config Claude could write must not run a program at a checkpoint),
  * and no optional lock on the user's index (a status must not rewrite it).
  */
-const BASE_ARGS = ['-c', 'core.quotepath=false', '-c', 'color.ui=false', '-c', 'core.hooksPath=/dev/null', '-c', 'advice.detachedHead=false', '--no-pager'];
+const BASE_ARGS = ['-c', 'core.quotepath=false', '-c', 'color.ui=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'advice.detachedHead=false', '--no-pager'];
 
 /** Git's own variables for every command: no prompts, no optional index lock, plain messages, no editor. */
 function gitVars(options: GitOptions): Record<string, string> {

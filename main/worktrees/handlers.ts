@@ -8,6 +8,7 @@ import type { CreateSessionFields } from './types';
 
 /** `sessions.ask`'s input as the session manager takes it: a new conversation's fields without the worktree ones. */
 type AskInput = Omit<MethodInput<'sessions.ask'>, 'create'> & { create?: Omit<NonNullable<MethodInput<'sessions.ask'>['create']>, 'worktree' | 'baseBranch'> };
+import { workFolderRefusal } from '../work-folder';
 import type { WorktreeService } from './worktree-service';
 
 type ChangesMethod = keyof typeof changesMethods;
@@ -16,6 +17,8 @@ type ChangesMethod = keyof typeof changesMethods;
 export interface ChangesHandlerDeps {
   worktrees: WorktreeService;
   env: NodeJS.ProcessEnv;
+  /** Switchboard's data folder (the folder rule: work-folder.ts). */
+  dataDir: string;
   /** The session manager's own create and delete (this folder may not import sessions/). */
   sessions: {
     create(input: CreateSessionFields): SessionSummary;
@@ -34,13 +37,22 @@ export interface ChangesHandlerDeps {
  * Claude jobs all start one this way.
  */
 export async function sessionInWorktree(
-  deps: Pick<ChangesHandlerDeps, 'worktrees' | 'env' | 'sessions'>,
+  deps: Pick<ChangesHandlerDeps, 'worktrees' | 'env' | 'sessions' | 'dataDir'>,
   input: Omit<CreateSessionFields, 'id' | 'cwd'> & { cwd: string; baseBranch?: string },
 ): Promise<SessionSummary> {
   const { baseBranch, ...fields } = input;
   const id = randomUUID();
+  // The folder rule of every session (work-folder.ts), for the folder given and the repository it is in:
+  // the tree holds the repository's files, and Claude reads them without asking.
+  const owner = isOwner({ surface: input.surface, actor: '' }) || input.surface === 'schedule';
+  const check = (folder: string) => {
+    const refused = workFolderRefusal(folder, { dataDir: deps.dataDir, env: deps.env, owner });
+    if (refused) throw new AppError('invalid_input', `cwd: ${refused}`);
+  };
+  check(expandFolder(input.cwd, deps.env));
   const tree = await deps.worktrees.create({ sessionId: id, cwd: expandFolder(input.cwd, deps.env), title: input.title ?? 'session', baseBranch });
   try {
+    check(tree.repo);
     return deps.sessions.create({ ...fields, cwd: tree.path, id });
   } catch (error) {
     await deps.worktrees.remove(id, { discard: true });
