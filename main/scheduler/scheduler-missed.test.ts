@@ -25,7 +25,9 @@ describe('runs missed while asleep', () => {
     for (const [i, id] of ids.entries()) {
       const runs = core.scheduler.runs(id, 50).filter((r) => r.status === 'missed');
       // The latest ones one by one, up to the job's limit; the rest in one line, counted (604,800 seconds in the week).
-      expect(runs.filter((r) => r.plannedAt !== null)).toHaveLength(i + 1);
+      // (On a loaded machine the live timer may also have missed one second of its own before the check.)
+      expect(runs.filter((r) => r.plannedAt !== null).length).toBeGreaterThanOrEqual(i + 1);
+      expect(runs.filter((r) => r.plannedAt !== null).length).toBeLessThanOrEqual(i + 2);
       const rest = runs.find((r) => r.plannedAt === null);
       // (The window is a week and the few ms between the two checks: one more second may have begun.)
       const uncounted = Number(/^and (\d+) earlier runs missed as well$/.exec(rest?.reason ?? '')?.[1]);

@@ -128,7 +128,9 @@ describe('the real CLI in a worktree', () => {
     expect(noCwd.ok ? null : noCwd.error.message).toMatch(/needs the repository/);
     const loose = await h.core.router.call('sessions.ask', { key: 'chat-9', create: { cwd: repo, worktree: true, permissionPolicy: 'bypass' }, text: 'hi', timeoutMs: 1000 }, telegram);
     expect(loose.ok ? null : loose.error.message).toMatch(/only you, in Switchboard's window/);
-    const outside = await h.core.router.call('sessions.ask', { key: 'chat-10', create: { cwd: h.dir, worktree: true }, text: 'hi', timeoutMs: 1000 }, telegram);
+    const plain = path.join(h.dir, 'plain');
+    fs.mkdirSync(plain);
+    const outside = await h.core.router.call('sessions.ask', { key: 'chat-10', create: { cwd: plain, worktree: true }, text: 'hi', timeoutMs: 1000 }, telegram);
     expect(outside.ok ? null : outside.error.message).toMatch(/not in a git repository/);
   }, 120_000);
 });
