@@ -3,11 +3,19 @@ import { event, method } from './define';
 
 export type ServiceState = 'stopped' | 'starting' | 'running' | 'failed' | 'stopping';
 
+/** Where a service that reaches outside stands (a chat bot): off, connecting, connected, or an error. */
+export type ConnectionState = 'off' | 'connecting' | 'connected' | 'error';
+
 export interface ServiceStatus {
   name: string;
   state: ServiceState;
   /** Why it failed, when it did. */
   error?: string;
+  /**
+   * For a service that connects to something (the Telegram and Discord bots): its real state, since a bot
+   * that is off is still a running service. `detail` is the account once connected, or the error in words.
+   */
+  connection?: { state: ConnectionState; detail: string | null };
 }
 
 export interface ClaudeCliInfo {

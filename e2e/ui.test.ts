@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../main/storage/migrations';
+import { FakeTelegram } from '../main/testing/fake-telegram';
 import { CLAUDE_BIN } from '../main/testing/temp-core';
 import { useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes, type Served } from './support/serve';
@@ -10,7 +11,7 @@ import { ROOT, startServe, tempHomes, type Served } from './support/serve';
 const temp = tempHomes();
 const tempHome = temp.home;
 let served: Served;
-const serve = async (home: string, options?: { port: number }) => (served = temp.track(await startServe(home, options)));
+const serve = async (home: string, options?: { port?: number; env?: NodeJS.ProcessEnv }) => (served = temp.track(await startServe(home, options)));
 
 const chromium = useChromium();
 afterEach(() => temp.cleanup());
@@ -49,6 +50,29 @@ describe('the UI in Chromium against serve', () => {
     // No click: the panel refreshes by itself.
     await expect.poll(async () => Number((await uptime.textContent())!.split(' ')[0]), { timeout: 15_000 }).toBeGreaterThanOrEqual(first + 4);
     await page.context().close();
+  });
+
+  it("shows each chat bot's real state in Health: off while off, then connected as the bot", async () => {
+    const tg = await new FakeTelegram().start();
+    try {
+      await serve(tempHome(), { env: { SWITCHBOARD_TELEGRAM_API_ROOT: tg.url } });
+      const page = await openSettings(served.url);
+      // Both bots are running services while off: Health says off, not running.
+      await expect.poll(() => page.getByTestId('service-telegram').textContent()).toBe('off telegram');
+      expect(await page.getByTestId('service-discord').textContent()).toBe('off discord');
+      const connected = await fetch(`${served.base}/api/chat.connect`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ surface: 'telegram', token: tg.token }),
+      });
+      expect(connected.ok).toBe(true);
+      // The panel refreshes by itself.
+      await expect.poll(() => page.getByTestId('service-telegram').textContent(), { timeout: 15_000 }).toBe('connected telegram — @switchboard_test_bot');
+      expect(await page.getByTestId('service-discord').textContent()).toBe('off discord');
+      await page.context().close();
+    } finally {
+      await tg.stop();
+    }
   });
 
   it('keeps a setting changed in the UI across a server restart', async () => {

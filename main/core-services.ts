@@ -319,6 +319,7 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
         sessionOf: (claudeSessionId) => sessionStore.ownerOfClaudeSession(claudeSessionId)?.id ?? null,
         sessionTitle: (id) => tryGet(() => sessions.get(id).title),
         jobName: (id) => tryGet(() => scheduler.get(id).name),
+        runsEndedSince: (jobId, fromRunId, failed) => scheduler.runsEndedSince(jobId, fromRunId, failed),
       },
     }),
   );

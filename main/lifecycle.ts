@@ -7,6 +7,8 @@ export interface Service {
   readonly name: string;
   start(): void | Promise<void>;
   stop(): void | Promise<void>;
+  /** Where a service that connects to something stands (a bot is a running service while off). */
+  connection?(): NonNullable<ServiceStatus['connection']>;
 }
 
 interface Entry {
@@ -36,7 +38,7 @@ export class Lifecycle {
   }
 
   statuses(): ServiceStatus[] {
-    return this.entries.map((e) => ({ ...e.status }));
+    return this.entries.map((e) => (e.status.state === 'running' && e.service.connection ? { ...e.status, connection: e.service.connection() } : { ...e.status }));
   }
 
   async start(): Promise<void> {

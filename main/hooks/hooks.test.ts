@@ -28,10 +28,17 @@ async function connected(harness: Harness) {
   return result.value as { connected: boolean; plugin: string | null; mcp: string | null };
 }
 
-/** A headless `claude -p` in a project folder with the plugin's hooks on. */
-function claudeP(harness: Harness, prompt: string, cwd: string) {
-  return runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--', prompt], { env: harness.env, cwd, timeoutMs: 60_000 });
+/** A headless `claude -p` in a project folder with the plugin's hooks on (`env` added to the harness's). */
+function claudeP(harness: Harness, prompt: string, cwd: string, env: NodeJS.ProcessEnv = {}) {
+  return runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--', prompt], { env: { ...harness.env, ...env }, cwd, timeoutMs: 60_000 });
 }
+
+/**
+ * What Anthropic's desktop app sets when it runs the CLI for a person: 2.1.329 then counts the session as
+ * attended (CLAUDE_CODE_SESSION_ATTENDED=1 for its hooks, measured), as the TUI is; a plain `claude -p` is
+ * not (0). (`claude-vscode` with `-p` is measured as unattended.)
+ */
+const ATTENDED = { CLAUDE_CODE_ENTRYPOINT: 'claude-desktop' };
 
 describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => {
   it('installs a plugin that validates, with its MCP server connected and the tokens kept out of the settings files', async () => {
@@ -367,6 +374,26 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(fs.existsSync(folder)).toBe(false);
   });
 
+  it('with Reply to continue on, never holds a `claude -p` nobody sits at: the script gets its own answer', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    await core.router.call('settings.set', { key: 'hooks.replyWindowSeconds', value: 600 }, desktopCaller);
+    await connected(h);
+    const project = path.join(h.dir, 'project');
+    fs.mkdirSync(project);
+    api.reply({ kind: 'text', text: 'The script’s own answer.' });
+    const stopped = nextEvent(core.events, 'hooks.stopped', (s) => s.lastMessage === 'The script’s own answer.');
+    const started = Date.now();
+    const run = await claudeP(h, 'answer the script', project);
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const result = run.lines.find((l) => (l as { type?: string }).type === 'result') as { result?: string };
+    expect(result.result).toBe('The script’s own answer.');
+    // Its note still reaches Switchboard, with no reply window: nobody is there to continue it.
+    expect(await stopped).toMatchObject({ replyUntil: null, project: 'project' });
+    expect(core.inbox.list({ filter: 'open', limit: 50 }).items.filter((i) => i.kind === 'stop')).toEqual([]);
+  });
+
   it('goes on at once when Switchboard is not running', async () => {
     h = await startHarness({ core: { server: SERVER } });
     await connected(h);
@@ -393,7 +420,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     fs.mkdirSync(project);
     api.reply({ kind: 'text', text: 'First part done. Shall I go on?' }, { kind: 'text', text: 'Going on with the tests.' });
     const inInbox = nextEvent(core.events, 'inbox.changed', (p) => p.item?.kind === 'stop' && p.item.state === 'open');
-    const run = claudeP(harness, 'start the work', project);
+    const run = claudeP(harness, 'start the work', project, ATTENDED);
     // The window's inbox has it too, with the last message and its reply window.
     const item = (await inInbox).item!;
     expect(item).toMatchObject({ title: 'Claude Code stopped · project', text: 'First part done. Shall I go on?' });

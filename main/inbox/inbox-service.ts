@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
-import type { InboxCounts, InboxItem, InboxPage, SessionInbox } from '../../contract';
+import type { InboxCounts, InboxItem, InboxPage, JobRun, SessionInbox } from '../../contract';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import { InboxStore, type ListFilter, type NewItem } from './inbox-store';
@@ -61,8 +61,7 @@ export class InboxService implements Service {
       events.on('schedules.run', (run) => {
         // A held job runs again once the window reset: its hold is over.
         if (run.status === 'running' && run.trigger === 'catch-up') for (const held of this.store.openOf('usage_hold', { jobId: run.jobId })) this.settleItem(held, 'Released: the window reset.');
-        const made = runItem(run, lookups);
-        if (made) this.record(made);
+        this.recordRun(run);
       }),
       events.on('sessions.removed', ({ id }) => {
         for (const item of this.store.list('open', 500, undefined, id).items) this.settleItem(item, 'The session was deleted.');
@@ -102,6 +101,30 @@ export class InboxService implements Service {
     this.changed(stored);
     if (added) for (const listener of this.added) listener(stored);
     return stored;
+  }
+
+  /** A job's run: its result or failure joins the job's one item of that kind, counting the runs since the user last looked. */
+  private recordRun(run: JobRun): void {
+    const { lookups } = this.deps;
+    const made = runItem(run, lookups, (failed) => {
+      const before = this.store.byKey(`job:${run.jobId}:${failed ? 'failed' : 'done'}`);
+      if (!before || before.state !== 'open' || before.read || !before.ref) return 1;
+      return lookups.runsEndedSince(run.jobId, before.ref, failed);
+    });
+    if (!made) return;
+    if (!made.repeat) {
+      this.record(made);
+      return;
+    }
+    const before = this.store.byKey(made.key);
+    // The same run told again (its after-run steps): the item it made is left as the user last saw it.
+    if (before?.link === made.link) return;
+    // The first run since the user last looked stays the one the count starts from.
+    const { item, added, replaced } = this.store.repeat(before?.state === 'open' && !before.read ? { ...made, ref: before.ref } : made, this.now());
+    // Moved to the top under a new id: lists read again, so the old row leaves them.
+    if (replaced !== null) this.deps.events.emit('inbox.changed', { item: null, counts: this.store.counts() });
+    else this.changed(item);
+    if (added) for (const listener of this.added) listener(item);
   }
 
   /** The source says it is over (answered, continued, timed out): the same row changes, everywhere at once. By key, or by id. */

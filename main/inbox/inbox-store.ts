@@ -154,6 +154,21 @@ export class InboxStore {
     return { item: toItem(after), added: !before };
   }
 
+  /**
+   * A source saying the same thing again (a job's next result or failure): while the item is open and unread it
+   * is updated in place (its ref, the first of the repeats, stays); once read, settled or dismissed it comes back
+   * as new: open, unread, at the top (a new id; `replaced` names the old one).
+   */
+  repeat(item: NewItem, now: number): { item: InboxItem; added: boolean; replaced: number | null } {
+    const before = this.rowByKey(item.key);
+    if (!before || (before.state === 'open' && before.read === 0)) return { ...this.upsert(item, now), replaced: null };
+    return this.db().transaction(() => {
+      this.sql.get('DELETE FROM inbox_items WHERE id = ?').run(before.id);
+      this.account(before, undefined);
+      return { ...this.upsert(item, now), replaced: before.id };
+    })();
+  }
+
   /** Over elsewhere (by key, or by id): answered, continued, timed out. A dismissed item stays dismissed; its outcome is still noted. */
   settle(target: string | number, outcome: string, now: number): InboxItem | null {
     const before = typeof target === 'number' ? this.rowById(target) : this.rowByKey(target);

@@ -163,6 +163,62 @@ describe('the inbox', { timeout: 90_000 }, () => {
     expect((await settled).item!.outcome).toBe('Approved in the desktop app.');
   });
 
+  it('collapses a job\'s results into one item and its failures into another, counting the runs since the user last looked', async () => {
+    h = await startHarness();
+    const { core } = h;
+    const dir = fs.mkdtempSync(path.join(h.dir, 'job-'));
+    const job = await call<{ id: string }>(core, 'schedules.create', { name: 'Tick', kind: 'shell', cron: '* * * * *', command: 'echo "tick $(cat n 2>/dev/null)"; [ -f fail ] && exit 4; true', cwd: dir });
+    // One run, ended and told: the inbox heard it by the time this resolves (its listener runs on the same event).
+    const run = async () => {
+      const started = await call<{ id: string }>(core, 'schedules.runNow', { id: job.id });
+      await nextEvent(core.events, 'schedules.run', (r) => r.id === started.id && !!r.endedAt);
+      return started.id;
+    };
+    const jobItems = async () => (await list(core)).items.filter((i) => i.jobId === job.id);
+    for (const n of [1, 2, 3]) {
+      fs.writeFileSync(path.join(dir, 'n'), String(n));
+      await run();
+    }
+    let items = await jobItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'job_result', title: 'Tick: done', text: '3 runs since you last looked. The latest: tick 3', read: false, state: 'open' });
+    const first = items[0]!;
+    expect((await list(core)).counts.unread).toBe(1);
+
+    // Read: the next run opens it again as new, unread, at the top, counting from one.
+    await call(core, 'inbox.markRead', { ids: [first.id] });
+    fs.writeFileSync(path.join(dir, 'n'), '4');
+    const fourth = await run();
+    items = await jobItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]!.id).toBeGreaterThan(first.id);
+    expect(items[0]).toMatchObject({ text: 'tick 4', read: false, state: 'open', link: `#/schedules/${job.id}/runs/${fourth}` });
+    expect((await list(core)).items[0]!.id).toBe(items[0]!.id);
+
+    // Failures: their own item, never hidden by a later success; a dismissed one comes back with the next failure.
+    fs.writeFileSync(path.join(dir, 'fail'), '');
+    await run();
+    await run();
+    fs.rmSync(path.join(dir, 'fail'));
+    await run();
+    items = await jobItems();
+    // An unread item is updated where it is; the failures' item is the newer one.
+    expect(items.map((i) => [i.kind, i.text])).toEqual([
+      ['job_failed', '2 failures since you last looked. The latest: exit code 4'],
+      ['job_result', '2 runs since you last looked. The latest: tick 4'],
+    ]);
+    const failed = items[0]!;
+    await call(core, 'inbox.dismiss', { id: failed.id });
+    fs.writeFileSync(path.join(dir, 'fail'), '');
+    await run();
+    items = await jobItems();
+    expect(items.map((i) => [i.kind, i.state, i.read])).toEqual([
+      ['job_failed', 'open', false],
+      ['job_result', 'open', false],
+    ]);
+    expect((await list(core)).counts.unread).toBe(2);
+  });
+
   it('tells a long turn that finished: the session is done, then idle once opened', async () => {
     h = await startHarness({ settings: [{ key: 'sessions.notifyAfterSeconds', value: 0 }] });
     const { core, api } = h;

@@ -10,6 +10,8 @@ export interface Lookups {
   sessionOf(claudeSessionId: string): string | null;
   sessionTitle(id: string): string | null;
   jobName(id: string): string | null;
+  /** How many runs of a job ended ok (or failed) since the given run did, that one included; null when it is no longer kept. */
+  runsEndedSince(jobId: string, fromRunId: string, failed: boolean): number | null;
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -139,16 +141,30 @@ export function turnItem(turn: Turn, longMs: number, lookups: Lookups): NewItem 
   };
 }
 
-/** A job's run: its result or failure, or a hold until the plan's window resets. */
-export function runItem(run: JobRun, lookups: Lookups): NewItem | null {
+/**
+ * A job's run: a hold until the plan's window resets, or its result or failure. Results collapse into one item
+ * per job, failures into another (so a failure is never hidden under the next success): the next run updates
+ * it while unread, and re-opens it once read. `since` is how many runs of that kind it now stands for since
+ * the user last looked (null: more than are kept).
+ */
+export function runItem(run: JobRun, lookups: Lookups, since: (failed: boolean) => number | null = () => 1): (NewItem & { repeat?: true }) | null {
   const name = lookups.jobName(run.jobId) ?? 'A job';
   const link = `#/schedules/${run.jobId}/runs/${run.id}`;
-  const base = { source: 'scheduler', jobId: run.jobId, sessionId: run.sessionId, actor: `job:${run.jobId}`, link };
+  const base = { source: 'scheduler', jobId: run.jobId, sessionId: run.sessionId, actor: `job:${run.jobId}`, link, ref: run.id };
   if (run.status === 'held') return { ...base, key: `hold:${run.id}`, kind: 'usage_hold', title: `${name} is held`, text: clip(run.reason ?? '', 2000) };
   if (!run.endedAt) return null;
-  if (run.status === 'ok') return { ...base, key: `run:${run.id}`, kind: 'job_result', title: `${name}: done`, text: clip((run.resultText ?? run.stdoutTail ?? '').trim(), 2000) };
-  if (run.status === 'failed' || run.status === 'timeout') {
-    return { ...base, key: `run:${run.id}`, kind: 'job_failed', title: `${name}: ${run.status === 'timeout' ? 'timed out' : 'failed'}`, text: clip((run.reason ?? run.stderrTail ?? run.resultText ?? '').trim(), 2000) };
-  }
-  return null;
+  const failed = run.status === 'failed' || run.status === 'timeout';
+  if (run.status !== 'ok' && !failed) return null;
+  const n = since(failed);
+  const noun = failed ? 'failures' : 'runs';
+  const count = n === 1 ? '' : `${n === null ? 'Many' : n} ${noun} since you last looked. The latest: `;
+  const text = failed ? (run.reason ?? run.stderrTail ?? run.resultText ?? '') : (run.resultText ?? run.stdoutTail ?? '');
+  return {
+    ...base,
+    key: `job:${run.jobId}:${failed ? 'failed' : 'done'}`,
+    kind: failed ? 'job_failed' : 'job_result',
+    title: `${name}: ${run.status === 'timeout' ? 'timed out' : failed ? 'failed' : 'done'}`,
+    text: clip(count + text.trim(), 2000),
+    repeat: true,
+  };
 }

@@ -369,6 +369,19 @@ export class JobStore {
     return row ? toRun(row) : null;
   }
 
+  /**
+   * How many runs of a job with one of `statuses` ended since run `fromRunId` did (that one included): the
+   * inbox's "N runs since you last looked". Null when that run is no longer kept (pruned since).
+   */
+  endedSince(jobId: string, fromRunId: string, statuses: readonly RunStatus[]): number | null {
+    const from = (this.sql.get('SELECT ended_at FROM job_runs WHERE id = ?').get(fromRunId) as { ended_at: number | null } | undefined)?.ended_at;
+    if (from === undefined || from === null) return null;
+    const row = this.sql
+      .get(`SELECT count(*) AS n FROM job_runs WHERE job_id = ? AND ended_at >= ? AND status IN (${statuses.map(() => '?').join(', ')})`)
+      .get(jobId, from, ...statuses) as { n: number };
+    return row.n;
+  }
+
   run(id: string): JobRun | undefined {
     const row = this.sql.get('SELECT * FROM job_runs WHERE id = ?').get(id) as RunRow | undefined;
     return row && toRun(row);

@@ -163,6 +163,11 @@ export class SchedulerService implements Service {
     return this.store.counts(since);
   }
 
+  /** How many runs of a job ended ok (or failed) since a given run did, that one included; null when it is no longer kept (the inbox's count). */
+  runsEndedSince(jobId: string, fromRunId: string, failed: boolean): number | null {
+    return this.store.endedSince(jobId, fromRunId, failed ? ['failed', 'timeout'] : ['ok']);
+  }
+
   get(id: string): Job {
     const job = this.store.job(id);
     if (!job) throw new AppError('not_found', `no job ${id}`);

@@ -1,4 +1,4 @@
-import type { ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, MethodInput, MethodName, MethodOutput, Result, RunDelivery, Task } from '../../../contract';
+import type { ChatChannel, ChatChannelChoice, ChatStatus, ChatSurface, ChatUser, MethodInput, MethodName, MethodOutput, Result, RunDelivery, ServiceStatus, Task } from '../../../contract';
 import { AppError, errorMessage } from '../../errors';
 import { DisposableStore, toDisposable } from '../../disposable';
 import type { EventBus } from '../../events';
@@ -154,6 +154,12 @@ export class ChatBridge implements Service, ChatKit {
 
   status(): ChatStatus {
     return { surface: this.surface, ...this.state, hasToken: !!this.token(), apiRoot: this.apiRoot(), problem: this.problem?.text ?? null };
+  }
+
+  /** The bot's state for the health panel: off, connecting, connected as @name, or the error. */
+  connection(): NonNullable<ServiceStatus['connection']> {
+    const { state, account, error } = this.state;
+    return { state: state === 'starting' ? 'connecting' : state, detail: state === 'connected' ? account : state === 'error' ? error : null };
   }
 
   /** Stores a new token (a secret) when given, marks the bot on, and (re)connects. */

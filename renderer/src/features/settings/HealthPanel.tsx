@@ -97,12 +97,19 @@ export function HealthPanel() {
           <Row label="Uptime" testId="uptime">{formatUptime(health.uptimeSeconds)}</Row>
           <Row label="Services" testId="services">
             <ul className="services">
-              {health.services.map((s) => (
-                <li key={s.name}>
-                  <span className={`badge ${s.state === 'running' ? 'badge-ok' : s.state === 'failed' ? 'badge-error' : ''}`}>{s.state}</span> {s.name}
-                  {s.error ? <span className="muted"> — {s.error}</span> : null}
-                </li>
-              ))}
+              {health.services.map((s) => {
+                // A bot is a running service while it is off: its connection is what the user asks about.
+                const state = s.connection?.state ?? s.state;
+                const ok = state === 'running' || state === 'connected';
+                const bad = state === 'failed' || state === 'error';
+                const detail = s.error ?? s.connection?.detail;
+                return (
+                  <li key={s.name} data-testid={`service-${s.name}`}>
+                    <span className={`badge ${ok ? 'badge-ok' : bad ? 'badge-error' : ''}`}>{state}</span> {s.name}
+                    {detail ? <span className="muted"> — {detail}</span> : null}
+                  </li>
+                );
+              })}
             </ul>
           </Row>
         </dl>

@@ -12,7 +12,10 @@
 # file, no shell in between); the common path starts no program but curl.
 # A note that needs no answer (a notification; a stop while *Reply to continue* is off, which
 # Switchboard keeps in `reply-window` in its hook folder, the `hook_folder` option or this script's
-# folder) is sent in the background: the hook exits at once and never holds the terminal.
+# folder) is sent in the background: the hook exits at once and never holds the terminal. So is the stop
+# of a session nobody sits at (`claude -p` in a script): Claude Code 2.1.329 tells its hooks so with
+# CLAUDE_CODE_SESSION_ATTENDED=0 (1 in the TUI, and for an IDE's or the desktop app's sessions); the
+# stop's JSON carries nothing that says it. Held for a reply, the script would print the continued answer.
 port=$CLAUDE_PLUGIN_OPTION_PORT
 token=$CLAUDE_PLUGIN_OPTION_HOOKS_TOKEN
 here=${0%/*}
@@ -43,7 +46,9 @@ EOF_CONFIG
 detach=
 case $1 in
   notification) detach=1 ;;
-  stop) [ -r "$folder/reply-window" ] && read -r window <"$folder/reply-window" && [ "$window" = 0 ] && detach=1 ;;
+  stop)
+    if [ "${CLAUDE_CODE_SESSION_ATTENDED-}" = 0 ]; then detach=1
+    elif [ -r "$folder/reply-window" ] && read -r window <"$folder/reply-window" && [ "$window" = 0 ]; then detach=1; fi ;;
 esac
 if [ -n "$detach" ]; then
   exec 4<&0
