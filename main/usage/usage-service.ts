@@ -9,7 +9,8 @@ import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import { ownSessionFolders, projectFolder } from '../storage/session-folders';
 import type { StorageService } from '../storage/storage-service';
-import { busiestSpan, fiveHourBlocks, type HourBucket } from './blocks';
+import type { HourBucket } from './blocks';
+import { planWindows, type StoredRateLimit } from './plan-windows';
 import { localDay, UsageStore, type TurnFigures, type UsageEntry, type UsageLookups, type UsageOwner } from './usage-store';
 
 const HOUR = 3_600_000;
@@ -23,11 +24,6 @@ export interface RateLimitInfo {
   unifiedWindows?: Partial<Record<'five_hour' | 'seven_day', { utilization?: number; resetsAt?: number; status?: string }>>;
 }
 
-interface StoredRateLimit {
-  observedAt: number;
-  status: string | null;
-  windows: Partial<Record<'five_hour' | 'seven_day', { utilization: number; resetsAt: number; status: string | null }>>;
-}
 
 const FIGURES = 'sum(input) AS input, sum(output) AS output, sum(cache_write) AS cacheWrite, sum(cache_read) AS cacheRead, sum(cost_usd) AS costUsd, sum(requests) AS requests';
 const empty = (): UsageFigures => ({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costUsd: 0, requests: 0 });
@@ -255,84 +251,16 @@ export class UsageService implements Service {
 
   // ── plan windows ──────────────────────────────────────────────────────────────────────────────
 
-  /** The 5-hour window and the week: the plan's figure where it is fresh, else the estimate. */
+  /** The 5-hour window and the week: the plan's figure where it is fresh, else the estimate (plan-windows.ts). */
   windows(): { fiveHour: PlanWindow; week: PlanWindow } {
-    const now = this.now();
-    const hours = this.db.prepare('SELECT hour, tokens, cost_usd AS costUsd FROM usage_hourly ORDER BY hour').all() as HourBucket[];
-    const blocks = fiveHourBlocks(hours);
-    const current = blocks.at(-1) && blocks.at(-1)!.end > now ? blocks.at(-1)! : null;
-    const past = current ? blocks.slice(0, -1) : blocks;
-    // Against the limit set, else the largest window before this one (none yet: no estimate).
-    const blockSetting = this.deps.settings.get('usage.windowTokenLimit');
-    const blockLimit = blockSetting || Math.max(0, ...past.map((b) => b.tokens));
-    const plan = this.state<StoredRateLimit>('rateLimit');
-
-    const firstAt = current ? ((this.db.prepare('SELECT min(at) FROM usage_events WHERE at >= ?').pluck().get(current.start) as number | null) ?? current.start) : null;
-    const minutes = firstAt ? Math.max(1, (now - firstAt) / 60_000) : 0;
-    const burn = current ? current.tokens / minutes : 0;
-    const fiveHour: PlanWindow = {
-      kind: 'five_hour',
-      source: 'estimate',
-      percent: current && blockLimit ? Math.min(100, (current.tokens / blockLimit) * 100) : current ? null : 0,
-      startedAt: current?.start ?? null,
-      resetsAt: current?.end ?? null,
-      tokens: current?.tokens ?? 0,
-      costUsd: current?.costUsd ?? 0,
-      burnTokensPerMin: burn,
-      costPerHour: current ? (current.costUsd / minutes) * 60 : 0,
-      projectedFullAt: current && blockLimit && burn > 0 && current.tokens < blockLimit ? Math.round(now + ((blockLimit - current.tokens) / burn) * 60_000) : null,
-      status: null,
-      observedAt: null,
-      basis: blockSetting ? 'setting' : blockLimit ? 'history' : null,
-    };
-    if (fiveHour.projectedFullAt && current && fiveHour.projectedFullAt > current.end) fiveHour.projectedFullAt = null;
-
-    const weekHours = hours.filter((h) => h.hour * HOUR > now - 7 * DAY);
-    const weekTokens = weekHours.reduce((sum, h) => sum + h.tokens, 0);
-    const weekCost = weekHours.reduce((sum, h) => sum + h.costUsd, 0);
-    const weekSetting = this.deps.settings.get('usage.weekTokenLimit');
-    const weekLimit = weekSetting || busiestSpan(hours.filter((h) => h.hour * HOUR <= now - 7 * DAY), 7 * 24);
-    const weekFirst = weekHours[0] ? weekHours[0].hour * HOUR : null;
-    const weekMinutes = weekFirst ? Math.max(1, (now - weekFirst) / 60_000) : 0;
-    const week: PlanWindow = {
-      kind: 'seven_day',
-      source: 'estimate',
-      percent: weekLimit ? Math.min(100, (weekTokens / weekLimit) * 100) : null,
-      // The estimate is a rolling seven days: it has no reset of its own (the plan's figure says when).
-      startedAt: weekFirst,
-      resetsAt: null,
-      tokens: weekTokens,
-      costUsd: weekCost,
-      burnTokensPerMin: weekMinutes ? weekTokens / weekMinutes : 0,
-      costPerHour: weekMinutes ? (weekCost / weekMinutes) * 60 : 0,
-      projectedFullAt: null,
-      status: null,
-      observedAt: null,
-      basis: weekSetting ? 'setting' : weekLimit ? 'history' : null,
-    };
-    for (const [window, kind] of [
-      [fiveHour, 'five_hour'],
-      [week, 'seven_day'],
-    ] as const) {
-      const reported = plan?.windows[kind];
-      // The plan's own figure wins while its window has not reset.
-      if (reported && reported.resetsAt * 1000 > now) {
-        Object.assign(window, {
-          source: 'plan',
-          percent: Number.isNaN(reported.utilization) ? window.percent : Math.min(100, reported.utilization * 100),
-          resetsAt: reported.resetsAt * 1000,
-          status: reported.status,
-          observedAt: plan!.observedAt,
-          basis: 'plan',
-        });
-        if (kind === 'five_hour') window.startedAt = reported.resetsAt * 1000 - 5 * HOUR;
-        const used = window.percent ?? 0;
-        const elapsed = window.startedAt ? Math.max(1, (Math.min(now, window.resetsAt!) - window.startedAt) / 60_000) : 0;
-        window.projectedFullAt = used > 0 && used < 100 && elapsed ? Math.round(now + ((100 - used) / (used / elapsed)) * 60_000) : null;
-        if (window.projectedFullAt && window.projectedFullAt > window.resetsAt!) window.projectedFullAt = null;
-      }
-    }
-    return { fiveHour, week };
+    return planWindows({
+      now: this.now(),
+      hours: this.db.prepare('SELECT hour, tokens, cost_usd AS costUsd FROM usage_hourly ORDER BY hour').all() as HourBucket[],
+      firstAt: (start) => this.db.prepare('SELECT min(at) FROM usage_events WHERE at >= ?').pluck().get(start) as number | null,
+      blockSetting: this.deps.settings.get('usage.windowTokenLimit'),
+      weekSetting: this.deps.settings.get('usage.weekTokenLimit'),
+      plan: this.state<StoredRateLimit>('rateLimit'),
+    });
   }
 
   // ── budgets, holds and alerts ─────────────────────────────────────────────────────────────────
