@@ -16,13 +16,13 @@ export interface StoredRateLimit {
  * until its window resets), else the estimate against the limit set or the busiest span before.
  */
 export function planWindows(input: {
-now: number;
-hours: HourBucket[];
-/** When the first answer of the window that began at `start` came. */
-firstAt: (start: number) => number | null;
-blockSetting: number;
-weekSetting: number;
-plan: StoredRateLimit | null;
+  now: number;
+  hours: HourBucket[];
+  /** When the first answer of the window that began at `start` came. */
+  firstAt: (start: number) => number | null;
+  blockSetting: number;
+  weekSetting: number;
+  plan: StoredRateLimit | null;
 }): { fiveHour: PlanWindow; week: PlanWindow } {
   const { now, hours, blockSetting, weekSetting, plan } = input;
   const blocks = fiveHourBlocks(hours);
