@@ -127,6 +127,8 @@ describe('the installable web app', () => {
       await page.goto(`${served.base}/#/settings`);
       const card = page.getByRole('region', { name: 'Push to this phone or browser' }).or(page.locator('section[aria-labelledby="settings-push"]'));
       await card.getByRole('button', { name: 'Turn on for this browser' }).waitFor({ timeout: 10_000 });
+      // The list of browsers comes in its own answer, after the card.
+      await card.getByText('Olivia’s phone').first().waitFor({ timeout: 10_000 });
       expect(await card.textContent()).toContain('Olivia’s phone');
       expect(await card.textContent()).toContain('push.example.test');
       await card.scrollIntoViewIfNeeded();
