@@ -38,6 +38,25 @@ function writeTranscripts(home: string): void {
 }
 
 describe('Usage in Chromium', () => {
+  it('shows an imported session at the cost Usage counts for it: one figure on both screens', async () => {
+    const home = temp.home();
+    writeTranscripts(home);
+    const served = temp.track(await startServe(path.join(home, 'data'), { env: { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude') } }));
+    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' })).newPage();
+    await page.goto(served.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'Usage' }).click();
+    await page.getByLabel('Range').selectOption('30');
+    // The project has this one session: its line in Usage is the session's cost.
+    const line = page.getByRole('region', { name: 'By project' }).locator('li', { hasText: 'work/alpha' }).locator('.usage-bar-value');
+    await expect.poll(() => line.textContent(), { timeout: 15_000 }).toMatch(/^\$\d/);
+    const counted = (await line.textContent())!;
+    expect(counted).not.toMatch(/^\$0\.0+$/);
+    await page.getByRole('navigation').getByRole('button', { name: 'Sessions' }).click();
+    const session = page.getByRole('button', { name: /hello alpha/ }).first();
+    await expect.poll(() => session.textContent(), { timeout: 15_000 }).toContain(counted);
+    await page.context().close();
+  });
+
   it('draws the charts and the window meter in both themes, and drills from a day to a session to its conversation', async () => {
     const home = temp.home();
     writeTranscripts(home);
