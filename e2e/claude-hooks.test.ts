@@ -42,7 +42,9 @@ async function connected(settings: Record<string, number> = {}, options: { witho
   const served = temp.track(await startServe(path.join(root, 'data'), { env: { HOME: home, CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, ...(options.withoutPlugins ? { SWITCHBOARD_CLAUDE: cli } : {}) } }));
   for (const [key, value] of Object.entries(settings)) await call(served, 'settings.set', { key, value });
   expect(await call(served, 'claudeCode.connect', {})).toMatchObject({ connected: true, stale: null, ...(options.withoutPlugins ? { plugin: expect.stringContaining('without plugins') } : {}) });
-  const claudeP = (prompt: string) => runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--include-hook-events', '--', prompt], { env, cwd: project, timeoutMs: 120_000 });
+  // `attended`: run as a session someone sits at (the CLI marks a plain `-p` unattended, and such a run is never held for a reply).
+  const claudeP = (prompt: string, attended = false) =>
+    runClaude(['-p', '--output-format', 'stream-json', '--verbose', '--include-hook-events', '--', prompt], { env: { ...env, ...(attended ? { CLAUDE_CODE_ENTRYPOINT: 'claude-desktop' } : {}) }, cwd: project, timeoutMs: 120_000 });
   return { served, project, claudeP, api: api };
 }
 
@@ -65,7 +67,7 @@ describe('hooks never hold a terminal', { timeout: 180_000 }, () => {
     api.reply({ kind: 'text', text: 'hi' });
     freeze(served);
     const started = Date.now();
-    const run = await claudeP('just say hi');
+    const run = await claudeP('just say hi', true);
     const took = Date.now() - started;
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.stringify(run.lines)).toContain('"result":"hi"');
@@ -92,7 +94,7 @@ describe('hooks never hold a terminal', { timeout: 180_000 }, () => {
     const { served, claudeP, api } = await connected();
     await call(served, 'settings.set', { key: 'hooks.replyWindowSeconds', value: 3 });
     api.reply({ kind: 'text', text: 'waited' });
-    const run = await claudeP('say it');
+    const run = await claudeP('say it', true);
     expect(run.code, run.stderr).toBe(0);
     // Nobody replied: the hook held the run for the 3 s window, and no longer.
     expect(stopHookMs(run)).toBeGreaterThan(2500);

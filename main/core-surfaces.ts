@@ -110,7 +110,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       ...sessionsHandlers(sessions),
       ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, ask: reviewQuestions(approvals).ask }),
       ...terminalsHandlers(s.terminals),
-      ...approvalsHandlers(approvals),
+      ...approvalsHandlers(approvals, (id) => sessionStore.latestActor(id)),
       ...historyHandlers(s.history, s.transcripts),
       ...memoryHandlers(s.memory, s.embeddings),
       ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),

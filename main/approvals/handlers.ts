@@ -7,7 +7,11 @@ import type { ApprovalBroker } from './approval-broker';
 /** Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers). */
 const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
 
-export function approvalsHandlers(approvals: ApprovalBroker): HandlersOf<'approvals'> {
+/**
+ * `driverOf`: who sent a session's latest message, so that what a session's Claude asked for counts as
+ * asked by the person driving it (a chat user cannot allow what their own session's Claude requested).
+ */
+export function approvalsHandlers(approvals: ApprovalBroker, driverOf?: (sessionId: string) => string | null): HandlersOf<'approvals'> {
   return {
     'approvals.list': ({ status, limit }) => approvals.list(status, limit),
     'approvals.get': ({ id }) => approvals.get(id),
@@ -19,7 +23,8 @@ export function approvalsHandlers(approvals: ApprovalBroker): HandlersOf<'approv
       // The owner's word on what someone asked for (a job that runs code, a merge, a file sent out) is
       // not theirs to give: from outside the window, whoever asked cannot allow it (they may withdraw it).
       const question = approvals.get(id);
-      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName) && question.source === ctx.actor) {
+      const askers = [question.source, question.source.startsWith('session:') ? driverOf?.(question.source.slice('session:'.length)) : null];
+      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName) && askers.includes(ctx.actor)) {
         throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
       }
       return approvals.answer(id, reply, { by: ctx.actor, via: ctx.surface });

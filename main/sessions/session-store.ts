@@ -292,6 +292,11 @@ export class SessionStore {
     return row && toTurn(row);
   }
 
+  /** Who sent a session's latest message (`telegram:42`, `desktop`…): the person its Claude acts for. */
+  latestActor(sessionId: string): string | null {
+    return (this.db.prepare('SELECT actor FROM turns WHERE session_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(sessionId) as string | null | undefined) ?? null;
+  }
+
   turns(sessionId: string): Turn[] {
     return (this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY seq').all(sessionId) as TurnRow[]).map(toTurn);
   }

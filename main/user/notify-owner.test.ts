@@ -53,6 +53,17 @@ describe('the owner’s questions', () => {
     expect(notes).toHaveLength(2);
   });
 
+  it('what a session’s Claude asked for cannot be allowed by the person driving that session', async () => {
+    const own = core.sessions.create({ title: 'Driven from a phone', permissionPolicy: 'ask', surface: 'telegram' });
+    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
+    core.sessions.send(own.id, 'make me a cleanup job', phone);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${own.id}` })).toMatchObject({ ok: true });
+    const question = await asked;
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
+  });
+
   it('a shell job made from a chat cannot be allowed by the one who made it, even after the owner renamed it', async () => {
     const maker: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
     const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
