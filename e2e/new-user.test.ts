@@ -153,7 +153,7 @@ describe('what a new user hit', () => {
     // session's total so far. (A figure read while the transcript was still being written may have grown since.)
     expect(c1).toBe(c2);
     await expect.poll(async () => new Set(await costs()).size === 1 && (await costs()).length === 3 && (await costs()).every(Boolean), { timeout: 60_000 }).toBe(true);
-  });
+  }, 150_000);
 
   it('reads code at 4.5:1 or better in the light and the dark theme, with a copy button and table borders', async () => {
     const { served } = await serve();
