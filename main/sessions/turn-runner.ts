@@ -11,6 +11,7 @@ import { AppError, errorMessage } from '../errors';
 import { makePrivateDir } from '../storage/private-files';
 import { ClaudeLedger } from './claude-ledger';
 import { isLimitFailure } from './plan-limit';
+import { withCounted } from './turn-costs';
 import { CONTINUE_AFTER_LIMIT, INTERRUPT_GRACE_MS, lastLines, withPosition, type Current, type Runtime, type SessionManagerDeps } from './session-runtime';
 import type { SessionRow, SessionStore, TurnEnd } from './session-store';
 import { SpareClaude, type ClaudeLaunchSpec } from './spare-claude';
@@ -306,7 +307,8 @@ export class TurnRunner {
     rt.lastError = error;
     rt.lastActivity = Date.now();
     this.deps.approvals.cancelTurn(cur.turnId, 'The turn ended before this was answered.');
-    this.stream.emitStream(rt.sessionId, cur.turnId, { kind: 'turn', turn });
+    // Its cost is what Usage counts from the transcript (usually a moment later: sessions.costs), never the CLI's own figure.
+    this.stream.emitStream(rt.sessionId, cur.turnId, { kind: 'turn', turn: this.deps.costs ? withCounted(turn, this.deps.costs.turns(rt.sessionId, turn.id)) : turn });
     const ending = this.store.session(rt.sessionId);
     // A background task (`task:…`) announces its own end, with its files: not twice.
     if (Date.now() - cur.startedAt >= this.deps.settings.get('sessions.notifyAfterSeconds') * 1000 && !ending?.surface_key.startsWith('task:')) {
