@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { money } from '../contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claudeEnv } from '../main/testing/claude-harness';
 import { FakeAnthropic } from '../main/testing/fake-anthropic';
@@ -153,6 +154,12 @@ describe('what a new user hit', () => {
     // session's total so far. (A figure read while the transcript was still being written may have grown since.)
     expect(c1).toBe(c2);
     await expect.poll(async () => new Set(await costs()).size === 1 && (await costs()).length === 3 && (await costs()).every(Boolean), { timeout: 60_000 }).toBe(true);
+    // One source: the header is the session's cost, which is its turns' costs added up.
+    const read = async (method: string, input: object) => ((await (await fetch(`${again.served.base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${again.served.token}` }, body: JSON.stringify(input) })).json()) as { value: never }).value;
+    const { session: summary, turns } = (await read('sessions.transcript', { id })) as { session: { costUsd: number }; turns: { costUsd: number | null }[] };
+    expect(summary.costUsd).toBeCloseTo(turns.reduce((sum, t) => sum + (t.costUsd ?? 0), 0), 10);
+    const figure = money(summary.costUsd).replace(/[$.]/g, (c) => `\\${c}`);
+    await expect.poll(() => page2.locator('main').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`· ${figure}(?!\\d)`));
   }, 150_000);
 
   it('reads code at 4.5:1 or better in the light and the dark theme, with a copy button and table borders', async () => {
