@@ -318,7 +318,7 @@ describe('what a new user hit', () => {
     const a = await session(served, 'first one');
     const b = await session(served, 'second one');
     const page = await open(served, { hash: `#/sessions/${a}` });
-    await expect.poll(() => page.getByRole('heading', { name: 'first one' }).count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'first one' }).count(), { timeout: 20_000 }).toBe(1);
     await page.getByRole('button', { name: /second one/ }).click();
     await expect.poll(() => page.url(), { timeout: 5000 }).toContain(`#/sessions/${b}`);
     await page.getByRole('navigation').getByRole('button', { name: 'Memory' }).click();
