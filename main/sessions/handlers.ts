@@ -4,15 +4,14 @@ import type { HandlersOf } from '../ipc/router';
 import type { SessionManager } from './session-manager';
 import type { TerminalManager } from './terminal-manager';
 
+/** The session methods a worktree changes: main/worktrees/handlers.ts answers them (one place for their owner checks). */
+type InWorktrees = keyof typeof changesMethods | 'sessions.create' | 'sessions.delete' | 'sessions.ask';
+
 /** Sessions: every call records the surface it came from (the review methods, `sessions.changes`… live in main/worktrees/). */
-export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'sessions'>, keyof typeof changesMethods> {
+export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'sessions'>, InWorktrees> {
   return {
     'sessions.list': () => sessions.list(),
     'sessions.get': ({ id }) => sessions.get(id),
-    'sessions.create': (input, ctx) => {
-      ownerToLoosen(ctx, input.permissionPolicy);
-      return sessions.create({ ...input, surface: ctx.surface });
-    },
     'sessions.update': (input, ctx) => {
       ownerToLoosen(ctx, input.permissionPolicy);
       ownerToDrive(ctx, sessions.get(input.id));
@@ -23,22 +22,12 @@ export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'ses
       ownerToDrive(ctx, sessions.get(id));
       return sessions.send(id, text, ctx, { interrupt });
     },
-    'sessions.ask': (input, ctx) => {
-      ownerToLoosen(ctx, input.create?.permissionPolicy);
-      // A conversation found by its key is this surface's own; one named by id may be anyone's.
-      if (input.id) ownerToDrive(ctx, sessions.get(input.id));
-      return sessions.ask(input, ctx);
-    },
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),
     'sessions.folders': () => sessions.folders(),
     'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),
     'sessions.removeQueued': ({ turnId }) => sessions.removeQueued(turnId),
     'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),
     'sessions.reset': ({ id }) => sessions.reset(id),
-    'sessions.delete': async ({ id }) => {
-      await sessions.delete(id);
-      return { deleted: true as const };
-    },
   };
 }
 
