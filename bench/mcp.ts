@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -18,26 +19,51 @@ const CALLS_PER_CLIENT = 10;
 const HOOK_QUESTIONS = 50;
 const PLUGIN_RUNS = 15;
 
-/** Installs a plugin that holds nothing (a manifest alone) into a HOME: what loading any plugin costs the CLI. */
-function installEmptyPlugin(dir: string, env: NodeJS.ProcessEnv): void {
-  const market = path.join(dir, 'empty-market');
+/** Installs a plugin made of `files` (paths inside the plugin) into a HOME, from its own marketplace folder. */
+function installPlugin(dir: string, name: string, files: Record<string, string>, env: NodeJS.ProcessEnv): void {
+  const market = path.join(dir, `${name}-market`);
   fs.mkdirSync(path.join(market, '.claude-plugin'), { recursive: true });
-  fs.mkdirSync(path.join(market, 'plugins/empty/.claude-plugin'), { recursive: true });
-  fs.writeFileSync(path.join(market, '.claude-plugin/marketplace.json'), JSON.stringify({ name: 'empty', owner: { name: 'bench' }, plugins: [{ name: 'empty', source: './plugins/empty' }] }));
-  fs.writeFileSync(path.join(market, 'plugins/empty/.claude-plugin/plugin.json'), JSON.stringify({ name: 'empty', version: '1.0.0', description: 'nothing at all' }));
+  fs.writeFileSync(path.join(market, '.claude-plugin/marketplace.json'), JSON.stringify({ name, owner: { name: 'bench' }, plugins: [{ name, source: `./plugins/${name}` }] }));
+  const manifest = { '.claude-plugin/plugin.json': JSON.stringify({ name, version: '1.0.0', description: 'a bench plugin' }) };
+  for (const [file, text] of Object.entries({ ...manifest, ...files })) {
+    fs.mkdirSync(path.dirname(path.join(market, 'plugins', name, file)), { recursive: true });
+    fs.writeFileSync(path.join(market, 'plugins', name, file), text);
+  }
   execFileSync(CLAUDE_BIN, ['plugin', 'marketplace', 'add', market], { env, stdio: 'pipe' });
-  execFileSync(CLAUDE_BIN, ['plugin', 'install', 'empty@empty', '--scope', 'user'], { env, stdio: 'pipe' });
+  execFileSync(CLAUDE_BIN, ['plugin', 'install', `${name}@${name}`, '--scope', 'user'], { env, stdio: 'pipe' });
+}
+
+/** A loopback port nothing listens on (taken, then let go). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /**
- * What Switchboard's plugin costs a `claude -p` run: the same run in three HOMEs, one with the plugin
- * installed by Connect (its MCP server and hooks, Switchboard running), one with an empty plugin (the
- * floor: the CLI loading any plugin), one without, interleaved in the same process; medians.
+ * The CLI's own cost of a plugin shaped like ours, with nothing of Switchboard in it: an HTTP MCP server
+ * nobody answers (the CLI loads its MCP client for any server; a refused one costs it as much as one that
+ * answers) and a Stop hook that runs `sh` doing nothing (the hook every `-p` run spawns).
  */
-async function pluginOverhead(dir: string): Promise<{ overhead: number; empty: number; withPlugin: number; without: number }> {
+async function shapeOnlyFiles(): Promise<Record<string, string>> {
+  return {
+    '.mcp.json': JSON.stringify({ mcpServers: { shape: { type: 'http', url: `http://127.0.0.1:${await closedPort()}/mcp` } } }),
+    'hooks/hooks.json': JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: 'command', command: 'sh', args: ['-c', ':'], timeout: 10 }] }] } }),
+  };
+}
+
+/**
+ * What Switchboard's plugin costs a `claude -p` run: the same run in four HOMEs, one with the plugin
+ * installed by Connect (its MCP server and hooks, Switchboard running), one with a plugin of the same
+ * shape holding nothing of Switchboard (the CLI's floor for such a plugin), one with an empty plugin (the
+ * CLI loading any plugin), one without, interleaved in the same process; medians.
+ */
+async function pluginOverhead(dir: string): Promise<{ overhead: number; empty: number; shape: number; withPlugin: number; without: number }> {
   const api = new FakeAnthropic();
   await api.start();
-  const homes = { with: path.join(dir, 'with'), empty: path.join(dir, 'empty'), without: path.join(dir, 'without') };
+  const homes = { with: path.join(dir, 'with'), shape: path.join(dir, 'shape'), empty: path.join(dir, 'empty'), without: path.join(dir, 'without') };
   for (const home of Object.values(homes)) fs.mkdirSync(home, { recursive: true });
   const core = await benchCore(path.join(dir, 'plugin-data'), { env: claudeEnv(api.url, homes.with), server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
   try {
@@ -50,19 +76,14 @@ async function pluginOverhead(dir: string): Promise<{ overhead: number; empty: n
       if (result.code !== 0) throw new Error(`claude -p failed: ${result.stderr}`);
       return performance.now() - started;
     };
-    installEmptyPlugin(dir, claudeEnv(api.url, homes.empty));
-    await run(homes.with);
-    await run(homes.empty);
-    await run(homes.without);
-    const times = { with: [] as number[], empty: [] as number[], without: [] as number[] };
-    for (let i = 0; i < PLUGIN_RUNS; i++) {
-      times.with.push(await run(homes.with));
-      times.empty.push(await run(homes.empty));
-      times.without.push(await run(homes.without));
-    }
-    const withPlugin = percentile(times.with, 50);
-    const without = percentile(times.without, 50);
-    return { overhead: withPlugin - without, empty: percentile(times.empty, 50) - without, withPlugin, without };
+    installPlugin(dir, 'empty', {}, claudeEnv(api.url, homes.empty));
+    installPlugin(dir, 'shape', await shapeOnlyFiles(), claudeEnv(api.url, homes.shape));
+    const order = ['with', 'shape', 'empty', 'without'] as const;
+    for (const name of order) await run(homes[name]);
+    const times = { with: [] as number[], shape: [] as number[], empty: [] as number[], without: [] as number[] };
+    for (let i = 0; i < PLUGIN_RUNS; i++) for (const name of order) times[name].push(await run(homes[name]));
+    const [withPlugin, shape, empty, without] = order.map((name) => percentile(times[name], 50)) as [number, number, number, number];
+    return { overhead: withPlugin - without, empty: empty - without, shape: shape - without, withPlugin, without };
   } finally {
     await core.stop();
     await api.stop();
@@ -144,6 +165,13 @@ export const mcpGroup: BenchGroup = {
           goal: { below: 50 },
           note: `\`claude -p "just say hi"\` with the plugin installed by Connect minus without, medians of ${PLUGIN_RUNS} interleaved (${Math.round(plugin.withPlugin)} vs ${Math.round(plugin.without)} ms)`,
         },
+        {
+          name: 'hooks.cli_floor_ms',
+          value: plugin.shape,
+          unit: 'ms',
+          note: 'the same run with a plugin of the same shape holding nothing of Switchboard (an MCP server nobody answers, a Stop hook running `sh -c :`) minus without: the CLI’s own cost of such a plugin',
+        },
+        { name: 'hooks.switchboard_part_ms', value: plugin.overhead - plugin.shape, unit: 'ms', note: 'plugin_overhead_ms minus cli_floor_ms: what Switchboard’s MCP server, hooks and script add to the CLI’s floor' },
         { name: 'hooks.empty_plugin_overhead_ms', value: plugin.empty, unit: 'ms', note: 'the same run with a plugin that holds nothing (a manifest alone) minus without: the CLI’s own cost of loading any plugin' },
         { name: 'hooks.answer_ms', value: percentile(answers, 50), unit: 'ms', goal: { below: 20 }, note: `a terminal's permission question answered in the window, to the hook's HTTP reply, median of ${HOOK_QUESTIONS}` },
         { name: 'mcp.tool_p50_ms', value: percentile(single, 50), unit: 'ms', note: `recall through the SDK client over HTTP, ${MEMORIES.toLocaleString('en')} memories, ${CALLS} calls one after another` },
