@@ -7,7 +7,7 @@ import { CLAUDE_BIN } from '../main/testing/temp-core';
 export class RawClaude {
   private readonly child: ChildProcessWithoutNullStreams;
   private buffer = '';
-  private waiters: { onDelta?: () => void; onResult?: () => void } = {};
+  private waiters: { onDelta?: () => void; onResult?: () => void; onControl?: () => void } = {};
 
   constructor(cwd: string, env: NodeJS.ProcessEnv) {
     const args = buildClaudeArgs({ sessionId: randomUUID(), resume: false, policy: 'ask' });
@@ -23,8 +23,18 @@ export class RawClaude {
         this.buffer = this.buffer.slice(newline + 1);
         if (line.includes('"text_delta"')) this.waiters.onDelta?.();
         if (line.startsWith('{"type":"result"') || line.includes('"type":"result"')) this.waiters.onResult?.();
+        if (line.includes('"type":"control_response"')) this.waiters.onControl?.();
       }
     });
+  }
+
+  /** Resolves once the CLI answers the SDK's `initialize` request: booted, waiting for its first message (as Switchboard's warm spare waits). */
+  async booted(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.waiters = { onControl: () => resolve() };
+      this.child.stdin.write(`${JSON.stringify({ type: 'control_request', request_id: randomUUID(), request: { subtype: 'initialize' } })}\n`);
+    });
+    this.waiters = {};
   }
 
   /** Milliseconds from writing the message to the first text delta; resolves after the turn ends. */

@@ -107,6 +107,17 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
   }
   await core.stop();
 
+  // The CLI's own first turn, the floor of a new conversation: a booted bare claude in a fresh folder, its first message.
+  const rawFirst: number[] = [];
+  for (let i = 0; i < NEW_SESSIONS; i++) {
+    const cwd = path.join(dir, `raw-new-${i}`);
+    fs.mkdirSync(cwd);
+    const fresh = new RawClaude(cwd, env);
+    await fresh.booted();
+    rawFirst.push(await fresh.turn(`new ${i}`));
+    fresh.stop();
+  }
+
   const spawnCwd = path.join(dir, 'spawn');
   fs.mkdirSync(spawnCwd);
   const spawnSession = randomUUID();
@@ -121,6 +132,8 @@ async function followupLatency(api: FakeAnthropic, dir: string): Promise<Figure[
     { name: 'sessions.new_first_text_ms', value: newMs, unit: 'ms', note: `median of ${NEW_SESSIONS}: create + send to first text event, warm spare refilled between (${warmUsed} of ${NEW_SESSIONS} used it)` },
     { name: 'sessions.new_cold_first_text_ms', value: median(cold), unit: 'ms', note: `median of ${COLD_SESSIONS}: the same with the spare off (a CLI started for the session)` },
     { name: 'sessions.new_over_followup', value: newMs / oursMs, unit: 'x', goal: { below: 1.5 }, note: 'new conversation over follow-up, same run' },
+    { name: 'sessions.new_raw_first_text_ms', value: median(rawFirst), unit: 'ms', note: `median of ${NEW_SESSIONS}: a booted bare claude's first message in a fresh folder (the CLI's own first-turn work), same run` },
+    { name: 'sessions.new_over_raw', value: newMs / median(rawFirst), unit: 'x', note: 'new conversation through Switchboard over the bare CLI’s first turn: what Switchboard adds to the floor' },
     { name: 'sessions.followup_switchboard_ms', value: oursMs, unit: 'ms', note: `median of ${FOLLOWUPS}: contract send to first text event` },
     { name: 'sessions.followup_raw_ms', value: bareMs, unit: 'ms', note: 'warm claude stream-json process, same run' },
     { name: 'sessions.followup_spawn_ms', value: spawnMs, unit: 'ms', note: `median of ${SPAWNS}: one claude -p --resume per message` },
