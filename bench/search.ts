@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { benchCore } from './bench-core';
-import { query, seeded, seedMemories, seedMessages, writeTranscript } from './corpus';
+import { query, seeded, seedMemories, seedMessages, workerStartMs, writeTranscript } from './corpus';
 import { percentile, type BenchGroup } from './figures';
 
 const MESSAGES = 100_000;
@@ -63,7 +63,8 @@ export const searchGroup: BenchGroup = {
       if (imported !== 40_000) throw new Error(`stored ${imported} of 40000 transcript lines`);
 
       return [
-        { name: 'history.ingest_msgs_per_s', value: ingest, unit: 'msg/s', goal: { above: 20_000 }, note: 'batches of 1,000: row, words and vector in one transaction; the next batch embedded in the worker meanwhile' },
+        { name: 'history.ingest_msgs_per_s', value: ingest, unit: 'msg/s', goal: { above: 50_000 }, note: 'batches of 1,000: row, words and vector in one transaction; the next batch embedded in the worker meanwhile (started before: see below)' },
+        { name: 'history.embed_worker_start_ms', value: workerStartMs, unit: 'ms', note: 'the embedding worker’s start and first vector, once per app run, before the ingest clock' },
         { name: 'search.hybrid_p50_ms', value: percentile(hybrid, 50), unit: 'ms', note: `${QUERIES} queries over ${MESSAGES.toLocaleString('en')} messages` },
         { name: 'search.hybrid_p95_ms', value: percentile(hybrid, 95), unit: 'ms', goal: { below: 50 }, note: 'words + meaning, fused, top 20 with snippets' },
         { name: 'search.fts_only_p95_ms', value: percentile(words, 95), unit: 'ms', note: 'the floor: the FTS5 query alone, same queries' },
