@@ -274,7 +274,8 @@ export function UsageScreen() {
                 <span className="muted">Today</span> <strong data-testid="today-cost">{money(summary.today.costUsd)}</strong>
               </div>
               <div>
-                <span className="muted">7 days</span> <strong>{money(summary.week.costUsd)}</strong>
+                {/* Calendar days (today and the six before), not the plan's rolling week above: named by its first day so the two are not read as one figure. */}
+                <span className="muted">Since {weekStartLabel()}</span> <strong>{money(summary.week.costUsd)}</strong>
               </div>
               <div>
                 <span className="muted">This month</span> <strong>{money(summary.month.costUsd)}</strong>
@@ -311,4 +312,11 @@ export function UsageScreen() {
       )}
     </div>
   );
+}
+
+/** The first of the seven calendar days the summary's week adds up ("Nov 30"). */
+function weekStartLabel(): string {
+  const start = new Date();
+  start.setDate(start.getDate() - 6);
+  return start.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
