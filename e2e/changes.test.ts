@@ -1,38 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodInput, MethodName, MethodOutput, SessionSummary } from '../contract';
-import { claudeEnv } from '../main/testing/claude-harness';
-import { FakeAnthropic } from '../main/testing/fake-anthropic';
+import { describe, expect, it } from 'vitest';
+import type { SessionSummary } from '../contract';
 import { GIT_TEST_ENV, makeRepo } from '../main/testing/git-repo';
 import { useChromium } from './support/browser';
-import { startServe, tempHomes, type Served } from './support/serve';
+import { callApi, startServe, useFakeAnthropic, useTempHomes, type Served } from './support/serve';
 
-const api = new FakeAnthropic();
-const temp = tempHomes();
+const api = useFakeAnthropic();
+const temp = useTempHomes();
 const chromium = useChromium();
 const ARTIFACTS = path.join(import.meta.dirname, 'artifacts');
-beforeAll(() => api.start());
-afterAll(() => api.stop());
-afterEach(() => temp.cleanup());
-
-async function call<M extends MethodName>(served: Served, method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const response = await fetch(`${served.base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: JSON.stringify(input) });
-  const body = (await response.json()) as { ok: boolean; value: MethodOutput<M>; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.value;
-}
 
 /** A served core with a repository and a worktree session in which the real CLI wrote a file and edited one. */
 async function sessionWithEdits(): Promise<{ served: Served; session: SessionSummary; repo: string }> {
-  const home = temp.home();
-  const claudeHome = path.join(home, 'claude-home');
-  fs.mkdirSync(claudeHome);
+  const { home, data, env } = temp.claudeHome(api.url);
   const lines = Array.from({ length: 40 }, (_, i) => `export const value${i} = ${i};`).join('\n');
   const repo = makeRepo(path.join(home, 'repo'), { 'src/values.ts': `${lines}\n`, 'README.md': '# Demo\n\nA small project.\n' });
-  const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), ...GIT_TEST_ENV } }));
-  const session = await call(served, 'sessions.create', { title: 'Review me', cwd: repo, worktree: true, permissionPolicy: 'acceptEdits' });
+  const served = temp.track(await startServe(data, { env: { ...env, ...GIT_TEST_ENV } }));
+  const session = await callApi(served, 'sessions.create', { title: 'Review me', cwd: repo, worktree: true, permissionPolicy: 'acceptEdits' });
   const values = path.join(session.cwd, 'src/values.ts');
   api.reply(
     { kind: 'tool', name: 'Write', input: { file_path: path.join(session.cwd, 'src/greet.ts'), content: 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n' } },
@@ -40,10 +26,10 @@ async function sessionWithEdits(): Promise<{ served: Served; session: SessionSum
     { kind: 'tool', name: 'Edit', input: { file_path: values, old_string: 'export const value7 = 7;', new_string: 'export const value7 = 7_000; // bigger' } },
     { kind: 'text', text: 'Added greet and made value7 bigger.' },
   );
-  await call(served, 'sessions.send', { id: session.id, text: 'add a greeter' });
+  await callApi(served, 'sessions.send', { id: session.id, text: 'add a greeter' });
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
-    const changes = await call(served, 'sessions.changes', { id: session.id });
+    const changes = await callApi(served, 'sessions.changes', { id: session.id });
     if (changes.turns.length) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -122,7 +108,7 @@ describe('the Changes tab, in Chromium through serve, with the real CLI', () => 
       await page.getByRole('button', { name: 'Send to Claude' }).click();
       await expect.poll(() => page.getByRole('region', { name: 'Review comments' }).count()).toBe(0);
       const sent = await expect
-        .poll(async () => (await call(served, 'sessions.transcript', { id: session.id })).turns.map((t) => t.prompt).find((p) => p.startsWith('Review comments')) ?? '', { timeout: 20_000 })
+        .poll(async () => (await callApi(served, 'sessions.transcript', { id: session.id })).turns.map((t) => t.prompt).find((p) => p.startsWith('Review comments')) ?? '', { timeout: 20_000 })
         .toMatch(/src\/greet\.ts, line 2: /);
       void sent;
       await page.context().close();

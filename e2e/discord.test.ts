@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { member } from '../main/testing/discord-harness';
 import { FakeDiscord } from '../main/testing/fake-discord';
-import { useChromium } from './support/browser';
+import { goToScreen, openPage, useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes } from './support/serve';
 
 const temp = tempHomes();
@@ -23,10 +23,8 @@ describe('Settings → Discord in Chromium', () => {
       [1280, 1000, 'dark'],
       [390, 844, 'light'],
     ] as const) {
-      const page = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
-      await page.goto(served.url);
-      if (width < 760) await page.getByRole('button', { name: 'Menu' }).click();
-      await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+      const page = await openPage(chromium(), served.url, { width, height, scheme });
+      await goToScreen(page, 'Settings');
       const card = page.getByRole('region', { name: 'Discord' });
       if (width > 760) {
         await expect.poll(() => card.getByTestId('discord-state').textContent(), { timeout: 5000 }).toBe('Off');

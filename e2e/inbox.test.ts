@@ -1,20 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { useChromium } from './support/browser';
-import { startServe, tempHomes, type Served } from './support/serve';
+import { describe, expect, it } from 'vitest';
+import { openPage, useChromium } from './support/browser';
+import { callApi, startServe, useTempHomes, type Served } from './support/serve';
 
 const ARTIFACTS_DIR = path.join(import.meta.dirname, 'artifacts');
-const temp = tempHomes();
+const temp = useTempHomes();
 const chromium = useChromium();
-afterEach(() => temp.cleanup());
-
-async function call(served: Served, method: string, input: object): Promise<unknown> {
-  const res = await fetch(`${served.base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value;
-}
 
 /** What the plugin's hooks send: the hooks token, kept 0600 in the headless data folder. */
 function hook(served: Served, data: string, route: string, body: object): Promise<Record<string, unknown>> {
@@ -31,8 +23,8 @@ describe('the inbox in the window', () => {
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     const data = path.join(temp.home(), 'data');
     const served = temp.track(await startServe(data));
-    await call(served, 'settings.set', { key: 'hooks.replyWindowSeconds', value: 600 });
-    await call(served, 'user.notify', { title: 'Nightly build', text: 'The nightly build is green: 412 tests passed.' });
+    await callApi(served, 'settings.set', { key: 'hooks.replyWindowSeconds', value: 600 });
+    await callApi(served, 'user.notify', { title: 'Nightly build', text: 'The nightly build is green: 412 tests passed.' });
     const question = hook(served, data, 'permission', { hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'npm publish' } });
     const stop = hook(served, data, 'stop', { hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'The migration is written. Shall I run it on staging?' });
     const shots: [number, number, 'light' | 'dark'][] = [
@@ -42,8 +34,7 @@ describe('the inbox in the window', () => {
       [1200, 800, 'dark'],
     ];
     for (const [width, height, scheme] of shots) {
-      const page = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
-      await page.goto(served.url);
+      const page = await openPage(chromium(), served.url, { width, height, scheme });
       // The count, on the Sessions screen already: two things need you (the question, the stop), one note unread.
       if (width > 760) await expect.poll(() => page.getByTestId('inbox-count').textContent(), { timeout: 10_000 }).toBe('3');
       else await expect.poll(() => page.locator('.brand-waiting').textContent(), { timeout: 10_000 }).toBe('3');

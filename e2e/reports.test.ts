@@ -1,33 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { Job, JobRun } from '../contract';
-import { claudeEnv } from '../main/testing/claude-harness';
-import { FakeAnthropic, lastUserText } from '../main/testing/fake-anthropic';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { lastUserText } from '../main/testing/fake-anthropic';
 import { reportModel } from '../main/testing/report-model';
 import { startSmtpStandIn } from '../main/testing/smtp-stand-in';
-import { useChromium } from './support/browser';
-import { ROOT, startServe, tempHomes, type Served } from './support/serve';
+import { goToScreen, openPage, recordNotifications, useChromium, type View } from './support/browser';
+import { ROOT, callApi, startServe, useFakeAnthropic, useTempHomes, type Served } from './support/serve';
 
 // A report job through the window, in Chromium against serve and the real claude CLI (against the
 // Anthropic stand-in): the editor's template sources and the prompt rendered from them; the run's file
 // in the run history, downloaded with the page's token; the gap it recorded; the next prompt it left,
 // edited by the user and used by the preview.
-const api = new FakeAnthropic();
-const temp = tempHomes();
+const api = useFakeAnthropic();
+const temp = useTempHomes();
 const chromium = useChromium();
-beforeAll(() => api.start());
-afterAll(() => api.stop());
-afterEach(() => temp.cleanup());
 
 const artifact = (name: string) => path.join(ROOT, 'e2e/artifacts', name);
 
-async function call<T>(served: Served, method: string, input: unknown): Promise<T> {
-  const r = (await (await fetch(`${served.base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}` }, body: JSON.stringify(input) })).json()) as { ok: boolean; value: T; error?: unknown };
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
+/** Where a screen is looked at again after the wide light window: a phone and a wide window in dark, a phone in light. */
+const OTHER_VIEWS: View[] = [
+  { width: 390, height: 844, scheme: 'dark' },
+  { width: 1200, height: 900, scheme: 'dark' },
+  { width: 390, height: 844, scheme: 'light' },
+];
 
 /** The page's uncaught errors, kept for the end of the test; on a failure, they, the server's output and a screenshot. */
 function watchPage(ctx: TestContext, page: Page, served: Served, name: string): string[] {
@@ -40,11 +36,6 @@ function watchPage(ctx: TestContext, page: Page, served: Served, name: string): 
   return errors;
 }
 
-async function openSchedules(page: Page, width: number): Promise<void> {
-  if (width < 760) await page.getByRole('button', { name: 'Menu' }).click();
-  await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();
-}
-
 /** Nothing on the page is wider than the window (a phone would scroll sideways). */
 async function noSidewaysScroll(page: Page): Promise<void> {
   expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
@@ -52,21 +43,19 @@ async function noSidewaysScroll(page: Page): Promise<void> {
 
 describe('reports in Chromium: template sources, a run’s files, its problems and next prompt', { timeout: 240_000 }, () => {
   it('builds a template job in the editor with a preview, runs it, downloads its file, and edits the next prompt', async (ctx) => {
-    const home = temp.home();
-    const claudeHome = path.join(home, 'claude-home');
+    const { home, data, env } = temp.claudeHome(api.url);
     const project = path.join(home, 'project');
-    fs.mkdirSync(claudeHome);
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'notes.md'), 'Sales doubled on Tuesday.');
-    const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
-    await call(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'runs') });
+    const served = temp.track(await startServe(data, { env: { ...env, SHELL: '/bin/bash' } }));
+    await callApi(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'runs') });
     reportModel(api, { file: { name: 'report.csv', content: 'day,total\nmon,3\ntue,5\n' }, nextPrompt: 'Compare with last week', answer: 'The **weekly report** is attached.' });
 
     const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', acceptDownloads: true });
     const page = await context.newPage();
     const pageErrors = watchPage(ctx, page, served, 'reports');
     await page.goto(served.url);
-    await openSchedules(page, 1200);
+    await goToScreen(page, 'Schedules');
     await page.getByRole('button', { name: 'New job' }).click();
     await page.getByLabel('Name').fill('Weekly report');
     await page.getByLabel('Kind').selectOption('claude');
@@ -107,13 +96,13 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
 
     await page.getByRole('button', { name: 'Create' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Weekly report' }).count()).toBe(1);
-    const [job] = await call<Job[]>(served, 'schedules.list', {});
+    const [job] = await callApi(served, 'schedules.list', {});
     expect(job).toMatchObject({ template: true, values: { team: 'the north team' }, sources: [{ kind: 'file', name: 'notes' }, { kind: 'file', name: 'missing_file' }] });
 
     await page.getByRole('button', { name: 'Run now' }).click();
     const run = page.getByTestId('run').first();
     await expect.poll(() => run.locator('summary').first().textContent(), { timeout: 90_000 }).toMatch(/^ok.*manual.* · 1 file/);
-    const [done] = await call<JobRun[]>(served, 'schedules.runs', { id: job!.id, limit: 5 });
+    const [done] = await callApi(served, 'schedules.runs', { id: job!.id, limit: 5 });
     expect(lastUserText(api.mainRequests().find((r) => lastUserText(r).startsWith('Report for'))!)).toContain('Notes: Sales doubled on Tuesday.');
     await run.locator('summary').first().click();
     await expect.poll(() => page.url()).toContain(`#/schedules/${job!.id}/runs/${done!.id}`);
@@ -138,7 +127,7 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
     await next.getByLabel('Next prompt').fill('Only the summary this time');
     await next.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => next.locator('pre').textContent(), { timeout: 5000 }).toBe('Only the summary this time');
-    const rendered = await call<{ prompt: string }>(served, 'schedules.previewPrompt', { id: job!.id, command: job!.command });
+    const rendered = await callApi(served, 'schedules.previewPrompt', { id: job!.id, command: job!.command });
     expect(rendered.prompt).toMatch(/Last time: Only the summary this time$/);
     // Cleared, the newest run offers to write one; written, it is what the next run gets.
     await next.getByRole('button', { name: 'Edit' }).click();
@@ -149,20 +138,15 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
     await next.getByLabel('Next prompt').fill('Only the summary this time');
     await next.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => next.locator('pre').textContent(), { timeout: 5000 }).toBe('Only the summary this time');
-    expect(await call<JobRun[]>(served, 'schedules.runs', { id: job!.id, limit: 1 })).toEqual([expect.objectContaining({ nextPrompt: 'Only the summary this time' })]);
+    expect(await callApi(served, 'schedules.runs', { id: job!.id, limit: 1 })).toEqual([expect.objectContaining({ nextPrompt: 'Only the summary this time' })]);
     await run.scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifact('reports-runs-light-1200.png'), fullPage: true });
     await context.close();
 
     // The same run, opened by its address, at a phone's width in dark: the file downloads there too.
-    for (const [width, height, scheme] of [
-      [390, 844, 'dark'],
-      [1200, 900, 'dark'],
-      [390, 844, 'light'],
-    ] as const) {
-      const other = await chromium().newContext({ viewport: { width, height }, colorScheme: scheme, acceptDownloads: true });
-      const phone = await other.newPage();
-      await phone.goto(served.url);
+    for (const view of OTHER_VIEWS) {
+      const { width, scheme } = view;
+      const phone = await openPage(chromium(), served.url, view, { acceptDownloads: true });
       await phone.evaluate(`location.hash = '#/schedules/${job!.id}/runs/${done!.id}'`);
       const opened = phone.getByTestId('run').first();
       await expect.poll(() => opened.getByTestId('attachments').count(), { timeout: 10_000 }).toBe(1);
@@ -176,7 +160,7 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
       await noSidewaysScroll(phone);
       await phone.getByTestId('prompt-preview').scrollIntoViewIfNeeded();
       await phone.screenshot({ path: artifact(`reports-editor-${scheme}-${width}.png`) });
-      await other.close();
+      await phone.context().close();
     }
     expect(pageErrors).toEqual([]);
   });
@@ -201,7 +185,7 @@ describe('Settings → Mail and Reports in Chromium', { timeout: 120_000 }, () =
       await expect.poll(() => reports.getByRole('alert').textContent(), { timeout: 5000 }).toContain('must be a full path');
       await reports.getByLabel('Run output folder').fill(path.join(home, 'Reports'));
       await reports.getByRole('button', { name: 'Save' }).click();
-      await expect.poll(() => call(served, 'settings.get', { key: 'reports.outputDir' }), { timeout: 5000 }).toBe(path.join(home, 'Reports'));
+      await expect.poll(() => callApi(served, 'settings.get', { key: 'reports.outputDir' }), { timeout: 5000 }).toBe(path.join(home, 'Reports'));
 
       const mail = page.getByRole('region', { name: 'Mail' });
       await expect.poll(() => mail.getByTestId('mail-state').textContent(), { timeout: 5000 }).toBe('Off: no server and sender set.');
@@ -240,20 +224,15 @@ describe('Settings → Mail and Reports in Chromium', { timeout: 120_000 }, () =
       expect(smtp.mails[0]!.raw).toContain('Subject: Switchboard: test message');
       // The password is never echoed: not in the page, not in the settings.
       expect(await page.content()).not.toContain('mail-pass-e2e');
-      expect(JSON.stringify(await call(served, 'settings.list', {}))).not.toContain('mail-pass-e2e');
+      expect(JSON.stringify(await callApi(served, 'settings.list', {}))).not.toContain('mail-pass-e2e');
       await mail.scrollIntoViewIfNeeded();
       await page.screenshot({ path: artifact('settings-mail-light-1200.png') });
       await page.context().close();
 
-      for (const [width, height, scheme] of [
-        [390, 844, 'dark'],
-        [1200, 900, 'dark'],
-        [390, 844, 'light'],
-      ] as const) {
-        const other = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
-        await other.goto(served.url);
-        if (width < 760) await other.getByRole('button', { name: 'Menu' }).click();
-        await other.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+      for (const view of OTHER_VIEWS) {
+        const { width, scheme } = view;
+        const other = await openPage(chromium(), served.url, view);
+        await goToScreen(other, 'Settings');
         const card = other.getByRole('region', { name: 'Mail' });
         await expect.poll(() => card.getByLabel('SMTP password').getAttribute('placeholder'), { timeout: 5000 }).toBe('Stored: type to replace');
         expect(await card.getByLabel('SMTP server').inputValue()).toBe('127.0.0.1');
@@ -271,25 +250,15 @@ describe('Settings → Mail and Reports in Chromium', { timeout: 120_000 }, () =
 
 describe('background tasks in Chromium', { timeout: 180_000 }, () => {
   it('starts a prompt as a task from the window, shows its progress live, then its answer, its file (downloaded) and a notification', async (ctx) => {
-    const home = temp.home();
-    const claudeHome = path.join(home, 'claude-home');
-    fs.mkdirSync(claudeHome);
-    const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
-    await call(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'out') });
+    const { home, data, env } = temp.claudeHome(api.url);
+    const served = temp.track(await startServe(data, { env }));
+    await callApi(served, 'settings.set', { key: 'reports.outputDir', value: path.join(home, 'out') });
     reportModel(api, {
       file: { name: 'prs.csv', content: 'pr,title\n12,fix the login\n14,docs\n' },
       answer: { kind: 'text', text: 'Two pull requests are open: **#12** fixes the login, **#14** is docs. The table is in prs.csv.', chunks: 8, chunkDelayMs: 400 },
     });
     const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', acceptDownloads: true, permissions: ['notifications'] });
-    await context.addInitScript(`
-      window.shownNotifications = [];
-      window.Notification = class extends window.Notification {
-        constructor(title, options) {
-          super(title, options);
-          window.shownNotifications.push({ title, body: options?.body });
-        }
-      };
-    `);
+    await recordNotifications(context);
     const page = await context.newPage();
     const pageErrors = watchPage(ctx, page, served, 'tasks');
     await page.goto(served.url);
@@ -344,15 +313,10 @@ describe('background tasks in Chromium', { timeout: 180_000 }, () => {
     await context.close();
 
     // A phone, and the dark theme: the list, then the task with its file.
-    for (const [width, height, scheme] of [
-      [390, 844, 'dark'],
-      [1200, 900, 'dark'],
-      [390, 844, 'light'],
-    ] as const) {
-      const phone = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme, acceptDownloads: true })).newPage();
-      await phone.goto(served.url);
-      if (width < 760) await phone.getByRole('button', { name: 'Menu' }).click();
-      await phone.getByRole('navigation').getByRole('button', { name: 'Tasks' }).click();
+    for (const view of OTHER_VIEWS) {
+      const { width, scheme } = view;
+      const phone = await openPage(chromium(), served.url, view, { acceptDownloads: true });
+      await goToScreen(phone, 'Tasks');
       await phone.getByRole('complementary', { name: 'Tasks' }).getByRole('button', { name: /Sum up the open pull requests/ }).click();
       await expect.poll(() => phone.getByTestId('task-files').count(), { timeout: 10_000 }).toBe(1);
       expect(phone.url()).toContain(`#/tasks/${taskId}`);

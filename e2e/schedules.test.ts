@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useChromium } from './support/browser';
+import { recordNotifications, useChromium } from './support/browser';
 import { ROOT, SERVE_JS, startServe, tempHomes } from './support/serve';
 
 const temp = tempHomes();
@@ -17,16 +17,7 @@ describe('the Schedules screen in Chromium', () => {
   it('creates a job in the editor, shows its next runs in words and dates, runs it now, and lists the run', async () => {
     const served = temp.track(await startServe(path.join(temp.home(), 'data'), { env: { SHELL: '/bin/bash' } }));
     const context = await chromium().newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark', timezoneId: 'Europe/Berlin', permissions: ['notifications'] });
-    // Headless Chromium shows no notification anyone could see: record what the page asks it to show.
-    await context.addInitScript(`
-      window.shownNotifications = [];
-      window.Notification = class extends window.Notification {
-        constructor(title, options) {
-          super(title, options);
-          window.shownNotifications.push({ title, body: options?.body });
-        }
-      };
-    `);
+    await recordNotifications(context);
     const page = await context.newPage();
     await page.goto(served.url);
     await page.getByRole('navigation').getByRole('button', { name: 'Schedules' }).click();

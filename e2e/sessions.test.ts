@@ -1,26 +1,38 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../contract';
-import { claudeEnv } from '../main/testing/claude-harness';
-import { FakeAnthropic } from '../main/testing/fake-anthropic';
-import { useChromium } from './support/browser';
-import { ROOT, startServe, tempHomes } from './support/serve';
+import { openPage, useChromium } from './support/browser';
+import { ROOT, startServe, useFakeAnthropic, useTempHomes, type ClaudeHome, type Served } from './support/serve';
 
-const api = new FakeAnthropic();
-const temp = tempHomes();
-
+const api = useFakeAnthropic();
+const temp = useTempHomes();
 const chromium = useChromium();
-beforeAll(() => api.start());
-afterAll(() => api.stop());
-afterEach(() => temp.cleanup());
+
+/**
+ * Serve with the real CLI, a new session in the window, a long reply streaming in it and a second
+ * message sent behind it: where a restart in the middle of a turn begins.
+ */
+async function slowTurnAndOneBehind(reply: { text: string; chunkDelayMs: number }, first: string, second: string): Promise<ClaudeHome & { served: Served; page: Page }> {
+  const claude = temp.claudeHome(api.url);
+  const served = temp.track(await startServe(claude.data, { env: claude.env }));
+  const page = await openPage(chromium(), served.url, { width: 1200, height: 800 });
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+  api.reply({ kind: 'text', text: reply.text, chunks: 40, chunkDelayMs: reply.chunkDelayMs });
+  await page.getByLabel('Message').fill(first);
+  await page.getByLabel('Message').press('Enter');
+  await expect.poll(() => page.getByTestId('streaming').count(), { timeout: 20_000 }).toBe(1);
+  await page.getByLabel('Message').fill(second);
+  await page.getByLabel('Message').press('Enter');
+  return { ...claude, served, page };
+}
 
 describe('a session in Chromium, through serve, with the real claude CLI', () => {
   it('starts a session, streams the reply, and approves a tool call', async (ctx) => {
-    const home = temp.home();
-    const claudeHome = path.join(home, 'claude-home');
-    fs.mkdirSync(claudeHome);
-    const served = temp.track(await startServe(path.join(home, 'data'), { env: claudeEnv(api.url, claudeHome) }));
+    const { data, env } = temp.claudeHome(api.url);
+    const served = temp.track(await startServe(data, { env }));
     const page = await (await chromium().newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'dark' })).newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
@@ -68,10 +80,8 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
   });
 
   it('opens a shell in the session folder in the terminal tab, and a second viewer sees the same output', async () => {
-    const home = temp.home();
-    const claudeHome = path.join(home, 'claude-home');
-    fs.mkdirSync(claudeHome);
-    const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
+    const { data, env } = temp.claudeHome(api.url);
+    const served = temp.track(await startServe(data, { env: { ...env, SHELL: '/bin/bash' } }));
     const context = await chromium().newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
     await page.goto(served.url);
@@ -96,12 +106,9 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
   });
 
   it('keeps the terminal in view across tabs, closes the one shown, and clears ended ones', async () => {
-    const home = temp.home();
-    const claudeHome = path.join(home, 'claude-home');
-    fs.mkdirSync(claudeHome);
-    const served = temp.track(await startServe(path.join(home, 'data'), { env: { ...claudeEnv(api.url, claudeHome), SHELL: '/bin/bash' } }));
-    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 800 } })).newPage();
-    await page.goto(served.url);
+    const { data, env } = temp.claudeHome(api.url);
+    const served = temp.track(await startServe(data, { env: { ...env, SHELL: '/bin/bash' } }));
+    const page = await openPage(chromium(), served.url, { width: 1200, height: 800 });
     await page.getByRole('button', { name: 'New session' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
     await page.getByRole('tab', { name: 'Terminal' }).click();
@@ -138,23 +145,8 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
   });
 
   it('reads again what it shows after the server restarts: no turn left running, nothing left waiting', async () => {
-    const home = temp.home();
-    const claudeHome = path.join(home, 'claude-home');
-    fs.mkdirSync(claudeHome);
-    const env = claudeEnv(api.url, claudeHome);
-    const data = path.join(home, 'data');
-    const first = temp.track(await startServe(data, { env }));
-    const page = await (await chromium().newContext({ viewport: { width: 1200, height: 800 } })).newPage();
-    await page.goto(first.url);
-    await page.getByRole('button', { name: 'New session' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
     // A long reply, and a message queued behind it.
-    api.reply({ kind: 'text', text: 'A slow answer that will not finish before the restart.', chunks: 40, chunkDelayMs: 500 });
-    await page.getByLabel('Message').fill('take your time');
-    await page.getByLabel('Message').press('Enter');
-    await expect.poll(() => page.getByTestId('streaming').count(), { timeout: 20_000 }).toBe(1);
-    await page.getByLabel('Message').fill('and then this');
-    await page.getByLabel('Message').press('Enter');
+    const { served: first, page, data, env } = await slowTurnAndOneBehind({ text: 'A slow answer that will not finish before the restart.', chunkDelayMs: 500 }, 'take your time', 'and then this');
     await expect.poll(() => page.getByText('and then this').count()).toBe(1);
 
     // The server dies mid-turn and comes back on the same port; the page reconnects by itself.
@@ -166,6 +158,35 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     await expect.poll(() => page.getByTestId('streaming').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => page.getByTestId('turn-footer').first().textContent(), { timeout: 10_000 }).toMatch(/failed/);
     expect(await page.getByLabel('Message').getAttribute('placeholder')).toBe('Message Claude');
+    await page.context().close();
+  });
+
+  // Finding 6 of the new user's run: after a restart the unsent message sat before the partial reply, with no way to send it.
+  it('after a stop, shows the message never sent after the partial reply it waited behind, and Send again queues it anew', async () => {
+    const { served: first, page, data, env } = await slowTurnAndOneBehind({ text: `A slow answer cut short. ${'And more words. '.repeat(20)}`, chunkDelayMs: 300 }, 'Crash2 SLOW', 'queued before restart');
+    await expect.poll(() => page.getByTestId('queued-message').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('streaming').textContent(), { timeout: 20_000 }).toContain('A slow answer');
+
+    // A stop (Ctrl-C), then serve again on the same data and port; the page reconnects by itself.
+    await first.stop();
+    await expect.poll(() => page.getByText('reconnecting').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    temp.track(await startServe(data, { env, port: first.port }));
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('turn-footer').count(), { timeout: 10_000 }).toBe(2);
+
+    // In order: the message, its partial reply, its footer; then the one never sent, with its footer.
+    const text = (await page.getByTestId('transcript').innerText()).replace(/\s+/g, ' ');
+    const at = (s: string) => text.indexOf(s);
+    expect(at('Crash2 SLOW')).toBeGreaterThanOrEqual(0);
+    expect(at('A slow answer')).toBeGreaterThan(at('Crash2 SLOW'));
+    expect(at('queued before restart')).toBeGreaterThan(at('A slow answer'));
+    expect(at('not sent')).toBeGreaterThan(at('queued before restart'));
+
+    api.reply({ kind: 'text', text: 'Answered at last.' });
+    await page.getByRole('button', { name: 'Send again' }).click();
+    await expect.poll(() => page.getByText('Answered at last.').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByText('sent again').count()).toBe(1);
+    expect(api.requests.some((r) => JSON.stringify(r).includes('queued before restart'))).toBe(true);
     await page.context().close();
   });
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTelegram } from '../main/testing/fake-telegram';
 import { owner, stranger } from '../main/testing/telegram-harness';
-import { useChromium } from './support/browser';
+import { goToScreen, openPage, useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes } from './support/serve';
 
 const temp = tempHomes();
@@ -22,10 +22,8 @@ describe('Settings → Telegram in Chromium', () => {
       [1280, 1000, 'light'],
       [390, 844, 'dark'],
     ] as const) {
-      const page = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
-      await page.goto(served.url);
-      if (width < 760) await page.getByRole('button', { name: 'Menu' }).click();
-      await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+      const page = await openPage(chromium(), served.url, { width, height, scheme });
+      await goToScreen(page, 'Settings');
       const card = page.getByRole('region', { name: 'Telegram' });
       if (width > 760) {
         await expect.poll(() => card.getByTestId('telegram-state').textContent(), { timeout: 5000 }).toBe('Off');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useChromium } from './support/browser';
+import { openPage, useChromium } from './support/browser';
 import { startServe, tempHomes } from './support/serve';
 
 const ARTIFACTS_DIR = path.join(import.meta.dirname, 'artifacts');
@@ -25,8 +25,7 @@ describe('a terminal session’s question in the window', () => {
       [390, 844, 'light'],
       [1280, 800, 'dark'],
     ] as const) {
-      const page = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
-      await page.goto(served.url);
+      const page = await openPage(chromium(), served.url, { width, height, scheme });
       const region = page.getByRole('region', { name: 'Questions from outside the app' });
       await expect.poll(() => region.getByTestId('approval').count(), { timeout: 10_000 }).toBe(1);
       expect(await region.textContent()).toContain('Claude Code in a terminal wants to use Bash');

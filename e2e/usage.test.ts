@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useChromium } from './support/browser';
+import { goToScreen, openPage, useChromium } from './support/browser';
 import { ROOT, startServe, tempHomes } from './support/serve';
 
 const temp = tempHomes();
@@ -67,10 +67,8 @@ describe('Usage in Chromium', () => {
       [390, 844, 'dark'],
       [390, 844, 'light'],
     ] as const) {
-      const page = await (await chromium().newContext({ viewport: { width, height }, colorScheme: scheme })).newPage();
-      await page.goto(served.url);
-      if (width < 760) await page.getByRole('button', { name: 'Menu' }).click();
-      await page.getByRole('navigation').getByRole('button', { name: 'Usage' }).click();
+      const page = await openPage(chromium(), served.url, { width, height, scheme });
+      await goToScreen(page, 'Usage');
       // Counted from the transcripts: the estimate of the 5-hour window, and money today.
       await expect.poll(() => page.getByTestId('five_hour-source').textContent(), { timeout: 15_000 }).toBe('Estimate');
       await expect.poll(() => page.getByTestId('today-cost').textContent(), { timeout: 15_000 }).toMatch(/^\$\d+\.\d+$/);

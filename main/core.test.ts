@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServiceStartError } from './lifecycle';
-import { CLAUDE_BIN, testCore, makeTempDir, removeTempDir } from './testing/temp-core';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
+import { CLAUDE_BIN, testCore, testTempDir } from './testing/temp-core';
 
 describe('createCore', () => {
   it('starts every service, reports them running, and stops them', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const core = testCore(dir, { env: { PATH: process.env.PATH, SWITCHBOARD_CLAUDE: CLAUDE_BIN } });
     await core.start();
     const health = await core.system.health();
@@ -22,8 +18,7 @@ describe('createCore', () => {
   });
 
   it('stops with an error naming the storage service and the damaged file', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const file = path.join(dir, 'switchboard.db');
     fs.writeFileSync(file, 'garbage'.repeat(1000));
     const error = await testCore(dir).start().catch((e: unknown) => e);
@@ -34,8 +29,7 @@ describe('createCore', () => {
   });
 
   it('tells where the claude CLI came from, and says so when it is missing', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const core = testCore(dir, { env: { PATH: '/nonexistent' } });
     await core.start();
     expect((await core.system.health()).claude).toMatchObject({ found: false, source: 'path', error: 'claude was not found on PATH' });

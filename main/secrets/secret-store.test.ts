@@ -1,11 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../testing/temp-core';
 import { FileSecretStore, type Cipher } from './secret-store';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
 
 // A reversible stand-in for safeStorage (which needs the Electron runtime): enough to show values are not stored plain.
 const xorCipher: Cipher = {
@@ -15,8 +12,7 @@ const xorCipher: Cipher = {
 
 describe('FileSecretStore', () => {
   it('keeps secrets in a file only the user can read', () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const store = new FileSecretStore(path.join(dir, 'secrets.json'));
     expect(store.get('server.token')).toBeNull();
     store.set('server.token', 'abc');
@@ -29,8 +25,7 @@ describe('FileSecretStore', () => {
   });
 
   it('stores only ciphertext when given a cipher', () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const store = new FileSecretStore(path.join(dir, 'secrets.json'), xorCipher);
     store.set('bot', 'very-secret-value');
     expect(fs.readFileSync(store.file, 'utf8')).not.toContain('very-secret-value');
@@ -38,8 +33,7 @@ describe('FileSecretStore', () => {
   });
 
   it('refuses a file that is not a secrets file instead of overwriting it', () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const file = path.join(dir, 'secrets.json');
     fs.writeFileSync(file, '[1,2]');
     const store = new FileSecretStore(file);

@@ -6,7 +6,7 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX, type TerminalOutput } from '../../contrac
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
 import { fuzzServer, serverAnswers } from '../testing/request-fuzzer';
-import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 import { TEST_TOKEN, testServer } from '../testing/test-server';
 import type { LoopbackServer, LoopbackServerOptions } from './loopback-server';
 
@@ -43,15 +43,11 @@ describe('the server under hostile and broken requests', () => {
   }
 
   beforeEach(async () => {
-    dir = makeTempDir();
-    core = testCore(dir);
-    await core.start();
+    ({ core, dir } = await startTestCore());
   });
 
   afterEach(async () => {
     await server?.stop();
-    await core.stop();
-    removeTempDir(dir);
   });
 
   it('answers each request that used to end the process, and goes on', async () => {
@@ -150,18 +146,8 @@ describe('the server under hostile and broken requests', () => {
 });
 
 describe('every contract method, hook and MCP tool with garbage inside', () => {
-  let dir: string;
-  let core: Core;
-
-  afterEach(async () => {
-    await core.stop();
-    removeTempDir(dir);
-  });
-
   it('answers none of them 500, and stays up', async () => {
-    dir = makeTempDir();
-    core = testCore(dir, { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
-    await core.start();
+    const { core } = await startTestCore({ server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
     const token = (scope: 'hooks' | 'mcp') => (core.router.call('system.rotateToken', { scope }, desktopCaller) as Promise<{ value: { token: string } }>).then((r) => r.value.token);
     const target = { port: core.server!.address!.port, token: core.serverToken!, hooksToken: await token('hooks'), mcpToken: await token('mcp') };
     const result = await fuzzServer(target, { count: 3000, seed: 20261206, contractShare: 0.8 });
@@ -173,21 +159,16 @@ describe('every contract method, hook and MCP tool with garbage inside', () => {
 });
 
 describe('backpressure: a client that stops reading', () => {
-  let dir: string;
   let core: Core;
   let server: LoopbackServer;
   let port: number;
 
   beforeEach(async () => {
-    dir = makeTempDir();
-    core = testCore(dir);
-    await core.start();
+    ({ core } = await startTestCore());
   });
 
   afterEach(async () => {
     await server.stop();
-    await core.stop();
-    removeTempDir(dir);
   });
 
   async function client(): Promise<{ socket: WebSocket; received: () => TerminalOutput[]; events: () => string[] }> {

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Core } from '../core';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore, testTempDir } from '../testing/temp-core';
 import { testServer } from '../testing/test-server';
 import type { LoopbackServer } from './loopback-server';
 
@@ -20,15 +19,12 @@ function rawGet(port: number, target: string): Promise<{ status: number; body: s
 }
 
 describe('the UI files', () => {
-  let dir: string;
-  let core: Core;
   let server: LoopbackServer;
   let port: number;
 
   beforeEach(async () => {
-    dir = makeTempDir();
-    core = testCore(path.join(dir, 'data'));
-    await core.start();
+    const { core } = await startTestCore();
+    const dir = testTempDir();
     const ui = path.join(dir, 'ui');
     const outside = path.join(dir, 'outside');
     fs.mkdirSync(path.join(ui, 'assets'), { recursive: true });
@@ -47,8 +43,6 @@ describe('the UI files', () => {
 
   afterEach(async () => {
     await server.stop();
-    await core.stop();
-    removeTempDir(dir);
   });
 
   it('serves the page and its script, with the page uncached and under its CSP', async () => {

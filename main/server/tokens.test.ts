@@ -1,26 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { desktopCaller } from '../ipc/router';
 import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 
-let core: Core | null = null;
-let dir = '';
-afterEach(async () => {
-  await core?.stop();
-  core = null;
-  removeTempDir(dir);
-});
-
-async function startCore(): Promise<{ core: Core; base: string; port: number }> {
-  dir = makeTempDir();
-  core = testCore(dir, { server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
-  await core.start();
+async function startCore(): Promise<{ core: Core; dir: string; base: string; port: number }> {
+  const { core, dir } = await startTestCore({ server: { host: '127.0.0.1', port: 0, allowHosts: [], staticDir: null, required: true } });
   const port = core.server!.address!.port;
-  return { core, base: `http://127.0.0.1:${port}`, port };
+  return { core, dir, base: `http://127.0.0.1:${port}`, port };
 }
 
 /** The MCP client's first probe: answered by the MCP server itself once a token passes. */
@@ -85,7 +75,7 @@ describe('scoped tokens', () => {
   });
 
   it('keeps tokens as secrets, rotates one (the old refused at once), and lists what each reaches', async () => {
-    const { core: c, base } = await startCore();
+    const { core: c, dir, base } = await startCore();
     const old = ((await c.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
     const secrets = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
     expect(secrets).toContain(old);

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { createWsTransport } from '../../client/ws-transport';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../contract';
 import type { Core } from '../core';
-import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 import { defineContractSuite } from '../testing/contract-suite';
 import { TEST_TOKEN, testServer } from '../testing/test-server';
 
@@ -37,21 +37,16 @@ function nextMessage(socket: WebSocket): Promise<Record<string, unknown>> {
 }
 
 describe('headless server', () => {
-  let dir: string;
   let core: Core;
   let running: Awaited<ReturnType<typeof serve>>;
 
   beforeEach(async () => {
-    dir = makeTempDir();
-    core = testCore(dir);
-    await core.start();
+    ({ core } = await startTestCore());
     running = await serve(core, 64 * 1024);
   });
 
   afterEach(async () => {
     await running.server.stop();
-    await core.stop();
-    removeTempDir(dir);
   });
 
   it('answers the HTTP API only with the token', async () => {

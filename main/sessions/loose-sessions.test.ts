@@ -1,20 +1,12 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../core';
 import { desktopCaller, type CallContext } from '../ipc/router';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 
 // A session the owner let work without asking is the owner's: nobody outside the window borrows it.
-let dir: string;
 let core: Core;
 beforeEach(async () => {
-  dir = makeTempDir('switchboard-loose-');
-  core = testCore(path.join(dir, 'data'));
-  await core.start();
-});
-afterEach(async () => {
-  await core.stop();
-  removeTempDir(dir);
+  ({ core } = await startTestCore());
 });
 
 const mcp: CallContext = { surface: 'mcp', actor: 'mcp:evil' };

@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settingDefinitions, type SettingChange } from '../../contract';
-import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
+import { testCore, testTempDir } from '../testing/temp-core';
 
 async function started(dir?: string) {
-  const dataDir = dir ?? makeTempDir();
-  if (!dir) dirs.push(dataDir);
+  const dataDir = dir ?? testTempDir();
   const core = testCore(dataDir);
   await core.start();
   return { core, dataDir };

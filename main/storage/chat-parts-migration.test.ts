@@ -1,17 +1,13 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobInputSchema } from '../../contract';
-import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import { testTempDir } from '../testing/temp-core';
 import { closeDatabase, openDatabase } from './database';
 import { migrations } from './migrations';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
-
 describe('migration 0020 (chat parts)', () => {
   it("turns a job's delivery fields per chat app into a list, and says what waiting chat messages are about", () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const file = path.join(dir, 'switchboard.db');
     const before = openDatabase(file, migrations.slice(0, 19));
     const job = before.prepare("INSERT INTO jobs (id, name, kind, cron, time_zone, command, timeout_seconds, delivery, created_at, updated_at) VALUES (?, 'j', 'shell', '0 3 * * *', 'UTC', 'true', 60, ?, 0, 0)");

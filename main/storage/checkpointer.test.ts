@@ -1,15 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
+import { describe, expect, it } from 'vitest';
+import { testCore, testTempDir } from '../testing/temp-core';
 
 describe('checkpoints off the main thread', () => {
   it('turns SQLite’s own checkpoints off once the worker runs, and the worker copies the log into the file', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const core = testCore(dir);
     await core.start();
     const db = core.storage.db;

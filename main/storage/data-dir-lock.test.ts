@@ -1,18 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../testing/temp-core';
 import { processStartTime } from '../process-identity';
 import { DataDirLock } from './data-dir-lock';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
-
 describe('DataDirLock', () => {
   it('takes over a lock whose process is gone, refuses a live one, and releases only its own', () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     // A pid that existed and has exited.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     fs.writeFileSync(path.join(dir, 'switchboard.lock'), `${dead}:old`);
@@ -28,8 +24,7 @@ describe('DataDirLock', () => {
 
 describe('DataDirLock identity and take-over', () => {
   it('takes over a lock whose pid now belongs to another program', () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     // A live process that is not a Switchboard: its start time is not the one the lock recorded.
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
@@ -44,8 +39,7 @@ describe('DataDirLock identity and take-over', () => {
   });
 
   it('refuses a live Switchboard whose start time matches', () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       fs.writeFileSync(path.join(dir, 'switchboard.lock'), JSON.stringify({ pid: holder.pid, started: processStartTime(holder.pid!), token: 'live' }));
@@ -56,8 +50,7 @@ describe('DataDirLock identity and take-over', () => {
   });
 
   it('lets exactly one of several starters racing for a stale lock win', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     fs.writeFileSync(path.join(dir, 'switchboard.lock'), JSON.stringify({ pid: Number(dead), started: 1, token: 'stale' }));
     const script = path.join(dir, 'race.ts');
@@ -95,8 +88,7 @@ describe('DataDirLock identity and take-over', () => {
 
 describe('DataDirLock after a kill -9', () => {
   it('takes over a lock whose holder is a zombie (killed, not yet reaped by its parent)', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     // The parent shell puts a child in the background, then becomes `sleep`, which never reaps it.
     const parent = spawn('/bin/sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {

@@ -2,18 +2,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../testing/temp-core';
 import { closeDatabase, DatabaseCorruptError, DatabaseLostError, openDatabase } from './database';
 import { DatabaseTooNewError, schemaVersion, type Migration } from './migrate';
 import { migrations } from './migrations';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
-
 function tempFile(): string {
-  const dir = makeTempDir();
-  dirs.push(dir);
+  const dir = testTempDir();
   return path.join(dir, 'switchboard.db');
 }
 

@@ -1,17 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserNotification } from '../../contract';
 import { ServiceStartError } from '../lifecycle';
-import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
+import { testCore, testTempDir } from '../testing/temp-core';
 
 describe('the background integrity check', () => {
   it('finds a file corrupted behind a "clean" close, stops writing it and says so loudly', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const file = path.join(dir, 'switchboard.db');
     const first = testCore(dir);
     await first.start();
@@ -55,8 +51,7 @@ describe('the background integrity check', () => {
   });
 
   it('reports a healthy file as checked after a fast start', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const first = testCore(dir);
     await first.start();
     await first.stop();

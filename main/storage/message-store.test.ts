@@ -1,16 +1,12 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDir } from '../testing/temp-core';
+import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../testing/temp-core';
 import { openDatabase } from './database';
 import { MessageStore, type MessageInsert } from './message-store';
 import { migrations } from './migrations';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
-
 function store() {
-  const dir = makeTempDir();
-  dirs.push(dir);
+  const dir = testTempDir();
   const db = openDatabase(path.join(dir, 'switchboard.db'), migrations);
   db.prepare(`INSERT INTO sessions (id, surface, surface_key, claude_session_id, title, cwd, permission_policy, created_at, updated_at) VALUES ('s1', 'desktop', 's1', 'c1', 't', '/tmp', 'ask', 0, 0)`).run();
   return { db, messages: new MessageStore(() => db) };

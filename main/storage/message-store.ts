@@ -1,18 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Message, MessageKind, MessageRole, Surface } from '../../contract';
+import type { Message } from '../../contract';
 import { Statements } from './statements';
 
-/** A message to store: what the live stream and the transcript importer both write. */
-export interface MessageInsert {
-  sessionId: string;
-  turnId: string | null;
-  role: MessageRole;
-  kind: MessageKind;
-  text: string;
-  /** Any JSON value; null for none. */
-  data: unknown;
-  surface: Surface | null;
-  createdAt: number;
+/** A message to store (the contract's message before it has a row id): what the live stream and the transcript importer both write. */
+export interface MessageInsert extends Omit<Message, 'id'> {
   /** The transcript line's own id: a line seen before (same session, same id) is skipped. */
   externalId: string | null;
   /** 0 a vector is pending, 1 it is written with the row, 2 never (see vecState). */

@@ -1,17 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { testCore, makeTempDir, removeTempDir } from '../testing/temp-core';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeTempDir));
+import { describe, expect, it } from 'vitest';
+import { testCore, testTempDir } from '../testing/temp-core';
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
 describe('private data, whatever existed before', () => {
   it('makes a pre-created 0755 folder 0700 and every file the core writes 0600', async () => {
-    const parent = makeTempDir();
-    dirs.push(parent);
+    const parent = testTempDir();
     const dir = path.join(parent, 'data');
     fs.mkdirSync(dir, { mode: 0o755 });
     fs.chmodSync(dir, 0o755);
@@ -38,8 +34,7 @@ describe('private data, whatever existed before', () => {
   });
 
   it('tightens a database file left 0644 by an older version, and its -wal and -shm with it', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
+    const dir = testTempDir();
     const first = testCore(dir);
     await first.start();
     await first.stop();

@@ -16,6 +16,13 @@ export function removeTempDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 
+/** A fresh temp folder that is removed when the running test ends, passed or not: no list of folders to keep by hand. */
+export function testTempDir(prefix?: string): string {
+  const dir = makeTempDir(prefix);
+  onTestFinished(() => removeTempDir(dir));
+  return dir;
+}
+
 /** The real claude binary the tests install (a pinned devDependency). */
 export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/@anthropic-ai/claude-code/bin/claude.exe');
 

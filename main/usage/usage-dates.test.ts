@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { UsageSummary } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore } from '../testing/temp-core';
 
 describe('dates and ranges at the contract', () => {
-  let dir: string;
   let core: Core;
 
   beforeEach(async () => {
-    dir = makeTempDir();
-    core = testCore(dir);
-    await core.start();
-  });
-
-  afterEach(async () => {
-    await core.stop();
-    removeTempDir(dir);
+    ({ core } = await startTestCore());
   });
 
   const call = (method: string, input: unknown) => core.router.call(method, input, desktopCaller);

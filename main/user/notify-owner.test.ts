@@ -1,31 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller, type CallContext } from '../ipc/router';
-import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
+import { startTestCore, testTempDir } from '../testing/temp-core';
 import { nextEvent } from '../testing/wait';
 
 // The owner's word on a file sent out and on a job that runs code: asked through the one broker, and
 // never given by whoever asked.
-let dir: string;
 let core: Core;
 beforeEach(async () => {
-  dir = makeTempDir('switchboard-owner-questions-');
-  core = testCore(path.join(dir, 'data'));
-  await core.start();
-});
-afterEach(async () => {
-  await core.stop();
-  removeTempDir(dir);
+  ({ core } = await startTestCore());
 });
 
 const client: CallContext = { surface: 'mcp', actor: 'mcp:inspector' };
 
 describe('the owner’s questions', () => {
   it('a file sent with a note from outside the window waits for the owner; the caller cannot allow it; a no sends nothing', async () => {
-    const file = path.join(dir, 'report.txt');
+    const file = path.join(testTempDir(), 'report.txt');
     fs.writeFileSync(file, 'the weekly numbers\n');
     const own = core.sessions.create({ title: 'Writes reports', permissionPolicy: 'ask', surface: 'desktop' });
     const session: CallContext = { surface: 'mcp', actor: `session:${own.id}` };

@@ -46,7 +46,7 @@ export class Deliveries {
     const chats = [...new Set(targets.filter(known).flatMap((t) => (t === 'owner' ? this.kit.ownerChats() : [t])))];
     if (!chats.length) return false;
     const link = this.kit.link(`#/schedules/${job.id}/runs/${run.id}`);
-    this.kit.outbox.enqueue(await runDeliveryEntries({ delivery, chats, facts: this.kit.facts, format: (m) => adapter.format(m), link, files: this.kit.files }));
+    this.kit.outbox.enqueue(await runDeliveryEntries(delivery, { chats, facts: this.kit.facts, format: (m) => adapter.format(m), link, files: this.kit.files }));
     return true;
   }
 
@@ -54,7 +54,7 @@ export class Deliveries {
   async deliverTask(chatKey: string, task: Task): Promise<void> {
     const adapter = this.kit.adapter();
     if (!adapter) return;
-    this.kit.outbox.enqueue(await taskDeliveryEntries({ task, chats: [chatKey], facts: this.kit.facts, format: (m) => adapter.format(m), link: this.kit.link(`#/tasks/${task.id}`), files: this.kit.files }));
+    this.kit.outbox.enqueue(await taskDeliveryEntries(task, { chats: [chatKey], facts: this.kit.facts, format: (m) => adapter.format(m), link: this.kit.link(`#/tasks/${task.id}`), files: this.kit.files }));
   }
 
   /** A long turn of a session no chat shows ended: a short note, as the desktop app notifies. */
