@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { JOB_APPROVAL_TOOL, type Approval, type MethodInput, type PermissionPolicy } from '../../contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JOB_APPROVAL_TOOL, jobInputSchema, type Approval, type MethodInput, type PermissionPolicy } from '../../contract';
 import type { Core } from '../core';
-import { nextEvent } from '../testing/claude-harness';
+import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
 import { startTestCore } from '../testing/temp-core';
 import { desktopCaller, type CallContext } from '../ipc/router';
 import { jobCaller } from './job-sessions';
@@ -20,6 +20,12 @@ async function made(core: Core, input: MethodInput<'schedules.create'>, ctx: Cal
 /** A session made as `ctx`, in `permissionPolicy`: the session, or the contract's error. */
 const session = (core: Core, permissionPolicy: PermissionPolicy, ctx: CallContext) => core.router.call('sessions.create', { title: 'Run', permissionPolicy, surfaceKey: 'job:x:run' }, ctx);
 const refused = { ok: false, error: { code: 'invalid_input', message: expect.stringContaining('only you, in Switchboard') } };
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
 
 describe('a job’s calls through the router', () => {
   it('start a session in the mode the owner gave the job, and no looser one', async () => {
@@ -68,5 +74,21 @@ describe('a job’s calls through the router', () => {
     // Changed from outside again: it waits again, and lends nothing meanwhile.
     expect(await core.router.call('schedules.update', { id: waiting.id, command: 'Delete everything' }, { surface: 'telegram', actor: 'telegram:42' })).toMatchObject({ ok: true, value: { approval: { requestedBy: 'Telegram user 42' } } });
     expect(await session(core, 'acceptEdits', jobCaller(waiting.id))).toMatchObject(refused);
+  });
+
+  it('a run cancelled while its Claude waits is interrupted through the contract; its session and turn name the job and the run', { timeout: 60_000 }, async () => {
+    const { core, api } = (h = await startHarness());
+    api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch asked.txt', description: 'make a file' } }, { kind: 'text', text: 'done' });
+    const job = core.scheduler.create(jobInputSchema.parse({ name: 'asks', kind: 'claude', cron: '0 7 * * *', command: 'make a file' }), desktopCaller);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending', 30_000);
+    core.scheduler.runNow(job.id);
+    await asked;
+    const ended = nextEvent(core.events, 'schedules.run', (r) => r.jobId === job.id && r.status !== 'running', 30_000);
+    expect(core.scheduler.cancel(job.id)).toBe(true);
+    const run = await ended;
+    expect(run.status).toBe('cancelled');
+    const session = core.sessions.get(run.sessionId!);
+    expect(session).toMatchObject({ surface: 'schedule', surfaceKey: `job:${job.id}:${run.id}`, permissionPolicy: 'ask' });
+    expect(core.sessions.transcript(session.id, 100).turns).toMatchObject([{ surface: 'schedule', actor: `job:${job.id}`, status: 'interrupted' }]);
   });
 });
