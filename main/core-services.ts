@@ -9,7 +9,6 @@ import { HistoryService, messageEmbeddingRows } from './history/history-service'
 import { TranscriptImporter } from './history/transcript-importer';
 import { EmbeddingService } from './retrieval/embedding-service';
 import { MemoryService, memoryEmbeddingRows } from './memory/memory-service';
-import { changesLine } from '../contract';
 import type { Late } from './late';
 import type { Lifecycle } from './lifecycle';
 import { log } from './log';
@@ -259,10 +258,6 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
           (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
       },
       templateRenderer: new TemplateRenderer({ script: config.templateWorker ?? null }),
-      changesLine: async (id) => {
-        const c = await worktrees.changes(id, { limit: 1 });
-        return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;
-      },
       // A run's result and files to the chats and mail the job names; each says whether it took them.
       deliver: async (delivery) => {
         const went = await Promise.all([

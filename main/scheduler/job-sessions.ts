@@ -1,4 +1,4 @@
-import type { AskResult, PermissionPolicy, SessionSummary } from '../../contract';
+import { changesLine, type AskResult, type PermissionPolicy, type SessionSummary } from '../../contract';
 import type { Allowance, CallContext, ContractCaller } from '../ipc/router';
 import { callOrThrow } from '../ipc/router';
 import type { StoredJob } from './job-rules';
@@ -69,6 +69,12 @@ export class JobSessions {
   /** Stops the session's process now (a fresh run's session is never spoken to again). */
   async release(jobId: string, id: string): Promise<void> {
     await callOrThrow(this.router, 'sessions.release', { id }, jobCaller(jobId));
+  }
+
+  /** What a session's worktree holds against its base, in one line ("2 files changed, +4 −1 on … (from main)"); null when nothing. */
+  async changes(jobId: string, id: string): Promise<string | null> {
+    const c = await callOrThrow(this.router, 'sessions.changes', { id, limit: 1 }, jobCaller(jobId));
+    return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;
   }
 
   /** A session's title, for who made a job ("the Claude session “…”"); null when it is not one of ours. */

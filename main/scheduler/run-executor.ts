@@ -32,7 +32,6 @@ export interface RunDeps {
   workFolder?: (folder: string, owner: boolean) => string | null;
   templates?: Omit<TemplateServices, 'shell' | 'render'>;
   templateRenderer?: TemplateRenderer;
-  changesLine?: (sessionId: string) => Promise<string | null>;
 }
 
 /** Shell runs that outlived a crashed Switchboard are killed before they are recorded as failed. */
@@ -208,7 +207,7 @@ export class RunExecutor {
       if (job.sessionMode === 'fresh') void sessions.release(job.id, sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
       const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
       // A job in a worktree delivers what it changed with its result (the diff itself is in the session's Changes tab).
-      const changed = job.worktree ? await this.deps.changesLine?.(sessionId).catch(() => null) : null;
+      const changed = job.worktree ? await sessions.changes(job.id, sessionId).catch(() => null) : null;
       const resultText = changed ? `${ended.resultText ?? ''}\n\n${changed}`.trim() : ended.resultText;
       return { ...made, status, sessionId, resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
     } finally {

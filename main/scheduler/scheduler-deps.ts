@@ -36,6 +36,4 @@ export interface SchedulerDeps {
   templateRenderer?: TemplateRenderer;
   /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
   deliver?: (delivery: RunDelivery) => Promise<string[]>;
-  /** What a session's worktree holds against its base, in one line ("2 files changed, +4 −1 on …"); null when nothing. */
-  changesLine?: (sessionId: string) => Promise<string | null>;
 }
