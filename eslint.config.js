@@ -42,7 +42,7 @@ export const layers = {
   memory: ['retrieval', 'storage', 'settings', 'ipc'],
   usage: ['storage', 'settings', 'ipc'],
   history: ['retrieval', 'sessions', 'claude', 'storage', 'ipc', 'usage'],
-  // The sessions its Claude jobs run in and the broker's job questions reach it from the root (job-sessions.ts).
+  // Its jobs' sessions through the router, as the job (job-sessions.ts); the broker's job questions from the root (job-rules.ts).
   scheduler: ['settings', 'storage', 'ipc'],
   server: ['secrets', 'ipc'],
   system: ['claude', 'settings', 'storage', 'server', 'ipc'],
@@ -52,7 +52,8 @@ export const layers = {
   tasks: ['sessions', 'scheduler', 'storage', 'ipc'],
   tools: [],
   mcp: ['tools', 'server', 'ipc', 'secrets'],
-  // A surface: the contract through the router; the broker's terminal questions and the session lookup from the root.
+  // A surface: its questions and lookups through the router (approvals.ask/wait/withdraw, sessions.ofClaude); its route,
+  // its settings, the CLI's formats, private folders for the plugin (storage/private-files.ts; it keeps no table).
   hooks: ['settings', 'storage', 'server', 'ipc', 'claude'],
   // The inbox mirrors what the other services emit (events); lookups reach it from the root as functions.
   inbox: ['storage', 'settings', 'ipc'],
@@ -61,6 +62,23 @@ export const layers = {
   // Surfaces call the contract through the router; they keep their own tables and read their settings.
   surfaces: ['ipc', 'storage', 'settings', 'secrets'],
 };
+
+/**
+ * Callers that reach the services only through the contract, and the files they may use of the plumbing folders
+ * their row names: of main/ipc/ the router's types and `callOrThrow` (router.ts) and the owner rule (owner.ts),
+ * never a transport; the hooks keep no table, so of main/storage/ only the private-folder helper.
+ */
+export const contractOnly = {
+  hooks: { ipc: ['router', 'owner'], storage: ['private-files'] },
+  scheduler: { ipc: ['router', 'owner'] },
+};
+
+/** Imports of a plumbing folder beyond the files `contractOnly` names for `from`. */
+const beyondContract = (from) =>
+  Object.entries(contractOnly[from] ?? {}).map(([folderName, files]) => ({
+    regex: `^(\\.\\./)+${folderName}/(?!(${files.join('|')})$)`,
+    message: `main/${from}/ calls the services through the contract: of main/${folderName}/ it imports only ${files.map((f) => `${f}.ts`).join(' and ')} (contractOnly in eslint.config.js).`,
+  }));
 
 /** An import of a sibling folder of main/ that `from` may not use, with the folders it may. */
 function layerPattern(from) {
@@ -144,7 +162,7 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': layer({
         paths: name === 'shell' ? [] : [electron],
-        patterns: [folder(['renderer', 'preload'], 'main/ does not import the renderer or the preload.'), testing, layerPattern(name)],
+        patterns: [folder(['renderer', 'preload'], 'main/ does not import the renderer or the preload.'), testing, layerPattern(name), ...beyondContract(name)],
       }),
     },
   })),

@@ -26,7 +26,7 @@ function fillHistory(db: Database.Database, jobIds: readonly string[], keep: num
 
 /** A scheduler of its own on a bench core's data: nothing carried over from the core's scheduler. */
 function schedulerOn(core: Core, execute?: ConstructorParameters<typeof SchedulerService>[0]['execute']): SchedulerService {
-  return new SchedulerService({ storage: core.storage, events: new EventBus(), sessions: core.sessions, settings: core.settings, notifier: { notify: () => {} }, env: {}, execute });
+  return new SchedulerService({ storage: core.storage, events: new EventBus(), router: core.router, settings: core.settings, notifier: { notify: () => {} }, env: {}, execute });
 }
 
 /** Load time for 1,000 jobs that share no schedule (the worst case for timers), and listing them. */

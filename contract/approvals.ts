@@ -122,6 +122,24 @@ export const ruleSchema = z
   .max(1000)
   .regex(/^[A-Za-z0-9_-]+(\(.+\))?$/s, 'must look like Tool or Tool(pattern), e.g. Bash(git *)');
 
+/**
+ * How a question asked through `approvals.ask` stands when `approvals.wait` returns: still open (the wait
+ * ended first), allowed (with the tool's input as answered: Claude's own questions carry the answers),
+ * denied (with the person's words), or ended with no answer (its time passed, or the asker withdrew it).
+ */
+export type AskedAnswer =
+  | { status: 'pending' }
+  | { status: 'allowed'; input: Record<string, unknown> }
+  | { status: 'denied'; message: string }
+  | { status: 'expired'; message: string };
+
+/** Whether a question came from Claude Code outside the app, through its hooks (source `hook:<Claude session id>`). */
+export function fromTerminal(approval: Pick<Approval, 'source'>): boolean {
+  return approval.source === 'hook' || approval.source.startsWith('hook:');
+}
+
+const approvalId = z.string().min(1).max(100);
+
 export const approvalsMethods = {
   'approvals.list': method<Approval[]>()(
     z.object({ status: z.enum(['pending', 'all']).default('pending'), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -140,6 +158,26 @@ export const approvalsMethods = {
       })
       .strict(),
     'Allow once, for this session, always (saving a rule), or deny with a message; a question Claude asks is answered with `answers`.',
+  ),
+  'approvals.ask': method<Approval>()(
+    z
+      .object({
+        toolName: z.string().trim().min(1).max(300),
+        input: z.record(z.string(), z.unknown()),
+        /** Rules the CLI suggests for "always", in its pattern form. */
+        suggestions: z.array(z.string().max(1000)).max(50).default([]),
+        description: z.string().max(2000).nullable().default(null),
+      })
+      .strict(),
+    "Put a tool call's permission question to the owner (every window and chat, first answer wins), as the caller; answered at once when a saved rule allows it. For Claude Code's hooks (and the owner's scripts): follow it with approvals.wait, and approvals.withdraw once nobody needs the answer.",
+  ),
+  'approvals.wait': method<AskedAnswer>()(
+    z.object({ id: approvalId, timeoutMs: z.number().int().min(0).max(24 * 3600_000).default(30_000) }).strict(),
+    'Wait for the answer to a question this caller asked: allowed (with the input as answered), denied, expired, or still pending when the wait ends.',
+  ),
+  'approvals.withdraw': method<{ withdrawn: boolean }>()(
+    z.object({ id: approvalId, reason: z.string().trim().min(1).max(500) }).strict(),
+    'Take back a question this caller asked that nobody needs answered any more (answered in the terminal); every card says why.',
   ),
   'approvals.rules': method<ApprovalRule[]>()(z.object({}).strict(), 'The saved "always" rules.'),
   'approvals.removeRule': method<{ removed: boolean }>()(z.object({ id: z.number().int() }).strict(), 'Remove an "always" rule.'),

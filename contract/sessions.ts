@@ -134,6 +134,8 @@ export const sessionsMethods = {
         worktree: z.boolean().optional(),
         /** The branch the worktree starts from and merges into; the repository's current branch when not given. */
         baseBranch: branchName.optional(),
+        /** The caller's own name for the conversation (a job's `job:<id>`), kept with the session for `sessions.ask` by key; its id when not given. */
+        surfaceKey: z.string().min(1).max(200).optional(),
       })
       .strict()
       .refine((s) => !s.baseBranch || s.worktree, { message: 'a base branch is for a session in its own worktree: add worktree: true', path: ['baseBranch'] }),
@@ -179,7 +181,8 @@ export const sessionsMethods = {
           .refine((s) => !s.baseBranch || s.worktree, { message: 'a base branch is for a session in its own worktree: add worktree: true', path: ['baseBranch'] })
           .optional(),
         text,
-        timeoutMs: z.number().int().min(100).max(24 * 3600_000).default(600_000),
+        /** Up to a week: a scheduled job's own timeout may be that long. */
+        timeoutMs: z.number().int().min(100).max(7 * 24 * 3600_000).default(600_000),
       })
       .strict()
       .refine((a) => (a.id === undefined) !== (a.key === undefined), { message: 'give the session: its id, or the key of its conversation', path: ['id'] }),
@@ -190,6 +193,14 @@ export const sessionsMethods = {
   'sessions.editQueued': method<Turn>()(z.object({ turnId: id, text }).strict(), 'Change a message still waiting in the queue.'),
   'sessions.removeQueued': method<{ removed: true }>()(z.object({ turnId: id }).strict(), 'Take back a message still waiting in the queue.'),
   'sessions.interrupt': method<{ interrupted: boolean }>()(z.object({ id }).strict(), 'Stop the running turn.'),
+  'sessions.release': method<{ released: true }>()(
+    z.object({ id }).strict(),
+    "Stop the session's CLI process now if it is idle (a job's fresh run, never spoken to again); the next message starts it again.",
+  ),
+  'sessions.ofClaude': method<{ sessionId: string | null; runsHere: boolean }>()(
+    z.object({ claudeSessionId: z.string().min(1).max(200) }).strict(),
+    'The session here that follows a Claude Code session id (one Switchboard runs or ran, else one imported from outside), and whether Switchboard runs it itself.',
+  ),
   'sessions.reset': method<SessionSummary>()(z.object({ id }).strict(), 'A new Claude session id; the old transcript stays in history.'),
   'sessions.delete': method<{ deleted: true }>()(
     z.object({ id, discardChanges: z.boolean().optional() }).strict(),

@@ -9,7 +9,6 @@ import { HistoryService, messageEmbeddingRows } from './history/history-service'
 import { TranscriptImporter } from './history/transcript-importer';
 import { EmbeddingService } from './retrieval/embedding-service';
 import { MemoryService, memoryEmbeddingRows } from './memory/memory-service';
-import { changesLine } from '../contract';
 import type { Late } from './late';
 import type { Lifecycle } from './lifecycle';
 import { log } from './log';
@@ -33,7 +32,6 @@ import { UserService } from './user/user-service';
 import { SystemService } from './system/system-service';
 import { checkSendable } from './sendable-file';
 import { workFolderRefusal } from './work-folder';
-import { sessionInWorktree } from './worktrees/handlers';
 import { WorktreeService } from './worktrees/worktree-service';
 
 /** What every service is built from: the config and the base the root made first. */
@@ -236,7 +234,8 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       workFolder: (folder, owner) => workFolderRefusal(folder, { dataDir: config.dataDir, env, owner }),
       storage,
       events,
-      sessions,
+      // A job's sessions through the contract, as the job (the router is built with the surfaces, after this).
+      router: { call: (method, input, ctx) => late.get('router').call(method, input, ctx) },
       settings,
       notifier,
       env,
@@ -259,11 +258,6 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
           (await history.search(query, {}, limit)).hits.map((h) => `${new Date(h.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${h.sessionTitle} · ${h.role}: ${h.snippet}`),
       },
       templateRenderer: new TemplateRenderer({ script: config.templateWorker ?? null }),
-      worktreeSession: (input) => sessionInWorktree({ worktrees, env, sessions, dataDir: config.dataDir }, { ...input, surface: 'schedule' }),
-      changesLine: async (id) => {
-        const c = await worktrees.changes(id, { limit: 1 });
-        return c.totalFiles ? `${changesLine(c)} on ${c.branch} (from ${c.baseBranch})` : null;
-      },
       // A run's result and files to the chats and mail the job names; each says whether it took them.
       deliver: async (delivery) => {
         const went = await Promise.all([

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { approvalsHandlers } from './approvals/handlers';
+import { askedQuestionHandlers } from './approvals/asked-questions';
 import { reviewQuestions } from './approvals/review-questions';
 import { historyHandlers } from './history/handlers';
 import { memoryHandlers } from './memory/handlers';
@@ -17,7 +18,7 @@ import { settingsHandlers } from './settings/handlers';
 import { ChatBridge } from './surfaces/chat/chat-bridge';
 import { chatHandlers } from './surfaces/chat/chat-methods';
 import { chatAppFacts } from './surfaces/chat/surfaces';
-import { chatSurfaces, type ChatSurface } from '../contract';
+import { chatSurfaces, fromTerminal, type ChatSurface } from '../contract';
 import { usageHandlers } from './usage/handlers';
 import { ClaudeCodeConnector } from './hooks/claude-code-connector';
 import { hooksHandlers } from './hooks/handlers';
@@ -65,19 +66,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
   // A bot that cannot connect says so in Settings; the app goes on.
   for (const bridge of Object.values(chats)) lifecycle.add(bridge, { required: false });
 
-  const hooks = new HooksService({
-    server: () => late.get('server'),
-    questions: { ask: (question) => approvals.ask(question), cancel: (id, reason) => approvals.cancel(id, reason) },
-    router: contract,
-    events,
-    notifier,
-    settings,
-    runsHere: (claudeSessionId) => sessionStore.runsClaudeSession(claudeSessionId),
-    onQuestion: (approvalId, claudeSessionId) => {
-      const sessionId = sessionStore.ownerOfClaudeSession(claudeSessionId)?.id;
-      if (sessionId) inbox.linkSession(`approval:${approvalId}`, sessionId);
-    },
-  });
+  const hooks = new HooksService({ server: () => late.get('server'), router: contract, events, notifier, settings });
   const connector = new ClaudeCodeConnector({
     dataDir: config.dataDir,
     resourcesDir: config.resourcesDir ?? null,
@@ -107,10 +96,15 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
         return rotated;
       },
       ...settingsHandlers(settings),
-      ...sessionsHandlers(sessions),
+      ...sessionsHandlers(sessions, sessionStore),
       ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, ask: reviewQuestions(approvals).ask }),
       ...terminalsHandlers(s.terminals),
       ...approvalsHandlers(approvals, (id) => sessionStore.latestActor(id)),
+      // A terminal's question, tied to the session here that follows its Claude session (the inbox shows it there).
+      ...askedQuestionHandlers(approvals, ({ id, source }) => {
+        const sessionId = fromTerminal({ source }) ? sessionStore.ownerOfClaudeSession(source.slice('hook:'.length))?.id : null;
+        if (sessionId) inbox.linkSession(`approval:${id}`, sessionId);
+      }),
       ...historyHandlers(s.history, s.transcripts),
       ...memoryHandlers(s.memory, s.embeddings),
       ...schedulesHandlers(scheduler, runFileReader(runFiles, { dataDir: config.dataDir, env })),
@@ -122,7 +116,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       ...inboxHandlers(inbox),
       ...pushHandlers(s.push),
       ...tasksHandlers(tasks),
-    }),
+    }, (ctx) => scheduler.allowance(ctx)),
   );
 
   // Last to start, first to stop: it takes calls only while every service runs.

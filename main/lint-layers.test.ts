@@ -69,6 +69,35 @@ describe('lint enforces the layers of docs/architecture.md', () => {
     expect((await layerErrors('main/hooks/hooks-service.ts', manager)).join()).toMatch(/main\/hooks\/ may import only/);
   });
 
+  it('holds the hooks and the scheduler to the contract: no service folder, and of main/ipc/ only the router and the owner rule', async () => {
+    // Their rows name no service whose work they use (sessions, approvals, worktrees, usage…): that goes through the router.
+    expect(layers.hooks).toEqual(['settings', 'storage', 'server', 'ipc', 'claude']);
+    expect(layers.scheduler).toEqual(['settings', 'storage', 'ipc']);
+    const { contractOnly } = (await import(path.join(root, 'eslint.config.js'))) as { contractOnly: Record<string, Record<string, string[]>> };
+    expect(Object.keys(contractOnly)).toEqual(['hooks', 'scheduler']);
+    const imports = {
+      store: "import type { SessionStore } from '../sessions/session-store';\nexport type S = SessionStore;\n",
+      questions: "import { jobQuestions } from '../approvals/job-questions';\nexport const q = jobQuestions;\n",
+      worktree: "import { sessionInWorktree } from '../worktrees/handlers';\nexport const w = sessionInWorktree;\n",
+      transport: "import { registerElectronIpc } from '../ipc/electron-ipc';\nexport const r = registerElectronIpc;\n",
+      router: "import { callOrThrow, type CallContext } from '../ipc/router';\nexport const c = callOrThrow;\nexport type C = CallContext;\n",
+      owner: "import { isOwner } from '../ipc/owner';\nexport const o = isOwner;\n",
+    };
+    for (const file of ['main/hooks/hooks-service.ts', 'main/scheduler/run-executor.ts']) {
+      for (const code of [imports.store, imports.questions, imports.worktree]) expect((await layerErrors(file, code)).join(), `${file}: ${code}`).toMatch(/may import only/);
+      expect((await layerErrors(file, imports.transport)).join(), file).toMatch(/calls the services through the contract: of main\/ipc\/ it imports only router\.ts and owner\.ts/);
+      expect(await layerErrors(file, imports.router), file).toEqual([]);
+      expect(await layerErrors(file, imports.owner), file).toEqual([]);
+    }
+    // The hooks keep no table: of main/storage/ only the private-folder helper; the scheduler keeps its jobs and runs.
+    const storage = "import type { StorageService } from '../storage/storage-service';\nexport type S = StorageService;\n";
+    expect((await layerErrors('main/hooks/hooks-service.ts', storage)).join()).toMatch(/of main\/storage\/ it imports only private-files\.ts/);
+    expect(await layerErrors('main/hooks/claude-code-connector.ts', "import { makePrivateDir } from '../storage/private-files';\nexport const m = makePrivateDir;\n")).toEqual([]);
+    expect(await layerErrors('main/scheduler/job-store.ts', storage)).toEqual([]);
+    // Other folders may still use a transport (the shell registers Electron's IPC).
+    expect(await layerErrors('main/sessions/handlers.ts', imports.transport)).toEqual([]);
+  });
+
   it('refuses console in main/ outside the entry points, the log and tests', async () => {
     const consoleErrors = async (file: string) => {
       const [result] = await eslint.lintText("export function f(): void {\n  console.warn('x');\n}\n", { filePath: path.join(root, file) });

@@ -4,6 +4,9 @@ import { isOwner } from '../ipc/owner';
 import type { HandlersOf } from '../ipc/router';
 import type { ApprovalBroker } from './approval-broker';
 
+/** The questions a caller asks and may take back (Claude Code's hooks): answered in asked-questions.ts. */
+type AskedMethods = 'approvals.ask' | 'approvals.wait' | 'approvals.withdraw';
+
 /** Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers). */
 const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
 
@@ -11,7 +14,7 @@ const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_T
  * `driverOf`: who sent a session's latest message, so that what a session's Claude asked for counts as
  * asked by the person driving it (a chat user cannot allow what their own session's Claude requested).
  */
-export function approvalsHandlers(approvals: ApprovalBroker, driverOf?: (sessionId: string) => string | null): HandlersOf<'approvals'> {
+export function approvalsHandlers(approvals: ApprovalBroker, driverOf?: (sessionId: string) => string | null): Omit<HandlersOf<'approvals'>, AskedMethods> {
   return {
     'approvals.list': ({ status, limit }) => approvals.list(status, limit),
     'approvals.get': ({ id }) => approvals.get(id),

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Approval } from '../../contract';
+import { fromTerminal, type Approval } from '../../contract';
 import type { Core } from '../core';
 import { desktopCaller } from '../ipc/router';
 import { makeTempDir, removeTempDir, testCore } from '../testing/temp-core';
@@ -72,7 +72,7 @@ describe('the hooks route on the real loopback server', () => {
     server.on('connection', (socket: net.Socket) => sockets.push(socket));
     const listeners = () => sockets[0]!.listenerCount('close') + sockets[0]!.listenerCount('end') + sockets[0]!.listenerCount('error');
     const question = async (i: number) => {
-      const asked = nextEvent(core.events, 'approvals.changed', (a: Approval) => a.status === 'pending' && a.source === 'hook');
+      const asked = nextEvent(core.events, 'approvals.changed', (a: Approval) => a.status === 'pending' && fromTerminal(a));
       const reply = post('/hooks/permission', JSON.stringify({ session_id: `terminal-${i}`, cwd: '/tmp/project', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: `make step-${i}` } }));
       const approval = await asked;
       await core.router.call('approvals.answer', { id: approval.id, decision: 'once' }, desktopCaller);

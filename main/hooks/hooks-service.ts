@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import { DisposableStore, toDisposable } from '../disposable';
-import { callOrThrow, type ContractCaller } from '../ipc/router';
+import { callOrThrow, type CallContext, type ContractCaller } from '../ipc/router';
 import { log } from '../log';
 import { RequestStore, withTimeout } from '../request-store';
 import type { Notifier } from '../notifier';
@@ -14,25 +14,12 @@ import { readBody, type LoopbackServer } from '../server/loopback-server';
 import type { SettingsService } from '../settings/settings-service';
 import { parseHookInput, type HookInput } from './hook-input';
 
-/** A broker's answer to a terminal's question. */
+/** The owner's answer to a terminal's question, as the hook passes it on. */
 export type HookAnswer = { allow: true; input: Record<string, unknown> } | { allow: false; message: string };
 
-/**
- * Asking and withdrawing a terminal's question in the one broker: the root hands this in (a question that waits
- * on a terminal has no contract method; hooks/ does not import the broker), as it hands the scheduler its job questions.
- */
-export interface TerminalQuestions {
-  ask(question: {
-    sessionId: null;
-    turnId: null;
-    source: 'hook';
-    toolName: string;
-    input: Record<string, unknown>;
-    suggestions: string[];
-    description: string;
-    outsideSession?: string;
-  }): { id: string; answer: Promise<HookAnswer> };
-  cancel(id: string, reason: string): void;
+/** How a hook calls the contract: the hooks surface, the terminal's Claude session as the actor. */
+function hookCaller(claudeSessionId: string | undefined): CallContext {
+  return { surface: 'hook', actor: `hook:${claudeSessionId ?? 'unknown'}` };
 }
 
 const project = (cwd: string | undefined) => (cwd ? path.basename(cwd) || cwd : 'a project');
@@ -49,7 +36,7 @@ export class HooksService implements Service {
   /** Stops holding their terminal for a reply, by id: each ends at a reply, the window's end, the terminal leaving, or a stop. */
   private readonly stops = new RequestStore<null, string>();
   /** Questions waiting, by the tool call they are about: the call's result in the transcript means the terminal answered. */
-  private readonly byToolUse = new Map<string, string>();
+  private readonly byToolUse = new Map<string, { id: string; caller: CallContext }>();
   /** Questions and stops under way that the plugin's hook polls for, by the id it was given. */
   private readonly waiting = new Map<string, Waiting>();
   /** What start() opened and stop() releases. */
@@ -59,17 +46,11 @@ export class HooksService implements Service {
     private readonly deps: {
       /** The loopback server, when there is one (built after this, with the router: read at start). */
       server: () => LoopbackServer | null;
-      /** Asking and withdrawing a question in the broker. */
-      questions: TerminalQuestions;
-      /** The contract, for what a hook reads as its caller (`hook:<session>`). */
+      /** The contract, which a hook calls as its terminal's session (`hook:<Claude session id>`): questions, and whose session it is. */
       router: ContractCaller;
       events: EventBus;
       notifier: Notifier;
       settings: SettingsService;
-      /** Whether Switchboard itself runs this Claude session (its hooks then answer nothing). */
-      runsHere: (claudeSessionId: string) => boolean;
-      /** A terminal's question reached the broker: which Claude session asks (the inbox ties it to that session). */
-      onQuestion?: (approvalId: string, claudeSessionId: string) => void;
     },
   ) {}
 
@@ -81,8 +62,8 @@ export class HooksService implements Service {
       toDisposable(
         this.deps.events.on('sessions.stream', ({ item }) => {
           if (item.kind !== 'message' || item.message.kind !== 'tool_result') return;
-          const approvalId = this.byToolUse.get((item.message.data as { toolUseId?: string } | null)?.toolUseId ?? '');
-          if (approvalId) this.deps.questions.cancel(approvalId, 'Answered in the terminal.');
+          const asked = this.byToolUse.get((item.message.data as { toolUseId?: string } | null)?.toolUseId ?? '');
+          if (asked) this.withdraw(asked.id, asked.caller, 'Answered in the terminal.');
         }),
       ),
     );
@@ -112,7 +93,7 @@ export class HooksService implements Service {
     const input: HookInput = parsed.input;
     const route = new URL(req.url ?? '/', 'http://x').pathname;
     // Switchboard's own sessions ask over their own channel: their hooks answer nothing.
-    if (input.session_id && this.deps.runsHere(input.session_id)) return answer(res, 200, {});
+    if (input.session_id && (await this.runsHere(input.session_id))) return answer(res, 200, {});
     const waits = route === '/hooks/permission' || route === '/hooks/stop';
     if (!waits) return route === '/hooks/notification' ? answer(res, 200, this.notification(input)) : answer(res, 404, { error: `no hook ${route}` });
     // The plugin's hook polls (it can then tell a waiting Switchboard from a frozen one); an HTTP hook holds its request.
@@ -224,42 +205,59 @@ export class HooksService implements Service {
     return reply ? { decision: 'block', reason: reply } : {};
   }
 
+  /** Whether Switchboard itself runs this Claude session (asked through the contract). */
+  private async runsHere(claudeSessionId: string): Promise<boolean> {
+    const found = await this.deps.router.call('sessions.ofClaude', { claudeSessionId }, hookCaller(claudeSessionId));
+    return found.ok && found.value.runsHere;
+  }
+
+  /** Takes a question back: the terminal answered first, or stopped waiting. */
+  private withdraw(id: string, caller: CallContext, reason: string): void {
+    void this.deps.router.call('approvals.withdraw', { id, reason }, caller).then((result) => {
+      if (!result.ok && result.error.code !== 'not_found') log.warn('hooks: a question could not be taken back', { id, error: result.error.message });
+    });
+  }
+
   /**
    * One question in the broker, for as long as the terminal waits: an answer there wins; the terminal
    * answering first (its request goes away) settles the card everywhere as answered in the terminal.
    */
   private async ask(input: HookInput, gone: AbortSignal): Promise<HookAnswer | null> {
+    const caller = hookCaller(input.session_id);
     const toolName = input.tool_name ?? 'a tool';
-    const { id, answer } = this.deps.questions.ask({
-      sessionId: null,
-      turnId: null,
-      source: 'hook',
-      toolName,
-      input: input.tool_input ?? {},
-      // The CLI's narrow suggestion (`Bash(touch a.txt)`); without one, "always" names this very call (defaultRuleFor).
-      suggestions: ruleSuggestions(input.permission_suggestions),
-      description: `Claude Code in ${input.cwd ?? 'a terminal'}${input.tool_input?.description ? `: ${String(input.tool_input.description)}` : ''}`,
-      ...(input.session_id ? { outsideSession: `claude:${input.session_id}` } : {}),
-    });
-    if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, id);
-    if (input.session_id) this.deps.onQuestion?.(id, input.session_id);
+    const asked = await callOrThrow(
+      this.deps.router,
+      'approvals.ask',
+      {
+        toolName,
+        input: input.tool_input ?? {},
+        // The CLI's narrow suggestion (`Bash(touch a.txt)`); without one, "always" names this very call (defaultRuleFor).
+        suggestions: ruleSuggestions(input.permission_suggestions).slice(0, 50),
+        description: `Claude Code in ${input.cwd ?? 'a terminal'}${input.tool_input?.description ? `: ${String(input.tool_input.description)}` : ''}`.slice(0, 2000),
+      },
+      caller,
+    );
+    // Allowed at once by a saved rule (or this session's).
+    if (asked.status === 'allowed') return { allow: true, input: asked.input };
+    const { id } = asked;
+    if (input.tool_use_id) this.byToolUse.set(input.tool_use_id, { id, caller });
     const left = new Promise<'gone'>((resolve) => (gone.aborted ? resolve('gone') : gone.addEventListener('abort', () => resolve('gone'))));
     // The terminal's own wait: past it, the terminal decides as it would without Switchboard.
     const waitSeconds = this.deps.settings.get('hooks.questionWaitSeconds');
-    const reply = await withTimeout(Promise.race([answer, left]), waitSeconds * 1000, 'waited' as const);
+    const reply = await Promise.race([callOrThrow(this.deps.router, 'approvals.wait', { id, timeoutMs: waitSeconds * 1000 }, caller), left]);
     if (input.tool_use_id) this.byToolUse.delete(input.tool_use_id);
     if (reply === 'gone') {
-      this.deps.questions.cancel(id, 'Answered in the terminal.');
+      this.withdraw(id, caller, 'Answered in the terminal.');
       return null;
     }
-    if (reply === 'waited') {
-      this.deps.questions.cancel(id, `No answer here within ${waitSeconds} s: the terminal decided.`);
+    if (reply.status === 'pending') {
+      this.withdraw(id, caller, `No answer here within ${waitSeconds} s: the terminal decided.`);
       return null;
     }
+    if (reply.status === 'allowed') return { allow: true, input: reply.input };
+    if (reply.status === 'denied') return { allow: false, message: reply.message };
     // Expired in the broker (nobody answered): the terminal decides, as if Switchboard were not there.
-    const settled = await callOrThrow(this.deps.router, 'approvals.get', { id }, { surface: 'hook', actor: `hook:${input.session_id ?? 'unknown'}` });
-    if (settled.decision === 'timeout' || settled.decision === 'cancelled') return null;
-    return reply;
+    return null;
   }
 }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fromTerminal } from '../../contract';
 import { desktopCaller } from '../ipc/router';
 import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
 import { userTexts } from '../testing/fake-anthropic';
@@ -82,7 +83,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     fs.writeFileSync(path.join(project, '.claude', 'settings.json'), JSON.stringify({ permissions: { allow: ['Bash(echo *)'] } }));
 
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch from-phone.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const run = claudeP(h, 'make the file', project);
     const approval = await asked;
     expect(approval).toMatchObject({ toolName: 'Bash', input: { command: 'touch from-phone.txt' }, sessionId: null });
@@ -91,7 +92,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect(fs.existsSync(path.join(project, 'from-phone.txt'))).toBe(true);
 
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch refused.txt', description: 'make a file' } }, { kind: 'text', text: 'not made' });
-    const again = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const again = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const second = claudeP(h, 'make another', project);
     await core.router.call('approvals.answer', { id: (await again).id, decision: 'deny', message: 'not today' }, desktopCaller);
     expect((await second).code).toBe(0);
@@ -112,7 +113,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const project = path.join(h.dir, 'project');
     fs.mkdirSync(project);
     const alwaysAllowed = async (prompt: string) => {
-      const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+      const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
       const run = claudeP(h!, prompt, project);
       const approval = await asked;
       // As the window's "Always allow" with its pre-filled rule untouched: no rule named, the pre-filled one is saved.
@@ -135,7 +136,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
 
     // Another command still asks.
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'rm -rf build', description: 'clean' } }, { kind: 'text', text: 'not cleaned' });
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const run = claudeP(h, 'clean up', project);
     await core.router.call('approvals.answer', { id: (await asked).id, decision: 'deny' }, desktopCaller);
     expect((await run).code).toBe(0);
@@ -170,7 +171,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const project = path.join(h.dir, 'project');
     fs.mkdirSync(project);
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch merged.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const run = claudeP(h, 'make it', project);
     await core.router.call('approvals.answer', { id: (await asked).id, decision: 'once' }, desktopCaller);
     expect((await run).code).toBe(0);
@@ -189,7 +190,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     h = await startHarness({ core: { server: SERVER } });
     const { core } = h;
     const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, desktopCaller)) as { value: { token: string } }).value.token;
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const request = http.request({ host: '127.0.0.1', port: core.server!.address!.port, path: '/hooks/permission', method: 'POST', headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' } });
     request.on('error', () => {});
     request.end(JSON.stringify({ session_id: 'terminal-session', cwd: '/home/me/app', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'rm -rf build' } }));
@@ -211,7 +212,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
         headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ session_id: session, cwd: '/home/me/app', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command } }),
       }).then((r) => r.json() as Promise<{ hookSpecificOutput?: { decision: { behavior: string } } }>);
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const first = ask('terminal-a', 'npm test');
     await core.router.call('approvals.answer', { id: (await asked).id, decision: 'session', rule: 'Bash(npm *)' }, desktopCaller);
     expect((await first).hookSpecificOutput?.decision.behavior).toBe('allow');
@@ -219,7 +220,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     expect((await ask('terminal-a', 'npm run build')).hookSpecificOutput?.decision.behavior).toBe('allow');
     expect(core.approvals.list('pending', 10).length).toBe(pendingBefore);
     // Another terminal session is asked again.
-    const other = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const other = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const third = ask('terminal-b', 'npm run build');
     await core.router.call('approvals.answer', { id: (await other).id, decision: 'deny' }, desktopCaller);
     expect((await third).hookSpecificOutput?.decision.behavior).toBe('deny');
@@ -236,7 +237,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     line({ type: 'user', uuid: 'u1', message: { role: 'user', content: 'clean the build' } });
     // Followed from here on, as a terminal session is while it runs.
     await core.transcripts.importAll();
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a));
     const request = http.request({ host: '127.0.0.1', port: core.server!.address!.port, path: '/hooks/permission', method: 'POST', headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' } });
     request.on('error', () => {});
     request.end(JSON.stringify({ session_id: sessionId, transcript_path: file, cwd: '/home/me/app', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'rm -rf build' }, tool_use_id: 'toolu_terminal_1' }));
@@ -259,7 +260,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const project = path.join(h.dir, 'project');
     fs.mkdirSync(project);
     api.reply({ kind: 'tool', name: 'Bash', input: { command: 'touch rotated.txt', description: 'make a file' } }, { kind: 'text', text: 'made' });
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook', 20_000);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a), 20_000);
     const run = claudeP(h, 'make the file', project);
     await core.router.call('approvals.answer', { id: (await asked).id, decision: 'once' }, desktopCaller);
     const finished = await run;
@@ -298,7 +299,7 @@ describe('Claude Code connected through the plugin', { timeout: 90_000 }, () => 
     const project = path.join(h.dir, 'project');
     fs.mkdirSync(project);
     api.reply({ kind: 'tool', name: 'mcp__plugin_switchboard_switchboard__list_memories', input: {} }, { kind: 'tool', name: 'mcp__plugin_switchboard_switchboard__remember', input: { text: 'asked first' } }, { kind: 'text', text: 'done' });
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook', 30_000);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && fromTerminal(a), 30_000);
     const run = claudeP(h, 'list then remember', project);
     const question = await asked;
     expect(question.toolName).toBe('mcp__plugin_switchboard_switchboard__remember');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chatApps, isChatSurface, JOB_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobRun, type TerminalStop, type Turn, type UserNote } from '../../contract';
+import { chatApps, fromTerminal, isChatSurface, JOB_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobRun, type TerminalStop, type Turn, type UserNote } from '../../contract';
 import type { NewItem } from './inbox-store';
 
 /** What the inbox asks of the rest of the core, handed over by the composition root as functions. */
@@ -34,7 +34,7 @@ function where(via: string | null): string {
 /** A question in the broker as an inbox item: the card's words, the session or job it is about, its expiry. */
 export function approvalItem(approval: Approval): NewItem {
   const job = approval.toolName === JOB_APPROVAL_TOOL;
-  const terminal = approval.source === 'hook';
+  const terminal = fromTerminal(approval);
   const who = terminal ? 'Claude Code in a terminal' : 'Claude';
   let title: string;
   let text: string;

@@ -37,11 +37,13 @@ const LOOSE: readonly PermissionPolicy[] = ['acceptEdits', 'bypass'];
 
 /**
  * Only the owner lets a session act without asking: an MCP client, a chat or a Claude session asking
- * for a looser mode is refused in words, and the session stays as it was. (Tools allowed up front reach
- * a session from elsewhere only as the owner set them in the window, for a Discord channel.)
+ * for a looser mode is refused in words, and the session stays as it was. The one other way is the
+ * owner's own earlier word: a scheduled job asks for the mode the owner made or approved it with
+ * (`ctx.allowed`, which only the router sets, from the job as stored). (Tools allowed up front reach a
+ * session from elsewhere only as the owner set them in the window, for a Discord channel.)
  */
 export function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undefined): void {
-  if (isOwner(ctx) || !policy || !LOOSE.includes(policy)) return;
+  if (isOwner(ctx) || !policy || !LOOSE.includes(policy) || ctx.allowed?.permissionPolicy === policy) return;
   throw new AppError('invalid_input', `permissionPolicy: only you, in Switchboard's window, can let a session work without asking (${policy}); start it in Ask or Plan mode, and change its mode in the window.`);
 }
 

@@ -1,17 +1,30 @@
 import type { z } from 'zod';
-import { fail, isMethodName, methods, ok, type MethodInput, type MethodName, type MethodOutput, type MethodParams, type Result, type Surface } from '../../contract';
+import { fail, isMethodName, methods, ok, type MethodInput, type MethodName, type MethodOutput, type MethodParams, type PermissionPolicy, type Result, type Surface } from '../../contract';
 import { AppError, toErrorInfo } from '../errors';
 import { log } from '../log';
 
 /**
  * Who is calling: the surface it came through and the actor on it (`desktop`, `browser:<address>`,
- * `api:<address>`, `job:<id>`, and next `telegram:<user id>`, `mcp:<client>`, `hook:<session>`).
- * Turns, approval answers and memories record both.
+ * `api:<address>`, `telegram:<user id>`, `mcp:<client>`, `session:<id>`, `hook:<Claude session id>`,
+ * `job:<id>`). Turns, approval answers, questions and memories record both.
  */
 export interface CallContext {
   surface: Surface;
   actor: string;
+  /** What the owner already allowed this caller: set by the router from what is stored, never taken from the caller (see `Allowances`). */
+  readonly allowed?: Allowance;
 }
+
+/** What the owner allowed a caller that is not the owner: a scheduled job's permission mode, approved with the job. */
+export interface Allowance {
+  permissionPolicy: PermissionPolicy;
+}
+
+/**
+ * Finds what the owner allowed a caller (a job's approved mode, from the job store), for the router to put on
+ * its context. The root hands it in; whatever a caller put on `allowed` itself is dropped first.
+ */
+export type Allowances = (ctx: CallContext) => Allowance | null;
 
 /** The app's own window: the one caller every desktop call has. */
 export const desktopCaller: CallContext = { surface: 'desktop', actor: 'desktop' };
@@ -60,7 +73,10 @@ export function boundCall(router: ContractCaller, ctx: CallContext): <M extends 
  * against the contract, runs the handler, and turns whatever happens into a Result.
  */
 export class Router implements ContractCaller {
-  constructor(private readonly handlers: Handlers) {}
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly allowances?: Allowances,
+  ) {}
 
   /** A method by name, typed; an untyped name and input (from the wire) take the second form. */
   call<M extends MethodName>(method: M, input: MethodInput<M>, ctx: CallContext): Promise<Result<MethodOutput<M>>>;
@@ -71,7 +87,7 @@ export class Router implements ContractCaller {
     if (!parsed.success) return fail('invalid_input', formatZodError(parsed.error));
     try {
       const handler = this.handlers[method] as (params: unknown, ctx: CallContext) => unknown;
-      return ok(await handler(parsed.data, ctx));
+      return ok(await handler(parsed.data, this.context(ctx)));
     } catch (error) {
       const info = toErrorInfo(error);
       if (info.code !== 'internal') return { ok: false, error: info };
@@ -79,5 +95,12 @@ export class Router implements ContractCaller {
       const id = log.error(`${method} failed`, error);
       return fail('internal', `Switchboard could not do this (error ${id}); the log has the details.`);
     }
+  }
+
+  /** The caller's surface and actor, with what the owner allowed them looked up here: an `allowed` the caller brought is not kept. */
+  private context(ctx: CallContext): CallContext {
+    const plain: CallContext = { surface: ctx.surface, actor: ctx.actor };
+    const allowed = this.allowances?.(plain);
+    return allowed ? { ...plain, allowed } : plain;
   }
 }

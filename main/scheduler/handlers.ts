@@ -9,8 +9,8 @@ export function schedulesHandlers(scheduler: SchedulerService, runFile: (runId: 
     'schedules.list': () => scheduler.list(),
     'schedules.get': ({ id }) => scheduler.get(id),
     // Who asks decides whether a job that runs code waits for the owner's approval.
-    'schedules.create': (input, ctx) => scheduler.create(input, ctx),
-    'schedules.update': ({ id, ...patch }, ctx) => scheduler.update(id, patch, ctx),
+    'schedules.create': async (input, ctx) => scheduler.create(input, ctx, await scheduler.requester(ctx)),
+    'schedules.update': async ({ id, ...patch }, ctx) => scheduler.update(id, patch, ctx, await scheduler.requester(ctx)),
     'schedules.delete': ({ id }) => {
       scheduler.delete(id);
       return { deleted: true as const };

@@ -26,10 +26,10 @@ export class JobApprovalFlow {
     },
   ) {}
 
-  /** Who asked, in the owner's words: a Claude session by its title when it is one of ours. */
-  describe(from: CallContext): string {
+  /** Who asked, in the owner's words: a Claude session by its title when it is one of ours (read through the contract). */
+  async describe(from: CallContext): Promise<string> {
     const sessionId = from.actor.startsWith('session:') ? from.actor.slice('session:'.length) : null;
-    const title = sessionId ? this.deps.sessions.list().find((s) => s.id === sessionId)?.title : undefined;
+    const title = sessionId ? await this.deps.sessions.title(sessionId) : null;
     return title ? `the Claude session “${title}”, through its MCP tools` : callerInWords(from);
   }
 

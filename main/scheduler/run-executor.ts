@@ -1,4 +1,4 @@
-import type { Job, JobRun, PromptPreview } from '../../contract';
+import type { JobRun, PromptPreview } from '../../contract';
 import { AppError, errorMessage } from '../errors';
 import type { EventBus } from '../events';
 import { expandFolder } from '../folders';
@@ -13,9 +13,9 @@ import { renderJobPrompt, type TemplateServices } from './prompt-template';
 import { attachmentNote, runFolder, writeRule } from './run-output';
 import { runShell } from './shell-runner';
 
-/** What a run needs from the scheduler's dependencies (the root's), as SchedulerService takes them. */
 import type { TemplateRenderer } from './template-renderer';
 
+/** What a run needs from the scheduler's dependencies (the root's), as SchedulerService takes them. */
 export interface RunDeps {
   store: JobStore;
   events: EventBus;
@@ -32,8 +32,6 @@ export interface RunDeps {
   workFolder?: (folder: string, owner: boolean) => string | null;
   templates?: Omit<TemplateServices, 'shell' | 'render'>;
   templateRenderer?: TemplateRenderer;
-  worktreeSession?: (input: { title: string; cwd: string; model: string | null; permissionPolicy: Job['permissionPolicy']; surfaceKey: string }) => Promise<{ id: string }>;
-  changesLine?: (sessionId: string) => Promise<string | null>;
 }
 
 /** Shell runs that outlived a crashed Switchboard are killed before they are recorded as failed. */
@@ -170,7 +168,7 @@ export class RunExecutor {
     const told = `${attachmentNote(outputDir)} To leave instructions for this job's next run, call the set_next_prompt tool.`;
     const systemPrompt = [rendered.systemPrompt, told].filter(Boolean).join('\n\n');
     let sessionId = job.sessionMode === 'persistent' ? job.sessionId : null;
-    if (!sessionId || !sessions.list().some((s) => s.id === sessionId)) {
+    if (!sessionId || !(await sessions.exists(sessionId, job.id))) {
       const fields = {
         title: job.sessionMode === 'persistent' ? `Job: ${job.name}` : `Job: ${job.name} (${new Date(run.startedAt ?? this.deps.now()).toISOString().slice(0, 16)})`,
         cwd: job.cwd,
@@ -180,19 +178,17 @@ export class RunExecutor {
         // Its own output folder and its own next prompt need no question: nothing else is loosened.
         allowedTools: [...writeRule(jobFolder), 'mcp__switchboard__set_next_prompt'],
         surfaceKey: job.sessionMode === 'persistent' ? `job:${job.id}` : `job:${job.id}:${run.id}`,
+        worktree: !!(job.worktree && job.cwd),
       };
-      const created =
-        job.worktree && job.cwd && this.deps.worktreeSession
-          ? await this.deps.worktreeSession({ ...fields, cwd: job.cwd }).catch((error: unknown) => {
-              throw new Error(`the job's worktree could not be made: ${errorMessage(error)}`);
-            })
-          : sessions.create({ ...fields, surface: 'schedule' });
+      const created = await sessions.create(job.id, fields).catch((error: unknown) => {
+        throw fields.worktree ? new Error(`the job's worktree could not be made: ${errorMessage(error)}`) : error;
+      });
       sessionId = created.id;
       if (job.sessionMode === 'persistent') this.deps.keepSession(job.id, sessionId);
     }
     else if (job.template) {
       // A session carried on from run to run keeps the system prompt it started with: the template's part applies from its next start.
-      await sessions.update({ id: sessionId, systemPrompt });
+      await sessions.update(job.id, { id: sessionId, systemPrompt });
     }
     // A carried-on session's process may predate this run's folder: a template job is told in the prompt too.
     const text = job.sessionMode === 'persistent' && job.template ? `${rendered.prompt}\n\n(${told})` : rendered.prompt;
@@ -200,18 +196,18 @@ export class RunExecutor {
     this.runSessions.set(run.id, sessionId);
     this.deps.events.emit('schedules.run', { ...run, sessionId });
     try {
-      const asked = await sessions.ask({ id: sessionId, text, timeoutMs: job.timeoutSeconds * 1000 }, { surface: 'schedule', actor: `job:${job.id}` }, signal);
+      const asked = await sessions.ask(job.id, { id: sessionId, text, timeoutMs: job.timeoutSeconds * 1000 }, signal);
       if (asked.timedOut) {
         // The job's timeout holds: the turn is stopped, not left running.
-        void sessions.interrupt(sessionId);
+        void sessions.interrupt(job.id, sessionId);
         return { ...made, status: 'timeout', sessionId, reason: `interrupted after the ${job.timeoutSeconds} s timeout` };
       }
       const ended = asked.turn;
       // A fresh run's session is never spoken to again: its process goes now, not after the idle time.
-      if (job.sessionMode === 'fresh') void sessions.release(sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
+      if (job.sessionMode === 'fresh') void sessions.release(job.id, sessionId).catch((error: unknown) => log.error('scheduler: stopping a fresh run’s process failed', error));
       const status = signal.aborted ? 'cancelled' : ended.status === 'done' ? 'ok' : 'failed';
       // A job in a worktree delivers what it changed with its result (the diff itself is in the session's Changes tab).
-      const changed = job.worktree ? await this.deps.changesLine?.(sessionId).catch(() => null) : null;
+      const changed = job.worktree ? await sessions.changes(job.id, sessionId).catch(() => null) : null;
       const resultText = changed ? `${ended.resultText ?? ''}\n\n${changed}`.trim() : ended.resultText;
       return { ...made, status, sessionId, resultText, costUsd: ended.costUsd, reason: status === 'ok' ? null : (ended.error ?? ended.status) };
     } finally {

@@ -1,10 +1,10 @@
-import type { Job, JobRun, RunDelivery } from '../../contract';
+import type { JobRun, RunDelivery } from '../../contract';
+import type { ContractCaller } from '../ipc/router';
 import type { EventBus } from '../events';
 import type { Notifier } from '../notifier';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import type { Hold } from './held-runs';
-import type { JobSessions } from './job-sessions';
 import type { JobApprovals, RunEnd, StoredJob } from './job-rules';
 import type { TemplateServices } from './prompt-template';
 import type { TemplateRenderer } from './template-renderer';
@@ -13,8 +13,8 @@ import type { TemplateRenderer } from './template-renderer';
 export interface SchedulerDeps {
   storage: StorageService;
   events: EventBus;
-  /** The sessions Claude jobs run in (the session manager, from the root). */
-  sessions: JobSessions;
+  /** The contract, which a job calls as itself (`job:<id>`) for the sessions its Claude runs in (job-sessions.ts). */
+  router: ContractCaller;
   settings: SettingsService;
   notifier: Notifier;
   env: NodeJS.ProcessEnv;
@@ -36,8 +36,4 @@ export interface SchedulerDeps {
   templateRenderer?: TemplateRenderer;
   /** Sends a run's result and files to the job's targets (chats, mail); says where it went. */
   deliver?: (delivery: RunDelivery) => Promise<string[]>;
-  /** A session in a git worktree of its own (main/worktrees/, from the root), for a job that asks for one. */
-  worktreeSession?: (input: { title: string; cwd: string; model: string | null; permissionPolicy: Job['permissionPolicy']; surfaceKey: string }) => Promise<{ id: string }>;
-  /** What a session's worktree holds against its base, in one line ("2 files changed, +4 −1 on …"); null when nothing. */
-  changesLine?: (sessionId: string) => Promise<string | null>;
 }

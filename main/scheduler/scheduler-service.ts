@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Job, JobInput, JobPatch, JobRun, PromptPreview, RunTrigger, SavedJob } from '../../contract';
 import { AppError } from '../errors';
 import { expandFolder } from '../folders';
-import { isOwner } from '../ipc/owner';
+import { callerInWords, isOwner } from '../ipc/owner';
 import type { CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import { disposableInterval, disposableTimeout, DisposableStore } from '../disposable';
@@ -22,6 +22,8 @@ import { HeldRuns } from './held-runs';
 import { checkMissed } from './missed-runs';
 import { killLeftoverGroups, RunExecutor } from './run-executor';
 import { JobApprovalFlow } from './job-approval-flow';
+import { jobAllowance, JobSessions } from './job-sessions';
+import type { Allowance } from '../ipc/router';
 
 export { runsCode, shellCommands, type JobApprovals, type JobVerdict } from './job-rules';
 export type { SchedulerDeps } from './scheduler-deps';
@@ -71,8 +73,10 @@ export class SchedulerService implements Service {
       fire: (jobId, plannedAt) => this.fire(jobId, plannedAt, 'catch-up', 1),
       skip: (jobId, plannedAt, trigger, reason) => this.skip(jobId, plannedAt, trigger, reason),
     });
+    const sessions = new JobSessions(deps.router);
     this.runner = new RunExecutor({
       ...deps,
+      sessions,
       store: this.store,
       now,
       outputRoot: () => this.outputRoot(),
@@ -86,7 +90,7 @@ export class SchedulerService implements Service {
     this.approvalFlow = new JobApprovalFlow({
       store: this.store,
       approvals: deps.approvals,
-      sessions: deps.sessions,
+      sessions,
       notifier: deps.notifier,
       jobs: () => this.jobs.values(),
       allowed: (id) => this.changed(id),
@@ -174,11 +178,21 @@ export class SchedulerService implements Service {
     return this.withNext(job);
   }
 
+  /** Who makes or changes a job, in the owner's words for its approval card (a Claude session by its title): `create`'s and `update`'s last argument. */
+  requester(from: CallContext): Promise<string> {
+    return this.approvalFlow.describe(from);
+  }
+
+  /** What the owner allowed a job's own calls (the router asks, for every call): its approved permission mode (job-sessions.ts). */
+  allowance(ctx: CallContext): Allowance | null {
+    return jobAllowance(ctx, (id) => this.jobs.get(id));
+  }
+
   /**
    * A new job. One that runs code, made outside the owner's window (MCP, a chat, a Claude session), is saved
    * waiting for the owner's approval: it does not run until they allow it, and is deleted if they do not.
    */
-  create(input: JobInput, from: CallContext): SavedJob {
+  create(input: JobInput, from: CallContext, requestedBy = callerInWords(from)): SavedJob {
     if (!isOwner(from)) refuseBypass(input);
     const job = checkJob(input, this.jobs, this.deps);
     refuseFolder(job, isOwner(from), this.deps.workFolder);
@@ -186,7 +200,7 @@ export class SchedulerService implements Service {
     const waits = !isOwner(from) && needsOwner(job, this.store);
     this.deps.storage.db.transaction(() => {
       this.store.insert(id, job, this.now());
-      if (waits) this.store.setWaiting(id, { requestedBy: this.approvalFlow.describe(from), since: this.now() });
+      if (waits) this.store.setWaiting(id, { requestedBy, since: this.now() });
     })();
     if (waits) this.approvalFlow.ask(id, 'created', from.actor);
     return this.saved(id);
@@ -197,7 +211,7 @@ export class SchedulerService implements Service {
    * environment, kind, mode) makes it wait for the owner's approval again; the owner changing what a
    * waiting job runs makes it theirs, an ordinary job.
    */
-  update(id: string, given: JobPatch, from: CallContext): SavedJob {
+  update(id: string, given: JobPatch, from: CallContext, requestedBy = callerInWords(from)): SavedJob {
     const current = this.get(id);
     // A nested delivery given in part changes only the targets it names.
     const { delivery, ...fields } = given;
@@ -219,7 +233,7 @@ export class SchedulerService implements Service {
     const clear = !!waited && !ask && (owner ? runChanged : !needsOwner(job, this.store));
     this.deps.storage.db.transaction(() => {
       this.store.update(id, { ...patch, ...(patch.cwd !== undefined && { cwd: job.cwd }) }, this.now());
-      if (ask) this.store.setWaiting(id, { requestedBy: owner ? waited!.requestedBy : this.approvalFlow.describe(from), since: waited?.since ?? this.now() });
+      if (ask) this.store.setWaiting(id, { requestedBy: owner ? waited!.requestedBy : requestedBy, since: waited?.since ?? this.now() });
       if (clear) this.store.setWaiting(id, null);
     })();
     if (waited?.approvalId && (ask || clear)) {

@@ -1,14 +1,16 @@
 import type { changesMethods } from '../../contract';
-import { ownerToDrive, ownerToLoosen } from '../ipc/owner';
+import { AppError } from '../errors';
+import { isOwner, ownerToDrive, ownerToLoosen } from '../ipc/owner';
 import type { HandlersOf } from '../ipc/router';
 import type { SessionManager } from './session-manager';
+import type { SessionStore } from './session-store';
 import type { TerminalManager } from './terminal-manager';
 
 /** The session methods a worktree changes: main/worktrees/handlers.ts answers them (one place for their owner checks). */
 type InWorktrees = keyof typeof changesMethods | 'sessions.create' | 'sessions.delete' | 'sessions.ask';
 
 /** Sessions: every call records the surface it came from (the review methods, `sessions.changes`… live in main/worktrees/). */
-export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'sessions'>, InWorktrees> {
+export function sessionsHandlers(sessions: SessionManager, store: Pick<SessionStore, 'ownerOfClaudeSession'>): Omit<HandlersOf<'sessions'>, InWorktrees> {
   return {
     'sessions.list': () => sessions.list(),
     'sessions.get': ({ id }) => sessions.get(id),
@@ -28,6 +30,16 @@ export function sessionsHandlers(sessions: SessionManager): Omit<HandlersOf<'ses
     'sessions.removeQueued': ({ turnId }) => sessions.removeQueued(turnId),
     'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),
     'sessions.reset': ({ id }) => sessions.reset(id),
+    // Stopping a process early is for the owner and for the surface that started the session (a job's fresh run).
+    'sessions.release': async ({ id }, ctx) => {
+      if (!isOwner(ctx) && sessions.get(id).surface !== ctx.surface) throw new AppError('unauthorized', 'Only Switchboard’s window, or whoever started this session, can stop its process early.');
+      await sessions.release(id);
+      return { released: true as const };
+    },
+    'sessions.ofClaude': ({ claudeSessionId }) => {
+      const owner = store.ownerOfClaudeSession(claudeSessionId);
+      return { sessionId: owner?.id ?? null, runsHere: !!owner?.ranHere };
+    },
   };
 }
 

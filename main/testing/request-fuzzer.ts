@@ -110,7 +110,7 @@ const ACTING = new Set<string>([
   'chat.connect', 'chat.disconnect', 'chat.setTranscriptionKey', 'chat.answerPairing', 'chat.removeUser', 'chat.bindChannel', 'chat.unbindChannel',
   'claudeCode.connect', 'claudeCode.disconnect', 'claudeCode.status',
   'memory.setEmbeddingKey', 'memory.add', 'memory.update', 'memory.delete', 'memory.import', 'memory.restore',
-  'history.import', 'user.ask',
+  'history.import', 'user.ask', 'approvals.ask', 'approvals.withdraw', 'sessions.release',
   'tasks.start', 'mail.test', 'mail.setPassword',
 ]);
 

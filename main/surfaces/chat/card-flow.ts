@@ -1,4 +1,4 @@
-import type { Approval, ClaudeQuestion } from '../../../contract';
+import { fromTerminal, type Approval, type ClaudeQuestion } from '../../../contract';
 import { disposableTimeout, DisposableStore, type IDisposable } from '../../disposable';
 import type { CallContext } from '../../ipc/router';
 import type { IncomingMessage, IncomingPress } from './adapter';
@@ -37,9 +37,9 @@ export class ApprovalCards {
     const chats = approval.sessionId ? this.kit.store.chatsOf(approval.sessionId).map((b) => b.chatKey) : [];
     if (chats.length) return this.send(approval, chats);
     // Asked of the person directly (ask_user from Claude Code or a script): now, to their private chat.
-    if (approval.source !== 'session' && approval.source !== 'hook') return this.send(approval, this.kit.ownerChats());
+    if (approval.source !== 'session' && !fromTerminal(approval)) return this.send(approval, this.kit.ownerChats());
     // From a desk session or a terminal: only once it has waited, so answering at the keyboard sends nothing.
-    const delay = (approval.source === 'hook' ? this.kit.settings.get('hooks.phoneDelaySeconds') : this.kit.settings.get(`${this.kit.surface}.questionDelaySeconds`)) * 1000;
+    const delay = (fromTerminal(approval) ? this.kit.settings.get('hooks.phoneDelaySeconds') : this.kit.settings.get(`${this.kit.surface}.questionDelaySeconds`)) * 1000;
     const timer = disposableTimeout(
       () => {
         this.waiting.delete(approval.id);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { defaultRuleFor, REVIEW_APPROVAL_TOOL, toolCallDetail, type Approval } from '../../../../contract';
+import { defaultRuleFor, fromTerminal, REVIEW_APPROVAL_TOOL, toolCallDetail, type Approval } from '../../../../contract';
 import { FieldError } from '../../app/FieldError';
 import { useSessions } from './sessions-store';
 import { SmallDiff } from '../changes/lazy-diff';
@@ -36,7 +36,7 @@ export function ApprovalCard({ approval }: { approval: Approval }) {
             approval.description
           ) : (
             <>
-              {approval.source === 'hook' ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'}{' '}
+              {fromTerminal(approval) ? 'Claude Code in a terminal wants to use' : 'Claude wants to use'}{' '}
               <span title={approval.toolName} data-testid="approval-tool">
                 {readableToolName(approval.toolName)}
               </span>
