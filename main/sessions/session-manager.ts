@@ -384,8 +384,7 @@ export class SessionManager implements Service {
     }
     this.spare.release(id);
     this.store.deleteSession(id);
-    fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.txt`), { force: true });
-    fs.rmSync(path.join(this.deps.dataDir, 'prompts', `${id}.mcp.json`), { force: true });
+    await Promise.all([`${id}.txt`, `${id}.mcp.json`].map((file) => fs.promises.rm(path.join(this.deps.dataDir, 'prompts', file), { force: true })));
     this.deps.events.emit('sessions.removed', { id });
   }
 
