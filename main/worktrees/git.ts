@@ -22,6 +22,13 @@ export interface GitOptions {
   okCodes?: number[];
   /** Written to the command's stdin (a NUL-separated path list, `update-ref --stdin`). */
   input?: string;
+  /**
+   * The repository named, not found: GIT_DIR (and GIT_WORK_TREE) from what Switchboard stored, so git never
+   * follows a worktree's `.git` file (a file Claude can edit) to a git folder, and a config, of Claude's
+   * making. Without it git finds the repository from `cwd` (only for the folder a user chose, before a
+   * worktree exists). RepoGit's inTree / inRepo / inCheckout make it.
+   */
+  repository?: { gitDir: string; workTree?: string };
 }
 
 export interface GitResult {
@@ -46,16 +53,55 @@ export class GitError extends Error {
 }
 
 /**
- * Options every command of ours runs with: no pager, no prompts, no colours, paths as they are, the
- * repository's hooks off (a pre-commit hook of the user's must not run for a checkpoint or hang a merge), no
- * fsmonitor command (a config Claude could write must not run a program at a checkpoint),
- * and no optional lock on the user's index (a status must not rewrite it).
+ * Options every command of ours runs with: no pager, no prompts, no colours, paths as they are. The
+ * repository is named by GIT_DIR (GitOptions.repository), so the config read is the user's own; on top of
+ * it, what Switchboard never needs and what would run a program is switched off (`-c` is passed on to every
+ * git git starts, a nested repository's too):
+ * - core.hooksPath=/dev/null: no hooks, not even the user's repository's: a checkpoint must not run a
+ *   pre-commit hook, nor a merge or commit the owner asked for hang on one (commits are `--no-verify` too);
+ * - core.fsmonitor=false: no file-system monitor program (our own index has no use for it);
+ * - submodule.recurse=false: reset, checkout and rebase stay in this repository, never start git in a nested
+ *   one whose `.git` and config Claude could have written (a user's global `true` would);
+ * - status.submoduleSummary=false: a status never looks into nested repositories for a summary;
+ * (an external diff program is kept off by `--no-ext-diff` on every diff read, and status runs with
+ * `--ignore-submodules=dirty`, which skips the `git status` git would start inside a nested repository.)
+ * The owner's own filters (git-lfs and the like, named by `.gitattributes`) stay: they are the user's
+ * configured programs, and the checkpoint must hold the files as `git add` would.
  */
-const BASE_ARGS = ['-c', 'core.quotepath=false', '-c', 'color.ui=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'advice.detachedHead=false', '--no-pager'];
+const BASE_ARGS = [
+  '-c',
+  'core.quotepath=false',
+  '-c',
+  'color.ui=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'submodule.recurse=false',
+  '-c',
+  'status.submoduleSummary=false',
+  '-c',
+  'advice.detachedHead=false',
+  '--no-pager',
+];
 
-/** Git's own variables for every command: no prompts, no optional index lock, plain messages, no editor. */
-function gitVars(options: GitOptions): Record<string, string> {
-  return { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true', ...options.extraEnv };
+/**
+ * Git variables that would point a command at another repository, index or object store: inherited from
+ * Switchboard's own environment (started from a git hook, say) they are dropped, and set only from
+ * GitOptions (GIT_INDEX_FILE of a checkpoint comes in extraEnv).
+ */
+const LOCATING_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
+
+/** Git's own variables for every command: no prompts, no optional index lock, plain messages, no editor; the repository as named. */
+function gitVars(options: GitOptions): Record<string, string | undefined> {
+  const vars: Record<string, string | undefined> = Object.fromEntries(LOCATING_VARS.map((name) => [name, undefined]));
+  Object.assign(vars, { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true' }, options.extraEnv);
+  if (options.repository) {
+    vars.GIT_DIR = options.repository.gitDir;
+    vars.GIT_WORK_TREE = options.repository.workTree;
+  }
+  return vars;
 }
 
 /**
