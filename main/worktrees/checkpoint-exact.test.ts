@@ -107,6 +107,36 @@ describe('a checkpoint holds exactly the worktree', () => {
     expect(seen).toEqual(['v1', 'v2', 'v3', 'v4']);
   });
 
+  it('the untracked scan of later checkpoints (from the cache in our index) sees every new file, an un-ignored one, and one whose folder time was set back', async () => {
+    const s = await session();
+    // Folder times well before the index's, so git trusts its cache of them (a folder as recent as the index is read again anyway).
+    const age = () => {
+      const old = new Date('2020-01-01T00:00:00Z');
+      const walk = (folder: string) => {
+        for (const entry of fs.readdirSync(folder, { withFileTypes: true })) if (entry.isDirectory()) walk(path.join(folder, entry.name));
+        fs.utimesSync(folder, old, old);
+      };
+      walk(s.cwd);
+    };
+    writeFiles(s.cwd, { 'src/first.ts': 'first\n' });
+    age();
+    expect(await checkpointed(s, 1)).toEqual(['A src/first.ts']);
+    writeFiles(s.cwd, { 'src/second.ts': 'second\n', 'src/deeper/third.ts': 'third\n', 'build/kept-out.js': 'ignored\n' });
+    age();
+    expect(await checkpointed(s, 2)).toEqual(['A src/deeper/third.ts', 'A src/second.ts']);
+    writeFiles(s.cwd, { '.gitignore': '*.log\n' });
+    age();
+    expect(await checkpointed(s, 3)).toEqual(['A build/kept-out.js', 'M .gitignore']);
+    // A program hiding a new file: the folder's times put back as they were before it came (its ctime still moves).
+    writeFiles(s.cwd, { 'src/hidden.ts': 'hidden\n' });
+    age();
+    expect(await checkpointed(s, 4)).toEqual(['A src/hidden.ts']);
+    fs.rmSync(path.join(s.cwd, 'src/second.ts'));
+    age();
+    expect(await checkpointed(s, 5)).toEqual(['D src/second.ts']);
+    expect(await checkpointed(s, 6)).toEqual([]);
+  });
+
   it('a nested repository: with a commit it is recorded as git records one; an empty one does not stop the checkpoint', async () => {
     const s = await session();
     makeRepo(path.join(s.cwd, 'vendor/lib'), { 'lib.txt': 'lib\n' });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AppError } from '../errors';
 import { git, type GitOptions } from './git';
 import { isWithin, linkedGitDir } from './git-dirs';
-import { stageAll } from './stage';
+import { OWN_INDEX_CONFIG, stageAll } from './stage';
 import { SWITCHBOARD_IDENTITY, type WorktreeRow } from './rows';
 
 /** What a session's worktree holds that is not in its base branch (for the delete guard): null when nothing. */
@@ -104,7 +104,7 @@ export class RepoGit {
   /** Commits the worktree's changes on its branch (its own index: the worktree is Switchboard's); null when nothing changed. */
   async commitAll(row: WorktreeRow, message: string): Promise<string | null> {
     const wt = this.inTree(row);
-    await stageAll(wt);
+    await stageAll(wt, false);
     const staged = await git(['diff', '--cached', '--quiet'], { ...wt, okCodes: [1] });
     if (staged.code === 0) return null;
     await git(['commit', '--quiet', '--no-verify', '-m', message], { ...wt, extraEnv: await this.identity(row) });
@@ -114,8 +114,9 @@ export class RepoGit {
   /**
    * The worktree's files as a tree object, written through an index of Switchboard's own: a copy of the
    * worktree's index the first time, then kept (`<data>/worktrees/.index-<session>`), so only files whose
-   * stat changed since the last snapshot are hashed again. stageAll (what `git add -A` does), `write-tree`; the worktree's own
-   * index and files are left as they were. One snapshot at a time per session (they share that index).
+   * stat changed since the last snapshot are hashed again: stageAll (what `git add -A` does), `write-tree`,
+   * with the index kept split and its untracked cache on (OWN_INDEX_CONFIG). The worktree's own index and
+   * files are left as they were. One snapshot at a time per session (they share that index).
    */
   snapshotTree(row: WorktreeRow): Promise<string> {
     const before = this.indexLocks.get(row.session_id) ?? Promise.resolve();
@@ -129,11 +130,11 @@ export class RepoGit {
           () => true,
           () => false,
         );
-        if (!copied) await git(['read-tree', 'HEAD'], { ...opts, extraEnv: env });
+        if (!copied) await git([...OWN_INDEX_CONFIG, 'read-tree', 'HEAD'], { ...opts, extraEnv: env });
       }
       try {
-        await stageAll({ ...opts, extraEnv: env });
-        return (await git(['write-tree'], { ...opts, extraEnv: env })).stdout.trim();
+        await stageAll({ ...opts, extraEnv: env }, true);
+        return (await git([...OWN_INDEX_CONFIG, 'write-tree'], { ...opts, extraEnv: env })).stdout.trim();
       } catch (error) {
         // A damaged or stale index of ours is only a cache: the next snapshot starts from a fresh copy.
         await fs.promises.rm(own, { force: true });
