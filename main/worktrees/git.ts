@@ -93,9 +93,19 @@ const BASE_ARGS = [
  */
 const LOCATING_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
 
+/**
+ * glibc's allocator told to keep the memory a git process frees rather than hand it back to the kernel at
+ * once: git allocates and frees zlib's buffers for every object it writes, and the kernel zeroing those
+ * pages again for the next one was a third of update-index's time in a 1,000-file checkpoint (90 ms down
+ * to 55 on this host). Git processes are short, so nothing is held for long; other C libraries ignore the
+ * variable, and a GLIBC_TUNABLES of the user's own is left as it is.
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=67108864:glibc.malloc.top_pad=16777216:glibc.malloc.mmap_threshold=33554432';
+
 /** Git's own variables for every command: no prompts, no optional index lock, plain messages, no editor; the repository as named. */
 function gitVars(options: GitOptions): Record<string, string | undefined> {
   const vars: Record<string, string | undefined> = Object.fromEntries(LOCATING_VARS.map((name) => [name, undefined]));
+  vars.GLIBC_TUNABLES = options.env.GLIBC_TUNABLES ?? MALLOC_TUNABLES;
   Object.assign(vars, { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true' }, options.extraEnv);
   if (options.repository) {
     vars.GIT_DIR = options.repository.gitDir;
