@@ -178,6 +178,20 @@ describe("a worktree's .git file pointed elsewhere by Claude", () => {
     expect(gitIn(repo, 'show', '--name-only', '--format=', s.worktree!.branch)).toBe('made.txt');
   });
 
+  it("git variables inherited from Switchboard's own environment (GIT_DIR, GIT_INDEX_FILE…) do not redirect its git", async () => {
+    await core.stop();
+    const misdirect = { GIT_DIR: evil, GIT_WORK_TREE: path.dirname(evil), GIT_INDEX_FILE: path.join(evil, 'index'), GIT_OBJECT_DIRECTORY: path.join(evil, 'objects'), GIT_CONFIG_PARAMETERS: "'core.fsmonitor'='/bin/false'" };
+    core = testCore(path.join(dir, 'data'), { env: { PATH: process.env.PATH, HOME: dir, ...GIT_TEST_ENV, ...misdirect } });
+    await core.start();
+    const s = await worktreeSession('Inherited');
+    writeFiles(s.cwd, { 'made.txt': 'made\n' });
+    await core.worktrees.endTurn(s.id, 1);
+    expect((await call('sessions.changes', { id: s.id, turn: 1 })).files.map((f) => f.path)).toEqual(['made.txt']);
+    expect(gitIn(repo, 'rev-parse', `refs/switchboard/${s.id}/1`)).toMatch(/^[0-9a-f]{40}$/);
+    expect(gitIn(path.dirname(evil), 'for-each-ref', 'refs/switchboard/')).toBe('');
+    expect(ran()).toEqual([]);
+  });
+
   it("says in words when the repository no longer lists the worktree (its record pruned), and runs nothing there", async () => {
     const s = await worktreeSession('Pruned');
     writeFiles(s.cwd, { 'x.txt': 'x\n' });
