@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Socket } from 'node:net';
 import { childEnv } from '../child-env';
 import { log } from '../log';
-import { runGit, type GitJob, type GitRun } from './git-worker';
+import { GIT_HELPER_ARG, runGit, type GitJob, type GitRun } from './git-worker';
 
 /** How long one git command may take, and how much it may print, unless the caller says otherwise. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -135,8 +135,8 @@ function startGit(args: string[], options: GitOptions, stdin: 'ignore' | 'pipe')
 
 /**
  * Runs the real git binary as a child process (never in this thread's time: its output streams in),
- * bounded in time and in output; in the git worker once one is attached (attachGitWorker), so the spawn
- * and the decoding of its output leave the event loop too. Resolves with the output for exit 0 (or an
+ * bounded in time and in output; from the git helper process once one is attached (attachGitWorker), so
+ * the spawn and the decoding of its output leave this process too. Resolves with the output for exit 0 (or an
  * `okCodes` code); a failure rejects with a GitError carrying git's stderr.
  */
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
@@ -160,30 +160,50 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
   throw new GitError(args, code, stderr);
 }
 
-/** The git worker: jobs out, runs back by id; a worker that fails hands its jobs (and the next) back to this thread. */
+/**
+ * The git helper: a small Node process of its own (dist/main/git-worker.cjs, forked once) that spawns git
+ * for this one. A spawn forks the process it is made from, and forking Switchboard (hundreds of MB) cost
+ * 5-6 ms per git on this host against about 1.5 ms from the helper (a checkpoint starts five); the fork
+ * also held the whole process, event loop included, while its page tables were copied. Jobs out, runs back
+ * by id; a helper that fails hands its jobs (and the next) back to this process.
+ */
 class GitPool {
-  private readonly worker: Worker;
+  private readonly helper: ChildProcess;
   private readonly waiting = new Map<number, { job: GitJob; resolve: (run: GitRun) => void }>();
   private next = 1;
   users = 1;
   broken = false;
 
-  constructor(script: string) {
-    this.worker = new Worker(script, { workerData: { role: 'git' } });
-    this.worker.unref();
-    this.worker.on('message', ({ id, run }: { id: number; run: GitRun }) => {
+  constructor(script: string, env: NodeJS.ProcessEnv) {
+    // Electron's binary runs the script as plain Node with ELECTRON_RUN_AS_NODE; Node ignores the variable.
+    this.helper = fork(script, [GIT_HELPER_ARG], { env: childEnv(env, { ELECTRON_RUN_AS_NODE: '1' }), execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // What it says on failing (a script that cannot load, a crash) goes into the log line; the pipe keeps nothing alive.
+    let said = '';
+    (this.helper.stderr as Socket).unref();
+    this.helper.stderr!.on('data', (chunk: Buffer) => {
+      if (said.length < 2000) said += chunk.toString('utf8');
+    });
+    this.helper.on('message', ({ id, run }: { id: number; run: GitRun }) => {
       this.waiting.get(id)?.resolve(run);
       this.waiting.delete(id);
+      if (!this.waiting.size) this.idle();
     });
     const fail = (why: string) => {
       if (this.broken) return;
       this.broken = true;
-      log.warn(`worktrees: ${why}; git runs on the main thread again`);
+      log.warn(`worktrees: ${why}; git runs from this process again`, { said: said.trim().split('\n')[0]?.slice(0, 300) ?? '' });
       for (const { job, resolve } of this.waiting.values()) void runGit(job).then(resolve);
       this.waiting.clear();
     };
-    this.worker.on('error', (error) => fail(`the git worker failed: ${error.message}`));
-    this.worker.on('exit', () => fail('the git worker ended'));
+    this.helper.on('error', (error) => fail(`the git helper failed: ${error.message}`));
+    this.helper.on('exit', (code, signal) => fail(`the git helper ended (${signal ?? code})`));
+    this.idle();
+  }
+
+  /** Nothing waiting: the helper does not keep this process alive (a worker thread would not either). */
+  private idle(): void {
+    this.helper.unref();
+    (this.helper.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 
   run(job: GitJob): Promise<GitRun> {
@@ -191,25 +211,31 @@ class GitPool {
     return new Promise((resolve) => {
       const id = this.next++;
       this.waiting.set(id, { job, resolve });
-      this.worker.postMessage({ id, job });
+      this.helper.ref();
+      (this.helper.channel as { ref?: () => void } | undefined)?.ref?.();
+      this.helper.send({ id, job });
     });
   }
 
   async close(): Promise<void> {
     this.broken = true;
-    await this.worker.terminate();
+    if (this.helper.exitCode !== null || this.helper.signalCode !== null) return;
+    const ended = new Promise<void>((resolve) => this.helper.once('exit', () => resolve()));
+    this.helper.kill();
+    await ended;
   }
 }
 
 let pool: GitPool | null = null;
 
 /**
- * Runs git through the worker at `script` (the bundled dist/main/git-worker.cjs) from now on; one worker
- * for the process, shared by every core in it, ended with the last detach.
+ * Runs git through the helper process at `script` (the bundled dist/main/git-worker.cjs) from now on; one
+ * helper for the process, shared by every core in it, ended with the last detach. `env` is the
+ * environment it starts from (through childEnv; each job carries its own).
  */
-export function attachGitWorker(script: string): () => Promise<void> {
+export function attachGitWorker(script: string, env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
   if (pool && !pool.broken) pool.users++;
-  else pool = new GitPool(script);
+  else pool = new GitPool(script, env);
   const mine = pool;
   let detached = false;
   return async () => {

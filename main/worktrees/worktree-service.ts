@@ -26,7 +26,7 @@ export interface WorktreeServiceDeps {
   events: EventBus;
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  /** The bundled git worker (dist/main/git-worker.cjs); without it git is spawned from the main thread. */
+  /** The bundled git helper (dist/main/git-worker.cjs, run as a process of its own); without it git is spawned from this process. */
   gitWorker?: string | null;
   /** The session's title and status (null once it is deleted): a running turn must not be merged under Claude's feet. */
   session: (id: string) => { title: string; status: SessionStatus } | null;
@@ -62,7 +62,7 @@ export class WorktreeService implements Service {
   }
 
   start(): void {
-    if (this.deps.gitWorker) this.detachGit = attachGitWorker(this.deps.gitWorker);
+    if (this.deps.gitWorker) this.detachGit = attachGitWorker(this.deps.gitWorker, this.deps.env);
     this.off = this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
       if (item.kind !== 'turn' || !ENDED.has(item.turn.status)) return;
       if (!this.row(sessionId)) return;
