@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { childEnv } from '../child-env';
 
-// Runs git for main/worktrees/git.ts. As a worker thread (dist/main/git-worker.cjs) it takes the spawns
-// off the main thread: a spawn forks the whole process (several milliseconds for a big one, tens on a busy
-// machine) and git's output is joined and decoded here, not in the event loop. Imports nothing of ours, so
-// it runs from its bundle and, under Node's type stripping, from source.
+// Runs git for main/worktrees/git.ts. As its own small process (dist/main/git-worker.cjs forked with
+// GIT_HELPER_ARG) it takes the spawns out of Switchboard's: a spawn forks the process it is made from, and
+// forking this small one costs a fraction of forking Switchboard, which also held its event loop meanwhile.
+// git's output is joined and decoded there too. Imports nothing of ours but childEnv, so it runs from its
+// bundle.
+
+/** The argument the helper process is started with (so the bundle, loaded any other way, does nothing). */
+export const GIT_HELPER_ARG = '--switchboard-git-helper';
 
 /** One git command, with everything already decided by the caller (arguments, environment, bounds). */
 export interface GitJob {
@@ -73,8 +76,10 @@ export function runGit(job: GitJob): Promise<GitRun> {
   });
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === 'git') {
-  parentPort!.on('message', ({ id, job }: { id: number; job: GitJob }) => {
-    void runGit(job).then((run) => parentPort!.postMessage({ id, run }));
+if (process.argv.includes(GIT_HELPER_ARG) && process.send) {
+  process.on('message', ({ id, job }: { id: number; job: GitJob }) => {
+    void runGit(job).then((run) => process.send?.({ id, run }));
   });
+  // Switchboard gone (or done with it): so is the helper.
+  process.on('disconnect', () => process.exit(0));
 }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Socket } from 'node:net';
 import { childEnv } from '../child-env';
 import { log } from '../log';
-import { runGit, type GitJob, type GitRun } from './git-worker';
+import { GIT_HELPER_ARG, runGit, type GitJob, type GitRun } from './git-worker';
 
 /** How long one git command may take, and how much it may print, unless the caller says otherwise. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -22,6 +22,13 @@ export interface GitOptions {
   okCodes?: number[];
   /** Written to the command's stdin (a NUL-separated path list, `update-ref --stdin`). */
   input?: string;
+  /**
+   * The repository named, not found: GIT_DIR (and GIT_WORK_TREE) from what Switchboard stored, so git never
+   * follows a worktree's `.git` file (a file Claude can edit) to a git folder, and a config, of Claude's
+   * making. Without it git finds the repository from `cwd` (only for the folder a user chose, before a
+   * worktree exists). RepoGit's inTree / inRepo / inCheckout make it.
+   */
+  repository?: { gitDir: string; workTree?: string };
 }
 
 export interface GitResult {
@@ -46,16 +53,65 @@ export class GitError extends Error {
 }
 
 /**
- * Options every command of ours runs with: no pager, no prompts, no colours, paths as they are, the
- * repository's hooks off (a pre-commit hook of the user's must not run for a checkpoint or hang a merge), no
- * fsmonitor command (a config Claude could write must not run a program at a checkpoint),
- * and no optional lock on the user's index (a status must not rewrite it).
+ * Options every command of ours runs with: no pager, no prompts, no colours, paths as they are. The
+ * repository is named by GIT_DIR (GitOptions.repository), so the config read is the user's own; on top of
+ * it, what Switchboard never needs and what would run a program is switched off (`-c` is passed on to every
+ * git git starts, a nested repository's too):
+ * - core.hooksPath=/dev/null: no hooks, not even the user's repository's: a checkpoint must not run a
+ *   pre-commit hook, nor a merge or commit the owner asked for hang on one (commits are `--no-verify` too);
+ * - core.fsmonitor=false: no file-system monitor program (our own index has no use for it);
+ * - submodule.recurse=false: reset, checkout and rebase stay in this repository, never start git in a nested
+ *   one whose `.git` and config Claude could have written (a user's global `true` would);
+ * - status.submoduleSummary=false: a status never looks into nested repositories for a summary;
+ * (an external diff program is kept off by `--no-ext-diff` on every diff read, and status runs with
+ * `--ignore-submodules=dirty`, which skips the `git status` git would start inside a nested repository.)
+ * The owner's own filters (git-lfs and the like, named by `.gitattributes`) stay: they are the user's
+ * configured programs, and the checkpoint must hold the files as `git add` would.
  */
-const BASE_ARGS = ['-c', 'core.quotepath=false', '-c', 'color.ui=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'advice.detachedHead=false', '--no-pager'];
+const BASE_ARGS = [
+  '-c',
+  'core.quotepath=false',
+  '-c',
+  'color.ui=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'submodule.recurse=false',
+  '-c',
+  'status.submoduleSummary=false',
+  '-c',
+  'advice.detachedHead=false',
+  '--no-pager',
+];
 
-/** Git's own variables for every command: no prompts, no optional index lock, plain messages, no editor. */
-function gitVars(options: GitOptions): Record<string, string> {
-  return { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true', ...options.extraEnv };
+/**
+ * Git variables that would point a command at another repository, index or object store: inherited from
+ * Switchboard's own environment (started from a git hook, say) they are dropped, and set only from
+ * GitOptions (GIT_INDEX_FILE of a checkpoint comes in extraEnv).
+ */
+const LOCATING_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
+
+/**
+ * glibc's allocator told to keep the memory a git process frees rather than hand it back to the kernel at
+ * once: git allocates and frees zlib's buffers for every object it writes, and the kernel zeroing those
+ * pages again for the next one was a third of update-index's time in a 1,000-file checkpoint (90 ms down
+ * to 55 on this host). Git processes are short, so nothing is held for long; other C libraries ignore the
+ * variable, and a GLIBC_TUNABLES of the user's own is left as it is.
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=67108864:glibc.malloc.top_pad=16777216:glibc.malloc.mmap_threshold=33554432';
+
+/** Git's own variables for every command: no prompts, no optional index lock, plain messages, no editor; the repository as named. */
+function gitVars(options: GitOptions): Record<string, string | undefined> {
+  const vars: Record<string, string | undefined> = Object.fromEntries(LOCATING_VARS.map((name) => [name, undefined]));
+  vars.GLIBC_TUNABLES = options.env.GLIBC_TUNABLES ?? MALLOC_TUNABLES;
+  Object.assign(vars, { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true' }, options.extraEnv);
+  if (options.repository) {
+    vars.GIT_DIR = options.repository.gitDir;
+    vars.GIT_WORK_TREE = options.repository.workTree;
+  }
+  return vars;
 }
 
 /**
@@ -79,8 +135,8 @@ function startGit(args: string[], options: GitOptions, stdin: 'ignore' | 'pipe')
 
 /**
  * Runs the real git binary as a child process (never in this thread's time: its output streams in),
- * bounded in time and in output; in the git worker once one is attached (attachGitWorker), so the spawn
- * and the decoding of its output leave the event loop too. Resolves with the output for exit 0 (or an
+ * bounded in time and in output; from the git helper process once one is attached (attachGitWorker), so
+ * the spawn and the decoding of its output leave this process too. Resolves with the output for exit 0 (or an
  * `okCodes` code); a failure rejects with a GitError carrying git's stderr.
  */
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
@@ -104,30 +160,50 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
   throw new GitError(args, code, stderr);
 }
 
-/** The git worker: jobs out, runs back by id; a worker that fails hands its jobs (and the next) back to this thread. */
+/**
+ * The git helper: a small Node process of its own (dist/main/git-worker.cjs, forked once) that spawns git
+ * for this one. A spawn forks the process it is made from, and forking Switchboard (hundreds of MB) cost
+ * 5-6 ms per git on this host against about 1.5 ms from the helper (a checkpoint starts five); the fork
+ * also held the whole process, event loop included, while its page tables were copied. Jobs out, runs back
+ * by id; a helper that fails hands its jobs (and the next) back to this process.
+ */
 class GitPool {
-  private readonly worker: Worker;
+  private readonly helper: ChildProcess;
   private readonly waiting = new Map<number, { job: GitJob; resolve: (run: GitRun) => void }>();
   private next = 1;
   users = 1;
   broken = false;
 
-  constructor(script: string) {
-    this.worker = new Worker(script, { workerData: { role: 'git' } });
-    this.worker.unref();
-    this.worker.on('message', ({ id, run }: { id: number; run: GitRun }) => {
+  constructor(script: string, env: NodeJS.ProcessEnv) {
+    // Electron's binary runs the script as plain Node with ELECTRON_RUN_AS_NODE; Node ignores the variable.
+    this.helper = fork(script, [GIT_HELPER_ARG], { env: childEnv(env, { ELECTRON_RUN_AS_NODE: '1' }), execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // What it says on failing (a script that cannot load, a crash) goes into the log line; the pipe keeps nothing alive.
+    let said = '';
+    (this.helper.stderr as Socket).unref();
+    this.helper.stderr!.on('data', (chunk: Buffer) => {
+      if (said.length < 2000) said += chunk.toString('utf8');
+    });
+    this.helper.on('message', ({ id, run }: { id: number; run: GitRun }) => {
       this.waiting.get(id)?.resolve(run);
       this.waiting.delete(id);
+      if (!this.waiting.size) this.idle();
     });
     const fail = (why: string) => {
       if (this.broken) return;
       this.broken = true;
-      log.warn(`worktrees: ${why}; git runs on the main thread again`);
+      log.warn(`worktrees: ${why}; git runs from this process again`, { said: said.trim().split('\n')[0]?.slice(0, 300) ?? '' });
       for (const { job, resolve } of this.waiting.values()) void runGit(job).then(resolve);
       this.waiting.clear();
     };
-    this.worker.on('error', (error) => fail(`the git worker failed: ${error.message}`));
-    this.worker.on('exit', () => fail('the git worker ended'));
+    this.helper.on('error', (error) => fail(`the git helper failed: ${error.message}`));
+    this.helper.on('exit', (code, signal) => fail(`the git helper ended (${signal ?? code})`));
+    this.idle();
+  }
+
+  /** Nothing waiting: the helper does not keep this process alive (a worker thread would not either). */
+  private idle(): void {
+    this.helper.unref();
+    (this.helper.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 
   run(job: GitJob): Promise<GitRun> {
@@ -135,25 +211,31 @@ class GitPool {
     return new Promise((resolve) => {
       const id = this.next++;
       this.waiting.set(id, { job, resolve });
-      this.worker.postMessage({ id, job });
+      this.helper.ref();
+      (this.helper.channel as { ref?: () => void } | undefined)?.ref?.();
+      this.helper.send({ id, job });
     });
   }
 
   async close(): Promise<void> {
     this.broken = true;
-    await this.worker.terminate();
+    if (this.helper.exitCode !== null || this.helper.signalCode !== null) return;
+    const ended = new Promise<void>((resolve) => this.helper.once('exit', () => resolve()));
+    this.helper.kill();
+    await ended;
   }
 }
 
 let pool: GitPool | null = null;
 
 /**
- * Runs git through the worker at `script` (the bundled dist/main/git-worker.cjs) from now on; one worker
- * for the process, shared by every core in it, ended with the last detach.
+ * Runs git through the helper process at `script` (the bundled dist/main/git-worker.cjs) from now on; one
+ * helper for the process, shared by every core in it, ended with the last detach. `env` is the
+ * environment it starts from (through childEnv; each job carries its own).
  */
-export function attachGitWorker(script: string): () => Promise<void> {
+export function attachGitWorker(script: string, env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
   if (pool && !pool.broken) pool.users++;
-  else pool = new GitPool(script);
+  else pool = new GitPool(script, env);
   const mine = pool;
   let detached = false;
   return async () => {

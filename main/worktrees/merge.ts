@@ -19,7 +19,7 @@ export interface MergeContext {
  */
 export async function mergeBranch(ctx: MergeContext, row: WorktreeRow, strategy: MergeStrategy): Promise<MergeResult> {
   const { repo } = ctx;
-  const wt = repo.opts(row.path);
+  const wt = repo.inTree(row);
   await repo.commitAll(row, ctx.title);
   const base = await repo.revParse(row, `refs/heads/${row.base_branch}`);
   const head = await repo.revParse(row, 'HEAD');
@@ -64,24 +64,26 @@ export async function mergeBranch(ctx: MergeContext, row: WorktreeRow, strategy:
  * has it. Returns what stopped it, in words, or null.
  */
 async function advanceBase(repo: RepoGit, row: WorktreeRow, from: string, to: string): Promise<string | null> {
-  const list = await git(['worktree', 'list', '--porcelain'], repo.opts(row.repo));
-  const checkout = list.stdout
+  const list = await git(['worktree', 'list', '--porcelain'], repo.inRepo(row));
+  // The first entry is the main checkout (git lists it first); the others are linked worktrees.
+  const found = list.stdout
     .split('\n\n')
-    .map((block) => ({ dir: /^worktree (.*)$/m.exec(block)?.[1], branch: /^branch (.*)$/m.exec(block)?.[1] }))
-    .find((w) => w.branch === `refs/heads/${row.base_branch}`)?.dir;
+    .map((block, i) => ({ dir: /^worktree (.*)$/m.exec(block)?.[1], branch: /^branch (.*)$/m.exec(block)?.[1], main: i === 0 }))
+    .find((w) => w.branch === `refs/heads/${row.base_branch}`);
+  const checkout = found?.dir;
   if (checkout) {
-    const ff = await git(['merge', '--ff-only', '--quiet', to], { ...repo.opts(checkout), okCodes: [1, 128] });
+    const ff = await git(['merge', '--ff-only', '--quiet', to], { ...repo.inCheckout(row, checkout, found.main), okCodes: [1, 128] });
     if (ff.code !== 0) {
       return `${row.base_branch} is checked out in ${checkout} with changes of its own to the same files, so it could not move (git said: ${lastLine(ff.stderr)}). Commit or stash them there, then merge again; nothing was changed.`;
     }
     return null;
   }
-  const moved = await git(['update-ref', `refs/heads/${row.base_branch}`, to, from], { ...repo.opts(row.repo), okCodes: [1, 128] });
+  const moved = await git(['update-ref', `refs/heads/${row.base_branch}`, to, from], { ...repo.inRepo(row), okCodes: [1, 128] });
   return moved.code === 0 ? null : `${row.base_branch} moved while merging; nothing was changed. Merge again.`;
 }
 
 async function unmergedPaths(repo: RepoGit, row: WorktreeRow): Promise<MergeConflict[]> {
-  const out = await git(['status', '--porcelain', '-z'], repo.opts(row.path));
+  const out = await git(['status', '--porcelain', '-z', '--ignore-submodules=dirty'], repo.inTree(row));
   const conflicts: MergeConflict[] = [];
   for (const entry of out.stdout.split('\0')) {
     const code = entry.slice(0, 2);
@@ -92,7 +94,7 @@ async function unmergedPaths(repo: RepoGit, row: WorktreeRow): Promise<MergeConf
 }
 
 async function subjects(repo: RepoGit, row: WorktreeRow, base: string, head: string): Promise<string> {
-  const out = await git(['log', '--format=* %s', `${base}..${head}`], { ...repo.opts(row.path), maxBytes: 64 * 1024 });
+  const out = await git(['log', '--format=* %s', `${base}..${head}`], { ...repo.inTree(row), maxBytes: 64 * 1024 });
   return out.stdout.trim();
 }
 

@@ -26,7 +26,7 @@ export interface WorktreeServiceDeps {
   events: EventBus;
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  /** The bundled git worker (dist/main/git-worker.cjs); without it git is spawned from the main thread. */
+  /** The bundled git helper (dist/main/git-worker.cjs, run as a process of its own); without it git is spawned from this process. */
   gitWorker?: string | null;
   /** The session's title and status (null once it is deleted): a running turn must not be merged under Claude's feet. */
   session: (id: string) => { title: string; status: SessionStatus } | null;
@@ -62,7 +62,7 @@ export class WorktreeService implements Service {
   }
 
   start(): void {
-    if (this.deps.gitWorker) this.detachGit = attachGitWorker(this.deps.gitWorker);
+    if (this.deps.gitWorker) this.detachGit = attachGitWorker(this.deps.gitWorker, this.deps.env);
     this.off = this.deps.events.on('sessions.stream', ({ sessionId, item }) => {
       if (item.kind !== 'turn' || !ENDED.has(item.turn.status)) return;
       if (!this.row(sessionId)) return;
@@ -140,7 +140,7 @@ export class WorktreeService implements Service {
     this.ranges.delete(sessionId);
     const row = this.row(sessionId);
     if (!row || !fs.existsSync(row.path)) return false;
-    const opts = this.git.opts(row.path);
+    const opts = this.git.inTree(row);
     const tree = await this.git.snapshotTree(row);
     const before = row.last_snapshot;
     const commit = (
@@ -201,7 +201,7 @@ export class WorktreeService implements Service {
       if (file && file.path !== rel) paths.push(file.path);
     }
     const offset = options.offset ?? 0;
-    const { lines, stopped } = await diffPage(this.git.opts(row.path), from, to, paths, offset, options.limit ?? 5000);
+    const { lines, stopped } = await diffPage(this.git.inTree(row), from, to, paths, offset, options.limit ?? 5000);
     return {
       sessionId,
       turn: options.turn ?? null,
@@ -252,7 +252,7 @@ export class WorktreeService implements Service {
       const row = this.need(sessionId);
       this.idle(sessionId, 'discard');
       if (!fs.existsSync(row.path)) throw new AppError('conflict', `The session's worktree ${row.path} is gone; there is nothing to discard.`);
-      const wt = this.git.opts(row.path);
+      const wt = this.git.inTree(row);
       const base = (await this.git.revParse(row, `refs/heads/${row.base_branch}`).catch(() => null)) ?? row.base_commit;
       await git(['reset', '--hard', '--quiet', base], wt);
       await git(['clean', '-fdq'], wt);
@@ -297,14 +297,15 @@ export class WorktreeService implements Service {
         this.deps.events.emit('sessions.keptWorktreesChanged', {});
         return { removed: false, message: `Kept the worktree ${row.path}: ${unmerged.text}.` };
       }
+      // The tree goes first, then git forgets it (prune): `git worktree remove` would check the tree's `.git`
+      // file, which is Claude's to edit, and refuse when it was changed.
+      await fs.promises.rm(row.path, { recursive: true, force: true });
       if (fs.existsSync(row.git_dir)) {
-        const repo = this.git.opts(row.repo);
-        await git(['worktree', 'remove', '--force', row.path], repo).catch((error: unknown) => log.warn('worktrees: worktree remove failed', { sessionId, error: String(error) }));
+        const repo = this.git.inRepo(row);
+        await git(['worktree', 'prune'], repo).catch((error: unknown) => log.warn('worktrees: worktree prune failed', { sessionId, error: String(error) }));
         await this.dropCheckpoints(row).catch(() => {});
         await git(['branch', options.discard ? '-D' : '-d', row.branch], { ...repo, okCodes: [1] }).catch(() => {});
-        await git(['worktree', 'prune'], repo).catch(() => {});
       }
-      await fs.promises.rm(row.path, { recursive: true, force: true });
       this.store.delete(sessionId);
       await fs.promises.rm(this.git.ownIndex(sessionId), { force: true });
       return { removed: true, message: `Removed the worktree and ${row.branch}.` };
@@ -359,7 +360,7 @@ export class WorktreeService implements Service {
     }
     const to = await this.git.snapshotTree(row);
     const base = problem ? row.base_commit : await this.git.revParse(row, `refs/heads/${row.base_branch}`);
-    const from = (await git(['merge-base', base, 'HEAD'], { ...this.git.opts(row.path), okCodes: [1] })).stdout.trim() || row.base_commit;
+    const from = (await git(['merge-base', base, 'HEAD'], { ...this.git.inTree(row), okCodes: [1] })).stdout.trim() || row.base_commit;
     return { from, to, problem };
   }
 
@@ -381,7 +382,7 @@ export class WorktreeService implements Service {
     const key = `${from}..${to}`;
     const known = this.lists.get(key);
     if (known) return known;
-    const out = await git(['diff', '--raw', '--numstat', '-z', '-M', '--no-ext-diff', from, to], this.git.opts(row.path));
+    const out = await git(['diff', '--raw', '--numstat', '-z', '-M', '--no-ext-diff', from, to], this.git.inTree(row));
     const files = parseRawNumstat(out.stdout);
     this.lists.set(key, files);
     if (this.lists.size > 16) this.lists.delete(this.lists.keys().next().value!);
@@ -389,9 +390,9 @@ export class WorktreeService implements Service {
   }
 
   private async dropCheckpoints(row: WorktreeRow): Promise<void> {
-    const refs = await git(['for-each-ref', '--format=%(refname)', `refs/switchboard/${row.session_id}/`], this.git.opts(row.repo));
+    const refs = await git(['for-each-ref', '--format=%(refname)', `refs/switchboard/${row.session_id}/`], this.git.inRepo(row));
     const names = refs.stdout.split('\n').filter(Boolean);
-    if (names.length) await git(['update-ref', '--stdin'], { ...this.git.opts(row.repo), input: names.map((n) => `delete ${n}\n`).join('') });
+    if (names.length) await git(['update-ref', '--stdin'], { ...this.git.inRepo(row), input: names.map((n) => `delete ${n}\n`).join('') });
     this.store.dropCheckpoints(row.session_id);
   }
 
