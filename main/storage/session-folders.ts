@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 
 /** Sessions started without a project folder each get their own under the data folder: `<data>/sessions/<id>`. */
@@ -21,22 +20,23 @@ export function isSwitchboardFolder(dataDir: string, folder: string): boolean {
   return isOwnSessionFolder(dataDir, folder) || folder.startsWith(ownWorktreeFolders(dataDir) + path.sep);
 }
 
-// A worktree's repository never changes: read once per tree.
-const repoOfTree = new Map<string, string>();
+/**
+ * Per data folder, the repository each session worktree was made from, as the worktree service recorded
+ * it (main/worktrees owns that table). Never read from the tree's `.git` file: Claude can rewrite it to
+ * name a folder of its choosing, which would then be offered as a project.
+ */
+const worktreeRepos = new Map<string, (tree: string) => string | null>();
 
-/** The repository a git worktree belongs to, from its `.git` file and the `commondir` git keeps; null when it is not one (or is gone). */
-function worktreeRepo(tree: string): string | null {
-  const known = repoOfTree.get(tree);
-  if (known) return known;
+/** Called by the worktree service of a data folder, so that its trees name their repositories. */
+export function registerWorktreeRepos(dataDir: string, repoOf: (tree: string) => string | null): void {
+  worktreeRepos.set(path.resolve(dataDir), repoOf);
+}
+
+function worktreeRepo(dataDir: string, tree: string): string | null {
   try {
-    const link = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(path.join(tree, '.git'), 'utf8'))?.[1]?.trim();
-    if (!link) return null;
-    const gitDir = path.resolve(tree, link);
-    const common = path.resolve(gitDir, fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
-    const repo = path.basename(common) === '.git' ? path.dirname(common) : common;
-    repoOfTree.set(tree, repo);
-    return repo;
+    return worktreeRepos.get(path.resolve(dataDir))?.(tree) ?? null;
   } catch {
+    // The database is not open (a stopped core): the folder stands for itself.
     return null;
   }
 }
@@ -50,6 +50,6 @@ export function projectFolder(dataDir: string, folder: string): string {
   const root = ownWorktreeFolders(dataDir) + path.sep;
   if (!folder.startsWith(root)) return folder;
   const [id, ...rest] = folder.slice(root.length).split(path.sep);
-  const repo = id ? worktreeRepo(root + id) : null;
+  const repo = id ? worktreeRepo(dataDir, root + id) : null;
   return repo ? path.join(repo, ...rest) : folder;
 }

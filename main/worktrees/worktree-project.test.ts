@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput, Result } from '../../contract';
@@ -54,6 +55,18 @@ describe("a worktree session's project is its repository", () => {
     core.usage.record([entry('c', 0.125)], { sessionId: null, surface: 'external', project: repo, ours: false });
     const summary = await call('usage.summary', { days: 1 });
     expect(summary.byProject.map((g) => [g.key, g.costUsd])).toEqual([[repo, 0.875]]);
+  });
+
+  it("names the repository Switchboard recorded, not one the tree's .git file is rewritten to name", async () => {
+    const wt = await call('sessions.create', { title: 'rewritten', cwd: repo, worktree: true });
+    // What Claude could do with its Edit tool: point the tree at a repository of its own making.
+    const decoy = makeRepo(path.join(dir, 'decoy'), { 'x.txt': 'x\n' });
+    fs.mkdirSync(path.join(decoy, '.git', 'worktrees', 'fake'), { recursive: true });
+    fs.writeFileSync(path.join(decoy, '.git', 'worktrees', 'fake', 'commondir'), '../..\n');
+    fs.writeFileSync(path.join(wt.cwd, '.git'), `gitdir: ${path.join(decoy, '.git', 'worktrees', 'fake')}\n`);
+
+    expect(await call('sessions.folders', {})).toEqual([repo]);
+    expect((await call('history.conversations', {})).find((c) => c.id === wt.id)!.cwd).toBe(repo);
   });
 
   it('refuses a worktree of another session’s worktree, in words', async () => {

@@ -5,6 +5,7 @@ import type { EventBus } from '../events';
 import type { Service } from '../lifecycle';
 import { log } from '../log';
 import type { StorageService } from '../storage/storage-service';
+import { registerWorktreeRepos } from '../storage/session-folders';
 import { diffPage } from './diff-page';
 import { attachGitWorker, git } from './git';
 import { mergeBranch } from './merge';
@@ -59,6 +60,7 @@ export class WorktreeService implements Service {
   constructor(private readonly deps: WorktreeServiceDeps) {
     this.git = new RepoGit(deps.env, deps.dataDir);
     this.store = new WorktreeStore(() => deps.storage.db);
+    registerWorktreeRepos(deps.dataDir, (tree) => this.store.repoOfTree(tree));
   }
 
   start(): void {

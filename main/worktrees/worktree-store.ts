@@ -12,6 +12,11 @@ export class WorktreeStore {
     return (this.db().prepare('SELECT * FROM session_worktrees WHERE session_id = ?').get(sessionId) as WorktreeRow | undefined) ?? null;
   }
 
+  /** The repository a tree of ours was made from (by its path), or null. */
+  repoOfTree(tree: string): string | null {
+    return (this.db().prepare('SELECT repo FROM session_worktrees WHERE path = ?').pluck().get(tree) as string | undefined) ?? null;
+  }
+
   insert(r: Pick<WorktreeRow, 'session_id' | 'repo' | 'git_dir' | 'path' | 'branch' | 'base_branch' | 'base_commit'>): void {
     this.db()
       .prepare(`INSERT INTO session_worktrees (session_id, repo, git_dir, path, branch, base_branch, base_commit, last_snapshot, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
