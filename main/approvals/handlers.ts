@@ -7,8 +7,11 @@ import type { ApprovalBroker } from './approval-broker';
 /** The questions a caller asks and may take back (Claude Code's hooks): answered in asked-questions.ts. */
 type AskedMethods = 'approvals.ask' | 'approvals.wait' | 'approvals.withdraw';
 
-/** Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers). */
-const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
+/**
+ * Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers): only
+ * Switchboard asks them, never a caller through `approvals.ask` (a look-alike card would be answered for nothing).
+ */
+export const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
 
 /**
  * `driverOf`: who sent a session's latest message, so that what a session's Claude asked for counts as
