@@ -99,7 +99,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       ...sessionsHandlers(sessions, sessionStore),
       ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, ask: reviewQuestions(approvals).ask }),
       ...terminalsHandlers(s.terminals),
-      ...approvalsHandlers(approvals, (id) => sessionStore.latestActor(id)),
+      ...approvalsHandlers(approvals, (id) => sessionStore.actors(id)),
       // A terminal's question, tied to the session here that follows its Claude session (the inbox shows it there).
       ...askedQuestionHandlers(approvals, ({ id, source }) => {
         const sessionId = fromTerminal({ source }) ? sessionStore.ownerOfClaudeSession(source.slice('hook:'.length))?.id : null;
