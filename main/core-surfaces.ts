@@ -97,7 +97,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       },
       ...settingsHandlers(settings),
       ...sessionsHandlers(sessions, sessionStore),
-      ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, ask: reviewQuestions(approvals).ask }),
+      ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, startedBy: (id) => sessionStore.firstActor(id), ask: reviewQuestions(approvals).ask }),
       ...terminalsHandlers(s.terminals),
       ...approvalsHandlers(approvals, (id) => sessionStore.actors(id)),
       // A terminal's question, tied to the session here that follows its Claude session (the inbox shows it there).

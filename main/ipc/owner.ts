@@ -49,14 +49,15 @@ export function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undef
 
 /**
  * A session the owner let work without asking is not for MCP to borrow: an MCP client or a Claude
- * session (through its MCP tools) cannot drive one it did not start, to act without a question. The
- * owner's phone can (the people on the chat allowlist: the owner chose them, and such a session's
- * questions and changes come to them).
+ * session (through its MCP tools) cannot drive one it did not start, to act without a question. Who
+ * started one made over MCP is whoever sent its first message (`startedBy`); one nobody spoke to yet has
+ * no starter to drive it. The owner's phone can (the people on the chat allowlist: the owner chose them,
+ * and such a session's questions and changes come to them).
  */
-export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'permissionPolicy' | 'surface' | 'title'>): void {
-  if (ctx.surface !== 'mcp' || !LOOSE.includes(session.permissionPolicy) || session.surface === 'mcp') return;
+export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'permissionPolicy' | 'surface' | 'title'>, startedBy: string | null): void {
+  if (ctx.surface !== 'mcp' || !LOOSE.includes(session.permissionPolicy) || (session.surface === 'mcp' && startedBy === ctx.actor)) return;
   throw new AppError(
     'unauthorized',
-    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so MCP clients cannot talk to it; set it to Ask there first, or use a session that asks.`,
+    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so ${session.surface === 'mcp' ? 'only the MCP client that started it' : 'no MCP client'} can talk to it; set it to Ask there first, or use a session that asks.`,
   );
 }

@@ -292,6 +292,11 @@ export class SessionStore {
     return row && toTurn(row);
   }
 
+  /** Who sent a session its first message (`mcp:inspector`, `session:<id>`…): the caller that started it; null before any. */
+  firstActor(sessionId: string): string | null {
+    return (this.db.prepare('SELECT actor FROM turns WHERE session_id = ? ORDER BY seq LIMIT 1').pluck().get(sessionId) as string | null | undefined) ?? null;
+  }
+
   /** Everyone who ever sent a session a message (`telegram:42`, `session:<id>`…): the people its Claude has acted for. */
   actors(sessionId: string): string[] {
     return this.db.prepare('SELECT DISTINCT actor FROM turns WHERE session_id = ? AND actor IS NOT NULL').pluck().all(sessionId) as string[];
