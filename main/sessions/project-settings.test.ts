@@ -24,7 +24,7 @@ describe('a task’s own folder, written without asking', () => {
     if (!started.ok) throw new Error(started.error.message);
     const outputDir = core.tasks.files(started.value.id)!.outputDir!;
     const write = (name: string) => ({ kind: 'tool' as const, name: 'Write', input: { file_path: path.join(outputDir, name), content: '{"hooks":{}}' } });
-    api.reply(write('report.txt'), write('.claude/settings.json'), write('.mcp.json'), { kind: 'text', text: 'done' });
+    api.reply(write('report.txt'), write('.claude/settings.json'), write('.claude/settings.local.json'), write('.mcp.json'), { kind: 'text', text: 'done' });
     const asked: Approval[] = [];
     const off = core.events.on('approvals.changed', (a) => {
       if (a.status !== 'pending') return;
@@ -33,7 +33,7 @@ describe('a task’s own folder, written without asking', () => {
     });
     await turnEnded(started.value.turnId);
     off();
-    expect(asked.map((a) => path.relative(outputDir, String(a.input.file_path)))).toEqual([path.join('.claude', 'settings.json'), '.mcp.json']);
+    expect(asked.map((a) => path.relative(outputDir, String(a.input.file_path)))).toEqual([path.join('.claude', 'settings.json'), path.join('.claude', 'settings.local.json'), '.mcp.json']);
     expect(fs.readdirSync(outputDir)).toEqual(['report.txt']);
   });
 });
