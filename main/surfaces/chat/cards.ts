@@ -87,6 +87,7 @@ function jobQuestion(job: Partial<JobApprovalInput>): string {
     `Folder: \`${job.cwd ?? 'the home folder'}\``,
     `Schedule: \`${job.cron ?? '?'}\` (${job.timeZone ?? 'UTC'})`,
     ...(job.envNames?.length ? [`Environment: ${job.envNames.join(', ')}`] : []),
+    ...(job.also ?? []).map((line) => `• ${line}`),
   ].join('\n');
 }
 
