@@ -110,9 +110,10 @@ export function chainOf(run: JobRun, runById: (id: string) => JobRun | undefined
 
 /**
  * What else a job does or tells its Claude, beyond its command, in the owner's words for its approval card: where
- * its result and files go outside the owner's own chats, the jobs it starts, its system prompt and its values.
+ * its result and files go outside the owner's own chats, the jobs it starts, its system prompt, its values, and
+ * what fills its template besides commands (memories and history anyone with MCP can add to, a file).
  */
-export function jobExtras(job: Pick<JobInput, 'delivery' | 'steps' | 'systemPrompt' | 'values'>, nameOf: (jobId: string) => string | undefined): string[] {
+export function jobExtras(job: Pick<JobInput, 'delivery' | 'steps' | 'systemPrompt' | 'values' | 'sources'>, nameOf: (jobId: string) => string | undefined): string[] {
   const cut = (text: string) => (text.length > 1500 ? `${text.slice(0, 1500)}…` : text);
   return [
     ...(job.delivery.email.length ? [`Mails its result and files to ${job.delivery.email.join(', ')}`] : []),
@@ -120,6 +121,9 @@ export function jobExtras(job: Pick<JobInput, 'delivery' | 'steps' | 'systemProm
     ...job.steps.flatMap((s) => (s.kind === 'job' ? [`Then starts the job “${nameOf(s.jobId) ?? s.jobId}”${s.when === 'always' ? ' (after every run)' : ''}`] : [])),
     ...(job.systemPrompt ? [`System prompt: ${cut(job.systemPrompt)}`] : []),
     ...Object.entries(job.values).map(([name, value]) => `Value ${name}: ${cut(value)}`),
+    ...job.sources.flatMap((s) =>
+      s.kind === 'memories' ? [`Fills ${s.name} from memories matching “${s.query}”`] : s.kind === 'history' ? [`Fills ${s.name} from the history matching “${s.query}”`] : s.kind === 'file' ? [`Fills ${s.name} from the file ${s.path}`] : [],
+    ),
   ];
 }
 
