@@ -7,7 +7,7 @@ import { nextEvent } from '../testing/wait';
 
 // The owner's word on a job is only worth what the question shows: whatever made the job need it (where its
 // result and files are sent, the jobs it starts) and what tells its Claude what to do (the system prompt, the
-// template's values) is on the card, in the window and in the chats alike.
+// template's values and sources) is on the card, in the window and in the chats alike.
 const claude: CallContext = { surface: 'mcp', actor: 'session:a-claude' };
 
 describe('the owner’s question about a job', () => {
