@@ -30,7 +30,7 @@ describe('an approval card in a chat', () => {
       for (const markdown of cards) {
         const html = toTelegramHtml(markdown);
         // A bare address may show as one (the app links it anyway); a link whose words hide where it goes may not.
-        const masked = [...html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].filter(([, href, words]) => href !== words.replace(/&amp;/g, '&'));
+        const masked = [...html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].filter(([, href, words]) => href !== (words ?? '').replace(/&amp;/g, '&'));
         expect(masked, markdown).toEqual([]);
         expect(html, markdown).not.toContain('<b>Safe');
         expect(htmlToPlain(html)).toContain('Open Switchboard');
