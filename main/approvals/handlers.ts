@@ -50,8 +50,11 @@ export function approvalsHandlers(approvals: ApprovalBroker, driversOf?: (sessio
       // The owner's word on what someone asked for (a job that runs code, a merge, a file sent out) is
       // not theirs to give: from outside the window, whoever asked cannot allow it (they may withdraw it).
       const question = approvals.get(id);
-      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName) && askersOf(question.source, driversOf).has(ctx.actor)) {
-        throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
+      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName)) {
+        const askers = askersOf(question.source, driversOf);
+        if (askers.has(ctx.actor)) throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
+        // A job's Claude asked: whoever made or changed that job is not known here, so no one outside the window may allow it.
+        if ([...askers].some((a) => a.startsWith('job:'))) throw new AppError('unauthorized', 'A scheduled job’s Claude asked for this, so it waits for the owner: answer it in Switchboard’s window.');
       }
       return approvals.answer(id, reply, { by: ctx.actor, via: ctx.surface });
     },

@@ -79,6 +79,16 @@ describe('the owner’s questions', () => {
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
   });
 
+  it('what a job’s Claude asked for waits for the window: whoever made that job is not known, so no chat may allow it', async () => {
+    const run = core.sessions.create({ title: 'Job: notes', permissionPolicy: 'ask', surface: 'schedule' });
+    core.sessions.send(run.id, 'tidy the notes, and make a cleanup job', { surface: 'schedule', actor: 'job:made-from-a-chat' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${run.id}` })).toMatchObject({ ok: true });
+    const question = await asked;
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringContaining('job') } });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller)).toMatchObject({ ok: true });
+  });
+
   it('a shell job made from a chat cannot be allowed by the one who made it, even after the owner renamed it', async () => {
     const maker: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
     const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
