@@ -1,5 +1,6 @@
 import type { ChatSurface } from '../../../contract';
 import { AppError } from '../../errors';
+import { isOwner } from '../../ipc/owner';
 import type { CallContext, HandlersOf } from '../../ipc/router';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { ChatBridge } from './chat-bridge';
@@ -8,7 +9,7 @@ import { TRANSCRIPTION_KEY } from './voice';
 
 /** Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in. */
 function windowOnly(ctx: CallContext, what: string): void {
-  if (ctx.surface !== 'desktop' && ctx.surface !== 'browser') throw new AppError('unauthorized', `${what} in the Switchboard window only.`);
+  if (!isOwner(ctx)) throw new AppError('unauthorized', `${what} in the Switchboard window only.`);
 }
 
 /** The chat.* methods over the bridges there are: Settings starts and stops a bot and answers pairing here. */
