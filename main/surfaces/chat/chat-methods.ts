@@ -21,10 +21,17 @@ export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>, 
   };
   return {
     'chat.status': ({ surface }) => bridge(surface).status(),
-    'chat.connect': ({ surface, token }) => bridge(surface).connect(token),
-    'chat.disconnect': ({ surface, forgetToken }) => bridge(surface).disconnect(forgetToken),
+    'chat.connect': ({ surface, token }, ctx) => {
+      windowOnly(ctx, 'Bots are connected');
+      return bridge(surface).connect(token);
+    },
+    'chat.disconnect': ({ surface, forgetToken }, ctx) => {
+      windowOnly(ctx, 'Bots are disconnected');
+      return bridge(surface).disconnect(forgetToken);
+    },
     'chat.users': ({ surface }) => bridge(surface).access.users(),
-    'chat.removeUser': ({ surface, userId }) => {
+    'chat.removeUser': ({ surface, userId }, ctx) => {
+      windowOnly(ctx, 'People are removed');
       const removed = bridge(surface).access.remove(userId);
       if (removed) bridge(surface).accessChanged();
       return { removed };
