@@ -1,6 +1,6 @@
 import { chatApps, isChatSurface, type PermissionPolicy, type SessionSummary } from '../../contract';
 import { AppError } from '../errors';
-import type { CallContext } from './router';
+import type { CallContext, Handlers } from './router';
 
 /**
  * Whether a call comes from the owner: the app's window (desktop), a browser window or a script holding the
@@ -60,4 +60,38 @@ export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'pe
     'unauthorized',
     `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so ${session.surface === 'mcp' ? 'only the MCP client that started it' : 'no MCP client'} can talk to it; set it to Ask there first, or use a session that asks.`,
   );
+}
+
+/**
+ * Methods only the owner calls, with no question to ask anyone else: a terminal (a shell, and what it prints),
+ * settings (which programs run, where files go), tokens, keys, and Claude Code's own settings. No surface outside
+ * the window reaches them today; this keeps it so whatever surface reaches the router later.
+ */
+export const OWNER_ONLY = [
+  'terminals.list',
+  'terminals.open',
+  'terminals.attach',
+  'terminals.ack',
+  'terminals.detach',
+  'terminals.write',
+  'terminals.resize',
+  'terminals.close',
+  'settings.set',
+  'system.rotateToken',
+  'claudeCode.connect',
+  'claudeCode.disconnect',
+  'memory.setEmbeddingKey',
+] as const satisfies readonly (keyof Handlers)[];
+
+/** The handlers, with those of `OWNER_ONLY` refusing anyone but the owner in words (the root wraps the router's table once). */
+export function ownerOnly(handlers: Handlers): Handlers {
+  const guarded = { ...handlers } as Record<string, (params: unknown, ctx: CallContext) => unknown>;
+  for (const method of OWNER_ONLY) {
+    const handler = guarded[method]!;
+    guarded[method] = (params, ctx) => {
+      if (!isOwner(ctx)) throw new AppError('unauthorized', `Only you, in Switchboard's window, can do this (${method}); ${callerInWords(ctx)} cannot.`);
+      return handler(params, ctx);
+    };
+  }
+  return guarded as Handlers;
 }
