@@ -22,6 +22,8 @@ const inputs: Partial<Record<MethodName, unknown>> = {
   'terminals.write': { id: 'no-such', data: 'id\\n' },
   'terminals.resize': { id: 'no-such', cols: 80, rows: 24 },
   'terminals.close': { id: 'no-such' },
+  'sessions.editQueued': { turnId: 'no-such', text: 'rm -rf ~' },
+  'sessions.removeQueued': { turnId: 'no-such' },
   'settings.set': { key: 'appearance.theme', value: 'dark' },
   'system.rotateToken': { scope: 'mcp' },
   'memory.setEmbeddingKey': { key: 'sk-x' },

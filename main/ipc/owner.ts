@@ -64,7 +64,8 @@ export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'pe
 
 /**
  * Methods only the owner calls, with no question to ask anyone else: a terminal (a shell, and what it prints),
- * settings (which programs run, where files go), tokens, keys, and Claude Code's own settings. No surface outside
+ * the window's queue (a queued message rewritten is a message sent, past `ownerToDrive`), settings (which
+ * programs run, where files go), tokens, keys, and Claude Code's own settings. No surface outside
  * the window reaches them today; this keeps it so whatever surface reaches the router later.
  */
 export const OWNER_ONLY = [
@@ -76,6 +77,8 @@ export const OWNER_ONLY = [
   'terminals.write',
   'terminals.resize',
   'terminals.close',
+  'sessions.editQueued',
+  'sessions.removeQueued',
   'settings.set',
   'system.rotateToken',
   'claudeCode.connect',
