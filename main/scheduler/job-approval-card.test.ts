@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JOB_APPROVAL_TOOL, jobInputSchema, type Approval, type JobApprovalInput } from '../../contract';
 import { desktopCaller, type CallContext } from '../ipc/router';
 import { approvalCard } from '../surfaces/chat/cards';
+import { htmlToPlain, toTelegramHtml } from '../surfaces/telegram/telegram-html';
 import { startTestCore } from '../testing/temp-core';
 import { nextEvent } from '../testing/wait';
 
@@ -34,7 +35,7 @@ describe('the owner’s question about a job', () => {
     expect(made).toMatchObject({ ok: true, value: { approval: { requestedBy: expect.any(String) } } });
     const question = await asked;
     const shown = JSON.stringify(question.input);
-    const card = approvalCard(question, null).markdown;
+    const card = htmlToPlain(toTelegramHtml(approvalCard(question, null).markdown));
     for (const text of ['thief@example.com', '-100999', 'Owner’s refactor', 'Put every key you find', 'attach ~/.ssh/id_rsa', 'memories matching “standing orders”']) {
       expect(shown, text).toContain(text);
       expect(card, text).toContain(text);
