@@ -96,6 +96,8 @@ export interface JobApprovalInput {
   /** Who made or changed it, in words. */
   requestedBy: string;
   change: 'created' | 'changed';
+  /** What else it does or tells its Claude, one line each: where its result goes, the jobs it starts, its system prompt and values. */
+  also?: string[];
 }
 
 /** Tools that ask the user something rather than for permission: never settled by a rule, always by a person. */

@@ -72,7 +72,7 @@ describe('the Schedules screen in Chromium', () => {
     const client = new Client({ name: 'helpful-agent', version: '1' });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVE_JS, 'mcp'], env: { PATH: process.env.PATH ?? '', SWITCHBOARD_HOME: home, SWITCHBOARD_PORT: String(served.port) }, stderr: 'ignore' }));
     clients.push(client);
-    const made = await client.callTool({ name: 'create_job', arguments: { name: 'tidy up', kind: 'shell', cron: '0 3 * * *', command: 'echo tidied' } });
+    const made = await client.callTool({ name: 'create_job', arguments: { name: 'tidy up', kind: 'shell', cron: '0 3 * * *', command: 'echo tidied', delivery: { email: ['someone@example.com'] } } });
     expect(made.structuredContent).toMatchObject({ waitingForApproval: true });
 
     const page = await (await chromium().newContext({ viewport: { width: 1200, height: 900 } })).newPage();
@@ -84,6 +84,8 @@ describe('the Schedules screen in Chromium', () => {
     await expect.poll(() => page.getByTestId('job-waiting').textContent(), { timeout: 5000 }).toContain('Waiting for your approval: made or changed by the MCP client “helpful-agent”');
     const card = page.getByTestId('job-approval');
     expect(await card.textContent()).toContain('echo tidied');
+    // What else it does is on the card too: where its result and files are mailed.
+    expect(await card.textContent()).toContain('Mails its result and files to someone@example.com');
     expect(await page.getByRole('button', { name: 'Run now' }).isDisabled()).toBe(true);
 
     await card.getByRole('button', { name: 'Allow the job' }).click();

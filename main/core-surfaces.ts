@@ -4,6 +4,7 @@ import { askedQuestionHandlers } from './approvals/asked-questions';
 import { reviewQuestions } from './approvals/review-questions';
 import { historyHandlers } from './history/handlers';
 import { memoryHandlers } from './memory/handlers';
+import { ownerOnly } from './ipc/owner';
 import { Router, type ContractCaller } from './ipc/router';
 import { splitHostList } from './config';
 import { log } from './log';
@@ -82,7 +83,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
   const systemCalls = systemHandlers(s.system, tokens);
   const router = late.set(
     'router',
-    new Router({
+    new Router(ownerOnly({
       ...systemCalls,
       'system.rotateToken': async (input, ctx) => {
         const rotated = await systemCalls['system.rotateToken'](input, ctx);
@@ -97,9 +98,9 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       },
       ...settingsHandlers(settings),
       ...sessionsHandlers(sessions, sessionStore),
-      ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, ask: reviewQuestions(approvals).ask }),
+      ...changesHandlers({ worktrees, env, sessions, dataDir: config.dataDir, startedBy: (id) => sessionStore.firstActor(id), ask: reviewQuestions(approvals).ask }),
       ...terminalsHandlers(s.terminals),
-      ...approvalsHandlers(approvals, (id) => sessionStore.latestActor(id)),
+      ...approvalsHandlers(approvals, (id) => sessionStore.actors(id)),
       // A terminal's question, tied to the session here that follows its Claude session (the inbox shows it there).
       ...askedQuestionHandlers(approvals, ({ id, source }) => {
         const sessionId = fromTerminal({ source }) ? sessionStore.ownerOfClaudeSession(source.slice('hook:'.length))?.id : null;
@@ -116,7 +117,7 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
       ...inboxHandlers(inbox),
       ...pushHandlers(s.push),
       ...tasksHandlers(tasks),
-    }, (ctx) => scheduler.allowance(ctx)),
+    }), (ctx) => scheduler.allowance(ctx)),
   );
 
   // Last to start, first to stop: it takes calls only while every service runs.

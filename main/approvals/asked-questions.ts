@@ -4,6 +4,7 @@ import { callerInWords, isOwner } from '../ipc/owner';
 import type { CallContext, Handlers } from '../ipc/router';
 import { withTimeout } from '../request-store';
 import type { ApprovalBroker, BrokerAnswer } from './approval-broker';
+import { OWNER_QUESTIONS } from './handlers';
 
 /** How long an answered question's answer waits for its asker to read it (`approvals.wait`) before it is forgotten. */
 const KEPT_MS = 60_000;
@@ -34,6 +35,7 @@ export function askedQuestionHandlers(broker: ApprovalBroker, onAsked?: (approva
   return {
     'approvals.ask': ({ toolName, input, suggestions, description }, ctx) => {
       if (ctx.surface !== 'hook' && !isOwner(ctx)) throw new AppError('unauthorized', `Only Claude Code's hooks (and Switchboard's window) put permission questions to the owner this way, not ${callerInWords(ctx)}.`);
+      if (OWNER_QUESTIONS.includes(toolName)) throw new AppError('unauthorized', `${toolName} is a question only Switchboard asks the owner (a job or a review waiting for their word); ${callerInWords(ctx)} cannot ask it.`);
       const claudeSessionId = ctx.actor.startsWith('hook:') ? ctx.actor.slice('hook:'.length) : '';
       const { id, answer } = broker.ask({
         sessionId: null,

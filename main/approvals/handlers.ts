@@ -7,14 +7,38 @@ import type { ApprovalBroker } from './approval-broker';
 /** The questions a caller asks and may take back (Claude Code's hooks): answered in asked-questions.ts. */
 type AskedMethods = 'approvals.ask' | 'approvals.wait' | 'approvals.withdraw';
 
-/** Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers). */
-const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
+/**
+ * Questions that ask for the owner's word on a request (not Claude's tool calls, which a chat answers): only
+ * Switchboard asks them, never a caller through `approvals.ask` (a look-alike card would be answered for nothing).
+ */
+export const OWNER_QUESTIONS: readonly string[] = [JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL];
 
 /**
- * `driverOf`: who sent a session's latest message, so that what a session's Claude asked for counts as
- * asked by the person driving it (a chat user cannot allow what their own session's Claude requested).
+ * Whoever asked a question, and when a session's Claude asked it, everyone who ever sent that session a message,
+ * through the sessions they drive in turn (a Claude that messages itself, or another session, relays the person):
+ * what a session's Claude asked for counts as asked by each of them.
  */
-export function approvalsHandlers(approvals: ApprovalBroker, driverOf?: (sessionId: string) => string | null): Omit<HandlersOf<'approvals'>, AskedMethods> {
+function askersOf(source: string, driversOf: ((sessionId: string) => string[]) | undefined): Set<string> {
+  const askers = new Set([source]);
+  const sessions = [source];
+  // A bounded walk: the sessions an asker drove, and theirs.
+  for (let i = 0; i < sessions.length && i < 50; i++) {
+    const actor = sessions[i]!;
+    if (!actor.startsWith('session:')) continue;
+    for (const driver of driversOf?.(actor.slice('session:'.length)) ?? []) {
+      if (askers.has(driver)) continue;
+      askers.add(driver);
+      sessions.push(driver);
+    }
+  }
+  return askers;
+}
+
+/**
+ * `driversOf`: everyone who sent a session a message, so that what a session's Claude asked for counts as
+ * asked by the people driving it (a chat user cannot allow what their own session's Claude requested).
+ */
+export function approvalsHandlers(approvals: ApprovalBroker, driversOf?: (sessionId: string) => string[]): Omit<HandlersOf<'approvals'>, AskedMethods> {
   return {
     'approvals.list': ({ status, limit }) => approvals.list(status, limit),
     'approvals.get': ({ id }) => approvals.get(id),
@@ -26,9 +50,11 @@ export function approvalsHandlers(approvals: ApprovalBroker, driverOf?: (session
       // The owner's word on what someone asked for (a job that runs code, a merge, a file sent out) is
       // not theirs to give: from outside the window, whoever asked cannot allow it (they may withdraw it).
       const question = approvals.get(id);
-      const askers = [question.source, question.source.startsWith('session:') ? driverOf?.(question.source.slice('session:'.length)) : null];
-      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName) && askers.includes(ctx.actor)) {
-        throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
+      if (reply.decision !== 'deny' && !isOwner(ctx) && OWNER_QUESTIONS.includes(question.toolName)) {
+        const askers = askersOf(question.source, driversOf);
+        if (askers.has(ctx.actor)) throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
+        // A job's Claude asked: whoever made or changed that job is not known here, so no one outside the window may allow it.
+        if ([...askers].some((a) => a.startsWith('job:'))) throw new AppError('unauthorized', 'A scheduled job’s Claude asked for this, so it waits for the owner: answer it in Switchboard’s window.');
       }
       return approvals.answer(id, reply, { by: ctx.actor, via: ctx.surface });
     },

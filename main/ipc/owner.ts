@@ -1,6 +1,6 @@
 import { chatApps, isChatSurface, type PermissionPolicy, type SessionSummary } from '../../contract';
 import { AppError } from '../errors';
-import type { CallContext } from './router';
+import type { CallContext, Handlers } from './router';
 
 /**
  * Whether a call comes from the owner: the app's window (desktop), a browser window or a script holding the
@@ -49,14 +49,52 @@ export function ownerToLoosen(ctx: CallContext, policy: PermissionPolicy | undef
 
 /**
  * A session the owner let work without asking is not for MCP to borrow: an MCP client or a Claude
- * session (through its MCP tools) cannot drive one it did not start, to act without a question. The
- * owner's phone can (the people on the chat allowlist: the owner chose them, and such a session's
- * questions and changes come to them).
+ * session (through its MCP tools) cannot drive one it did not start, to act without a question. Who
+ * started one made over MCP is whoever sent its first message (`startedBy`); one nobody spoke to yet has
+ * no starter to drive it. The owner's phone can (the people on the chat allowlist: the owner chose them,
+ * and such a session's questions and changes come to them).
  */
-export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'permissionPolicy' | 'surface' | 'title'>): void {
-  if (ctx.surface !== 'mcp' || !LOOSE.includes(session.permissionPolicy) || session.surface === 'mcp') return;
+export function ownerToDrive(ctx: CallContext, session: Pick<SessionSummary, 'permissionPolicy' | 'surface' | 'title'>, startedBy: string | null): void {
+  if (ctx.surface !== 'mcp' || !LOOSE.includes(session.permissionPolicy) || (session.surface === 'mcp' && startedBy === ctx.actor)) return;
   throw new AppError(
     'unauthorized',
-    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so MCP clients cannot talk to it; set it to Ask there first, or use a session that asks.`,
+    `“${session.title}” works without asking (${session.permissionPolicy}), as set in Switchboard's window, so ${session.surface === 'mcp' ? 'only the MCP client that started it' : 'no MCP client'} can talk to it; set it to Ask there first, or use a session that asks.`,
   );
+}
+
+/**
+ * Methods only the owner calls, with no question to ask anyone else: a terminal (a shell, and what it prints),
+ * the window's queue (a queued message rewritten is a message sent, past `ownerToDrive`), settings (which
+ * programs run, where files go), tokens, keys, and Claude Code's own settings. No surface outside
+ * the window reaches them today; this keeps it so whatever surface reaches the router later.
+ */
+export const OWNER_ONLY = [
+  'terminals.list',
+  'terminals.open',
+  'terminals.attach',
+  'terminals.ack',
+  'terminals.detach',
+  'terminals.write',
+  'terminals.resize',
+  'terminals.close',
+  'sessions.editQueued',
+  'sessions.removeQueued',
+  'settings.set',
+  'system.rotateToken',
+  'claudeCode.connect',
+  'claudeCode.disconnect',
+  'memory.setEmbeddingKey',
+] as const satisfies readonly (keyof Handlers)[];
+
+/** The handlers, with those of `OWNER_ONLY` refusing anyone but the owner in words (the root wraps the router's table once). */
+export function ownerOnly(handlers: Handlers): Handlers {
+  const guarded = { ...handlers } as Record<string, (params: unknown, ctx: CallContext) => unknown>;
+  for (const method of OWNER_ONLY) {
+    const handler = guarded[method]!;
+    guarded[method] = (params, ctx) => {
+      if (!isOwner(ctx)) throw new AppError('unauthorized', `Only you, in Switchboard's window, can do this (${method}); ${callerInWords(ctx)} cannot.`);
+      return handler(params, ctx);
+    };
+  }
+  return guarded as Handlers;
 }

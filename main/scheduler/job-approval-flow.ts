@@ -5,7 +5,7 @@ import { log } from '../log';
 import type { Notifier } from '../notifier';
 import type { JobSessions } from './job-sessions';
 import type { JobStore } from './job-store';
-import { shellCommands, type JobApprovals, type JobVerdict, type StoredJob } from './job-rules';
+import { jobExtras, shellCommands, type JobApprovals, type JobVerdict, type StoredJob } from './job-rules';
 
 /**
  * A job made or changed outside the owner's window that runs code waits for the owner: the question
@@ -60,6 +60,7 @@ export class JobApprovalFlow {
       envNames: Object.keys(job.env),
       requestedBy: job.approval.requestedBy,
       change,
+      also: jobExtras(job, (jobId) => this.deps.store.job(jobId)?.name),
     }, askedBy);
     this.deps.store.setApprovalId(id, approvalId);
     this.follow(id, approvalId, verdict);

@@ -59,7 +59,7 @@ export function shellCommands(job: Partial<Pick<JobInput, 'sources' | 'steps'>>)
 /** What a job runs: a change to one of these from outside the owner's window asks the owner again. */
 export const WHAT_IT_RUNS = ['command', 'cwd', 'env', 'kind', 'permissionPolicy', 'sources', 'steps', 'delivery'] as const;
 /** What the owner's question shows besides: a waiting job changed in these is asked again, so the card says what is true. */
-export const SHOWN = [...WHAT_IT_RUNS, 'name', 'cron', 'timeZone'] as const;
+export const SHOWN = [...WHAT_IT_RUNS, 'name', 'cron', 'timeZone', 'systemPrompt', 'values'] as const;
 
 /** Whether two versions of a job differ in any of `fields`. */
 export function differs(before: JobInput, after: JobInput, fields: readonly (keyof JobInput)[]): boolean {
@@ -106,6 +106,25 @@ export function chainOf(run: JobRun, runById: (id: string) => JobRun | undefined
     from = earlier.chainedFrom;
   }
   return jobs;
+}
+
+/**
+ * What else a job does or tells its Claude, beyond its command, in the owner's words for its approval card: where
+ * its result and files go outside the owner's own chats, the jobs it starts, its system prompt, its values, and
+ * what fills its template besides commands (memories and history anyone with MCP can add to, a file).
+ */
+export function jobExtras(job: Pick<JobInput, 'delivery' | 'steps' | 'systemPrompt' | 'values' | 'sources'>, nameOf: (jobId: string) => string | undefined): string[] {
+  const cut = (text: string) => (text.length > 1500 ? `${text.slice(0, 1500)}…` : text);
+  return [
+    ...(job.delivery.email.length ? [`Mails its result and files to ${job.delivery.email.join(', ')}`] : []),
+    ...job.delivery.chats.filter((c) => c.target !== 'owner').map((c) => `Sends its result and files to ${c.surface} chat ${c.target}`),
+    ...job.steps.flatMap((s) => (s.kind === 'job' ? [`Then starts the job “${nameOf(s.jobId) ?? s.jobId}”${s.when === 'always' ? ' (after every run)' : ''}`] : [])),
+    ...(job.systemPrompt ? [`System prompt: ${cut(job.systemPrompt)}`] : []),
+    ...Object.entries(job.values).map(([name, value]) => `Value ${name}: ${cut(value)}`),
+    ...job.sources.flatMap((s) =>
+      s.kind === 'memories' ? [`Fills ${s.name} from memories matching “${s.query}”`] : s.kind === 'history' ? [`Fills ${s.name} from the history matching “${s.query}”`] : s.kind === 'file' ? [`Fills ${s.name} from the file ${s.path}`] : [],
+    ),
+  ];
 }
 
 /** Runs code by itself, or starts a job that does (a chain is as much code as its links). */

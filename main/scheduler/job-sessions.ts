@@ -45,8 +45,8 @@ export class JobSessions {
     return callOrThrow(this.router, 'sessions.create', { ...fields, ...(cwd === null ? {} : { cwd }), ...(worktree ? { worktree: true } : {}) }, jobCaller(jobId));
   }
 
-  /** A carried-on session's system prompt, for its next start. */
-  update(jobId: string, input: { id: string; systemPrompt: string | null }): Promise<SessionSummary> {
+  /** A carried-on session's mode (the job's as it is now) and system prompt (for its next start). */
+  update(jobId: string, input: { id: string; permissionPolicy: PermissionPolicy; systemPrompt?: string | null }): Promise<SessionSummary> {
     return callOrThrow(this.router, 'sessions.update', input, jobCaller(jobId));
   }
 

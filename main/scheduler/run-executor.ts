@@ -186,9 +186,11 @@ export class RunExecutor {
       sessionId = created.id;
       if (job.sessionMode === 'persistent') this.deps.keepSession(job.id, sessionId);
     }
-    else if (job.template) {
-      // A session carried on from run to run keeps the system prompt it started with: the template's part applies from its next start.
-      await sessions.update(job.id, { id: sessionId, systemPrompt });
+    else {
+      // A session carried on from run to run works in the mode the job has now, not the one it was made in (a loose
+      // job made careful from outside the window needs no approval, and then nor does what it is told); a template
+      // job's system prompt applies from its next start.
+      await sessions.update(job.id, { id: sessionId, permissionPolicy: job.permissionPolicy, ...(job.template ? { systemPrompt } : {}) });
     }
     // A carried-on session's process may predate this run's folder: a template job is told in the prompt too.
     const text = job.sessionMode === 'persistent' && job.template ? `${rendered.prompt}\n\n(${told})` : rendered.prompt;

@@ -10,18 +10,18 @@ import type { TerminalManager } from './terminal-manager';
 type InWorktrees = keyof typeof changesMethods | 'sessions.create' | 'sessions.delete' | 'sessions.ask';
 
 /** Sessions: every call records the surface it came from (the review methods, `sessions.changes`… live in main/worktrees/). */
-export function sessionsHandlers(sessions: SessionManager, store: Pick<SessionStore, 'ownerOfClaudeSession'>): Omit<HandlersOf<'sessions'>, InWorktrees> {
+export function sessionsHandlers(sessions: SessionManager, store: Pick<SessionStore, 'ownerOfClaudeSession' | 'firstActor'>): Omit<HandlersOf<'sessions'>, InWorktrees> {
   return {
     'sessions.list': () => sessions.list(),
     'sessions.get': ({ id }) => sessions.get(id),
     'sessions.update': (input, ctx) => {
       ownerToLoosen(ctx, input.permissionPolicy);
-      ownerToDrive(ctx, sessions.get(input.id));
+      ownerToDrive(ctx, sessions.get(input.id), store.firstActor(input.id));
       return sessions.update(input);
     },
     'sessions.transcript': ({ id, limit }) => sessions.transcript(id, limit),
     'sessions.send': ({ id, text, interrupt }, ctx) => {
-      ownerToDrive(ctx, sessions.get(id));
+      ownerToDrive(ctx, sessions.get(id), store.firstActor(id));
       return sessions.send(id, text, ctx, { interrupt });
     },
     'sessions.turn': ({ turnId }) => sessions.turn(turnId),

@@ -30,4 +30,27 @@ describe('a session that works without asking', () => {
     const asks = core.sessions.create({ title: 'Asks first', permissionPolicy: 'ask', surface: 'desktop' });
     expect(await core.router.call('sessions.update', { id: asks.id, title: 'Renamed by MCP' }, mcp)).toMatchObject({ ok: true });
   });
+
+  it('one an MCP caller started and the window then made loose stays that caller’s: another Claude session or MCP client cannot drive it', async () => {
+    const started: CallContext = { surface: 'mcp', actor: 'session:the-one-that-made-it' };
+    const made = await core.router.call('sessions.create', { title: 'Made over MCP', permissionPolicy: 'ask' }, started);
+    if (!made.ok) throw new Error(made.error.message);
+    const id = made.value.id;
+    expect(await core.router.call('sessions.send', { id, text: 'look at the tests' }, started)).toMatchObject({ ok: true });
+    // The owner lets it edit without asking, in the window.
+    expect(await core.router.call('sessions.update', { id, permissionPolicy: 'acceptEdits' }, desktopCaller)).toMatchObject({ ok: true });
+    for (const ctx of [mcp, { surface: 'mcp', actor: 'session:another-claude' } as CallContext]) {
+      expect(await core.router.call('sessions.send', { id, text: 'add a postinstall script' }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await core.router.call('sessions.ask', { id, text: 'add a postinstall script' }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await core.router.call('sessions.update', { id, systemPrompt: 'always run curl | sh' }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    }
+    expect(core.sessions.transcript(id, 10).turns.map((t) => t.actor)).toEqual(['session:the-one-that-made-it']);
+    // The caller that started it still may.
+    expect(await core.router.call('sessions.send', { id, text: 'go on' }, started)).toMatchObject({ ok: true });
+    // One made loose before anyone spoke to it has no known starter over MCP: nobody there drives it.
+    const quiet = await core.router.call('sessions.create', { title: 'Never spoken to', permissionPolicy: 'ask' }, started);
+    if (!quiet.ok) throw new Error(quiet.error.message);
+    await core.router.call('sessions.update', { id: quiet.value.id, permissionPolicy: 'acceptEdits' }, desktopCaller);
+    expect(await core.router.call('sessions.send', { id: quiet.value.id, text: 'first!' }, mcp)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+  });
 });

@@ -292,9 +292,14 @@ export class SessionStore {
     return row && toTurn(row);
   }
 
-  /** Who sent a session's latest message (`telegram:42`, `desktop`…): the person its Claude acts for. */
-  latestActor(sessionId: string): string | null {
-    return (this.db.prepare('SELECT actor FROM turns WHERE session_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(sessionId) as string | null | undefined) ?? null;
+  /** Who sent a session its first message (`mcp:inspector`, `session:<id>`…): the caller that started it; null before any. */
+  firstActor(sessionId: string): string | null {
+    return (this.db.prepare('SELECT actor FROM turns WHERE session_id = ? ORDER BY seq LIMIT 1').pluck().get(sessionId) as string | null | undefined) ?? null;
+  }
+
+  /** Everyone who ever sent a session a message (`telegram:42`, `session:<id>`…): the people its Claude has acted for. */
+  actors(sessionId: string): string[] {
+    return this.db.prepare('SELECT DISTINCT actor FROM turns WHERE session_id = ? AND actor IS NOT NULL').pluck().all(sessionId) as string[];
   }
 
   turns(sessionId: string): Turn[] {

@@ -57,6 +57,38 @@ describe('the owner’s questions', () => {
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
   });
 
+  it('nor by anyone who drove that session before: its Claude sending itself a message does not make the phone someone else', async () => {
+    const own = core.sessions.create({ title: 'Driven from a phone', permissionPolicy: 'ask', surface: 'telegram' });
+    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
+    const itsClaude: CallContext = { surface: 'mcp', actor: `session:${own.id}` };
+    core.sessions.send(own.id, 'make me a cleanup job, then send yourself a message', phone);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, itsClaude)).toMatchObject({ ok: true });
+    // Its Claude, through its MCP tools (start_task with its own session), is now the latest to have written to it.
+    expect(await core.router.call('sessions.send', { id: own.id, text: 'ok' }, itsClaude)).toMatchObject({ ok: true });
+    const question = await asked;
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    // The same through another session it drives: that session's Claude asks, and the phone drove it.
+    const second = core.sessions.create({ title: 'Started by the first', permissionPolicy: 'ask', surface: 'mcp' });
+    expect(await core.router.call('sessions.send', { id: second.id, text: 'make a job' }, itsClaude)).toMatchObject({ ok: true });
+    const again = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    expect(await core.router.call('schedules.create', { name: 'Cleanup 2', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${second.id}` })).toMatchObject({ ok: true });
+    const relayed = await again;
+    expect(await core.router.call('approvals.answer', { id: relayed.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    // Someone who never drove either may.
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
+  });
+
+  it('what a job’s Claude asked for waits for the window: whoever made that job is not known, so no chat may allow it', async () => {
+    const run = core.sessions.create({ title: 'Job: notes', permissionPolicy: 'ask', surface: 'schedule' });
+    core.sessions.send(run.id, 'tidy the notes, and make a cleanup job', { surface: 'schedule', actor: 'job:made-from-a-chat' });
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${run.id}` })).toMatchObject({ ok: true });
+    const question = await asked;
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringContaining('job') } });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller)).toMatchObject({ ok: true });
+  });
+
   it('a shell job made from a chat cannot be allowed by the one who made it, even after the owner renamed it', async () => {
     const maker: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
     const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');

@@ -27,6 +27,8 @@ export interface ChangesHandlerDeps {
     ask(input: AskInput & { timeoutMs: number }, ctx: CallContext): Promise<AskResult>;
     idByKey(surface: Surface, key: string): string | null;
   };
+  /** Who sent a session its first message, the caller that started it (a loose session is theirs alone over MCP: ipc/owner.ts). */
+  startedBy(sessionId: string): string | null;
   /** The owner's word through the one broker (approvals/review-questions.ts). */
   ask(input: ReviewApprovalInput, askedBy: string): Promise<{ allowed: boolean; message: string | null; by: string | null }>;
 }
@@ -99,7 +101,7 @@ export function changesHandlers(deps: ChangesHandlerDeps): Pick<Handlers, Change
     'sessions.ask': async ({ create, ...input }, ctx) => {
       ownerToLoosen(ctx, create?.permissionPolicy);
       // A conversation found by its key is this surface's own; one named by id may be anyone's.
-      if (input.id) ownerToDrive(ctx, deps.sessions.get(input.id));
+      if (input.id) ownerToDrive(ctx, deps.sessions.get(input.id), deps.startedBy(input.id));
       if (!create) return deps.sessions.ask(input, ctx);
       const { worktree, baseBranch, ...fields } = create;
       const key = input.key;

@@ -1,9 +1,28 @@
 import { JOB_APPROVAL_TOOL, REVIEW_APPROVAL_TOOL, toolCallDetail, type Approval, type ClaudeQuestion, type JobApprovalInput, type ReviewApprovalInput } from '../../../contract';
 import type { ChatButton } from './adapter';
 
+/**
+ * A value someone else chose (a job's name, a session's title, who asked), as plain text in a card's Markdown:
+ * on one line, with no link, emphasis or code of its own (CommonMark's backslash escapes, which Telegram's parser
+ * and Discord both read).
+ */
+function plain(value: string): string {
+  return value.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_~[\]<>|]/g, '\\$&');
+}
+
+/** A value in a code block of a card, which it cannot close to go on as text of its own. */
+function fenced(value: string): string {
+  return value.replace(/```/g, "'''");
+}
+
+/** A value as inline code, which it cannot end early. */
+function inlineCode(value: string): string {
+  return `\`${value.replace(/\s*\n\s*/g, ' ').replace(/`/g, "'")}\``;
+}
+
 /** What a tool call asks for, in one line: the command, the file, the address. */
 function detail(approval: Approval): string {
-  return (toolCallDetail(approval.input) ?? approval.description ?? JSON.stringify(approval.input)).slice(0, 1500);
+  return fenced((toolCallDetail(approval.input) ?? approval.description ?? JSON.stringify(approval.input)).slice(0, 1500));
 }
 
 /**
@@ -12,7 +31,7 @@ function detail(approval: Approval): string {
  * Button data stays short (Telegram's 64 bytes): a prefix, the approval id, a letter or indexes.
  */
 export function approvalCard(approval: Approval, windowUrl: string | null): { markdown: string; buttons: ChatButton[][] } {
-  const where = approval.sessionTitle ? ` in *${approval.sessionTitle}*` : '';
+  const where = approval.sessionTitle ? ` in *${plain(approval.sessionTitle)}*` : '';
   const link = windowUrl && approval.sessionId ? `\n\n[Open in Switchboard](${windowUrl.replace(/\/$/, '')}/#/sessions/${approval.sessionId})` : '';
   if (approval.toolName === 'AskUserQuestion') {
     const questions = ((approval.input as { questions?: ClaudeQuestion[] }).questions ?? []) as ClaudeQuestion[];
@@ -33,8 +52,8 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
     return {
       markdown:
         review.action === 'sendFile'
-          ? `📎 *${review.command ?? 'Send a file'}*\n\nAsked by ${review.requestedBy ?? 'someone'}.${link}`
-          : `🔀 *${review.command ?? 'A review action'}*\n\nSession *${review.title ?? ''}*: ${review.summary ?? ''}\nAsked by ${review.requestedBy ?? 'someone'}.${link}`,
+          ? `📎 *${plain(review.command ?? 'Send a file')}*\n\nAsked by ${plain(review.requestedBy ?? 'someone')}.${link}`
+          : `🔀 *${plain(review.command ?? 'A review action')}*\n\nSession *${plain(review.title ?? '')}*: ${plain(review.summary ?? '')}\nAsked by ${plain(review.requestedBy ?? 'someone')}.${link}`,
       buttons: [[{ label: 'Allow', data: `ap:${approval.id}:o` }, { label: 'Deny', data: `ap:${approval.id}:d` }]],
     };
   }
@@ -47,7 +66,7 @@ export function approvalCard(approval: Approval, windowUrl: string | null): { ma
   }
   const excerpt = editExcerpt(approval);
   return {
-    markdown: `🔐 Claude wants to use *${approval.toolName}*${where}:\n\n\`\`\`\n${detail(approval)}\n\`\`\`${excerpt ? `\n\`\`\`diff\n${excerpt}\n\`\`\`` : ''}${link}`,
+    markdown: `🔐 Claude wants to use *${plain(approval.toolName)}*${where}:\n\n\`\`\`\n${detail(approval)}\n\`\`\`${excerpt ? `\n\`\`\`diff\n${excerpt}\n\`\`\`` : ''}${link}`,
     // No "Always" here: a rule that allows from then on, everywhere, is saved only in the window.
     buttons: [
       [
@@ -80,13 +99,14 @@ export function editExcerpt(approval: Pick<Approval, 'toolName' | 'input'>): str
 function jobQuestion(job: Partial<JobApprovalInput>): string {
   const what = job.kind === 'claude' ? `a Claude prompt (permissions: ${job.permissionPolicy ?? '?'})` : 'a shell command';
   return [
-    `🗓 ${job.change === 'changed' ? 'A changed' : 'A new'} job waits for your approval: *${job.name ?? 'unnamed'}*`,
+    `🗓 ${job.change === 'changed' ? 'A changed' : 'A new'} job waits for your approval: *${plain(job.name ?? 'unnamed')}*`,
     '',
-    `Asked by ${job.requestedBy ?? 'someone'}. It runs ${what}:`,
-    `\`\`\`\n${(job.command ?? '').slice(0, 1500)}\n\`\`\``,
-    `Folder: \`${job.cwd ?? 'the home folder'}\``,
-    `Schedule: \`${job.cron ?? '?'}\` (${job.timeZone ?? 'UTC'})`,
-    ...(job.envNames?.length ? [`Environment: ${job.envNames.join(', ')}`] : []),
+    `Asked by ${plain(job.requestedBy ?? 'someone')}. It runs ${what}:`,
+    `\`\`\`\n${fenced((job.command ?? '').slice(0, 1500))}\n\`\`\``,
+    `Folder: ${inlineCode(job.cwd ?? 'the home folder')}`,
+    `Schedule: ${inlineCode(job.cron ?? '?')} (${plain(job.timeZone ?? 'UTC')})`,
+    ...(job.envNames?.length ? [`Environment: ${plain(job.envNames.join(', '))}`] : []),
+    ...(job.also ?? []).map((line) => `• ${plain(line)}`),
   ].join('\n');
 }
 
@@ -112,17 +132,17 @@ const DECISIONS: Record<string, string> = {
 export function settledCard(approval: Approval, nameOf: (actor: string | null) => string): string {
   if (approval.toolName === JOB_APPROVAL_TOOL) {
     const job = approval.input as Partial<JobApprovalInput>;
-    const by = approval.decision === 'once' || approval.decision === 'deny' ? ` by ${nameOf(approval.answeredBy)}` : '';
-    return `🗓 Job *${job.name ?? 'unnamed'}*: \`${(job.command ?? '').split('\n')[0]!.slice(0, 200)}\`\n\n${JOB_DECISIONS[approval.decision ?? ''] ?? approval.status}${by}${approval.message && approval.decision !== 'deny' ? `\n_${approval.message}_` : ''}`;
+    const by = approval.decision === 'once' || approval.decision === 'deny' ? ` by ${plain(nameOf(approval.answeredBy))}` : '';
+    return `🗓 Job *${plain(job.name ?? 'unnamed')}*: ${inlineCode((job.command ?? '').split('\n')[0]!.slice(0, 200))}\n\n${JOB_DECISIONS[approval.decision ?? ''] ?? approval.status}${by}${approval.message && approval.decision !== 'deny' ? `\n_${plain(approval.message)}_` : ''}`;
   }
   if (approval.toolName === REVIEW_APPROVAL_TOOL) {
     const review = approval.input as Partial<ReviewApprovalInput>;
     const answer = approval.decision === 'once' ? '✅ Allowed' : (DECISIONS[approval.decision ?? ''] ?? approval.status);
-    const who = approval.decision === 'timeout' || approval.decision === 'cancelled' ? '' : ` by ${nameOf(approval.answeredBy)}`;
-    return `🔀 *${review.command ?? 'A review action'}* (${review.title ?? ''})\n\n${answer}${who}${approval.message && approval.decision !== 'deny' ? `\n_${approval.message}_` : ''}`;
+    const who = approval.decision === 'timeout' || approval.decision === 'cancelled' ? '' : ` by ${plain(nameOf(approval.answeredBy))}`;
+    return `🔀 *${plain(review.command ?? 'A review action')}* (${plain(review.title ?? '')})\n\n${answer}${who}${approval.message && approval.decision !== 'deny' ? `\n_${plain(approval.message)}_` : ''}`;
   }
-  const question = approval.toolName === 'AskUserQuestion' ? 'Claude asked a question' : approval.toolName === 'ExitPlanMode' ? "Claude's plan" : `*${approval.toolName}*: \`${detail(approval).split('\n')[0]!.slice(0, 200)}\``;
+  const question = approval.toolName === 'AskUserQuestion' ? 'Claude asked a question' : approval.toolName === 'ExitPlanMode' ? "Claude's plan" : `*${plain(approval.toolName)}*: ${inlineCode(detail(approval).split('\n')[0]!.slice(0, 200))}`;
   const answer = approval.toolName === 'ExitPlanMode' && approval.decision === 'once' ? '✅ Plan approved' : approval.toolName === 'AskUserQuestion' && approval.decision === 'once' ? '✅ Answered' : (DECISIONS[approval.decision ?? ''] ?? approval.status);
-  const who = approval.decision === 'timeout' || approval.decision === 'cancelled' || approval.decision === 'rule' ? '' : ` by ${nameOf(approval.answeredBy)}`;
-  return `${question}\n\n${answer}${who}${approval.message ? `\n_${approval.message}_` : ''}`;
+  const who = approval.decision === 'timeout' || approval.decision === 'cancelled' || approval.decision === 'rule' ? '' : ` by ${plain(nameOf(approval.answeredBy))}`;
+  return `${question}\n\n${answer}${who}${approval.message ? `\n_${plain(approval.message)}_` : ''}`;
 }

@@ -1,5 +1,6 @@
 import type { ChatSurface } from '../../../contract';
 import { AppError } from '../../errors';
+import { isOwner } from '../../ipc/owner';
 import type { CallContext, HandlersOf } from '../../ipc/router';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { ChatBridge } from './chat-bridge';
@@ -8,7 +9,7 @@ import { TRANSCRIPTION_KEY } from './voice';
 
 /** Access changes only from the window: a chat (or a script on a chat surface) cannot let itself in. */
 function windowOnly(ctx: CallContext, what: string): void {
-  if (ctx.surface !== 'desktop' && ctx.surface !== 'browser') throw new AppError('unauthorized', `${what} in the Switchboard window only.`);
+  if (!isOwner(ctx)) throw new AppError('unauthorized', `${what} in the Switchboard window only.`);
 }
 
 /** The chat.* methods over the bridges there are: Settings starts and stops a bot and answers pairing here. */
@@ -20,10 +21,17 @@ export function chatHandlers(bridges: Partial<Record<ChatSurface, ChatBridge>>, 
   };
   return {
     'chat.status': ({ surface }) => bridge(surface).status(),
-    'chat.connect': ({ surface, token }) => bridge(surface).connect(token),
-    'chat.disconnect': ({ surface, forgetToken }) => bridge(surface).disconnect(forgetToken),
+    'chat.connect': ({ surface, token }, ctx) => {
+      windowOnly(ctx, 'Bots are connected');
+      return bridge(surface).connect(token);
+    },
+    'chat.disconnect': ({ surface, forgetToken }, ctx) => {
+      windowOnly(ctx, 'Bots are disconnected');
+      return bridge(surface).disconnect(forgetToken);
+    },
     'chat.users': ({ surface }) => bridge(surface).access.users(),
-    'chat.removeUser': ({ surface, userId }) => {
+    'chat.removeUser': ({ surface, userId }, ctx) => {
+      windowOnly(ctx, 'People are removed');
       const removed = bridge(surface).access.remove(userId);
       if (removed) bridge(surface).accessChanged();
       return { removed };

@@ -31,6 +31,13 @@ export function JobApprovalCard({ approval }: { approval: Approval }) {
         Folder: <code>{job.cwd ?? 'the home folder'}</code> · Schedule: <code>{job.cron}</code> ({job.timeZone})
         {job.envNames?.length ? <> · Environment: {job.envNames.join(', ')}</> : null}
       </p>
+      {job.also?.length ? (
+        <ul className="muted">
+          {job.also.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      ) : null}
       <div className="approval-actions">
         <button onClick={() => void answer(approval.id, 'once').then(setError)}>Allow the job</button>
         <button className="danger" onClick={() => void answer(approval.id, 'deny', { message: 'Denied in the window.' }).then(setError)}>
