@@ -7,10 +7,8 @@ import { makeRepo } from '../testing/git-repo';
 
 // From outside the window, Claude may not work in the home folder, nor in a worktree of a repository that is
 // the home folder (its files are the tree's). A job made from a chat runs later, as the job: the same should hold.
-// KNOWN GAP (it.fails until fixed): sessionInWorktree (main/worktrees/handlers.ts, owned by the git-internals work)
-// gives every `schedule` caller the owner's folder rule for the repository around the job's folder. A fix: the
-// owner's rule only when the job's own folder is one only the owner could have chosen (workFolderRefusal(cwd,
-// owner: false) !== null); a folder anyone may choose does not lend the repository around it the owner's rule.
+// sessionInWorktree gives a job the owner's folder rule for its repository only when the job's own folder is one
+// only the owner could have chosen.
 const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
 
 let h: Harness | null = null;
@@ -20,7 +18,7 @@ afterEach(async () => {
 });
 
 describe('a job made outside the window, in a worktree', () => {
-  it.fails('does not get a worktree of a repository that is the home folder, as a chat’s own session does not', { timeout: 60_000 }, async () => {
+  it('does not get a worktree of a repository that is the home folder, as a chat’s own session does not', { timeout: 60_000 }, async () => {
     const { core, home } = (h = await startHarness());
     makeRepo(home, { '.ssh/id_ed25519': 'PRIVATE KEY\n', 'projects/notes/todo.md': '- tidy\n' });
     const folder = path.join(home, 'projects', 'notes');

@@ -46,13 +46,16 @@ export async function sessionInWorktree(
   const id = randomUUID();
   // The folder rule of every session (work-folder.ts), for the folder given and the repository it is in:
   // the tree holds the repository's files, and Claude reads them without asking.
-  const owner = isOwner({ surface: input.surface, actor: '' }) || input.surface === 'schedule';
+  // A job's folder was checked by its maker's rule when it was saved; who made it is not kept, so a job
+  // whose folder a non-owner could use gets the non-owner's rule for its repository too.
+  const folder = expandFolder(input.cwd, deps.env);
+  const owner = isOwner({ surface: input.surface, actor: '' }) || (input.surface === 'schedule' && workFolderRefusal(folder, { dataDir: deps.dataDir, env: deps.env, owner: false }) !== null);
   const check = (folder: string) => {
     const refused = workFolderRefusal(folder, { dataDir: deps.dataDir, env: deps.env, owner });
     if (refused) throw new AppError('invalid_input', `cwd: ${refused}`);
   };
-  check(expandFolder(input.cwd, deps.env));
-  const tree = await deps.worktrees.create({ sessionId: id, cwd: expandFolder(input.cwd, deps.env), title: input.title ?? 'session', baseBranch });
+  check(folder);
+  const tree = await deps.worktrees.create({ sessionId: id, cwd: folder, title: input.title ?? 'session', baseBranch });
   try {
     check(tree.repo);
     return deps.sessions.create({ ...fields, cwd: tree.path, id });
