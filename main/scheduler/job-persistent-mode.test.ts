@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobInputSchema } from '../../contract';
-import { nextEvent, startHarness, type Harness } from '../testing/claude-harness';
+import { nextEvent } from '../testing/claude-harness';
+import { harnessPerTest } from '../testing/harness-per-test';
 import { desktopCaller, type CallContext } from '../ipc/router';
 
 // A persistent job carries its session from run to run. The session must work in the mode the job has now:
@@ -10,15 +11,11 @@ import { desktopCaller, type CallContext } from '../ipc/router';
 // may then be told anything from outside too, so its kept session must not still edit without asking.
 const claudeSession: CallContext = { surface: 'mcp', actor: 'session:some-other-session' };
 
-let h: Harness | null = null;
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+const start = harnessPerTest();
 
 describe('a persistent job’s session', () => {
   it('follows the job’s mode: made careful from outside, its next run asks before it writes', { timeout: 90_000 }, async () => {
-    const { core, api, dir } = (h = await startHarness());
+    const { core, api, dir } = await start();
     const project = path.join(dir, 'project');
     fs.mkdirSync(project);
     const job = core.scheduler.create(

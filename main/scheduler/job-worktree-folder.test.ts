@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../ipc/router';
-import { startHarness, type Harness } from '../testing/claude-harness';
+import { harnessPerTest } from '../testing/harness-per-test';
 import { makeRepo } from '../testing/git-repo';
 
 // From outside the window, Claude may not work in the home folder, nor in a worktree of a repository that is
@@ -11,15 +11,11 @@ import { makeRepo } from '../testing/git-repo';
 // only the owner could have chosen.
 const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
 
-let h: Harness | null = null;
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+const start = harnessPerTest();
 
 describe('a job made outside the window, in a worktree', () => {
   it('does not get a worktree of a repository that is the home folder, as a chat’s own session does not', { timeout: 60_000 }, async () => {
-    const { core, home } = (h = await startHarness());
+    const { core, home } = await start();
     makeRepo(home, { '.ssh/id_ed25519': 'PRIVATE KEY\n', 'projects/notes/todo.md': '- tidy\n' });
     const folder = path.join(home, 'projects', 'notes');
     // A chat's own session there is refused.

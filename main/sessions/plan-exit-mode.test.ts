@@ -1,23 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../contract';
 import type { CallContext } from '../ipc/router';
-import { startHarness, type Harness } from '../testing/claude-harness';
+import { harnessPerTest } from '../testing/harness-per-test';
 
 // A plan approved from outside the window ends plan mode for Ask, never for a mode that acts without asking:
 // the CLI's next edit in the same turn is still a question.
 const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
 
-let h: Harness | null = null;
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+const start = harnessPerTest();
 
 describe('a plan approved from a chat', () => {
   it('leaves the session asking before it edits, in the CLI as in the store', { timeout: 90_000 }, async () => {
-    const { core, api, dir, turnEnded } = (h = await startHarness());
+    const { core, api, dir, turnEnded } = await start();
     const project = path.join(dir, 'project');
     fs.mkdirSync(project);
     const session = core.sessions.create({ title: 'Plans first', permissionPolicy: 'plan', surface: 'telegram', cwd: project });

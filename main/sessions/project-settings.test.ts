@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../contract';
 import type { CallContext } from '../ipc/router';
-import { startHarness, type Harness } from '../testing/claude-harness';
+import { harnessPerTest } from '../testing/harness-per-test';
 
 // A task's (and a job run's) Claude writes its own output folder without asking (writeRule). Claude Code reads a
 // project's `.claude/settings.json` (hooks run commands) and `.mcp.json` (servers are commands) from a session's
@@ -11,15 +11,11 @@ import { startHarness, type Harness } from '../testing/claude-harness';
 // must still be asked for there. The CLI asks for them whatever the rules say; this holds it to that.
 const claude: CallContext = { surface: 'mcp', actor: 'session:some-claude' };
 
-let h: Harness | null = null;
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+const start = harnessPerTest();
 
 describe('a task’s own folder, written without asking', () => {
   it('still asks before its Claude writes Claude Code settings or MCP servers there; a report goes in at once', { timeout: 90_000 }, async () => {
-    const { core, api, turnEnded } = (h = await startHarness());
+    const { core, api, turnEnded } = await start();
     const started = await core.router.call('tasks.start', { prompt: 'make a report' }, claude);
     if (!started.ok) throw new Error(started.error.message);
     const outputDir = core.tasks.files(started.value.id)!.outputDir!;
