@@ -29,21 +29,30 @@ export const CLAUDE_BIN = path.resolve(import.meta.dirname, '../../node_modules/
 /** The integrity worker's source: it imports nothing of ours, so Node runs it as it is (type stripping). */
 export const INTEGRITY_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/integrity-worker.ts');
 export const CHECKPOINT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../storage/checkpoint-worker.ts');
-/** The git worker's source: it imports nothing of ours either. */
-export const GIT_WORKER_SOURCE = path.resolve(import.meta.dirname, '../worktrees/git-worker.ts');
-
-let templateWorker: string | null = null;
+const bundles = new Map<string, string>();
 /**
- * The template worker, bundled from source once per test process (it imports LiquidJS and our modules,
- * which Node's type stripping cannot resolve), removed when the process exits.
+ * A worker bundled from source once per test process (it imports our modules or libraries, which Node's
+ * type stripping cannot resolve), removed when the process exits: what the build makes of it for `serve`.
  */
-export function templateWorkerBundle(): string {
-  if (templateWorker) return templateWorker;
-  const dir = makeTempDir('switchboard-template-worker-');
-  const out = path.join(dir, 'template-worker.cjs');
-  esbuild.buildSync({ entryPoints: [path.resolve(import.meta.dirname, '../scheduler/template-worker.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+function workerBundle(entry: string): string {
+  const known = bundles.get(entry);
+  if (known) return known;
+  const dir = makeTempDir('switchboard-worker-');
+  const out = path.join(dir, `${path.basename(entry, '.ts')}.cjs`);
+  esbuild.buildSync({ entryPoints: [path.resolve(import.meta.dirname, entry)], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return (templateWorker = out);
+  bundles.set(entry, out);
+  return out;
+}
+
+/** The template worker (LiquidJS and our renderer), bundled. */
+export function templateWorkerBundle(): string {
+  return workerBundle('../scheduler/template-worker.ts');
+}
+
+/** The git helper process (forked; it spawns git for the worktree service), bundled. */
+export function gitWorkerBundle(): string {
+  return workerBundle('../worktrees/git-worker.ts');
 }
 
 /**
@@ -59,7 +68,7 @@ export function testCore(dataDir: string, overrides: Partial<CoreConfig> = {}): 
     integrityWorker: INTEGRITY_WORKER_SOURCE,
     checkpointWorker: CHECKPOINT_WORKER_SOURCE,
     templateWorker: templateWorkerBundle(),
-    gitWorker: GIT_WORKER_SOURCE,
+    gitWorker: gitWorkerBundle(),
     resourcesDir: path.resolve(import.meta.dirname, '../../resources'),
     // One more real CLI per test core would load the machine for nothing: the tests of the spare ask for it.
     warmSpare: false,
