@@ -113,6 +113,7 @@ export const telegramGroup: BenchGroup = {
       const pids = sessions.map((x) => x.pid!);
       await untilQuiet([...pids, ...raws.map((r) => r.pid)]);
       const cliCpuBefore = cpuMs(pids);
+      const ownCpuBefore = process.cpuUsage();
       const cpuBefore = new Map(sessions.map((x) => [x.id, cpuMs([x.pid!])]));
       // When Claude's first text reached the core, per session: the part of the wait that is the CLI's,
       // and the CPU its CLI used until then (time shared with 19 others does not count in it).
@@ -146,6 +147,8 @@ export const telegramGroup: BenchGroup = {
       off();
       loop.disable();
       const cliCpuPerMessage = (cpuMs(pids) - cliCpuBefore) / CHATS;
+      const ownCpu = process.cpuUsage(ownCpuBefore);
+      const ownCpuPerMessage = (ownCpu.user + ownCpu.system) / 1000 / CHATS;
       const calls = tg.calls.slice(callsBefore).filter((c) => c.status === 200 && (c.method === 'sendMessage' || c.method === 'editMessageText'));
       const firsts: number[] = [];
       const bridge: number[] = [];
@@ -189,6 +192,7 @@ export const telegramGroup: BenchGroup = {
           note: `that CPU for ${CHATS} messages over ${os.cpus().length} cores: before this, not every CLI can have produced its first text`,
         },
         { name: 'telegram.event_loop_p99_ms', value: loop.percentile(99) / 1e6, unit: 'ms', note: "the core's event loop delay during the round, p99 (the stand-ins share its process)" },
+        { name: 'telegram.own_cpu_ms_per_message', value: ownCpuPerMessage, unit: 'ms', note: 'CPU this process used per message in that round, all its threads: the core, and the Telegram and API stand-ins beside it' },
         { name: 'telegram.cli_cpu_ms_per_message', value: cliCpuPerMessage, unit: 'ms', note: `CPU the claude processes used per message in that round (${os.cpus().length} cores for ${CHATS} of them)` },
         { name: 'telegram.replies_incomplete', value: incomplete, unit: 'replies', goal: { below: 1 }, note: `of ${CHATS}: no message in the chat holds the whole answer` },
         { name: 'telegram.duplicates', value: duplicates, unit: 'messages', goal: { below: 1 }, note: 'a whole answer shown in more than one message' },
