@@ -86,6 +86,7 @@ describe('the Schedules screen in Chromium', () => {
     expect(await card.textContent()).toContain('echo tidied');
     // What else it does is on the card too: where its result and files are mailed.
     expect(await card.textContent()).toContain('Mails its result and files to someone@example.com');
+    await card.screenshot({ path: path.join(ROOT, 'e2e/artifacts/job-approval-mcp-1200.png') });
     expect(await page.getByRole('button', { name: 'Run now' }).isDisabled()).toBe(true);
 
     await card.getByRole('button', { name: 'Allow the job' }).click();
