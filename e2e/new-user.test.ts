@@ -314,6 +314,19 @@ describe('what a new user hit', () => {
     await expect.poll(() => page.getByLabel('Permissions').inputValue()).toBe('ask');
   });
 
+  it('keeps an address the user went to when a list arriving meanwhile would open its newest entry', async () => {
+    const { served } = await serve();
+    const page = await open(served, { hash: '#/sessions' });
+    // An address the window has not acted on yet (pushState fires no hashchange): a link, Back, a typed address.
+    await page.evaluate(() => history.pushState(null, '', '#/memory'));
+    await session(served, 'arrives meanwhile');
+    await expect.poll(() => page.getByRole('button', { name: /arrives meanwhile/ }).count(), { timeout: 10_000 }).toBe(1);
+    // The list's effects have run once a frame has passed.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+    expect(new URL(page.url()).hash).toBe('#/memory');
+    await page.context().close();
+  });
+
   it('opens a session from its address, and Back and Forward move between screens', async () => {
     const { served } = await serve();
     const a = await session(served, 'first one');

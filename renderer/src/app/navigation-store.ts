@@ -16,7 +16,7 @@ const current = () => parseRoute(location.hash, SCREEN_IDS);
  * The address bar is the navigation: every screen, session, conversation, job and run has an
  * address, Back and Forward work, a reload stays where it was, and a link opens what it names.
  */
-export const useNavigation = create<NavigationStore>((set) => {
+export const useNavigation = create<NavigationStore>((set, get) => {
   window.addEventListener('hashchange', () => set({ route: current() }));
   return {
     route: current(),
@@ -26,6 +26,9 @@ export const useNavigation = create<NavigationStore>((set) => {
       set({ route: { screen, path } });
     },
     replace: (screen, path = []) => {
+      // An address changed since this selection was decided (its hashchange not yet seen: a link, Back,
+      // a typed address) wins: overwriting it would drop where the user went for the list's first entry.
+      if (routeHash(current()) !== routeHash(get().route)) return;
       history.replaceState(null, '', `${location.pathname}${location.search}${routeHash({ screen, path })}`);
       set({ route: { screen, path } });
     },
