@@ -318,11 +318,11 @@ describe('what a new user hit', () => {
     const { served } = await serve();
     const page = await open(served, { hash: '#/sessions' });
     // An address the window has not acted on yet (pushState fires no hashchange): a link, Back, a typed address.
-    await page.evaluate(() => history.pushState(null, '', '#/memory'));
+    await page.evaluate(`history.pushState(null, '', '#/memory')`);
     await session(served, 'arrives meanwhile');
     await expect.poll(() => page.getByRole('button', { name: /arrives meanwhile/ }).count(), { timeout: 10_000 }).toBe(1);
     // The list's effects have run once a frame has passed.
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
     expect(new URL(page.url()).hash).toBe('#/memory');
     await page.context().close();
   });
