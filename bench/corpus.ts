@@ -42,14 +42,11 @@ export function query(random: () => number): string {
   return [0, 1].map(() => topic[Math.floor(random() * topic.length)]!).join(' ');
 }
 
-/** How long the last seedMessages waited for the embedding worker to start (before its clock). */
-export let workerStartMs = 0;
-
 /**
  * Writes `count` messages across 500 conversations through the history ingest path, in
- * transactions of `batch`; returns messages per second.
+ * transactions of `batch`; returns messages per second and how long the embedding worker took to start before the clock.
  */
-export async function seedMessages(core: Core, count: number, batch = 1000): Promise<number> {
+export async function seedMessages(core: Core, count: number, batch = 1000): Promise<{ perSecond: number; workerStartMs: number }> {
   const random = seeded(11);
   const sessions = Array.from({ length: 500 }, (_, i) => core.sessions.create({ title: `bench ${i}`, permissionPolicy: 'ask', surface: i % 3 ? 'desktop' : 'telegram' }).id);
   const batches: IncomingMessage[][] = [];
@@ -69,10 +66,10 @@ export async function seedMessages(core: Core, count: number, batch = 1000): Pro
   // The embedding worker starts once per app run, not per batch: started before the clock, timed apart.
   const warm = performance.now();
   await core.embeddings.embedAhead(['warm up']);
-  workerStartMs = performance.now() - warm;
+  const workerStartMs = performance.now() - warm;
   const started = performance.now();
   await core.history.ingestBatches((i) => sessions[i % sessions.length]!, batches);
-  return count / ((performance.now() - started) / 1000);
+  return { perSecond: count / ((performance.now() - started) / 1000), workerStartMs };
 }
 
 /** Writes `count` memories in 12 categories, in transactions of 1,000, with their vectors. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { benchCore } from './bench-core';
-import { query, seeded, seedMemories, seedMessages, workerStartMs, writeTranscript } from './corpus';
+import { query, seeded, seedMemories, seedMessages, writeTranscript } from './corpus';
 import { percentile, type BenchGroup } from './figures';
 
 const MESSAGES = 100_000;
@@ -23,7 +23,7 @@ export const searchGroup: BenchGroup = {
     // As the app runs it: the built embedding worker (npm run bench builds first).
     const core = await benchCore(path.join(dir, 'data'), { env: { PATH: process.env.PATH, HOME: home }, embedWorker: path.resolve(import.meta.dirname, '../dist/main/embed-worker.cjs'), searchWorker: path.resolve(import.meta.dirname, '../dist/main/search-worker.cjs') });
     try {
-      const ingest = await seedMessages(core, MESSAGES);
+      const { perSecond: ingest, workerStartMs } = await seedMessages(core, MESSAGES);
 
       seedMemories(core, MEMORIES);
       const random = seeded(5);
@@ -97,7 +97,7 @@ export const search1mGroup: BenchGroup = {
       searchWorker: path.join(dist, 'search-worker.cjs'),
     });
     try {
-      const ingest = await seedMessages(core, MILLION);
+      const { perSecond: ingest } = await seedMessages(core, MILLION);
       const random = seeded(5);
       const queries = Array.from({ length: QUERIES }, () => query(random));
       const fts = core.storage.db.prepare(
