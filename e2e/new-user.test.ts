@@ -266,8 +266,7 @@ describe('what a new user hit', () => {
       ] as const) {
         await page.goto(`${served.base}/${hash}`);
         const notFound = page.getByTestId('not-found');
-        // The first page of a fresh serve can take seconds on a loaded 2-core host: a wide ceiling, not a sleep.
-        await expect.poll(() => notFound.isVisible(), { timeout: 30_000 }).toBe(true);
+        await expect.poll(() => notFound.isVisible(), { timeout: 10_000 }).toBe(true);
         expect(await notFound.textContent()).toContain(`${what} is not here`);
         // Not a blank editor in its place (a bad job address opened New job).
         expect(await page.getByRole('heading', { name: 'New job' }).count()).toBe(0);

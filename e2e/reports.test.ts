@@ -149,8 +149,7 @@ describe('reports in Chromium: template sources, a run’s files, its problems a
       const phone = await openPage(chromium(), served.url, view, { acceptDownloads: true });
       await phone.evaluate(`location.hash = '#/schedules/${job!.id}/runs/${done!.id}'`);
       const opened = phone.getByTestId('run').first();
-      // A fresh page's first load: seconds on a loaded 2-core host (a ceiling, not a sleep).
-      await expect.poll(() => opened.getByTestId('attachments').count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => opened.getByTestId('attachments').count(), { timeout: 10_000 }).toBe(1);
       await noSidewaysScroll(phone);
       const got = phone.waitForEvent('download');
       await opened.getByTestId('attachments').getByRole('button', { name: /report\.csv/ }).click();
