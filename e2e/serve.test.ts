@@ -210,3 +210,17 @@ describe('the switchboard command (package.json bin)', () => {
     expect(served.output().split('\n').filter((l) => l.startsWith('UI: '))).toHaveLength(1);
   });
 });
+
+describe("serve's bundle", () => {
+  // V8 keeps a module's whole source for as long as it runs, at two bytes a character once one
+  // character is outside ASCII: this is most of serve's idle memory when it goes wrong.
+  it('is ASCII only and leaves the chat apps, mail and templates to chunks loaded when first used', () => {
+    const source = fs.readFileSync(SERVE_JS, 'latin1');
+    expect(source.match(/[\u0080-\u00ff]/g) ?? []).toEqual([]);
+    for (const lazy of ['discord-adapter', 'telegram-adapter', 'nodemailer', 'liquid']) {
+      expect(source).toMatch(new RegExp(`import\\("\\./chunks/${lazy}[-.][^"]*\\.js"\\)`));
+      expect(source).not.toMatch(new RegExp(`from\\s*"\\./chunks/${lazy}`));
+    }
+    expect(fs.statSync(SERVE_JS).size).toBeLessThan(3_000_000);
+  });
+});
