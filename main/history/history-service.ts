@@ -4,7 +4,6 @@ import type { Service } from '../lifecycle';
 import type { EmbeddingRows, EmbeddingService, PendingRow } from '../retrieval/embedding-service';
 import { vecState, type SessionStore } from '../sessions/session-store';
 import { isOwnSessionFolder, projectFolder } from '../storage/session-folders';
-import { Statements } from '../storage/statements';
 import type { StorageService } from '../storage/storage-service';
 import { searchMessages, type SearchRequest } from './search-query';
 import { SearchReader } from './search-reader';
@@ -121,10 +120,9 @@ export class HistoryService implements Service {
  * reads and marks them through this. A vector's metadata names the session by its integer key.
  */
 export function messageEmbeddingRows(storage: StorageService, store: SessionStore): EmbeddingRows {
-  const sql = new Statements(() => storage.db);
   return {
     pending: (limit) => {
-      const rows = sql.get('SELECT id, text, session_id, role, created_at FROM messages WHERE vec_state = 0 ORDER BY id LIMIT ?').all(limit) as { id: number; text: string; session_id: string; role: string; created_at: number }[];
+      const rows = storage.db.prepare('SELECT id, text, session_id, role, created_at FROM messages WHERE vec_state = 0 ORDER BY id LIMIT ?').all(limit) as { id: number; text: string; session_id: string; role: string; created_at: number }[];
       const keys = new Map<string, number | undefined>();
       return rows.flatMap((r): PendingRow[] => {
         if (!keys.has(r.session_id)) keys.set(r.session_id, store.rowKey(r.session_id));
@@ -133,8 +131,8 @@ export function messageEmbeddingRows(storage: StorageService, store: SessionStor
         return session === undefined ? [] : [{ id: r.id, text: r.text, meta: { session, role: r.role, created_at: r.created_at } }];
       });
     },
-    countPending: () => sql.get('SELECT count(*) FROM messages WHERE vec_state = 0').pluck().get() as number,
-    markEmbedded: (id, onlyPending) => sql.get(`UPDATE messages SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
-    markAllPending: () => void sql.get('UPDATE messages SET vec_state = 0 WHERE vec_state = 1').run(),
+    countPending: () => storage.db.prepare('SELECT count(*) FROM messages WHERE vec_state = 0').pluck().get() as number,
+    markEmbedded: (id, onlyPending) => storage.db.prepare(`UPDATE messages SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
+    markAllPending: () => void storage.db.prepare('UPDATE messages SET vec_state = 0 WHERE vec_state = 1').run(),
   };
 }

@@ -3,12 +3,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as sqliteVec from 'sqlite-vec';
 import { MESSAGE_VECTOR_META, VectorIndex } from '../retrieval/vector-index';
 import { searchMessages, type SearchRequest } from './search-query';
+import { cachePreparedStatements } from '../storage/statements';
 
 // Runs history searches off the main thread on its own read-only connection (WAL lets it read while
 // the main connection writes): a search over a million messages ranks tens of thousands of rows,
 // which would hold the event loop that carries every stream delta. Bundled as dist/main/search-worker.cjs.
 const { file } = workerData as { file: string };
 const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+cachePreparedStatements(db);
 // Inside a packaged app the extension lives beside the archive, as for the main connection.
 db.loadExtension(sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'));
 db.pragma('busy_timeout = 5000');

@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import { Statements } from '../storage/statements';
 import { NEEDS_YOU_KINDS, type SessionInbox, type InboxCounts, type InboxItem, type InboxKind, type InboxState } from '../../contract';
 
 interface Row {
@@ -81,16 +80,13 @@ function weight(row: Pick<Row, 'state' | 'needs_you' | 'read'> | undefined): Inb
  */
 export class InboxStore {
   private counted: InboxCounts | null = null;
-  private readonly sql: Statements;
 
-  constructor(private readonly db: () => Database) {
-    this.sql = new Statements(db);
-  }
+  constructor(private readonly db: () => Database) {}
 
   counts(): InboxCounts {
     if (!this.counted) {
-      const row = this.sql
-        .get(`SELECT count(*) FILTER (WHERE needs_you = 1) AS needsYou, count(*) FILTER (WHERE read = 0) AS unread, count(*) FILTER (WHERE needs_you = 1 OR read = 0) AS badge FROM inbox_items WHERE state = 'open'`)
+      const row = this.db()
+        .prepare(`SELECT count(*) FILTER (WHERE needs_you = 1) AS needsYou, count(*) FILTER (WHERE read = 0) AS unread, count(*) FILTER (WHERE needs_you = 1 OR read = 0) AS badge FROM inbox_items WHERE state = 'open'`)
         .get() as InboxCounts;
       this.counted = { needsYou: row.needsYou, unread: row.unread, badge: row.badge };
     }
@@ -107,11 +103,11 @@ export class InboxStore {
   }
 
   private rowByKey(key: string): Row | undefined {
-    return this.sql.get('SELECT * FROM inbox_items WHERE key = ?').get(key) as Row | undefined;
+    return this.db().prepare('SELECT * FROM inbox_items WHERE key = ?').get(key) as Row | undefined;
   }
 
   private rowById(id: number): Row | undefined {
-    return this.sql.get('SELECT * FROM inbox_items WHERE id = ?').get(id) as Row | undefined;
+    return this.db().prepare('SELECT * FROM inbox_items WHERE id = ?').get(id) as Row | undefined;
   }
 
   get(id: number): InboxItem | null {
@@ -127,8 +123,8 @@ export class InboxStore {
   /** A new item, or the source's newer word on one it made before (its text, its link); read and state stay as they were. */
   upsert(item: NewItem, now: number): { item: InboxItem; added: boolean } {
     const before = this.rowByKey(item.key);
-    const after = this.sql
-      .get(
+    const after = this.db()
+      .prepare(
         `INSERT INTO inbox_items (key, kind, source, session_id, job_id, actor, title, text, link, needs_you, ref, until, created_at, updated_at)
          VALUES (@key, @kind, @source, @sessionId, @jobId, @actor, @title, @text, @link, @needsYou, @ref, @until, @now, @now)
          ON CONFLICT (key) DO UPDATE SET title = excluded.title, text = excluded.text, link = excluded.link, until = excluded.until,
@@ -163,7 +159,7 @@ export class InboxStore {
     const before = this.rowByKey(item.key);
     if (!before || (before.state === 'open' && before.read === 0)) return { ...this.upsert(item, now), replaced: null };
     return this.db().transaction(() => {
-      this.sql.get('DELETE FROM inbox_items WHERE id = ?').run(before.id);
+      this.db().prepare('DELETE FROM inbox_items WHERE id = ?').run(before.id);
       this.account(before, undefined);
       return { ...this.upsert(item, now), replaced: before.id };
     })();
@@ -173,8 +169,8 @@ export class InboxStore {
   settle(target: string | number, outcome: string, now: number): InboxItem | null {
     const before = typeof target === 'number' ? this.rowById(target) : this.rowByKey(target);
     if (!before || (before.state === 'settled' && before.outcome === outcome)) return null;
-    const after = this.sql
-      .get(`UPDATE inbox_items SET state = CASE state WHEN 'open' THEN 'settled' ELSE state END, outcome = ?, updated_at = ? WHERE id = ? RETURNING *`)
+    const after = this.db()
+      .prepare(`UPDATE inbox_items SET state = CASE state WHEN 'open' THEN 'settled' ELSE state END, outcome = ?, updated_at = ? WHERE id = ? RETURNING *`)
       .get(outcome, now, before.id) as Row;
     this.account(before, after);
     return toItem(after);
@@ -182,7 +178,7 @@ export class InboxStore {
 
   /** Ties an item to a session found after it was made (a terminal's question, once its session is known). */
   setSession(key: string, sessionId: string): InboxItem | null {
-    const row = this.sql.get('UPDATE inbox_items SET session_id = ? WHERE key = ? AND session_id IS NULL RETURNING *').get(sessionId, key) as Row | undefined;
+    const row = this.db().prepare('UPDATE inbox_items SET session_id = ? WHERE key = ? AND session_id IS NULL RETURNING *').get(sessionId, key) as Row | undefined;
     return row ? toItem(row) : null;
   }
 
@@ -190,7 +186,7 @@ export class InboxStore {
     const before = this.rowById(id);
     if (!before) return null;
     if (before.state === 'dismissed') return toItem(before);
-    const after = this.sql.get(`UPDATE inbox_items SET state = 'dismissed', updated_at = ? WHERE id = ? RETURNING *`).get(now, id) as Row;
+    const after = this.db().prepare(`UPDATE inbox_items SET state = 'dismissed', updated_at = ? WHERE id = ? RETURNING *`).get(now, id) as Row;
     this.account(before, after);
     return toItem(after);
   }
@@ -198,13 +194,13 @@ export class InboxStore {
   /** Marks read; returns the rows that changed (few: a session's, or the ids given), or null for "all" (many). */
   markRead(target: { ids?: number[]; sessionId?: string; all?: boolean }, now: number): { changed: number; items: InboxItem[] | null } {
     if (target.all) {
-      const changed = this.sql.get('UPDATE inbox_items SET read = 1, updated_at = ? WHERE read = 0').run(now).changes;
+      const changed = this.db().prepare('UPDATE inbox_items SET read = 1, updated_at = ? WHERE read = 0').run(now).changes;
       this.counted = null;
       return { changed, items: null };
     }
     const rows: Row[] = [];
-    const byId = this.sql.get('UPDATE inbox_items SET read = 1, updated_at = ? WHERE id = ? AND read = 0 RETURNING *');
-    const bySession = this.sql.get('UPDATE inbox_items SET read = 1, updated_at = ? WHERE session_id = ? AND read = 0 RETURNING *');
+    const byId = this.db().prepare('UPDATE inbox_items SET read = 1, updated_at = ? WHERE id = ? AND read = 0 RETURNING *');
+    const bySession = this.db().prepare('UPDATE inbox_items SET read = 1, updated_at = ? WHERE session_id = ? AND read = 0 RETURNING *');
     this.db().transaction(() => {
       for (const id of target.ids ?? []) {
         const row = byId.get(now, id) as Row | undefined;
@@ -228,8 +224,8 @@ export class InboxStore {
       where.push('session_id = ?');
       params.push(sessionId);
     }
-    const rows = this.sql
-      .get(`SELECT * FROM inbox_items WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+    const rows = this.db()
+      .prepare(`SELECT * FROM inbox_items WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
       .all(...params, limit + 1) as Row[];
     const more = rows.length > limit;
     const items = rows.slice(0, limit).map(toItem);
@@ -238,19 +234,19 @@ export class InboxStore {
 
   /** Open items by kind, for the checks at start (a question whose broker record ended while Switchboard was down). */
   openOfKinds(kinds: readonly InboxKind[]): InboxItem[] {
-    return (this.sql.get(`SELECT * FROM inbox_items WHERE state = 'open' AND kind IN (${kinds.map(() => '?').join(', ')})`).all(...kinds) as Row[]).map(toItem);
+    return (this.db().prepare(`SELECT * FROM inbox_items WHERE state = 'open' AND kind IN (${kinds.map(() => '?').join(', ')})`).all(...kinds) as Row[]).map(toItem);
   }
 
   /** Open items of one kind about a job or a session (a job's holds, released when the window reset). */
   openOf(kind: InboxKind, about: { jobId?: string; sessionId?: string }): InboxItem[] {
     const column = about.jobId ? 'job_id' : 'session_id';
-    return (this.sql.get(`SELECT * FROM inbox_items WHERE state = 'open' AND kind = ? AND ${column} = ?`).all(kind, about.jobId ?? about.sessionId ?? '') as Row[]).map(toItem);
+    return (this.db().prepare(`SELECT * FROM inbox_items WHERE state = 'open' AND kind = ? AND ${column} = ?`).all(kind, about.jobId ?? about.sessionId ?? '') as Row[]).map(toItem);
   }
 
   /** What the open items about each session come to, one row a session: its one state is made of this. */
   openBySession(): Record<string, SessionInbox> {
-    const rows = this.sql
-      .get(
+    const rows = this.db()
+      .prepare(
         `SELECT session_id AS id, max(needs_you) AS needsYou, max(read = 0) AS unread, max(read = 0 AND kind IN ('done', 'job_result')) AS unreadDone, max(CASE WHEN kind = 'limit_wait' THEN until END) AS limitUntil
          FROM inbox_items WHERE state = 'open' AND session_id IS NOT NULL GROUP BY session_id`,
       )

@@ -7,7 +7,6 @@ import type { Service } from '../lifecycle';
 import type { SettingsService } from '../settings/settings-service';
 import type { StorageService } from '../storage/storage-service';
 import type { EmbeddingRows, EmbeddingService } from '../retrieval/embedding-service';
-import { Statements } from '../storage/statements';
 import { sameFact } from './near-duplicate';
 import { sharesAWord } from '../retrieval/relevance';
 
@@ -247,16 +246,15 @@ export class MemoryService implements Service {
 
 /** The memories waiting for their vectors, for the embedding service: memory owns the table, retrieval/ goes through this. */
 export function memoryEmbeddingRows(storage: StorageService): EmbeddingRows {
-  const sql = new Statements(() => storage.db);
   return {
     pending: (limit) =>
-      (sql.get('SELECT id, text, category FROM memories WHERE vec_state = 0 ORDER BY id LIMIT ?').all(limit) as { id: number; text: string; category: string }[]).map((r) => ({
+      (storage.db.prepare('SELECT id, text, category FROM memories WHERE vec_state = 0 ORDER BY id LIMIT ?').all(limit) as { id: number; text: string; category: string }[]).map((r) => ({
         id: r.id,
         text: r.text,
         meta: { category: r.category },
       })),
-    countPending: () => sql.get('SELECT count(*) FROM memories WHERE vec_state = 0').pluck().get() as number,
-    markEmbedded: (id, onlyPending) => sql.get(`UPDATE memories SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
-    markAllPending: () => void sql.get('UPDATE memories SET vec_state = 0 WHERE vec_state = 1').run(),
+    countPending: () => storage.db.prepare('SELECT count(*) FROM memories WHERE vec_state = 0').pluck().get() as number,
+    markEmbedded: (id, onlyPending) => storage.db.prepare(`UPDATE memories SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
+    markAllPending: () => void storage.db.prepare('UPDATE memories SET vec_state = 0 WHERE vec_state = 1').run(),
   };
 }

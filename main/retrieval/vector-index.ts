@@ -1,5 +1,4 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Statements } from '../storage/statements';
 import { RecentBits } from './recent-bits';
 
 /** A metadata column of the vector table, filterable during the search. */
@@ -35,8 +34,6 @@ const OVERFETCH = 16;
  * Measured here on 100,000 rows: float[256] KNN p95 47.5 ms, bit[256] 14.4 ms.
  */
 export class VectorIndex {
-  /** Prepared once per table shape; a rebuild (new provider) clears them. */
-  private readonly statements: Statements;
   /** The two inserts, built once per table shape: they run for every message stored. */
   private inserts: [Statement, Statement] | null = null;
   /** The newest rows' bits in memory, for `searchRecent` (built on its first use, per table shape). */
@@ -46,9 +43,7 @@ export class VectorIndex {
     private readonly db: Database,
     readonly name: 'messages' | 'memories',
     private readonly meta: MetaColumn[],
-  ) {
-    this.statements = new Statements(() => db);
-  }
+  ) {}
 
   private get vecTable(): string {
     return `${this.name}_vec`;
@@ -59,7 +54,7 @@ export class VectorIndex {
   }
 
   private statement(sql: string): Statement {
-    return this.statements.get(sql);
+    return this.db.prepare(sql);
   }
 
   /** The metadata columns, as stored with the index: a different layout means a rebuild. */
@@ -78,7 +73,6 @@ export class VectorIndex {
     const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(this.vecTable);
     if (current?.provider === provider && current.dimensions === dimensions && current.layout === this.layout && exists) return false;
     if (dimensions % 8 !== 0) throw new Error(`vector dimension ${dimensions} is not a multiple of 8`);
-    this.statements.clear();
     this.inserts = null;
     this.db.transaction(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${this.vecTable}; DROP TABLE IF EXISTS ${this.fullTable};`);

@@ -1,5 +1,4 @@
 import type { Job, JobInput, JobRun, RunAttachment, RunStatus, RunStepResult, RunTrigger } from '../../contract';
-import { Statements } from '../storage/statements';
 import type { StorageService } from '../storage/storage-service';
 
 interface JobRow {
@@ -169,11 +168,7 @@ function columns(input: Partial<JobInput>): Record<string, unknown> {
 const RAN = "'ok', 'failed', 'timeout', 'cancelled'";
 
 export class JobStore {
-  private readonly sql: Statements;
-
-  constructor(private readonly storage: StorageService) {
-    this.sql = new Statements(() => storage.db);
-  }
+  constructor(private readonly storage: StorageService) {}
 
   private get db() {
     return this.storage.db;
@@ -204,29 +199,29 @@ export class JobStore {
 
   /** The job waits for the owner's approval (it does not run until allowed), or no longer does (null). */
   setWaiting(id: string, waiting: { requestedBy: string; since: number } | null): void {
-    this.sql.get('UPDATE jobs SET waiting_since = ?, requested_by = ?, approval_id = NULL WHERE id = ?').run(waiting?.since ?? null, waiting?.requestedBy ?? null, id);
+    this.db.prepare('UPDATE jobs SET waiting_since = ?, requested_by = ?, approval_id = NULL WHERE id = ?').run(waiting?.since ?? null, waiting?.requestedBy ?? null, id);
   }
 
   /** The broker's question a waiting job is asked with. */
   setApprovalId(id: string, approvalId: string | null): void {
-    this.sql.get('UPDATE jobs SET approval_id = ? WHERE id = ? AND waiting_since IS NOT NULL').run(approvalId, id);
+    this.db.prepare('UPDATE jobs SET approval_id = ? WHERE id = ? AND waiting_since IS NOT NULL').run(approvalId, id);
   }
 
   setSession(id: string, sessionId: string): void {
-    this.sql.get('UPDATE jobs SET session_id = ? WHERE id = ?').run(sessionId, id);
+    this.db.prepare('UPDATE jobs SET session_id = ? WHERE id = ?').run(sessionId, id);
   }
 
   delete(id: string): boolean {
-    return this.sql.get('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
+    return this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
   }
 
   job(id: string): Omit<Job, 'nextRun' | 'recent'> | undefined {
-    const row = this.sql.get('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row && toJob(row);
   }
 
   jobs(): Omit<Job, 'nextRun' | 'recent'>[] {
-    return (this.sql.get('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
   }
 
   /**
@@ -235,8 +230,8 @@ export class JobStore {
    */
   startRuns(runs: readonly { id: string; jobId: string }[], at: { plannedAt: number | null; trigger: RunTrigger; attempt: number; now: number }): JobRun[] {
     const started = new Set(
-      this.sql
-        .get(
+      this.db
+        .prepare(
           `INSERT OR IGNORE INTO active_runs (id, job_id, planned_at, started_at, trigger, attempt)
            SELECT value ->> 0, value ->> 1, ?, ?, ?, ? FROM json_each(?) RETURNING id`,
         )
@@ -274,16 +269,16 @@ export class JobStore {
 
   /** A run that did not happen: skipped or missed, with why. */
   recordRun(run: { id: string; jobId: string; plannedAt: number | null; status: 'skipped' | 'missed' | 'held'; trigger: RunTrigger; reason: string; now: number }): JobRun {
-    this.sql
-      .get(`INSERT INTO job_runs (id, job_id, planned_at, ended_at, status, trigger, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.db
+      .prepare(`INSERT INTO job_runs (id, job_id, planned_at, ended_at, status, trigger, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(run.id, run.jobId, run.plannedAt, run.now, run.status, run.trigger, run.reason);
     return this.run(run.id)!;
   }
 
   /** Held runs since `since` that no later run of their job followed: they still wait for their window. */
   waitingHeld(since: number): { jobId: string; plannedAt: number | null }[] {
-    return this.sql
-      .get(
+    return this.db
+      .prepare(
         `SELECT r.job_id AS jobId, r.planned_at AS plannedAt FROM job_runs r
          WHERE r.status = 'held' AND r.ended_at >= ?
            AND NOT EXISTS (SELECT 1 FROM job_runs x WHERE x.job_id = r.job_id AND x.status != 'held' AND coalesce(x.started_at, x.ended_at) > r.ended_at)
@@ -294,9 +289,9 @@ export class JobStore {
 
   /** Records how a run ended and releases its lock; the caller knows the whole run, so nothing is read back. */
   endRun(run: JobRun, end: Partial<Omit<JobRun, 'id' | 'jobId'>> & { status: RunStatus; endedAt: number }): void {
-    this.sql.get('DELETE FROM active_runs WHERE job_id = ? AND id = ?').run(run.jobId, run.id);
-    this.sql
-      .get(
+    this.db.prepare('DELETE FROM active_runs WHERE job_id = ? AND id = ?').run(run.jobId, run.id);
+    this.db
+      .prepare(
         `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, exit_code, stdout_tail, stderr_tail, result_text, cost_usd, session_id, reason,
            prompt, problems, next_prompt, output_dir, attachments, steps, chained_from)
          VALUES (@id, @jobId, @plannedAt, @startedAt, @endedAt, @status, @trigger, @attempt, @exitCode, @stdoutTail, @stderrTail, @resultText, @costUsd, @sessionId, @reason,
@@ -330,17 +325,17 @@ export class JobStore {
 
   /** How the after-run steps went, written as each ends (the run itself is recorded already). */
   setSteps(runId: string, steps: RunStepResult[]): void {
-    this.sql.get('UPDATE job_runs SET steps = ? WHERE id = ?').run(JSON.stringify(steps), runId);
+    this.db.prepare('UPDATE job_runs SET steps = ? WHERE id = ?').run(JSON.stringify(steps), runId);
   }
 
   /** A next prompt left by a run in progress, kept with its lock row until the run is recorded. */
   setActiveNextPrompt(runId: string, text: string): void {
-    this.sql.get('UPDATE active_runs SET next_prompt = ? WHERE id = ?').run(text, runId);
+    this.db.prepare('UPDATE active_runs SET next_prompt = ? WHERE id = ?').run(text, runId);
   }
 
   /** The owner's change to what a recorded run left for the next one. */
   setNextPrompt(runId: string, text: string | null): boolean {
-    return this.sql.get('UPDATE job_runs SET next_prompt = ? WHERE id = ?').run(text, runId).changes > 0;
+    return this.db.prepare('UPDATE job_runs SET next_prompt = ? WHERE id = ?').run(text, runId).changes > 0;
   }
 
   /**
@@ -350,8 +345,8 @@ export class JobStore {
    */
   latestNextPrompt(jobId: string): { runId: string; text: string; endedAt: number } | null {
     return (
-      (this.sql
-        .get(
+      (this.db
+        .prepare(
           `SELECT r.id AS runId, r.next_prompt AS text, r.ended_at AS endedAt FROM job_runs r
            WHERE r.job_id = ? AND r.next_prompt IS NOT NULL
              AND NOT EXISTS (SELECT 1 FROM job_runs later WHERE later.job_id = r.job_id AND later.rowid > r.rowid AND later.status IN (${RAN}))
@@ -363,8 +358,8 @@ export class JobStore {
 
   /** The newest run that ran (not a skipped, missed or held one): what the template calls last_run. */
   lastRan(jobId: string): JobRun | null {
-    const row = this.sql
-      .get(`SELECT * FROM job_runs WHERE job_id = ? AND status IN (${RAN}) ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT 1`)
+    const row = this.db
+      .prepare(`SELECT * FROM job_runs WHERE job_id = ? AND status IN (${RAN}) ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT 1`)
       .get(jobId) as RunRow | undefined;
     return row ? toRun(row) : null;
   }
@@ -374,47 +369,47 @@ export class JobStore {
    * inbox's "N runs since you last looked". Null when that run is no longer kept (pruned since).
    */
   endedSince(jobId: string, fromRunId: string, statuses: readonly RunStatus[]): number | null {
-    const from = (this.sql.get('SELECT ended_at FROM job_runs WHERE id = ?').get(fromRunId) as { ended_at: number | null } | undefined)?.ended_at;
+    const from = (this.db.prepare('SELECT ended_at FROM job_runs WHERE id = ?').get(fromRunId) as { ended_at: number | null } | undefined)?.ended_at;
     if (from === undefined || from === null) return null;
-    const row = this.sql
-      .get(`SELECT count(*) AS n FROM job_runs WHERE job_id = ? AND ended_at >= ? AND status IN (${statuses.map(() => '?').join(', ')})`)
+    const row = this.db
+      .prepare(`SELECT count(*) AS n FROM job_runs WHERE job_id = ? AND ended_at >= ? AND status IN (${statuses.map(() => '?').join(', ')})`)
       .get(jobId, from, ...statuses) as { n: number };
     return row.n;
   }
 
   run(id: string): JobRun | undefined {
-    const row = this.sql.get('SELECT * FROM job_runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.db.prepare('SELECT * FROM job_runs WHERE id = ?').get(id) as RunRow | undefined;
     return row && toRun(row);
   }
 
   /** A job's newest runs, the one in progress first. */
   runs(jobId: string, limit: number): JobRun[] {
-    const active = this.sql
-      .get(
+    const active = this.db
+      .prepare(
         `SELECT id, job_id, planned_at, started_at, NULL AS ended_at, 'running' AS status, trigger, attempt, NULL AS exit_code, NULL AS stdout_tail,
            NULL AS stderr_tail, NULL AS result_text, NULL AS cost_usd, NULL AS session_id, NULL AS reason, NULL AS prompt, '[]' AS problems, next_prompt,
            NULL AS output_dir, '[]' AS attachments, '[]' AS steps, NULL AS chained_from FROM active_runs WHERE job_id = ?`,
       )
       .get(jobId) as RunRow | undefined;
-    const ended = this.sql.get('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[];
+    const ended = this.db.prepare('SELECT * FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?').all(jobId, limit) as RunRow[];
     return (active ? [active, ...ended] : ended).slice(0, limit).map(toRun);
   }
 
   /** Keeps the newest `keep` runs of a job. */
   prune(jobId: string, keep: number): void {
-    this.sql
-      .get('DELETE FROM job_runs WHERE job_id = ? AND id NOT IN (SELECT id FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?)')
+    this.db
+      .prepare('DELETE FROM job_runs WHERE job_id = ? AND id NOT IN (SELECT id FROM job_runs WHERE job_id = ? ORDER BY coalesce(started_at, ended_at) DESC, rowid DESC LIMIT ?)')
       .run(jobId, jobId, keep);
   }
 
   /** Keeps a shell run's process group with its lock row, for the next start to clean up after a crash. */
   setRunGroup(runId: string, pgid: number, started: number | null): void {
-    this.sql.get('UPDATE active_runs SET pgid = ?, pgid_started = ? WHERE id = ?').run(pgid, started, runId);
+    this.db.prepare('UPDATE active_runs SET pgid = ?, pgid_started = ? WHERE id = ?').run(pgid, started, runId);
   }
 
   /** The process groups of runs a previous process left in progress. */
   leftoverGroups(): { runId: string; pgid: number; started: number | null }[] {
-    return this.sql.get('SELECT id AS runId, pgid, pgid_started AS started FROM active_runs WHERE pgid IS NOT NULL').all() as {
+    return this.db.prepare('SELECT id AS runId, pgid, pgid_started AS started FROM active_runs WHERE pgid IS NOT NULL').all() as {
       runId: string;
       pgid: number;
       started: number | null;
@@ -424,22 +419,22 @@ export class JobStore {
   /** Runs a previous process left in progress: they died with it, and `reasons` says what was left of them. */
   failLeftoverRuns(now: number, reasons: ReadonlyMap<string, string> = new Map()): number {
     return this.db.transaction(() => {
-      this.sql
-        .get(
+      this.db
+        .prepare(
           `INSERT INTO job_runs (id, job_id, planned_at, started_at, ended_at, status, trigger, attempt, next_prompt, reason)
            SELECT id, job_id, planned_at, started_at, ?, 'failed', trigger, attempt, next_prompt,
                   coalesce(json_extract(?, '$.' || json_quote(id)), 'Switchboard stopped during this run') FROM active_runs`,
         )
         .run(now, JSON.stringify(Object.fromEntries(reasons)));
-      return this.sql.get('DELETE FROM active_runs').run().changes;
+      return this.db.prepare('DELETE FROM active_runs').run().changes;
     })();
   }
 
   checkedAt(): number | null {
-    return (this.sql.get('SELECT checked_at FROM scheduler_state WHERE id = 1').pluck().get() as number | undefined) ?? null;
+    return (this.db.prepare('SELECT checked_at FROM scheduler_state WHERE id = 1').pluck().get() as number | undefined) ?? null;
   }
 
   setCheckedAt(now: number): void {
-    this.sql.get('INSERT INTO scheduler_state (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(now);
+    this.db.prepare('INSERT INTO scheduler_state (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(now);
   }
 }

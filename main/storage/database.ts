@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { migrate, type Migration } from './migrate';
+import { cachePreparedStatements } from './statements';
 
 /** Raised when the file fails its integrity check; the file is left exactly as it was found. */
 export class DatabaseCorruptError extends Error {
@@ -161,6 +162,7 @@ export function openDatabaseChecked(file: string, migrations: readonly Migration
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   const trusted = existed && closedCleanly(file);
   const db = new BetterSqlite3(file);
+  cachePreparedStatements(db);
   try {
     if (existed && !trusted) checkIntegrity(db, file);
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));

@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Message } from '../../contract';
-import { Statements } from './statements';
 
 /** A message to store (the contract's message before it has a row id): what the live stream and the transcript importer both write. */
 export interface MessageInsert extends Omit<Message, 'id'> {
@@ -14,26 +13,13 @@ export interface MessageInsert extends Omit<Message, 'id'> {
  * The one way into the messages table and its word index, for the live stream (one message a time)
  * and the importer (batches of thousands) alike: a batch is one transaction, its words indexed by one
  * statement (FTS5 flushes pending terms per statement, so a row-by-row index made ingest four times
- * slower), statements prepared once per connection.
+ * slower).
  */
 export class MessageStore {
-  private readonly statements: Statements;
-  /** The connection the statements were prepared on: a reopened database prepares them again. */
-  private preparedOn: Database | null = null;
-
-  constructor(private readonly db: () => Database) {
-    this.statements = new Statements(db);
-  }
-
-  private connection(): Database {
-    const db = this.db();
-    if (db !== this.preparedOn) this.statements.clear();
-    this.preparedOn = db;
-    return db;
-  }
+  constructor(private readonly db: () => Database) {}
 
   private get insertRow(): Statement {
-    return this.statements.get(
+    return this.db().prepare(
       `INSERT OR IGNORE INTO messages (session_id, turn_id, role, kind, text, data, surface, created_at, external_id, vec_state)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -42,7 +28,7 @@ export class MessageStore {
   private get indexWords(): Statement {
     // Read back from the rows just written (in the page cache): passing the texts as JSON would copy
     // every one through the main thread again, and an imported tool output can be megabytes.
-    return this.statements.get('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
+    return this.db().prepare('INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /**
@@ -51,7 +37,7 @@ export class MessageStore {
    * the transaction for every row stored (the vectors written with it).
    */
   insert(batch: readonly MessageInsert[], each?: (id: number, index: number) => void): { id: number; index: number }[] {
-    const db = this.connection();
+    const db = this.db();
     const insertRow = this.insertRow;
     const indexWords = this.indexWords;
     return db.transaction(() => {

@@ -1,22 +1,25 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-/** Prepares each SQL text once per connection: preparing dominates hot paths that run a statement often. */
-export class Statements {
-  private readonly cache = new Map<string, Statement>();
-
-  constructor(private readonly db: () => Database) {}
-
-  get(sql: string): Statement {
-    let statement = this.cache.get(sql);
-    if (!statement) {
-      statement = this.db().prepare(sql);
-      this.cache.set(sql, statement);
+/**
+ * Makes `db.prepare` hand out one statement per SQL text, as Signal Desktop's SQL layer does: preparing
+ * costs more than running most of our statements, and the hot paths (a turn's stream, a chat message)
+ * ran the same few dozen over and over. A statement comes back in its default modes (not plucked, not
+ * raw), as a fresh one would; the least recently used go past `limit` (SQL built with lists varies).
+ * SQLite prepares a kept statement again by itself when the schema it reads changes.
+ */
+export function cachePreparedStatements(db: Database, limit = 1000): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+      if (statement.reader) statement.pluck(false).raw(false).expand(false);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
     }
+    cache.set(sql, statement);
     return statement;
-  }
-
-  /** Forget them all (the tables they read were rebuilt, or the connection changed). */
-  clear(): void {
-    this.cache.clear();
-  }
+  }) as Database['prepare'];
 }

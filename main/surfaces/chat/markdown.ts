@@ -3,9 +3,12 @@ import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import type { Nodes, Root, Table } from 'mdast';
 
+// Built once: each call of gfm() merges its five extensions again, and a reply is parsed on every edit.
+const options = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
+
 /** Claude's Markdown as a tree (CommonMark + GFM), the one parser every chat dialect starts from. */
 export function parseMarkdown(markdown: string): Root {
-  return fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  return fromMarkdown(markdown, options);
 }
 
 /** A table as monospaced text: columns padded to their widest cell (no chat app draws Markdown tables). */
