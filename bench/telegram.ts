@@ -3,17 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { claudeEnv } from '../main/testing/claude-harness';
-import { FakeAnthropic, userTexts } from '../main/testing/fake-anthropic';
 import { FakeTelegram, type FakeUser } from '../main/testing/fake-telegram';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { htmlToPlain } from '../main/surfaces/telegram/telegram-html';
 import { benchCore } from './bench-core';
+import { answerTo, startAnthropicProcess } from './anthropic-process';
 import { RawClaude } from './raw-claude';
 import { maxWithin, percentile, type BenchGroup, type Figure } from './figures';
 
 const CHATS = 20;
-/** Each answer streams in this many pieces, 60 ms apart: about a second and a half of edits. */
-const CHUNKS = 25;
 
 /** CPU time (user + system) the processes have used so far, from /proc (Linux; 0 elsewhere). */
 function cpuMs(pids: number[]): number {
@@ -41,8 +39,6 @@ async function untilQuiet(pids: number[], limitMs = 20_000): Promise<void> {
   }
 }
 
-const answerTo = (text: string) => `Answer to ${text}: ${Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')}`;
-
 /**
  * 20 chats writing at once to the real bot stack (grammY polling a Bot API stand-in, the chat bridge,
  * the real claude CLI against the Anthropic stand-in), sessions warm: how fast the first text shows,
@@ -53,10 +49,8 @@ export const telegramGroup: BenchGroup = {
   description: `${CHATS} chats at once through grammY, the chat bridge and the real CLI`,
   async run(): Promise<Figure[]> {
     const dir = makeTempDir('switchboard-bench-telegram-');
-    const api = new FakeAnthropic();
-    await api.start();
+    const api = await startAnthropicProcess();
     const tg = await new FakeTelegram().start();
-    api.respond((request) => ({ kind: 'text', text: answerTo(userTexts(request).at(-1) ?? ''), chunks: CHUNKS, chunkDelayMs: 60 }));
     const home = path.join(dir, 'home');
     fs.mkdirSync(home);
     const core = await benchCore(path.join(dir, 'data'), {
@@ -191,8 +185,8 @@ export const telegramGroup: BenchGroup = {
           unit: 'ms',
           note: `that CPU for ${CHATS} messages over ${os.cpus().length} cores: before this, not every CLI can have produced its first text`,
         },
-        { name: 'telegram.event_loop_p99_ms', value: loop.percentile(99) / 1e6, unit: 'ms', note: "the core's event loop delay during the round, p99 (the stand-ins share its process)" },
-        { name: 'telegram.own_cpu_ms_per_message', value: ownCpuPerMessage, unit: 'ms', note: 'CPU this process used per message in that round, all its threads: the core, and the Telegram and API stand-ins beside it' },
+        { name: 'telegram.event_loop_p99_ms', value: loop.percentile(99) / 1e6, unit: 'ms', note: "the core's event loop delay during the round, p99 (the Telegram stand-in shares its process)" },
+        { name: 'telegram.own_cpu_ms_per_message', value: ownCpuPerMessage, unit: 'ms', note: 'CPU this process used per message in that round, all its threads: the core and the Telegram stand-in beside it (the API stand-in runs in a process of its own)' },
         { name: 'telegram.cli_cpu_ms_per_message', value: cliCpuPerMessage, unit: 'ms', note: `CPU the claude processes used per message in that round (${os.cpus().length} cores for ${CHATS} of them)` },
         { name: 'telegram.replies_incomplete', value: incomplete, unit: 'replies', goal: { below: 1 }, note: `of ${CHATS}: no message in the chat holds the whole answer` },
         { name: 'telegram.duplicates', value: duplicates, unit: 'messages', goal: { below: 1 }, note: 'a whole answer shown in more than one message' },
@@ -202,7 +196,7 @@ export const telegramGroup: BenchGroup = {
       raws.forEach((r) => r.stop());
       await core.stop();
       await tg.stop();
-      await api.stop();
+      api.stop();
       removeTempDir(dir);
     }
   },
