@@ -6,7 +6,7 @@ import { startServe } from '../e2e/support/serve';
 import { makeTempDir, removeTempDir } from '../main/testing/temp-core';
 import { benchCore } from './bench-core';
 import { seedMessages, writeTranscript } from './corpus';
-import { median, percentile, type BenchGroup, type Figure } from './figures';
+import { cpuMs, median, percentile, type BenchGroup, type Figure } from './figures';
 
 const STARTS = 9;
 
@@ -37,6 +37,35 @@ const IMPORT_MB = 100;
  * The core's one thread while it does its heaviest background work: a first import of 100 MB of
  * Claude Code transcripts (and their embedding), with a search every 50 ms from a window meanwhile.
  */
+const IDLE_TRANSCRIPTS = 2000;
+
+/** CPU an idle serve uses while it follows Claude Code's transcripts (2,000 of them): a menu-bar app's battery cost. */
+async function idleCpu(): Promise<Figure[]> {
+  const home = makeTempDir('switchboard-bench-idle-');
+  try {
+    for (let i = 0; i < IDLE_TRANSCRIPTS; i++) {
+      const id = `7d9a4c2e-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      writeTranscript(path.join(home, '.claude', 'projects', `-home-user-p${i % 100}`, `${id}.jsonl`), 4, id);
+    }
+    const served = await startServe(path.join(home, 'data'), { env: { HOME: home } });
+    try {
+      // The first import and its embedding are done well within this.
+      await new Promise((r) => setTimeout(r, 8000));
+      const before = cpuMs([served.process.pid!]);
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
+      const perSecond = ((cpuMs([served.process.pid!]) - before) / (performance.now() - t0)) * 1000;
+      return [{ name: 'core.idle_cpu_ms_per_s', value: perSecond, unit: 'ms/s', note: `serve idle for ${IDLE_WINDOW_MS / 1000} s, following ${IDLE_TRANSCRIPTS.toLocaleString('en')} transcripts of Claude Code` }];
+    } finally {
+      await served.stop();
+    }
+  } finally {
+    removeTempDir(home);
+  }
+}
+
+const IDLE_WINDOW_MS = 20_000;
+
 async function eventLoopDuringImport(): Promise<Figure[]> {
   const home = makeTempDir('switchboard-bench-loop-');
   try {
@@ -124,6 +153,7 @@ export const coreGroup: BenchGroup = {
         { name: 'core.node_floor_ms', value: floorMs, unit: 'ms', note: 'node -e printing one line, same run' },
         { name: 'core.start_over_floor', value: startMs / floorMs, unit: 'x', note: 'start_ms / node_floor_ms' },
         { name: 'core.idle_rss_mb', value: rss, unit: 'MB', goal: { below: 150 }, note: 'serve on that data dir, 2 s after start' },
+        ...(await idleCpu()),
         ...(await eventLoopDuringImport()),
       ];
     } finally {

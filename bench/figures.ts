@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 /** One measured number, with the goal an issue set for it (if any). */
 export interface Figure {
   name: string;
@@ -41,4 +43,17 @@ export function maxWithin(times: readonly number[], windowMs: number): number {
     best = Math.max(best, i - j + 1);
   }
   return best;
+}
+
+/** CPU time (user + system) the processes have used so far, from /proc (Linux; 0 elsewhere). */
+export function cpuMs(pids: number[]): number {
+  const tick = 10; // ms per clock tick (USER_HZ is 100 on Linux)
+  return pids.reduce((sum, pid) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      return sum;
+    }
+  }, 0);
 }

@@ -9,22 +9,9 @@ import { htmlToPlain } from '../main/surfaces/telegram/telegram-html';
 import { benchCore } from './bench-core';
 import { answerTo, startAnthropicProcess } from './anthropic-process';
 import { RawClaude } from './raw-claude';
-import { maxWithin, percentile, type BenchGroup, type Figure } from './figures';
+import { cpuMs, maxWithin, percentile, type BenchGroup, type Figure } from './figures';
 
 const CHATS = 20;
-
-/** CPU time (user + system) the processes have used so far, from /proc (Linux; 0 elsewhere). */
-function cpuMs(pids: number[]): number {
-  const tick = 10; // ms per clock tick (USER_HZ is 100 on Linux)
-  return pids.reduce((sum, pid) => {
-    try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return sum + (Number(fields[11]) + Number(fields[12])) * tick;
-    } catch {
-      return sum;
-    }
-  }, 0);
-}
 
 /** Until the processes use no CPU for a second (at most `limitMs`): a CLI keeps working a while after its first turns. */
 async function untilQuiet(pids: number[], limitMs = 20_000): Promise<void> {
