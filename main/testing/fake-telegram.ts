@@ -60,6 +60,7 @@ export class FakeTelegram {
   private failures: { method: string | null; when?: (params: Record<string, unknown>) => boolean; status: number; retryAfter?: number; description: string; left: number }[] = [];
   private conflicts = 0;
   private readonly listeners = new Set<() => void>();
+  private readonly held = new Map<number, Promise<void>>();
 
   constructor(readonly token = '123456:TEST-token-for-the-stand-in') {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -140,6 +141,16 @@ export class FakeTelegram {
     for (const wake of this.waiters) wake();
   }
 
+  /** Calls about this chat get no answer until the returned function is called: a chat app that stalls. */
+  hold(chatId: number): () => void {
+    let release!: () => void;
+    this.held.set(chatId, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(chatId);
+      release();
+    };
+  }
+
   /** The bot's messages in a chat (topic), oldest first, deleted ones left out. */
   chat(chatId: number, threadId?: number): ChatMessage[] {
     return this.messages.filter((m) => m.chat_id === chatId && m.from_bot && !m.deleted && (threadId === undefined || m.thread_id === threadId));
@@ -193,6 +204,13 @@ export class FakeTelegram {
     const params = await this.params(req, body, url);
     const call: BotCall = { method, params, at: Date.now(), status: 200 };
     this.calls.push(call);
+    const held = this.held.get(Number(params.chat_id));
+    if (held) {
+      // Recorded with status 0 while it waits, so a test can see it arrived.
+      call.status = 0;
+      for (const listener of [...this.listeners]) listener();
+      await held;
+    }
     const answer = await this.answer(method, params);
     call.status = answer.status;
     if (answer.status !== 200) call.error = (answer.body as { description?: string }).description;

@@ -72,8 +72,8 @@ const PARALLEL_CHATS = 8;
  */
 export class Outbox {
   private timer: NodeJS.Timeout | null = null;
-  private pumping: Promise<void> | null = null;
-  private again = false;
+  /** The chats being sent to now, each by its own drain: a slow chat holds back only its own messages. */
+  private readonly draining = new Map<string, Promise<void>>();
   private running = false;
 
   constructor(
@@ -103,7 +103,7 @@ export class Outbox {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.pumping;
+    await Promise.all(this.draining.values());
   }
 
   /** Stores the entries (a key seen before is skipped) and sends them as soon as the chat app takes them. */
@@ -129,58 +129,51 @@ export class Outbox {
     return this.db.prepare(`SELECT count(*) FROM chat_outbox WHERE surface = ? AND state = 'pending'`).pluck().get(this.deps.surface) as number;
   }
 
+  /**
+   * Starts a drain for each chat with an entry due and none running, up to PARALLEL_CHATS; the next
+   * entry not yet due gets a timer. A drain that ends looks again, so what came meanwhile goes next.
+   */
   kick(): void {
     if (!this.running) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.pumping = this.pump().finally(() => {
-      this.pumping = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      } else this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    const next = this.db.prepare(`SELECT min(next_at) FROM chat_outbox WHERE surface = ? AND state = 'pending'`).pluck().get(this.deps.surface) as number | null;
-    if (next === null) return;
-    this.timer = setTimeout(() => this.kick(), Math.max(0, next - Date.now()));
-    this.timer.unref();
-  }
-
-  private async pump(): Promise<void> {
     const adapter = this.deps.adapter();
     if (!adapter) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const due = this.db
       .prepare(`SELECT id, chat_key, op, payload, dedupe, about, attempts, next_at FROM chat_outbox WHERE surface = ? AND state = 'pending' ORDER BY id`)
       .all(this.deps.surface) as Row[];
     const now = Date.now();
     // Per chat in order; a chat whose first entry must wait holds its later ones back.
     const chats = new Map<string, Row[]>();
-    const blocked = new Set<string>();
+    const waiting = new Set<string>();
+    let nextAt = Infinity;
     for (const row of due) {
-      if (blocked.has(row.chat_key)) continue;
+      if (waiting.has(row.chat_key) || this.draining.has(row.chat_key)) continue;
       if (row.next_at > now) {
-        blocked.add(row.chat_key);
+        waiting.add(row.chat_key);
+        nextAt = Math.min(nextAt, row.next_at);
         continue;
       }
       chats.set(row.chat_key, [...(chats.get(row.chat_key) ?? []), row]);
     }
-    const queues = [...chats.values()];
-    const worker = async () => {
-      for (let rows = queues.shift(); rows; rows = queues.shift()) {
-        for (const row of rows) {
-          if (!this.running || !(await this.deliver(adapter, row))) break;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_CHATS, queues.length) }, worker));
+    for (const [chatKey, rows] of chats) {
+      if (this.draining.size >= PARALLEL_CHATS) break;
+      const drain = this.drain(adapter, rows).finally(() => {
+        this.draining.delete(chatKey);
+        this.kick();
+      });
+      this.draining.set(chatKey, drain);
+    }
+    if (nextAt < Infinity) {
+      this.timer = setTimeout(() => this.kick(), Math.max(0, nextAt - Date.now()));
+      this.timer.unref();
+    }
+  }
+
+  private async drain(adapter: ChatAdapter, rows: Row[]): Promise<void> {
+    for (const row of rows) {
+      if (!this.running || !(await this.deliver(adapter, row))) return;
+    }
   }
 
   /** Tries one entry; false when the chat must wait (a rate limit or a failure) before its next one. */
@@ -227,7 +220,6 @@ export class Outbox {
       case 'unparsable':
         if (!payload.plain) {
           retry(0, { payload: JSON.stringify({ ...payload, plain: true }) });
-          this.again = true;
           return false;
         }
         break;
@@ -235,7 +227,6 @@ export class Outbox {
         // The message to edit is gone (deleted by the user): the text goes out as a new message.
         if (row.op === 'edit') {
           retry(0, { op: 'send', payload: JSON.stringify({ ...payload, messageId: undefined }) });
-          this.again = true;
           return false;
         }
         break;

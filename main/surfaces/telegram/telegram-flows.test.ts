@@ -184,6 +184,21 @@ describe('Telegram: rate limits, failures and restarts', { timeout: 90_000 }, ()
     expect(tg.calls.filter((c) => c.status === 429).length).toBeGreaterThan(5);
   });
 
+  it('a chat whose calls stall holds back only its own messages', async () => {
+    const { tg } = await paired();
+    const other = { id: 1002, first_name: 'Bob' };
+    await pair(t!, other);
+    const release = tg.hold(owner.id);
+    tg.send(owner, '/help');
+    await tg.until(() => tg.calls.some((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === owner.id && c.status === 0), 30_000, "the owner's answer, held");
+    // Before: every chat's messages waited until the stalled call came back.
+    tg.send(other, '/help');
+    await tg.until(() => texts(tg, other.id).some((x) => x.includes('/new')), 30_000, "the other chat's answer while the first chat stalls");
+    expect(texts(tg).some((x) => x.includes('/new'))).toBe(false);
+    release();
+    await tg.until(() => texts(tg).some((x) => x.includes('/new')), 30_000, "the owner's answer once the chat app answers");
+  });
+
   it('says when the token is refused, and when another program polls with it', async () => {
     const tg = await new FakeTelegram().start();
     extra.push(tg);
