@@ -32,7 +32,9 @@ export class ReplyStream {
     private readonly interval = EDIT_INTERVAL_MS,
     private readonly onMessage: (messageId: string) => void = () => {},
   ) {
-    void adapter.typing(chatKey);
+    // After the work in hand (the CLIs' lines among it, see ClaudeProcess): the indicator can wait a
+    // moment, the CLI that writes the reply should not.
+    setImmediate(() => void adapter.typing(chatKey));
     this.typing = setInterval(() => void adapter.typing(chatKey), adapter.typingMs - 500);
     this.typing.unref();
   }
