@@ -142,7 +142,7 @@ export const mcpGroup: BenchGroup = {
       const hooksToken = ((await core.router.call('system.rotateToken', { scope: 'hooks' }, { surface: 'desktop', actor: 'desktop' })) as { value: { token: string } }).value.token;
       const answers: number[] = [];
       for (let i = 0; i < HOOK_QUESTIONS; i++) {
-        const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === 'hook');
+        const asked = nextEvent(core.events, 'approvals.changed', (a) => a.status === 'pending' && a.source === `hook:terminal-${i}`);
         const reply = fetch(`http://127.0.0.1:${core.server!.address!.port}/hooks/permission`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${hooksToken}`, 'Content-Type': 'application/json' },
