@@ -33,11 +33,8 @@ async function nodeFloorMs(): Promise<number> {
 
 const IMPORT_MB = 100;
 
-/**
- * The core's one thread while it does its heaviest background work: a first import of 100 MB of
- * Claude Code transcripts (and their embedding), with a search every 50 ms from a window meanwhile.
- */
 const IDLE_TRANSCRIPTS = 2000;
+const IDLE_WINDOW_MS = 20_000;
 
 /** CPU an idle serve uses while it follows Claude Code's transcripts (2,000 of them): a menu-bar app's battery cost. */
 async function idleCpu(): Promise<Figure[]> {
@@ -64,8 +61,10 @@ async function idleCpu(): Promise<Figure[]> {
   }
 }
 
-const IDLE_WINDOW_MS = 20_000;
-
+/**
+ * The core's one thread while it does its heaviest background work: a first import of 100 MB of
+ * Claude Code transcripts (and their embedding), with a search every 50 ms from a window meanwhile.
+ */
 async function eventLoopDuringImport(): Promise<Figure[]> {
   const home = makeTempDir('switchboard-bench-loop-');
   try {

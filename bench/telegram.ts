@@ -74,8 +74,8 @@ export const telegramGroup: BenchGroup = {
       // The warm-up's final edits go out at the chat's pace: let them land before measuring.
       await new Promise((r) => setTimeout(r, 2500));
       // Side by side: the same 20 messages written straight to 20 warm CLIs (no bot, no bridge), their
-      // first text timed, in a round just before Switchboard's and one just after (this host's load
-      // changes from minute to minute). Their own home, so Switchboard's importer does not follow them.
+      // first text timed, in rounds before and after each of Switchboard's (this host's load changes
+      // from minute to minute). Their own home, so Switchboard's importer does not follow them.
       const rawHome = path.join(dir, 'raw-home');
       fs.mkdirSync(rawHome);
       raws = users.map((_, i) => {
