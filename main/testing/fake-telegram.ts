@@ -156,6 +156,12 @@ export class FakeTelegram {
     return this.messages.filter((m) => m.chat_id === chatId && m.from_bot && !m.deleted && (threadId === undefined || m.thread_id === threadId));
   }
 
+  /** Calls `listener` after every call the bot makes, until the returned function is called. */
+  onCall(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   callsOf(method: string): BotCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200);
   }
