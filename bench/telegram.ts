@@ -86,9 +86,14 @@ export const telegramGroup: BenchGroup = {
         return new RawClaude(cwd, claudeEnv(api.url, rawHome));
       });
       const rawFirsts: number[] = [];
+      let rawCpu = 0;
       const rawRound = async (round: string) => {
         await untilQuiet([...raws.map((r) => r.pid), ...core.sessions.list().flatMap((x) => (x.pid ? [x.pid] : []))]);
+        const before = cpuMs(raws.map((r) => r.pid));
         rawFirsts.push(...(await Promise.all(raws.map((r, i) => r.turn(`question ${users[i]!.id} ${round}`)))));
+        // As long after the last answer as Switchboard's rounds count.
+        await new Promise((r) => setTimeout(r, 1500));
+        rawCpu += cpuMs(raws.map((r) => r.pid)) - before;
       };
       await Promise.all(raws.map((r) => r.turn('warm up')));
 
@@ -192,6 +197,7 @@ export const telegramGroup: BenchGroup = {
         { name: 'telegram.event_loop_p99_ms', value: Math.max(...loopP99), unit: 'ms', note: "the core's event loop delay during a round, p99, the worse round" },
         { name: 'telegram.own_cpu_ms_per_message', value: ownCpu / (ROUNDS * CHATS), unit: 'ms', note: 'CPU this process used per message in those rounds, all its threads (the core; the API and Telegram stand-ins run in processes of their own)' },
         { name: 'telegram.cli_cpu_ms_per_message', value: cliCpu / (ROUNDS * CHATS), unit: 'ms', note: `CPU the claude processes used per message in those rounds (${os.cpus().length} cores for ${CHATS} of them)` },
+        { name: 'telegram.raw_cli_cpu_ms_per_message', value: rawCpu / ((ROUNDS + 1) * CHATS), unit: 'ms', note: 'the same for the bare claude processes of the side-by-side rounds' },
         { name: 'telegram.replies_incomplete', value: incomplete, unit: 'replies', goal: { below: 1 }, note: `of ${ROUNDS * CHATS}: no message in the chat holds the whole answer` },
         { name: 'telegram.duplicates', value: duplicates, unit: 'messages', goal: { below: 1 }, note: 'a whole answer shown in more than one message' },
         { name: 'telegram.max_edits_per_chat_per_s', value: maxEdits, unit: 'calls', goal: { below: 2 }, note: 'sends and edits of one chat within any one second, at most' },
