@@ -135,6 +135,10 @@ export function buildServices({ config, env, events, lifecycle, notifier, tokens
       warmSpare: config.warmSpare,
       activeElsewhere: (claudeSessionId) => late.get('transcripts').activeElsewhere(claudeSessionId),
       catchUpTranscript: (claudeSessionId) => late.get('transcripts').catchUp(claudeSessionId),
+      forgetSession: (sessionId) => {
+        history.forget(sessionId);
+        late.get('transcripts').forget(sessionStore.claudeSessionIds(sessionId));
+      },
       mcpServer: (sessionId) => {
         const server = late.get('server');
         return server?.address ? { url: `http://127.0.0.1:${server.address.port}${MCP_PATH}`, token: tokens.sessionToken(sessionId) } : null;

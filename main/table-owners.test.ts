@@ -20,6 +20,7 @@ const owners: Record<string, string[]> = {
   messages: ['main/history/history-service.ts', 'main/history/search-query.ts', 'main/history/transcript-importer.ts'],
   messages_fts: ['main/history/history-service.ts', 'main/history/search-query.ts', 'main/history/transcript-importer.ts'],
   transcript_files: ['main/history/transcript-importer.ts'],
+  forgotten_transcripts: ['main/history/transcript-importer.ts'],
   approvals: ['main/approvals/approval-broker.ts'],
   approval_rules: ['main/approvals/approval-broker.ts'],
   jobs: ['main/scheduler/job-store.ts'],

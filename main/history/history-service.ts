@@ -88,6 +88,15 @@ export class HistoryService implements Service {
     return messages.map((m, i) => (states[i] === 0 ? m.text : null));
   }
 
+  /**
+   * Drops the vectors of a conversation's messages, in the caller's transaction, before the conversation is
+   * deleted: the messages go by cascade, their vectors would stay, and SQLite gives their ids to new messages.
+   */
+  forget(sessionId: string): void {
+    const ids = this.deps.storage.db.prepare('SELECT id FROM messages WHERE session_id = ? AND vec_state = 1').pluck().all(sessionId) as number[];
+    this.deps.embeddings.messages.delete(...ids);
+  }
+
   /** One page of a conversation; the event loop never carries more than a page at once. */
   messages(sessionId: string, page: { after?: number; limit?: number } = {}): MessagePage {
     const limit = page.limit ?? 1000;

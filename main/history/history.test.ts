@@ -100,6 +100,33 @@ describe('bulk ingest', () => {
   });
 });
 
+describe('a deleted conversation', () => {
+  it('takes its vectors with it, and the ids SQLite gives again take new ones', async () => {
+    const harness = (h = await startHarness());
+    const line = (i: number, text: string) => ({ externalId: `${text}-${i}`, role: 'user' as const, kind: 'text' as const, text: `${text} ${i}`, data: null, surface: 'external' as const, createdAt: i });
+    const vectors = harness.core.embeddings.messages;
+    const before = vectors.count();
+    const gone = harness.core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const goneIds = harness.core.history.ingest(gone.id, Array.from({ length: 20 }, (_, i) => line(i, 'kubernetes ingress')));
+    expect(vectors.count()).toBe(before + 20);
+    await harness.core.sessions.delete(gone.id);
+    expect(vectors.count()).toBe(before);
+    // The newest rows went, so SQLite hands their ids out again: the transcript that gets them is stored whole.
+    const next = harness.core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const ids = harness.core.history.ingest(next.id, Array.from({ length: 20 }, (_, i) => line(i, 'sourdough starter')));
+    expect(ids).toEqual(goneIds);
+    expect(vectors.count()).toBe(before + 20);
+    const { hits } = await harness.core.history.search('bread starter', {}, 5);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((hit) => hit.sessionId === next.id)).toBe(true);
+    // A vector an older version left behind under the next id: the new message's takes its place.
+    const nextId = Math.max(...ids) + 1;
+    vectors.insert(nextId, harness.core.embeddings.embedNow(['left behind'])![0]!, { session: 0, role: 'user', created_at: 0 });
+    expect(harness.core.history.ingest(next.id, [line(99, 'rye flour')])).toEqual([nextId]);
+    expect((await harness.core.history.search('rye flour', {}, 1)).hits[0]?.messageId).toBe(nextId);
+  });
+});
+
 describe('transcripts of sessions Switchboard did not start', () => {
   it('imports real CLI transcripts, skips and counts malformed lines, and is idempotent', async () => {
     const harness = (h = await startHarness());
@@ -174,6 +201,24 @@ describe('transcripts of sessions Switchboard did not start', () => {
     await core.transcripts.importAll();
     expect(core.history.conversations().map((c) => [c.surface, c.ownFolder])).toEqual([['desktop', true]]);
     expect(core.history.messages(session.id).messages.filter((m) => m.text === 'mine')).toHaveLength(1);
+  });
+
+  it('does not bring back a session the user deleted when its transcript changes later', async () => {
+    const harness = (h = await startHarness());
+    const { core, env } = harness;
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    await harness.turnEnded(core.sessions.send(session.id, 'delete me later', desktopCaller).id);
+    await core.transcripts.importAll();
+    await core.sessions.delete(session.id);
+    // The CLI's last lines land after the delete (it was killed mid-write), or the file is rewritten.
+    const projects = path.join(env.CLAUDE_CONFIG_DIR!, 'projects');
+    const [file] = (fs.readdirSync(projects, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.jsonl'));
+    const lines = fs.readFileSync(path.join(projects, file!), 'utf8').trimEnd().split('\n');
+    const user = lines.map((l) => JSON.parse(l) as { type: string; uuid: string; message?: { content: unknown } }).find((l) => l.type === 'user' && JSON.stringify(l.message).includes('delete me later'))!;
+    fs.appendFileSync(path.join(projects, file!), `${JSON.stringify({ ...user, uuid: 'late-line', message: { ...user.message, content: 'a late line' } })}\n`);
+    await core.transcripts.importAll();
+    expect(core.history.conversations()).toEqual([]);
+    expect((await core.history.search('delete me later', {}, 5)).hits).toEqual([]);
   });
 });
 

@@ -298,10 +298,12 @@ export class TranscriptImporter implements Service {
     // The session's own TUI writes turns the app's process never saw: those are stored, into that session.
     const terminal = !!owner?.ranHere && !!this.deps.inTerminal?.(claudeId);
     const ours = !!owner?.ranHere && !terminal;
+    // A conversation the user deleted stays deleted; what it spent still counts.
+    const forgotten = !owner && this.forgotten(claudeId);
     let added: number[] = [];
     let sessionId: string | null = null;
     db.transaction(() => {
-      if (!ours && chunk.messages.length) {
+      if (!ours && !forgotten && chunk.messages.length) {
         const title = (chunk.firstUserText ?? 'Claude Code session').split('\n')[0]!.slice(0, 60);
         sessionId = terminal ? owner!.id : this.deps.store.externalSession(claudeId, { title, cwd: chunk.cwd ?? '', createdAt: chunk.messages[0]?.createdAt ?? Date.now() });
         added = this.deps.history.ingest(sessionId, chunk.messages.map((m) => ({ ...m, surface: 'external' })));
@@ -347,6 +349,16 @@ export class TranscriptImporter implements Service {
     }
     // Nothing consumed: the last line is still being written.
     return { messages: added.length, malformed: chunk.malformed, bytes: chunk.consumed, more: chunk.consumed > 0 && offset + chunk.consumed < size };
+  }
+
+  /** The user deleted the conversations of these Claude sessions: their transcripts are not imported again. */
+  forget(claudeSessionIds: string[]): void {
+    const insert = this.deps.storage.db.prepare('INSERT OR IGNORE INTO forgotten_transcripts (claude_session_id, forgotten_at) VALUES (?, ?)');
+    for (const id of claudeSessionIds) insert.run(id, Date.now());
+  }
+
+  private forgotten(claudeSessionId: string): boolean {
+    return !!this.deps.storage.db.prepare('SELECT 1 FROM forgotten_transcripts WHERE claude_session_id = ?').get(claudeSessionId);
   }
 
   private async transcriptFiles(): Promise<string[]> {

@@ -95,7 +95,16 @@ export class VectorIndex {
   insert(id: number, vector: Float32Array, meta: Record<string, string | number | null>, replace = true): void {
     if (replace) this.statement(`DELETE FROM ${this.vecTable} WHERE rowid = ?`).run(BigInt(id));
     const [insertBits, insertFull] = this.insertStatements();
-    insertBits.run(BigInt(id), vector, ...this.meta.map((m) => (m.type === 'integer' ? BigInt(Math.round(Number(meta[m.name] ?? 0))) : String(meta[m.name] ?? ''))));
+    const values = [BigInt(id), vector, ...this.meta.map((m) => (m.type === 'integer' ? BigInt(Math.round(Number(meta[m.name] ?? 0))) : String(meta[m.name] ?? '')))];
+    try {
+      insertBits.run(...values);
+    } catch (error) {
+      // A new row whose id an older, deleted row had, its vector left behind (before deletes took them along):
+      // the stale vector goes, rather than the whole batch of messages it came with.
+      if (replace || !/UNIQUE constraint/i.test(String(error))) throw error;
+      this.statement(`DELETE FROM ${this.vecTable} WHERE rowid = ?`).run(BigInt(id));
+      insertBits.run(...values);
+    }
     insertFull.run(id, vector);
   }
 
@@ -111,10 +120,15 @@ export class VectorIndex {
     return this.inserts;
   }
 
-  delete(id: number): void {
-    if (!this.stored()) return;
-    this.statement(`DELETE FROM ${this.vecTable} WHERE rowid = ?`).run(BigInt(id));
-    this.statement(`DELETE FROM ${this.fullTable} WHERE id = ?`).run(id);
+  /** Call inside the caller's transaction (with the rows' own delete): SQLite gives a deleted row's id to the next one. */
+  delete(...ids: number[]): void {
+    if (!ids.length || !this.stored()) return;
+    const bits = this.statement(`DELETE FROM ${this.vecTable} WHERE rowid = ?`);
+    const full = this.statement(`DELETE FROM ${this.fullTable} WHERE id = ?`);
+    for (const id of ids) {
+      bits.run(BigInt(id));
+      full.run(id);
+    }
   }
 
   count(): number {

@@ -383,7 +383,10 @@ export class SessionManager implements Service {
       this.runtimes.delete(id);
     }
     this.spare.release(id);
-    this.store.deleteSession(id);
+    this.deps.storage.db.transaction(() => {
+      this.deps.forgetSession?.(id);
+      this.store.deleteSession(id);
+    })();
     await Promise.all([`${id}.txt`, `${id}.mcp.json`].map((file) => fs.promises.rm(path.join(this.deps.dataDir, 'prompts', file), { force: true })));
     this.deps.events.emit('sessions.removed', { id });
   }

@@ -108,6 +108,8 @@ export interface SessionManagerDeps {
   store: SessionStore;
   /** What the next queued turn waits for (the finished turn's worktree checkpoint being written), or null. */
   turnGate?: (id: string) => Promise<void> | null;
+  /** History lets go of a session being deleted (its messages' vectors; its transcripts are not imported again), in the delete's transaction. */
+  forgetSession?: (sessionId: string) => void;
   /** Turns' and sessions' costs as Usage counted them (turn-costs.ts); without it, the CLI's own figures. */
   costs?: CostReader;
 }

@@ -165,6 +165,14 @@ export class SessionStore {
     return row ? { ...row, ranHere: row.surface !== 'external' || turn !== undefined } : null;
   }
 
+  /** Every Claude session a session has had (a reset starts a new one). */
+  claudeSessionIds(id: string): string[] {
+    return this.db
+      .prepare('SELECT claude_session_id FROM sessions WHERE id = ? UNION SELECT claude_session_id FROM turns WHERE session_id = ?')
+      .pluck()
+      .all(id, id) as string[];
+  }
+
   /** Whether this Claude session is one the app runs (its own transcript is not imported again). */
   runsClaudeSession(claudeSessionId: string): boolean {
     return !!this.ownerOfClaudeSession(claudeSessionId)?.ranHere;
