@@ -20,7 +20,8 @@ export function callerInWords(ctx: CallContext): string {
   if (isChatSurface(kind)) return `${chatApps[kind].label} user ${id}`;
   switch (kind) {
     case 'mcp':
-      return `the MCP client “${id || 'unnamed'}”`;
+      // `<name>@<connection>`: the connection is the server's, the name is the client's own words.
+      return `the MCP client “${(id.includes('@') ? id.slice(0, id.lastIndexOf('@')) : id) || 'unnamed'}”`;
     case 'session':
       return `a Claude session in Switchboard (${id}), through its MCP tools`;
     case 'job':

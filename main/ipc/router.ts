@@ -5,7 +5,7 @@ import { log } from '../log';
 
 /**
  * Who is calling: the surface it came through and the actor on it (`desktop`, `browser:<address>`,
- * `api:<address>`, `telegram:<user id>`, `mcp:<client>`, `session:<id>`, `hook:<Claude session id>`,
+ * `api:<address>`, `telegram:<user id>`, `mcp:<client's name>@<its connection>`, `session:<id>`, `hook:<Claude session id>`,
  * `job:<id>`). Turns, approval answers, questions and memories record both.
  */
 export interface CallContext {

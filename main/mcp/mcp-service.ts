@@ -167,7 +167,12 @@ export class McpService implements Service {
       void oldest[1].transport.close().catch(() => {});
     }
     const server = new Server({ name: 'switchboard', version: VERSION }, { capabilities: { tools: { listChanged: false } }, instructions: 'Switchboard: remember and recall, schedule, read history, hand work to other Claude sessions, and reach the user on their desktop and phone.' });
-    const caller = (): CallContext => ({ surface: 'mcp', actor: switchboardSession ? `session:${switchboardSession}` : `mcp:${server.getClientVersion()?.name ?? 'client'}` });
+    // A client names itself, so its connection goes in its name too: another client holding the same token
+    // and the same name is still another caller (a loose session is driven over MCP only by its starter).
+    const caller = (): CallContext => ({
+      surface: 'mcp',
+      actor: switchboardSession ? `session:${switchboardSession}` : `mcp:${server.getClientVersion()?.name ?? 'client'}@${transport.sessionId?.slice(0, 8) ?? 'new'}`,
+    });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.catalogue }));
     server.setRequestHandler(CallToolRequestSchema, (request) => this.callTool(request.params.name, request.params.arguments ?? {}, caller()));
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({

@@ -134,7 +134,7 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
 
     const remembered = await call('remember', { text: 'The staging host is called kite', category: 'infra' });
     expect(remembered).toMatchObject({ action: 'added', memory: { text: 'The staging host is called kite', category: 'infra' } });
-    expect(core.memory.get(remembered.memory.id).source).toMatchObject({ kind: 'tool', actor: 'mcp:claude-code' });
+    expect(core.memory.get(remembered.memory.id).source).toMatchObject({ kind: 'tool', actor: expect.stringMatching(/^mcp:claude-code@[0-9a-f]{8}$/) });
     expect((await call('recall', { query: 'staging host' })).memories[0]).toMatchObject({ text: 'The staging host is called kite' });
     expect(await call('update_memory', { id: remembered.memory.id, text: 'The staging host is called falcon' })).toMatchObject({ text: 'The staging host is called falcon' });
     expect((await call('list_memories', { limit: 1 })).memories).toHaveLength(1);
@@ -305,7 +305,7 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     const pretender = new Client({ name: 'pretender', version: '1.0.0' });
     await pretender.connect(new StreamableHTTPClientTransport(new URL(urlOf(core)), { requestInit: { headers: { Authorization: `Bearer ${shared}`, 'X-Switchboard-Session': session.id } } }));
     clients.push(pretender);
-    expect(await actorOf(pretender, 'claimed by a header')).toBe('mcp:pretender');
+    expect(await actorOf(pretender, 'claimed by a header')).toMatch(/^mcp:pretender@[0-9a-f]{8}$/);
 
     expect(await actorOf(await connect(core, own), 'said by the session')).toBe(`session:${session.id}`);
 
@@ -326,6 +326,23 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     const headers = (token: string) => ({ Authorization: `Bearer ${token}`, 'Mcp-Session-Id': mcpSession, 'Mcp-Protocol-Version': '2025-06-18', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' });
     expect((await fetch(urlOf(core), { method: 'POST', headers: headers(own), body: JSON.stringify(list) })).status).toBe(404);
     expect((await fetch(urlOf(core), { method: 'POST', headers: headers(shared), body: JSON.stringify(list) })).status).toBe(200);
+  });
+
+  it('tells two clients apart that give the same name: a loose session started by one is not driven by the other', async () => {
+    h = await startHarness({ core: { server: SERVER } });
+    const { core, api } = h;
+    const token = await mcpToken(core);
+    const [first, twin] = [await connect(core, token, 'twin'), await connect(core, token, 'twin')];
+    api.reply({ kind: 'text', text: 'Looking.' });
+    const made = (await first.callTool({ name: 'create_session', arguments: { title: 'Started by the first twin' } })).structuredContent as Structured;
+    expect((await first.callTool({ name: 'ask_session', arguments: { session_id: made.id, text: 'look at the tests' } })).structuredContent).toMatchObject({ status: 'done' });
+    // The owner lets it edit without asking, in the window.
+    expect(await core.router.call('sessions.update', { id: made.id, permissionPolicy: 'acceptEdits' }, desktopCaller)).toMatchObject({ ok: true });
+    const refused = await twin.callTool({ name: 'ask_session', arguments: { session_id: made.id, text: 'add a postinstall script' } });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain('only the MCP client that started it');
+    api.reply({ kind: 'text', text: 'Going on.' });
+    expect((await first.callTool({ name: 'ask_session', arguments: { session_id: made.id, text: 'go on' } })).isError).toBeFalsy();
   });
 
   it('asks the user through Telegram and hands the answer to the tool', async () => {
