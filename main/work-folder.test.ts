@@ -45,6 +45,26 @@ describe('where Claude may work', () => {
     expect(await core.router.call('tasks.start', { prompt: 'read it', cwd: data }, mcp)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
 
+  it("keeps callers from outside the window out of another session's own folder and worktree, the owner not", async () => {
+    const owners = await core.router.call('sessions.create', { title: 'Owner’s notes' }, desktopCaller);
+    if (!owners.ok) throw new Error(owners.error.message);
+    const folder = owners.value.cwd;
+    fs.writeFileSync(path.join(folder, 'plan.md'), 'the owner’s plan');
+    fs.symlinkSync(folder, path.join(home, 'project', 'looks-like-a-project'));
+    const repo = makeRepo(path.join(home, 'project', 'repo'), { 'a.txt': 'a\n' });
+    const tree = await core.router.call('sessions.create', { title: 'In a worktree', cwd: repo, worktree: true }, desktopCaller);
+    if (!tree.ok) throw new Error(tree.error.message);
+    for (const cwd of [folder, path.join(home, 'project', 'looks-like-a-project'), tree.value.cwd]) {
+      expect(await core.router.call('sessions.create', { title: 'x', cwd }, mcp), cwd).toMatchObject({ ok: false, error: { message: expect.stringContaining("another session's own folder") } });
+      expect(await core.router.call('tasks.start', { prompt: 'read plan.md', cwd }, mcp), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(await core.router.call('schedules.create', job(cwd), mcp), cwd).toMatchObject({ ok: false, error: { message: expect.stringContaining("another session's own folder") } });
+    }
+    // Its own folder and its own worktree are still given to a session made from outside.
+    expect(await core.router.call('sessions.create', { title: 'Own folder' }, mcp)).toMatchObject({ ok: true });
+    expect(await core.router.call('sessions.create', { title: 'Own tree', cwd: repo, worktree: true }, mcp)).toMatchObject({ ok: true });
+    expect(await core.router.call('sessions.create', { title: 'Owner may', cwd: folder }, desktopCaller)).toMatchObject({ ok: true });
+  });
+
   it('keeps jobs and their previews out of those folders, and never reads the data folder or the credentials into a prompt', async () => {
     const notes = { sources: [{ kind: 'file', name: 'notes', path: '.switchboard/secrets.json' }] };
     expect(await core.router.call('schedules.create', job(data), mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining("Switchboard's data folder") } });

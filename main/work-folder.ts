@@ -39,9 +39,10 @@ function real(folder: string): string {
  * in its working folder without asking, so: nobody works in Switchboard's data folder (its secrets and
  * database; the sessions' own folders and worktrees inside it are Switchboard's to give); and from
  * outside the window (MCP, chats, Claude sessions) not in a folder that holds the data folder, not in
- * the home folder or above it, and not in a hidden folder of it (`~/.ssh`, `~/.claude`, `~/.config`…).
+ * the home folder or above it, not in a hidden folder of it (`~/.ssh`, `~/.claude`, `~/.config`…), and
+ * not in another session's own folder or worktree (`session` names the one being made, whose they may be).
  */
-export function workFolderRefusal(folder: string, rules: { dataDir: string; env: NodeJS.ProcessEnv; owner: boolean }): string | null {
+export function workFolderRefusal(folder: string, rules: { dataDir: string; env: NodeJS.ProcessEnv; owner: boolean; session?: string }): string | null {
   const given = path.resolve(folder);
   const where = real(given);
   const data = real(rules.dataDir);
@@ -51,6 +52,11 @@ export function workFolderRefusal(folder: string, rules: { dataDir: string; env:
     return `${given} is Switchboard's data folder (or inside it), which holds its secrets and database: Claude does not work there`;
   }
   if (rules.owner) return null;
+  if (ownFolder) {
+    // Its own (a worktree made for it): Switchboard's to give, wherever the data folder is (~/.switchboard is hidden).
+    if (own.some((o) => rules.session && within(where, path.join(o, rules.session)))) return null;
+    return `${given} is another session's own folder; from outside the window, leave the folder out for one of its own, or send that session a message`;
+  }
   if (within(data, where)) return `${given} holds Switchboard's data folder; from outside the window, choose a project folder inside it`;
   const home = real(rules.env.HOME || os.homedir());
   if (within(home, where)) return `${given} is your home folder or above it; from outside the window, choose a project folder`;

@@ -136,7 +136,7 @@ export class SessionManager implements Service {
       cwd = expandFolder(input.cwd, this.deps.env);
       if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_input', `cwd: ${cwd} is not a folder`);
       // A job's folder was checked when the job was made (by its maker); every other caller here.
-      const refused = workFolderRefusal(cwd, { dataDir: this.deps.dataDir, env: this.deps.env, owner: isOwner({ surface: input.surface, actor: '' }) || input.surface === 'schedule' });
+      const refused = workFolderRefusal(cwd, { dataDir: this.deps.dataDir, env: this.deps.env, owner: isOwner({ surface: input.surface, actor: '' }) || input.surface === 'schedule', session: id });
       if (refused) throw new AppError('invalid_input', `cwd: ${refused}`);
     } else {
       makePrivateDir(ownSessionFolders(this.deps.dataDir));
