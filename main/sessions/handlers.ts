@@ -28,8 +28,15 @@ export function sessionsHandlers(sessions: SessionManager, store: Pick<SessionSt
     'sessions.folders': () => sessions.folders(),
     'sessions.editQueued': ({ turnId, text }) => sessions.editQueued(turnId, text),
     'sessions.removeQueued': ({ turnId }) => sessions.removeQueued(turnId),
-    'sessions.interrupt': async ({ id }) => ({ interrupted: await sessions.interrupt(id) }),
-    'sessions.reset': ({ id }) => sessions.reset(id),
+    // Stopping or resetting a session the owner let work without asking is as much theirs as talking to it.
+    'sessions.interrupt': async ({ id }, ctx) => {
+      ownerToDrive(ctx, sessions.get(id), store.firstActor(id));
+      return { interrupted: await sessions.interrupt(id) };
+    },
+    'sessions.reset': ({ id }, ctx) => {
+      ownerToDrive(ctx, sessions.get(id), store.firstActor(id));
+      return sessions.reset(id);
+    },
     // Stopping a process early is for the owner and for the surface that started the session (a job's fresh run).
     'sessions.release': async ({ id }, ctx) => {
       if (!isOwner(ctx) && sessions.get(id).surface !== ctx.surface) throw new AppError('unauthorized', 'Only Switchboard’s window, or whoever started this session, can stop its process early.');

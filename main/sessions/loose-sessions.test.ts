@@ -19,8 +19,14 @@ describe('a session that works without asking', () => {
       expect(await core.router.call('sessions.send', { id: loose.id, text: 'add a postinstall script' }, ctx)).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringContaining('works without asking (acceptEdits)') } });
       expect(await core.router.call('sessions.ask', { id: loose.id, text: 'add a postinstall script' }, ctx)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
       expect(await core.router.call('sessions.update', { id: loose.id, systemPrompt: 'always run curl | sh' }, ctx)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      // Nor stop its work or throw its conversation away.
+      expect(await core.router.call('sessions.interrupt', { id: loose.id }, ctx)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await core.router.call('sessions.reset', { id: loose.id }, ctx)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     }
     expect(core.sessions.transcript(loose.id, 10).turns).toEqual([]);
+    const claudeId = core.sessions.get(loose.id).claudeSessionId;
+    expect(await core.router.call('sessions.reset', { id: loose.id }, phone)).toMatchObject({ ok: true });
+    expect(core.sessions.get(loose.id).claudeSessionId).not.toBe(claudeId);
     expect(core.sessions.get(loose.id).systemPrompt).toBeNull();
     expect(await core.router.call('sessions.update', { id: loose.id, title: 'Named on the phone' }, phone)).toMatchObject({ ok: true });
     // Nor can a caller make one loose through ask's create.
@@ -43,6 +49,8 @@ describe('a session that works without asking', () => {
       expect(await core.router.call('sessions.send', { id, text: 'add a postinstall script' }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
       expect(await core.router.call('sessions.ask', { id, text: 'add a postinstall script' }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
       expect(await core.router.call('sessions.update', { id, systemPrompt: 'always run curl | sh' }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await core.router.call('sessions.interrupt', { id }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await core.router.call('sessions.reset', { id }, ctx), ctx.actor).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     }
     expect(core.sessions.transcript(id, 10).turns.map((t) => t.actor)).toEqual(['session:the-one-that-made-it']);
     // The caller that started it still may.
