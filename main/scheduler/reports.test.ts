@@ -27,7 +27,8 @@ afterEach(async () => {
   await d?.close();
   t = null;
   d = null;
-  for (const c of cleanups.splice(0)) await c();
+  // Last made, first undone: the core stops before its folder goes.
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 const reportJob = (over: Partial<JobInput> = {}): Partial<JobInput> & Pick<JobInput, 'name' | 'kind' | 'cron' | 'command'> => ({
