@@ -65,6 +65,27 @@ describe('where Claude may work', () => {
     expect(await core.router.call('sessions.create', { title: 'Owner may', cwd: folder }, desktopCaller)).toMatchObject({ ok: true });
   });
 
+  it('sees through a symlink to a folder that does not exist yet: a job saved there would run there once it does', async () => {
+    // A job's folder may not exist yet (a warning), and it is checked only when the job is saved: its path
+    // must be judged as it will resolve, not as written.
+    const owners = await core.router.call('sessions.create', { title: 'Owner’s notes' }, desktopCaller);
+    if (!owners.ok) throw new Error(owners.error.message);
+    fs.symlinkSync(owners.value.cwd, path.join(home, 'project', 'looks-like-a-project'));
+    fs.symlinkSync(path.join(home, '.aws'), path.join(home, 'project', 'cloud'));
+    fs.symlinkSync(path.join(data, 'later'), path.join(home, 'project', 'data-later'));
+    const later = [
+      [path.join(home, 'project', 'looks-like-a-project', 'notes'), "another session's own folder"],
+      [path.join(home, 'project', 'cloud'), 'hidden folder'],
+      [path.join(home, 'project', 'cloud', 'cli'), 'hidden folder'],
+      [path.join(home, 'project', 'data-later'), "Switchboard's data folder"],
+    ] as const;
+    for (const [cwd, why] of later) {
+      expect(await core.router.call('schedules.create', job(cwd), mcp), cwd).toMatchObject({ ok: false, error: { message: expect.stringContaining(why) } });
+    }
+    // A folder that is simply not there yet is still the caller's to name.
+    expect(await core.router.call('schedules.create', job(path.join(home, 'project', 'not-yet')), mcp)).toMatchObject({ ok: true, value: { warnings: [expect.stringContaining('does not exist')] } });
+  });
+
   it('keeps jobs and their previews out of those folders, and never reads the data folder or the credentials into a prompt', async () => {
     const notes = { sources: [{ kind: 'file', name: 'notes', path: '.switchboard/secrets.json' }] };
     expect(await core.router.call('schedules.create', job(data), mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining("Switchboard's data folder") } });
