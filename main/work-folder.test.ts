@@ -110,7 +110,7 @@ describe('where Claude may work', () => {
       expect(await core.router.call('sessions.create', { title: 'x', cwd }, mcp), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
       expect(await core.router.call('sessions.create', { title: 'x', cwd }, phone), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
       expect(await core.router.call('sessions.ask', { key: `k-${cwd}`, text: 'read plan.md', create: { cwd } }, phone), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-      expect(await core.router.call('schedules.update', { id: made.value.id, cwd }, mcp), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(await core.router.call('schedules.update', { id: (made.value as { id: string }).id, cwd }, mcp), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
       expect(await core.router.call('schedules.previewPrompt', { command: '{{ notes }}', cwd, sources: [{ kind: 'file', name: 'notes', path: 'plan.md' }] }, mcp), cwd).toMatchObject({ ok: false });
     }
     // A worktree of another session's worktree, from its folder or any folder in it, is refused too.
