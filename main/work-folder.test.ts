@@ -65,6 +65,61 @@ describe('where Claude may work', () => {
     expect(await core.router.call('sessions.create', { title: 'Owner may', cwd: folder }, desktopCaller)).toMatchObject({ ok: true });
   });
 
+  it('sees through a symlink to a folder that does not exist yet: a job saved there would run there once it does', async () => {
+    // A job's folder may not exist yet (a warning), and it is checked only when the job is saved: its path
+    // must be judged as it will resolve, not as written.
+    const owners = await core.router.call('sessions.create', { title: 'Owner’s notes' }, desktopCaller);
+    if (!owners.ok) throw new Error(owners.error.message);
+    fs.symlinkSync(owners.value.cwd, path.join(home, 'project', 'looks-like-a-project'));
+    fs.symlinkSync(path.join(home, '.aws'), path.join(home, 'project', 'cloud'));
+    fs.symlinkSync(path.join(data, 'later'), path.join(home, 'project', 'data-later'));
+    const later = [
+      [path.join(home, 'project', 'looks-like-a-project', 'notes'), "another session's own folder"],
+      [path.join(home, 'project', 'cloud'), 'hidden folder'],
+      [path.join(home, 'project', 'cloud', 'cli'), 'hidden folder'],
+      [path.join(home, 'project', 'data-later'), "Switchboard's data folder"],
+    ] as const;
+    for (const [cwd, why] of later) {
+      expect(await core.router.call('schedules.create', job(cwd), mcp), cwd).toMatchObject({ ok: false, error: { message: expect.stringContaining(why) } });
+    }
+    // A folder that is simply not there yet is still the caller's to name.
+    expect(await core.router.call('schedules.create', job(path.join(home, 'project', 'not-yet')), mcp)).toMatchObject({ ok: true, value: { warnings: [expect.stringContaining('does not exist')] } });
+  });
+
+  it("holds another session's folder by any other path to it, and through every way in from outside the window", async () => {
+    const owners = await core.router.call('sessions.create', { title: 'Owner’s notes' }, desktopCaller);
+    if (!owners.ok) throw new Error(owners.error.message);
+    const folder = owners.value.cwd;
+    fs.mkdirSync(path.join(folder, 'sub'));
+    const repo = makeRepo(path.join(home, 'project', 'repo'), { 'a.txt': 'a\n' });
+    const tree = await core.router.call('sessions.create', { title: 'In a worktree', cwd: repo, worktree: true }, desktopCaller);
+    if (!tree.ok) throw new Error(tree.error.message);
+    // The folder of all sessions behind a symlink, its parent named by `..`, a trailing slash, a way round through the data folder.
+    fs.symlinkSync(path.join(data, 'sessions'), path.join(home, 'project', 'all-sessions'));
+    const paths = [
+      `${folder}/`,
+      path.join(folder, 'sub') + '/..',
+      `${data}/worktrees/../sessions/${owners.value.id}/sub`,
+      path.join(home, 'project', 'all-sessions', owners.value.id),
+      `${tree.value.cwd}/`,
+    ];
+    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
+    const made = await core.router.call('schedules.create', job(path.join(home, 'project')), mcp);
+    if (!made.ok) throw new Error(made.error.message);
+    for (const cwd of paths) {
+      expect(await core.router.call('sessions.create', { title: 'x', cwd }, mcp), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(await core.router.call('sessions.create', { title: 'x', cwd }, phone), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(await core.router.call('sessions.ask', { key: `k-${cwd}`, text: 'read plan.md', create: { cwd } }, phone), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(await core.router.call('schedules.update', { id: (made.value as { id: string }).id, cwd }, mcp), cwd).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(await core.router.call('schedules.previewPrompt', { command: '{{ notes }}', cwd, sources: [{ kind: 'file', name: 'notes', path: 'plan.md' }] }, mcp), cwd).toMatchObject({ ok: false });
+    }
+    // A worktree of another session's worktree, from its folder or any folder in it, is refused too.
+    expect(await core.router.call('sessions.create', { title: 'x', cwd: `${tree.value.cwd}/`, worktree: true }, mcp)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    // Nor can a caller name the id its session (and so its own folder) gets.
+    expect(await core.router.call('sessions.create', { title: 'x', id: owners.value.id, cwd: folder } as never, mcp)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(core.sessions.list().filter((s) => s.cwd === folder || s.cwd === tree.value.cwd)).toHaveLength(2);
+  });
+
   it('keeps jobs and their previews out of those folders, and never reads the data folder or the credentials into a prompt', async () => {
     const notes = { sources: [{ kind: 'file', name: 'notes', path: '.switchboard/secrets.json' }] };
     expect(await core.router.call('schedules.create', job(data), mcp)).toMatchObject({ ok: false, error: { message: expect.stringContaining("Switchboard's data folder") } });

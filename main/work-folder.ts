@@ -25,12 +25,25 @@ function within(folder: string, root: string): boolean {
   }
 }
 
-/** The real path when it exists (symlinks resolved), else the path as given. */
-function real(folder: string): string {
+/**
+ * The real path, symlinks resolved, also for a path that does not exist (yet): its deepest existing folder
+ * resolved, and a dangling symlink followed to where it points. A job's folder may be missing when it is saved
+ * and checked, and be made later (`link/notes` under a link to another session's folder; `cloud` → `~/.aws`).
+ */
+function real(folder: string, depth = 0): string {
+  const given = path.resolve(folder);
   try {
-    return fs.realpathSync(folder);
+    return fs.realpathSync(given);
   } catch {
-    return path.resolve(folder);
+    const parent = path.dirname(given);
+    if (parent === given || depth > 40) return given;
+    const here = path.join(real(parent, depth + 1), path.basename(given));
+    try {
+      // A dangling symlink: where it would lead once its target is made.
+      return real(path.resolve(path.dirname(here), fs.readlinkSync(here)), depth + 1);
+    } catch {
+      return here;
+    }
   }
 }
 

@@ -55,6 +55,10 @@ export function approvalsHandlers(approvals: ApprovalBroker, driversOf?: (sessio
         if (askers.has(ctx.actor)) throw new AppError('unauthorized', 'You asked for this yourself, so it waits for the owner: answer it in Switchboard’s window.');
         // A job's Claude asked: whoever made or changed that job is not known here, so no one outside the window may allow it.
         if ([...askers].some((a) => a.startsWith('job:'))) throw new AppError('unauthorized', 'A scheduled job’s Claude asked for this, so it waits for the owner: answer it in Switchboard’s window.');
+        // A session's Claude asked and nobody is known to have driven it (the session was deleted, its turns with it): nor may anyone outside the window.
+        if (driversOf && [...askers].some((a) => a.startsWith('session:') && !driversOf(a.slice('session:'.length)).length)) {
+          throw new AppError('unauthorized', 'The Claude session that asked for this is gone, and who drove it with it, so it waits for the owner: answer it in Switchboard’s window.');
+        }
       }
       return approvals.answer(id, reply, { by: ctx.actor, via: ctx.surface });
     },

@@ -141,7 +141,8 @@ export function messageEmbeddingRows(storage: StorageService, store: SessionStor
       });
     },
     countPending: () => storage.db.prepare('SELECT count(*) FROM messages WHERE vec_state = 0').pluck().get() as number,
-    markEmbedded: (id, onlyPending) => storage.db.prepare(`UPDATE messages SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
+    markEmbedded: (id, onlyPending, text) =>
+      storage.db.prepare(`UPDATE messages SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}${text === undefined ? '' : ' AND text = ?'}`).run(...(text === undefined ? [id] : [id, text])).changes > 0,
     markAllPending: () => void storage.db.prepare('UPDATE messages SET vec_state = 0 WHERE vec_state = 1').run(),
   };
 }

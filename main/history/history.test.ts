@@ -8,6 +8,7 @@ import { TranscriptImporter } from './transcript-importer';
 import { userTexts } from '../testing/fake-anthropic';
 import { nextEvent, runClaude, startHarness, type Harness } from '../testing/claude-harness';
 import { CLAUDE_BIN } from '../testing/temp-core';
+import { FakeEmbeddings } from '../testing/fake-embeddings';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -124,6 +125,44 @@ describe('a deleted conversation', () => {
     vectors.insert(nextId, harness.core.embeddings.embedNow(['left behind'])![0]!, { session: 0, role: 'user', created_at: 0 });
     expect(harness.core.history.ingest(next.id, [line(99, 'rye flour')])).toEqual([nextId]);
     expect((await harness.core.history.search('rye flour', {}, 1)).hits[0]?.messageId).toBe(nextId);
+  });
+});
+
+describe('a deleted conversation, with an embedder over the network', () => {
+  it('leaves no vector of its words on the message that takes its id while the provider was answering', async () => {
+    const harness = (h = await startHarness());
+    const { core } = harness;
+    const fake = new FakeEmbeddings();
+    await fake.start();
+    try {
+      core.settings.set({ key: 'embeddings.ollamaUrl', value: fake.url });
+      core.settings.set({ key: 'embeddings.provider', value: 'ollama' });
+      await expect.poll(() => core.embeddings.status(), { timeout: 10_000 }).toMatchObject({ ready: true, pending: 0 });
+      let release!: () => void;
+      fake.hold = new Promise<void>((resolve) => (release = resolve));
+      const before = fake.requests;
+      const line = (text: string) => ({ externalId: text, role: 'user' as const, kind: 'text' as const, text, data: null, surface: 'external' as const, createdAt: 1 });
+      const gone = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+      const [goneId] = core.history.ingest(gone.id, [line('the penguin colony moves north in March')]);
+      core.embeddings.kick(0);
+      // The provider has the deleted words and has not answered yet.
+      await expect.poll(() => fake.requests, { timeout: 10_000 }).toBeGreaterThan(before);
+      await core.sessions.delete(gone.id);
+      const next = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+      const [nextId] = core.history.ingest(next.id, [line('sourdough starter needs feeding daily')]);
+      expect(nextId).toBe(goneId);
+      fake.hold = null;
+      release();
+      await expect.poll(() => core.embeddings.status().pending, { timeout: 10_000 }).toBe(0);
+      // The vector under that id is the new message's own, not the deleted one's.
+      const distance = async (text: string) =>
+        core.storage.db.prepare(`SELECT vec_distance_cosine(vec_int8(embedding), vec_quantize_int8(?, 'unit')) FROM messages_embeddings WHERE id = ?`).pluck().get(await core.embeddings.embedQuery(text), nextId) as number;
+      const [deleted, own] = [await distance('the penguin colony moves north in March'), await distance('sourdough starter needs feeding daily')];
+      expect(own).toBeLessThan(0.01);
+      expect(deleted).toBeGreaterThan(own);
+    } finally {
+      await fake.stop();
+    }
   });
 });
 

@@ -63,8 +63,9 @@ export class InboxService implements Service {
         if (run.status === 'running' && run.trigger === 'catch-up') for (const held of this.store.openOf('usage_hold', { jobId: run.jobId })) this.settleItem(held, 'Released: the window reset.');
         this.recordRun(run);
       }),
+      // A deleted session's items go with it: their words are its (the inbox tool would read them back over MCP).
       events.on('sessions.removed', ({ id }) => {
-        for (const item of this.store.list('open', 500, undefined, id).items) this.settleItem(item, 'The session was deleted.');
+        if (this.store.forgetSession(id)) this.deps.events.emit('inbox.changed', { item: null, counts: this.store.counts() });
       }),
     );
   }

@@ -176,6 +176,13 @@ export class InboxStore {
     return toItem(after);
   }
 
+  /** Removes a deleted session's items: they carry its words (its title, answers, commands), which go with it. How many went. */
+  forgetSession(sessionId: string): number {
+    const gone = this.db().prepare('DELETE FROM inbox_items WHERE session_id = ? RETURNING *').all(sessionId) as Row[];
+    for (const row of gone) this.account(row, undefined);
+    return gone.length;
+  }
+
   /** Ties an item to a session found after it was made (a terminal's question, once its session is known). */
   setSession(key: string, sessionId: string): InboxItem | null {
     const row = this.db().prepare('UPDATE inbox_items SET session_id = ? WHERE key = ? AND session_id IS NULL RETURNING *').get(sessionId, key) as Row | undefined;

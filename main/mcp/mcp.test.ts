@@ -341,6 +341,11 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     const refused = await twin.callTool({ name: 'ask_session', arguments: { session_id: made.id, text: 'add a postinstall script' } });
     expect(refused.isError).toBe(true);
     expect(JSON.stringify(refused.content)).toContain('only the MCP client that started it');
+    // Nor one whose name carries the first one's connection, to read as its actor: the server's connection comes last.
+    const starter = core.sessions.transcript(made.id, 10).turns[0]!.actor!;
+    const forger = await connect(core, token, starter.slice('mcp:'.length));
+    expect((await forger.callTool({ name: 'ask_session', arguments: { session_id: made.id, text: 'add a postinstall script' } })).isError).toBe(true);
+    expect(core.sessions.transcript(made.id, 10).turns.map((t) => t.actor)).toEqual([starter]);
     api.reply({ kind: 'text', text: 'Going on.' });
     expect((await first.callTool({ name: 'ask_session', arguments: { session_id: made.id, text: 'go on' } })).isError).toBeFalsy();
   });

@@ -254,7 +254,8 @@ export function memoryEmbeddingRows(storage: StorageService): EmbeddingRows {
         meta: { category: r.category },
       })),
     countPending: () => storage.db.prepare('SELECT count(*) FROM memories WHERE vec_state = 0').pluck().get() as number,
-    markEmbedded: (id, onlyPending) => storage.db.prepare(`UPDATE memories SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}`).run(id).changes > 0,
+    markEmbedded: (id, onlyPending, text) =>
+      storage.db.prepare(`UPDATE memories SET vec_state = 1 WHERE id = ?${onlyPending ? ' AND vec_state = 0' : ''}${text === undefined ? '' : ' AND text = ?'}`).run(...(text === undefined ? [id] : [id, text])).changes > 0,
     markAllPending: () => void storage.db.prepare('UPDATE memories SET vec_state = 0 WHERE vec_state = 1').run(),
   };
 }

@@ -30,8 +30,11 @@ export interface EmbeddingRows {
   pending(limit: number): PendingRow[];
   /** How many rows wait for a vector. */
   countPending(): number;
-  /** The row has its vector now; with `onlyPending`, unless it no longer waits (false then: forgotten meanwhile). */
-  markEmbedded(id: number, onlyPending: boolean): boolean;
+  /**
+   * The row has its vector now; with `onlyPending`, unless it no longer waits (false then: forgotten meanwhile), and with
+   * `text`, unless its text is another now (false then: changed, or deleted and its id given to a new row, meanwhile).
+   */
+  markEmbedded(id: number, onlyPending: boolean, text?: string): boolean;
   /** Every row with a vector waits for a new one (a new provider). */
   markAllPending(): void;
 }
@@ -275,8 +278,8 @@ export class EmbeddingService implements Service {
           if (this.provider !== provider) return;
           this.deps.storage.db.transaction(() => {
             rows.forEach((row, i) => {
-              // The row may have been forgotten while we waited for the provider.
-              if (source.rows.markEmbedded(row.id, true)) source.index.insert(row.id, vectors[i]!, row.meta);
+              // The row may have been forgotten, changed, or deleted and its id given to another while we waited for the provider.
+              if (source.rows.markEmbedded(row.id, true, row.text)) source.index.insert(row.id, vectors[i]!, row.meta);
             });
           })();
           this.emit();

@@ -87,6 +87,8 @@ export class JobApprovalFlow {
     if (!job?.approval || job.approval.approvalId !== approvalId || verdict === 'cancelled') return;
     if (verdict === 'allowed') {
       this.deps.store.setWaiting(jobId, null);
+      // The owner saw its folder on the card and allowed it: their word now.
+      this.deps.store.setMadeOutside(jobId, false);
       this.deps.allowed(jobId);
       return;
     }

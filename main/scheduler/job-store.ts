@@ -202,6 +202,19 @@ export class JobStore {
     this.db.prepare('UPDATE jobs SET waiting_since = ?, requested_by = ?, approval_id = NULL WHERE id = ?').run(waiting?.since ?? null, waiting?.requestedBy ?? null, id);
   }
 
+  /**
+   * Whether the job was made or last changed outside the owner's window and not approved since: its runs
+   * then check its folder by the rule of those callers again (the folder may have become a link since).
+   */
+  madeOutside(id: string): boolean {
+    return !!this.db.prepare('SELECT made_outside FROM jobs WHERE id = ?').pluck().get(id);
+  }
+
+  /** Set when a caller outside the window makes or changes the job; cleared by the owner's word on it. */
+  setMadeOutside(id: string, outside: boolean): void {
+    this.db.prepare('UPDATE jobs SET made_outside = ? WHERE id = ?').run(outside ? 1 : 0, id);
+  }
+
   /** The broker's question a waiting job is asked with. */
   setApprovalId(id: string, approvalId: string | null): void {
     this.db.prepare('UPDATE jobs SET approval_id = ? WHERE id = ? AND waiting_since IS NOT NULL').run(approvalId, id);

@@ -156,6 +156,8 @@ export class RunExecutor {
   /** A Claude job: a fresh session each run, or one that carries on from run to run. */
   private async runClaude(job: StoredJob, run: JobRun, signal: AbortSignal): Promise<RunEnd> {
     const { sessions, store } = this.deps;
+    // A job made outside the window: its folder by that rule again, before anything reads in it (it may be a link now).
+    if (store.madeOutside(job.id)) refuseFolder(job, false, this.deps.workFolder);
     const jobFolder = runFolder(this.deps.outputRoot(), job);
     const outputDir = runFolder(this.deps.outputRoot(), job, run);
     const rendered = await renderJobPrompt(

@@ -200,6 +200,7 @@ export class SchedulerService implements Service {
     const waits = !isOwner(from) && needsOwner(job, this.store);
     this.deps.storage.db.transaction(() => {
       this.store.insert(id, job, this.now());
+      if (!isOwner(from)) this.store.setMadeOutside(id, true);
       if (waits) this.store.setWaiting(id, { requestedBy, since: this.now() });
     })();
     if (waits) this.approvalFlow.ask(id, 'created', from.actor);
@@ -235,6 +236,8 @@ export class SchedulerService implements Service {
       this.store.update(id, { ...patch, ...(patch.cwd !== undefined && { cwd: job.cwd }) }, this.now());
       if (ask) this.store.setWaiting(id, { requestedBy: owner ? waited!.requestedBy : requestedBy, since: waited?.since ?? this.now() });
       if (clear) this.store.setWaiting(id, null);
+      // Its folder is the owner's choice once they set it (or what it runs, making it theirs); anyone else's after their change.
+      if (!owner || patch.cwd !== undefined || clear) this.store.setMadeOutside(id, !owner);
     })();
     if (waited?.approvalId && (ask || clear)) {
       this.approvalFlow.cancel(waited.approvalId, clear ? (owner ? 'Changed in the window: it is an ordinary job now.' : 'The job was changed and no longer needs approval.') : 'The job was changed; asked again with what it runs now.');

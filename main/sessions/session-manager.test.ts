@@ -539,4 +539,23 @@ describe('what could only fail later is refused at once', () => {
     await core.sessions.delete(session.id);
     expect(fs.existsSync(file)).toBe(false);
   });
+
+  it('tells whoever waits on a turn of a session deleted under it that it ended, at once rather than at its timeout', async () => {
+    const harness = (h = await startHarness());
+    const { core, api } = harness;
+    api.reply({ kind: 'text', text: 'a long answer about penguins '.repeat(20), chunks: 20, chunkDelayMs: 100 });
+    const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+    const mcp = { surface: 'mcp', actor: 'mcp:client@12345678' } as const;
+    const streaming = nextEvent(core.events, 'sessions.stream', (p) => p.sessionId === session.id && p.item.kind === 'text_delta');
+    const running = core.router.call('sessions.ask', { id: session.id, text: 'tell me about penguins', timeoutMs: 60_000 }, mcp);
+    // A second caller's message waits behind it (an MCP client, or a job's run with a timeout of a week).
+    const queued = core.router.call('sessions.ask', { id: session.id, text: 'and puffins?', timeoutMs: 60_000 }, mcp);
+    await streaming;
+    const asked = Date.now();
+    expect(await core.router.call('sessions.delete', { id: session.id }, desktopCaller)).toMatchObject({ ok: true });
+    for (const answer of [await running, await queued]) {
+      expect(answer).toMatchObject({ ok: true, value: { status: 'cancelled', timedOut: false, turn: { error: expect.stringContaining('deleted') } } });
+    }
+    expect(Date.now() - asked).toBeLessThan(10_000);
+  });
 });

@@ -372,6 +372,8 @@ export class SessionManager implements Service {
   async delete(id: string): Promise<void> {
     this.row(id);
     const rt = this.runtimes.get(id);
+    // Its running and waiting turns, as they end with it: whoever waits on one (sessions.ask, a job's run) hears so now, not at its timeout.
+    const ended = (rt ? [...(rt.current ? [rt.current.turnId] : []), ...rt.queue] : []).flatMap((turnId) => this.store.turn(turnId) ?? []);
     if (rt) {
       rt.queue.splice(0);
       if (rt.idleTimer) clearTimeout(rt.idleTimer);
@@ -387,6 +389,7 @@ export class SessionManager implements Service {
       this.deps.forgetSession?.(id);
       this.store.deleteSession(id);
     })();
+    for (const turn of ended) this.turns.stream.emitStream(id, turn.id, { kind: 'turn', turn: { ...turn, status: 'cancelled', position: null, error: 'The session was deleted.', endedAt: Date.now() } });
     await Promise.all([`${id}.txt`, `${id}.mcp.json`].map((file) => fs.promises.rm(path.join(this.deps.dataDir, 'prompts', file), { force: true })));
     this.deps.events.emit('sessions.removed', { id });
   }

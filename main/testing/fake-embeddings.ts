@@ -10,6 +10,8 @@ export class FakeEmbeddings {
   static readonly DIMENSIONS = 64;
   failing = false;
   requests = 0;
+  /** While set, requests wait for it before they are answered (a slow provider, to race a delete against). */
+  hold: Promise<void> | null = null;
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private readonly base = new BuiltinEmbedder();
   url = '';
@@ -33,6 +35,7 @@ export class FakeEmbeddings {
     let body = '';
     for await (const chunk of req) body += String(chunk);
     this.requests++;
+    await this.hold;
     if (this.failing) {
       res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"overloaded"}');
       return;

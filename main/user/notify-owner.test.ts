@@ -79,6 +79,22 @@ describe('the owner’s questions', () => {
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
   });
 
+  it('nor by whoever drove a session deleted since: who drove it went with its turns, so only the window may allow what its Claude asked', async () => {
+    const own = core.sessions.create({ title: 'Driven from a phone', permissionPolicy: 'ask', surface: 'telegram' });
+    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
+    core.sessions.send(own.id, 'make me a cleanup job', phone);
+    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
+    expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${own.id}` })).toMatchObject({ ok: true });
+    const question = await asked;
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    // The owner deletes the conversation (and with it its turns, the record of who drove it); the job still waits.
+    expect(await core.router.call('sessions.delete', { id: own.id }, desktopCaller)).toMatchObject({ ok: true });
+    expect(core.approvals.get(question.id).status).toBe('pending');
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, desktopCaller)).toMatchObject({ ok: true });
+  });
+
   it('what a job’s Claude asked for waits for the window: whoever made that job is not known, so no chat may allow it', async () => {
     const run = core.sessions.create({ title: 'Job: notes', permissionPolicy: 'ask', surface: 'schedule' });
     core.sessions.send(run.id, 'tidy the notes, and make a cleanup job', { surface: 'schedule', actor: 'job:made-from-a-chat' });

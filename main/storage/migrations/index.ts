@@ -20,6 +20,7 @@ import m0018 from './0018-session-worktrees';
 import m0019 from './0019-task-replies';
 import m0020 from './0020-chat-parts';
 import m0021 from './0021-forgotten-transcripts';
+import m0022 from './0022-job-folder-rule';
 
 /** In order; a test checks that every numbered file in this folder is listed here. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019, m0020, m0021];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019, m0020, m0021, m0022];
