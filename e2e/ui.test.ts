@@ -6,7 +6,7 @@ import { migrations } from '../main/storage/migrations';
 import { FakeTelegram } from '../main/testing/fake-telegram';
 import { CLAUDE_BIN } from '../main/testing/temp-core';
 import { useChromium } from './support/browser';
-import { ROOT, startServe, tempHomes, type Served } from './support/serve';
+import { callApi, ROOT, startServe, tempHomes, type Served } from './support/serve';
 
 const temp = tempHomes();
 const tempHome = temp.home;
@@ -83,6 +83,12 @@ describe('the UI in Chromium against serve', () => {
     await expect.poll(() => theme.inputValue()).toBe('system');
     await theme.selectOption('dark');
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    // The two on/off settings of sessions the README names are here, on by default; one is turned off.
+    const spare = page.getByLabel('Keep a warm Claude process for the next new session');
+    expect(await spare.isChecked()).toBe(true);
+    expect(await page.getByLabel('Carry on after the plan’s limit resets').isChecked()).toBe(true);
+    await spare.uncheck();
+    await expect.poll(async () => (await callApi(served, 'settings.list', {}))['sessions.warmSpare']).toBe(false);
     const port = served.port;
     await served.stop();
     await expect.poll(() => page.getByText('reconnecting').count()).toBeGreaterThan(0);
@@ -93,6 +99,7 @@ describe('the UI in Chromium against serve', () => {
     await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
     await expect.poll(() => page.getByLabel('Theme').inputValue()).toBe('dark');
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    expect(await page.getByLabel('Keep a warm Claude process for the next new session').isChecked()).toBe(false);
     await page.context().close();
   });
 

@@ -1,28 +1,10 @@
 import { useState } from 'react';
-import { chatApps, settingDefinitions, type ChatSurface, type SettingKey, type SettingValues } from '../../../../contract';
+import { chatApps, type ChatSurface } from '../../../../contract';
 import { confirmAction } from '../../app/Dialog';
 import { FieldError } from '../../app/FieldError';
 import type { ChatBotStore } from './chat-bot-store';
-import { useSettings } from './settings-store';
 
 const minutesLeft = (at: number) => Math.max(1, Math.round((at - Date.now()) / 60_000));
-
-type ToggleKey = { [K in SettingKey]: SettingValues[K] extends boolean ? K : never }[SettingKey];
-
-/** An on/off setting: stored as soon as it is clicked. */
-export function BotToggle({ settingKey, checked }: { settingKey: ToggleKey; checked: boolean }) {
-  const save = useSettings((s) => s.save);
-  const def = settingDefinitions[settingKey];
-  const id = `setting-${settingKey.replace('.', '-')}`;
-  return (
-    <div className="field">
-      <label className="check" htmlFor={id}>
-        <input id={id} type="checkbox" checked={checked} onChange={(e) => void save({ key: settingKey, value: e.target.checked })} /> {def.label}
-      </label>
-      <p className="hint">{def.description}</p>
-    </div>
-  );
-}
 
 /** Connected as …, connecting, or the error in words; and the last message the app refused. */
 export function BotState({ surface, bot }: { surface: ChatSurface; bot: ChatBotStore }) {

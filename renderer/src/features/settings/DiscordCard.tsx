@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { SettingValues } from '../../../../contract';
-import { BotAccess, BotState, BotTokenForm, BotToggle } from './ChatBotParts';
+import { BotAccess, BotState, BotTokenForm } from './ChatBotParts';
+import { ToggleSetting } from './ToggleSetting';
 import { chatBotStores } from './chat-bot-store';
 import { DiscordChannels } from './DiscordChannels';
 import { NumberSetting } from './NumberSetting';
@@ -23,7 +24,7 @@ export function DiscordCard({ values }: { values: SettingValues }) {
       <BotTokenForm surface="discord" bot={bot} placeholder="MTA…" />
       <DiscordChannels bot={bot} />
       <BotAccess surface="discord" bot={bot} />
-      <BotToggle settingKey="discord.doneNotes" checked={values['discord.doneNotes']} />
+      <ToggleSetting settingKey="discord.doneNotes" checked={values['discord.doneNotes']} />
       <NumberSetting settingKey="discord.questionDelaySeconds" stored={values['discord.questionDelaySeconds']} />
       <details>
         <summary>Advanced</summary>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { MailSent, SettingValues } from '../../../../contract';
 import { api } from '../../api';
 import { FieldError } from '../../app/FieldError';
-import { BotToggle } from './ChatBotParts';
+import { ToggleSetting } from './ToggleSetting';
 import { NumberSetting } from './NumberSetting';
 import { SecretKeyForm } from './SecretKeyForm';
 import { OptionalTextSetting } from './TextSetting';
@@ -79,7 +79,7 @@ export function MailCard({ values }: { values: SettingValues }) {
       </p>
       <OptionalTextSetting settingKey="mail.smtpHost" stored={values['mail.smtpHost']} placeholder="smtp.example.com" />
       <NumberSetting settingKey="mail.smtpPort" stored={values['mail.smtpPort']} />
-      <BotToggle settingKey="mail.smtpSecure" checked={values['mail.smtpSecure']} />
+      <ToggleSetting settingKey="mail.smtpSecure" checked={values['mail.smtpSecure']} />
       <OptionalTextSetting settingKey="mail.smtpUser" stored={values['mail.smtpUser']} placeholder="No login" />
       <SecretKeyForm
         id="setting-mail-password"

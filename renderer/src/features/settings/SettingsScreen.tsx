@@ -12,6 +12,7 @@ import { KeptWorktrees } from './KeptWorktrees';
 import { PermissionRules } from './PermissionRules';
 import { SettingForm } from './SettingForm';
 import { TextSetting } from './TextSetting';
+import { ToggleSetting } from './ToggleSetting';
 import { VoiceCard } from './VoiceCard';
 import { useDraft } from './use-draft';
 import { selectFieldErrors, selectHealth, selectValues, useSettings } from './settings-store';
@@ -107,6 +108,8 @@ export function SettingsScreen() {
           ).map((key) => (
             <NumberSetting key={key} settingKey={key} stored={values[key]} />
           ))}
+          <ToggleSetting settingKey="sessions.warmSpare" checked={values['sessions.warmSpare']} />
+          <ToggleSetting settingKey="sessions.continueAfterLimit" checked={values['sessions.continueAfterLimit']} />
         </section>
       ) : null}
       {values ? (

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { SettingValues } from '../../../../contract';
-import { BotAccess, BotState, BotTokenForm, BotToggle } from './ChatBotParts';
+import { BotAccess, BotState, BotTokenForm } from './ChatBotParts';
+import { ToggleSetting } from './ToggleSetting';
 import { chatBotStores } from './chat-bot-store';
 import { NumberSetting } from './NumberSetting';
 import { TextSetting } from './TextSetting';
@@ -20,8 +21,8 @@ export function TelegramCard({ values }: { values: SettingValues }) {
       <BotState surface="telegram" bot={bot} />
       <BotTokenForm surface="telegram" bot={bot} placeholder="123456789:AA…" />
       <BotAccess surface="telegram" bot={bot} />
-      <BotToggle settingKey="telegram.allowGroups" checked={values['telegram.allowGroups']} />
-      <BotToggle settingKey="telegram.doneNotes" checked={values['telegram.doneNotes']} />
+      <ToggleSetting settingKey="telegram.allowGroups" checked={values['telegram.allowGroups']} />
+      <ToggleSetting settingKey="telegram.doneNotes" checked={values['telegram.doneNotes']} />
       <NumberSetting settingKey="telegram.questionDelaySeconds" stored={values['telegram.questionDelaySeconds']} />
       <details>
         <summary>Advanced</summary>
