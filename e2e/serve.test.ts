@@ -88,6 +88,21 @@ describe('switchboard serve', () => {
     expect(await statusWithHost(served.port, '/api/', 'other.tailnet.example', served.token)).toBe(403);
   });
 
+  it('prints its usage for --help, and an unknown option says where to find it, starting nothing', () => {
+    const home = tempHome();
+    const run = (args: string[]) => spawnSync(process.execPath, [SERVE_JS, ...args], { env: { ...process.env, SWITCHBOARD_HOME: home }, encoding: 'utf8', timeout: 15_000 });
+    for (const args of [['--help'], ['serve', '-h'], ['help']]) {
+      const help = run(args);
+      expect(help.status, args.join(' ')).toBe(0);
+      expect(help.stdout).toContain('switchboard mcp');
+      expect(help.stdout).toContain('--allow-host');
+    }
+    const unknown = run(['serve', '--verbose']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('unknown option "--verbose" (switchboard --help lists them)');
+    expect(fs.existsSync(path.join(home, 'switchboard.db'))).toBe(false);
+  });
+
   it('explains a port in use instead of crashing', async () => {
     const served = await serve(tempHome());
     const run = spawnSync(process.execPath, [SERVE_JS, 'serve', '--port', String(served.port)], {

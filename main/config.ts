@@ -36,6 +36,20 @@ export function serverPort(env: NodeJS.ProcessEnv): number {
   return env.SWITCHBOARD_PORT ? parsePort(env.SWITCHBOARD_PORT, 'SWITCHBOARD_PORT') : DEFAULT_PORT;
 }
 
+/** What `switchboard --help` prints, and the line an unknown option is answered with. */
+export const USAGE = `Usage:
+  switchboard [serve] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--allow-host NAME]
+      the headless server: the UI in a browser at the address it prints, with its token
+  switchboard mcp
+      a stdio bridge to the running Switchboard's MCP server (for MCP clients that only speak stdio)
+
+Environment: SWITCHBOARD_HOME (the data folder, ~/.switchboard), SWITCHBOARD_PORT.`;
+
+/** Whether the command line asks for the usage. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-h') || argv[0] === 'help';
+}
+
 /** `switchboard serve [--host H] [--port P] [--allow-host NAME]`; env SWITCHBOARD_PORT sets the port when the flag does not. */
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeOptions {
   const options: ServeOptions = {
@@ -55,7 +69,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     if (flag === '--host') options.host = value();
     else if (flag === '--port') options.port = parsePort(value(), '--port');
     else if (flag === '--allow-host') options.allowHosts.push(...splitHostList(value()));
-    else throw new UsageError(`unknown option "${arg}". Usage: switchboard serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--allow-host NAME]`);
+    else throw new UsageError(`unknown option "${arg}" (switchboard --help lists them). Usage: switchboard serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--allow-host NAME]`);
   }
   return options;
 }

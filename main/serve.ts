@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseServeArgs, resolveDataDir, UsageError } from './config';
+import { parseServeArgs, resolveDataDir, USAGE, UsageError, wantsHelp } from './config';
 import { createCore } from './core';
 import { errorMessage } from './errors';
 import { guardProcess, reportStartFailure } from './last-resort';
@@ -20,6 +20,7 @@ let dataDir: string | null = null;
 async function main(): Promise<void> {
   // `switchboard mcp`: a stdio bridge to the running app's MCP server, nothing else on stdout.
   if (process.argv[2] === 'mcp') return runStdioBridge(process.env);
+  if (wantsHelp(process.argv.slice(2))) return void process.stdout.write(`${USAGE}\n`);
   guardProcess();
   const options = parseServeArgs(process.argv.slice(2), process.env);
   dataDir = resolveDataDir(process.env);

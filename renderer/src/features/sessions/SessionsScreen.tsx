@@ -15,7 +15,7 @@ import { confirmAction } from '../../app/Dialog';
 import { ModelInput } from './ModelInput';
 import { groupSessions } from './session-groups';
 import { NewSessionDialog, POLICIES } from './NewSessionDialog';
-import { selectSelected, selectSessionList, useSessions } from './sessions-store';
+import { selectSelected, selectSessionList, UNDO_DELETE_MS, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
 import { ChangesTab } from '../changes/ChangesTab';
 import { Transcript } from './Transcript';
@@ -293,7 +293,7 @@ export function SessionsScreen() {
                 session={session}
                 onDelete={async () => {
                   const tree = session.worktree ? ` Its worktree and the branch ${session.worktree.branch} go too, with any change not merged.` : '';
-                  if (await confirmAction({ title: `Delete “${session.title}”?`, body: `Its messages go too.${tree} You can undo this for a few seconds.`, confirm: 'Delete', danger: true })) deleteLater(session.id);
+                  if (await confirmAction({ title: `Delete “${session.title}”?`, body: `Its messages go too.${tree} You can undo this for ${UNDO_DELETE_MS / 1000} seconds.`, confirm: 'Delete', danger: true })) deleteLater(session.id);
                 }}
               />
               <div className="tabs" role="tablist">
