@@ -55,6 +55,17 @@ describe('the warm spare claude process', () => {
     expect(core.sessions.get(second.id).pid).toBe(next);
   });
 
+  it('tries a CLI that cannot be started once, not again at every new session', async () => {
+    h = await startHarness({ core: { warmSpare: true }, env: { SWITCHBOARD_CLAUDE: '/no-such-folder/claude' } });
+    const { core, turnEnded } = h;
+    await checkUntil(core.sessions.spare.changes, () => core.sessions.spare.stats.started === 1 && core.sessions.spare.pid === null, 20_000, 'the spare that could not start');
+    for (const text of ['one', 'two', 'three']) {
+      const session = core.sessions.create({ permissionPolicy: 'ask', surface: 'desktop' });
+      expect(await turnEnded(core.sessions.send(session.id, text, desktopCaller).id)).toMatchObject({ status: 'failed', error: expect.stringContaining('Claude CLI was not found') });
+    }
+    expect(core.sessions.spare.stats.started).toBe(1);
+  });
+
   it('is not used by a session that starts differently, and a changed start discards it (cold start, same ids)', async () => {
     h = await startHarness({ core: { warmSpare: true } });
     const { core, turnEnded } = h;

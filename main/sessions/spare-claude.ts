@@ -54,6 +54,9 @@ interface Parked {
   ready: boolean;
 }
 
+/** How long a CLI command that could not be started is not tried again for a spare (a new path in Settings is tried at once). */
+const UNSTARTABLE_RETRY_MS = 10 * 60_000;
+
 /** A spare that is not reserved waits at most this long before refilling after a claim: the claimed turn goes first. */
 const REFILL_DELAY_MS = 1_500;
 /** How often a parked spare checks that the machine still has the memory Switchboard keeps free. */
@@ -76,6 +79,8 @@ export class SpareClaude {
   private fillTimer: NodeJS.Timeout | null = null;
   private memoryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** A CLI command that could not be started (not found, not executable), and when: not tried again for a while, nor logged twice. */
+  private unstartable: { command: string; at: number } | null = null;
   /** Counts for benchmarks and tests: how often a session took the spare, and how often it was thrown away. */
   readonly stats = { started: 0, claimed: 0, discarded: 0 };
   /** Called whenever the spare is started, booted, claimed or stopped (tests and the benchmark wait on it). */
@@ -191,7 +196,7 @@ export class SpareClaude {
       fs.rmSync(plan.cwd, { recursive: true, force: true });
       return;
     }
-    if (!launch) {
+    if (!launch || (this.unstartable?.command === launch.command && Date.now() - this.unstartable.at < UNSTARTABLE_RETRY_MS)) {
       fs.rmSync(plan.cwd, { recursive: true, force: true });
       return;
     }
@@ -205,13 +210,17 @@ export class SpareClaude {
     this.stats.started++;
     void proc.initialize(30_000).then((ok) => {
       parked.ready = ok && proc.alive;
+      if (parked.ready) this.unstartable = null;
       this.changed();
     });
     // A spare that dies by itself (no CLI, a bad setting) is not restarted until the next occasion: no crash loop.
     void proc.exited.then((exit) => {
       if (pid) this.deps.ledger.remove(pid);
       if (this.parked === parked) {
-        if (exit.spawnError || exit.code) log.warn('the warm Claude process ended by itself', { code: exit.code, error: exit.spawnError, stderr: exit.stderrTail.slice(-300) });
+        // The sessions say so when no CLI is found (and serve at start): once in the log is enough.
+        const again = !!exit.spawnError && this.unstartable?.command === launch.command;
+        if (exit.spawnError) this.unstartable = { command: launch.command, at: Date.now() };
+        if ((exit.spawnError || exit.code) && !again) log.warn('the warm Claude process ended by itself', { code: exit.code, error: exit.spawnError, stderr: exit.stderrTail.slice(-300) });
         this.cleanUp(parked);
       }
     });
