@@ -103,6 +103,17 @@ describe('the UI in Chromium against serve', () => {
     await page.context().close();
   });
 
+  it('checks Claude Code again when the CLI path is set in General, without a reload', async () => {
+    await serve(tempHome(), { env: { SWITCHBOARD_CLAUDE: '', PATH: '/usr/bin:/bin' } });
+    const page = await openSettings(served.url);
+    const state = page.getByTestId('claude-code-state');
+    await expect.poll(() => state.textContent(), { timeout: 15_000 }).toContain('Claude Code not found');
+    await page.getByLabel('Claude CLI path').fill(CLAUDE_BIN);
+    await page.getByLabel('Claude CLI path').press('Enter');
+    await expect.poll(() => state.textContent(), { timeout: 15_000 }).not.toContain('not found');
+    await page.context().close();
+  });
+
   it('shows a setting changed in another window, but never over text being typed', async () => {
     await serve(tempHome());
     const [here, there] = [await openSettings(served.url), await openSettings(served.url)];

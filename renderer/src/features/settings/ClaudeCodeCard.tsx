@@ -11,14 +11,17 @@ export function ClaudeCodeCard({ values }: { values: SettingValues }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [allowReadOnly, setAllowReadOnly] = useState(false);
+  // Asked again when the CLI's path changes in General: what it reports is that CLI's.
+  const cliPath = values['claude.cliPath'];
   useEffect(
     () =>
       void api.claudeCode.status({}).then((r) => {
         if (!r.ok) return setError(r.error.message);
+        setError(null);
         setStatus(r.value);
         setAllowReadOnly(r.value.allowed.length > 0);
       }),
-    [],
+    [cliPath],
   );
   const act = async (work: () => ReturnType<typeof api.claudeCode.connect>) => {
     setBusy(true);
