@@ -139,6 +139,9 @@ function ModelField({ session }: { session: SessionSummary }) {
   );
 }
 
+/** The contract's limit for a title: typing stops there rather than losing the rename to a refusal. */
+const TITLE_MAX = 200;
+
 /** The title (click to rename), folder, model and permissions (changed here, for the next turn or at once), and the actions. */
 function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelete: () => void }) {
   const interrupt = useSessions((s) => s.interrupt);
@@ -163,6 +166,7 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
           <input
             className="title-edit"
             aria-label="Session title"
+            maxLength={TITLE_MAX}
             value={title}
             autoFocus
             onChange={(e) => setTitle(e.target.value)}

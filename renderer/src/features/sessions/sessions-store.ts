@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Approval, PermissionPolicy, SessionSummary } from '../../../../contract';
 import { api, onResync } from '../../api';
 import { useNavigation } from '../../app/navigation-store';
+import { inLabels } from '../../app/field-errors';
 import { applyStream, EMPTY_LIVE, mergeMessages, refreshed, withCosts, type OpenTranscript } from './transcript-model';
 
 export interface NewSessionInput {
@@ -100,7 +101,7 @@ export const useSessions = create<SessionsStore>((set, get) => ({
     const id = get().selectedId;
     if (!id) return;
     const r = await api.sessions.update({ id, ...patch });
-    if (!r.ok) set({ error: r.error.message });
+    if (!r.ok) set({ error: inLabels(r.error.message, { title: 'Title', model: 'Model', permissionPolicy: 'Permissions' }) });
     else set({ sessions: { ...get().sessions, [id]: r.value } });
   },
 
