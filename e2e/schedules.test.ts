@@ -32,6 +32,14 @@ describe('the Schedules screen in Chromium', () => {
     // A bad expression is named inline, by the runner's rules.
     await page.getByLabel('Schedule (cron)').fill('0 25 * * *');
     await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 5000 }).toBe('hour: 25 is outside 0-23');
+    // A half-typed zone is named beside a bad expression, and a timeout that is not a number stops the save.
+    await page.getByLabel('Time zone').fill('Europe/Berl');
+    await expect.poll(() => page.getByRole('alert').allTextContents(), { timeout: 5000 }).toContain('Europe/Berl is not a time zone this browser knows (e.g. Europe/Berlin)');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByLabel('Timeout (s)').fill('abc');
+    await expect.poll(() => page.getByRole('alert').allTextContents()).toContain('a whole number of seconds');
+    expect(await page.getByRole('button', { name: 'Create' }).isDisabled()).toBe(true);
+    await page.getByLabel('Timeout (s)').fill('600');
 
     // The next runs move on by themselves once the first has passed (every 2 seconds here).
     await page.getByLabel('Schedule (cron)').fill('*/2 * * * * *');

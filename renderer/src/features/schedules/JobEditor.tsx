@@ -154,6 +154,9 @@ export function JobEditor({ job }: { job: Job | null }) {
   const [error, setError] = useState<string | null>(null);
   // A line of the environment that is not NAME=value: saving would drop it, so saving waits.
   const [envProblem, setEnvProblem] = useState<string | null>(null);
+  // The timeout as typed: a number only once it is one (it turned "abc" into 0 before).
+  const [timeoutText, setTimeoutText] = useState(String(input.timeoutSeconds));
+  const timeoutProblem = /^\d+$/.test(timeoutText.trim()) ? null : timeoutText.trim() ? 'a whole number of seconds' : 'must not be empty';
   const words = describe(input.cron);
   const next = useNextRuns(input.cron, input.timeZone);
   // The server checks by the runner's rules: its word is the one shown, under the field it names.
@@ -165,8 +168,9 @@ export function JobEditor({ job }: { job: Job | null }) {
     if (saved.byField[key as string]) setError(null);
   };
   const cronError = preview.cron ?? saved.byField.cron ?? null;
-  const zoneError = preview.timeZone ?? saved.byField.timeZone ?? null;
   const zoneKnown = zoneFormatter(input.timeZone) !== null;
+  // Named as typed, whatever the expression: the server's preview stops at the first field it refuses.
+  const zoneError = preview.timeZone ?? saved.byField.timeZone ?? (input.timeZone.trim() && !zoneKnown ? `${input.timeZone.trim()} is not a time zone this browser knows (e.g. Europe/Berlin)` : null);
   return (
     <form
       className="job-editor card"
@@ -263,8 +267,17 @@ export function JobEditor({ job }: { job: Job | null }) {
         </div>
         <div className="field">
           <label htmlFor="job-timeout">Timeout (s)</label>
-          <input id="job-timeout" inputMode="numeric" value={input.timeoutSeconds} onChange={(e) => set('timeoutSeconds', Number(e.target.value) || 0)} />
-          <FieldError error={saved.byField.timeoutSeconds} />
+          <input
+            id="job-timeout"
+            inputMode="numeric"
+            value={timeoutText}
+            aria-invalid={timeoutProblem || saved.byField.timeoutSeconds ? true : undefined}
+            onChange={(e) => {
+              setTimeoutText(e.target.value);
+              if (/^\d+$/.test(e.target.value.trim())) set('timeoutSeconds', Number(e.target.value.trim()));
+            }}
+          />
+          <FieldError error={timeoutProblem ?? saved.byField.timeoutSeconds} />
         </div>
         <div className="field">
           <label htmlFor="job-overlap">If still running</label>
@@ -322,7 +335,7 @@ export function JobEditor({ job }: { job: Job | null }) {
       <FieldError error={saved.byField.sources ?? saved.byField.steps ?? saved.byField.delivery ?? null} />
       <FieldError error={saved.rest.length ? inLabels(saved.rest.join('; '), LABELS) : null} />
       <div className="row-actions">
-        <button type="submit" disabled={!input.name.trim() || !input.command.trim() || !!envProblem}>
+        <button type="submit" disabled={!input.name.trim() || !input.command.trim() || !!envProblem || !!timeoutProblem}>
           {job ? 'Save' : 'Create'}
         </button>
       </div>
