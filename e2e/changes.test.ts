@@ -126,6 +126,8 @@ describe('the Changes tab, in Chromium through serve, with the real CLI', () => 
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Merged' }).count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => page.getByRole('list', { name: 'Changed files' }).textContent()).toContain('No changes');
     expect(fs.readFileSync(path.join(repo, 'src/greet.ts'), 'utf8')).toContain('Hello');
+    // Nothing left to commit, merge or discard: the buttons say so instead of offering it again.
+    for (const name of ['Commit', 'Merge', 'Discard']) expect(await page.getByRole('button', { name, exact: true }).isDisabled(), name).toBe(true);
     await page.context().close();
   }, 120_000);
 });

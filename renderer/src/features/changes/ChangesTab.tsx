@@ -52,6 +52,9 @@ export function ChangesTab({ session }: { session: SessionSummary }) {
     );
   }
   const running = session.status === 'running' || session.status === 'queued';
+  // Nothing against the base (merged already, or nothing changed yet): nothing to commit, merge or discard.
+  const nothing = turn === null && changes?.totalFiles === 0;
+  const nothingTitle = nothing ? `No changes against ${worktree.baseBranch}` : undefined;
   return (
     <div className="changes-tab" data-testid="changes-tab">
       <div className="changes-bar">
@@ -72,7 +75,7 @@ export function ChangesTab({ session }: { session: SessionSummary }) {
               Undo turn
             </button>
           ) : null}
-          <button disabled={busy || running} onClick={() => void commit()}>
+          <button disabled={busy || running || nothing} title={nothingTitle} onClick={() => void commit()}>
             Commit
           </button>
           <select aria-label="Merge strategy" value={strategy} onChange={(e) => setStrategy(e.target.value as MergeStrategy)}>
@@ -82,10 +85,10 @@ export function ChangesTab({ session }: { session: SessionSummary }) {
               </option>
             ))}
           </select>
-          <button disabled={busy || running} onClick={async () => (await confirmAction({ title: `Merge into ${worktree.baseBranch}?`, body: `${changes ? changesLine(changes) : 'The changes'} go into ${worktree.baseBranch} in ${worktree.repo} (${STRATEGY_LABEL[strategy].toLowerCase()}).`, confirm: 'Merge' })) && void merge(strategy)}>
+          <button disabled={busy || running || nothing} title={nothingTitle} onClick={async () => (await confirmAction({ title: `Merge into ${worktree.baseBranch}?`, body: `${changes ? changesLine(changes) : 'The changes'} go into ${worktree.baseBranch} in ${worktree.repo} (${STRATEGY_LABEL[strategy].toLowerCase()}).`, confirm: 'Merge' })) && void merge(strategy)}>
             Merge
           </button>
-          <button className="danger" disabled={busy || running} onClick={async () => (await confirmAction({ title: 'Discard every change?', body: `${worktree.branch} goes back to ${worktree.baseBranch}; its commits and checkpoints are gone.`, confirm: 'Discard', danger: true })) && void discard()}>
+          <button className="danger" disabled={busy || running || nothing} title={nothingTitle} onClick={async () => (await confirmAction({ title: 'Discard every change?', body: `${worktree.branch} goes back to ${worktree.baseBranch}; its commits and checkpoints are gone.`, confirm: 'Discard', danger: true })) && void discard()}>
             Discard
           </button>
         </span>
