@@ -64,7 +64,10 @@ describe('the inbox in the window', () => {
     await stopped.getByRole('button', { name: 'Continue' }).click();
     expect(await stop).toEqual({ decision: 'block', reason: 'Yes, run it on staging.' });
     await expect.poll(() => page.getByTestId('inbox-item').count(), { timeout: 10_000 }).toBe(0);
-    await page.getByRole('tab', { name: 'All' }).click();
+    // Nothing needs you, and the note still unread is pointed at rather than an empty screen under the count.
+    await expect.poll(() => page.locator('.empty').textContent()).toBe('Nothing needs you now; 1 unread note is under All.');
+    await page.locator('.empty').getByRole('button', { name: 'All' }).click();
+    expect(await page.getByRole('tab', { name: 'All' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.locator('.inbox-list').textContent(), { timeout: 10_000 }).toContain('Allowed in a browser.');
     expect(await page.locator('.inbox-list').textContent()).toContain('Continued with your reply.');
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'inbox-all-settled-1200.png'), fullPage: true });

@@ -169,7 +169,24 @@ export function InboxScreen() {
           <InboxRow key={item.id} item={item} />
         ))}
       </ul>
-      {!items.length && !loading ? <p className="muted empty">{filter === 'needs_you' ? 'Nothing needs you now.' : 'Nothing here yet.'}</p> : null}
+      {!items.length && !loading ? (
+        <p className="muted empty">
+          {filter !== 'needs_you' ? (
+            'Nothing here yet.'
+          ) : counts.unread ? (
+            // The sidebar's count holds unread notes too: say where they are rather than show an empty screen under it.
+            <>
+              Nothing needs you now; {counts.unread} unread {counts.unread === 1 ? 'note is' : 'notes are'} under{' '}
+              <button className="link" onClick={() => setFilter('all')}>
+                All
+              </button>
+              .
+            </>
+          ) : (
+            'Nothing needs you now.'
+          )}
+        </p>
+      ) : null}
       {next !== null ? (
         <button className="inbox-more" onClick={() => void more()}>
           Show older
