@@ -92,12 +92,15 @@ function AddMemory() {
         e.preventDefault();
         const submitted = text;
         const submittedTags = tags;
+        const submittedCategory = category;
         const failure = await add(submitted, category.trim() || 'general', splitTags(submittedTags));
         setError(failure);
-        // Clear only what was sent: the user may have typed the next one while this was saved.
+        // Clear only what was sent (the user may have typed the next one while this was saved), the category
+        // too: kept, the next memory took it without a word.
         if (!failure) {
           setText((current) => (current === submitted ? '' : current));
           setTags((current) => (current === submittedTags ? '' : current));
+          setCategory((current) => (current === submittedCategory ? 'general' : current));
         }
       }}
     >
