@@ -10,6 +10,7 @@ import type { Service } from '../lifecycle';
 import { log } from '../log';
 import { bearer, readBody, type LoopbackServer } from '../server/loopback-server';
 import { tools, type Tool } from '../tools/registry';
+import { clientName } from './client-name';
 
 declare const SWITCHBOARD_VERSION: string;
 const VERSION = typeof SWITCHBOARD_VERSION === 'string' ? SWITCHBOARD_VERSION : '0.0.0-dev';
@@ -171,7 +172,7 @@ export class McpService implements Service {
     // and the same name is still another caller (a loose session is driven over MCP only by its starter).
     const caller = (): CallContext => ({
       surface: 'mcp',
-      actor: switchboardSession ? `session:${switchboardSession}` : `mcp:${server.getClientVersion()?.name ?? 'client'}@${transport.sessionId?.slice(0, 8) ?? 'new'}`,
+      actor: switchboardSession ? `session:${switchboardSession}` : `mcp:${clientName(server.getClientVersion()?.name)}@${transport.sessionId?.slice(0, 8) ?? 'new'}`,
     });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.catalogue }));
     server.setRequestHandler(CallToolRequestSchema, (request) => this.callTool(request.params.name, request.params.arguments ?? {}, caller()));
