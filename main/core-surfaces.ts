@@ -145,12 +145,8 @@ export function buildSurfaces(base: ServiceBase, s: Services) {
   // A run's (or a background task's) files, downloaded in the window with the UI token.
   server?.route({ prefix: RUN_FILES_PATH, scope: 'ui', handle: runFilesRoute(runFiles, { dataDir: config.dataDir, env }) });
   // The MCP server registers its route before the server takes calls.
-  // A session's own token names a session that still exists: a deleted session's Claude is nobody.
-  const sessionOf = (token: string | null) => {
-    const id = tokens.sessionOf(token);
-    return id && sessionStore.session(id) ? id : null;
-  };
-  const mcp = new McpService({ server, router: contract, sessionOf });
+  // A session's own token names a session that still exists (the token store asks): a deleted session's Claude is nobody.
+  const mcp = new McpService({ server, router: contract, sessionOf: (token) => tokens.sessionOf(token) });
   lifecycle.add(mcp);
   lifecycle.add(hooks);
   lifecycle.add(connector, { required: false });

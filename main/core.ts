@@ -26,8 +26,9 @@ export function createCore(config: CoreConfig): Core {
       events.emit('system.notification', { ...n, at: Date.now() });
     },
   };
-  const tokens = new TokenStore(config.secrets);
-  const base = { config, env, events, lifecycle, notifier, tokens, late: new Late<LateParts>() };
+  const late = new Late<LateParts>();
+  const tokens = new TokenStore(config.secrets, (id) => late.get('sessions').exists(id));
+  const base = { config, env, events, lifecycle, notifier, tokens, late };
   const s = buildServices(base);
   const surfaces = buildSurfaces(base, s);
 

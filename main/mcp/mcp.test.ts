@@ -326,6 +326,12 @@ describe('the MCP server, with the SDK’s own client', { timeout: 60_000 }, () 
     const headers = (token: string) => ({ Authorization: `Bearer ${token}`, 'Mcp-Session-Id': mcpSession, 'Mcp-Protocol-Version': '2025-06-18', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' });
     expect((await fetch(urlOf(core), { method: 'POST', headers: headers(own), body: JSON.stringify(list) })).status).toBe(404);
     expect((await fetch(urlOf(core), { method: 'POST', headers: headers(shared), body: JSON.stringify(list) })).status).toBe(200);
+
+    // Once the session is deleted its token opens nothing (it passed as an outside client's before).
+    // (Past the door, a request that did not initialize is a 400 of the protocol's.)
+    expect((await raw(core.server!.address!.port, { token: own })).status).toBe(400);
+    await core.sessions.delete(session.id);
+    expect((await raw(core.server!.address!.port, { token: own })).status).toBe(401);
   });
 
   it('tells two clients apart that give the same name: a loose session started by one is not driven by the other', async () => {

@@ -32,7 +32,11 @@ export interface TokenCheck {
 export class TokenStore implements TokenCheck {
   private readonly cache = new Map<TokenScope, string>();
 
-  constructor(private readonly secrets: SecretStore) {}
+  constructor(
+    private readonly secrets: SecretStore,
+    /** Whether a session still exists: a deleted session's token opens nothing (asked at each request). */
+    private readonly sessionExists: (sessionId: string) => boolean = () => true,
+  ) {}
 
   get(scope: TokenScope): string {
     let token = this.cache.get(scope) ?? this.secrets.get(SECRET[scope]);
@@ -78,11 +82,11 @@ export class TokenStore implements TokenCheck {
     return `s.${sessionId}.${createHmac('sha256', this.key()).update(`session:${sessionId}`).digest('hex')}`;
   }
 
-  /** The session a presented session token was made for, or null for any other token. */
+  /** The session a presented session token was made for while it exists, or null for any other token. */
   sessionOf(given: string | null | undefined): string | null {
     const match = SESSION_TOKEN.exec(given ?? '');
     if (!match) return null;
-    return tokenMatches(this.sessionToken(match[1]!), given) ? match[1]! : null;
+    return tokenMatches(this.sessionToken(match[1]!), given) && this.sessionExists(match[1]!) ? match[1]! : null;
   }
 
   scopeOf(given: string | null | undefined): TokenScope | null {

@@ -394,6 +394,11 @@ export class SessionManager implements Service {
     this.deps.events.emit('sessions.removed', { id });
   }
 
+  /** Whether a session is there (not deleted). */
+  exists(id: string): boolean {
+    return !!this.store.session(id);
+  }
+
   /** How many CLI processes are alive (for health and benchmarks). */
   liveProcesses(): number {
     return [...this.runtimes.values()].filter((rt) => rt.process?.alive).length;
