@@ -59,6 +59,22 @@ describe('hybrid search over history', () => {
     expect(idsOf(fused.hits)).not.toContain(ids[3]);
   });
 
+  it('puts a message holding every word of the query above short ones holding one, whatever their meaning', async () => {
+    const harness = (h = await startHarness());
+    const store = new SessionStore(harness.core.storage);
+    const session = harness.core.sessions.create({ title: 'queue', permissionPolicy: 'ask', surface: 'desktop' });
+    const say = (role: 'user' | 'assistant', text: string) => store.insertMessage({ sessionId: session.id, turnId: null, role, kind: 'text', text }).id;
+    say('user', 'queued A');
+    say('user', 'queued B');
+    const answer = say('assistant', `Your first message ran at once; the follow-up you sent meanwhile was queued behind it and ran next. ${Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')}`);
+    say('user', 'queued C');
+    harness.core.embeddings.kick(0);
+    await expect.poll(() => harness.core.embeddings.status().pending, { timeout: 10_000 }).toBe(0);
+    const { hits } = await harness.core.history.search('queued follow', {}, 10);
+    expect(hits[0]?.messageId).toBe(answer);
+    expect(hits).toHaveLength(4);
+  });
+
   it('filters by role, surface, conversation and date', async () => {
     const harness = (h = await startHarness());
     const { a, b, ids } = await corpus(harness);

@@ -104,8 +104,11 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
   };
   // Rows with all the words first; only when those are too few, rows with any (in their own window).
   let wordRows: { id: number }[] = [];
+  // The rows holding every word of a query of several: they come first, whatever the vectors say.
+  let everyWord = new Set<number>();
   if (queries) {
     wordRows = ranked(queries.all, CANDIDATES / 2);
+    if (queries.any !== queries.all) everyWord = new Set(wordRows.map((r) => r.id));
     if (wordRows.length < CANDIDATES / 2 && queries.any !== queries.all) {
       const seen = new Set(wordRows.map((r) => r.id));
       wordRows = [...wordRows, ...ranked(queries.any, CANDIDATES).filter((r) => !seen.has(r.id))].slice(0, CANDIDATES);
@@ -140,10 +143,14 @@ export function searchMessages(db: Database, index: VectorIndex, request: Search
     }
   }
 
+  // Fused by rank, then those with every word before the rest: two short messages holding one word, near
+  // the query by their letters, outranked an answer holding both.
   const fused = fuse(
     wordRows.map((r) => r.id),
     meaningIds,
-  ).slice(0, limit);
+  )
+    .sort((a, b) => Number(everyWord.has(b.id)) - Number(everyWord.has(a.id)))
+    .slice(0, limit);
   if (!fused.length) return [];
   const rows = db
     .prepare(
