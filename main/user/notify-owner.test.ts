@@ -46,20 +46,24 @@ describe('the owner’s questions', () => {
     expect(notes).toHaveLength(2);
   });
 
-  it('what a session’s Claude asked for cannot be allowed by the person driving that session', async () => {
+  /** A session driven from a phone whose Claude asks, through its MCP tools, for a shell job: the owner's question. */
+  const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
+  async function jobAskedByPhoneSession() {
     const own = core.sessions.create({ title: 'Driven from a phone', permissionPolicy: 'ask', surface: 'telegram' });
-    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
     core.sessions.send(own.id, 'make me a cleanup job', phone);
     const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
     expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${own.id}` })).toMatchObject({ ok: true });
-    const question = await asked;
+    return { own, question: await asked };
+  }
+
+  it('what a session’s Claude asked for cannot be allowed by the person driving that session', async () => {
+    const { question } = await jobAskedByPhoneSession();
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, { surface: 'telegram', actor: 'telegram:7' })).toMatchObject({ ok: true });
   });
 
   it('nor by anyone who drove that session before: its Claude sending itself a message does not make the phone someone else', async () => {
     const own = core.sessions.create({ title: 'Driven from a phone', permissionPolicy: 'ask', surface: 'telegram' });
-    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
     const itsClaude: CallContext = { surface: 'mcp', actor: `session:${own.id}` };
     core.sessions.send(own.id, 'make me a cleanup job, then send yourself a message', phone);
     const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
@@ -80,12 +84,7 @@ describe('the owner’s questions', () => {
   });
 
   it('nor by whoever drove a session deleted since: who drove it went with its turns, so only the window may allow what its Claude asked', async () => {
-    const own = core.sessions.create({ title: 'Driven from a phone', permissionPolicy: 'ask', surface: 'telegram' });
-    const phone: CallContext = { surface: 'telegram', actor: 'telegram:1001' };
-    core.sessions.send(own.id, 'make me a cleanup job', phone);
-    const asked = nextEvent(core.events, 'approvals.changed', (a) => a.toolName === JOB_APPROVAL_TOOL && a.status === 'pending');
-    expect(await core.router.call('schedules.create', { name: 'Cleanup', kind: 'shell', cron: '0 3 * * *', command: 'rm -rf ~/tmp/*' }, { surface: 'mcp', actor: `session:${own.id}` })).toMatchObject({ ok: true });
-    const question = await asked;
+    const { own, question } = await jobAskedByPhoneSession();
     expect(await core.router.call('approvals.answer', { id: question.id, decision: 'once' }, phone)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     // The owner deletes the conversation (and with it its turns, the record of who drove it); the job still waits.
     expect(await core.router.call('sessions.delete', { id: own.id }, desktopCaller)).toMatchObject({ ok: true });
