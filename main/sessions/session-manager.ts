@@ -16,6 +16,7 @@ import type { ClaudeLedger } from './claude-ledger';
 import { NEW_TITLE, WATCHDOG_TICK_MS, summaryOf, withPosition, type CreateSession, type Runtime, type SessionManagerDeps } from './session-runtime';
 import type { SessionRow, SessionStore } from './session-store';
 import type { SpareClaude } from './spare-claude';
+import { QueueEdits } from './queue-edits';
 import { TerminalHandoff } from './terminal-handoff';
 import { TurnRunner } from './turn-runner';
 import { announceCounted } from './turn-costs';
@@ -44,6 +45,8 @@ export class SessionManager implements Service {
   private readonly turns: TurnRunner;
   /** Sessions handed to a `claude` terminal and back (terminal-handoff.ts). */
   private readonly terminal: TerminalHandoff;
+  /** Queued messages changed or taken back (queue-edits.ts). */
+  private readonly queue: QueueEdits;
 
   constructor(private readonly deps: SessionManagerDeps) {
     this.store = deps.store;
@@ -59,6 +62,7 @@ export class SessionManager implements Service {
       changed: (id) => this.changed(id),
       stopProcess: (rt) => this.turns.stopProcess(rt),
     });
+    this.queue = new QueueEdits({ store: this.store, runtimes: this.runtimes, stream: this.turns.stream, turn: (id) => this.turn(id), changed: (id) => this.changed(id) });
   }
 
   start(): void {
@@ -272,29 +276,12 @@ export class SessionManager implements Service {
 
   /** Changes a message still waiting in the queue. */
   editQueued(turnId: string, text: string): Turn {
-    const turn = this.queuedTurn(turnId);
-    const edited = withPosition(this.store.editQueued(turn.id, text), this.runtimes.get(turn.sessionId));
-    this.turns.stream.emitStream(turn.sessionId, turn.id, { kind: 'turn', turn: edited });
-    return edited;
+    return this.queue.edit(turnId, text);
   }
 
   /** Takes back a message still waiting in the queue; the ones behind it move up. */
   removeQueued(turnId: string): { removed: true } {
-    const turn = this.queuedTurn(turnId);
-    const rt = this.runtimes.get(turn.sessionId)!;
-    rt.queue.splice(rt.queue.indexOf(turn.id), 1);
-    this.store.deleteQueued(turn.id);
-    this.turns.stream.emitStream(turn.sessionId, turn.id, { kind: 'removed', turnId: turn.id });
-    for (const queued of rt.queue) this.turns.stream.emitStream(rt.sessionId, queued, { kind: 'turn', turn: withPosition(this.store.turn(queued)!, rt) });
-    this.changed(turn.sessionId);
-    return { removed: true };
-  }
-
-  private queuedTurn(turnId: string): Turn {
-    const turn = this.turn(turnId);
-    const rt = this.runtimes.get(turn.sessionId);
-    if (turn.status !== 'queued' || !rt?.queue.includes(turn.id)) throw new AppError('conflict', 'That message has already started (or ended), so it can no longer be changed.');
-    return turn;
+    return this.queue.remove(turnId);
   }
 
   /**
