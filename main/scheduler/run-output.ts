@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Job, JobRun, RunAttachment } from '../../contract';
+import { expandFolder } from '../folders';
 
 /** At most this many files of a run are its attachments (a run that writes thousands is not a report). */
 export const MAX_ATTACHMENTS = 50;
@@ -11,6 +13,15 @@ const slug = (text: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40) || 'job';
+
+/**
+ * Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder,
+ * so its files may be sent). Without a home folder in the environment (a test's core), the temp folder.
+ */
+export function outputRootOf(setting: string | null, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || env.USERPROFILE;
+  return expandFolder(setting ?? (home ? path.join(home, 'Switchboard', 'Runs') : path.join(os.tmpdir(), 'switchboard-runs')), env);
+}
 
 /**
  * A job's folder under the output root, or one run's inside it (made, 0700): `<job-name>-<id>/<date>-<run>`.

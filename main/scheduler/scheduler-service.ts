@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Job, JobInput, JobPatch, JobRun, PromptPreview, RunTrigger, SavedJob } from '../../contract';
 import { AppError } from '../errors';
-import { expandFolder } from '../folders';
 import { callerInWords, isOwner } from '../ipc/owner';
-import type { CallContext } from '../ipc/router';
+import type { Allowance, CallContext } from '../ipc/router';
 import type { Service } from '../lifecycle';
 import { disposableInterval, disposableTimeout, DisposableStore } from '../disposable';
 import { log } from '../log';
@@ -15,6 +12,7 @@ import { JobStore } from './job-store';
 import type { renderJobPrompt } from './prompt-template';
 import { AfterRun, deliverRun } from './after-run';
 import { RunEndings } from './run-endings';
+import { outputRootOf } from './run-output';
 import { chainOf, checkJob, differs, needsOwner, refuseBypass, refuseCycle, refuseFolder, SHOWN, WHAT_IT_RUNS, type Pending, type StoredJob } from './job-rules';
 import type { SchedulerDeps } from './scheduler-deps';
 import { Triggers } from './triggers';
@@ -23,7 +21,6 @@ import { checkMissed } from './missed-runs';
 import { killLeftoverGroups, RunExecutor } from './run-executor';
 import { JobApprovalFlow } from './job-approval-flow';
 import { jobAllowance, JobSessions } from './job-sessions';
-import type { Allowance } from '../ipc/router';
 
 export { runsCode, shellCommands, type JobApprovals, type JobVerdict } from './job-rules';
 export type { SchedulerDeps } from './scheduler-deps';
@@ -395,11 +392,9 @@ export class SchedulerService implements Service {
     return skipped;
   }
 
-  /** Where runs keep their files: the setting, or Switchboard/Runs in the home folder (outside the data folder, so its files may be sent). */
+  /** Where runs keep their files (run-output.ts). */
   outputRoot(): string {
-    const home = this.deps.env.HOME || this.deps.env.USERPROFILE;
-    // Without a home folder in its environment (a test's core), the runs go to the temp folder rather than the real home.
-    return expandFolder(this.deps.settings.get('reports.outputDir') ?? (home ? path.join(home, 'Switchboard', 'Runs') : path.join(os.tmpdir(), 'switchboard-runs')), this.deps.env);
+    return outputRootOf(this.deps.settings.get('reports.outputDir'), this.deps.env);
   }
 
   /** The prompt a job's next run would get, rendered now (the editor's preview). Command sources run only for the owner. */
