@@ -30,7 +30,8 @@ export interface ClaudeCliInfo {
 
 export interface Health {
   app: { name: string; version: string; shell: 'electron' | 'headless' };
-  runtime: { node: string; electron: string | null; platform: string; arch: string };
+  /** `root`: Switchboard runs as root, where the Claude CLI refuses to bypass permissions (the window does not offer it). */
+  runtime: { node: string; electron: string | null; platform: string; arch: string; root: boolean };
   dataDir: string;
   database: {
     path: string;

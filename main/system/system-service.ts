@@ -64,7 +64,7 @@ export class SystemService implements Service {
     const claude = await this.probe.info;
     return {
       app: { name: app.name, version: app.version, shell: app.shell },
-      runtime: { node: process.versions.node, electron: app.electronVersion, platform: process.platform, arch: process.arch },
+      runtime: { node: process.versions.node, electron: app.electronVersion, platform: process.platform, arch: process.arch, root: process.getuid?.() === 0 },
       dataDir,
       database: storage.info(),
       claude,

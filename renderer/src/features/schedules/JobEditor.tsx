@@ -9,6 +9,7 @@ import { ModelInput } from '../sessions/ModelInput';
 import { useSchedules } from './schedules-store';
 import { PromptSources } from './PromptSources';
 import { AfterSteps, EmailTargets } from './AfterSteps';
+import { NOT_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
 import { ChatTargets } from './ChatTargets';
 
 const PRESETS = [
@@ -148,6 +149,7 @@ function EnvField({ env, error, onChange }: { env: Record<string, string>; error
 
 /** Keyed by the job (and its update time) by the parent: a change elsewhere resets the form. */
 export function JobEditor({ job }: { job: Job | null }) {
+  const root = useRunsAsRoot();
   const save = useSchedules((s) => s.save);
   const warnings = useSchedules((s) => s.warnings);
   const [input, setInput] = useState<JobInput>(job ? fromJob(job) : blank());
@@ -212,7 +214,9 @@ export function JobEditor({ job }: { job: Job | null }) {
               <option value="ask">Ask (questions wait in Sessions)</option>
               <option value="acceptEdits">Accept edits</option>
               <option value="plan">Plan only</option>
-              <option value="bypass">Bypass permissions (dangerous)</option>
+              <option value="bypass" disabled={root}>
+                Bypass permissions (dangerous){root ? NOT_AS_ROOT : ''}
+              </option>
             </select>
             <FieldError error={saved.byField.permissionPolicy} />
           </div>

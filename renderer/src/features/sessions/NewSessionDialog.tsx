@@ -5,6 +5,7 @@ import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
 import { api } from '../../api';
 import { ModelInput } from './ModelInput';
+import { NOT_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
 import { useSessions } from './sessions-store';
 
 export const POLICIES: { value: PermissionPolicy; label: string }[] = [
@@ -18,6 +19,7 @@ const LABELS = { title: 'Title', cwd: 'Project folder', model: 'Model', permissi
 
 /** Folder (recent ones offered), model (the CLI's aliases, or any name), permissions and an extra system prompt. */
 export function NewSessionDialog({ onClose }: { onClose: () => void }) {
+  const root = useRunsAsRoot();
   const create = useSessions((s) => s.create);
   const [title, setTitle] = useState('');
   const [cwd, setCwd] = useState('');
@@ -104,8 +106,9 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
         <label htmlFor="new-policy">Permissions</label>
         <select id="new-policy" value={policy} onChange={(e) => setPolicy(e.target.value as PermissionPolicy)}>
           {POLICIES.map((p) => (
-            <option key={p.value} value={p.value}>
+            <option key={p.value} value={p.value} disabled={root && p.value === 'bypass'}>
               {p.label}
+              {root && p.value === 'bypass' ? NOT_AS_ROOT : ''}
             </option>
           ))}
         </select>

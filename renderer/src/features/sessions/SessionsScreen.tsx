@@ -18,6 +18,7 @@ import { NewSessionDialog, POLICIES } from './NewSessionDialog';
 import { selectSelected, selectSessionList, UNDO_DELETE_MS, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
 import { ChangesTab } from '../changes/ChangesTab';
+import { NOT_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
 import { Transcript } from './Transcript';
 
 function folderName(cwd: string): string {
@@ -144,6 +145,7 @@ const TITLE_MAX = 200;
 
 /** The title (click to rename), folder, model and permissions (changed here, for the next turn or at once), and the actions. */
 function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelete: () => void }) {
+  const root = useRunsAsRoot();
   const interrupt = useSessions((s) => s.interrupt);
   const reset = useSessions((s) => s.reset);
   const update = useSessions((s) => s.update);
@@ -202,8 +204,9 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
             }}
           >
             {POLICIES.map((p) => (
-              <option key={p.value} value={p.value}>
+              <option key={p.value} value={p.value} disabled={root && p.value === 'bypass'}>
                 {p.label}
+                {root && p.value === 'bypass' ? NOT_AS_ROOT : ''}
               </option>
             ))}
           </select>

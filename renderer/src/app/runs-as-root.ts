@@ -1,0 +1,22 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+
+/** Asked once per page: the server's user does not change while it runs. */
+let asked: Promise<boolean> | null = null;
+
+/** Whether Switchboard runs as root, where the Claude CLI refuses to bypass permissions: then the forms do not offer it. */
+export function useRunsAsRoot(): boolean {
+  const [root, setRoot] = useState(false);
+  useEffect(() => {
+    asked ??= api.system.health({}).then((r) => r.ok && r.value.runtime.root);
+    let live = true;
+    void asked.then((value) => live && setRoot(value));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return root;
+}
+
+/** The words beside Bypass where it cannot be chosen. */
+export const NOT_AS_ROOT = ' (not while Switchboard runs as root)';
