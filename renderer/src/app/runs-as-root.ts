@@ -8,7 +8,11 @@ let asked: Promise<boolean> | null = null;
 export function useRunsAsRoot(): boolean {
   const [root, setRoot] = useState(false);
   useEffect(() => {
-    asked ??= api.system.health({}).then((r) => r.ok && r.value.runtime.root);
+    // Unknown (no answer): offered, and the server still refuses it in words.
+    asked ??= api.system.health({}).then(
+      (r) => r.ok && r.value.runtime.root,
+      () => false,
+    );
     let live = true;
     void asked.then((value) => live && setRoot(value));
     return () => {
