@@ -49,7 +49,7 @@ describe('a session in Chromium, through serve, with the real claude CLI', () =>
     const asRoot = process.getuid?.() === 0;
     const bypass = page.getByRole('dialog').getByLabel('Permissions').locator('option[value="bypass"]');
     await expect.poll(() => bypass.isDisabled()).toBe(asRoot);
-    expect(await bypass.textContent()).toBe(asRoot ? 'Bypass: run every tool without asking (not while Switchboard runs as root)' : 'Bypass: run every tool without asking');
+    expect(await bypass.textContent()).toBe(asRoot ? 'Bypass (not as root)' : 'Bypass: run every tool without asking');
     await page.getByLabel('Title').fill('e2e session');
     await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'e2e session' }).count()).toBe(1);

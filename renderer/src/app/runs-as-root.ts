@@ -22,5 +22,5 @@ export function useRunsAsRoot(): boolean {
   return root;
 }
 
-/** The words beside Bypass where it cannot be chosen. */
-export const NOT_AS_ROOT = ' (not while Switchboard runs as root)';
+/** Bypass's words where it cannot be chosen: short, so a select stays as wide as its other options. */
+export const BYPASS_AS_ROOT = 'Bypass (not as root)';

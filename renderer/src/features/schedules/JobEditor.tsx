@@ -9,7 +9,7 @@ import { ModelInput } from '../sessions/ModelInput';
 import { useSchedules } from './schedules-store';
 import { PromptSources } from './PromptSources';
 import { AfterSteps, EmailTargets } from './AfterSteps';
-import { NOT_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
+import { BYPASS_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
 import { ChatTargets } from './ChatTargets';
 
 const PRESETS = [
@@ -215,7 +215,7 @@ export function JobEditor({ job }: { job: Job | null }) {
               <option value="acceptEdits">Accept edits</option>
               <option value="plan">Plan only</option>
               <option value="bypass" disabled={root}>
-                Bypass permissions (dangerous){root ? NOT_AS_ROOT : ''}
+                {root ? BYPASS_AS_ROOT : 'Bypass permissions (dangerous)'}
               </option>
             </select>
             <FieldError error={saved.byField.permissionPolicy} />

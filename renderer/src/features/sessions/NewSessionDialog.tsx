@@ -5,7 +5,7 @@ import { errorsByField, inLabels } from '../../app/field-errors';
 import { FieldError } from '../../app/FieldError';
 import { api } from '../../api';
 import { ModelInput } from './ModelInput';
-import { NOT_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
+import { BYPASS_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
 import { useSessions } from './sessions-store';
 
 export const POLICIES: { value: PermissionPolicy; label: string }[] = [
@@ -107,8 +107,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
         <select id="new-policy" value={policy} onChange={(e) => setPolicy(e.target.value as PermissionPolicy)}>
           {POLICIES.map((p) => (
             <option key={p.value} value={p.value} disabled={root && p.value === 'bypass'}>
-              {p.label}
-              {root && p.value === 'bypass' ? NOT_AS_ROOT : ''}
+              {root && p.value === 'bypass' ? BYPASS_AS_ROOT : p.label}
             </option>
           ))}
         </select>

@@ -18,7 +18,7 @@ import { NewSessionDialog, POLICIES } from './NewSessionDialog';
 import { selectSelected, selectSessionList, UNDO_DELETE_MS, useSessions } from './sessions-store';
 import { TerminalsTab } from './TerminalsTab';
 import { ChangesTab } from '../changes/ChangesTab';
-import { NOT_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
+import { BYPASS_AS_ROOT, useRunsAsRoot } from '../../app/runs-as-root';
 import { Transcript } from './Transcript';
 
 function folderName(cwd: string): string {
@@ -205,8 +205,7 @@ function SessionHeader({ session, onDelete }: { session: SessionSummary; onDelet
           >
             {POLICIES.map((p) => (
               <option key={p.value} value={p.value} disabled={root && p.value === 'bypass'}>
-                {p.label}
-                {root && p.value === 'bypass' ? NOT_AS_ROOT : ''}
+                {root && p.value === 'bypass' ? BYPASS_AS_ROOT : p.label}
               </option>
             ))}
           </select>
